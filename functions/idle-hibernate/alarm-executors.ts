@@ -1,0 +1,101 @@
+import { type CloudWatchClient, DeleteAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { toAwsCallError } from "../../shared/aws/errors";
+import { loadMetricAlarms } from "../../shared/network/loaders";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
+import { readUntil } from "../../shared/plan/verify";
+import type { Deadline } from "../../shared/runtime/deadline";
+import { type AlarmParams, DELETE_ALARM_ACTION, MANAGED_TAG, PUT_ALARM_ACTION } from "./alarms-plan";
+
+export interface AlarmExecutorDeps {
+  cloudWatch: CloudWatchClient;
+  deadline: Deadline;
+  verifyTimeoutMs: number;
+}
+
+const NO_DRY_RUN: ResourceOutcome["detail"] = "CloudWatch has no dry run: not called";
+
+/**
+ * Calls CloudWatch for one alarm. Retryable failures are thrown (the event is retried); "already done"
+ * is success; a permanent refusal becomes this alarm's failed outcome, so the other alarms go ahead.
+ */
+const send = async (
+  alarmName: string,
+  operation: string,
+  call: () => Promise<unknown>,
+): Promise<ResourceOutcome | undefined> => {
+  try {
+    await call();
+    return undefined;
+  } catch (error) {
+    const failure = toAwsCallError("monitoring", operation, error);
+    if (failure.retryable) throw failure;
+    if (failure.context.category === "already-done") return undefined;
+    return { resource: alarmName, status: "failed", code: failure.context.code, detail: failure.message };
+  }
+};
+
+/** Reads the alarm back until it exists (put) or is gone (delete). */
+const verify = async (deps: AlarmExecutorDeps, alarmName: string, shouldExist: boolean): Promise<ResourceOutcome> => {
+  const result = await readUntil(
+    () => loadMetricAlarms(deps.cloudWatch, { names: [alarmName] }),
+    (alarms) => alarms.some((alarm) => alarm.name === alarmName) === shouldExist,
+    { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 200 },
+  );
+  return result.done
+    ? { resource: alarmName, status: "applied", detail: shouldExist ? "alarm in place" : "alarm deleted" }
+    : { resource: alarmName, status: "unverified", detail: `not ${shouldExist ? "visible" : "gone"} after ${result.waitedMs} ms` };
+};
+
+export const createAlarmExecutors = (deps: AlarmExecutorDeps): ActionExecutor<AlarmParams>[] => {
+  const planned = (action: PlannedAction<AlarmParams>): Promise<ResourceOutcome[]> =>
+    Promise.resolve(action.resources.map((resource) => ({ resource, status: "planned", detail: NO_DRY_RUN })));
+
+  const put: ActionExecutor<AlarmParams> = {
+    kind: PUT_ALARM_ACTION,
+    dryRun: planned,
+    apply: async (action) => {
+      if (action.params.op !== "put") throw new Error(`${PUT_ALARM_ACTION} needs op put`);
+      const { alarm } = action.params;
+      // PutMetricAlarm creates or replaces the whole definition: idempotent by nature.
+      const failed = await send(alarm.alarmName, "PutMetricAlarm", () =>
+        deps.cloudWatch.send(
+          new PutMetricAlarmCommand({
+            AlarmName: alarm.alarmName,
+            AlarmDescription: `Idle instance ${alarm.instanceId}: average CPU below ${alarm.thresholdPercent}% for ${(alarm.evaluationPeriods * alarm.periodSeconds) / 60} min. Managed by ops-toolkit idle-hibernate.`,
+            Namespace: "AWS/EC2",
+            MetricName: "CPUUtilization",
+            Dimensions: [{ Name: "InstanceId", Value: alarm.instanceId }],
+            Statistic: "Average",
+            Period: alarm.periodSeconds,
+            EvaluationPeriods: alarm.evaluationPeriods,
+            DatapointsToAlarm: alarm.evaluationPeriods,
+            Threshold: alarm.thresholdPercent,
+            ComparisonOperator: "LessThanThreshold",
+            // A stopped instance sends no datapoints: stay INSUFFICIENT_DATA rather than ALARM.
+            TreatMissingData: "missing",
+            AlarmActions: alarm.alarmActions.length > 0 ? alarm.alarmActions : undefined,
+            Tags: [
+              { Key: MANAGED_TAG.key, Value: MANAGED_TAG.value },
+              { Key: "ops:instance-id", Value: alarm.instanceId },
+            ],
+          }),
+        ),
+      );
+      return [failed ?? (await verify(deps, alarm.alarmName, true))];
+    },
+  };
+
+  const remove: ActionExecutor<AlarmParams> = {
+    kind: DELETE_ALARM_ACTION,
+    dryRun: planned,
+    apply: async (action) => {
+      if (action.params.op !== "delete") throw new Error(`${DELETE_ALARM_ACTION} needs op delete`);
+      const { alarmName } = action.params;
+      const failed = await send(alarmName, "DeleteAlarms", () =>
+        deps.cloudWatch.send(new DeleteAlarmsCommand({ AlarmNames: [alarmName] })),
+      );
+      return [failed ?? (await verify(deps, alarmName, false))];
+    },
+  };
+  return [put, remove];
+};

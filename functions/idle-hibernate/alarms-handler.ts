@@ -1,0 +1,30 @@
+import { parseEvents } from "../../shared/events";
+import { InvalidEventError } from "../../shared/runtime/errors";
+import { createHandler, createRuntime } from "../../shared/runtime/handler";
+import { ALARMS_CAPABILITY, type AlarmsInput, runIdleAlarms } from "./alarms";
+
+/**
+ * idle-alarms: provisions the idle alarm of each opted-in instance when it starts running, deletes it
+ * when the instance terminates, and reconciles missing and orphaned alarms on a schedule.
+ */
+const runtime = createRuntime(ALARMS_CAPABILITY);
+
+export const parseAlarmsInput = (raw: unknown): AlarmsInput => {
+  const events = parseEvents(raw);
+  const [event] = events;
+  if (events.length === 1 && event?.kind === "ec2-state-change") return { kind: "state-change", change: event };
+  if (events.length === 1 && event?.kind === "schedule") return { kind: "reconcile", tick: event };
+  throw new InvalidEventError("idle-alarms accepts EC2 instance state-change notifications and schedules only", {
+    parser: ALARMS_CAPABILITY,
+    issues: events.map((e) => `unexpected ${e.kind} event`),
+  });
+};
+
+export const handler = createHandler(runtime, {
+  capability: ALARMS_CAPABILITY,
+  parse: parseAlarmsInput,
+  run: (input, context) => {
+    context.logger.appendKeys({ eventId: input.kind === "state-change" ? input.change.eventId : input.tick.eventId });
+    return runIdleAlarms(input, context);
+  },
+});

@@ -1,0 +1,136 @@
+import { type CloudWatchClient, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
+import { toAwsCallError } from "../../shared/aws/errors";
+import type { Ec2StateChange, ScheduleTick } from "../../shared/events";
+import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/network/loaders";
+import type { AlarmView, InstanceView } from "../../shared/network/model";
+import { executePlan, tallyOutcomes } from "../../shared/plan/executor";
+import type { Execution } from "../../shared/plan/types";
+import { publishActionEvents } from "../../shared/runtime/action-events";
+import type { IdleHibernateConfig } from "../../shared/runtime/config";
+import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import { count, Metric } from "../../shared/runtime/observability";
+import { createAlarmExecutors } from "./alarm-executors";
+import { alarmNameFor, MANAGED_TAG, planIdleAlarms, wantsIdleAlarm } from "./alarms-plan";
+
+export const ALARMS_CAPABILITY = "idle-alarms";
+
+export type AlarmsInput = { kind: "state-change"; change: Ec2StateChange } | { kind: "reconcile"; tick: ScheduleTick };
+
+export interface AlarmsResult extends OpsResult {
+  actions: Execution["actions"];
+  skips: Execution["skips"];
+}
+
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+const managedAlarmNames = async (cloudWatch: CloudWatchClient, alarms: readonly AlarmView[]): Promise<Set<string>> => {
+  const managed = new Set<string>();
+  for (const alarm of alarms) {
+    try {
+      const tags = await cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn }));
+      if ((tags.Tags ?? []).some((tag) => tag.Key === MANAGED_TAG.key && tag.Value === MANAGED_TAG.value)) {
+        managed.add(alarm.name);
+      }
+    } catch (error) {
+      throw toAwsCallError("monitoring", "ListTagsForResource", error);
+    }
+  }
+  return managed;
+};
+
+/** Alarms that may have to be deleted: only for those is the ownership tag read (one call each). */
+const deletionCandidates = (
+  alarms: readonly AlarmView[],
+  instances: readonly InstanceView[],
+  policy: IdleHibernateConfig,
+): AlarmView[] => {
+  const wanted = new Set(
+    instances.filter((i) => wantsIdleAlarm(i, policy) === undefined).map((i) => alarmNameFor(policy, i.id)),
+  );
+  return alarms.filter((alarm) => !wanted.has(alarm.name));
+};
+
+export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Promise<AlarmsResult> => {
+  const policy = context.config.idleHibernate;
+  const region = input.kind === "state-change" ? input.change.region : input.tick.region;
+  const ec2 = context.clients.ec2(region);
+  const cloudWatch = context.clients.cloudWatch(region);
+  const result = (decision: string, execution?: Execution): AlarmsResult => ({
+    capability: ALARMS_CAPABILITY,
+    decision,
+    mode: context.mode,
+    actions: execution?.actions ?? [],
+    skips: execution?.skips ?? [],
+  });
+
+  let instances: InstanceView[];
+  let alarms: AlarmView[];
+  let missingInstanceIds: string[];
+  if (input.kind === "state-change") {
+    const { instanceId, state } = input.change;
+    if (state !== "running" && state !== "terminated") return result(`ignored-state-${state}`);
+    [instances, alarms] = await Promise.all([
+      loadInstances(ec2, [instanceId]),
+      loadMetricAlarms(cloudWatch, { names: [alarmNameFor(policy, instanceId)] }),
+    ]);
+    missingInstanceIds = instances.length === 0 ? [instanceId] : [];
+  } else {
+    const [optedIn, existing] = await Promise.all([
+      describeInstances(ec2, [
+        { Name: "tag-key", Values: [policy.optInTag.key] },
+        { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
+      ]),
+      loadMetricAlarms(cloudWatch, { prefix: policy.alarmNamePrefix }),
+    ]);
+    alarms = existing;
+    // Instances whose alarm exists but that the opt-in query did not return (opted out, terminated, gone).
+    const known = new Set(optedIn.map((i) => i.id));
+    const orphanIds = existing
+      .map((alarm) => alarm.name.slice(policy.alarmNamePrefix.length))
+      .filter((id) => INSTANCE_ID.test(id) && !known.has(id));
+    const others = orphanIds.length > 0 ? await loadInstances(ec2, orphanIds) : [];
+    instances = [...optedIn, ...others];
+    const found = new Set(instances.map((i) => i.id));
+    missingInstanceIds = orphanIds.filter((id) => !found.has(id));
+  }
+
+  const managed = await managedAlarmNames(cloudWatch, deletionCandidates(alarms, instances, policy));
+  const plan = planIdleAlarms(
+    { instances, missingInstanceIds, alarms, managedAlarmNames: managed, reconcileAll: input.kind === "reconcile" },
+    policy,
+  );
+  context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });
+  const execution = await executePlan(
+    plan,
+    context.mode,
+    createAlarmExecutors({ cloudWatch, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs }),
+  );
+
+  const tally = tallyOutcomes(execution);
+  count(context.metrics, Metric.ActionsTaken, tally.applied);
+  count(context.metrics, Metric.ActionsFailed, tally.failed + tally.unverified);
+  count(context.metrics, Metric.ActionsPlanned, tally.planned);
+  if (context.mode === "apply") {
+    const triggerEventId = input.kind === "state-change" ? input.change.eventId : input.tick.eventId;
+    await publishActionEvents(
+      context.clients.eventBridge(region),
+      context.config.actionEvents,
+      execution.actions.flatMap((action) =>
+        action.resources
+          .filter((resource) => resource.status === "applied")
+          .map((resource) => ({
+            capability: ALARMS_CAPABILITY,
+            action: action.kind === "cloudwatch:put-idle-alarm" ? "put-idle-alarm" : "delete-idle-alarm",
+            status: resource.status,
+            resources: [resource.resource],
+            description: action.description,
+            mode: context.mode,
+            triggerEventId,
+            region,
+          })),
+      ),
+      context,
+    );
+  }
+  return result(plan.decision, execution);
+};

@@ -1,0 +1,194 @@
+import type { AlarmChange, ScheduleTick } from "../../shared/events";
+import { loadInstances, loadLocalGatewayRoutesTargeting, loadMetricAlarms, loadRoutesTargeting } from "../../shared/network/loaders";
+import type { AlarmView } from "../../shared/network/model";
+import { executePlan, tallyOutcomes } from "../../shared/plan/executor";
+import type { Execution, Skip } from "../../shared/plan/types";
+import { publishActionEvents } from "../../shared/runtime/action-events";
+import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
+import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import { count, Metric } from "../../shared/runtime/observability";
+import { planHibernation } from "./plan";
+import { createStopExecutor } from "./stop-executor";
+
+export const CAPABILITY = "idle-hibernate";
+
+export type HibernateInput = { kind: "alarms"; changes: AlarmChange[] } | { kind: "reconcile"; tick: ScheduleTick };
+
+/** Why an alarm event leads to no action at all (before any instance is looked at). */
+export interface AlarmDecision {
+  alarmName: string;
+  eventId: string;
+  decision: string;
+  detail: string;
+}
+
+export interface HibernateResult extends OpsResult {
+  alarms: AlarmDecision[];
+  actions: Execution["actions"];
+  skips: Skip[];
+}
+
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+/** Every InstanceId dimension of every metric of the alarm (metric math reads several instances). */
+export const instanceIdsOfDimensions = (dimensions: ReadonlyArray<Record<string, string>>): string[] => [
+  ...new Set(dimensions.map((d) => d.InstanceId).filter((id): id is string => id !== undefined)),
+];
+
+const alarmWindowMinutes = (alarm: AlarmView): number =>
+  ((alarm.periodSeconds ?? 0) * (alarm.evaluationPeriods ?? 0)) / 60;
+
+/**
+ * Alarm path: act only on a real transition into ALARM of one of our alarms, and only if CloudWatch
+ * still shows it in ALARM now (the event says that something changed; DescribeAlarms says what is true).
+ */
+const screenAlarmChanges = async (changes: AlarmChange[], context: OpsContext, region: string) => {
+  const prefix = context.config.idleHibernate.alarmNamePrefix;
+  const decisions: AlarmDecision[] = [];
+  const candidates: AlarmChange[] = [];
+  for (const change of changes) {
+    const base = { alarmName: change.alarmName, eventId: change.eventId };
+    if (!change.alarmName.startsWith(prefix)) {
+      decisions.push({ ...base, decision: "ignored-foreign-alarm", detail: `alarm name does not start with "${prefix}"` });
+    } else if (change.state.value !== "ALARM") {
+      decisions.push({ ...base, decision: "ignored-not-alarm", detail: `new state is ${change.state.value}` });
+    } else if (change.previousState?.value === "ALARM") {
+      decisions.push({ ...base, decision: "ignored-no-transition", detail: "previous state was already ALARM" });
+    } else if (change.alarmType === "composite" || instanceIdsOfDimensions(change.metrics.map((m) => m.dimensions)).length === 0) {
+      throw new ConfigurationError(`Alarm ${change.alarmName} names no instance: it has no InstanceId dimension`, {
+        source: change.alarmArn,
+        issues: ["every idle alarm must read a metric with an InstanceId dimension"],
+      });
+    } else {
+      candidates.push(change);
+    }
+  }
+  if (candidates.length === 0) return { decisions, alarms: [] as AlarmView[] };
+  const described = await loadMetricAlarms(context.clients.cloudWatch(region), {
+    names: candidates.map((change) => change.alarmName),
+  });
+  const alarms: AlarmView[] = [];
+  for (const change of candidates) {
+    const current = described.find((alarm) => alarm.name === change.alarmName);
+    const base = { alarmName: change.alarmName, eventId: change.eventId };
+    if (current === undefined) {
+      decisions.push({ ...base, decision: "ignored-alarm-deleted", detail: "DescribeAlarms no longer returns it" });
+    } else if (current.state !== "ALARM") {
+      decisions.push({ ...base, decision: "ignored-alarm-recovered", detail: `alarm is ${current.state} now` });
+    } else {
+      decisions.push({ ...base, decision: "acting", detail: "alarm is in ALARM now" });
+      // The event's metrics name the instances; DescribeAlarms gives the window.
+      alarms.push({ ...current, metricDimensions: change.metrics.map((m) => m.dimensions) });
+    }
+  }
+  return { decisions, alarms };
+};
+
+export const runHibernate = async (input: HibernateInput, context: OpsContext): Promise<HibernateResult> => {
+  const policy = context.config.idleHibernate;
+  const region = input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region;
+  let decisions: AlarmDecision[];
+  let alarms: AlarmView[];
+  if (input.kind === "alarms") {
+    ({ decisions, alarms } = await screenAlarmChanges(input.changes, context, region));
+  } else {
+    // Reconcile: every one of our alarms that is in ALARM now, in case an event was missed.
+    alarms = await loadMetricAlarms(context.clients.cloudWatch(region), { prefix: policy.alarmNamePrefix, state: "ALARM" });
+    decisions = alarms.map((alarm) => ({
+      alarmName: alarm.name,
+      eventId: input.tick.eventId,
+      decision: "acting",
+      detail: "reconcile: alarm is in ALARM now",
+    }));
+  }
+  const result = (decision: string, execution?: Execution): HibernateResult => ({
+    capability: CAPABILITY,
+    decision,
+    mode: context.mode,
+    alarms: decisions,
+    actions: execution?.actions ?? [],
+    skips: execution?.skips ?? [],
+  });
+  if (alarms.length === 0) {
+    const only = decisions.length === 1 ? decisions[0]?.decision : undefined;
+    return result(only ?? "nothing-to-do");
+  }
+
+  const ec2 = context.clients.ec2(region);
+  const instanceIds = instanceIdsOfDimensions(alarms.flatMap((alarm) => alarm.metricDimensions));
+  const instances = await loadInstances(ec2, instanceIds);
+  const running = instances.filter((instance) => instance.state === "running");
+  const [routes, localGatewayRoutes] = await Promise.all([
+    running.length > 0
+      ? loadRoutesTargeting(
+          ec2,
+          running.map((i) => i.id),
+          running.flatMap((i) => i.networkInterfaceIds),
+        )
+      : [],
+    loadLocalGatewayRoutesTargeting(
+      ec2,
+      running.flatMap((i) => (i.outpostArn ? [i.outpostArn] : [])),
+      running.flatMap((i) => (i.outpostArn ? i.networkInterfaceIds : [])),
+    ),
+  ]);
+
+  const plan = planHibernation(
+    {
+      instanceIds,
+      instances,
+      routes,
+      localGatewayRoutes,
+      alarmWindowMinutes: Math.max(0, ...alarms.map(alarmWindowMinutes)),
+      now: new Date(),
+    },
+    policy,
+  );
+  context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });
+
+  const execution = await executePlan(plan, context.mode, [
+    createStopExecutor({ ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs }),
+  ]);
+  await report(execution, context, region, input);
+  const unverified = execution.actions.flatMap((a) => a.resources).filter((r) => r.status === "unverified");
+  if (unverified.length > 0) {
+    // Retryable: the retry re-reads the instances and converges (stopping instances are skipped).
+    throw new VerificationError(`${unverified.length} instance(s) did not show stopping in time`, {
+      resource: unverified.map((r) => r.resource).join(","),
+      expected: "stopping or stopped",
+      observed: unverified.map((r) => r.detail ?? "").join("; "),
+      waitedMs: policy.verifyTimeoutMs,
+    });
+  }
+  return result(plan.decision, execution);
+};
+
+const report = async (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {
+  const tally = tallyOutcomes(execution);
+  count(context.metrics, Metric.ActionsTaken, tally.applied);
+  count(context.metrics, Metric.ActionsFailed, tally.failed + tally.denied + tally.unverified);
+  count(context.metrics, Metric.ActionsSkipped, execution.skips.length + tally["already-done"]);
+  count(context.metrics, Metric.ActionsPlanned, tally.planned + tally.permitted);
+  for (const skip of execution.skips) context.logger.info("Skipped", { ...skip });
+  if (context.mode !== "apply") return;
+  const triggerEventId = input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId;
+  await publishActionEvents(
+    context.clients.eventBridge(region),
+    context.config.actionEvents,
+    execution.actions.flatMap((action) =>
+      action.resources
+        .filter((resource) => resource.status === "applied")
+        .map((resource) => ({
+          capability: CAPABILITY,
+          action: action.actionId.startsWith("hibernate") ? "hibernate-instance" : "stop-instance",
+          status: resource.status,
+          resources: [resource.resource],
+          description: resource.detail ?? action.description,
+          mode: context.mode,
+          triggerEventId,
+          region,
+        })),
+    ),
+    context,
+  );
+};

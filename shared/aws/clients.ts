@@ -1,0 +1,84 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { DeadlineHolder } from "../runtime/deadline";
+import { DeadlineBoundedRetryStrategy } from "./retry";
+
+export const USER_AGENT_APP_ID = "ops-toolkit";
+
+export interface ClientSettings {
+  /** SDK attempts per call, first try included; the deadline can stop them earlier. */
+  maxAttempts: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** The invocation deadline that bounds retries (see DeadlineBoundedRetryStrategy). */
+  deadlines: DeadlineHolder;
+  /** Wraps each new client, e.g. with the Powertools tracer. */
+  instrument?: <C extends object>(client: C) => C;
+}
+
+interface ClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryStrategy: DeadlineBoundedRetryStrategy;
+  requestHandler: NodeHttpHandler;
+  customUserAgent: string;
+}
+
+type ClientConstructor<C> = new (config: ClientConfig) => C;
+
+/**
+ * SDK clients, created once per container and per region (the region comes from each event).
+ * Endpoints are never set here: the SDK's own configuration (`AWS_ENDPOINT_URL`,
+ * `AWS_ENDPOINT_URL_<SERVICE>`) decides, so the same code runs against AWS, the project's simulated
+ * account, LocalStack or moto.
+ */
+export class AwsClientFactory {
+  readonly #settings: ClientSettings;
+  readonly #cache = new Map<string, object>();
+  readonly #retryStrategy: DeadlineBoundedRetryStrategy;
+  readonly #requestHandler: NodeHttpHandler;
+
+  constructor(settings: ClientSettings) {
+    this.#settings = settings;
+    this.#retryStrategy = new DeadlineBoundedRetryStrategy(settings.maxAttempts, settings.deadlines);
+    this.#requestHandler = new NodeHttpHandler({
+      connectionTimeout: settings.connectionTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+    });
+  }
+
+  ec2(region: string): EC2Client {
+    return this.#get(EC2Client, "ec2", region);
+  }
+
+  autoScaling(region: string): AutoScalingClient {
+    return this.#get(AutoScalingClient, "autoscaling", region);
+  }
+
+  cloudWatch(region: string): CloudWatchClient {
+    return this.#get(CloudWatchClient, "monitoring", region);
+  }
+
+  eventBridge(region: string): EventBridgeClient {
+    return this.#get(EventBridgeClient, "events", region);
+  }
+
+  #get<C extends object>(Client: ClientConstructor<C>, service: string, region: string): C {
+    const key = `${service}@${region}`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return cached as C;
+    const client = new Client({
+      region,
+      maxAttempts: this.#settings.maxAttempts,
+      retryStrategy: this.#retryStrategy,
+      requestHandler: this.#requestHandler,
+      customUserAgent: USER_AGENT_APP_ID,
+    });
+    const instrumented = this.#settings.instrument ? this.#settings.instrument(client) : client;
+    this.#cache.set(key, instrumented);
+    return instrumented;
+  }
+}

@@ -1,0 +1,258 @@
+import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm, type StateValue } from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeInstancesCommand,
+  DescribeLocalGatewayRouteTablesCommand,
+  DescribeRouteTablesCommand,
+  type EC2Client,
+  type Filter,
+  type Instance,
+  type Route,
+  SearchLocalGatewayRoutesCommand,
+} from "@aws-sdk/client-ec2";
+import { toAwsCallError } from "../aws/errors";
+import {
+  type AlarmView,
+  AUTO_SCALING_GROUP_TAG,
+  type InstanceStateName,
+  type InstanceView,
+  type LocalGatewayRouteView,
+  type RouteTarget,
+  type RouteView,
+} from "./model";
+
+/** Fresh reads of the account. Every loader paginates and filters server-side. */
+
+const call = async <T>(service: string, operation: string, send: () => Promise<T>): Promise<T> => {
+  try {
+    return await send();
+  } catch (error) {
+    throw toAwsCallError(service, operation, error);
+  }
+};
+
+/** EC2 allows at most 200 values in one filter. */
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+const tagsOf = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> =>
+  Object.fromEntries((tags ?? []).filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key, tag.Value ?? ""]));
+
+export const toInstanceView = (instance: Instance): InstanceView => {
+  const tags = tagsOf(instance.Tags);
+  const interfaces = [...(instance.NetworkInterfaces ?? [])].sort(
+    (a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0),
+  );
+  return {
+    id: instance.InstanceId ?? "",
+    state: (instance.State?.Name ?? "pending") as InstanceStateName,
+    instanceType: instance.InstanceType ?? "unknown",
+    launchTime: instance.LaunchTime ?? new Date(0),
+    tags,
+    hibernationConfigured: instance.HibernationOptions?.Configured === true,
+    subnetId: instance.SubnetId,
+    vpcId: instance.VpcId,
+    availabilityZone: instance.Placement?.AvailabilityZone,
+    outpostArn: instance.OutpostArn,
+    networkInterfaceIds: interfaces.map((eni) => eni.NetworkInterfaceId ?? "").filter((id) => id !== ""),
+    stateReasonCode: instance.StateReason?.Code,
+    autoScalingGroup: tags[AUTO_SCALING_GROUP_TAG],
+  };
+};
+
+/**
+ * Instances by id. Uses an `instance-id` filter rather than `InstanceIds`: with InstanceIds, one unknown
+ * id fails the whole call (`InvalidInstanceID.NotFound`); with the filter, unknown ids are simply absent.
+ */
+export const loadInstances = async (ec2: EC2Client, instanceIds: readonly string[]): Promise<InstanceView[]> => {
+  const out: InstanceView[] = [];
+  for (const ids of chunks([...new Set(instanceIds)], 200)) {
+    out.push(...(await describeInstances(ec2, [{ Name: "instance-id", Values: ids }])));
+  }
+  return out;
+};
+
+export const describeInstances = async (ec2: EC2Client, filters: Filter[]): Promise<InstanceView[]> => {
+  const out: InstanceView[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call("ec2", "DescribeInstances", () =>
+      ec2.send(new DescribeInstancesCommand({ Filters: filters, MaxResults: 1000, NextToken: nextToken })),
+    );
+    for (const reservation of page.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? []) out.push(toInstanceView(instance));
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+};
+
+const routeTargets = (route: Route): RouteTarget[] => {
+  const targets: RouteTarget[] = [];
+  if (route.NetworkInterfaceId) targets.push({ kind: "network-interface", id: route.NetworkInterfaceId });
+  if (route.InstanceId) targets.push({ kind: "instance", id: route.InstanceId });
+  if (route.GatewayId) targets.push({ kind: "gateway", id: route.GatewayId });
+  if (route.LocalGatewayId) targets.push({ kind: "local-gateway", id: route.LocalGatewayId });
+  const other = route.NatGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.CoreNetworkArn;
+  if (other) targets.push({ kind: "other", id: other });
+  return targets;
+};
+
+const routeDestination = (route: Route): string =>
+  route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId ?? "";
+
+export const describeRoutes = async (ec2: EC2Client, filters: Filter[]): Promise<RouteView[]> => {
+  const out: RouteView[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call("ec2", "DescribeRouteTables", () =>
+      ec2.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken })),
+    );
+    for (const table of page.RouteTables ?? []) {
+      for (const route of table.Routes ?? []) {
+        out.push({
+          routeTableId: table.RouteTableId ?? "",
+          destination: routeDestination(route),
+          targets: routeTargets(route),
+          state: route.State === "blackhole" ? "blackhole" : "active",
+          origin: route.Origin ?? "CreateRoute",
+        });
+      }
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+};
+
+/**
+ * Routes (in any route table of the account) whose target is one of these instances or ENIs. A route
+ * created with an instance target shows both the instance and its ENI; one created with an ENI target
+ * shows the instance only while attached. Both filters are queried, in parallel.
+ */
+export const loadRoutesTargeting = async (
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+  networkInterfaceIds: readonly string[],
+): Promise<RouteView[]> => {
+  const wanted = new Set([...instanceIds, ...networkInterfaceIds]);
+  const queries: Promise<RouteView[]>[] = [];
+  for (const ids of chunks(instanceIds, 200)) queries.push(describeRoutes(ec2, [{ Name: "route.instance-id", Values: ids }]));
+  for (const ids of chunks(networkInterfaceIds, 200)) {
+    queries.push(describeRoutes(ec2, [{ Name: "route.network-interface-id", Values: ids }]));
+  }
+  const seen = new Set<string>();
+  const out: RouteView[] = [];
+  for (const route of (await Promise.all(queries)).flat()) {
+    if (!route.targets.some((target) => wanted.has(target.id))) continue;
+    const key = `${route.routeTableId}|${route.destination}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(route);
+  }
+  return out;
+};
+
+/** Local gateway routes (Outposts) of the given Outposts whose target is one of these ENIs. */
+export const loadLocalGatewayRoutesTargeting = async (
+  ec2: EC2Client,
+  outpostArns: readonly string[],
+  networkInterfaceIds: readonly string[],
+): Promise<LocalGatewayRouteView[]> => {
+  if (outpostArns.length === 0 || networkInterfaceIds.length === 0) return [];
+  const wanted = new Set(networkInterfaceIds);
+  const tables = await call("ec2", "DescribeLocalGatewayRouteTables", () =>
+    ec2.send(
+      new DescribeLocalGatewayRouteTablesCommand({ Filters: [{ Name: "outpost-arn", Values: [...new Set(outpostArns)] }] }),
+    ),
+  );
+  const out: LocalGatewayRouteView[] = [];
+  for (const table of tables.LocalGatewayRouteTables ?? []) {
+    const tableId = table.LocalGatewayRouteTableId;
+    if (tableId === undefined) continue;
+    let nextToken: string | undefined;
+    do {
+      const page = await call("ec2", "SearchLocalGatewayRoutes", () =>
+        ec2.send(
+          new SearchLocalGatewayRoutesCommand({
+            LocalGatewayRouteTableId: tableId,
+            Filters: [{ Name: "type", Values: ["static"] }],
+            MaxResults: 100,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const route of page.Routes ?? []) {
+        if (route.NetworkInterfaceId === undefined || !wanted.has(route.NetworkInterfaceId)) continue;
+        out.push({
+          localGatewayRouteTableId: tableId,
+          destination: route.DestinationCidrBlock ?? route.DestinationPrefixListId ?? "",
+          networkInterfaceId: route.NetworkInterfaceId,
+          state: route.State ?? "unknown",
+          type: route.Type ?? "static",
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return out;
+};
+
+const dimensionsOf = (dimensions: ReadonlyArray<{ Name?: string; Value?: string }> | undefined) =>
+  Object.fromEntries((dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
+
+export const toAlarmView = (alarm: MetricAlarm): AlarmView => ({
+  name: alarm.AlarmName ?? "",
+  arn: alarm.AlarmArn ?? "",
+  state: (alarm.StateValue ?? "INSUFFICIENT_DATA") as AlarmView["state"],
+  stateUpdated: alarm.StateUpdatedTimestamp ?? new Date(0),
+  namespace: alarm.Namespace,
+  metricName: alarm.MetricName,
+  dimensions: dimensionsOf(alarm.Dimensions),
+  metricDimensions: [
+    ...(alarm.Dimensions && alarm.Dimensions.length > 0 ? [dimensionsOf(alarm.Dimensions)] : []),
+    ...(alarm.Metrics ?? [])
+      .filter((query) => query.MetricStat?.Metric !== undefined)
+      .map((query) => dimensionsOf(query.MetricStat?.Metric?.Dimensions)),
+  ],
+  statistic: alarm.Statistic,
+  periodSeconds: alarm.Period,
+  evaluationPeriods: alarm.EvaluationPeriods,
+  datapointsToAlarm: alarm.DatapointsToAlarm,
+  threshold: alarm.Threshold,
+  comparisonOperator: alarm.ComparisonOperator,
+  treatMissingData: alarm.TreatMissingData,
+  actions: alarm.AlarmActions ?? [],
+  description: alarm.AlarmDescription,
+});
+
+/** Metric alarms by exact names or by name prefix (optionally only those in one state). */
+export const loadMetricAlarms = async (
+  cloudWatch: CloudWatchClient,
+  query: { names: readonly string[] } | { prefix: string; state?: StateValue },
+): Promise<AlarmView[]> => {
+  const out: AlarmView[] = [];
+  const batches = "names" in query ? chunks(query.names, 100) : [undefined];
+  for (const names of batches) {
+    if (names !== undefined && names.length === 0) continue;
+    let nextToken: string | undefined;
+    do {
+      const page = await call("monitoring", "DescribeAlarms", () =>
+        cloudWatch.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: names,
+            AlarmNamePrefix: "prefix" in query ? query.prefix : undefined,
+            StateValue: "state" in query ? query.state : undefined,
+            AlarmTypes: ["MetricAlarm"],
+            MaxRecords: 100,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      out.push(...(page.MetricAlarms ?? []).map(toAlarmView));
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return out;
+};

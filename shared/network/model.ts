@@ -1,0 +1,69 @@
+/** The observed state the toolkit reasons about, reduced from the SDK shapes to what decisions need. */
+
+export type InstanceStateName = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
+
+export interface InstanceView {
+  id: string;
+  state: InstanceStateName;
+  instanceType: string;
+  /** The last start: AWS updates LaunchTime whenever a stopped instance starts again. */
+  launchTime: Date;
+  tags: Readonly<Record<string, string>>;
+  hibernationConfigured: boolean;
+  subnetId?: string;
+  vpcId?: string;
+  availabilityZone?: string;
+  outpostArn?: string;
+  /** ENIs attached to the instance, primary first. */
+  networkInterfaceIds: string[];
+  stateReasonCode?: string;
+  /** From the `aws:autoscaling:groupName` tag that Auto Scaling puts on every member. */
+  autoScalingGroup?: string;
+}
+
+export type RouteTarget =
+  | { kind: "network-interface"; id: string }
+  | { kind: "instance"; id: string }
+  | { kind: "gateway"; id: string }
+  | { kind: "local-gateway"; id: string }
+  | { kind: "other"; id: string };
+
+export interface RouteView {
+  routeTableId: string;
+  destination: string;
+  targets: RouteTarget[];
+  state: "active" | "blackhole";
+  origin: "CreateRouteTable" | "CreateRoute" | "EnableVgwRoutePropagation" | string;
+}
+
+export interface LocalGatewayRouteView {
+  localGatewayRouteTableId: string;
+  destination: string;
+  networkInterfaceId?: string;
+  state: string;
+  type: string;
+}
+
+export interface AlarmView {
+  name: string;
+  arn: string;
+  state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  stateUpdated: Date;
+  namespace?: string;
+  metricName?: string;
+  /** The alarm's own dimensions (single-metric alarms). */
+  dimensions: Record<string, string>;
+  /** The dimensions of every metric the alarm reads: its own, and each metric-math query's. */
+  metricDimensions: Record<string, string>[];
+  statistic?: string;
+  periodSeconds?: number;
+  evaluationPeriods?: number;
+  datapointsToAlarm?: number;
+  threshold?: number;
+  comparisonOperator?: string;
+  treatMissingData?: string;
+  actions: string[];
+  description?: string;
+}
+
+export const AUTO_SCALING_GROUP_TAG = "aws:autoscaling:groupName";
