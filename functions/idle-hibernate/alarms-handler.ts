@@ -7,8 +7,6 @@ import { ALARMS_CAPABILITY, type AlarmsInput, runIdleAlarms } from "./alarms";
  * idle-alarms: provisions the idle alarm of each opted-in instance when it starts running, deletes it
  * when the instance terminates, and reconciles missing and orphaned alarms on a schedule.
  */
-const runtime = createRuntime(ALARMS_CAPABILITY);
-
 export const parseAlarmsInput = (raw: unknown): AlarmsInput => {
   const events = parseEvents(raw);
   const [event] = events;
@@ -20,11 +18,15 @@ export const parseAlarmsInput = (raw: unknown): AlarmsInput => {
   });
 };
 
-export const handler = createHandler(runtime, {
-  capability: ALARMS_CAPABILITY,
-  parse: parseAlarmsInput,
-  run: (input, context) => {
-    context.logger.appendKeys({ eventId: input.kind === "state-change" ? input.change.eventId : input.tick.eventId });
-    return runIdleAlarms(input, context);
-  },
-});
+/** Builds the handler from an environment: the deployed one reads process.env at cold start. */
+export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
+  createHandler(createRuntime(ALARMS_CAPABILITY, env), {
+    capability: ALARMS_CAPABILITY,
+    parse: parseAlarmsInput,
+    run: (input, context) => {
+      context.logger.appendKeys({ eventId: input.kind === "state-change" ? input.change.eventId : input.tick.eventId });
+      return runIdleAlarms(input, context);
+    },
+  });
+
+export const handler = buildHandler();

@@ -1,5 +1,6 @@
 import { type CloudWatchClient, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
 import { toAwsCallError } from "../../shared/aws/errors";
+import { requireRegion } from "../../shared/aws/region";
 import type { Ec2StateChange, ScheduleTick } from "../../shared/events";
 import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/network/loaders";
 import type { AlarmView, InstanceView } from "../../shared/network/model";
@@ -52,7 +53,7 @@ const deletionCandidates = (
 
 export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Promise<AlarmsResult> => {
   const policy = context.config.idleHibernate;
-  const region = input.kind === "state-change" ? input.change.region : input.tick.region;
+  const region = requireRegion(input.kind === "state-change" ? input.change.region : input.tick.region, ALARMS_CAPABILITY);
   const ec2 = context.clients.ec2(region);
   const cloudWatch = context.clients.cloudWatch(region);
   const result = (decision: string, execution?: Execution): AlarmsResult => ({

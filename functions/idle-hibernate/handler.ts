@@ -8,8 +8,6 @@ import { CAPABILITY, type HibernateInput, runHibernate } from "./hibernate";
  * Triggers: EventBridge "CloudWatch Alarm State Change", the alarm's Lambda action, its SNS topic, and a
  * schedule that reconciles alarms left in ALARM.
  */
-const runtime = createRuntime(CAPABILITY);
-
 export const parseHibernateInput = (raw: unknown): HibernateInput => {
   const events = parseEvents(raw);
   const first = events[0];
@@ -24,12 +22,16 @@ export const parseHibernateInput = (raw: unknown): HibernateInput => {
   return { kind: "alarms", changes };
 };
 
-export const handler = createHandler(runtime, {
-  capability: CAPABILITY,
-  parse: parseHibernateInput,
-  run: (input, context) => {
-    const ids = input.kind === "alarms" ? input.changes.map((change) => change.eventId) : [input.tick.eventId];
-    context.logger.appendKeys({ eventId: ids.join(",") });
-    return runHibernate(input, context);
-  },
-});
+/** Builds the handler from an environment: the deployed one reads process.env at cold start. */
+export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
+  createHandler(createRuntime(CAPABILITY, env), {
+    capability: CAPABILITY,
+    parse: parseHibernateInput,
+    run: (input, context) => {
+      const ids = input.kind === "alarms" ? input.changes.map((change) => change.eventId) : [input.tick.eventId];
+      context.logger.appendKeys({ eventId: ids.join(",") });
+      return runHibernate(input, context);
+    },
+  });
+
+export const handler = buildHandler();

@@ -1,3 +1,4 @@
+import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
 import { loadInstances, loadLocalGatewayRoutesTargeting, loadMetricAlarms, loadRoutesTargeting } from "../../shared/network/loaders";
 import type { AlarmView } from "../../shared/network/model";
@@ -28,8 +29,6 @@ export interface HibernateResult extends OpsResult {
   skips: Skip[];
 }
 
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-
 /** Every InstanceId dimension of every metric of the alarm (metric math reads several instances). */
 export const instanceIdsOfDimensions = (dimensions: ReadonlyArray<Record<string, string>>): string[] => [
   ...new Set(dimensions.map((d) => d.InstanceId).filter((id): id is string => id !== undefined)),
@@ -52,6 +51,12 @@ const screenAlarmChanges = async (changes: AlarmChange[], context: OpsContext, r
       decisions.push({ ...base, decision: "ignored-foreign-alarm", detail: `alarm name does not start with "${prefix}"` });
     } else if (change.state.value !== "ALARM") {
       decisions.push({ ...base, decision: "ignored-not-alarm", detail: `new state is ${change.state.value}` });
+    } else if (change.state.actionsSuppressedBy !== undefined) {
+      decisions.push({
+        ...base,
+        decision: "ignored-actions-suppressed",
+        detail: `alarm actions are suppressed (${change.state.actionsSuppressedBy})`,
+      });
     } else if (change.previousState?.value === "ALARM") {
       decisions.push({ ...base, decision: "ignored-no-transition", detail: "previous state was already ALARM" });
     } else if (change.alarmType === "composite" || instanceIdsOfDimensions(change.metrics.map((m) => m.dimensions)).length === 0) {
@@ -86,7 +91,7 @@ const screenAlarmChanges = async (changes: AlarmChange[], context: OpsContext, r
 
 export const runHibernate = async (input: HibernateInput, context: OpsContext): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
-  const region = input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region;
+  const region = requireRegion(input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region, CAPABILITY);
   let decisions: AlarmDecision[];
   let alarms: AlarmView[];
   if (input.kind === "alarms") {
@@ -172,6 +177,7 @@ const report = async (execution: Execution, context: OpsContext, region: string,
   for (const skip of execution.skips) context.logger.info("Skipped", { ...skip });
   if (context.mode !== "apply") return;
   const triggerEventId = input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId;
+  const accountId = input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId;
   await publishActionEvents(
     context.clients.eventBridge(region),
     context.config.actionEvents,
@@ -182,7 +188,7 @@ const report = async (execution: Execution, context: OpsContext, region: string,
           capability: CAPABILITY,
           action: action.actionId.startsWith("hibernate") ? "hibernate-instance" : "stop-instance",
           status: resource.status,
-          resources: [resource.resource],
+          resources: [`arn:aws:ec2:${region}:${accountId}:instance/${resource.resource}`],
           description: resource.detail ?? action.description,
           mode: context.mode,
           triggerEventId,
