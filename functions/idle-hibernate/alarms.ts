@@ -69,7 +69,11 @@ export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Pr
   let missingInstanceIds: string[];
   if (input.kind === "state-change") {
     const { instanceId, state } = input.change;
-    if (state !== "running" && state !== "terminated") return result(`ignored-state-${state}`);
+    if (state !== "running" && state !== "terminated") {
+      context.logger.info("State change needs no alarm change", { instanceId, state });
+      count(context.metrics, Metric.IgnoredEvents);
+      return result(`ignored-state-${state}`);
+    }
     [instances, alarms] = await Promise.all([
       loadInstances(ec2, [instanceId]),
       loadMetricAlarms(cloudWatch, { names: [alarmNameFor(policy, instanceId)] }),

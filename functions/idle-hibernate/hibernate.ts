@@ -1,7 +1,7 @@
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
 import { loadInstances, loadLocalGatewayRoutesTargeting, loadMetricAlarms, loadRoutesTargeting } from "../../shared/network/loaders";
-import type { AlarmView } from "../../shared/network/model";
+import type { AlarmView, InstanceView } from "../../shared/network/model";
 import { executePlan, tallyOutcomes } from "../../shared/plan/executor";
 import type { Execution, Skip } from "../../shared/plan/types";
 import { publishActionEvents } from "../../shared/runtime/action-events";
@@ -38,11 +38,10 @@ const alarmWindowMinutes = (alarm: AlarmView): number =>
   ((alarm.periodSeconds ?? 0) * (alarm.evaluationPeriods ?? 0)) / 60;
 
 /**
- * Alarm path: act only on a real transition into ALARM of one of our alarms, and only if CloudWatch
- * still shows it in ALARM now (the event says that something changed; DescribeAlarms says what is true).
+ * Alarm path, first step (no AWS call): act only on a real transition into ALARM of one of our
+ * alarms whose actions are not suppressed; an alarm naming no instance is a configuration error.
  */
-const screenAlarmChanges = async (changes: AlarmChange[], context: OpsContext, region: string) => {
-  const prefix = context.config.idleHibernate.alarmNamePrefix;
+const screenAlarmChanges = (changes: AlarmChange[], prefix: string) => {
   const decisions: AlarmDecision[] = [];
   const candidates: AlarmChange[] = [];
   for (const change of changes) {
@@ -68,10 +67,14 @@ const screenAlarmChanges = async (changes: AlarmChange[], context: OpsContext, r
       candidates.push(change);
     }
   }
-  if (candidates.length === 0) return { decisions, alarms: [] as AlarmView[] };
-  const described = await loadMetricAlarms(context.clients.cloudWatch(region), {
-    names: candidates.map((change) => change.alarmName),
-  });
+  return { decisions, candidates };
+};
+
+/**
+ * Alarm path, second step: keep the alarms CloudWatch still shows in ALARM now (the event says that
+ * something changed; DescribeAlarms says what is true).
+ */
+const confirmAlarms = (candidates: AlarmChange[], described: AlarmView[], decisions: AlarmDecision[]): AlarmView[] => {
   const alarms: AlarmView[] = [];
   for (const change of candidates) {
     const current = described.find((alarm) => alarm.name === change.alarmName);
@@ -86,25 +89,40 @@ const screenAlarmChanges = async (changes: AlarmChange[], context: OpsContext, r
       alarms.push({ ...current, metricDimensions: change.metrics.map((m) => m.dimensions) });
     }
   }
-  return { decisions, alarms };
+  return alarms;
 };
 
 export const runHibernate = async (input: HibernateInput, context: OpsContext): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
   const region = requireRegion(input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region, CAPABILITY);
+  const cloudWatch = context.clients.cloudWatch(region);
+  const ec2 = context.clients.ec2(region);
   let decisions: AlarmDecision[];
   let alarms: AlarmView[];
+  let instances: InstanceView[];
   if (input.kind === "alarms") {
-    ({ decisions, alarms } = await screenAlarmChanges(input.changes, context, region));
+    const screened = screenAlarmChanges(input.changes, policy.alarmNamePrefix);
+    decisions = screened.decisions;
+    if (screened.candidates.length === 0) return emptyResult(decisions, context);
+    // The alarm's current state and its instances are read together: one round trip less on the
+    // path to hibernation, at the price of a wasted read when the alarm has recovered meanwhile.
+    const [described, loaded] = await Promise.all([
+      loadMetricAlarms(cloudWatch, { names: screened.candidates.map((change) => change.alarmName) }),
+      loadInstances(ec2, instanceIdsOfDimensions(screened.candidates.flatMap((c) => c.metrics.map((m) => m.dimensions)))),
+    ]);
+    alarms = confirmAlarms(screened.candidates, described, decisions);
+    instances = loaded;
   } else {
     // Reconcile: every one of our alarms that is in ALARM now, in case an event was missed.
-    alarms = await loadMetricAlarms(context.clients.cloudWatch(region), { prefix: policy.alarmNamePrefix, state: "ALARM" });
+    alarms = await loadMetricAlarms(cloudWatch, { prefix: policy.alarmNamePrefix, state: "ALARM" });
     decisions = alarms.map((alarm) => ({
       alarmName: alarm.name,
       eventId: input.tick.eventId,
       decision: "acting",
       detail: "reconcile: alarm is in ALARM now",
     }));
+    const ids = instanceIdsOfDimensions(alarms.flatMap((alarm) => alarm.metricDimensions));
+    instances = ids.length > 0 ? await loadInstances(ec2, ids) : [];
   }
   const result = (decision: string, execution?: Execution): HibernateResult => ({
     capability: CAPABILITY,
@@ -114,23 +132,13 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
     actions: execution?.actions ?? [],
     skips: execution?.skips ?? [],
   });
-  if (alarms.length === 0) {
-    const only = decisions.length === 1 ? decisions[0]?.decision : undefined;
-    return result(only ?? "nothing-to-do");
-  }
+  if (alarms.length === 0) return emptyResult(decisions, context);
 
-  const ec2 = context.clients.ec2(region);
   const instanceIds = instanceIdsOfDimensions(alarms.flatMap((alarm) => alarm.metricDimensions));
-  const instances = await loadInstances(ec2, instanceIds);
+  instances = instances.filter((instance) => instanceIds.includes(instance.id));
   const running = instances.filter((instance) => instance.state === "running");
   const [routes, localGatewayRoutes] = await Promise.all([
-    running.length > 0
-      ? loadRoutesTargeting(
-          ec2,
-          running.map((i) => i.id),
-          running.flatMap((i) => i.networkInterfaceIds),
-        )
-      : [],
+    running.length > 0 ? loadRoutesTargeting(ec2, running) : [],
     loadLocalGatewayRoutesTargeting(
       ec2,
       running.flatMap((i) => (i.outpostArn ? [i.outpostArn] : [])),
@@ -166,6 +174,20 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
     });
   }
   return result(plan.decision, execution);
+};
+
+const emptyResult = (decisions: AlarmDecision[], context: OpsContext): HibernateResult => {
+  for (const decision of decisions) context.logger.info("Alarm event ignored", { ...decision });
+  count(context.metrics, Metric.IgnoredEvents, decisions.length);
+  const only = decisions.length === 1 ? decisions[0]?.decision : undefined;
+  return {
+    capability: CAPABILITY,
+    decision: only ?? "nothing-to-do",
+    mode: context.mode,
+    alarms: decisions,
+    actions: [],
+    skips: [],
+  };
 };
 
 const report = async (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {

@@ -127,21 +127,21 @@ export const describeRoutes = async (ec2: EC2Client, filters: Filter[]): Promise
 };
 
 /**
- * Routes (in any route table of the account) whose target is one of these instances or ENIs. A route
- * created with an instance target shows both the instance and its ENI; one created with an ENI target
- * shows the instance only while attached. Both filters are queried, in parallel.
+ * Routes (in any route table of the account) whose target is one of these instances. EC2 keeps a route
+ * created with an instance target as a route to the instance's primary ENI and shows both ids, and a
+ * route to an attached ENI shows the instance too: one query on the instances' ENIs finds both kinds.
+ * Instances without a known ENI are queried by instance id.
  */
 export const loadRoutesTargeting = async (
   ec2: EC2Client,
-  instanceIds: readonly string[],
-  networkInterfaceIds: readonly string[],
+  instances: ReadonlyArray<{ id: string; networkInterfaceIds: readonly string[] }>,
 ): Promise<RouteView[]> => {
-  const wanted = new Set([...instanceIds, ...networkInterfaceIds]);
+  const enis = instances.flatMap((instance) => instance.networkInterfaceIds);
+  const bare = instances.filter((instance) => instance.networkInterfaceIds.length === 0).map((i) => i.id);
+  const wanted = new Set([...enis, ...instances.map((instance) => instance.id)]);
   const queries: Promise<RouteView[]>[] = [];
-  for (const ids of chunks(instanceIds, 200)) queries.push(describeRoutes(ec2, [{ Name: "route.instance-id", Values: ids }]));
-  for (const ids of chunks(networkInterfaceIds, 200)) {
-    queries.push(describeRoutes(ec2, [{ Name: "route.network-interface-id", Values: ids }]));
-  }
+  for (const ids of chunks(enis, 200)) queries.push(describeRoutes(ec2, [{ Name: "route.network-interface-id", Values: ids }]));
+  for (const ids of chunks(bare, 200)) queries.push(describeRoutes(ec2, [{ Name: "route.instance-id", Values: ids }]));
   const seen = new Set<string>();
   const out: RouteView[] = [];
   for (const route of (await Promise.all(queries)).flat()) {

@@ -24,6 +24,8 @@ export const Metric = {
   ActionsFailed: "ActionsFailed",
   ActionsPlanned: "ActionsPlanned",
   InvalidEvents: "InvalidEvents",
+  /** Well-formed events that are not for us or need no action (foreign alarm, no transition…). */
+  IgnoredEvents: "IgnoredEvents",
   ConfigurationErrors: "ConfigurationErrors",
   PreconditionFailures: "PreconditionFailures",
   Conflicts: "Conflicts",
