@@ -1,0 +1,296 @@
+/**
+ * The simulated AWS account: state built from a fixture, the service models, a controllable clock,
+ * a call log, fault injection, snapshots, and the `/__sim/` control endpoint.
+ *
+ * The wire layer (sim/wire) decodes a real SDK request and calls `account.dispatch(ctx, input)`;
+ * tests may call `dispatch` directly. Every call, successful or not, is recorded in `calls`.
+ */
+import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import {
+  SimAwsError,
+  type SimCallContext,
+  type SimDispatcher,
+  type SimOutput,
+  type SimServiceName,
+} from "../types";
+import { autoScalingModel } from "./autoscaling";
+import { SimClock } from "./clock";
+import { cloudWatchModel, setAlarmState } from "./cloudwatch";
+import type { OpContext, ServiceModel } from "./context";
+import { type ControlResponse, handleControl } from "./control";
+import { ec2Model } from "./ec2";
+import { notSimulated, paramErrorsFor } from "./errors";
+import { eventBridgeModel } from "./eventbridge";
+import { FaultInjector } from "./faults";
+import type { AccountFixture } from "./fixture";
+import { IdGenerator } from "./ids";
+import { Params } from "./query";
+import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
+import { RegionState, type ServiceEvent } from "./state";
+
+export interface CallRecord {
+  /** 1, 2, 3… in call order. */
+  seq: number;
+  /** Simulated time at which the call was answered (after any fault latency). */
+  at: string;
+  service: SimServiceName;
+  operation: string;
+  region: string;
+  requestId: string;
+  /** The SDK-shaped input, as received. */
+  input: Record<string, unknown>;
+  outcome: "ok" | "error";
+  output?: SimOutput;
+  error?: { code: string; message: string; httpStatus: number };
+  /** Faults that fired for this call (latency or error). */
+  faults?: string[];
+  /** Simulated latency added by faults. */
+  latencyMs?: number;
+}
+
+export interface SimulatedAccountOptions {
+  /** Use this clock instead of one built from `fixture.clock`. */
+  clock?: SimClock;
+}
+
+interface PublishedRecord {
+  eventId: string;
+  at: number;
+  region: string;
+  entry: Record<string, unknown>;
+}
+
+const MODELS: Readonly<Partial<Record<SimServiceName, ServiceModel>>> = {
+  ec2: ec2Model,
+  autoscaling: autoScalingModel,
+  monitoring: cloudWatchModel,
+  events: eventBridgeModel,
+};
+
+function cloneForLog<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch {
+    return JSON.parse(JSON.stringify(value)) as T;
+  }
+}
+
+/** EventBridge `time` is second precision: `2019-10-02T17:04:40Z`. */
+function eventTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+export class SimulatedAccount {
+  readonly fixture: AccountFixture;
+  readonly clock: SimClock;
+  readonly calls: CallRecord[] = [];
+  readonly faults = new FaultInjector();
+  /** Events AWS itself would have delivered to EventBridge (EC2 state changes, alarm state changes). */
+  readonly serviceEvents: ServiceEvent[] = [];
+  private readonly regions = new Map<string, RegionState>();
+  private readonly published: PublishedRecord[] = [];
+  private ids: IdGenerator;
+
+  private constructor(fixture: AccountFixture, options: SimulatedAccountOptions) {
+    this.fixture = fixture;
+    this.clock =
+      options.clock ?? new SimClock({ start: new Date(fixture.clock.start), mode: fixture.clock.mode });
+    this.ids = new IdGenerator(fixture.accountId);
+    this.load();
+  }
+
+  /** Builds an account from a parsed fixture (see `parseFixture` / `loadFixture`). */
+  static fromFixture(fixture: AccountFixture, options: SimulatedAccountOptions = {}): SimulatedAccount {
+    return new SimulatedAccount(fixture, options);
+  }
+
+  get accountId(): string {
+    return this.fixture.accountId;
+  }
+
+  get region(): string {
+    return this.fixture.region;
+  }
+
+  /** Entries PutEvents accepted, in order, as received. */
+  get publishedEvents(): PutEventsRequestEntry[] {
+    return this.published.map((p) => cloneForLog(p.entry) as PutEventsRequestEntry);
+  }
+
+  /** Published entries with the id, time and region the account gave them. */
+  get publishedEventRecords(): PublishedEventSnapshot[] {
+    return this.published.map((p) => {
+      const e = p.entry;
+      const record: PublishedEventSnapshot = {
+        EventId: p.eventId,
+        At: new Date(p.at).toISOString(),
+        Region: p.region,
+        EventBusName:
+          typeof e.EventBusName === "string" && e.EventBusName !== "" ? e.EventBusName : "default",
+      };
+      if (typeof e.Source === "string") record.Source = e.Source;
+      if (typeof e.DetailType === "string") record.DetailType = e.DetailType;
+      if (typeof e.Detail === "string") record.Detail = e.Detail;
+      if (Array.isArray(e.Resources))
+        record.Resources = e.Resources.filter((r): r is string => typeof r === "string");
+      return record;
+    });
+  }
+
+  /** The live state of a region (default: the fixture's). For tests and extensions; prefer `dispatch`. */
+  state(region: string = this.fixture.region): RegionState {
+    let state = this.regions.get(region);
+    if (state === undefined) {
+      state = RegionState.empty(this.fixture.accountId, region, this.fixture);
+      this.regions.set(region, state);
+    }
+    return state;
+  }
+
+  /** Applies every asynchronous transition due by now (done automatically on every call). */
+  settle(): void {
+    const now = this.clock.nowMs();
+    for (const state of this.regions.values()) state.settle(now, (e) => this.emit(state.region, e));
+  }
+
+  /** Moves the clock forward and settles. */
+  advance(ms: number): Date {
+    const now = this.clock.advance(ms);
+    this.settle();
+    return now;
+  }
+
+  /** The entry point the wire layer calls. */
+  readonly dispatch: SimDispatcher = async (
+    ctx: SimCallContext,
+    input: Record<string, unknown>,
+  ): Promise<SimOutput> => {
+    const region = ctx.region || this.fixture.region;
+    const record: CallRecord = {
+      seq: this.calls.length + 1,
+      at: "",
+      service: ctx.service,
+      operation: ctx.operation,
+      region,
+      requestId: ctx.requestId,
+      input: cloneForLog(input ?? {}),
+      outcome: "ok",
+    };
+    this.calls.push(record);
+    try {
+      this.settle();
+      const fault = this.faults.evaluate({ service: ctx.service, operation: ctx.operation, region });
+      if (fault.fired.length > 0) record.faults = fault.fired;
+      if (fault.latencyMs > 0) {
+        record.latencyMs = fault.latencyMs;
+        this.clock.advance(fault.latencyMs);
+        this.settle();
+      }
+      record.at = this.clock.now().toISOString();
+      if (fault.error !== undefined) throw fault.error;
+      const operation = MODELS[ctx.service]?.[ctx.operation];
+      if (operation === undefined) throw notSimulated(ctx.service, ctx.operation);
+      const state = this.state(region);
+      const output = operation(
+        this.context(state),
+        new Params(input ?? {}, paramErrorsFor(ctx.service)),
+      ) as SimOutput;
+      record.output = cloneForLog(output);
+      return output;
+    } catch (error) {
+      const simError =
+        error instanceof SimAwsError
+          ? error
+          : new SimAwsError(
+              "InternalError",
+              `simulated account bug: ${(error as Error).stack ?? String(error)}`,
+              500,
+              "server",
+            );
+      if (record.at === "") record.at = this.clock.now().toISOString();
+      record.outcome = "error";
+      record.error = { code: simError.code, message: simError.message, httpStatus: simError.httpStatus };
+      throw simError;
+    }
+  };
+
+  /** Sets an alarm's state as CloudWatch would (emits the state-change event). Throws ResourceNotFound. */
+  setAlarmState(
+    name: string,
+    value: "OK" | "ALARM" | "INSUFFICIENT_DATA",
+    reason: string,
+    reasonData?: string,
+    region?: string,
+  ): void {
+    this.settle();
+    setAlarmState(this.context(this.state(region ?? this.fixture.region)), name, value, reason, reasonData);
+  }
+
+  /** Plain JSON state of a region (default: the fixture's) for before/after diffs. */
+  snapshot(region: string = this.fixture.region): AccountSnapshot {
+    this.settle();
+    return takeSnapshot(
+      this.state(region),
+      this.clock.now(),
+      this.publishedEventRecords.filter((e) => e.Region === region),
+      this.serviceEvents.filter((e) => e.region === region),
+    );
+  }
+
+  /** Handles `/__sim/…` control requests (the HTTP server passes method, path and parsed body). */
+  readonly control = (method: string, path: string, body?: unknown): Promise<ControlResponse> =>
+    Promise.resolve(handleControl(this, method, path, body));
+
+  /** Back to the fixture: state, clock (start time), calls, faults (the fixture's), events. */
+  reset(): void {
+    this.load();
+    this.clock.set(new Date(this.fixture.clock.start));
+  }
+
+  private load(): void {
+    this.regions.clear();
+    this.regions.set(this.fixture.region, RegionState.fromFixture(this.fixture));
+    this.calls.length = 0;
+    this.published.length = 0;
+    this.serviceEvents.length = 0;
+    this.ids = new IdGenerator(this.fixture.accountId);
+    this.faults.clear();
+    for (const f of this.fixture.faults) this.faults.add(f);
+  }
+
+  private context(state: RegionState): OpContext {
+    return {
+      state,
+      accountId: this.fixture.accountId,
+      region: state.region,
+      nowMs: () => this.clock.nowMs(),
+      ids: this.ids,
+      emit: (e) => this.emit(state.region, e),
+      publish: (entry, eventId) =>
+        this.published.push({ eventId, at: this.clock.nowMs(), region: state.region, entry }),
+    };
+  }
+
+  private emit(
+    region: string,
+    e: {
+      source: string;
+      detailType: string;
+      resources: string[];
+      detail: Record<string, unknown>;
+      at: number;
+    },
+  ): void {
+    this.serviceEvents.push({
+      version: "0",
+      id: this.ids.uuid(),
+      "detail-type": e.detailType,
+      source: e.source,
+      account: this.fixture.accountId,
+      time: eventTime(e.at),
+      region,
+      resources: e.resources,
+      detail: e.detail,
+    });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The `/__sim/` control API, transport-agnostic: the HTTP server passes the method, the path (with
+ * or without the `/__sim` prefix, query string allowed) and the parsed JSON body.
+ *
+ * | method | path | body | answer |
+ * |---|---|---|---|
+ * | GET | /calls[?service=&operation=&outcome=] | – | `{ calls }` |
+ * | DELETE | /calls | – | `{ cleared }` |
+ * | GET | /state[?region=] | – | the snapshot |
+ * | GET | /events | – | `{ published, service }` |
+ * | GET | /faults | – | `{ faults }` |
+ * | POST | /faults | a fault spec | 201 `{ fault }` |
+ * | DELETE | /faults[/<id>] | – | `{ removed }` |
+ * | GET | /clock | – | `{ now, mode }` |
+ * | POST | /clock/advance | `{ ms }` | `{ now, mode }` |
+ * | POST | /clock/set | `{ time }` | `{ now, mode }` |
+ * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
+ * | POST | /reset | – | `{ now, mode }` |
+ */
+import * as z from "zod/mini";
+import { SimAwsError } from "../types";
+import type { SimulatedAccount } from "./account";
+import { ALARM_STATES } from "./fixture";
+
+export interface ControlResponse {
+  status: number;
+  body: unknown;
+}
+
+const FaultBody = z.strictObject({
+  service: z.optional(z.enum(["ec2", "autoscaling", "monitoring", "events", "outposts", "directconnect"])),
+  operation: z.string().check(z.minLength(1)),
+  region: z.optional(z.string()),
+  error: z.optional(
+    z.strictObject({
+      code: z.string().check(z.minLength(1)),
+      httpStatus: z.optional(z.int().check(z.gte(400), z.lte(599))),
+      message: z.optional(z.string()),
+    }),
+  ),
+  times: z.optional(z.int().check(z.gte(1))),
+  after: z.optional(z.int().check(z.gte(0))),
+  latencyMs: z.optional(z.int().check(z.gte(0))),
+});
+const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
+const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
+const AlarmStateBody = z.strictObject({
+  stateValue: z.enum(ALARM_STATES),
+  stateReason: z.string().check(z.minLength(1)),
+  stateReasonData: z.optional(z.string()),
+});
+
+function bad(message: string, issues?: string[]): ControlResponse {
+  return { status: 400, body: issues === undefined ? { error: message } : { error: message, issues } };
+}
+
+function parseBody<T>(
+  schema: z.ZodMiniType<T>,
+  body: unknown,
+): { ok: true; value: T } | { ok: false; response: ControlResponse } {
+  let json = body;
+  if (typeof body === "string") {
+    try {
+      json = body.trim() === "" ? {} : JSON.parse(body);
+    } catch {
+      return { ok: false, response: bad("body is not valid JSON") };
+    }
+  }
+  const result = z.safeParse(schema, json ?? {});
+  if (!result.success) {
+    return {
+      ok: false,
+      response: bad(
+        "invalid body",
+        result.error.issues.map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`),
+      ),
+    };
+  }
+  return { ok: true, value: result.data };
+}
+
+export function handleControl(
+  account: SimulatedAccount,
+  method: string,
+  rawPath: string,
+  body: unknown,
+): ControlResponse {
+  const url = new URL(rawPath, "http://sim.local");
+  const path = url.pathname.replace(/^\/__sim(?=\/|$)/, "").replace(/\/+$/, "") || "/";
+  const segments = path
+    .split("/")
+    .filter((s) => s !== "")
+    .map(decodeURIComponent);
+  const verb = method.toUpperCase();
+  const query = url.searchParams;
+  const [head, second, third] = segments;
+
+  try {
+    if (head === "calls" && segments.length === 1) {
+      if (verb === "GET") {
+        const calls = account.calls.filter(
+          (c) =>
+            (!query.has("service") || c.service === query.get("service")) &&
+            (!query.has("operation") || c.operation === query.get("operation")) &&
+            (!query.has("outcome") || c.outcome === query.get("outcome")),
+        );
+        return { status: 200, body: { calls } };
+      }
+      if (verb === "DELETE") {
+        const cleared = account.calls.length;
+        account.calls.length = 0;
+        return { status: 200, body: { cleared } };
+      }
+    }
+    if (head === "state" && segments.length === 1 && verb === "GET") {
+      return { status: 200, body: account.snapshot(query.get("region") ?? undefined) };
+    }
+    if (head === "events" && segments.length === 1 && verb === "GET") {
+      account.settle();
+      return {
+        status: 200,
+        body: { published: account.publishedEventRecords, service: account.serviceEvents },
+      };
+    }
+    if (head === "faults") {
+      if (segments.length === 1 && verb === "GET")
+        return { status: 200, body: { faults: account.faults.list() } };
+      if (segments.length === 1 && verb === "POST") {
+        const parsed = parseBody(FaultBody, body);
+        if (!parsed.ok) return parsed.response;
+        const spec = parsed.value;
+        if (spec.error === undefined && (spec.latencyMs === undefined || spec.latencyMs === 0)) {
+          return bad("a fault needs an error, a latencyMs, or both");
+        }
+        return { status: 201, body: { fault: account.faults.add(spec) } };
+      }
+      if (verb === "DELETE" && segments.length === 1) {
+        const removed = account.faults.list().length;
+        account.faults.clear();
+        return { status: 200, body: { removed } };
+      }
+      if (verb === "DELETE" && segments.length === 2 && second !== undefined) {
+        return account.faults.remove(second)
+          ? { status: 200, body: { removed: 1 } }
+          : { status: 404, body: { error: `no fault ${second}` } };
+      }
+    }
+    if (head === "clock") {
+      if (segments.length === 1 && verb === "GET") return { status: 200, body: account.clock.toJSON() };
+      if (segments.length === 2 && second === "advance" && verb === "POST") {
+        const parsed = parseBody(AdvanceBody, body);
+        if (!parsed.ok) return parsed.response;
+        account.advance(parsed.value.ms);
+        return { status: 200, body: account.clock.toJSON() };
+      }
+      if (segments.length === 2 && second === "set" && verb === "POST") {
+        const parsed = parseBody(SetBody, body);
+        if (!parsed.ok) return parsed.response;
+        account.clock.set(new Date(parsed.value.time));
+        account.settle();
+        return { status: 200, body: account.clock.toJSON() };
+      }
+    }
+    if (
+      head === "alarms" &&
+      segments.length === 3 &&
+      third === "state" &&
+      second !== undefined &&
+      verb === "POST"
+    ) {
+      const parsed = parseBody(AlarmStateBody, body);
+      if (!parsed.ok) return parsed.response;
+      const v = parsed.value;
+      account.setAlarmState(second, v.stateValue, v.stateReason, v.stateReasonData);
+      return { status: 200, body: { alarm: account.snapshot().alarms[second] } };
+    }
+    if (head === "reset" && segments.length === 1 && verb === "POST") {
+      account.reset();
+      return { status: 200, body: account.clock.toJSON() };
+    }
+  } catch (error) {
+    if (error instanceof SimAwsError)
+      return { status: error.httpStatus, body: { error: error.code, message: error.message } };
+    if (error instanceof TypeError || error instanceof RangeError) return bad(error.message);
+    throw error;
+  }
+  return { status: 404, body: { error: `no control route ${verb} ${path}` } };
+}

@@ -1,0 +1,26 @@
+/** The simulated AWS account: fixture format, state, service models, clock, faults, snapshots. */
+export { type CallRecord, SimulatedAccount, type SimulatedAccountOptions } from "./account";
+export { type ClockMode, SimClock, type SimClockOptions } from "./clock";
+export type { ControlResponse } from "./control";
+export { awsError, DRY_RUN_MESSAGE, defaultHttpStatus, notSimulated } from "./errors";
+export { type Fault, FaultInjector, type FaultOutcome, type FaultSpec } from "./faults";
+export {
+  type AccountFixture,
+  type AccountFixtureInput,
+  AccountFixtureSchema,
+  checkReferences,
+  FixtureError,
+  fixtureJsonSchema,
+  instanceTypeCatalogue,
+  loadFixture,
+  parseFixture,
+} from "./fixture";
+export { ID_PATTERNS } from "./ids";
+export { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
+export {
+  type AccountSnapshot,
+  diffSnapshots,
+  formatStateChanges,
+  type StateChange,
+} from "./snapshot";
+export { RegionState, type ServiceEvent, STATE_CODES } from "./state";

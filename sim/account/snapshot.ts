@@ -1,0 +1,355 @@
+/**
+ * Plain JSON snapshots of the account state and readable diffs between two of them, for the replay
+ * command's "before / after" and for tests. Field names follow the AWS API (`State`, `Tags.<key>`),
+ * computed values (route `State`, Auto Scaling `HealthStatus`) are included so their changes show.
+ */
+import { compareStrings } from "./query";
+import type { RegionState, ServiceEvent } from "./state";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface InstanceSnapshot {
+  InstanceType: string;
+  State: string;
+  StateReason?: string;
+  StateTransitionReason: string;
+  HibernationConfigured: boolean;
+  DisableApiStop: boolean;
+  SubnetId: string;
+  PrivateIpAddress: string;
+  AutoScalingGroup?: string;
+  /** When a pending transition completes (ISO), e.g. stopping → stopped. */
+  TransitionDue?: string;
+  Tags: Record<string, string>;
+}
+
+export interface NetworkInterfaceSnapshot {
+  Status: string;
+  SubnetId: string;
+  PrivateIpAddresses: string[];
+  SourceDestCheck: boolean;
+  Attachment?: { InstanceId: string; DeviceIndex: number; NetworkCardIndex: number; Status: string };
+  Tags: Record<string, string>;
+}
+
+export interface RouteSnapshot {
+  Target: string;
+  Origin: string;
+  State: string;
+}
+
+export interface RouteTableSnapshot {
+  VpcId: string;
+  /** Keyed by destination; a propagated route beside a static one is keyed `<cidr> (propagated)`. */
+  Routes: Record<string, RouteSnapshot>;
+  PropagatingVgws: string[];
+  Associations: string[];
+  Tags: Record<string, string>;
+}
+
+export interface LocalGatewayRouteTableSnapshot {
+  Routes: Record<string, { Target: string; Type: string; State: string }>;
+  Tags: Record<string, string>;
+}
+
+export interface AutoScalingGroupSnapshot {
+  DesiredCapacity: number;
+  Instances: Record<string, { LifecycleState: string; HealthStatus: string }>;
+}
+
+export interface AlarmSnapshot {
+  Type: "MetricAlarm" | "CompositeAlarm";
+  StateValue: string;
+  StateReason: string;
+  StateUpdatedTimestamp: string;
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: Record<string, string>;
+  Statistic?: string;
+  Period?: number;
+  EvaluationPeriods?: number;
+  DatapointsToAlarm?: number;
+  Threshold?: number;
+  ComparisonOperator?: string;
+  AlarmRule?: string;
+  ActionsEnabled: boolean;
+  Tags: Record<string, string>;
+}
+
+export interface PublishedEventSnapshot {
+  EventId: string;
+  At: string;
+  Region: string;
+  EventBusName: string;
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: string[];
+}
+
+export interface AccountSnapshot {
+  at: string;
+  accountId: string;
+  region: string;
+  instances: Record<string, InstanceSnapshot>;
+  networkInterfaces: Record<string, NetworkInterfaceSnapshot>;
+  routeTables: Record<string, RouteTableSnapshot>;
+  localGatewayRouteTables: Record<string, LocalGatewayRouteTableSnapshot>;
+  autoScalingGroups: Record<string, AutoScalingGroupSnapshot>;
+  alarms: Record<string, AlarmSnapshot>;
+  /** Entries accepted by PutEvents, in order. */
+  publishedEvents: PublishedEventSnapshot[];
+  /** Events AWS itself would have sent to EventBridge (EC2 state changes, alarm state changes). */
+  serviceEvents: ServiceEvent[];
+}
+
+function tags(map: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries([...map.entries()].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+function sortedRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
+  return Object.fromEntries([...entries].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+export function takeSnapshot(
+  state: RegionState,
+  at: Date,
+  publishedEvents: readonly PublishedEventSnapshot[],
+  serviceEvents: readonly ServiceEvent[],
+): AccountSnapshot {
+  const instances = sortedRecord(
+    [...state.instances.values()].map((i): [string, InstanceSnapshot] => {
+      const s: InstanceSnapshot = {
+        InstanceType: i.instanceType,
+        State: i.state,
+        StateTransitionReason: i.stateTransitionReason,
+        HibernationConfigured: i.hibernationConfigured,
+        DisableApiStop: i.disableApiStop,
+        SubnetId: i.subnetId,
+        PrivateIpAddress: i.privateIpAddress,
+        Tags: tags(i.tags),
+      };
+      if (i.stateReason !== undefined) s.StateReason = i.stateReason.code;
+      const group = state.groupOf(i.id);
+      if (group !== undefined) s.AutoScalingGroup = group.name;
+      if (i.transition !== undefined) s.TransitionDue = new Date(i.transition.at).toISOString();
+      return [i.id, s];
+    }),
+  );
+  const networkInterfaces = sortedRecord(
+    [...state.networkInterfaces.values()].map((n): [string, NetworkInterfaceSnapshot] => {
+      const s: NetworkInterfaceSnapshot = {
+        Status: n.attachment === undefined ? "available" : "in-use",
+        SubnetId: n.subnetId,
+        PrivateIpAddresses: [n.privateIpAddress, ...n.secondaryPrivateIpAddresses],
+        SourceDestCheck: n.sourceDestCheck,
+        Tags: tags(n.tags),
+      };
+      if (n.attachment !== undefined) {
+        s.Attachment = {
+          InstanceId: n.attachment.instanceId,
+          DeviceIndex: n.attachment.deviceIndex,
+          NetworkCardIndex: n.attachment.networkCardIndex,
+          Status: n.attachment.status,
+        };
+      }
+      return [n.id, s];
+    }),
+  );
+  const routeTables = sortedRecord(
+    [...state.routeTables.values()].map((rt): [string, RouteTableSnapshot] => {
+      const routes: Record<string, RouteSnapshot> = {};
+      for (const r of rt.routes) {
+        const propagated = r.origin === "EnableVgwRoutePropagation";
+        const hasStatic = rt.routes.some((o) => o !== r && o.destinationCidrBlock === r.destinationCidrBlock);
+        const key =
+          propagated && hasStatic ? `${r.destinationCidrBlock} (propagated)` : r.destinationCidrBlock;
+        routes[key] = { Target: r.target, Origin: r.origin, State: state.routeState(r) };
+      }
+      return [
+        rt.id,
+        {
+          VpcId: rt.vpcId,
+          Routes: routes,
+          PropagatingVgws: [...rt.propagatingVgws],
+          Associations: rt.associations.map((a) => a.subnetId ?? a.gatewayId ?? "main"),
+          Tags: tags(rt.tags),
+        },
+      ];
+    }),
+  );
+  const localGatewayRouteTables = sortedRecord(
+    [...state.localGatewayRouteTables.values()].map((t): [string, LocalGatewayRouteTableSnapshot] => [
+      t.id,
+      {
+        Routes: Object.fromEntries(
+          t.routes.map((r) => [
+            r.destinationCidrBlock,
+            {
+              Target: r.networkInterfaceId ?? r.localGatewayVirtualInterfaceGroupId ?? "",
+              Type: r.type,
+              State: state.lgwRouteState(r),
+            },
+          ]),
+        ),
+        Tags: tags(t.tags),
+      },
+    ]),
+  );
+  const autoScalingGroups = sortedRecord(
+    [...state.autoScalingGroups.values()].map((g): [string, AutoScalingGroupSnapshot] => [
+      g.name,
+      {
+        DesiredCapacity: g.desiredCapacity,
+        Instances: Object.fromEntries(
+          g.instances.map((m) => [
+            m.instanceId,
+            { LifecycleState: m.lifecycleState, HealthStatus: state.memberHealth(m) },
+          ]),
+        ),
+      },
+    ]),
+  );
+  const alarms: Record<string, AlarmSnapshot> = {};
+  for (const { alarm, tags: t } of state.metricAlarms.values()) {
+    const s: AlarmSnapshot = {
+      Type: "MetricAlarm",
+      StateValue: alarm.StateValue ?? "",
+      StateReason: alarm.StateReason ?? "",
+      StateUpdatedTimestamp: alarm.StateUpdatedTimestamp?.toISOString() ?? "",
+      ActionsEnabled: alarm.ActionsEnabled ?? true,
+      Tags: tags(t),
+    };
+    if (alarm.Namespace !== undefined) s.Namespace = alarm.Namespace;
+    if (alarm.MetricName !== undefined) s.MetricName = alarm.MetricName;
+    if (alarm.Dimensions !== undefined)
+      s.Dimensions = Object.fromEntries(alarm.Dimensions.map((d) => [d.Name ?? "", d.Value ?? ""]));
+    if (alarm.Statistic !== undefined) s.Statistic = alarm.Statistic;
+    if (alarm.Period !== undefined) s.Period = alarm.Period;
+    if (alarm.EvaluationPeriods !== undefined) s.EvaluationPeriods = alarm.EvaluationPeriods;
+    if (alarm.DatapointsToAlarm !== undefined) s.DatapointsToAlarm = alarm.DatapointsToAlarm;
+    if (alarm.Threshold !== undefined) s.Threshold = alarm.Threshold;
+    if (alarm.ComparisonOperator !== undefined) s.ComparisonOperator = alarm.ComparisonOperator;
+    alarms[alarm.AlarmName ?? ""] = s;
+  }
+  for (const { alarm, tags: t } of state.compositeAlarms.values()) {
+    alarms[alarm.AlarmName ?? ""] = {
+      Type: "CompositeAlarm",
+      StateValue: alarm.StateValue ?? "",
+      StateReason: alarm.StateReason ?? "",
+      StateUpdatedTimestamp: alarm.StateUpdatedTimestamp?.toISOString() ?? "",
+      AlarmRule: alarm.AlarmRule ?? "",
+      ActionsEnabled: alarm.ActionsEnabled ?? true,
+      Tags: tags(t),
+    };
+  }
+  return {
+    at: at.toISOString(),
+    accountId: state.accountId,
+    region: state.region,
+    instances,
+    networkInterfaces,
+    routeTables,
+    localGatewayRouteTables,
+    autoScalingGroups,
+    alarms: sortedRecord(Object.entries(alarms)),
+    publishedEvents: structuredClone([...publishedEvents]),
+    serviceEvents: structuredClone([...serviceEvents]),
+  };
+}
+
+export interface StateChange {
+  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, publishedEvents, serviceEvents. */
+  resourceType: string;
+  /** The resource id or name ("i-0…", "rtb-0…", "ops-idle-i-0…"), or the event index. */
+  resource: string;
+  /** Dotted path inside the resource, e.g. "State", "Tags.ops:hibernated", "Routes.0.0.0.0/0.State"; "" for a whole resource. */
+  field: string;
+  change: "added" | "removed" | "changed";
+  from?: unknown;
+  to?: unknown;
+}
+
+const COLLECTIONS = [
+  "instances",
+  "networkInterfaces",
+  "routeTables",
+  "localGatewayRouteTables",
+  "autoScalingGroups",
+  "alarms",
+] as const;
+
+function flatten(value: unknown, prefix: string, out: Map<string, Json>): void {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 && prefix !== "") out.set(prefix, {});
+    for (const [k, v] of entries) flatten(v, prefix === "" ? k : `${prefix}.${k}`, out);
+    return;
+  }
+  out.set(prefix, value as Json);
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What changed between two snapshots: one entry per changed field, added or removed resource, new event. */
+export function diffSnapshots(before: AccountSnapshot, after: AccountSnapshot): StateChange[] {
+  const changes: StateChange[] = [];
+  for (const collection of COLLECTIONS) {
+    const a = before[collection] as Record<string, unknown>;
+    const b = after[collection] as Record<string, unknown>;
+    const ids = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const id of ids) {
+      if (!(id in a)) {
+        changes.push({ resourceType: collection, resource: id, field: "", change: "added", to: b[id] });
+        continue;
+      }
+      if (!(id in b)) {
+        changes.push({ resourceType: collection, resource: id, field: "", change: "removed", from: a[id] });
+        continue;
+      }
+      const fa = new Map<string, Json>();
+      const fb = new Map<string, Json>();
+      flatten(a[id], "", fa);
+      flatten(b[id], "", fb);
+      for (const field of [...new Set([...fa.keys(), ...fb.keys()])]) {
+        const from = fa.get(field);
+        const to = fb.get(field);
+        if (!fa.has(field))
+          changes.push({ resourceType: collection, resource: id, field, change: "added", to });
+        else if (!fb.has(field))
+          changes.push({ resourceType: collection, resource: id, field, change: "removed", from });
+        else if (!same(from, to))
+          changes.push({ resourceType: collection, resource: id, field, change: "changed", from, to });
+      }
+    }
+  }
+  for (const list of ["publishedEvents", "serviceEvents"] as const) {
+    const a = before[list];
+    const b = after[list];
+    for (let i = a.length; i < b.length; i += 1) {
+      changes.push({ resourceType: list, resource: `#${i}`, field: "", change: "added", to: b[i] });
+    }
+  }
+  return changes;
+}
+
+function show(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** One line per change, e.g. `i-0123… State: running → stopping`. */
+export function formatStateChanges(changes: readonly StateChange[]): string[] {
+  return changes.map((c) => {
+    const where = c.field === "" ? c.resource : `${c.resource} ${c.field}`;
+    if (c.resourceType === "publishedEvents" || c.resourceType === "serviceEvents") {
+      const e = c.to as { DetailType?: string; "detail-type"?: string; Source?: string; source?: string };
+      return `${c.resourceType} ${c.resource}: + ${e.Source ?? e.source ?? ""} ${e.DetailType ?? e["detail-type"] ?? ""}`;
+    }
+    if (c.change === "added") return `${where}: + ${c.field === "" ? `(new ${c.resourceType})` : show(c.to)}`;
+    if (c.change === "removed")
+      return `${where}: - ${c.field === "" ? `(${c.resourceType} removed)` : show(c.from)}`;
+    return `${where}: ${show(c.from)} → ${show(c.to)}`;
+  });
+}
