@@ -74,7 +74,7 @@ export interface AlarmPlanInput {
   missingInstanceIds: readonly string[];
   /** Our prefix's alarms that exist now. */
   alarms: readonly AlarmView[];
-  /** Names of existing alarms that carry MANAGED_TAG (only those may be deleted). */
+  /** Names of existing alarms that carry MANAGED_TAG (only those may be updated or deleted). */
   managedAlarmNames: ReadonlySet<string>;
   /** Reconcile: alarms of instances not in `instances` are orphans too. */
   reconcileAll: boolean;
@@ -119,6 +119,14 @@ export const planIdleAlarms = (input: AlarmPlanInput, policy: IdleHibernateConfi
     const current = existing.get(name);
     if (current !== undefined && alarmMatches(current, wanted)) {
       skips.push({ resource: name, reason: "alarm-up-to-date", detail: "the existing alarm matches" });
+      continue;
+    }
+    if (current !== undefined && !input.managedAlarmNames.has(name)) {
+      skips.push({
+        resource: name,
+        reason: "alarm-not-managed",
+        detail: `an alarm with this name exists without tag ${MANAGED_TAG.key}: not overwritten`,
+      });
       continue;
     }
     actions.push({

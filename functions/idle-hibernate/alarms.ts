@@ -11,7 +11,7 @@ import type { IdleHibernateConfig } from "../../shared/runtime/config";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
 import { createAlarmExecutors } from "./alarm-executors";
-import { alarmNameFor, MANAGED_TAG, planIdleAlarms, wantsIdleAlarm } from "./alarms-plan";
+import { alarmMatches, alarmNameFor, idleAlarmFor, MANAGED_TAG, planIdleAlarms, wantsIdleAlarm } from "./alarms-plan";
 
 export const ALARMS_CAPABILITY = "idle-alarms";
 
@@ -39,16 +39,21 @@ const managedAlarmNames = async (cloudWatch: CloudWatchClient, alarms: readonly 
   return managed;
 };
 
-/** Alarms that may have to be deleted: only for those is the ownership tag read (one call each). */
-const deletionCandidates = (
+/**
+ * Alarms the plan may update or delete: only for those is the ownership tag read (one call each).
+ * An alarm that already matches what its instance wants is never touched, so its tags are not read.
+ */
+const ownershipCandidates = (
   alarms: readonly AlarmView[],
   instances: readonly InstanceView[],
   policy: IdleHibernateConfig,
 ): AlarmView[] => {
-  const wanted = new Set(
-    instances.filter((i) => wantsIdleAlarm(i, policy) === undefined).map((i) => alarmNameFor(policy, i.id)),
-  );
-  return alarms.filter((alarm) => !wanted.has(alarm.name));
+  const byName = new Map(instances.map((instance) => [alarmNameFor(policy, instance.id), instance]));
+  return alarms.filter((alarm) => {
+    const instance = byName.get(alarm.name);
+    if (instance === undefined || wantsIdleAlarm(instance, policy) !== undefined) return true;
+    return !alarmMatches(alarm, idleAlarmFor(instance, policy));
+  });
 };
 
 export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Promise<AlarmsResult> => {
@@ -99,7 +104,7 @@ export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Pr
     missingInstanceIds = orphanIds.filter((id) => !found.has(id));
   }
 
-  const managed = await managedAlarmNames(cloudWatch, deletionCandidates(alarms, instances, policy));
+  const managed = await managedAlarmNames(cloudWatch, ownershipCandidates(alarms, instances, policy));
   const plan = planIdleAlarms(
     { instances, missingInstanceIds, alarms, managedAlarmNames: managed, reconcileAll: input.kind === "reconcile" },
     policy,

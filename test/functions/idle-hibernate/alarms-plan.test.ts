@@ -82,12 +82,19 @@ describe("planIdleAlarms", () => {
     expect(plan.decision).toBe("alarms-up-to-date");
   });
 
-  it("updates an alarm whose threshold drifted", () => {
+  it("updates an alarm it owns whose threshold drifted", () => {
+    const input = { ...empty, instances: [instance("i-0000000000000000a")], alarms: [alarmOf("i-0000000000000000a", { threshold: 50 })] };
+    const owned = planIdleAlarms({ ...input, managedAlarmNames: new Set(["ops-idle-i-0000000000000000a"]) }, policy);
+    expect(owned.actions[0]?.description).toMatch(/^Update idle alarm/);
+  });
+
+  it("never overwrites an alarm of the same name that it does not own", () => {
     const plan = planIdleAlarms(
       { ...empty, instances: [instance("i-0000000000000000a")], alarms: [alarmOf("i-0000000000000000a", { threshold: 50 })] },
       policy,
     );
-    expect(plan.actions[0]?.description).toMatch(/^Update idle alarm/);
+    expect(plan.actions).toEqual([]);
+    expect(plan.skips).toEqual([expect.objectContaining({ reason: "alarm-not-managed" })]);
   });
 
   it("deletes the alarm of a terminated instance only when the toolkit created it", () => {

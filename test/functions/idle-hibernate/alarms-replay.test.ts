@@ -100,6 +100,7 @@ describe("idle-alarms", () => {
 
   it("never deletes an alarm it did not create (no ownership tag)", async () => {
     const fixture = demoFixture();
+    alarmOf(fixture, `ops-idle-${STOPPED}`).tags = { team: "platform" };
     instanceOf(fixture, STOPPED).state = "terminated";
     harness.load(fixture);
     const report = await harness.invoke("idle-alarms", stateChange(STOPPED, "terminated"));
@@ -135,7 +136,16 @@ describe("idle-alarms", () => {
     expect(after).toContain(`ops-idle-${NO_ALARM}`);
     expect(after).not.toContain("ops-idle-i-0aaaaaaaaaaaaaaaa");
     expect(after).toContain("ServerCpuTooHigh");
-    expect(callsTo(report, "DeleteAlarms").map((c) => c.input)).toEqual([{ AlarmNames: ["ops-idle-i-0aaaaaaaaaaaaaaaa"] }]);
+    // Ours and unwanted: the orphan of a vanished instance and the alarm of an Auto Scaling member.
+    // Not ours: the not-opted-in instance's alarm has no ownership tag and stays.
+    expect(callsTo(report, "DeleteAlarms").map((c) => c.input)).toEqual([
+      { AlarmNames: ["ops-idle-i-0123456789abcdef2"] },
+      { AlarmNames: ["ops-idle-i-0aaaaaaaaaaaaaaaa"] },
+    ]);
+    expect(after).toContain("ops-idle-i-0123456789abcdef3");
+    expect(result(report).skips).toEqual(
+      expect.arrayContaining([expect.objectContaining({ resource: "ops-idle-i-0123456789abcdef3", reason: "alarm-not-managed" })]),
+    );
     const puts = callsTo(report, "PutMetricAlarm").map((c) => c.input.AlarmName);
     expect(puts).toContain(`ops-idle-${NO_ALARM}`);
     expect(puts).not.toContain("ops-idle-i-0123456789abcdef2");

@@ -210,7 +210,10 @@ describe("CloudWatch PutMetricAlarm / DeleteAlarms / SetAlarmState / ListTagsFor
     const tags = await cw<ListTagsForResourceOutput>(a, "ListTagsForResource", {
       ResourceARN: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`,
     });
-    expect(tags.Tags).toEqual([{ Key: "ops:capability", Value: "idle-hibernate" }]);
+    expect(tags.Tags).toEqual([
+      { Key: "ops:managed-by", Value: "ops-toolkit" },
+      { Key: "ops:capability", Value: "idle-hibernate" },
+    ]);
   });
 
   it("validates like CloudWatch: Period must not be null, required members, valid periods, Metrics exclusivity", async () => {

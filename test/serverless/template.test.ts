@@ -1,0 +1,676 @@
+/**
+ * The deployable artifact: `osls package --stage ci` (config/ci.json, whose values differ from the
+ * defaults on purpose so that hard-coded values would show) run once, offline and without credentials,
+ * then the CloudFormation template and the function zips are checked.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, type ToolkitConfig } from "../../shared/runtime/config";
+import { type OslsRun, ROOT, runOsls } from "./osls";
+import { readZip } from "./zip";
+
+const STAGE = "ci";
+const SERVICE = "ops-toolkit";
+const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Condition?: string;
+  DependsOn?: string | string[];
+}
+interface Template {
+  Resources: Record<string, Resource>;
+  Conditions?: Record<string, unknown>;
+  Outputs?: Record<string, unknown>;
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface RoleProperties {
+  Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  ManagedPolicyArns?: unknown[];
+}
+interface FunctionProperties {
+  Runtime: string;
+  Architectures: string[];
+  ReservedConcurrentExecutions: number;
+  Timeout: number;
+  MemorySize: number;
+  Handler: string;
+  TracingConfig?: { Mode: string };
+  Environment: { Variables: Record<string, string> };
+  Role: { "Fn::GetAtt": [string, string] };
+  Code: { S3Key: string };
+}
+interface ServerlessState {
+  service: {
+    custom: { esbuild: Record<string, unknown> };
+    functions: Record<string, { handler: string }>;
+  };
+}
+interface StageConfigHelper {
+  loadStageConfig(stage: string): { lambda: { worstCaseMs: number; timeoutSeconds: number } };
+}
+
+const FUNCTIONS = {
+  idleHibernate: {
+    logicalId: "IdleHibernateLambdaFunction",
+    service: "idle-hibernate",
+    bundle: "functions/idle-hibernate/handler.cjs",
+    actions: [
+      "logs:CreateLogStream",
+      "logs:CreateLogGroup",
+      "logs:PutLogEvents",
+      "ec2:DescribeInstances",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeLocalGatewayRouteTables",
+      "ec2:SearchLocalGatewayRoutes",
+      "ec2:StopInstances",
+      "cloudwatch:DescribeAlarms",
+      "events:PutEvents",
+      "sqs:SendMessage",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+    ],
+  },
+  idleAlarms: {
+    logicalId: "IdleAlarmsLambdaFunction",
+    service: "idle-alarms",
+    bundle: "functions/idle-hibernate/alarms-handler.cjs",
+    actions: [
+      "logs:CreateLogStream",
+      "logs:CreateLogGroup",
+      "logs:PutLogEvents",
+      "ec2:DescribeInstances",
+      "cloudwatch:DescribeAlarms",
+      "cloudwatch:PutMetricAlarm",
+      "cloudwatch:DeleteAlarms",
+      "cloudwatch:ListTagsForResource",
+      "cloudwatch:TagResource",
+      "events:PutEvents",
+      "sqs:SendMessage",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+    ],
+  },
+} as const;
+type FunctionKey = keyof typeof FUNCTIONS;
+const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
+
+/** Read-only by name; the only writes allowed on Resource "*" are X-Ray's (no resource-level permissions). */
+const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|List|Get|Search)[A-Za-z0-9]*$/;
+const ALLOWED_ON_ANY_RESOURCE = new Set(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+const ALARM_WRITES = [
+  "cloudwatch:PutMetricAlarm",
+  "cloudwatch:DeleteAlarms",
+  "cloudwatch:ListTagsForResource",
+  "cloudwatch:TagResource",
+];
+const QUEUE_ARN = { "Fn::GetAtt": ["FailedEventsQueue", "Arn"] };
+
+const stageFile = JSON.parse(readFileSync(join(ROOT, "config", `${STAGE}.json`), "utf8")) as unknown;
+const expectedConfig: ToolkitConfig = parseConfig(stageFile, `config/${STAGE}.json`);
+const prefix = expectedConfig.idleHibernate.alarmNamePrefix;
+const alarmArnPattern = `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${prefix}*`;
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+let work: string;
+let out: string;
+let networkLog: string;
+let packaged: OslsRun;
+let template: Template;
+let state: ServerlessState;
+
+const resource = (logicalId: string): Resource => {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`no resource ${logicalId} in the template`);
+  return found;
+};
+const resourcesOfType = (type: string): [string, Resource][] =>
+  Object.entries(template.Resources).filter(([, candidate]) => candidate.Type === type);
+const functionProperties = (key: FunctionKey): FunctionProperties =>
+  resource(FUNCTIONS[key].logicalId).Properties as unknown as FunctionProperties;
+const roleOf = (key: FunctionKey): { logicalId: string; properties: RoleProperties } => {
+  const logicalId = functionProperties(key).Role["Fn::GetAtt"][0];
+  return { logicalId, properties: resource(logicalId).Properties as unknown as RoleProperties };
+};
+const statementsOf = (properties: RoleProperties): Statement[] =>
+  properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+const networkAttempts = (): string => (existsSync(networkLog) ? readFileSync(networkLog, "utf8") : "");
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "ops-toolkit-package-"));
+  out = join(work, "package");
+  networkLog = join(work, "network.log");
+  packaged = await runOsls(["package", "--stage", STAGE, "--package", out], networkLog, work);
+  if (packaged.code !== 0)
+    throw new Error(`osls package failed (exit ${packaged.code}):\n${packaged.output}`);
+  template = JSON.parse(
+    readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"),
+  ) as Template;
+  state = JSON.parse(readFileSync(join(out, "serverless-state.json"), "utf8")) as ServerlessState;
+}, 300_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("osls package (offline, no credentials)", () => {
+  it("packages without any network access", () => {
+    expect(packaged.code).toBe(0);
+    expect(networkAttempts()).toBe("");
+    console.info(`osls package --stage ${STAGE}: ${packaged.ms} ms`);
+  });
+});
+
+describe("functions", () => {
+  const helper = createRequire(import.meta.url)("../../tools/serverless-config.cjs") as StageConfigHelper;
+
+  it.each(FUNCTION_KEYS)("%s: nodejs22.x on arm64, one writer, 256 MB, traced", (key) => {
+    const properties = functionProperties(key);
+    expect(properties.Runtime).toBe("nodejs22.x");
+    expect(properties.Architectures).toEqual(["arm64"]);
+    expect(properties.ReservedConcurrentExecutions).toBe(1);
+    expect(properties.MemorySize).toBe(256);
+    expect(properties.TracingConfig).toEqual({ Mode: "Active" });
+    expect(properties.Handler).toBe(`${FUNCTIONS[key].bundle.replace(/\.cjs$/, "")}.handler`);
+  });
+
+  it.each(FUNCTION_KEYS)("%s: timeout covers the configuration's worst case", (key) => {
+    const { lambda } = helper.loadStageConfig(STAGE);
+    const { Timeout } = functionProperties(key);
+    expect(Timeout).toBe(lambda.timeoutSeconds);
+    expect(Timeout).toBeGreaterThanOrEqual(60);
+    expect(Timeout * 1000).toBeGreaterThanOrEqual(lambda.worstCaseMs);
+    expect(Timeout).toBeLessThanOrEqual(900);
+  });
+
+  it.each(FUNCTION_KEYS)("%s: OPS_CONFIG is the validated, defaulted stage configuration", (key) => {
+    const variables = functionProperties(key).Environment.Variables;
+    const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as unknown;
+    expect(raw).toEqual(expectedConfig);
+    expect(parseConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
+    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(FUNCTIONS[key].service);
+    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
+    // Source maps are off, so nothing to enable.
+    expect(variables.NODE_OPTIONS).toBeUndefined();
+  });
+
+  it.each(FUNCTION_KEYS)(
+    "%s: async failures are retried twice, then sent to the failed-events queue",
+    (key) => {
+      const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
+        ([, config]) =>
+          JSON.stringify(config.Properties.FunctionName) ===
+          JSON.stringify({ Ref: FUNCTIONS[key].logicalId }),
+      );
+      expect(configs).toHaveLength(1);
+      const [, config] = configs[0] ?? [];
+      expect(config?.Properties).toMatchObject({
+        Qualifier: "$LATEST",
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
+      });
+    },
+  );
+
+  it("failed-events queue: SSE on, 14-day retention, alarm when it is not empty", () => {
+    expect(resource("FailedEventsQueue")).toMatchObject({
+      Type: "AWS::SQS::Queue",
+      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 },
+    });
+    const alarm = resource("FailedEventsAlarm");
+    expect(alarm.Type).toBe("AWS::CloudWatch::Alarm");
+    expect(alarm.Properties).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["FailedEventsQueue", "QueueName"] } }],
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    // The toolkit's own alarm must never look like an idle alarm.
+    expect(String(alarm.Properties.AlarmName).startsWith(prefix)).toBe(false);
+  });
+});
+
+describe("triggers", () => {
+  const rulesTargeting = (key: FunctionKey) =>
+    resourcesOfType("AWS::Events::Rule").filter(([, rule]) =>
+      asArray(rule.Properties.Targets as { Arn: unknown }[]).some(
+        (target) =>
+          JSON.stringify(target.Arn) === JSON.stringify({ "Fn::GetAtt": [FUNCTIONS[key].logicalId, "Arn"] }),
+      ),
+    );
+  const permissionsOf = (key: FunctionKey) =>
+    resourcesOfType("AWS::Lambda::Permission").filter(
+      ([, permission]) =>
+        JSON.stringify(permission.Properties.FunctionName) ===
+        JSON.stringify({ "Fn::GetAtt": [FUNCTIONS[key].logicalId, "Arn"] }),
+    );
+
+  it("idleHibernate: EventBridge rule on its idle alarms going to ALARM, nothing else", () => {
+    const patterns = rulesTargeting("idleHibernate").flatMap(([, rule]) =>
+      asArray(rule.Properties.EventPattern),
+    );
+    expect(patterns).toEqual([
+      {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        detail: { alarmName: [{ prefix }], state: { value: ["ALARM"] } },
+      },
+    ]);
+  });
+
+  it("idleAlarms: EventBridge rule on EC2 instances running or terminated", () => {
+    const patterns = rulesTargeting("idleAlarms").flatMap(([, rule]) =>
+      asArray(rule.Properties.EventPattern),
+    );
+    expect(patterns).toEqual([
+      {
+        source: ["aws.ec2"],
+        "detail-type": ["EC2 Instance State-change Notification"],
+        detail: { state: ["running", "terminated"] },
+      },
+    ]);
+  });
+
+  it.each([
+    ["idleHibernate", "rate(15 minutes)"],
+    ["idleAlarms", "rate(1 hour)"],
+  ] as const)("%s: reconcile schedule %s", (key, expression) => {
+    const schedules = rulesTargeting(key).flatMap(([, rule]) => asArray(rule.Properties.ScheduleExpression));
+    expect(schedules).toEqual([expression]);
+  });
+
+  it.each(FUNCTION_KEYS)("%s: EventBridge may invoke it for each of its rules, and only those", (key) => {
+    const rules = rulesTargeting(key);
+    expect(rules).toHaveLength(2);
+    const fromEvents = permissionsOf(key).filter(
+      ([, permission]) => permission.Properties.Principal === "events.amazonaws.com",
+    );
+    expect(fromEvents).toHaveLength(rules.length);
+    for (const [, permission] of fromEvents) expect(permission.Properties.SourceArn).toBeDefined();
+  });
+
+  it("idleHibernate: subscribed to IdleAlarmTopic, which only CloudWatch idle alarms may publish to", () => {
+    expect(resource("IdleAlarmTopic").Type).toBe("AWS::SNS::Topic");
+    const subscriptions = resourcesOfType("AWS::SNS::Subscription").map(
+      ([, subscription]) => subscription.Properties,
+    );
+    expect(subscriptions).toEqual([
+      {
+        TopicArn: { Ref: "IdleAlarmTopic" },
+        Protocol: "lambda",
+        Endpoint: { "Fn::GetAtt": ["IdleHibernateLambdaFunction", "Arn"] },
+      },
+    ]);
+    const fromSns = permissionsOf("idleHibernate").filter(
+      ([, permission]) => permission.Properties.Principal === "sns.amazonaws.com",
+    );
+    expect(fromSns.map(([, permission]) => permission.Properties.SourceArn)).toEqual([
+      { Ref: "IdleAlarmTopic" },
+    ]);
+
+    const policy = resourcesOfType("AWS::SNS::TopicPolicy").map(([, candidate]) => candidate.Properties);
+    expect(policy).toHaveLength(1);
+    expect(policy[0]).toMatchObject({
+      Topics: [{ Ref: "IdleAlarmTopic" }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: {
+              ArnLike: { "aws:SourceArn": { "Fn::Sub": alarmArnPattern } },
+              StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it("idleHibernate: CloudWatch idle alarms of this account may invoke it directly (Lambda alarm action)", () => {
+    const fromAlarms = permissionsOf("idleHibernate").filter(
+      ([, permission]) => permission.Properties.Principal === "lambda.alarms.cloudwatch.amazonaws.com",
+    );
+    expect(fromAlarms.map(([, permission]) => permission.Properties)).toEqual([
+      {
+        FunctionName: { "Fn::GetAtt": ["IdleHibernateLambdaFunction", "Arn"] },
+        Action: "lambda:InvokeFunction",
+        Principal: "lambda.alarms.cloudwatch.amazonaws.com",
+        SourceAccount: { Ref: "AWS::AccountId" },
+        SourceArn: { "Fn::Sub": alarmArnPattern },
+      },
+    ]);
+  });
+
+  it("idleAlarms: invoked only by its rules", () => {
+    const principals = permissionsOf("idleAlarms").map(([, permission]) => permission.Properties.Principal);
+    expect(new Set(principals)).toEqual(new Set(["events.amazonaws.com"]));
+  });
+});
+
+describe("IAM: one least-privilege role per function", () => {
+  const allRoles = () => resourcesOfType("AWS::IAM::Role");
+
+  it("each function has its own role; the shared role is never created nor referenced", () => {
+    const roles = FUNCTION_KEYS.map((key) => roleOf(key).logicalId);
+    expect(new Set(roles).size).toBe(FUNCTION_KEYS.length);
+    expect(roles).not.toContain("IamRoleLambdaExecution");
+    const shared = resource("IamRoleLambdaExecution");
+    expect(shared.Condition).toBe("SharedLambdaRoleUnused");
+    expect(template.Conditions?.SharedLambdaRoleUnused).toEqual({
+      "Fn::Equals": ["every function has its own role", "true"],
+    });
+    const { IamRoleLambdaExecution: _shared, ...others } = template.Resources;
+    expect(JSON.stringify({ ...others, outputs: template.Outputs })).not.toContain(
+      '"IamRoleLambdaExecution"',
+    );
+    for (const key of FUNCTION_KEYS) expect(roleOf(key).properties.ManagedPolicyArns ?? []).toEqual([]);
+  });
+
+  it("no wildcard or Not* statement, and no mutating action on Resource '*' (every statement of every role)", () => {
+    const roles = allRoles();
+    expect(roles.length).toBeGreaterThanOrEqual(FUNCTION_KEYS.length);
+    for (const [logicalId, role] of roles) {
+      for (const statement of statementsOf(role.Properties as unknown as RoleProperties)) {
+        const where = `${logicalId} ${JSON.stringify(statement)}`;
+        expect(statement.Effect, where).toBe("Allow");
+        expect(statement.NotAction, where).toBeUndefined();
+        expect(statement.NotResource, where).toBeUndefined();
+        const actions = asArray(statement.Action);
+        expect(actions.length, where).toBeGreaterThan(0);
+        for (const action of actions) expect(action, where).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+        const resources = asArray(statement.Resource as unknown[]);
+        expect(resources.length, where).toBeGreaterThan(0);
+        if (resources.includes("*")) {
+          for (const action of actions) {
+            expect(
+              READ_ONLY_ACTION.test(action) || ALLOWED_ON_ANY_RESOURCE.has(action),
+              `${action} on "*": ${where}`,
+            ).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it.each(FUNCTION_KEYS)("%s: exactly the actions it needs", (key) => {
+    const actions = statementsOf(roleOf(key).properties).flatMap((statement) => asArray(statement.Action));
+    expect(new Set(actions)).toEqual(new Set(FUNCTIONS[key].actions));
+  });
+
+  it("ec2:StopInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
+    const { key, value } = expectedConfig.idleHibernate.optInTag;
+    const grants = allRoles().flatMap(([logicalId, role]) =>
+      statementsOf(role.Properties as unknown as RoleProperties)
+        .filter((statement) => asArray(statement.Action).includes("ec2:StopInstances"))
+        .map((statement) => ({ logicalId, statement })),
+    );
+    const idleHibernateRole = roleOf("idleHibernate").logicalId;
+    expect(grants.map((grant) => grant.logicalId)).toEqual([idleHibernateRole]);
+    const [grant] = grants;
+    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances"]);
+    expect(asArray(grant?.statement.Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:instance/*` },
+    ]);
+    expect(grant?.statement.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${key}`]: value } });
+  });
+
+  it("alarm writes: idleAlarms only, on the configured alarm-name prefix only", () => {
+    const grants = allRoles().flatMap(([logicalId, role]) =>
+      statementsOf(role.Properties as unknown as RoleProperties)
+        .filter((statement) => asArray(statement.Action).some((action) => ALARM_WRITES.includes(action)))
+        .map((statement) => ({ logicalId, statement })),
+    );
+    expect(grants.map((grant) => grant.logicalId)).toEqual([roleOf("idleAlarms").logicalId]);
+    const [grant] = grants;
+    expect(new Set(asArray(grant?.statement.Action))).toEqual(new Set(ALARM_WRITES));
+    expect(asArray(grant?.statement.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+  });
+
+  it.each(FUNCTION_KEYS)("%s: PutEvents on the configured bus with the configured source only", (key) => {
+    const statements = statementsOf(roleOf(key).properties).filter((statement) =>
+      asArray(statement.Action).includes("events:PutEvents"),
+    );
+    expect(statements).toHaveLength(1);
+    expect(asArray(statements[0]?.Action)).toEqual(["events:PutEvents"]);
+    expect(asArray(statements[0]?.Resource as unknown[])).toEqual([
+      {
+        "Fn::Sub": `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${expectedConfig.actionEvents.eventBusName}`,
+      },
+    ]);
+    expect(statements[0]?.Condition).toEqual({
+      StringEquals: { "events:source": expectedConfig.actionEvents.source },
+    });
+  });
+
+  it.each(FUNCTION_KEYS)("%s: may send to the failed-events queue (its on-failure destination)", (key) => {
+    const statements = statementsOf(roleOf(key).properties).filter((statement) =>
+      asArray(statement.Action).includes("sqs:SendMessage"),
+    );
+    expect(statements).toHaveLength(1);
+    expect(asArray(statements[0]?.Action)).toEqual(["sqs:SendMessage"]);
+    expect(asArray(statements[0]?.Resource as unknown[])).toEqual([QUEUE_ARN]);
+  });
+
+  it.each(FUNCTION_KEYS)("%s: writes its own logs and its X-Ray traces", (key) => {
+    const statements = statementsOf(roleOf(key).properties);
+    const logs = statements.filter((statement) =>
+      asArray(statement.Action).some((action) => action.startsWith("logs:")),
+    );
+    expect(logs.length).toBeGreaterThan(0);
+    for (const statement of logs) {
+      for (const arn of asArray(statement.Resource as unknown[])) {
+        expect(JSON.stringify(arn)).toContain(`:log-group:/aws/lambda/${SERVICE}-${STAGE}-${key}:`);
+      }
+    }
+    const tracing = statements
+      .flatMap((statement) => asArray(statement.Action))
+      .filter((action) => action.startsWith("xray:"));
+    expect(new Set(tracing)).toEqual(new Set(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]));
+  });
+});
+
+describe("dashboard", () => {
+  const body = () => {
+    const dashboards = resourcesOfType("AWS::CloudWatch::Dashboard");
+    expect(dashboards).toHaveLength(1);
+    const properties = dashboards[0]?.[1].Properties ?? {};
+    const source = (properties.DashboardBody as { "Fn::Sub": string })["Fn::Sub"];
+    return {
+      source,
+      parsed: JSON.parse(source) as { widgets: { type: string; properties: { metrics?: unknown[][] } }[] },
+    };
+  };
+
+  it("shows every OpsToolkit metric per service, Lambda errors, and the failed-events queue", () => {
+    const { parsed } = body();
+    const metrics = parsed.widgets
+      .flatMap((widget) => widget.properties.metrics ?? [])
+      .map((metric) => metric.join(" "));
+    for (const name of [
+      "ActionsTaken",
+      "ActionsSkipped",
+      "ActionsFailed",
+      "InvalidEvents",
+      "ConfigurationErrors",
+      "RetryableFailures",
+    ]) {
+      for (const key of FUNCTION_KEYS)
+        expect(metrics).toContain(`OpsToolkit ${name} service ${FUNCTIONS[key].service}`);
+    }
+    for (const key of FUNCTION_KEYS) {
+      expect(metrics).toContain(`AWS/Lambda Errors FunctionName \${${FUNCTIONS[key].logicalId}}`);
+    }
+    expect(metrics).toContain(
+      `AWS/SQS ApproximateNumberOfMessagesVisible QueueName \${FailedEventsQueue.QueueName}`,
+    );
+  });
+
+  it("substitutes only pseudo parameters and resources of the stack", () => {
+    const { source } = body();
+    const references = [...source.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? "");
+    expect(references.length).toBeGreaterThan(0);
+    for (const reference of references) {
+      if (reference.startsWith("AWS::")) continue;
+      expect(Object.keys(template.Resources), reference).toContain(reference.split(".")[0]);
+    }
+  });
+});
+
+describe("function zips", () => {
+  it.each(FUNCTION_KEYS)("%s: one bundled .cjs file, < 1.5 MB zipped, no test or simulator code", (key) => {
+    const zipPath = join(out, `${key}.zip`);
+    expect(functionProperties(key).Code.S3Key.endsWith(`/${key}.zip`)).toBe(true);
+    const size = statSync(zipPath).size;
+    console.info(`${key}.zip: ${size} bytes`);
+    expect(size).toBeLessThan(MAX_ZIP_BYTES);
+    const entries = readZip(zipPath);
+    expect(entries.map((entry) => entry.name)).toEqual([FUNCTIONS[key].bundle]);
+    for (const entry of entries)
+      expect(entry.name).not.toMatch(/^(sim|test|tools|bench|events|config|node_modules)\/|\.map$/);
+    const code = entries[0]?.read().toString("utf8") ?? "";
+    expect(code).not.toContain("sourceMappingURL");
+  });
+
+  it.each(FUNCTION_KEYS)(
+    "%s: the bundle loads, and keeps class names (a bad OPS_CONFIG fails with ConfigurationError)",
+    (key) => {
+      const entries = readZip(join(out, `${key}.zip`));
+      const bundle = join(work, `${key}.cjs`);
+      writeFileSync(bundle, entries[0]?.read() ?? "");
+      const load = (opsConfig: string) =>
+        execFileSync(
+          process.execPath,
+          [
+            "-e",
+            `try { const m = require(${JSON.stringify(bundle)}); console.log(typeof m.handler) } catch (e) { console.log(e.name) }`,
+          ],
+          {
+            encoding: "utf8",
+            env: {
+              PATH: process.env.PATH,
+              OPS_CONFIG: opsConfig,
+              AWS_REGION: "us-east-1",
+              POWERTOOLS_LOG_LEVEL: "SILENT",
+              POWERTOOLS_TRACE_ENABLED: "false",
+              POWERTOOLS_METRICS_DISABLED: "true",
+            },
+          },
+        ).trim();
+      expect(load(functionProperties(key).Environment.Variables.OPS_CONFIG ?? "")).toBe("function");
+      expect(load('{"mode":"yolo"}')).toBe("ConfigurationError");
+    },
+  );
+
+  it("bundles only functions/ and shared/ code from the project (module graph, same esbuild settings)", async () => {
+    const settings = state.service.custom.esbuild;
+    expect(settings).toMatchObject({
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      outputFileExtension: ".cjs",
+      mainFields: ["module", "main"],
+      minify: true,
+      keepNames: true,
+      sourcemap: false,
+      exclude: [],
+      plugins: "./tools/esbuild-plugins.cjs",
+    });
+    const entryPoints = Object.values(state.service.functions).map(({ handler }) => {
+      const base = handler.slice(0, handler.lastIndexOf("."));
+      return join(ROOT, `${base}.ts`);
+    });
+    const plugins = createRequire(import.meta.url)("../../tools/esbuild-plugins.cjs") as esbuild.Plugin[];
+    const result = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints,
+      bundle: true,
+      platform: "node",
+      target: String(settings.target),
+      format: "cjs",
+      mainFields: ["module", "main"],
+      minify: true,
+      keepNames: true,
+      external: [],
+      plugins,
+      write: false,
+      outdir: join(work, "graph"),
+      metafile: true,
+      logLevel: "silent",
+    });
+    const projectInputs = Object.keys(result.metafile.inputs).filter(
+      (input) => !input.includes("node_modules/"),
+    );
+    expect(projectInputs.length).toBeGreaterThan(0);
+    for (const input of projectInputs) expect(input).toMatch(/^(functions|shared)\//);
+    const packages = Object.keys(result.metafile.inputs).filter((input) => input.includes("node_modules/"));
+    // The AWS SDK v3 is bundled, not taken from the Lambda runtime.
+    expect(packages.some((input) => input.includes("node_modules/@aws-sdk/client-ec2/"))).toBe(true);
+  });
+});
+
+describe("a stage without a valid configuration fails packaging", () => {
+  // In this file (tests run one after the other) because the next test adds a file to config/.
+  it("tools/check-config.ts without arguments checks every config/*.json", () => {
+    const output = execFileSync(
+      process.execPath,
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/check-config.ts"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
+    for (const stage of ["ci", "dev", "prod"])
+      expect(output).toContain(`✓ config/${stage}.json (stage ${stage})`);
+  }, 60_000);
+
+  it("an invalid config/<stage>.json: the zod issue is printed", async () => {
+    const stage = `zzinvalid${process.pid}`;
+    const file = join(ROOT, "config", `${stage}.json`);
+    writeFileSync(file, `${JSON.stringify({ mode: "yolo" })}\n`);
+    try {
+      const log = join(work, `network-${stage}.log`);
+      const run = await runOsls(["package", "--stage", stage, "--package", join(work, stage)], log, work);
+      expect(run.code).not.toBe(0);
+      expect(run.output).toContain(`Invalid ops-toolkit configuration in config/${stage}.json`);
+      expect(run.output).toContain('mode: Invalid option: expected one of "plan"|"dry-run"|"apply"');
+      expect(existsSync(join(work, stage, "cloudformation-template-update-stack.json"))).toBe(false);
+      expect(existsSync(log) ? readFileSync(log, "utf8") : "").toBe("");
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 120_000);
+
+  it("a stage without a file: the available stages are listed", async () => {
+    const stage = `zzmissing${process.pid}`;
+    const run = await runOsls(
+      ["package", "--stage", stage, "--package", join(work, stage)],
+      join(work, "n.log"),
+      work,
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain(
+      `No ops-toolkit configuration for stage "${stage}": config/${stage}.json does not exist.`,
+    );
+    expect(run.output).toMatch(/Available stages: .*\bci\b.*\bdev\b.*\bprod\b/);
+  }, 120_000);
+});

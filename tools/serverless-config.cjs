@@ -1,0 +1,354 @@
+// Package-time configuration for serverless.yml (osls) and tools/check-config.ts.
+//
+// serverless.yml loads it once, as `custom.ops: ${file(./tools/serverless-config.cjs):stage}`, and reads
+// the values through `${self:custom.ops.…}`. osls calls a function found at the start of a `file()`
+// address with `{ options, resolveVariable, resolveConfigurationProperty }` and then walks the rest of
+// the address in what it returns (lib/configuration/variables/sources/file.js).
+//
+// It reads `config/<stage>.json`, validates it with the toolkit's own zod schema
+// (shared/runtime/config.ts, loaded through tsx's CommonJS API, so package time and cold start apply the
+// very same rules and defaults), and fails packaging with a readable list of issues otherwise.
+//
+// CommonJS on purpose: package.json says "type": "module", and osls require()s variable files.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+const CONFIG_DIR = path.join(ROOT, "config");
+
+/** Keys a stage file may carry besides the schema's (an editor's JSON schema reference). */
+const IGNORED_ROOT_KEYS = new Set(["$schema"]);
+
+/** The smallest Lambda timeout, seconds; the computed worst case raises it (see `lambdaBudget`). */
+const MIN_TIMEOUT_SECONDS = 60;
+const MAX_TIMEOUT_SECONDS = 900;
+/** Lambda's 4 KB environment limit, minus room for the other variables. */
+const MAX_OPS_CONFIG_BYTES = 3500;
+/** Observe (Describe*) and report (PutEvents) calls at normal latency, plus cold-start init. */
+const HEADROOM_MS = 10_000;
+/** @smithy/core retry: throttling base delay 500 ms, doubled per retry, capped at 20 s per retry. */
+const THROTTLING_BASE_DELAY_MS = 500;
+const MAX_RETRY_DELAY_MS = 20_000;
+
+/** An error whose message is the whole story: osls prints `error.stack`, so no stack trace noise. */
+class StageConfigError extends Error {
+  constructor(message, issues = []) {
+    super(issues.length > 0 ? `${message}\n${issues.map((issue) => `    - ${issue}`).join("\n")}` : message);
+    this.name = "StageConfigError";
+    this.issues = issues;
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+let schemaModule;
+/** shared/runtime/config.ts, compiled on the fly by tsx (loaded once per process). */
+const loadSchemaModule = () => {
+  if (schemaModule === undefined) {
+    const tsx = require("tsx/cjs/api");
+    schemaModule = tsx.require("../shared/runtime/config.ts", __filename);
+  }
+  return schemaModule;
+};
+
+const isPlainObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Keys of the input that the schema dropped: zod objects strip unknown keys, so a typo such as
+ * `alarmPrefix` would otherwise pass silently and leave the default in force.
+ */
+const unknownKeys = (input, parsed, prefix = "") => {
+  if (!isPlainObject(input) || !isPlainObject(parsed)) return [];
+  const found = [];
+  for (const key of Object.keys(input)) {
+    if (prefix === "" && IGNORED_ROOT_KEYS.has(key)) continue;
+    const keyPath = prefix === "" ? key : `${prefix}.${key}`;
+    if (!Object.hasOwn(parsed, key)) found.push(`${keyPath}: unknown key (not in the configuration schema)`);
+    else found.push(...unknownKeys(input[key], parsed[key], keyPath));
+  }
+  return found;
+};
+
+/** Stage names that have a config/<stage>.json. */
+const availableStages = (configDir = CONFIG_DIR) => {
+  try {
+    return fs
+      .readdirSync(configDir)
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => name.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
+};
+
+const stageFile = (stage, configDir = CONFIG_DIR) => path.join(configDir, `${stage}.json`);
+
+/**
+ * The worst case of one invocation, from the configuration (see serverless.yml `timeout`):
+ * one AWS call that exhausts its retries (every attempt hitting the connection and request timeouts,
+ * throttling backoff in between), the read-back after the change, the reporting margin, and headroom
+ * for the other calls at normal latency. The Lambda timeout is that, rounded up, and at least 60 s.
+ */
+const lambdaBudget = (config) => {
+  const { maxAttempts, connectionTimeoutMs, requestTimeoutMs, deadlineSafetyMs } = config.aws;
+  let backoffMs = 0;
+  for (let retry = 0; retry < maxAttempts - 1; retry += 1) {
+    backoffMs += Math.min(MAX_RETRY_DELAY_MS, THROTTLING_BASE_DELAY_MS * 2 ** retry);
+  }
+  const attemptsMs = maxAttempts * (connectionTimeoutMs + requestTimeoutMs);
+  const worstCaseMs =
+    attemptsMs + backoffMs + config.idleHibernate.verifyTimeoutMs + deadlineSafetyMs + HEADROOM_MS;
+  const timeoutSeconds = Math.max(MIN_TIMEOUT_SECONDS, Math.ceil(worstCaseMs / 1000));
+  return { attemptsMs, backoffMs, headroomMs: HEADROOM_MS, worstCaseMs, timeoutSeconds };
+};
+
+/** `arn:…` for Fn::Sub: the action-events bus, given by name (this account and region) or by ARN. */
+const eventBusArn = (eventBusName) =>
+  eventBusName.startsWith("arn:")
+    ? eventBusName
+    : `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${eventBusName}`;
+
+/**
+ * Validates a configuration object and derives what serverless.yml needs.
+ * Throws StageConfigError (with `issues`) when it is invalid.
+ * @param {unknown} input the parsed JSON of a stage file
+ * @param {{ source: string, stage?: string, service?: string }} meta
+ */
+const resolveConfig = (input, { source, stage, service }) => {
+  if (!isPlainObject(input)) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      "(root): expected a JSON object ({} takes every default)",
+    ]);
+  }
+  const { parseConfig } = loadSchemaModule();
+  let config;
+  try {
+    config = parseConfig(input, source);
+  } catch (error) {
+    const issues = error?.context?.issues;
+    if (!Array.isArray(issues)) throw error;
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, issues);
+  }
+  const unknown = unknownKeys(input, config);
+  if (unknown.length > 0)
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, unknown);
+
+  const json = JSON.stringify(config);
+  // osls resolves `${…}` inside resolved values too: OPS_CONFIG would not be what the file says.
+  if (json.includes("${")) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      '(any string): "${" is not allowed (serverless variable syntax would be interpolated into OPS_CONFIG)',
+    ]);
+  }
+
+  // Lambda allows 4 KB of environment variables per function, all of them together.
+  if (Buffer.byteLength(json) > MAX_OPS_CONFIG_BYTES) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `(root): the validated configuration is ${Buffer.byteLength(json)} bytes of JSON; OPS_CONFIG allows ${MAX_OPS_CONFIG_BYTES} (Lambda's environment is limited to 4 KB)`,
+    ]);
+  }
+
+  const prefix = config.idleHibernate.alarmNamePrefix;
+  const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
+  if (failedEventsAlarmName?.startsWith(prefix)) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${failedEventsAlarmName}"`,
+    ]);
+  }
+
+  const lambda = lambdaBudget(config);
+  if (lambda.timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `aws: the worst case of one invocation is ${lambda.worstCaseMs} ms, more than Lambda's ${MAX_TIMEOUT_SECONDS} s; lower aws.maxAttempts or the timeouts`,
+    ]);
+  }
+
+  const { key: tagKey, value: tagValue } = config.idleHibernate.optInTag;
+  return {
+    stage,
+    source,
+    /** The validated, defaulted configuration: the functions' OPS_CONFIG. */
+    opsConfigJson: json,
+    config,
+    mode: config.mode,
+    idleHibernate: {
+      alarmNamePrefix: prefix,
+      optInTagKey: tagKey,
+      optInTagValue: tagValue,
+      /** The IAM condition of ec2:StopInstances (the tag key is part of the condition key). */
+      stopInstancesCondition: { StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue } },
+    },
+    actionEvents: {
+      source: config.actionEvents.source,
+      eventBusName: config.actionEvents.eventBusName,
+      /** For Fn::Sub. */
+      eventBusArn: eventBusArn(config.actionEvents.eventBusName),
+    },
+    alarms: { failedEventsAlarmName },
+    lambda,
+  };
+};
+
+/**
+ * Reads and validates config/<stage>.json (or `file`). Throws StageConfigError listing the available
+ * stages when the file does not exist.
+ * @param {string} stage
+ * @param {{ configDir?: string, file?: string, service?: string }} [options]
+ */
+const loadStageConfig = (stage, options = {}) => {
+  const configDir = options.configDir ?? CONFIG_DIR;
+  const file = options.file ?? stageFile(stage, configDir);
+  const relative = path.relative(ROOT, file);
+  const source = relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+  let text;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if (error?.code !== "ENOENT") throw error;
+    const stages = availableStages(configDir);
+    throw new StageConfigError(
+      `No ops-toolkit configuration for stage "${stage}": ${source} does not exist.\n` +
+        `Available stages: ${stages.length > 0 ? stages.join(", ") : "(none)"}.\n` +
+        `Create ${source} (an empty object {} takes every default) or pass --stage <one of them>.`,
+    );
+  }
+  let input;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `(root): not valid JSON: ${error.message}`,
+    ]);
+  }
+  return resolveConfig(input, { source, stage, service: options.service });
+};
+
+const memo = new Map();
+
+/** osls entry point: `${file(./tools/serverless-config.cjs):stage}` → the resolved stage configuration. */
+const stage = async ({ resolveVariable, resolveConfigurationProperty }) => {
+  const name = await resolveVariable("sls:stage");
+  const service = await resolveConfigurationProperty(["service"]);
+  const key = `${service}\u0000${name}`;
+  if (!memo.has(key)) memo.set(key, loadStageConfig(name, { service }));
+  return memo.get(key);
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The CloudWatch dashboard, generated from the functions of serverless.yml: every function whose
+// environment names a POWERTOOLS_SERVICE_NAME gets its OpsToolkit metrics and its Lambda errors, so a
+// new capability appears on the dashboard without editing it.
+
+const METRICS_NAMESPACE = "OpsToolkit";
+const OPS_METRICS = [
+  "ActionsTaken",
+  "ActionsSkipped",
+  "ActionsFailed",
+  "InvalidEvents",
+  "ConfigurationErrors",
+  "RetryableFailures",
+];
+
+/** osls' logical id of a function's AWS::Lambda::Function (naming.getLambdaLogicalId). */
+const lambdaLogicalId = (functionKey) => {
+  const normalized = functionKey.replace(/-/g, "Dash").replace(/_/g, "Underscore");
+  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+};
+
+/**
+ * The dashboard body for Fn::Sub (`${AWS::Region}`, `${<Function>}` and `${FailedEventsQueue.QueueName}`
+ * are substituted by CloudFormation).
+ * @param {{ functionKey: string, service: string }[]} services
+ * @param {{ queueLogicalId: string, alarmLogicalId: string }} names
+ */
+const dashboardBody = (services, { queueLogicalId, alarmLogicalId }) => {
+  const region = `\${AWS::Region}`;
+  const width = 8;
+  const height = 6;
+  const widgets = [];
+  const place = (widget) => {
+    const index = widgets.length;
+    widgets.push({ ...widget, x: (index % 3) * width, y: Math.floor(index / 3) * height, width, height });
+  };
+  for (const metric of OPS_METRICS) {
+    place({
+      type: "metric",
+      properties: {
+        title: metric,
+        region,
+        view: "timeSeries",
+        stat: "Sum",
+        period: 300,
+        metrics: services.map(({ service }) => [METRICS_NAMESPACE, metric, "service", service]),
+      },
+    });
+  }
+  place({
+    type: "metric",
+    properties: {
+      title: "Lambda errors and throttles",
+      region,
+      view: "timeSeries",
+      stat: "Sum",
+      period: 300,
+      metrics: services.flatMap(({ functionKey }) => [
+        ["AWS/Lambda", "Errors", "FunctionName", `\${${lambdaLogicalId(functionKey)}}`],
+        ["AWS/Lambda", "Throttles", "FunctionName", `\${${lambdaLogicalId(functionKey)}}`],
+      ]),
+    },
+  });
+  place({
+    type: "metric",
+    properties: {
+      title: "Failed events (on-failure destination queue)",
+      region,
+      view: "timeSeries",
+      stat: "Maximum",
+      period: 60,
+      metrics: [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", `\${${queueLogicalId}.QueueName}`],
+      ],
+    },
+  });
+  place({
+    type: "alarm",
+    properties: { title: "Alarms", alarms: [`\${${alarmLogicalId}.Arn}`] },
+  });
+  return JSON.stringify({ start: "-PT24H", periodOverride: "inherit", widgets });
+};
+
+/** osls entry point: `${file(./tools/serverless-config.cjs):dashboard}` → `{ "Fn::Sub": body }`. */
+const dashboard = async ({ resolveConfigurationProperty }) => {
+  const functions = (await resolveConfigurationProperty(["functions"])) ?? {};
+  const services = Object.entries(functions)
+    .map(([functionKey, definition]) => ({
+      functionKey,
+      service: definition?.environment?.POWERTOOLS_SERVICE_NAME,
+    }))
+    .filter(({ service }) => typeof service === "string" && service !== "");
+  if (services.length === 0) {
+    throw new StageConfigError("dashboard: no function declares environment.POWERTOOLS_SERVICE_NAME");
+  }
+  return {
+    "Fn::Sub": dashboardBody(services, {
+      queueLogicalId: "FailedEventsQueue",
+      alarmLogicalId: "FailedEventsAlarm",
+    }),
+  };
+};
+
+module.exports = {
+  // osls variable sources
+  stage,
+  dashboard,
+  // Node API (tools/check-config.ts, tests)
+  loadStageConfig,
+  resolveConfig,
+  availableStages,
+  lambdaBudget,
+  lambdaLogicalId,
+  StageConfigError,
+  CONFIG_DIR,
+};
