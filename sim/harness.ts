@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { FUNCTIONS, type FunctionEntry, type LambdaHandler, lambdaContext } from "../tools/lib/functions";
-import { type AccountSnapshot, type CallRecord, diffSnapshots, parseFixture, SimClock, SimulatedAccount, type StateChange } from "./account/index";
+import {
+  type AccountSnapshot,
+  type CallRecord,
+  diffSnapshots,
+  parseFixture,
+  SimClock,
+  SimulatedAccount,
+  type StateChange,
+} from "./account/index";
 import { rebaseFixture } from "./rebase";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
@@ -84,7 +92,9 @@ export class Harness {
     const raw = typeof fixture === "string" ? readJson(fixture) : fixture;
     const now = options.now ?? new Date();
     const parsed = parseFixture(rebaseFixture(raw, now), typeof fixture === "string" ? fixture : "fixture");
-    this.#account = SimulatedAccount.fromFixture(parsed, { clock: new SimClock({ start: now, mode: "real" }) });
+    this.#account = SimulatedAccount.fromFixture(parsed, {
+      clock: new SimClock({ start: now, mode: "real" }),
+    });
     return this.#account;
   }
 
@@ -109,7 +119,10 @@ export class Harness {
     let result: unknown;
     let error: unknown;
     try {
-      result = await handler(structuredClone(event), lambdaContext(entry.name, options.timeoutMs ?? 60_000, randomUUID()));
+      result = await handler(
+        structuredClone(event),
+        lambdaContext(entry.name, options.timeoutMs ?? 60_000, randomUUID()),
+      );
     } catch (caught) {
       error = caught;
     }

@@ -12,17 +12,20 @@ const { readFile } = require("node:fs/promises");
 const inlineSdkSchemaKeys = {
   name: "inline-sdk-schema-keys",
   setup(build) {
-    build.onLoad({ filter: /@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8");
-      const constants = new Map();
-      for (const match of source.matchAll(/^const (_[A-Za-z0-9_]+) = ("(?:[^"\\]|\\.)*");$/gm)) {
-        constants.set(match[1], match[2]);
-      }
-      const contents = source.replace(/\[(_[A-Za-z0-9_]+)\]:/g, (whole, name) =>
-        constants.has(name) ? `${constants.get(name)}:` : whole,
-      );
-      return { contents, loader: "js" };
-    });
+    build.onLoad(
+      { filter: /@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const constants = new Map();
+        for (const match of source.matchAll(/^const (_[A-Za-z0-9_]+) = ("(?:[^"\\]|\\.)*");$/gm)) {
+          constants.set(match[1], match[2]);
+        }
+        const contents = source.replace(/\[(_[A-Za-z0-9_]+)\]:/g, (whole, name) =>
+          constants.has(name) ? `${constants.get(name)}:` : whole,
+        );
+        return { contents, loader: "js" };
+      },
+    );
   },
 };
 

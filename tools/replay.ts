@@ -13,7 +13,8 @@ import { Harness, type InvocationReport, readJson } from "../sim/harness";
 import { FUNCTIONS } from "./lib/functions";
 
 const DEFAULT_ACCOUNT = "events/accounts/demo.json";
-const MUTATING = /^(Create|Delete|Replace|Modify|Stop|Start|Put|Attach|Detach|Assign|Unassign|Complete|Record|Set|Associate|Disassociate|Terminate|Reboot)/;
+const MUTATING =
+  /^(Create|Delete|Replace|Modify|Stop|Start|Put|Attach|Detach|Assign|Unassign|Complete|Record|Set|Associate|Disassociate|Terminate|Reboot)/;
 
 const usage = `usage: npm run replay -- <event.json> [--account <fixture.json>] [--function <${FUNCTIONS.map((f) => f.name).join("|")}>]
                      [--mode plan|dry-run|apply] [--config <config.json>] [--json] [--logs]`;
@@ -42,7 +43,8 @@ if (values.help) {
 const eventPath = positionals[0] ?? fail("missing <event.json>");
 if (!existsSync(eventPath)) fail(`no such event file: ${eventPath}`);
 if (!existsSync(values.account)) fail(`no such account fixture: ${values.account}`);
-if (values.mode !== undefined && !["plan", "dry-run", "apply"].includes(values.mode)) fail(`unknown mode "${values.mode}"`);
+if (values.mode !== undefined && !["plan", "dry-run", "apply"].includes(values.mode))
+  fail(`unknown mode "${values.mode}"`);
 
 const event = readJson(eventPath);
 
@@ -79,7 +81,12 @@ try {
 
 const errorJson = (error: unknown) =>
   error instanceof Error ? { name: error.name, message: error.message, ...(error as object) } : error;
-const result = (report.result ?? {}) as { decision?: string; mode?: string; actions?: unknown; skips?: unknown };
+const result = (report.result ?? {}) as {
+  decision?: string;
+  mode?: string;
+  actions?: unknown;
+  skips?: unknown;
+};
 const apiActions = report.calls
   .filter((call) => MUTATING.test(call.operation))
   .map((call) => ({
@@ -126,7 +133,9 @@ if (values.json) {
   line(`  account  ${values.account}`);
   line();
   if (report.error !== undefined) {
-    line(`FAILED: ${report.error instanceof Error ? `${report.error.name}: ${report.error.message}` : String(report.error)}`);
+    line(
+      `FAILED: ${report.error instanceof Error ? `${report.error.name}: ${report.error.message}` : String(report.error)}`,
+    );
     line("  (deployed, Lambda would retry this event and then keep it in the failed-events queue)");
   } else {
     line(`Decision: ${result.decision ?? "unknown"}`);
@@ -136,13 +145,17 @@ if (values.json) {
     }
     if (detail.error !== undefined) line(`  rejected: ${JSON.stringify(detail.error)}`);
   }
-  const actions = (result.actions as Array<{ description: string; resources: Array<Record<string, string>> }>) ?? [];
+  const actions =
+    (result.actions as Array<{ description: string; resources: Array<Record<string, string>> }>) ?? [];
   if (actions.length > 0) {
     line();
     line("Actions");
     for (const action of actions) {
       line(`  ${action.description}`);
-      for (const r of action.resources) line(`    ${(r.status ?? "").padEnd(12)} ${r.resource}  ${r.code ? `[${r.code}] ` : ""}${r.detail ?? ""}`);
+      for (const r of action.resources)
+        line(
+          `    ${(r.status ?? "").padEnd(12)} ${r.resource}  ${r.code ? `[${r.code}] ` : ""}${r.detail ?? ""}`,
+        );
     }
   }
   const skips = (result.skips as Array<Record<string, string>>) ?? [];

@@ -7,8 +7,8 @@
  * events, faults, clock, alarms/<name>/state, reset; see docs/simulated-account.md).
  */
 import { parseArgs } from "node:util";
-import { parseFixture, SimClock, SimulatedAccount } from "../sim/index";
 import { readJson } from "../sim/harness";
+import { parseFixture, SimClock, SimulatedAccount } from "../sim/index";
 import { rebaseFixture } from "../sim/rebase";
 import { simEndpointEnv, startSimServer } from "../sim/wire/index";
 
@@ -22,7 +22,10 @@ const { values } = parseArgs({
 const now = new Date();
 const fixture = parseFixture(rebaseFixture(readJson(values.account), now), values.account);
 const account = SimulatedAccount.fromFixture(fixture, { clock: new SimClock({ start: now, mode: "real" }) });
-const server = await startSimServer(account.dispatch, { port: Number(values.port), control: account.control });
+const server = await startSimServer(account.dispatch, {
+  port: Number(values.port),
+  control: account.control,
+});
 const env = simEndpointEnv(server);
 
 process.stdout.write(

@@ -1,4 +1,8 @@
-import { type CloudWatchClient, DeleteAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  type CloudWatchClient,
+  DeleteAlarmsCommand,
+  PutMetricAlarmCommand,
+} from "@aws-sdk/client-cloudwatch";
 import { toAwsCallError } from "../../shared/aws/errors";
 import { loadMetricAlarms } from "../../shared/network/loaders";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
@@ -35,7 +39,11 @@ const send = async (
 };
 
 /** Reads the alarm back until it exists (put) or is gone (delete). */
-const verify = async (deps: AlarmExecutorDeps, alarmName: string, shouldExist: boolean): Promise<ResourceOutcome> => {
+const verify = async (
+  deps: AlarmExecutorDeps,
+  alarmName: string,
+  shouldExist: boolean,
+): Promise<ResourceOutcome> => {
   const result = await readUntil(
     () => loadMetricAlarms(deps.cloudWatch, { names: [alarmName] }),
     (alarms) => alarms.some((alarm) => alarm.name === alarmName) === shouldExist,
@@ -43,12 +51,18 @@ const verify = async (deps: AlarmExecutorDeps, alarmName: string, shouldExist: b
   );
   return result.done
     ? { resource: alarmName, status: "applied", detail: shouldExist ? "alarm in place" : "alarm deleted" }
-    : { resource: alarmName, status: "unverified", detail: `not ${shouldExist ? "visible" : "gone"} after ${result.waitedMs} ms` };
+    : {
+        resource: alarmName,
+        status: "unverified",
+        detail: `not ${shouldExist ? "visible" : "gone"} after ${result.waitedMs} ms`,
+      };
 };
 
 export const createAlarmExecutors = (deps: AlarmExecutorDeps): ActionExecutor<AlarmParams>[] => {
   const planned = (action: PlannedAction<AlarmParams>): Promise<ResourceOutcome[]> =>
-    Promise.resolve(action.resources.map((resource) => ({ resource, status: "planned", detail: NO_DRY_RUN })));
+    Promise.resolve(
+      action.resources.map((resource) => ({ resource, status: "planned", detail: NO_DRY_RUN })),
+    );
 
   const put: ActionExecutor<AlarmParams> = {
     kind: PUT_ALARM_ACTION,

@@ -10,12 +10,16 @@ import { ALARMS_CAPABILITY, type AlarmsInput, runIdleAlarms } from "./alarms";
 export const parseAlarmsInput = (raw: unknown): AlarmsInput => {
   const events = parseEvents(raw);
   const [event] = events;
-  if (events.length === 1 && event?.kind === "ec2-state-change") return { kind: "state-change", change: event };
+  if (events.length === 1 && event?.kind === "ec2-state-change")
+    return { kind: "state-change", change: event };
   if (events.length === 1 && event?.kind === "schedule") return { kind: "reconcile", tick: event };
-  throw new InvalidEventError("idle-alarms accepts EC2 instance state-change notifications and schedules only", {
-    parser: ALARMS_CAPABILITY,
-    issues: events.map((e) => `unexpected ${e.kind} event`),
-  });
+  throw new InvalidEventError(
+    "idle-alarms accepts EC2 instance state-change notifications and schedules only",
+    {
+      parser: ALARMS_CAPABILITY,
+      issues: events.map((e) => `unexpected ${e.kind} event`),
+    },
+  );
 };
 
 /** Builds the handler from an environment: the deployed one reads process.env at cold start. */
@@ -24,7 +28,9 @@ export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
     capability: ALARMS_CAPABILITY,
     parse: parseAlarmsInput,
     run: (input, context) => {
-      context.logger.appendKeys({ eventId: input.kind === "state-change" ? input.change.eventId : input.tick.eventId });
+      context.logger.appendKeys({
+        eventId: input.kind === "state-change" ? input.change.eventId : input.tick.eventId,
+      });
       return runIdleAlarms(input, context);
     },
   });

@@ -1,6 +1,6 @@
 import type { AlarmView, InstanceView } from "../../shared/network/model";
-import type { IdleHibernateConfig } from "../../shared/runtime/config";
 import type { Plan, PlannedAction, Skip } from "../../shared/plan/types";
+import type { IdleHibernateConfig } from "../../shared/runtime/config";
 
 /** Tag on every alarm the toolkit creates: only alarms carrying it are ever deleted. */
 export const MANAGED_TAG = { key: "ops:managed-by", value: "ops-toolkit" } as const;
@@ -24,7 +24,8 @@ export const alarmNameFor = (policy: IdleHibernateConfig, instanceId: string): s
 
 /** Is this instance one whose idle alarm the toolkit should keep? */
 export const wantsIdleAlarm = (instance: InstanceView, policy: IdleHibernateConfig): string | undefined => {
-  if (instance.state === "terminated" || instance.state === "shutting-down") return `instance is ${instance.state}`;
+  if (instance.state === "terminated" || instance.state === "shutting-down")
+    return `instance is ${instance.state}`;
   if (instance.tags[policy.optInTag.key] !== policy.optInTag.value) return "not opted in";
   if (policy.optOutTagKey in instance.tags) return "opted out";
   if (instance.autoScalingGroup !== undefined) return "Auto Scaling group member";
@@ -94,7 +95,11 @@ export const planIdleAlarms = (input: AlarmPlanInput, policy: IdleHibernateConfi
   const remove = (alarmName: string, why: string) => {
     if (!existing.has(alarmName)) return;
     if (!input.managedAlarmNames.has(alarmName)) {
-      skips.push({ resource: alarmName, reason: "alarm-not-managed", detail: `${why}, but the alarm lacks tag ${MANAGED_TAG.key}` });
+      skips.push({
+        resource: alarmName,
+        reason: "alarm-not-managed",
+        detail: `${why}, but the alarm lacks tag ${MANAGED_TAG.key}`,
+      });
       return;
     }
     actions.push({
@@ -111,7 +116,8 @@ export const planIdleAlarms = (input: AlarmPlanInput, policy: IdleHibernateConfi
     const unwanted = wantsIdleAlarm(instance, policy);
     if (unwanted !== undefined) {
       remove(name, unwanted);
-      if (!existing.has(name)) skips.push({ resource: instance.id, reason: "no-alarm-wanted", detail: unwanted });
+      if (!existing.has(name))
+        skips.push({ resource: instance.id, reason: "no-alarm-wanted", detail: unwanted });
       continue;
     }
     keep.add(name);
@@ -137,15 +143,23 @@ export const planIdleAlarms = (input: AlarmPlanInput, policy: IdleHibernateConfi
       params: { op: "put", alarm: wanted },
     });
   }
-  for (const id of [...input.missingInstanceIds].sort()) remove(alarmNameFor(policy, id), "instance no longer exists");
+  for (const id of [...input.missingInstanceIds].sort())
+    remove(alarmNameFor(policy, id), "instance no longer exists");
   if (input.reconcileAll) {
-    const known = new Set([...input.instances.map((i) => alarmNameFor(policy, i.id)), ...input.missingInstanceIds.map((id) => alarmNameFor(policy, id))]);
+    const known = new Set([
+      ...input.instances.map((i) => alarmNameFor(policy, i.id)),
+      ...input.missingInstanceIds.map((id) => alarmNameFor(policy, id)),
+    ]);
     for (const alarm of [...input.alarms].sort((a, b) => a.name.localeCompare(b.name))) {
-      if (!keep.has(alarm.name) && !known.has(alarm.name)) remove(alarm.name, "instance no longer exists or no longer opted in");
+      if (!keep.has(alarm.name) && !known.has(alarm.name))
+        remove(alarm.name, "instance no longer exists or no longer opted in");
     }
   }
   const puts = actions.filter((a) => a.kind === PUT_ALARM_ACTION).length;
   const deletes = actions.length - puts;
-  const decision = actions.length === 0 ? "alarms-up-to-date" : [puts > 0 ? "put-alarms" : "", deletes > 0 ? "delete-alarms" : ""].filter(Boolean).join("+");
+  const decision =
+    actions.length === 0
+      ? "alarms-up-to-date"
+      : [puts > 0 ? "put-alarms" : "", deletes > 0 ? "delete-alarms" : ""].filter(Boolean).join("+");
   return { decision, actions, skips };
 };

@@ -11,11 +11,20 @@ import type { IdleHibernateConfig } from "../../shared/runtime/config";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
 import { createAlarmExecutors } from "./alarm-executors";
-import { alarmMatches, alarmNameFor, idleAlarmFor, MANAGED_TAG, planIdleAlarms, wantsIdleAlarm } from "./alarms-plan";
+import {
+  alarmMatches,
+  alarmNameFor,
+  idleAlarmFor,
+  MANAGED_TAG,
+  planIdleAlarms,
+  wantsIdleAlarm,
+} from "./alarms-plan";
 
 export const ALARMS_CAPABILITY = "idle-alarms";
 
-export type AlarmsInput = { kind: "state-change"; change: Ec2StateChange } | { kind: "reconcile"; tick: ScheduleTick };
+export type AlarmsInput =
+  | { kind: "state-change"; change: Ec2StateChange }
+  | { kind: "reconcile"; tick: ScheduleTick };
 
 export interface AlarmsResult extends OpsResult {
   actions: Execution["actions"];
@@ -24,7 +33,10 @@ export interface AlarmsResult extends OpsResult {
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
-const managedAlarmNames = async (cloudWatch: CloudWatchClient, alarms: readonly AlarmView[]): Promise<Set<string>> => {
+const managedAlarmNames = async (
+  cloudWatch: CloudWatchClient,
+  alarms: readonly AlarmView[],
+): Promise<Set<string>> => {
   const managed = new Set<string>();
   for (const alarm of alarms) {
     try {
@@ -58,7 +70,10 @@ const ownershipCandidates = (
 
 export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Promise<AlarmsResult> => {
   const policy = context.config.idleHibernate;
-  const region = requireRegion(input.kind === "state-change" ? input.change.region : input.tick.region, ALARMS_CAPABILITY);
+  const region = requireRegion(
+    input.kind === "state-change" ? input.change.region : input.tick.region,
+    ALARMS_CAPABILITY,
+  );
   const ec2 = context.clients.ec2(region);
   const cloudWatch = context.clients.cloudWatch(region);
   const result = (decision: string, execution?: Execution): AlarmsResult => ({
@@ -106,7 +121,13 @@ export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Pr
 
   const managed = await managedAlarmNames(cloudWatch, ownershipCandidates(alarms, instances, policy));
   const plan = planIdleAlarms(
-    { instances, missingInstanceIds, alarms, managedAlarmNames: managed, reconcileAll: input.kind === "reconcile" },
+    {
+      instances,
+      missingInstanceIds,
+      alarms,
+      managedAlarmNames: managed,
+      reconcileAll: input.kind === "reconcile",
+    },
     policy,
   );
   context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });

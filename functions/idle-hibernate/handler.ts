@@ -28,7 +28,8 @@ export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
     capability: CAPABILITY,
     parse: parseHibernateInput,
     run: (input, context) => {
-      const ids = input.kind === "alarms" ? input.changes.map((change) => change.eventId) : [input.tick.eventId];
+      const ids =
+        input.kind === "alarms" ? input.changes.map((change) => change.eventId) : [input.tick.eventId];
       context.logger.appendKeys({ eventId: ids.join(",") });
       return runHibernate(input, context);
     },

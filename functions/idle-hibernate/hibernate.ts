@@ -1,6 +1,11 @@
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
-import { loadInstances, loadLocalGatewayRoutesTargeting, loadMetricAlarms, loadRoutesTargeting } from "../../shared/network/loaders";
+import {
+  loadInstances,
+  loadLocalGatewayRoutesTargeting,
+  loadMetricAlarms,
+  loadRoutesTargeting,
+} from "../../shared/network/loaders";
 import type { AlarmView, InstanceView } from "../../shared/network/model";
 import { executePlan, tallyOutcomes } from "../../shared/plan/executor";
 import type { Execution, Skip } from "../../shared/plan/types";
@@ -13,7 +18,9 @@ import { createStopExecutor } from "./stop-executor";
 
 export const CAPABILITY = "idle-hibernate";
 
-export type HibernateInput = { kind: "alarms"; changes: AlarmChange[] } | { kind: "reconcile"; tick: ScheduleTick };
+export type HibernateInput =
+  | { kind: "alarms"; changes: AlarmChange[] }
+  | { kind: "reconcile"; tick: ScheduleTick };
 
 /** Why an alarm event leads to no action at all (before any instance is looked at). */
 export interface AlarmDecision {
@@ -47,9 +54,17 @@ const screenAlarmChanges = (changes: AlarmChange[], prefix: string) => {
   for (const change of changes) {
     const base = { alarmName: change.alarmName, eventId: change.eventId };
     if (!change.alarmName.startsWith(prefix)) {
-      decisions.push({ ...base, decision: "ignored-foreign-alarm", detail: `alarm name does not start with "${prefix}"` });
+      decisions.push({
+        ...base,
+        decision: "ignored-foreign-alarm",
+        detail: `alarm name does not start with "${prefix}"`,
+      });
     } else if (change.state.value !== "ALARM") {
-      decisions.push({ ...base, decision: "ignored-not-alarm", detail: `new state is ${change.state.value}` });
+      decisions.push({
+        ...base,
+        decision: "ignored-not-alarm",
+        detail: `new state is ${change.state.value}`,
+      });
     } else if (change.state.actionsSuppressedBy !== undefined) {
       decisions.push({
         ...base,
@@ -57,12 +72,22 @@ const screenAlarmChanges = (changes: AlarmChange[], prefix: string) => {
         detail: `alarm actions are suppressed (${change.state.actionsSuppressedBy})`,
       });
     } else if (change.previousState?.value === "ALARM") {
-      decisions.push({ ...base, decision: "ignored-no-transition", detail: "previous state was already ALARM" });
-    } else if (change.alarmType === "composite" || instanceIdsOfDimensions(change.metrics.map((m) => m.dimensions)).length === 0) {
-      throw new ConfigurationError(`Alarm ${change.alarmName} names no instance: it has no InstanceId dimension`, {
-        source: change.alarmArn,
-        issues: ["every idle alarm must read a metric with an InstanceId dimension"],
+      decisions.push({
+        ...base,
+        decision: "ignored-no-transition",
+        detail: "previous state was already ALARM",
       });
+    } else if (
+      change.alarmType === "composite" ||
+      instanceIdsOfDimensions(change.metrics.map((m) => m.dimensions)).length === 0
+    ) {
+      throw new ConfigurationError(
+        `Alarm ${change.alarmName} names no instance: it has no InstanceId dimension`,
+        {
+          source: change.alarmArn,
+          issues: ["every idle alarm must read a metric with an InstanceId dimension"],
+        },
+      );
     } else {
       candidates.push(change);
     }
@@ -74,15 +99,27 @@ const screenAlarmChanges = (changes: AlarmChange[], prefix: string) => {
  * Alarm path, second step: keep the alarms CloudWatch still shows in ALARM now (the event says that
  * something changed; DescribeAlarms says what is true).
  */
-const confirmAlarms = (candidates: AlarmChange[], described: AlarmView[], decisions: AlarmDecision[]): AlarmView[] => {
+const confirmAlarms = (
+  candidates: AlarmChange[],
+  described: AlarmView[],
+  decisions: AlarmDecision[],
+): AlarmView[] => {
   const alarms: AlarmView[] = [];
   for (const change of candidates) {
     const current = described.find((alarm) => alarm.name === change.alarmName);
     const base = { alarmName: change.alarmName, eventId: change.eventId };
     if (current === undefined) {
-      decisions.push({ ...base, decision: "ignored-alarm-deleted", detail: "DescribeAlarms no longer returns it" });
+      decisions.push({
+        ...base,
+        decision: "ignored-alarm-deleted",
+        detail: "DescribeAlarms no longer returns it",
+      });
     } else if (current.state !== "ALARM") {
-      decisions.push({ ...base, decision: "ignored-alarm-recovered", detail: `alarm is ${current.state} now` });
+      decisions.push({
+        ...base,
+        decision: "ignored-alarm-recovered",
+        detail: `alarm is ${current.state} now`,
+      });
     } else {
       decisions.push({ ...base, decision: "acting", detail: "alarm is in ALARM now" });
       // The event's metrics name the instances; DescribeAlarms gives the window.
@@ -94,7 +131,10 @@ const confirmAlarms = (candidates: AlarmChange[], described: AlarmView[], decisi
 
 export const runHibernate = async (input: HibernateInput, context: OpsContext): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
-  const region = requireRegion(input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region, CAPABILITY);
+  const region = requireRegion(
+    input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region,
+    CAPABILITY,
+  );
   const cloudWatch = context.clients.cloudWatch(region);
   const ec2 = context.clients.ec2(region);
   let decisions: AlarmDecision[];
@@ -108,7 +148,10 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
     // path to hibernation, at the price of a wasted read when the alarm has recovered meanwhile.
     const [described, loaded] = await Promise.all([
       loadMetricAlarms(cloudWatch, { names: screened.candidates.map((change) => change.alarmName) }),
-      loadInstances(ec2, instanceIdsOfDimensions(screened.candidates.flatMap((c) => c.metrics.map((m) => m.dimensions)))),
+      loadInstances(
+        ec2,
+        instanceIdsOfDimensions(screened.candidates.flatMap((c) => c.metrics.map((m) => m.dimensions))),
+      ),
     ]);
     alarms = confirmAlarms(screened.candidates, described, decisions);
     instances = loaded;
@@ -198,7 +241,8 @@ const report = async (execution: Execution, context: OpsContext, region: string,
   count(context.metrics, Metric.ActionsPlanned, tally.planned + tally.permitted);
   for (const skip of execution.skips) context.logger.info("Skipped", { ...skip });
   if (context.mode !== "apply") return;
-  const triggerEventId = input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId;
+  const triggerEventId =
+    input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId;
   const accountId = input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId;
   await publishActionEvents(
     context.clients.eventBridge(region),

@@ -1,6 +1,6 @@
-import type { IdleHibernateConfig } from "../../shared/runtime/config";
 import type { InstanceView, LocalGatewayRouteView, RouteView } from "../../shared/network/model";
 import type { Plan, PlannedAction, Skip } from "../../shared/plan/types";
+import type { IdleHibernateConfig } from "../../shared/runtime/config";
 
 /**
  * Why an instance named by an idle alarm is not hibernated. Each is documented in the README
@@ -93,7 +93,9 @@ export const planHibernation = (input: HibernationInput, policy: IdleHibernateCo
       );
       continue;
     }
-    const route = [id, ...instance.networkInterfaceIds].map((target) => routeTargets.get(target)).find(Boolean);
+    const route = [id, ...instance.networkInterfaceIds]
+      .map((target) => routeTargets.get(target))
+      .find(Boolean);
     if (route !== undefined) {
       skip(id, SKIP_REASONS.routeTarget, `target of route ${route.destination} in ${route.routeTableId}`);
       continue;
@@ -111,7 +113,11 @@ export const planHibernation = (input: HibernationInput, policy: IdleHibernateCo
       if (policy.notConfiguredFallback === "stop") {
         stop.push(id);
       } else {
-        skip(id, SKIP_REASONS.hibernationNotConfigured, "launched without hibernation; fallback policy is skip");
+        skip(
+          id,
+          SKIP_REASONS.hibernationNotConfigured,
+          "launched without hibernation; fallback policy is skip",
+        );
       }
       continue;
     }
@@ -123,7 +129,11 @@ export const planHibernation = (input: HibernationInput, policy: IdleHibernateCo
     const taken = ids.slice(0, Math.max(0, budget));
     budget -= taken.length;
     for (const id of ids.slice(taken.length)) {
-      skip(id, SKIP_REASONS.limitExceeded, `more than ${policy.maxInstancesPerInvocation} instances in one invocation`);
+      skip(
+        id,
+        SKIP_REASONS.limitExceeded,
+        `more than ${policy.maxInstancesPerInvocation} instances in one invocation`,
+      );
     }
     return taken;
   };

@@ -41,7 +41,9 @@ type Attempt = { ok: true } | { ok: false; code: string; message: string };
 export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopParams> => {
   const stop = async (ids: string[], hibernate: boolean, dryRun: boolean): Promise<Attempt> => {
     try {
-      await deps.ec2.send(new StopInstancesCommand({ InstanceIds: ids, Hibernate: hibernate || undefined, DryRun: dryRun }));
+      await deps.ec2.send(
+        new StopInstancesCommand({ InstanceIds: ids, Hibernate: hibernate || undefined, DryRun: dryRun }),
+      );
       return { ok: true };
     } catch (error) {
       const code = awsErrorCode(error);
@@ -108,14 +110,22 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
     }
     if (dryRun) {
       for (const id of accepted) {
-        outcomes.set(id, { resource: id, status: "permitted", detail: "DryRunOperation: the call would succeed" });
+        outcomes.set(id, {
+          resource: id,
+          status: "permitted",
+          detail: "DryRunOperation: the call would succeed",
+        });
       }
       return instanceIds.map((id) => outcomes.get(id) as ResourceOutcome);
     }
 
     // IncorrectInstanceState: already stopping or stopped is the desired state; read it back to tell.
-    const toRead = [...accepted, ...[...refused].filter(([, r]) => r.code === "IncorrectInstanceState").map(([id]) => id)];
-    const expectedReason = (id: string) => (hibernate && !fellBack.includes(id) ? HIBERNATE_REASON : STOP_REASON);
+    const toRead = [
+      ...accepted,
+      ...[...refused].filter(([, r]) => r.code === "IncorrectInstanceState").map(([id]) => id),
+    ];
+    const expectedReason = (id: string) =>
+      hibernate && !fellBack.includes(id) ? HIBERNATE_REASON : STOP_REASON;
     const isStopping = (instance: InstanceView | undefined) =>
       instance !== undefined && (instance.state === "stopping" || instance.state === "stopped");
     const result = await readUntil(

@@ -103,4 +103,5 @@ export const toAwsCallError = (service: string, operation: string, error: unknow
 };
 
 /** True when `error` is an AWS error with one of `codes`. */
-export const hasAwsCode = (error: unknown, ...codes: string[]): boolean => codes.includes(awsErrorCode(error));
+export const hasAwsCode = (error: unknown, ...codes: string[]): boolean =>
+  codes.includes(awsErrorCode(error));

@@ -24,7 +24,10 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   }
 
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
-    const next = (await this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, errorInfo)) as RetryToken;
+    const next = (await this.#inner.refreshRetryTokenForRetry(
+      token as StandardRetryToken,
+      errorInfo,
+    )) as RetryToken;
     const deadline = this.#deadlines.current;
     if (deadline !== undefined && this.#now() + next.getRetryDelay() >= deadline.at) {
       throw new Error("retry would end after the invocation deadline");

@@ -1,4 +1,9 @@
-import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm, type StateValue } from "@aws-sdk/client-cloudwatch";
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  type MetricAlarm,
+  type StateValue,
+} from "@aws-sdk/client-cloudwatch";
 import {
   DescribeInstancesCommand,
   DescribeLocalGatewayRouteTablesCommand,
@@ -38,7 +43,9 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 };
 
 const tagsOf = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> =>
-  Object.fromEntries((tags ?? []).filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key, tag.Value ?? ""]));
+  Object.fromEntries(
+    (tags ?? []).filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key, tag.Value ?? ""]),
+  );
 
 export const toInstanceView = (instance: Instance): InstanceView => {
   const tags = tagsOf(instance.Tags);
@@ -66,7 +73,10 @@ export const toInstanceView = (instance: Instance): InstanceView => {
  * Instances by id. Uses an `instance-id` filter rather than `InstanceIds`: with InstanceIds, one unknown
  * id fails the whole call (`InvalidInstanceID.NotFound`); with the filter, unknown ids are simply absent.
  */
-export const loadInstances = async (ec2: EC2Client, instanceIds: readonly string[]): Promise<InstanceView[]> => {
+export const loadInstances = async (
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+): Promise<InstanceView[]> => {
   const out: InstanceView[] = [];
   for (const ids of chunks([...new Set(instanceIds)], 200)) {
     out.push(...(await describeInstances(ec2, [{ Name: "instance-id", Values: ids }])));
@@ -95,7 +105,8 @@ const routeTargets = (route: Route): RouteTarget[] => {
   if (route.InstanceId) targets.push({ kind: "instance", id: route.InstanceId });
   if (route.GatewayId) targets.push({ kind: "gateway", id: route.GatewayId });
   if (route.LocalGatewayId) targets.push({ kind: "local-gateway", id: route.LocalGatewayId });
-  const other = route.NatGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.CoreNetworkArn;
+  const other =
+    route.NatGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.CoreNetworkArn;
   if (other) targets.push({ kind: "other", id: other });
   return targets;
 };
@@ -140,8 +151,10 @@ export const loadRoutesTargeting = async (
   const bare = instances.filter((instance) => instance.networkInterfaceIds.length === 0).map((i) => i.id);
   const wanted = new Set([...enis, ...instances.map((instance) => instance.id)]);
   const queries: Promise<RouteView[]>[] = [];
-  for (const ids of chunks(enis, 200)) queries.push(describeRoutes(ec2, [{ Name: "route.network-interface-id", Values: ids }]));
-  for (const ids of chunks(bare, 200)) queries.push(describeRoutes(ec2, [{ Name: "route.instance-id", Values: ids }]));
+  for (const ids of chunks(enis, 200))
+    queries.push(describeRoutes(ec2, [{ Name: "route.network-interface-id", Values: ids }]));
+  for (const ids of chunks(bare, 200))
+    queries.push(describeRoutes(ec2, [{ Name: "route.instance-id", Values: ids }]));
   const seen = new Set<string>();
   const out: RouteView[] = [];
   for (const route of (await Promise.all(queries)).flat()) {
@@ -164,7 +177,9 @@ export const loadLocalGatewayRoutesTargeting = async (
   const wanted = new Set(networkInterfaceIds);
   const tables = await call("ec2", "DescribeLocalGatewayRouteTables", () =>
     ec2.send(
-      new DescribeLocalGatewayRouteTablesCommand({ Filters: [{ Name: "outpost-arn", Values: [...new Set(outpostArns)] }] }),
+      new DescribeLocalGatewayRouteTablesCommand({
+        Filters: [{ Name: "outpost-arn", Values: [...new Set(outpostArns)] }],
+      }),
     ),
   );
   const out: LocalGatewayRouteView[] = [];

@@ -1,6 +1,12 @@
 /** The observed state the toolkit reasons about, reduced from the SDK shapes to what decisions need. */
 
-export type InstanceStateName = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
+export type InstanceStateName =
+  | "pending"
+  | "running"
+  | "stopping"
+  | "stopped"
+  | "shutting-down"
+  | "terminated";
 
 export interface InstanceView {
   id: string;

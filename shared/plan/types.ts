@@ -31,7 +31,14 @@ export interface Plan<P = unknown> {
  * failed: AWS refused for this resource. unverified: changed, but the read-back did not show the
  * desired state before the deadline.
  */
-export type ResourceStatus = "planned" | "permitted" | "denied" | "applied" | "already-done" | "failed" | "unverified";
+export type ResourceStatus =
+  | "planned"
+  | "permitted"
+  | "denied"
+  | "applied"
+  | "already-done"
+  | "failed"
+  | "unverified";
 
 export interface ResourceOutcome {
   resource: string;

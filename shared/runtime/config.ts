@@ -1,5 +1,5 @@
 import { ConfigurationError } from "./errors";
-import { formatZodIssues, z } from "./zod";
+import * as z from "./zod";
 
 /**
  * The toolkit's per-stage configuration: `config/<stage>.json`, validated by this schema when the stack
@@ -17,7 +17,10 @@ const TagMatch = z.object({ key: z.string().check(z.minLength(1), z.maxLength(12
 
 export const IdleHibernateConfigSchema = z.object({
   /** Only alarms whose names start with this prefix are acted on, created or deleted. */
-  alarmNamePrefix: z._default(z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._-]+$/)), "ops-idle-"),
+  alarmNamePrefix: z._default(
+    z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._-]+$/)),
+    "ops-idle-",
+  ),
   /** An instance is opted in when it carries this tag with this value. */
   optInTag: z._default(TagMatch, { key: "ops:hibernate", value: "idle" }),
   /** An instance carrying this tag key (any value) is opted out, even when opted in. */
@@ -35,7 +38,10 @@ export const IdleHibernateConfigSchema = z.object({
     z.object({
       cpuThresholdPercent: z._default(z.number().check(z.gt(0), z.lte(100)), 10),
       idleMinutes: z._default(positiveInt(24 * 60), 15),
-      periodSeconds: z._default(z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]), 300),
+      periodSeconds: z._default(
+        z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]),
+        300,
+      ),
       /** Tags that override the threshold and the idle minutes per instance. */
       thresholdTagKey: z._default(z.string(), "ops:idle-cpu-threshold"),
       idleMinutesTagKey: z._default(z.string(), "ops:idle-minutes"),
@@ -86,7 +92,7 @@ export const parseConfig = (input: unknown, source: string): ToolkitConfig => {
   if (!result.success) {
     throw new ConfigurationError(`Invalid ops-toolkit configuration in ${source}`, {
       source,
-      issues: formatZodIssues(result.error),
+      issues: z.formatZodIssues(result.error),
     });
   }
   return result.data;

@@ -33,7 +33,13 @@ export abstract class OpsError<C extends object = Record<string, unknown>> exten
 
   /** A plain object for structured logs and replay output. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, message: this.message, retryable: this.retryable, ...this.context };
+    return {
+      name: this.name,
+      kind: this.kind,
+      message: this.message,
+      retryable: this.retryable,
+      ...this.context,
+    };
   }
 }
 

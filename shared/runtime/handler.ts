@@ -84,7 +84,10 @@ export type Runtime = ReturnType<typeof createRuntime>;
 export const createHandler = <E>(runtime: Runtime, spec: CapabilitySpec<E>) => {
   const { logger, metrics, tracer } = runtime;
   const core = async (raw: unknown, lambda: Context): Promise<OpsResult> => {
-    const deadline = deadlineFromRemaining(lambda.getRemainingTimeInMillis(), runtime.config.aws.deadlineSafetyMs);
+    const deadline = deadlineFromRemaining(
+      lambda.getRemainingTimeInMillis(),
+      runtime.config.aws.deadlineSafetyMs,
+    );
     runtime.deadlines.set(deadline);
     const context: OpsContext = {
       logger,
@@ -118,7 +121,11 @@ export const createHandler = <E>(runtime: Runtime, spec: CapabilitySpec<E>) => {
 /** The id of an event before it is parsed, so that even a rejected event can be found in the logs. */
 const rawEventId = (raw: unknown): string | undefined => {
   if (typeof raw !== "object" || raw === null) return undefined;
-  const event = raw as { id?: unknown; alarmArn?: unknown; Records?: Array<{ Sns?: { MessageId?: unknown } }> };
+  const event = raw as {
+    id?: unknown;
+    alarmArn?: unknown;
+    Records?: Array<{ Sns?: { MessageId?: unknown } }>;
+  };
   const candidate = event.id ?? event.Records?.[0]?.Sns?.MessageId ?? event.alarmArn;
   return typeof candidate === "string" ? candidate : undefined;
 };

@@ -10,7 +10,8 @@ export type RawFixture = {
 
 export const DEMO_ACCOUNT = "events/accounts/demo.json";
 
-export const readEvent = <T = Record<string, unknown>>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
+export const readEvent = <T = Record<string, unknown>>(path: string): T =>
+  JSON.parse(readFileSync(path, "utf8")) as T;
 
 export const demoFixture = (): RawFixture => JSON.parse(readFileSync(DEMO_ACCOUNT, "utf8")) as RawFixture;
 

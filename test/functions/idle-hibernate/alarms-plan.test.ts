@@ -40,7 +40,12 @@ const alarmOf = (id: string, overrides: Partial<AlarmView> = {}): AlarmView => (
   ...overrides,
 });
 
-const empty = { missingInstanceIds: [], alarms: [], managedAlarmNames: new Set<string>(), reconcileAll: false };
+const empty = {
+  missingInstanceIds: [],
+  alarms: [],
+  managedAlarmNames: new Set<string>(),
+  reconcileAll: false,
+};
 
 describe("idle alarm definition", () => {
   it("uses the defaults: CPU < 10 % for 15 minutes in 5-minute periods", () => {
@@ -70,7 +75,9 @@ describe("planIdleAlarms", () => {
   it("creates the alarm of a newly running opted-in instance", () => {
     const plan = planIdleAlarms({ ...empty, instances: [instance("i-0000000000000000a")] }, policy);
     expect(plan.decision).toBe("put-alarms");
-    expect(plan.actions).toEqual([expect.objectContaining({ kind: PUT_ALARM_ACTION, resources: ["ops-idle-i-0000000000000000a"] })]);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: PUT_ALARM_ACTION, resources: ["ops-idle-i-0000000000000000a"] }),
+    ]);
   });
 
   it("writes nothing when the alarm already matches", () => {
@@ -83,14 +90,25 @@ describe("planIdleAlarms", () => {
   });
 
   it("updates an alarm it owns whose threshold drifted", () => {
-    const input = { ...empty, instances: [instance("i-0000000000000000a")], alarms: [alarmOf("i-0000000000000000a", { threshold: 50 })] };
-    const owned = planIdleAlarms({ ...input, managedAlarmNames: new Set(["ops-idle-i-0000000000000000a"]) }, policy);
+    const input = {
+      ...empty,
+      instances: [instance("i-0000000000000000a")],
+      alarms: [alarmOf("i-0000000000000000a", { threshold: 50 })],
+    };
+    const owned = planIdleAlarms(
+      { ...input, managedAlarmNames: new Set(["ops-idle-i-0000000000000000a"]) },
+      policy,
+    );
     expect(owned.actions[0]?.description).toMatch(/^Update idle alarm/);
   });
 
   it("never overwrites an alarm of the same name that it does not own", () => {
     const plan = planIdleAlarms(
-      { ...empty, instances: [instance("i-0000000000000000a")], alarms: [alarmOf("i-0000000000000000a", { threshold: 50 })] },
+      {
+        ...empty,
+        instances: [instance("i-0000000000000000a")],
+        alarms: [alarmOf("i-0000000000000000a", { threshold: 50 })],
+      },
       policy,
     );
     expect(plan.actions).toEqual([]);
@@ -100,7 +118,10 @@ describe("planIdleAlarms", () => {
   it("deletes the alarm of a terminated instance only when the toolkit created it", () => {
     const terminated = instance("i-0000000000000000a", { state: "terminated" });
     const input = { ...empty, instances: [terminated], alarms: [alarmOf("i-0000000000000000a")] };
-    const owned = planIdleAlarms({ ...input, managedAlarmNames: new Set(["ops-idle-i-0000000000000000a"]) }, policy);
+    const owned = planIdleAlarms(
+      { ...input, managedAlarmNames: new Set(["ops-idle-i-0000000000000000a"]) },
+      policy,
+    );
     expect(owned.actions).toEqual([expect.objectContaining({ kind: DELETE_ALARM_ACTION })]);
     const foreign = planIdleAlarms(input, policy);
     expect(foreign.actions).toEqual([]);
@@ -118,7 +139,10 @@ describe("planIdleAlarms", () => {
       },
       policy,
     );
-    expect(plan.actions.map((a) => a.id)).toEqual(["put-alarm:ops-idle-i-0000000000000000b", "delete-alarm:ops-idle-i-0000000000000000a"]);
+    expect(plan.actions.map((a) => a.id)).toEqual([
+      "put-alarm:ops-idle-i-0000000000000000b",
+      "delete-alarm:ops-idle-i-0000000000000000a",
+    ]);
     expect(plan.decision).toBe("put-alarms+delete-alarms");
   });
 
@@ -128,7 +152,9 @@ describe("planIdleAlarms", () => {
         ...empty,
         instances: [
           instance("i-0000000000000000a", { autoScalingGroup: "web" }),
-          instance("i-0000000000000000b", { tags: { "ops:hibernate": "idle", "ops:hibernate-opt-out": "yes" } }),
+          instance("i-0000000000000000b", {
+            tags: { "ops:hibernate": "idle", "ops:hibernate-opt-out": "yes" },
+          }),
         ],
       },
       policy,

@@ -22,7 +22,9 @@ const withoutAlarm = (fixture: RawFixture, id: string): RawFixture => {
   return fixture;
 };
 const stateChange = (id: string, state: string) => {
-  const event = readEvent<{ id: string; resources: string[]; detail: Record<string, string> }>("events/idle-hibernate/ec2-running.json");
+  const event = readEvent<{ id: string; resources: string[]; detail: Record<string, string> }>(
+    "events/idle-hibernate/ec2-running.json",
+  );
   event.id = `replay-${id}-${state}`;
   event.resources = [`arn:aws:ec2:us-east-1:123456789012:instance/${id}`];
   event.detail = { "instance-id": id, state };
@@ -32,7 +34,8 @@ const result = (report: InvocationReport): AlarmsResult => {
   if (report.error !== undefined) throw report.error;
   return report.result as AlarmsResult;
 };
-const callsTo = (report: InvocationReport, operation: string) => report.calls.filter((c) => c.operation === operation);
+const callsTo = (report: InvocationReport, operation: string) =>
+  report.calls.filter((c) => c.operation === operation);
 const alarmNames = (report: InvocationReport) => Object.keys(report.after.alarms as Record<string, unknown>);
 
 describe("idle-alarms", () => {
@@ -59,7 +62,9 @@ describe("idle-alarms", () => {
       ],
     });
     expect(alarmNames(report)).toContain(`ops-idle-${NO_ALARM}`);
-    expect(harness.account.publishedEvents.map((e) => JSON.parse(e.Detail ?? "{}").action)).toEqual(["put-idle-alarm"]);
+    expect(harness.account.publishedEvents.map((e) => JSON.parse(e.Detail ?? "{}").action)).toEqual([
+      "put-idle-alarm",
+    ]);
   });
 
   it("takes the threshold and idle minutes from the instance's tags", async () => {
@@ -68,7 +73,11 @@ describe("idle-alarms", () => {
     instance.tags = { ...instance.tags, "ops:idle-cpu-threshold": "4", "ops:idle-minutes": "60" };
     harness.load(fixture);
     const report = await harness.invoke("idle-alarms", stateChange(NO_ALARM, "running"));
-    expect(callsTo(report, "PutMetricAlarm")[0]?.input).toMatchObject({ Threshold: 4, EvaluationPeriods: 12, DatapointsToAlarm: 12 });
+    expect(callsTo(report, "PutMetricAlarm")[0]?.input).toMatchObject({
+      Threshold: 4,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+    });
   });
 
   it("writes nothing when the existing alarm already matches (duplicate event)", async () => {
@@ -131,7 +140,10 @@ describe("idle-alarms", () => {
       tags: MANAGED,
     });
     harness.load(fixture);
-    const report = await harness.invoke("idle-alarms", readEvent("events/idle-hibernate/schedule-reconcile.json"));
+    const report = await harness.invoke(
+      "idle-alarms",
+      readEvent("events/idle-hibernate/schedule-reconcile.json"),
+    );
     const after = alarmNames(report);
     expect(after).toContain(`ops-idle-${NO_ALARM}`);
     expect(after).not.toContain("ops-idle-i-0aaaaaaaaaaaaaaaa");
@@ -144,7 +156,9 @@ describe("idle-alarms", () => {
     ]);
     expect(after).toContain("ops-idle-i-0123456789abcdef3");
     expect(result(report).skips).toEqual(
-      expect.arrayContaining([expect.objectContaining({ resource: "ops-idle-i-0123456789abcdef3", reason: "alarm-not-managed" })]),
+      expect.arrayContaining([
+        expect.objectContaining({ resource: "ops-idle-i-0123456789abcdef3", reason: "alarm-not-managed" }),
+      ]),
     );
     const puts = callsTo(report, "PutMetricAlarm").map((c) => c.input.AlarmName);
     expect(puts).toContain(`ops-idle-${NO_ALARM}`);
@@ -153,15 +167,23 @@ describe("idle-alarms", () => {
 
   it("dry-run writes nothing", async () => {
     harness.load(withoutAlarm(demoFixture(), NO_ALARM));
-    const report = await harness.invoke("idle-alarms", stateChange(NO_ALARM, "running"), { env: { OPS_MODE: "dry-run" } });
+    const report = await harness.invoke("idle-alarms", stateChange(NO_ALARM, "running"), {
+      env: { OPS_MODE: "dry-run" },
+    });
     expect(callsTo(report, "PutMetricAlarm")).toEqual([]);
-    expect(result(report).actions[0]?.resources[0]).toMatchObject({ status: "planned", detail: expect.stringContaining("no dry run") });
+    expect(result(report).actions[0]?.resources[0]).toMatchObject({
+      status: "planned",
+      detail: expect.stringContaining("no dry run"),
+    });
     expect(report.changes).toEqual([]);
   });
 
   it("rejects an alarm event (wrong function) without any call", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-alarms", readEvent("events/idle-hibernate/alarm-eventbridge.json"));
+    const report = await harness.invoke(
+      "idle-alarms",
+      readEvent("events/idle-hibernate/alarm-eventbridge.json"),
+    );
     expect(result(report).decision).toBe("rejected");
     expect(report.calls).toEqual([]);
   });

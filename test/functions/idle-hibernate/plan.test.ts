@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { planHibernation, SKIP_REASONS } from "../../../functions/idle-hibernate/plan";
 import type { InstanceView } from "../../../shared/network/model";
 import { parseConfig } from "../../../shared/runtime/config";
-import { planHibernation, SKIP_REASONS } from "../../../functions/idle-hibernate/plan";
 
 const now = new Date("2026-11-21T12:00:00Z");
 const policy = parseConfig({}, "test").idleHibernate;
@@ -17,9 +17,21 @@ const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceVi
   ...overrides,
 });
 
-const plan = (instances: InstanceView[], extra: Partial<Parameters<typeof planHibernation>[0]> = {}, p = policy) =>
+const plan = (
+  instances: InstanceView[],
+  extra: Partial<Parameters<typeof planHibernation>[0]> = {},
+  p = policy,
+) =>
   planHibernation(
-    { instanceIds: instances.map((i) => i.id), instances, routes: [], localGatewayRoutes: [], alarmWindowMinutes: 15, now, ...extra },
+    {
+      instanceIds: instances.map((i) => i.id),
+      instances,
+      routes: [],
+      localGatewayRoutes: [],
+      alarmWindowMinutes: 15,
+      now,
+      ...extra,
+    },
     p,
   );
 
@@ -39,13 +51,21 @@ describe("planHibernation", () => {
   it.each([
     ["not found", [] as InstanceView[], SKIP_REASONS.notFound],
     ["stopped", [instance("i-0000000000000000a", { state: "stopped" })], SKIP_REASONS.notRunning],
-    ["not opted in", [instance("i-0000000000000000a", { tags: { "ops:hibernate": "never" } })], SKIP_REASONS.notOptedIn],
+    [
+      "not opted in",
+      [instance("i-0000000000000000a", { tags: { "ops:hibernate": "never" } })],
+      SKIP_REASONS.notOptedIn,
+    ],
     [
       "opted out",
       [instance("i-0000000000000000a", { tags: { "ops:hibernate": "idle", "ops:hibernate-opt-out": "" } })],
       SKIP_REASONS.optedOut,
     ],
-    ["ASG member", [instance("i-0000000000000000a", { autoScalingGroup: "web" })], SKIP_REASONS.autoScalingMember],
+    [
+      "ASG member",
+      [instance("i-0000000000000000a", { autoScalingGroup: "web" })],
+      SKIP_REASONS.autoScalingMember,
+    ],
     [
       "recently started",
       [instance("i-0000000000000000a", { launchTime: new Date("2026-11-21T11:50:00Z") })],
@@ -58,7 +78,14 @@ describe("planHibernation", () => {
     ],
   ])("skips an instance that is %s", (_name, instances, reason) => {
     const result = planHibernation(
-      { instanceIds: ["i-0000000000000000a"], instances, routes: [], localGatewayRoutes: [], alarmWindowMinutes: 15, now },
+      {
+        instanceIds: ["i-0000000000000000a"],
+        instances,
+        routes: [],
+        localGatewayRoutes: [],
+        alarmWindowMinutes: 15,
+        now,
+      },
       policy,
     );
     expect(result.actions).toEqual([]);
@@ -85,7 +112,10 @@ describe("planHibernation", () => {
         },
       ],
     });
-    expect(viaEni.skips[0]).toMatchObject({ reason: SKIP_REASONS.routeTarget, detail: expect.stringContaining("rtb-1") });
+    expect(viaEni.skips[0]).toMatchObject({
+      reason: SKIP_REASONS.routeTarget,
+      detail: expect.stringContaining("rtb-1"),
+    });
     const viaLgw = plan([appliance], {
       localGatewayRoutes: [
         {
@@ -101,7 +131,10 @@ describe("planHibernation", () => {
   });
 
   it("stops plainly instead under the stop fallback", () => {
-    const stopPolicy = parseConfig({ idleHibernate: { notConfiguredFallback: "stop" } }, "test").idleHibernate;
+    const stopPolicy = parseConfig(
+      { idleHibernate: { notConfiguredFallback: "stop" } },
+      "test",
+    ).idleHibernate;
     const result = plan(
       [instance("i-0000000000000000a", { hibernationConfigured: false }), instance("i-0000000000000000b")],
       {},
@@ -116,8 +149,14 @@ describe("planHibernation", () => {
   it("bounds the blast radius with the per-invocation limit, deterministically", () => {
     const limited = parseConfig({ idleHibernate: { maxInstancesPerInvocation: 2 } }, "test").idleHibernate;
     const ids = ["i-0000000000000000c", "i-0000000000000000a", "i-0000000000000000b"];
-    const result = plan(ids.map((id) => instance(id)), {}, limited);
+    const result = plan(
+      ids.map((id) => instance(id)),
+      {},
+      limited,
+    );
     expect(result.actions[0]?.params.instanceIds).toEqual(["i-0000000000000000a", "i-0000000000000000b"]);
-    expect(result.skips).toEqual([expect.objectContaining({ resource: "i-0000000000000000c", reason: SKIP_REASONS.limitExceeded })]);
+    expect(result.skips).toEqual([
+      expect.objectContaining({ resource: "i-0000000000000000c", reason: SKIP_REASONS.limitExceeded }),
+    ]);
   });
 });

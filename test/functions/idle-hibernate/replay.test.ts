@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HibernateResult } from "../../../functions/idle-hibernate/hibernate";
-import { Harness, type InvocationReport } from "../../../sim/harness";
 import { AwsCallError } from "../../../shared/runtime/errors";
+import { Harness, type InvocationReport } from "../../../sim/harness";
 import { alarmOf, demoFixture, instanceOf, type RawFixture, readEvent } from "../../support/fixtures";
 
 /**
@@ -30,18 +30,40 @@ afterAll(async () => {
 
 /** An EventBridge alarm event for one of our alarms reading the given instances (metric math if several). */
 const alarmEvent = (alarmName: string, instanceIds: string[], overrides: Record<string, unknown> = {}) => {
-  const event = readEvent<{ id: string; resources: string[]; detail: Record<string, unknown> & { configuration: { metrics: unknown[] } } }>(EB_EVENT);
+  const event = readEvent<{
+    id: string;
+    resources: string[];
+    detail: Record<string, unknown> & { configuration: { metrics: unknown[] } };
+  }>(EB_EVENT);
   event.id = `replay-${alarmName}-${Math.random().toString(16).slice(2)}`;
   event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarmName}`];
   event.detail.alarmName = alarmName;
   event.detail.configuration.metrics =
     instanceIds.length === 1
-      ? [{ id: "m1", metricStat: { metric: { namespace: "AWS/EC2", name: "CPUUtilization", dimensions: { InstanceId: instanceIds[0] } }, period: 300, stat: "Average" }, returnData: true }]
+      ? [
+          {
+            id: "m1",
+            metricStat: {
+              metric: {
+                namespace: "AWS/EC2",
+                name: "CPUUtilization",
+                dimensions: { InstanceId: instanceIds[0] },
+              },
+              period: 300,
+              stat: "Average",
+            },
+            returnData: true,
+          },
+        ]
       : [
           { id: "e1", expression: `MAX(METRICS())`, label: "busiest", returnData: true },
           ...instanceIds.map((id, index) => ({
             id: `m${index + 1}`,
-            metricStat: { metric: { namespace: "AWS/EC2", name: "CPUUtilization", dimensions: { InstanceId: id } }, period: 300, stat: "Average" },
+            metricStat: {
+              metric: { namespace: "AWS/EC2", name: "CPUUtilization", dimensions: { InstanceId: id } },
+              period: 300,
+              stat: "Average",
+            },
             returnData: false,
           })),
         ];
@@ -62,7 +84,13 @@ const addGroupAlarm = (fixture: RawFixture, name: string, instanceIds: string[])
       ...instanceIds.map((id, index) => ({
         id: `m${index + 1}`,
         returnData: false,
-        metricStat: { namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: { InstanceId: id }, period: 300, stat: "Average" },
+        metricStat: {
+          namespace: "AWS/EC2",
+          metricName: "CPUUtilization",
+          dimensions: { InstanceId: id },
+          period: 300,
+          stat: "Average",
+        },
       })),
     ],
     state: "ALARM",
@@ -73,11 +101,14 @@ const result = (report: InvocationReport): HibernateResult => {
   if (report.error !== undefined) throw report.error;
   return report.result as HibernateResult;
 };
-const callsTo = (report: InvocationReport, operation: string) => report.calls.filter((c) => c.operation === operation);
+const callsTo = (report: InvocationReport, operation: string) =>
+  report.calls.filter((c) => c.operation === operation);
 const stateOf = (report: InvocationReport, id: string) =>
   (report.after.instances as Record<string, { State: string; StateReason?: string }>)[id];
 const statusOf = (report: InvocationReport, id: string) =>
-  result(report).actions.flatMap((a) => a.resources).find((r) => r.resource === id);
+  result(report)
+    .actions.flatMap((a) => a.resources)
+    .find((r) => r.resource === id);
 const skipOf = (report: InvocationReport, id: string) => result(report).skips.find((s) => s.resource === id);
 
 describe("idle-hibernate: each alarm shape hibernates the idle instance", () => {
@@ -98,12 +129,23 @@ describe("idle-hibernate: each alarm shape hibernates the idle instance", () => 
       "events:PutEvents",
     ]);
     expect(callsTo(report, "DescribeAlarms")[0]?.input).toMatchObject({ AlarmNames: [`ops-idle-${HAPPY}`] });
-    expect(callsTo(report, "StopInstances")[0]?.input).toEqual({ InstanceIds: [HAPPY], Hibernate: true, DryRun: false });
-    expect(stateOf(report, HAPPY)).toMatchObject({ State: "stopping", StateReason: "Client.UserInitiatedHibernate" });
+    expect(callsTo(report, "StopInstances")[0]?.input).toEqual({
+      InstanceIds: [HAPPY],
+      Hibernate: true,
+      DryRun: false,
+    });
+    expect(stateOf(report, HAPPY)).toMatchObject({
+      State: "stopping",
+      StateReason: "Client.UserInitiatedHibernate",
+    });
     expect(statusOf(report, HAPPY)).toMatchObject({ status: "applied" });
     const published = harness.account.publishedEvents;
     expect(published).toHaveLength(1);
-    expect(published[0]).toMatchObject({ Source: "ops-toolkit", DetailType: "Ops Toolkit Action", EventBusName: "default" });
+    expect(published[0]).toMatchObject({
+      Source: "ops-toolkit",
+      DetailType: "Ops Toolkit Action",
+      EventBusName: "default",
+    });
     expect(JSON.parse(published[0]?.Detail ?? "{}")).toMatchObject({
       capability: "idle-hibernate",
       action: "hibernate-instance",
@@ -120,7 +162,10 @@ describe("idle-hibernate: preconditions", () => {
     instanceOf(fixture, NOT_CONFIGURED).hibernationConfigured = true;
     addGroupAlarm(fixture, "ops-idle-build-pair", [HAPPY, NOT_CONFIGURED]);
     harness.load(fixture);
-    const report = await harness.invoke("idle-hibernate", alarmEvent("ops-idle-build-pair", [HAPPY, NOT_CONFIGURED]));
+    const report = await harness.invoke(
+      "idle-hibernate",
+      alarmEvent("ops-idle-build-pair", [HAPPY, NOT_CONFIGURED]),
+    );
     expect(callsTo(report, "StopInstances").map((c) => c.input)).toEqual([
       { InstanceIds: [HAPPY, NOT_CONFIGURED], Hibernate: true, DryRun: false },
     ]);
@@ -130,7 +175,10 @@ describe("idle-hibernate: preconditions", () => {
 
   it("skips an instance without hibernation under the default policy", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-hibernate", alarmEvent(`ops-idle-${NOT_CONFIGURED}`, [NOT_CONFIGURED]));
+    const report = await harness.invoke(
+      "idle-hibernate",
+      alarmEvent(`ops-idle-${NOT_CONFIGURED}`, [NOT_CONFIGURED]),
+    );
     expect(skipOf(report, NOT_CONFIGURED)?.reason).toBe("hibernation-not-configured");
     expect(callsTo(report, "StopInstances")).toEqual([]);
     expect(stateOf(report, NOT_CONFIGURED)?.State).toBe("running");
@@ -139,9 +187,19 @@ describe("idle-hibernate: preconditions", () => {
   it("stops an instance without hibernation plainly under the stop policy", async () => {
     harness.load(demoFixture());
     const env = { OPS_CONFIG: JSON.stringify({ idleHibernate: { notConfiguredFallback: "stop" } }) };
-    const report = await harness.invoke("idle-hibernate", alarmEvent(`ops-idle-${NOT_CONFIGURED}`, [NOT_CONFIGURED]), { env });
-    expect(callsTo(report, "StopInstances")[0]?.input).toEqual({ InstanceIds: [NOT_CONFIGURED], DryRun: false });
-    expect(stateOf(report, NOT_CONFIGURED)).toMatchObject({ State: "stopping", StateReason: "Client.UserInitiatedShutdown" });
+    const report = await harness.invoke(
+      "idle-hibernate",
+      alarmEvent(`ops-idle-${NOT_CONFIGURED}`, [NOT_CONFIGURED]),
+      { env },
+    );
+    expect(callsTo(report, "StopInstances")[0]?.input).toEqual({
+      InstanceIds: [NOT_CONFIGURED],
+      DryRun: false,
+    });
+    expect(stateOf(report, NOT_CONFIGURED)).toMatchObject({
+      State: "stopping",
+      StateReason: "Client.UserInitiatedShutdown",
+    });
     expect(result(report).decision).toBe("stop");
   });
 
@@ -172,7 +230,9 @@ describe("idle-hibernate: preconditions", () => {
   it("never stops the target of a local gateway route alone", async () => {
     const fixture = demoFixture();
     for (const table of fixture.routeTables) {
-      table.routes = table.routes.filter((route) => !JSON.stringify(route).includes("eni-0f1e") && route.target !== APPLIANCE);
+      table.routes = table.routes.filter(
+        (route) => !JSON.stringify(route).includes("eni-0f1e") && route.target !== APPLIANCE,
+      );
     }
     harness.load(fixture);
     const report = await harness.invoke("idle-hibernate", alarmEvent(`ops-idle-${APPLIANCE}`, [APPLIANCE]));
@@ -187,9 +247,16 @@ describe("idle-hibernate: failures and retries", () => {
     const fixture = demoFixture();
     addGroupAlarm(fixture, "ops-idle-mixed", [HAPPY, STOP_PROTECTED]);
     harness.load(fixture);
-    const report = await harness.invoke("idle-hibernate", alarmEvent("ops-idle-mixed", [HAPPY, STOP_PROTECTED]));
+    const report = await harness.invoke(
+      "idle-hibernate",
+      alarmEvent("ops-idle-mixed", [HAPPY, STOP_PROTECTED]),
+    );
     const stops = callsTo(report, "StopInstances");
-    expect(stops[0]).toMatchObject({ input: { InstanceIds: [HAPPY, STOP_PROTECTED] }, outcome: "error", error: { code: "OperationNotPermitted" } });
+    expect(stops[0]).toMatchObject({
+      input: { InstanceIds: [HAPPY, STOP_PROTECTED] },
+      outcome: "error",
+      error: { code: "OperationNotPermitted" },
+    });
     expect(stops.slice(1).map((c) => [c.input.InstanceIds, c.outcome])).toEqual(
       expect.arrayContaining([
         [[STOP_PROTECTED], "error"],
@@ -197,14 +264,22 @@ describe("idle-hibernate: failures and retries", () => {
       ]),
     );
     expect(statusOf(report, HAPPY)?.status).toBe("applied");
-    expect(statusOf(report, STOP_PROTECTED)).toMatchObject({ status: "failed", code: "OperationNotPermitted" });
+    expect(statusOf(report, STOP_PROTECTED)).toMatchObject({
+      status: "failed",
+      code: "OperationNotPermitted",
+    });
     expect(stateOf(report, HAPPY)?.State).toBe("stopping");
     expect(stateOf(report, STOP_PROTECTED)?.State).toBe("running");
   });
 
   it("rides out throttling with the SDK's retries, then succeeds", async () => {
     harness.load(demoFixture());
-    harness.account.faults.add({ service: "ec2", operation: "StopInstances", error: { code: "RequestLimitExceeded", httpStatus: 503 }, times: 2 });
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "StopInstances",
+      error: { code: "RequestLimitExceeded", httpStatus: 503 },
+      times: 2,
+    });
     const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT));
     expect(callsTo(report, "StopInstances").map((c) => c.error?.code ?? c.outcome)).toEqual([
       "RequestLimitExceeded",
@@ -216,11 +291,18 @@ describe("idle-hibernate: failures and retries", () => {
 
   it("throws a retryable error when throttling outlives the retries, so the event is kept", async () => {
     harness.load(demoFixture());
-    harness.account.faults.add({ service: "ec2", operation: "StopInstances", error: { code: "RequestLimitExceeded", httpStatus: 503 } });
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "StopInstances",
+      error: { code: "RequestLimitExceeded", httpStatus: 503 },
+    });
     const env = { OPS_CONFIG: JSON.stringify({ aws: { maxAttempts: 2 } }) };
     const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT), { env });
     expect(report.error).toBeInstanceOf(AwsCallError);
-    expect(report.error).toMatchObject({ retryable: true, context: { operation: "StopInstances", code: "RequestLimitExceeded", category: "throttling" } });
+    expect(report.error).toMatchObject({
+      retryable: true,
+      context: { operation: "StopInstances", code: "RequestLimitExceeded", category: "throttling" },
+    });
     expect(callsTo(report, "StopInstances")).toHaveLength(2);
     expect(stateOf(report, HAPPY)?.State).toBe("running");
     expect(harness.account.publishedEvents).toEqual([]);
@@ -228,7 +310,12 @@ describe("idle-hibernate: failures and retries", () => {
 
   it("a transient 5xx on a read is retried transparently", async () => {
     harness.load(demoFixture());
-    harness.account.faults.add({ service: "ec2", operation: "DescribeInstances", error: { code: "InternalError", httpStatus: 500 }, times: 1 });
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "DescribeInstances",
+      error: { code: "InternalError", httpStatus: 500 },
+      times: 1,
+    });
     const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT));
     expect(result(report).decision).toBe("hibernate");
     expect(callsTo(report, "DescribeInstances")[0]?.error?.code).toBe("InternalError");
@@ -238,9 +325,14 @@ describe("idle-hibernate: failures and retries", () => {
 describe("idle-hibernate: modes", () => {
   it("dry-run proves permission with DryRun and changes nothing", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT), { env: { OPS_MODE: "dry-run" } });
+    const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT), {
+      env: { OPS_MODE: "dry-run" },
+    });
     expect(callsTo(report, "StopInstances")).toEqual([
-      expect.objectContaining({ input: { InstanceIds: [HAPPY], Hibernate: true, DryRun: true }, error: expect.objectContaining({ code: "DryRunOperation" }) }),
+      expect.objectContaining({
+        input: { InstanceIds: [HAPPY], Hibernate: true, DryRun: true },
+        error: expect.objectContaining({ code: "DryRunOperation" }),
+      }),
     ]);
     expect(statusOf(report, HAPPY)?.status).toBe("permitted");
     expect(report.changes).toEqual([]);
@@ -250,8 +342,14 @@ describe("idle-hibernate: modes", () => {
 
   it("dry-run reports a missing permission as denied", async () => {
     harness.load(demoFixture());
-    harness.account.faults.add({ service: "ec2", operation: "StopInstances", error: { code: "UnauthorizedOperation", httpStatus: 403 } });
-    const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT), { env: { OPS_MODE: "dry-run" } });
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "StopInstances",
+      error: { code: "UnauthorizedOperation", httpStatus: 403 },
+    });
+    const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT), {
+      env: { OPS_MODE: "dry-run" },
+    });
     expect(statusOf(report, HAPPY)).toMatchObject({ status: "denied", code: "UnauthorizedOperation" });
     expect(report.changes).toEqual([]);
   });
@@ -269,22 +367,53 @@ describe("idle-hibernate: modes", () => {
 describe("idle-hibernate: events that must not act", () => {
   it.each([
     ["not JSON-shaped", "just a string"],
-    ["an unknown detail-type", { version: "0", id: "x", "detail-type": "Something Else", source: "aws.ec2", account: "123456789012", time: "2019-10-02T17:20:00Z", region: "us-east-1", resources: [], detail: {} }],
-    ["a configuration-change event", readEvent("events/samples/cloudwatch-alarm-configuration-change.metric-alarm-update.json")],
-    ["an alarm event without a state", (() => { const e = readEvent<{ detail: Record<string, unknown> }>(EB_EVENT); delete e.detail.state; return e; })()],
+    [
+      "an unknown detail-type",
+      {
+        version: "0",
+        id: "x",
+        "detail-type": "Something Else",
+        source: "aws.ec2",
+        account: "123456789012",
+        time: "2019-10-02T17:20:00Z",
+        region: "us-east-1",
+        resources: [],
+        detail: {},
+      },
+    ],
+    [
+      "a configuration-change event",
+      readEvent("events/samples/cloudwatch-alarm-configuration-change.metric-alarm-update.json"),
+    ],
+    [
+      "an alarm event without a state",
+      (() => {
+        const e = readEvent<{ detail: Record<string, unknown> }>(EB_EVENT);
+        delete e.detail.state;
+        return e;
+      })(),
+    ],
     ["an EC2 state change (wrong function)", readEvent("events/idle-hibernate/ec2-running.json")],
   ])("rejects %s: logged and counted, no call, no throw", async (_what, event) => {
     harness.load(demoFixture());
     const report = await harness.invoke("idle-hibernate", event);
     expect(report.error).toBeUndefined();
     expect(result(report).decision).toBe("rejected");
-    expect((report.result as { error: { kind: string; retryable: boolean } }).error).toMatchObject({ kind: "invalid-event", retryable: false });
+    expect((report.result as { error: { kind: string; retryable: boolean } }).error).toMatchObject({
+      kind: "invalid-event",
+      retryable: false,
+    });
     expect(report.calls).toEqual([]);
   });
 
   it("ignores a foreign alarm (other name prefix) without any call", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-hibernate", readEvent("events/samples/cloudwatch-alarm-state-change.single-metric-ec2-instanceid.ALARM-from-OK.json"));
+    const report = await harness.invoke(
+      "idle-hibernate",
+      readEvent(
+        "events/samples/cloudwatch-alarm-state-change.single-metric-ec2-instanceid.ALARM-from-OK.json",
+      ),
+    );
     expect(result(report).decision).toBe("ignored-foreign-alarm");
     expect(report.calls).toEqual([]);
   });
@@ -292,7 +421,21 @@ describe("idle-hibernate: events that must not act", () => {
   it("rejects an alarm without an InstanceId dimension as a configuration error", async () => {
     harness.load(demoFixture());
     const event = alarmEvent("ops-idle-broken", ["x"]);
-    event.detail.configuration.metrics = [{ id: "m1", metricStat: { metric: { namespace: "AWS/EC2", name: "CPUUtilization", dimensions: { AutoScalingGroupName: "web" } }, period: 300, stat: "Average" }, returnData: true }];
+    event.detail.configuration.metrics = [
+      {
+        id: "m1",
+        metricStat: {
+          metric: {
+            namespace: "AWS/EC2",
+            name: "CPUUtilization",
+            dimensions: { AutoScalingGroupName: "web" },
+          },
+          period: 300,
+          stat: "Average",
+        },
+        returnData: true,
+      },
+    ];
     const report = await harness.invoke("idle-hibernate", event);
     expect((report.result as { error: { kind: string } }).error).toMatchObject({ kind: "configuration" });
     expect(report.calls).toEqual([]);
@@ -310,9 +453,14 @@ describe("idle-hibernate: events that must not act", () => {
 
   it("ignores a change to OK and an ALARM→ALARM repeat without any call", async () => {
     harness.load(demoFixture());
-    const ok = await harness.invoke("idle-hibernate", readEvent("events/idle-hibernate/alarm-eventbridge-ok.json"));
+    const ok = await harness.invoke(
+      "idle-hibernate",
+      readEvent("events/idle-hibernate/alarm-eventbridge-ok.json"),
+    );
     expect(result(ok).decision).toBe("ignored-not-alarm");
-    const repeat = alarmEvent(`ops-idle-${HAPPY}`, [HAPPY], { previousState: { value: "ALARM", reason: "x", timestamp: "2019-10-02T17:05:00.000+0000" } });
+    const repeat = alarmEvent(`ops-idle-${HAPPY}`, [HAPPY], {
+      previousState: { value: "ALARM", reason: "x", timestamp: "2019-10-02T17:05:00.000+0000" },
+    });
     const again = await harness.invoke("idle-hibernate", repeat);
     expect(result(again).decision).toBe("ignored-no-transition");
     expect([...ok.calls, ...again.calls]).toEqual([]);
@@ -335,7 +483,11 @@ describe("idle-hibernate: events that must not act", () => {
     addGroupAlarm(fixture, "ops-idle-build-pair", [HAPPY, NOT_CONFIGURED]);
     harness.load(fixture);
     const env = { OPS_CONFIG: JSON.stringify({ idleHibernate: { maxInstancesPerInvocation: 1 } }) };
-    const report = await harness.invoke("idle-hibernate", alarmEvent("ops-idle-build-pair", [HAPPY, NOT_CONFIGURED]), { env });
+    const report = await harness.invoke(
+      "idle-hibernate",
+      alarmEvent("ops-idle-build-pair", [HAPPY, NOT_CONFIGURED]),
+      { env },
+    );
     expect(callsTo(report, "StopInstances").map((c) => c.input.InstanceIds)).toEqual([[HAPPY]]);
     expect(skipOf(report, NOT_CONFIGURED)?.reason).toBe("limit-exceeded");
     expect(stateOf(report, NOT_CONFIGURED)?.State).toBe("running");
@@ -345,12 +497,21 @@ describe("idle-hibernate: events that must not act", () => {
 describe("idle-hibernate: reconcile schedule", () => {
   it("acts on every alarm of ours still in ALARM, with the same preconditions", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-hibernate", readEvent("events/idle-hibernate/schedule-reconcile.json"));
-    expect(callsTo(report, "DescribeAlarms")[0]?.input).toMatchObject({ AlarmNamePrefix: "ops-idle-", StateValue: "ALARM" });
+    const report = await harness.invoke(
+      "idle-hibernate",
+      readEvent("events/idle-hibernate/schedule-reconcile.json"),
+    );
+    expect(callsTo(report, "DescribeAlarms")[0]?.input).toMatchObject({
+      AlarmNamePrefix: "ops-idle-",
+      StateValue: "ALARM",
+    });
     expect(stateOf(report, HAPPY)?.State).toBe("stopping");
     for (const id of [NOT_CONFIGURED, ASG_MEMBER, OPTED_OUT, RECENT, STOP_PROTECTED, APPLIANCE]) {
       expect(stateOf(report, id)?.State).toBe("running");
     }
-    expect(statusOf(report, STOP_PROTECTED)).toMatchObject({ status: "failed", code: "OperationNotPermitted" });
+    expect(statusOf(report, STOP_PROTECTED)).toMatchObject({
+      status: "failed",
+      code: "OperationNotPermitted",
+    });
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { classifyAwsError, hasAwsCode, toAwsCallError } from "../../../shared/aws/errors";
 
 const awsError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
-  Object.assign(new Error(`${name} happened`), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status, requestId: "req-1", attempts: 3 }, ...extra });
+  Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: status >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode: status, requestId: "req-1", attempts: 3 },
+    ...extra,
+  });
 
 describe("classifyAwsError", () => {
   it.each([
@@ -25,11 +30,15 @@ describe("classifyAwsError", () => {
   });
 
   it("honours the SDK's throttling flag for codes it does not list", () => {
-    expect(classifyAwsError("X", awsError("Weird", 400, { $retryable: { throttling: true } }))).toBe("throttling");
+    expect(classifyAwsError("X", awsError("Weird", 400, { $retryable: { throttling: true } }))).toBe(
+      "throttling",
+    );
   });
 
   it("network errors without metadata are transient", () => {
-    expect(classifyAwsError("X", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe("transient");
+    expect(classifyAwsError("X", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe(
+      "transient",
+    );
   });
 });
 

@@ -17,7 +17,10 @@ describe("configuration", () => {
   it("rejects an invalid configuration with every issue named", () => {
     let caught: unknown;
     try {
-      parseConfig({ mode: "yolo", idleHibernate: { maxInstancesPerInvocation: 0, alarmNamePrefix: "bad prefix" } }, "config/x.json");
+      parseConfig(
+        { mode: "yolo", idleHibernate: { maxInstancesPerInvocation: 0, alarmNamePrefix: "bad prefix" } },
+        "config/x.json",
+      );
     } catch (error) {
       caught = error;
     }
@@ -33,7 +36,10 @@ describe("configuration", () => {
   });
 
   it("reads OPS_CONFIG and lets OPS_MODE override the mode", () => {
-    const config = loadConfigFromEnv({ OPS_CONFIG: JSON.stringify({ idleHibernate: { maxInstancesPerInvocation: 3 } }), OPS_MODE: "dry-run" });
+    const config = loadConfigFromEnv({
+      OPS_CONFIG: JSON.stringify({ idleHibernate: { maxInstancesPerInvocation: 3 } }),
+      OPS_MODE: "dry-run",
+    });
     expect(config.mode).toBe("dry-run");
     expect(config.idleHibernate.maxInstancesPerInvocation).toBe(3);
   });
