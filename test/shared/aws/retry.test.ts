@@ -1,0 +1,50 @@
+import type { RetryErrorInfo } from "@smithy/types";
+import { describe, expect, it } from "vitest";
+import { DeadlineBoundedRetryStrategy, RetryPastDeadlineError } from "../../../shared/aws/retry";
+import { DeadlineHolder, deadlineAt } from "../../../shared/runtime/deadline";
+
+const throttled: RetryErrorInfo = { errorType: "THROTTLING", retryAfterHint: undefined };
+const transient: RetryErrorInfo = { errorType: "TRANSIENT", retryAfterHint: undefined };
+/** Jitter fixed at 1 %: backoffs stay a few ms long, so the test does not wait. */
+const smallJitter = () => 0.01;
+
+describe("DeadlineBoundedRetryStrategy", () => {
+  it("retries up to maxAttempts while the deadline is far", async () => {
+    const deadlines = new DeadlineHolder();
+    deadlines.set(deadlineAt(Date.now() + 60_000));
+    const strategy = new DeadlineBoundedRetryStrategy(3, deadlines, Date.now, smallJitter);
+    const first = await strategy.acquireInitialRetryToken("ec2");
+    const second = await strategy.refreshRetryTokenForRetry(first, throttled);
+    expect(second.getRetryCount()).toBe(1);
+    const third = await strategy.refreshRetryTokenForRetry(second, throttled);
+    expect(third.getRetryCount()).toBe(2);
+    await expect(strategy.refreshRetryTokenForRetry(third, throttled)).rejects.toThrow("No retry token available");
+  });
+
+  it("refuses, without waiting, a retry whose backoff would end after the deadline", async () => {
+    const deadlines = new DeadlineHolder();
+    const now = 1_000_000;
+    deadlines.set(deadlineAt(now + 50));
+    // Full jitter at 90 %: a throttling backoff of ~450 ms, past a deadline 50 ms away.
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => now, () => 0.9);
+    const token = await strategy.acquireInitialRetryToken("ec2");
+    const started = Date.now();
+    await expect(strategy.refreshRetryTokenForRetry(token, throttled)).rejects.toBeInstanceOf(RetryPastDeadlineError);
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it("allows the same retry once the deadline is far enough", async () => {
+    const deadlines = new DeadlineHolder();
+    deadlines.set(deadlineAt(Date.now() + 60_000));
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, Date.now, smallJitter);
+    const token = await strategy.acquireInitialRetryToken("ec2");
+    await expect(strategy.refreshRetryTokenForRetry(token, transient)).resolves.toMatchObject({});
+  });
+
+  it("without a deadline (outside an invocation) it behaves like the SDK's", async () => {
+    const strategy = new DeadlineBoundedRetryStrategy(2, new DeadlineHolder(), Date.now, smallJitter);
+    const token = await strategy.acquireInitialRetryToken("ec2");
+    const next = await strategy.refreshRetryTokenForRetry(token, transient);
+    expect(next.getRetryCount()).toBe(1);
+  });
+});
