@@ -48,7 +48,10 @@ describe("npm run replay", () => {
   });
 
   it("reports rejected input with exit 0 and no AWS call", () => {
-    const result = run("events/samples/cloudwatch-alarm-configuration-change.metric-alarm-update.json", "--json");
+    const result = run(
+      "events/samples/cloudwatch-alarm-configuration-change.metric-alarm-update.json",
+      "--json",
+    );
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ decision: "rejected", calls: [] });
   });
@@ -56,10 +59,22 @@ describe("npm run replay", () => {
   it("exits 1 when the handler fails (throttling that outlives the retries)", () => {
     const dir = mkdtempSync(join(tmpdir(), "replay-"));
     const fixture = JSON.parse(readFileSync("events/accounts/demo.json", "utf8")) as Record<string, unknown>;
-    fixture.faults = [{ service: "ec2", operation: "StopInstances", error: { code: "RequestLimitExceeded", httpStatus: 503 } }];
+    fixture.faults = [
+      {
+        service: "ec2",
+        operation: "StopInstances",
+        error: { code: "RequestLimitExceeded", httpStatus: 503 },
+      },
+    ];
     writeFileSync(join(dir, "account.json"), JSON.stringify(fixture));
     writeFileSync(join(dir, "config.json"), JSON.stringify({ aws: { maxAttempts: 1 } }));
-    const result = run("events/idle-hibernate/alarm-eventbridge.json", "--account", join(dir, "account.json"), "--config", join(dir, "config.json"));
+    const result = run(
+      "events/idle-hibernate/alarm-eventbridge.json",
+      "--account",
+      join(dir, "account.json"),
+      "--config",
+      join(dir, "config.json"),
+    );
     expect(result.status).toBe(1);
     expect(result.stdout).toContain("FAILED: AwsCallError");
     expect(result.stdout).toContain("RequestLimitExceeded");

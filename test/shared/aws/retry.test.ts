@@ -18,7 +18,9 @@ describe("DeadlineBoundedRetryStrategy", () => {
     expect(second.getRetryCount()).toBe(1);
     const third = await strategy.refreshRetryTokenForRetry(second, throttled);
     expect(third.getRetryCount()).toBe(2);
-    await expect(strategy.refreshRetryTokenForRetry(third, throttled)).rejects.toThrow("No retry token available");
+    await expect(strategy.refreshRetryTokenForRetry(third, throttled)).rejects.toThrow(
+      "No retry token available",
+    );
   });
 
   it("refuses, without waiting, a retry whose backoff would end after the deadline", async () => {
@@ -26,10 +28,17 @@ describe("DeadlineBoundedRetryStrategy", () => {
     const now = 1_000_000;
     deadlines.set(deadlineAt(now + 50));
     // Full jitter at 90 %: a throttling backoff of ~450 ms, past a deadline 50 ms away.
-    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => now, () => 0.9);
+    const strategy = new DeadlineBoundedRetryStrategy(
+      5,
+      deadlines,
+      () => now,
+      () => 0.9,
+    );
     const token = await strategy.acquireInitialRetryToken("ec2");
     const started = Date.now();
-    await expect(strategy.refreshRetryTokenForRetry(token, throttled)).rejects.toBeInstanceOf(RetryPastDeadlineError);
+    await expect(strategy.refreshRetryTokenForRetry(token, throttled)).rejects.toBeInstanceOf(
+      RetryPastDeadlineError,
+    );
     expect(Date.now() - started).toBeLessThan(100);
   });
 

@@ -23,7 +23,11 @@ const recordingExecutor = () => {
     },
     apply: async (action) => {
       calls.push(`apply:${action.id}`);
-      return action.resources.map((resource) => ({ resource, status: resource === "r2" ? "failed" : "applied", code: resource === "r2" ? "Nope" : undefined }));
+      return action.resources.map((resource) => ({
+        resource,
+        status: resource === "r2" ? "failed" : "applied",
+        code: resource === "r2" ? "Nope" : undefined,
+      }));
     },
   };
   return { calls, executor };
@@ -34,7 +38,11 @@ describe("executePlan", () => {
     const { calls, executor } = recordingExecutor();
     const execution = await executePlan(plan, "plan", [executor]);
     expect(calls).toEqual([]);
-    expect(execution.actions.flatMap((a) => a.resources.map((r) => r.status))).toEqual(["planned", "planned", "planned"]);
+    expect(execution.actions.flatMap((a) => a.resources.map((r) => r.status))).toEqual([
+      "planned",
+      "planned",
+      "planned",
+    ]);
     expect(execution.skips).toEqual(plan.skips);
   });
 
@@ -53,7 +61,9 @@ describe("executePlan", () => {
   });
 
   it("refuses an action kind without an executor", async () => {
-    await expect(executePlan(plan, "apply", [])).rejects.toThrow(/No executor registered for action kind "fake"/);
+    await expect(executePlan(plan, "apply", [])).rejects.toThrow(
+      /No executor registered for action kind "fake"/,
+    );
   });
 
   it("lets a retryable error from an executor propagate (the event is retried)", async () => {
@@ -76,7 +86,17 @@ describe("readUntil", () => {
     const result = await readUntil(
       async () => ++reads,
       (value) => value >= 4,
-      { deadline: deadlineAt(60_000), timeoutMs: 10_000, intervalMs: 100, maxIntervalMs: 300, now: () => clock, sleeper: async (ms) => { pauses.push(ms); clock += ms; } },
+      {
+        deadline: deadlineAt(60_000),
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        maxIntervalMs: 300,
+        now: () => clock,
+        sleeper: async (ms) => {
+          pauses.push(ms);
+          clock += ms;
+        },
+      },
     );
     expect(result).toMatchObject({ done: true, last: 4, reads: 4 });
     expect(pauses).toEqual([100, 200, 300]);
@@ -87,11 +107,19 @@ describe("readUntil", () => {
     const sleeper = async (ms: number) => {
       clock += ms;
     };
-    const byTimeout = await readUntil(async () => "attaching", (v) => v === "attached", { deadline: deadlineAt(60_000), timeoutMs: 1000, intervalMs: 250, now: () => clock, sleeper });
+    const byTimeout = await readUntil(
+      async () => "attaching",
+      (v) => v === "attached",
+      { deadline: deadlineAt(60_000), timeoutMs: 1000, intervalMs: 250, now: () => clock, sleeper },
+    );
     expect(byTimeout).toMatchObject({ done: false, last: "attaching" });
     expect(clock).toBeLessThanOrEqual(1000);
     clock = 0;
-    const byDeadline = await readUntil(async () => "attaching", (v) => v === "attached", { deadline: deadlineAt(300), timeoutMs: 10_000, intervalMs: 100, now: () => clock, sleeper });
+    const byDeadline = await readUntil(
+      async () => "attaching",
+      (v) => v === "attached",
+      { deadline: deadlineAt(300), timeoutMs: 10_000, intervalMs: 100, now: () => clock, sleeper },
+    );
     expect(byDeadline.done).toBe(false);
     expect(clock).toBeLessThanOrEqual(300);
   });

@@ -1,0 +1,120 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildHandler } from "../../../functions/idle-hibernate/handler";
+import { ConfigurationError } from "../../../shared/runtime/errors";
+import { createRuntime } from "../../../shared/runtime/handler";
+import { Harness } from "../../../sim/harness";
+import { lambdaContext } from "../../../tools/lib/functions";
+import { demoFixture, readEvent } from "../../support/fixtures";
+
+/**
+ * The middy stack's error policy, observed the way CloudWatch sees it: JSON log lines and EMF metric
+ * documents on stdout.
+ */
+
+let harness: Harness;
+const saved = { ...process.env };
+beforeAll(async () => {
+  harness = await Harness.start();
+});
+afterAll(async () => {
+  await harness.close();
+});
+afterEach(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = saved.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_LOG_LEVEL = saved.POWERTOOLS_LOG_LEVEL;
+  vi.restoreAllMocks();
+});
+
+/** Builds the real handler with metrics and logs on, and collects what it writes as JSON lines. */
+const observed = () => {
+  process.env.POWERTOOLS_METRICS_DISABLED = "false";
+  process.env.POWERTOOLS_LOG_LEVEL = "INFO";
+  const lines: Record<string, unknown>[] = [];
+  const capture = (chunk: unknown) => {
+    for (const line of String(chunk).split("\n")) {
+      if (line.trim().startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    return true;
+  };
+  vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  vi.spyOn(process.stderr, "write").mockImplementation(capture);
+  vi.spyOn(console, "log").mockImplementation(capture);
+  vi.spyOn(console, "info").mockImplementation(capture);
+  vi.spyOn(console, "warn").mockImplementation(capture);
+  vi.spyOn(console, "error").mockImplementation(capture);
+  return lines;
+};
+const metric = (lines: Record<string, unknown>[], name: string) =>
+  lines.find((line) => "_aws" in line && name in line)?.[name];
+
+describe("error policy", () => {
+  it("bad input: a warning naming the problem, an InvalidEvents metric, no AWS call, no throw", async () => {
+    harness.load(demoFixture());
+    const lines = observed();
+    const handler = buildHandler({ ...process.env });
+    const result = await handler(
+      { "detail-type": "Nope", source: "aws.ec2", id: "evt-1" },
+      lambdaContext("t", 30_000, "req-1"),
+    );
+    expect(result).toMatchObject({
+      decision: "rejected",
+      error: { kind: "invalid-event", retryable: false },
+    });
+    expect(metric(lines, "InvalidEvents")).toBe(1);
+    const warning = lines.find((line) => line.level === "WARN");
+    expect(warning).toMatchObject({
+      message: expect.stringMatching(/^Rejected: /),
+      eventId: "evt-1",
+      function_request_id: "req-1",
+    });
+    expect(harness.account.calls).toEqual([]);
+  });
+
+  it("retryable failure: an error log, a RetryableFailures metric, and the error is thrown", async () => {
+    harness.load(demoFixture());
+    harness.account.faults.add({
+      service: "monitoring",
+      operation: "DescribeAlarms",
+      error: { code: "Throttling", httpStatus: 400 },
+    });
+    const lines = observed();
+    const handler = buildHandler({ ...process.env, OPS_CONFIG: JSON.stringify({ aws: { maxAttempts: 1 } }) });
+    await expect(
+      handler(readEvent("events/idle-hibernate/alarm-eventbridge.json"), lambdaContext("t", 30_000, "req-2")),
+    ).rejects.toMatchObject({
+      name: "AwsCallError",
+      retryable: true,
+    });
+    expect(metric(lines, "RetryableFailures")).toBe(1);
+    expect(lines.find((line) => line.level === "ERROR")).toMatchObject({
+      eventId: "7f3b2c1e-5d4a-4e8b-9c0d-1a2b3c4d5e6f",
+    });
+  });
+
+  it("invalid configuration fails loudly at cold start, with a ConfigurationErrors metric", () => {
+    const lines = observed();
+    expect(() => createRuntime("idle-hibernate", { OPS_CONFIG: JSON.stringify({ mode: "yolo" }) })).toThrow(
+      ConfigurationError,
+    );
+    expect(metric(lines, "ConfigurationErrors")).toBe(1);
+    expect(lines.find((line) => line.level === "ERROR")?.message).toMatch(
+      /Invalid configuration at cold start/,
+    );
+  });
+
+  it("a decision is logged with the event id, and the cold start is counted", async () => {
+    harness.load(demoFixture());
+    const lines = observed();
+    const handler = buildHandler({ ...process.env });
+    await handler(
+      readEvent("events/idle-hibernate/alarm-eventbridge.json"),
+      lambdaContext("t", 30_000, "req-3"),
+    );
+    expect(lines.find((line) => line.message === "Decision")).toMatchObject({
+      decision: "hibernate",
+      mode: "apply",
+      eventId: "7f3b2c1e-5d4a-4e8b-9c0d-1a2b3c4d5e6f",
+    });
+    expect(metric(lines, "ActionsTaken")).toBe(1);
+  });
+});
