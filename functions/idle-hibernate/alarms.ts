@@ -4,18 +4,19 @@ import { requireRegion } from "../../shared/aws/region";
 import type { Ec2StateChange, ScheduleTick } from "../../shared/events";
 import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/network/loaders";
 import type { AlarmView, InstanceView } from "../../shared/network/model";
-import { executePlan, tallyOutcomes } from "../../shared/plan/executor";
+import { executePlan } from "../../shared/plan/executor";
 import type { Execution } from "../../shared/plan/types";
-import { publishActionEvents } from "../../shared/runtime/action-events";
 import type { IdleHibernateConfig } from "../../shared/runtime/config";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import { reportExecution } from "../../shared/runtime/report";
 import { createAlarmExecutors } from "./alarm-executors";
 import {
   alarmMatches,
   alarmNameFor,
   idleAlarmFor,
   MANAGED_TAG,
+  PUT_ALARM_ACTION,
   planIdleAlarms,
   wantsIdleAlarm,
 } from "./alarms-plan";
@@ -137,31 +138,10 @@ export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Pr
     createAlarmExecutors({ cloudWatch, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs }),
   );
 
-  const tally = tallyOutcomes(execution);
-  count(context.metrics, Metric.ActionsTaken, tally.applied);
-  count(context.metrics, Metric.ActionsFailed, tally.failed + tally.unverified);
-  count(context.metrics, Metric.ActionsPlanned, tally.planned);
-  if (context.mode === "apply") {
-    const triggerEventId = input.kind === "state-change" ? input.change.eventId : input.tick.eventId;
-    await publishActionEvents(
-      context.clients.eventBridge(region),
-      context.config.actionEvents,
-      execution.actions.flatMap((action) =>
-        action.resources
-          .filter((resource) => resource.status === "applied")
-          .map((resource) => ({
-            capability: ALARMS_CAPABILITY,
-            action: action.kind === "cloudwatch:put-idle-alarm" ? "put-idle-alarm" : "delete-idle-alarm",
-            status: resource.status,
-            resources: [resource.resource],
-            description: action.description,
-            mode: context.mode,
-            triggerEventId,
-            region,
-          })),
-      ),
-      context,
-    );
-  }
+  await reportExecution(execution, context, {
+    region,
+    triggerEventId: input.kind === "state-change" ? input.change.eventId : input.tick.eventId,
+    actionName: (action) => (action.kind === PUT_ALARM_ACTION ? "put-idle-alarm" : "delete-idle-alarm"),
+  });
   return result(plan.decision, execution);
 };

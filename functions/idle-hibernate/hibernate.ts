@@ -7,12 +7,12 @@ import {
   loadRoutesTargeting,
 } from "../../shared/network/loaders";
 import type { AlarmView, InstanceView } from "../../shared/network/model";
-import { executePlan, tallyOutcomes } from "../../shared/plan/executor";
+import { executePlan } from "../../shared/plan/executor";
 import type { Execution, Skip } from "../../shared/plan/types";
-import { publishActionEvents } from "../../shared/runtime/action-events";
 import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import { reportExecution } from "../../shared/runtime/report";
 import { planHibernation } from "./plan";
 import { createStopExecutor } from "./stop-executor";
 
@@ -233,34 +233,14 @@ const emptyResult = (decisions: AlarmDecision[], context: OpsContext): Hibernate
   };
 };
 
-const report = async (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {
-  const tally = tallyOutcomes(execution);
-  count(context.metrics, Metric.ActionsTaken, tally.applied);
-  count(context.metrics, Metric.ActionsFailed, tally.failed + tally.denied + tally.unverified);
-  count(context.metrics, Metric.ActionsSkipped, execution.skips.length + tally["already-done"]);
-  count(context.metrics, Metric.ActionsPlanned, tally.planned + tally.permitted);
-  for (const skip of execution.skips) context.logger.info("Skipped", { ...skip });
-  if (context.mode !== "apply") return;
-  const triggerEventId =
-    input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId;
+const report = (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {
   const accountId = input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId;
-  await publishActionEvents(
-    context.clients.eventBridge(region),
-    context.config.actionEvents,
-    execution.actions.flatMap((action) =>
-      action.resources
-        .filter((resource) => resource.status === "applied")
-        .map((resource) => ({
-          capability: CAPABILITY,
-          action: action.actionId.startsWith("hibernate") ? "hibernate-instance" : "stop-instance",
-          status: resource.status,
-          resources: [`arn:aws:ec2:${region}:${accountId}:instance/${resource.resource}`],
-          description: resource.detail ?? action.description,
-          mode: context.mode,
-          triggerEventId,
-          region,
-        })),
-    ),
-    context,
-  );
+  return reportExecution(execution, context, {
+    region,
+    triggerEventId:
+      input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId,
+    actionName: (action) =>
+      action.actionId.startsWith("hibernate") ? "hibernate-instance" : "stop-instance",
+    resourceName: (resource) => `arn:aws:ec2:${region}:${accountId}:instance/${resource.resource}`,
+  });
 };
