@@ -310,7 +310,11 @@ describe("idle-hibernate: failures and retries", () => {
 
   it("stops retrying before the Lambda's time runs out, and still fails retryably", async () => {
     harness.load(demoFixture());
-    harness.account.faults.add({ service: "ec2", operation: "StopInstances", error: { code: "RequestLimitExceeded", httpStatus: 503 } });
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "StopInstances",
+      error: { code: "RequestLimitExceeded", httpStatus: 503 },
+    });
     // 10 attempts allowed, but only 2.5 s of Lambda time, 1.5 s of which are kept back to report.
     const env = { OPS_CONFIG: JSON.stringify({ aws: { maxAttempts: 10 } }) };
     const report = await harness.invoke("idle-hibernate", readEvent(EB_EVENT), { env, timeoutMs: 2500 });
