@@ -98,8 +98,9 @@ const lambdaBudget = (config) => {
     backoffMs += Math.min(MAX_RETRY_DELAY_MS, THROTTLING_BASE_DELAY_MS * 2 ** retry);
   }
   const attemptsMs = maxAttempts * (connectionTimeoutMs + requestTimeoutMs);
-  const worstCaseMs =
-    attemptsMs + backoffMs + config.idleHibernate.verifyTimeoutMs + deadlineSafetyMs + HEADROOM_MS;
+  // The longest read-back of any capability (every function shares the provider timeout).
+  const verifyMs = Math.max(config.idleHibernate.verifyTimeoutMs, config.vfxtIpMove?.verifyTimeoutMs ?? 0);
+  const worstCaseMs = attemptsMs + backoffMs + verifyMs + deadlineSafetyMs + HEADROOM_MS;
   const timeoutSeconds = Math.max(MIN_TIMEOUT_SECONDS, Math.ceil(worstCaseMs / 1000));
   return { attemptsMs, backoffMs, headroomMs: HEADROOM_MS, worstCaseMs, timeoutSeconds };
 };
@@ -109,6 +110,61 @@ const eventBusArn = (eventBusName) =>
   eventBusName.startsWith("arn:")
     ? eventBusName
     : `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${eventBusName}`;
+
+/** A tag value no cluster can have (names match [A-Za-z0-9._:/+=@-]+): the IAM condition of no cluster. */
+const NO_VFXT_CLUSTER = "(no vfxt cluster configured)";
+
+/** vfxt-ip-move: the event-pattern prefix and the IAM tag condition on ENIs and route tables. */
+const vfxtIpMoveValues = (vfxt) => {
+  const names = vfxt.clusters.map((cluster) => cluster.name);
+  return {
+    statusAlarmPrefix: vfxt.statusAlarmPrefix,
+    clusterTagKey: vfxt.clusterTagKey,
+    clusterNames: names,
+    /** aws:ResourceTag/<clusterTagKey> is one of the configured cluster names. */
+    resourceTagCondition: {
+      StringEquals: {
+        [`aws:ResourceTag/${vfxt.clusterTagKey}`]: names.length > 0 ? names : [NO_VFXT_CLUSTER],
+      },
+    },
+  };
+};
+
+/** eni-reattach: time for the calls between and after its waits (attach, modify, complete, report). */
+const ENI_WAIT_HEADROOM_MS = 30_000;
+
+/**
+ * eni-reattach: the IAM scoping (ENIs by `<tagKey>=<group>/*`, instances and Auto Scaling groups by
+ * `<groupTagKey>`, lifecycle completion on the configured groups' ARNs) and its own timeout, which adds
+ * the bounded detach and attach waits to the shared budget.
+ */
+const eniReattachValues = (eni, lambda) => {
+  const names = eni.groups.map((group) => group.name);
+  const asgArn = (name) =>
+    `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`;
+  const waitsMs = eni.detachTimeoutMs + eni.attachTimeoutMs + ENI_WAIT_HEADROOM_MS;
+  const worstCaseMs = lambda.worstCaseMs + waitsMs;
+  return {
+    tagKey: eni.tagKey,
+    groupTagKey: eni.groupTagKey,
+    groupNames: names,
+    worstCaseMs,
+    timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.ceil(worstCaseMs / 1000)),
+    /** ENIs tagged for one of the configured groups (any tagged ENI when no group is listed). */
+    eniCondition: {
+      StringLike: {
+        [`aws:ResourceTag/${eni.tagKey}`]: names.length > 0 ? names.map((n) => `${n}/*`) : ["*/*"],
+      },
+    },
+    /** Instances (and groups) carrying the group tag: one of the configured names, or any value. */
+    groupCondition:
+      names.length > 0
+        ? { StringEquals: { [`aws:ResourceTag/${eni.groupTagKey}`]: names } }
+        : { StringLike: { [`aws:ResourceTag/${eni.groupTagKey}`]: "*" } },
+    /** For Fn::Sub, one per configured group; every group (tag-conditioned) when none is listed. */
+    lifecycleResources: (names.length > 0 ? names : ["*"]).map((name) => ({ "Fn::Sub": asgArn(name) })),
+  };
+};
 
 /**
  * Validates a configuration object and derives what serverless.yml needs.
@@ -165,6 +221,13 @@ const resolveConfig = (input, { source, stage, service }) => {
     ]);
   }
 
+  const eniTimeout = eniReattachValues(config.eniReattach, lambda).timeoutSeconds;
+  if (eniTimeout > MAX_TIMEOUT_SECONDS) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `eniReattach: detachTimeoutMs + attachTimeoutMs + the shared budget need ${eniTimeout} s, more than Lambda's ${MAX_TIMEOUT_SECONDS} s`,
+    ]);
+  }
+
   const { key: tagKey, value: tagValue } = config.idleHibernate.optInTag;
   return {
     stage,
@@ -186,6 +249,8 @@ const resolveConfig = (input, { source, stage, service }) => {
       /** For Fn::Sub. */
       eventBusArn: eventBusArn(config.actionEvents.eventBusName),
     },
+    vfxtIpMove: vfxtIpMoveValues(config.vfxtIpMove),
+    eniReattach: eniReattachValues(config.eniReattach, lambda),
     alarms: { failedEventsAlarmName },
     lambda,
   };

@@ -2,6 +2,7 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { OutpostsClient } from "@aws-sdk/client-outposts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DeadlineHolder } from "../runtime/deadline";
 import { DeadlineBoundedRetryStrategy } from "./retry";
@@ -64,6 +65,10 @@ export class AwsClientFactory {
 
   eventBridge(region: string): EventBridgeClient {
     return this.#get(EventBridgeClient, "events", region);
+  }
+
+  outposts(region: string): OutpostsClient {
+    return this.#get(OutpostsClient, "outposts", region);
   }
 
   #get<C extends object>(Client: ClientConstructor<C>, service: string, region: string): C {

@@ -10,6 +10,13 @@ import { InvalidEventError } from "../runtime/errors";
 import { ALARM_PARSER, parseEventBridgeAlarm, parseLambdaAlarmAction, parseSnsAlarms } from "./alarm";
 import { parseEc2StateChange, parseScheduledEvent } from "./eventbridge";
 import { describeValue, formatIssues, invalidEvent, parseOptions } from "./issues";
+import {
+  decodeMessage,
+  isLifecycleMessage,
+  parseEventBridgeLifecycle,
+  parseSnsLifecycle,
+  parseSqsLifecycle,
+} from "./lifecycle";
 import { eventBridgeHead } from "./schemas";
 import { classifyEvent, type EventShape, labelOf } from "./shape";
 import type { AlarmChange, ToolkitEvent } from "./types";
@@ -32,11 +39,14 @@ const EVENTBRIDGE_PARSERS: ReadonlyMap<string, EventBridgeParser> = new Map<stri
   ["aws.events\nScheduled Event", parseScheduledEvent],
   ["aws.scheduler\nScheduled Event", parseScheduledEvent],
   ["aws.ec2\nEC2 Instance State-change Notification", parseEc2StateChange],
+  ["aws.autoscaling\nEC2 Instance-launch Lifecycle Action", parseEventBridgeLifecycle],
+  ["aws.autoscaling\nEC2 Instance-terminate Lifecycle Action", parseEventBridgeLifecycle],
 ]);
 
 const ACCEPTED_EVENTBRIDGE =
   '"CloudWatch Alarm State Change" from aws.cloudwatch, "Scheduled Event" from aws.events or aws.scheduler, ' +
-  '"EC2 Instance State-change Notification" from aws.ec2';
+  '"EC2 Instance State-change Notification" from aws.ec2, ' +
+  '"EC2 Instance-launch/-terminate Lifecycle Action" from aws.autoscaling';
 
 function configurationChange(source: string, detailType: string, parser: string): InvalidEventError {
   return new InvalidEventError(
@@ -89,6 +99,12 @@ function unrecognised(raw: unknown, shape: EventShape, parser: string): InvalidE
   }
 }
 
+const isSnsLifecycle = (records: readonly unknown[]): boolean =>
+  records.some((record) => {
+    const message = (record as { Sns?: { Message?: unknown } } | null)?.Sns?.Message;
+    return typeof message === "string" && isLifecycleMessage(decodeMessage(message));
+  });
+
 /**
  * Detects the shape, validates it and normalises it. SNS events yield one event per record.
  * Throws InvalidEventError for anything malformed, unknown or foreign.
@@ -97,7 +113,11 @@ export function parseEvents(raw: unknown): ToolkitEvent[] {
   const shape = classifyEvent(raw);
   switch (shape.kind) {
     case "sns":
-      return parseSnsAlarms(shape.records);
+      // A hook with an SNS target sends the plain lifecycle message; everything else is an alarm.
+      return isSnsLifecycle(shape.records) ? parseSnsLifecycle(shape.records) : parseSnsAlarms(shape.records);
+    case "records":
+      if (shape.eventSource === "aws:sqs") return parseSqsLifecycle((raw as { Records: unknown[] }).Records);
+      throw unrecognised(raw, shape, ANY_PARSER);
     case "lambda-alarm-action":
       return [parseLambdaAlarmAction(raw)];
     case "eventbridge": {

@@ -94,4 +94,47 @@ export interface Ec2StateChange {
   state: Ec2InstanceStateName;
 }
 
-export type ToolkitEvent = AlarmChange | ScheduleTick | Ec2StateChange;
+export type LifecycleTransition =
+  | "autoscaling:EC2_INSTANCE_LAUNCHING"
+  | "autoscaling:EC2_INSTANCE_TERMINATING";
+
+/** An Auto Scaling lifecycle action (EventBridge, or the plain message of an SNS/SQS hook target). */
+export interface LifecycleAction {
+  kind: "lifecycle-action";
+  shape: "eventbridge" | "sns" | "sqs";
+  /** EventBridge id, SNS MessageId or SQS messageId. */
+  eventId: string;
+  time: Date;
+  /** EventBridge `region`; SNS: from the topic ARN; SQS: `awsRegion`. */
+  region: string;
+  accountId: string;
+  groupName: string;
+  /** EventBridge `resources[0]` when it is an ARN. */
+  groupArn?: string;
+  hookName: string;
+  instanceId: string;
+  token: string;
+  transition: LifecycleTransition;
+  /** Warm pools: "EC2", "AutoScalingGroup" or "WarmPool" (absent on older messages). */
+  origin?: "EC2" | "AutoScalingGroup" | "WarmPool";
+  destination?: "EC2" | "AutoScalingGroup" | "WarmPool";
+  notificationMetadata?: string;
+}
+
+/** `Event: "autoscaling:TEST_NOTIFICATION"`, sent when a hook's SNS/SQS target is set: ignored. */
+export interface LifecycleTestNotification {
+  kind: "lifecycle-test";
+  shape: "sns" | "sqs";
+  eventId: string;
+  time: Date;
+  region: string;
+  accountId: string;
+  groupName?: string;
+}
+
+export type ToolkitEvent =
+  | AlarmChange
+  | ScheduleTick
+  | Ec2StateChange
+  | LifecycleAction
+  | LifecycleTestNotification;

@@ -1,3 +1,4 @@
+import { EniReattachConfigSchema } from "./config-eni-reattach";
 import { ConfigurationError } from "./errors";
 import * as z from "./zod";
 
@@ -59,6 +60,56 @@ export const IdleHibernateConfigSchema = z.object({
   ),
 });
 
+/** A client-facing address of a vFXT cluster: one IPv4 address, or a range as a CIDR from /24 to /32. */
+const VfxtAddress = z.string().check(
+  z.regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(2[4-9]|3[0-2]))?$/,
+    "must be an IPv4 address or a CIDR from /24 to /32",
+  ),
+  z.refine(
+    (value) => {
+      const [ip = "", bits] = value.split("/");
+      if (bits === undefined) return true;
+      const last = Number(ip.split(".")[3]);
+      return last % 2 ** (32 - Number(bits)) === 0;
+    },
+    { message: "a range must be a CIDR block (no host bits set), e.g. 10.0.1.96/28" },
+  ),
+);
+
+export const VfxtClusterSchema = z.object({
+  /** The value of the cluster tag on the nodes (and, for IAM, on their ENIs and the route tables). */
+  name: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:/+=@-]+$/)),
+  /** The client-facing addresses (or ranges); the mode of each follows from the topology. */
+  addresses: z.array(VfxtAddress).check(z.minLength(1), z.maxLength(64)),
+  /** Route tables holding the /32 routes of the addresses outside the nodes' subnets. */
+  routeTableIds: z._default(z.array(z.string().check(z.regex(/^rtb-([0-9a-f]{8}|[0-9a-f]{17})$/))), []),
+  /** Move addresses back to a node that returns (off: the cluster's own software may manage them). */
+  rebalance: z._default(z.boolean(), false),
+});
+
+export const VfxtIpMoveConfigSchema = z.object({
+  /** Nodes carry this tag with the cluster name as value. */
+  clusterTagKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), "ops:vfxt-cluster"),
+  /** Status-check alarms of the nodes: `<prefix><instance-id>`; a node whose alarm is in ALARM is unhealthy. */
+  statusAlarmPrefix: z._default(
+    z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._-]+$/)),
+    "ops-vfxt-status-",
+  ),
+  clusters: z._default(
+    z.array(VfxtClusterSchema).check(
+      z.refine((clusters) => new Set(clusters.map((c) => c.name)).size === clusters.length, {
+        message: "cluster names must be unique",
+      }),
+    ),
+    [],
+  ),
+  /** At most this many addresses are moved by one invocation; the rest wait for the next one. */
+  maxAddressesPerInvocation: z._default(positiveInt(1024), 64),
+  /** How long to read back the addresses and routes after a move (the remap is asynchronous). */
+  verifyTimeoutMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 5000),
+});
+
 export const ToolkitConfigSchema = z.object({
   /** plan: compute and report only; dry-run: EC2 DryRun proves permissions; apply: act. */
   mode: z._default(z.enum(EXECUTION_MODES), "apply"),
@@ -81,10 +132,14 @@ export const ToolkitConfigSchema = z.object({
     { maxAttempts: 5, connectionTimeoutMs: 1000, requestTimeoutMs: 3000, deadlineSafetyMs: 1500 },
   ),
   idleHibernate: z._default(IdleHibernateConfigSchema, () => z.parse(IdleHibernateConfigSchema, {})),
+  eniReattach: z._default(EniReattachConfigSchema, () => z.parse(EniReattachConfigSchema, {})),
+  vfxtIpMove: z._default(VfxtIpMoveConfigSchema, () => z.parse(VfxtIpMoveConfigSchema, {})),
 });
 
 export type ToolkitConfig = z.infer<typeof ToolkitConfigSchema>;
 export type IdleHibernateConfig = z.infer<typeof IdleHibernateConfigSchema>;
+export type VfxtIpMoveConfig = z.infer<typeof VfxtIpMoveConfigSchema>;
+export type VfxtClusterConfig = z.infer<typeof VfxtClusterSchema>;
 
 /** Validates a configuration object; an invalid one fails loudly, before any action. */
 export const parseConfig = (input: unknown, source: string): ToolkitConfig => {

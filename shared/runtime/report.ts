@@ -12,6 +12,8 @@ export interface ReportOptions {
   actionName: (action: ActionOutcome) => string;
   /** The resource as the event names it (an ARN when one can be built). */
   resourceName?: (resource: ResourceOutcome) => string;
+  /** Extra, capability-specific `detail.details` of the published event (e.g. from/to of a move). */
+  details?: (action: ActionOutcome, resource: ResourceOutcome) => Record<string, unknown> | undefined;
 }
 
 /**
@@ -41,6 +43,7 @@ export const reportExecution = async (execution: Execution, context: OpsContext,
           mode: context.mode,
           triggerEventId: options.triggerEventId,
           region: options.region,
+          ...(options.details ? { details: options.details(action, resource) } : {}),
         })),
     ),
     context,

@@ -24,6 +24,7 @@ import { eventBridgeModel } from "./eventbridge";
 import { FaultInjector } from "./faults";
 import type { AccountFixture } from "./fixture";
 import { IdGenerator } from "./ids";
+import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
 import { RegionState, type ServiceEvent } from "./state";
@@ -65,6 +66,7 @@ const MODELS: Readonly<Partial<Record<SimServiceName, ServiceModel>>> = {
   autoscaling: autoScalingModel,
   monitoring: cloudWatchModel,
   events: eventBridgeModel,
+  outposts: outpostsModel,
 };
 
 function cloneForLog<T>(value: T): T {

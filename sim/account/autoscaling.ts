@@ -14,6 +14,7 @@ import type {
 } from "@aws-sdk/client-auto-scaling";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
+import { lifecycleModel } from "./lifecycle";
 import { applyFilters, compareStrings, type Params, paginate } from "./query";
 import { type AsgMemberModel, type AsgModel, prune } from "./state";
 
@@ -129,6 +130,7 @@ function describeAutoScalingGroups(c: OpContext, p: Params): AutoScalingGroupsTy
 }
 
 export const autoScalingModel: ServiceModel = {
+  ...lifecycleModel,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   DescribeAutoScalingGroups: describeAutoScalingGroups,
 };

@@ -18,6 +18,7 @@ import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { ALARM_STATES, COMPARISON_OPERATORS, STATISTICS } from "./fixture";
 import { derivedUuid } from "./ids";
+import { metricDataModel } from "./outposts";
 import { compareStrings, type Params, paginate } from "./query";
 import { alarmArn, type CompositeAlarmModel, type MetricAlarmModel, prune, type RegionState } from "./state";
 
@@ -521,6 +522,7 @@ function listTagsForResource(c: OpContext, p: Params): ListTagsForResourceOutput
 }
 
 export const cloudWatchModel: ServiceModel = {
+  ...metricDataModel,
   DescribeAlarms: describeAlarms,
   PutMetricAlarm: putMetricAlarm,
   DeleteAlarms: deleteAlarms,

@@ -33,6 +33,8 @@ import type {
 import type { SimAwsError } from "../types";
 import { cidrWithin, parseCidr } from "./cidr";
 import type { OpContext, ServiceModel } from "./context";
+import { ec2AddressOperations } from "./ec2-addresses";
+import { ec2AttachmentModel } from "./ec2-attachments";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
 import type { InstanceTypeSpec } from "./instance-types";
@@ -1014,6 +1016,7 @@ function describeTags(c: OpContext, p: Params): DescribeTagsResult {
 }
 
 export const ec2Model: ServiceModel = {
+  ...ec2AttachmentModel,
   DescribeInstances: describeInstances,
   StopInstances: stopInstances,
   DescribeInstanceTypes: describeInstanceTypes,
@@ -1024,4 +1027,5 @@ export const ec2Model: ServiceModel = {
   CreateTags: createTags,
   DeleteTags: deleteTags,
   DescribeTags: describeTags,
+  ...ec2AddressOperations,
 };

@@ -15,6 +15,7 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, ipInCidr, isCidr, parseCidr } from "./cidr";
+import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
 
 function idOf(prefix: string, example: string) {
@@ -439,6 +440,10 @@ const BehaviourFixture = z.strictObject({
     z._default(Count, 5_000),
     "ENI attachment `detaching` → `detached`, ENI back to `available`.",
   ),
+  privateIpRemapMs: doc(
+    z._default(Count, 2_000),
+    "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
+  ),
 });
 
 const FaultFixture = z.strictObject({
@@ -505,6 +510,7 @@ export const AccountFixtureSchema = z.strictObject({
     "Outposts local gateway route tables.",
   ),
   autoScalingGroups: z._default(z.array(AutoScalingGroupFixture), []),
+  ...LIFECYCLE_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",

@@ -7,6 +7,14 @@ import type { AccountFixture, BehaviourSettings } from "./fixture";
 import { instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import type { InstanceTypeSpec } from "./instance-types";
+import {
+  expireLifecycleAction,
+  type LifecycleActionModel,
+  type LifecycleHookModel,
+  loadLifecycleFixture,
+  type OutpostModel,
+  type ScheduledTask,
+} from "./lifecycle";
 
 export type InstanceStateName =
   | "pending"
@@ -99,6 +107,13 @@ export interface EniModel {
   macAddress: string;
   tags: Map<string, string>;
   attachment?: EniAttachmentModel;
+}
+
+/** A secondary private IP on its way to an ENI (from another ENI when reassigned). */
+export interface PendingAddressMove {
+  ip: string;
+  toEniId: string;
+  at: number;
 }
 
 export interface VpcModel {
@@ -237,6 +252,14 @@ export class RegionState {
   readonly autoScalingGroups = new Map<string, AsgModel>();
   readonly metricAlarms = new Map<string, MetricAlarmModel>();
   readonly compositeAlarms = new Map<string, CompositeAlarmModel>();
+  /** Auto Scaling lifecycle hooks, pending lifecycle actions (by token), Outposts (sim/account/lifecycle.ts). */
+  readonly lifecycleHooks: LifecycleHookModel[] = [];
+  readonly lifecycleActions = new Map<string, LifecycleActionModel>();
+  readonly outposts = new Map<string, OutpostModel>();
+  /** One-off tasks due at a simulated time (e.g. an abandoned instance leaving its group). */
+  readonly scheduled: ScheduledTask[] = [];
+  /** Secondary private IP (re)assignments in flight: `AssignPrivateIpAddresses` is asynchronous. */
+  readonly pendingAddressMoves: PendingAddressMove[] = [];
 
   constructor(
     readonly accountId: string,
@@ -596,6 +619,7 @@ export class RegionState {
       };
       state.compositeAlarms.set(a.name, { alarm: prune(alarm), tags: tagMap(a.tags) });
     }
+    loadLifecycleFixture(state, f, start);
     return state;
   }
 
@@ -685,6 +709,28 @@ export class RegionState {
           next = { at: t.at, apply: () => this.completeAttachmentTransition(eni) };
         }
       }
+      for (const move of this.pendingAddressMoves) {
+        if (move.at <= now && (next === undefined || move.at < next.at)) {
+          next = { at: move.at, apply: () => this.completeAddressMove(move) };
+        }
+      }
+      for (const action of this.lifecycleActions.values()) {
+        const at = Math.min(action.timeoutAt, action.globalTimeoutAt);
+        if (at <= now && (next === undefined || at < next.at)) {
+          next = { at, apply: () => expireLifecycleAction(this, action, at, emit) };
+        }
+      }
+      for (const task of this.scheduled) {
+        if (task.at <= now && (next === undefined || task.at < next.at)) {
+          next = {
+            at: task.at,
+            apply: () => {
+              this.scheduled.splice(this.scheduled.indexOf(task), 1);
+              task.run(emit);
+            },
+          };
+        }
+      }
       if (next === undefined) return;
       next.apply();
     }
@@ -721,6 +767,19 @@ export class RegionState {
         else eni.attachment = undefined;
       }
     }
+  }
+
+  /** The address leaves every other ENI and shows on the target (dropped if the target is gone). */
+  private completeAddressMove(move: PendingAddressMove): void {
+    this.pendingAddressMoves.splice(this.pendingAddressMoves.indexOf(move), 1);
+    const target = this.networkInterfaces.get(move.toEniId);
+    if (target === undefined) return;
+    for (const eni of this.networkInterfaces.values()) {
+      if (eni !== target)
+        eni.secondaryPrivateIpAddresses = eni.secondaryPrivateIpAddresses.filter((ip) => ip !== move.ip);
+    }
+    if (!target.secondaryPrivateIpAddresses.includes(move.ip))
+      target.secondaryPrivateIpAddresses.push(move.ip);
   }
 
   private completeAttachmentTransition(eni: EniModel): void {

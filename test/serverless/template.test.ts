@@ -69,6 +69,7 @@ const FUNCTIONS = {
     logicalId: "IdleHibernateLambdaFunction",
     service: "idle-hibernate",
     bundle: "functions/idle-hibernate/handler.cjs",
+    rules: 2,
     actions: [
       "logs:CreateLogStream",
       "logs:CreateLogGroup",
@@ -89,6 +90,7 @@ const FUNCTIONS = {
     logicalId: "IdleAlarmsLambdaFunction",
     service: "idle-alarms",
     bundle: "functions/idle-hibernate/alarms-handler.cjs",
+    rules: 2,
     actions: [
       "logs:CreateLogStream",
       "logs:CreateLogGroup",
@@ -99,6 +101,30 @@ const FUNCTIONS = {
       "cloudwatch:DeleteAlarms",
       "cloudwatch:ListTagsForResource",
       "cloudwatch:TagResource",
+      "events:PutEvents",
+      "sqs:SendMessage",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+    ],
+  },
+  vfxtIpMove: {
+    logicalId: "VfxtIpMoveLambdaFunction",
+    service: "vfxt-ip-move",
+    bundle: "functions/vfxt-ip-move/handler.cjs",
+    rules: 3,
+    actions: [
+      "logs:CreateLogStream",
+      "logs:CreateLogGroup",
+      "logs:PutLogEvents",
+      "ec2:DescribeInstances",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeInstanceTypes",
+      "ec2:DescribeRouteTables",
+      "cloudwatch:DescribeAlarms",
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:CreateRoute",
+      "ec2:ReplaceRoute",
       "events:PutEvents",
       "sqs:SendMessage",
       "xray:PutTraceSegments",
@@ -298,7 +324,7 @@ describe("triggers", () => {
 
   it.each(FUNCTION_KEYS)("%s: EventBridge may invoke it for each of its rules, and only those", (key) => {
     const rules = rulesTargeting(key);
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(FUNCTIONS[key].rules);
     const fromEvents = permissionsOf(key).filter(
       ([, permission]) => permission.Properties.Principal === "events.amazonaws.com",
     );
@@ -308,9 +334,16 @@ describe("triggers", () => {
 
   it("idleHibernate: subscribed to IdleAlarmTopic, which only CloudWatch idle alarms may publish to", () => {
     expect(resource("IdleAlarmTopic").Type).toBe("AWS::SNS::Topic");
-    const subscriptions = resourcesOfType("AWS::SNS::Subscription").map(
-      ([, subscription]) => subscription.Properties,
-    );
+    // Every subscription of the topic, and every subscription of idleHibernate (other functions may have
+    // topics of their own, e.g. eni-reattach's lifecycle topic).
+    const idleHibernateArn = JSON.stringify({ "Fn::GetAtt": ["IdleHibernateLambdaFunction", "Arn"] });
+    const subscriptions = resourcesOfType("AWS::SNS::Subscription")
+      .map(([, subscription]) => subscription.Properties)
+      .filter(
+        (properties) =>
+          JSON.stringify(properties.TopicArn) === JSON.stringify({ Ref: "IdleAlarmTopic" }) ||
+          JSON.stringify(properties.Endpoint) === idleHibernateArn,
+      );
     expect(subscriptions).toEqual([
       {
         TopicArn: { Ref: "IdleAlarmTopic" },
@@ -358,6 +391,46 @@ describe("triggers", () => {
         SourceArn: { "Fn::Sub": alarmArnPattern },
       },
     ]);
+  });
+
+  it("vfxtIpMove: EC2 state changes of leaving and returning nodes, and its status-check alarms", () => {
+    const patterns = rulesTargeting("vfxtIpMove").flatMap(([, rule]) =>
+      asArray(rule.Properties.EventPattern),
+    );
+    expect(patterns).toEqual([
+      {
+        source: ["aws.ec2"],
+        "detail-type": ["EC2 Instance State-change Notification"],
+        detail: { state: ["stopping", "stopped", "shutting-down", "terminated", "running"] },
+      },
+      {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        detail: { alarmName: [{ prefix: expectedConfig.vfxtIpMove.statusAlarmPrefix }] },
+      },
+    ]);
+    const schedules = rulesTargeting("vfxtIpMove").flatMap(([, rule]) =>
+      asArray(rule.Properties.ScheduleExpression),
+    );
+    expect(schedules).toEqual(["rate(5 minutes)"]);
+    const principals = permissionsOf("vfxtIpMove").map(([, permission]) => permission.Properties.Principal);
+    expect(new Set(principals)).toEqual(new Set(["events.amazonaws.com"]));
+  });
+
+  it("vfxtIpMove: an alarm on its NoHealthyNode metric", () => {
+    expect(resource("VfxtNoHealthyNodeAlarm")).toMatchObject({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${SERVICE}-${STAGE}-vfxt-no-healthy-node`,
+        Namespace: "OpsToolkit",
+        MetricName: "NoHealthyNode",
+        Dimensions: [{ Name: "service", Value: "vfxt-ip-move" }],
+        Statistic: "Sum",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+      },
+    });
   });
 
   it("idleAlarms: invoked only by its rules", () => {
@@ -433,6 +506,42 @@ describe("IAM: one least-privilege role per function", () => {
     expect(grant?.statement.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${key}`]: value } });
   });
 
+  it("private IP writes: vfxtIpMove only, on ENIs tagged with a configured cluster", () => {
+    const writes = ["ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
+    const grants = allRoles().flatMap(([logicalId, role]) =>
+      statementsOf(role.Properties as unknown as RoleProperties)
+        .filter((statement) => asArray(statement.Action).some((action) => writes.includes(action)))
+        .map((statement) => ({ logicalId, statement })),
+    );
+    expect(grants.map((grant) => grant.logicalId)).toEqual([roleOf("vfxtIpMove").logicalId]);
+    const { clusterTagKey, clusters } = expectedConfig.vfxtIpMove;
+    expect(clusters.length).toBeGreaterThan(0);
+    const statement = grants[0]?.statement;
+    expect(asArray(statement?.Action)).toEqual(["ec2:AssignPrivateIpAddresses"]);
+    expect(asArray(statement?.Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:network-interface/*` },
+    ]);
+    expect(statement?.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${clusterTagKey}`]: clusters.map((c) => c.name) },
+    });
+  });
+
+  it("vfxtIpMove route writes: CreateRoute/ReplaceRoute only, on route tables tagged with a configured cluster", () => {
+    const { clusterTagKey, clusters } = expectedConfig.vfxtIpMove;
+    const routeWrites = statementsOf(roleOf("vfxtIpMove").properties).filter((statement) =>
+      asArray(statement.Action).some((action) => /^ec2:(Create|Replace|Delete)Route$/.test(action)),
+    );
+    expect(routeWrites).toHaveLength(1);
+    const statement = routeWrites[0];
+    expect(new Set(asArray(statement?.Action))).toEqual(new Set(["ec2:CreateRoute", "ec2:ReplaceRoute"]));
+    expect(asArray(statement?.Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:route-table/*` },
+    ]);
+    expect(statement?.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${clusterTagKey}`]: clusters.map((c) => c.name) },
+    });
+  });
+
   it("alarm writes: idleAlarms only, on the configured alarm-name prefix only", () => {
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
@@ -485,6 +594,150 @@ describe("IAM: one least-privilege role per function", () => {
       .flatMap((statement) => asArray(statement.Action))
       .filter((action) => action.startsWith("xray:"));
     expect(new Set(tracing)).toEqual(new Set(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]));
+  });
+});
+
+describe("eni-reattach (issue 4)", () => {
+  const ENI_FUNCTIONS = {
+    eniReattach: { logicalId: "EniReattachLambdaFunction", service: "eni-reattach" },
+    outpostsCapacity: { logicalId: "OutpostsCapacityLambdaFunction", service: "outposts-capacity" },
+  } as const;
+  type EniKey = keyof typeof ENI_FUNCTIONS;
+  const props = (key: EniKey) =>
+    resource(ENI_FUNCTIONS[key].logicalId).Properties as unknown as FunctionProperties;
+  const statements = (key: EniKey) => {
+    const roleId = props(key).Role["Fn::GetAtt"][0];
+    return statementsOf(resource(roleId).Properties as unknown as RoleProperties);
+  };
+  const bySid = (key: EniKey, sid: string) => {
+    const found = statements(key).find((statement) => statement.Sid === sid);
+    if (found === undefined) throw new Error(`no statement ${sid}`);
+    return found;
+  };
+  const eni = expectedConfig.eniReattach;
+  const groups = eni.groups.map((g) => g.name);
+  const helper = createRequire(import.meta.url)("../../tools/serverless-config.cjs") as {
+    loadStageConfig(stage: string): { lambda: { worstCaseMs: number } };
+  };
+
+  it.each(Object.keys(ENI_FUNCTIONS) as EniKey[])(
+    "%s: one writer, on-failure destination, own role",
+    (key) => {
+      const p = props(key);
+      expect(p.ReservedConcurrentExecutions).toBe(1);
+      expect(p.Runtime).toBe("nodejs22.x");
+      expect(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(ENI_FUNCTIONS[key].service);
+      expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(expectedConfig);
+      const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
+        ([, config]) =>
+          JSON.stringify(config.Properties.FunctionName) ===
+          JSON.stringify({ Ref: ENI_FUNCTIONS[key].logicalId }),
+      );
+      expect(configs[0]?.[1].Properties).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
+      });
+      expect(p.Role["Fn::GetAtt"][0]).not.toBe("IamRoleLambdaExecution");
+    },
+  );
+
+  it("eniReattach: timeout = the shared budget + the detach and attach waits (+30 s), ≤ 900 s", () => {
+    const { lambda } = helper.loadStageConfig(STAGE);
+    const expected = Math.ceil(
+      (lambda.worstCaseMs + eni.detachTimeoutMs + eni.attachTimeoutMs + 30_000) / 1000,
+    );
+    expect(props("eniReattach").Timeout).toBe(expected);
+    expect(props("eniReattach").Timeout).toBeLessThanOrEqual(900);
+  });
+
+  it("eniReattach: triggered by both lifecycle detail-types, its SNS topic and a reconcile schedule", () => {
+    const target = JSON.stringify({ "Fn::GetAtt": [ENI_FUNCTIONS.eniReattach.logicalId, "Arn"] });
+    const rules = resourcesOfType("AWS::Events::Rule").filter(([, rule]) =>
+      asArray(rule.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === target),
+    );
+    const patterns = rules.flatMap(([, rule]) => asArray(rule.Properties.EventPattern));
+    expect(patterns).toEqual([
+      {
+        source: ["aws.autoscaling"],
+        "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+      },
+    ]);
+    expect(rules.map(([, rule]) => rule.Properties.ScheduleExpression).filter(Boolean)).toEqual([
+      "rate(5 minutes)",
+    ]);
+    const subscriptions = resourcesOfType("AWS::SNS::Subscription").filter(
+      ([, sub]) => JSON.stringify(sub.Properties.Endpoint) === target,
+    );
+    expect(subscriptions.map(([, sub]) => sub.Properties.TopicArn)).toEqual([
+      { Ref: "EniReattachLifecycleTopic" },
+    ]);
+  });
+
+  it("eniReattach: attach/detach/modify only on ENIs tagged for a configured group", () => {
+    const statement = bySid("eniReattach", "AttachDetachGroupEnisOnly");
+    expect(asArray(statement.Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:network-interface/*` },
+    ]);
+    expect(groups.length).toBeGreaterThan(0);
+    expect(statement.Condition).toEqual({
+      StringLike: { [`aws:ResourceTag/${eni.tagKey}`]: groups.map((g) => `${g}/*`) },
+    });
+  });
+
+  it("eniReattach: attach/detach only on instances carrying the group tag", () => {
+    const statement = bySid("eniReattach", "AttachDetachOnGroupInstancesOnly");
+    expect(new Set(asArray(statement.Action))).toEqual(
+      new Set(["ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"]),
+    );
+    expect(asArray(statement.Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:instance/*` },
+    ]);
+    expect(statement.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${eni.groupTagKey}`]: groups } });
+  });
+
+  it("eniReattach: lifecycle completion and heartbeats only on the configured groups' ARNs", () => {
+    const statement = bySid("eniReattach", "CompleteGroupLifecycleActionsOnly");
+    expect(new Set(asArray(statement.Action))).toEqual(
+      new Set(["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"]),
+    );
+    expect(asArray(statement.Resource as unknown[])).toEqual(
+      groups.map((g) => ({
+        "Fn::Sub": `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${g}`,
+      })),
+    );
+    // No other role may complete lifecycle actions or attach ENIs.
+    const grants = resourcesOfType("AWS::IAM::Role").flatMap(([logicalId, role]) =>
+      statementsOf(role.Properties as unknown as RoleProperties)
+        .filter((s) =>
+          asArray(s.Action).some((a) =>
+            [
+              "autoscaling:CompleteLifecycleAction",
+              "ec2:AttachNetworkInterface",
+              "ec2:DetachNetworkInterface",
+            ].includes(a),
+          ),
+        )
+        .map(() => logicalId),
+    );
+    expect(new Set(grants)).toEqual(new Set([props("eniReattach").Role["Fn::GetAtt"][0]]));
+  });
+
+  it("outpostsCapacity: read-only, Outposts reads scoped to this account's Outposts; the capacity alarm", () => {
+    const actions = statements("outpostsCapacity").flatMap((s) => asArray(s.Action));
+    for (const action of actions.filter(
+      (a) => !a.startsWith("logs:") && !a.startsWith("xray:") && a !== "sqs:SendMessage",
+    ))
+      expect(action).toMatch(READ_ONLY_ACTION);
+    expect(asArray(bySid("outpostsCapacity", "ReadOutposts").Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:outposts:\${AWS::Region}:\${AWS::AccountId}:outpost/*` },
+    ]);
+    expect(resource("OutpostsCapacityAlarm").Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      Metrics: [
+        expect.objectContaining({ Expression: expect.stringContaining("MIN(FirewallCapacityAvailable)") }),
+      ],
+    });
   });
 });
 

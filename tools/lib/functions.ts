@@ -27,6 +27,24 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
     load: async () => (await import("../../functions/idle-hibernate/alarms-handler")).buildHandler,
     accepts: ["ec2-state-change"],
   },
+  {
+    name: "eni-reattach",
+    serverlessName: "eniReattach",
+    load: async () => (await import("../../functions/eni-reattach/handler")).buildHandler,
+    accepts: ["lifecycle-action", "lifecycle-test"],
+  },
+  {
+    name: "outposts-capacity",
+    serverlessName: "outpostsCapacity",
+    load: async () => (await import("../../functions/eni-reattach/capacity-handler")).buildHandler,
+    accepts: [],
+  },
+  {
+    name: "vfxt-ip-move",
+    serverlessName: "vfxtIpMove",
+    load: async () => (await import("../../functions/vfxt-ip-move/handler")).buildHandler,
+    accepts: ["ec2-state-change", "alarm-change", "schedule"],
+  },
 ];
 
 export const findFunction = (name: string): FunctionEntry | undefined =>

@@ -194,12 +194,22 @@ describe("unsupported EventBridge events", () => {
     expect(fromAlarm.context.parser).toBe("cloudwatch-alarm");
   });
 
-  const otherKinds = sampleNames().filter((name) =>
-    /^(autoscaling|health|ec2\.spot|ec2\.instance-rebalance)/.test(name),
-  );
+  const otherKinds = sampleNames().filter((name) => /^(health|ec2\.spot|ec2\.instance-rebalance)/.test(name));
+  const lifecycleSamples = sampleNames().filter((name) => name.startsWith("autoscaling."));
 
   it("has the other capabilities' samples", () => {
-    expect(otherKinds).toHaveLength(11);
+    expect(otherKinds).toHaveLength(6);
+    expect(lifecycleSamples).toHaveLength(5);
+  });
+
+  it.each(lifecycleSamples)("%s (Auto Scaling lifecycle) is not an alarm for parseAlarmChanges", (name) => {
+    const raw = sample(name);
+    const source = String(raw.source);
+    const detailType = String(raw["detail-type"]);
+    const alarmError = rejection(() => parseAlarmChanges(raw));
+    expect(alarmError.message).toBe(
+      `Unsupported event: expected a CloudWatch alarm state change, received detail-type "${detailType}" from ${source}`,
+    );
   });
 
   it.each(otherKinds)("%s is not handled by parseEvents nor parseAlarmChanges", (name) => {
@@ -210,7 +220,8 @@ describe("unsupported EventBridge events", () => {
     expect(error.message).toBe(
       `Unsupported event: detail-type "${detailType}" from ${source} is not handled (accepted: ` +
         '"CloudWatch Alarm State Change" from aws.cloudwatch, "Scheduled Event" from aws.events or aws.scheduler, ' +
-        '"EC2 Instance State-change Notification" from aws.ec2)',
+        '"EC2 Instance State-change Notification" from aws.ec2, ' +
+        '"EC2 Instance-launch/-terminate Lifecycle Action" from aws.autoscaling)',
     );
     expect(error.context).toStrictEqual({
       parser: "any",
@@ -327,7 +338,7 @@ describe("SNS, malformed or foreign", () => {
     expect(rejection(() => parseAlarmChanges(sample(SNS_GENERIC))).message).toBe(error.message);
   });
 
-  it("a JSON message that is not an alarm (an Auto Scaling lifecycle message) is foreign", () => {
+  it("an incomplete Auto Scaling lifecycle message goes to the lifecycle parser and is invalid", () => {
     const raw = variant(
       SNS_SINGLE,
       ["Records", 0, "Sns", "Message"],
@@ -338,7 +349,14 @@ describe("SNS, malformed or foreign", () => {
       }),
     );
     const error = rejection(() => parseEvents(raw));
-    expect(error.message).toBe(
+    expect(error.message).toMatch(/^Invalid Auto Scaling lifecycle message in Records\[0\]\.Sns\.Message: /);
+    expect(error.context.parser).toBe("lifecycle-action");
+    expect(error.context.issues).toContain(
+      "Records[0].Sns.Message.LifecycleActionToken: required string is missing",
+    );
+    // The alarm-only parser still calls it foreign.
+    const alarmError = rejection(() => parseAlarmChanges(raw));
+    expect(alarmError.message).toBe(
       "Unsupported SNS message in Records[0]: not a CloudWatch alarm notification: " +
         "Records[0].Sns.Message: expected a JSON object with AlarmArn, AlarmName and NewStateValue, received a JSON object (unknown)",
     );
@@ -573,11 +591,19 @@ describe("not an event at all", () => {
     });
   });
 
-  it("SQS records are foreign; empty Records are rejected", () => {
-    const sqs = rejection(() => parseEvents({ Records: [{ eventSource: "aws:sqs", body: "{}" }] }));
-    expect(sqs.message).toBe("Unsupported event: Records from aws:sqs (only SNS is accepted)");
-    expect(sqs.context).toStrictEqual({
-      parser: "any",
+  it("SQS records that are not lifecycle messages are foreign; empty Records are rejected", () => {
+    const sqs = rejection(() =>
+      parseEvents({ Records: [{ eventSource: "aws:sqs", messageId: "m-1", body: "{}" }] }),
+    );
+    expect(sqs.message).toBe(
+      "Unsupported message in Records[0].body: not an Auto Scaling lifecycle message: " +
+        'Records[0].body: expected a JSON lifecycle message (LifecycleTransition or Event "autoscaling:…")',
+    );
+    // SQS is accepted for lifecycle messages only: the alarm parser keeps calling it foreign.
+    const foreign = rejection(() => parseAlarmChanges({ Records: [{ eventSource: "aws:sqs", body: "{}" }] }));
+    expect(foreign.message).toBe("Unsupported event: Records from aws:sqs (only SNS is accepted)");
+    expect(foreign.context).toStrictEqual({
+      parser: "cloudwatch-alarm",
       source: "aws:sqs",
       issues: [
         'Records[0]: expected an SNS record (EventSource "aws:sns"), received a record from "aws:sqs"',

@@ -120,6 +120,9 @@ const ACCEPTED: Record<string, ToolkitEvent["kind"]> = {
   "scheduled-event.eventbridge-scheduler.aws-lambda-java-libs.json": "schedule",
   "sns-wrapped.cloudwatch-alarm.metric-math-multi-metric.aws-lambda-go.json": "alarm-change",
   "sns-wrapped.cloudwatch-alarm.single-metric-ec2-instanceid.aws-lambda-go.json": "alarm-change",
+  "autoscaling.ec2-instance-launch-lifecycle-action.aws-lambda-go.json": "lifecycle-action",
+  "autoscaling.ec2-instance-terminate-lifecycle-action.aws-lambda-go.json": "lifecycle-action",
+  "autoscaling.ec2-instance-terminate-lifecycle-action.aws-node-termination-handler.json": "lifecycle-action",
 };
 
 describe("sample inventory", () => {

@@ -151,7 +151,7 @@ describe("call log", () => {
     const a = demoAccount();
     const e = await awsError(ec2(a, "RunInstances"), "InvalidAction", 400);
     expect(e.message).toMatch(/not simulated/);
-    await awsError(cw(a, "GetMetricData"), "InvalidAction");
+    await awsError(cw(a, "PutDashboard"), "InvalidAction");
     await awsError(events(a, "PutRule"), "UnknownOperationException");
     await awsError(call(a, "directconnect", "DescribeVirtualInterfaces"), "UnknownOperationException");
     expect(a.calls.every((c) => c.outcome === "error")).toBe(true);

@@ -1,0 +1,435 @@
+/**
+ * EC2 operations of the simulated account for addresses and static routes: secondary private IPs
+ * (`AssignPrivateIpAddresses`, `UnassignPrivateIpAddresses`), routes (`CreateRoute`, `ReplaceRoute`,
+ * `DeleteRoute`) and `DescribeSubnets`. Inputs and outputs are SDK v3 shaped.
+ *
+ * Faithfulness notes (sources in docs/simulated-account.md, "Secondary private IPs and routes"):
+ * - an address must lie inside the ENI's subnet and not be one of the five addresses AWS reserves;
+ * - an address held by another ENI needs `AllowReassignment: true` (else `PrivateIpAddressInUse`) and
+ *   then **moves**: it leaves the old ENI when it shows on the new one;
+ * - the (re)assignment is asynchronous: the address shows after `behaviour.privateIpRemapMs`;
+ * - the per-ENI limit is the instance type's `Ipv4AddressesPerInterface` (primary included), counted
+ *   with the assignments in flight → `PrivateIpAddressLimitExceeded`;
+ * - `CreateRoute` on a destination with a static route → `RouteAlreadyExists` (a propagated route of the
+ *   same destination is no obstacle: the static one is created beside it); `ReplaceRoute` with no static
+ *   route → `InvalidParameterValue`; `DeleteRoute` of a missing route → `InvalidRoute.NotFound`.
+ */
+import type {
+  AssignPrivateIpAddressesResult,
+  CreateRouteResult,
+  DescribeSubnetsResult,
+  Subnet,
+} from "@aws-sdk/client-ec2";
+import { cidrContainsIp, formatIpv4, parseCidr, parseIpv4 } from "./cidr";
+import type { OpContext, ServiceModel } from "./context";
+import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
+import { ID_PATTERNS, type IdKind } from "./ids";
+import { applyFilters, compareStrings, type Params, paginate, readFilters, toTagList } from "./query";
+import { type EniModel, prune, type RegionState, type RouteModel, type RouteTableModel } from "./state";
+
+function checkId(
+  id: string,
+  kind: IdKind,
+  malformed: string,
+  notFound: string,
+  noun: string,
+  exists: boolean,
+) {
+  if (!ID_PATTERNS[kind].test(id)) throw awsError(malformed, `Invalid id: "${id}"`);
+  if (!exists) throw awsError(notFound, `The ${noun} ID '${id}' does not exist`);
+}
+
+function eniOf(c: OpContext, id: string): EniModel {
+  const eni = c.state.networkInterfaces.get(id);
+  checkId(
+    id,
+    "networkInterface",
+    "InvalidNetworkInterfaceId.Malformed",
+    "InvalidNetworkInterfaceID.NotFound",
+    "networkInterface",
+    eni !== undefined,
+  );
+  return eni as EniModel;
+}
+
+function routeTableOf(c: OpContext, id: string): RouteTableModel {
+  const table = c.state.routeTables.get(id);
+  checkId(
+    id,
+    "routeTable",
+    "InvalidRouteTableId.Malformed",
+    "InvalidRouteTableID.NotFound",
+    "routeTable",
+    table !== undefined,
+  );
+  return table as RouteTableModel;
+}
+
+function dryRun(p: Params): void {
+  if (p.bool("DryRun") === true) throw dryRunOperation();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secondary private IPs
+
+/** The ENI holding an address now (primary or secondary), if any. */
+function holderOf(state: RegionState, ip: string): { eni: EniModel; primary: boolean } | undefined {
+  for (const eni of state.networkInterfaces.values()) {
+    if (eni.privateIpAddress === ip) return { eni, primary: true };
+    if (eni.secondaryPrivateIpAddresses.includes(ip)) return { eni, primary: false };
+  }
+  return undefined;
+}
+
+/** The instance type's `Ipv4AddressesPerInterface` for an attached ENI; no limit for an unattached one. */
+function addressLimit(state: RegionState, eni: EniModel): number | undefined {
+  const instanceId = eni.attachment?.instanceId;
+  if (instanceId === undefined) return undefined;
+  const type = state.instances.get(instanceId)?.instanceType;
+  return type === undefined ? undefined : state.instanceTypes.get(type)?.ipv4AddressesPerInterface;
+}
+
+/** The subnet's usable range: AWS reserves the first four addresses and the last one of every subnet. */
+function subnetRange(c: OpContext, eni: EniModel): { first: number; last: number; cidr: string } {
+  const subnet = c.state.subnets.get(eni.subnetId);
+  const cidr = subnet === undefined ? undefined : parseCidr(subnet.cidrBlock);
+  if (subnet === undefined || cidr === undefined) {
+    throw awsError("InvalidSubnetID.NotFound", `The subnet ID '${eni.subnetId}' does not exist`);
+  }
+  const size = 2 ** (32 - cidr.prefix);
+  return { first: cidr.network + 4, last: cidr.network + size - 2, cidr: subnet.cidrBlock };
+}
+
+function checkInSubnet(c: OpContext, eni: EniModel, ip: string): void {
+  const value = parseIpv4(ip);
+  if (value === undefined) {
+    throw awsError("InvalidParameterValue", `Value (${ip}) for parameter privateIpAddress is invalid.`);
+  }
+  const range = subnetRange(c, eni);
+  const cidr = parseCidr(range.cidr);
+  if (cidr === undefined || !cidrContainsIp(cidr, value)) {
+    throw awsError(
+      "InvalidParameterValue",
+      `Address ${ip} does not fall within the subnet's address range (${range.cidr}).`,
+    );
+  }
+  if (value < range.first || value > range.last) {
+    throw awsError(
+      "InvalidParameterValue",
+      `Address ${ip} is reserved by AWS in subnet ${eni.subnetId} (${range.cidr}).`,
+    );
+  }
+}
+
+function inFlightTo(state: RegionState, eni: EniModel): string[] {
+  return state.pendingAddressMoves
+    .filter((m) => m.toEniId === eni.id && !eni.secondaryPrivateIpAddresses.includes(m.ip))
+    .map((m) => m.ip);
+}
+
+function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddressesResult {
+  const eni = eniOf(c, p.reqStr("NetworkInterfaceId"));
+  const requested = p.strList("PrivateIpAddresses");
+  const count = p.int("SecondaryPrivateIpAddressCount");
+  const allow = p.bool("AllowReassignment") === true;
+  if (requested !== undefined && requested.length > 0 && count !== undefined) {
+    throw awsError(
+      "InvalidParameterCombination",
+      "The parameters privateIpAddress and secondaryPrivateIpAddressCount cannot be used together.",
+    );
+  }
+  if ((requested === undefined || requested.length === 0) && count === undefined) {
+    throw ec2ParamErrors.missing("PrivateIpAddress or SecondaryPrivateIpAddressCount");
+  }
+  if (count !== undefined && count < 1) {
+    throw ec2ParamErrors.invalid("SecondaryPrivateIpAddressCount", count, "Expecting a value of at least 1.");
+  }
+  const ips = requested !== undefined && requested.length > 0 ? [...new Set(requested)] : [];
+  for (const ip of ips) {
+    checkInSubnet(c, eni, ip);
+    const holder = holderOf(c.state, ip);
+    if (holder?.eni === eni) {
+      if (holder.primary) {
+        throw awsError(
+          "InvalidParameterValue",
+          `Address ${ip} is the primary private IP address of ${eni.id}.`,
+        );
+      }
+      continue;
+    }
+    if (holder?.primary === true) {
+      throw awsError(
+        "PrivateIpAddressInUse",
+        `Address ${ip} is the primary private IP address of ${holder.eni.id}; a primary address cannot be reassigned.`,
+      );
+    }
+    const pendingElsewhere = c.state.pendingAddressMoves.some((m) => m.ip === ip && m.toEniId !== eni.id);
+    if ((holder !== undefined || pendingElsewhere) && !allow) {
+      throw awsError("PrivateIpAddressInUse", `Address ${ip} is in use.`);
+    }
+  }
+  if (count !== undefined) {
+    const range = subnetRange(c, eni);
+    const used = new Set<string>([
+      ...[...c.state.networkInterfaces.values()].flatMap((n) => [
+        n.privateIpAddress,
+        ...n.secondaryPrivateIpAddresses,
+      ]),
+      ...c.state.pendingAddressMoves.map((m) => m.ip),
+    ]);
+    for (let value = range.first; value <= range.last && ips.length < count; value += 1) {
+      const ip = formatIpv4(value);
+      if (!used.has(ip)) ips.push(ip);
+    }
+    if (ips.length < count) {
+      throw awsError(
+        "InsufficientFreeAddressesInSubnet",
+        `The specified subnet ${eni.subnetId} does not have enough free addresses to satisfy the request.`,
+      );
+    }
+  }
+  const adding = ips.filter((ip) => !eni.secondaryPrivateIpAddresses.includes(ip));
+  const limit = addressLimit(c.state, eni);
+  const incoming = new Set([...inFlightTo(c.state, eni), ...adding]);
+  if (limit !== undefined && 1 + eni.secondaryPrivateIpAddresses.length + incoming.size > limit) {
+    throw awsError(
+      "PrivateIpAddressLimitExceeded",
+      `Number of private addresses will exceed limit of ${limit} for network interface ${eni.id}.`,
+    );
+  }
+  const at = c.nowMs() + c.state.behaviour.privateIpRemapMs;
+  for (const ip of adding) {
+    const moves = c.state.pendingAddressMoves;
+    for (let i = moves.length - 1; i >= 0; i -= 1) if (moves[i]?.ip === ip) moves.splice(i, 1);
+    moves.push({ ip, toEniId: eni.id, at });
+  }
+  return {
+    NetworkInterfaceId: eni.id,
+    AssignedPrivateIpAddresses: ips.map((PrivateIpAddress) => ({ PrivateIpAddress })),
+  };
+}
+
+function unassignPrivateIpAddresses(c: OpContext, p: Params): Record<string, never> {
+  const eni = eniOf(c, p.reqStr("NetworkInterfaceId"));
+  const ips = p.strList("PrivateIpAddresses");
+  if (ips === undefined || ips.length === 0) throw ec2ParamErrors.missing("PrivateIpAddress");
+  for (const ip of ips) {
+    if (ip === eni.privateIpAddress) {
+      throw awsError(
+        "InvalidParameterValue",
+        `Address ${ip} is the primary private IP address of ${eni.id} and cannot be unassigned.`,
+      );
+    }
+    const pending = c.state.pendingAddressMoves.some((m) => m.ip === ip && m.toEniId === eni.id);
+    if (!eni.secondaryPrivateIpAddresses.includes(ip) && !pending) {
+      throw awsError(
+        "InvalidParameterValue",
+        `Some of the specified addresses are not assigned to interface ${eni.id}`,
+      );
+    }
+  }
+  const drop = new Set(ips);
+  eni.secondaryPrivateIpAddresses = eni.secondaryPrivateIpAddresses.filter((ip) => !drop.has(ip));
+  const moves = c.state.pendingAddressMoves;
+  for (let i = moves.length - 1; i >= 0; i -= 1) {
+    const move = moves[i];
+    if (move === undefined || move.toEniId !== eni.id || !drop.has(move.ip)) continue;
+    // The accepted reassignment already took the address from its old ENI: it ends up on none.
+    moves.splice(i, 1);
+    for (const other of c.state.networkInterfaces.values()) {
+      other.secondaryPrivateIpAddresses = other.secondaryPrivateIpAddresses.filter((ip) => ip !== move.ip);
+    }
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+const TARGET_PARAMS: ReadonlyArray<{ param: string; kind?: IdKind }> = [
+  { param: "NetworkInterfaceId", kind: "networkInterface" },
+  { param: "InstanceId", kind: "instance" },
+  { param: "GatewayId" },
+  { param: "NatGatewayId", kind: "natGateway" },
+  { param: "TransitGatewayId", kind: "transitGateway" },
+  { param: "VpcPeeringConnectionId", kind: "vpcPeeringConnection" },
+  { param: "LocalGatewayId", kind: "localGateway" },
+  { param: "EgressOnlyInternetGatewayId" },
+];
+
+function destinationOf(p: Params): string {
+  const destination = p.str("DestinationCidrBlock");
+  if (destination === undefined || destination === "") throw ec2ParamErrors.missing("DestinationCidrBlock");
+  if (parseCidr(destination) === undefined) {
+    throw awsError(
+      "InvalidParameterValue",
+      `Value (${destination}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`,
+    );
+  }
+  return destination;
+}
+
+/** Reads exactly one target and checks it exists and lives in the table's VPC. */
+function targetOf(c: OpContext, p: Params, table: RouteTableModel): string {
+  const given = TARGET_PARAMS.flatMap((t) => {
+    const value = p.str(t.param);
+    return value === undefined || value === "" ? [] : [{ ...t, value }];
+  });
+  if (given.length === 0) {
+    throw ec2ParamErrors.missing(
+      "gatewayId, natGatewayId, networkInterfaceId, instanceId, transitGatewayId, vpcPeeringConnectionId or localGatewayId",
+    );
+  }
+  if (given.length > 1) {
+    throw awsError(
+      "InvalidParameterCombination",
+      "The parameter combination is not valid: specify exactly one route target.",
+    );
+  }
+  const target = given[0] as { param: string; kind?: IdKind; value: string };
+  if (target.param === "NetworkInterfaceId") {
+    const eni = eniOf(c, target.value);
+    if (eni.vpcId !== table.vpcId) {
+      throw awsError(
+        "InvalidParameterValue",
+        `Route table ${table.id} and network interface ${eni.id} belong to different networks`,
+      );
+    }
+  } else if (target.param === "InstanceId") {
+    const instance = c.state.instances.get(target.value);
+    checkId(
+      target.value,
+      "instance",
+      "InvalidInstanceID.Malformed",
+      "InvalidInstanceID.NotFound",
+      "instance",
+      instance !== undefined && instance.state !== "terminated",
+    );
+    if (instance?.vpcId !== table.vpcId) {
+      throw awsError(
+        "InvalidParameterValue",
+        `Route table ${table.id} and instance ${target.value} belong to different networks`,
+      );
+    }
+  } else if (target.kind !== undefined && !ID_PATTERNS[target.kind].test(target.value)) {
+    throw awsError("InvalidParameterValue", `Invalid id: "${target.value}"`);
+  }
+  return target.value;
+}
+
+const isStatic = (route: RouteModel): boolean => route.origin === "CreateRoute";
+
+function createRoute(c: OpContext, p: Params): CreateRouteResult {
+  const table = routeTableOf(c, p.reqStr("RouteTableId"));
+  const destination = destinationOf(p);
+  const target = targetOf(c, p, table);
+  dryRun(p);
+  const existing = table.routes.find(
+    (r) => r.destinationCidrBlock === destination && r.origin !== "EnableVgwRoutePropagation",
+  );
+  if (existing !== undefined) {
+    throw awsError("RouteAlreadyExists", `The route identified by ${destination} already exists.`);
+  }
+  table.routes.push({ destinationCidrBlock: destination, target, origin: "CreateRoute" });
+  return { Return: true };
+}
+
+function replaceRoute(c: OpContext, p: Params): Record<string, never> {
+  const table = routeTableOf(c, p.reqStr("RouteTableId"));
+  const destination = destinationOf(p);
+  const target = targetOf(c, p, table);
+  dryRun(p);
+  const route = table.routes.find((r) => r.destinationCidrBlock === destination && isStatic(r));
+  if (route === undefined) {
+    throw awsError(
+      "InvalidParameterValue",
+      `There is no route defined for '${destination}' in the route table. Use CreateRoute instead.`,
+    );
+  }
+  route.target = target;
+  route.fixedState = undefined;
+  return {};
+}
+
+function deleteRoute(c: OpContext, p: Params): Record<string, never> {
+  const table = routeTableOf(c, p.reqStr("RouteTableId"));
+  const destination = destinationOf(p);
+  dryRun(p);
+  const index = table.routes.findIndex((r) => r.destinationCidrBlock === destination && isStatic(r));
+  if (index < 0) {
+    throw awsError(
+      "InvalidRoute.NotFound",
+      `no route with destination-cidr-block ${destination} in route table ${table.id}`,
+    );
+  }
+  table.routes.splice(index, 1);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subnets
+
+function describeSubnets(c: OpContext, p: Params): DescribeSubnetsResult {
+  const ids = p.strList("SubnetIds");
+  const filters = readFilters(p);
+  for (const id of ids ?? []) {
+    checkId(
+      id,
+      "subnet",
+      "InvalidSubnetID.Malformed",
+      "InvalidSubnetID.NotFound",
+      "subnet",
+      c.state.subnets.has(id),
+    );
+  }
+  dryRun(p);
+  const all = [...c.state.subnets.values()].sort((a, b) => compareStrings(a.id, b.id));
+  const candidates = ids !== undefined && ids.length > 0 ? all.filter((s) => ids.includes(s.id)) : all;
+  const matched = applyFilters(candidates, filters, {
+    fields: {
+      "subnet-id": (s) => [s.id],
+      "vpc-id": (s) => [s.vpcId],
+      "availability-zone": (s) => [s.availabilityZone],
+      "cidr-block": (s) => [s.cidrBlock],
+      cidrBlock: (s) => [s.cidrBlock],
+      "outpost-arn": (s) => [s.outpostArn],
+      state: () => ["available"],
+      "owner-id": () => [c.accountId],
+    },
+    tags: (s) => s.tags,
+    unknown: (name) => awsError("InvalidParameterValue", `The filter '${name}' is invalid`),
+  });
+  const { page, nextToken } = paginate(matched, {
+    maxResults: p.int("MaxResults"),
+    nextToken: p.str("NextToken"),
+    key: "DescribeSubnets",
+    errors: ec2ParamErrors,
+  });
+  return prune({
+    Subnets: page.map(
+      (s): Subnet =>
+        prune({
+          SubnetId: s.id,
+          SubnetArn: `arn:aws:ec2:${c.region}:${c.accountId}:subnet/${s.id}`,
+          VpcId: s.vpcId,
+          CidrBlock: s.cidrBlock,
+          AvailabilityZone: s.availabilityZone,
+          OutpostArn: s.outpostArn,
+          OwnerId: c.accountId,
+          State: "available" as const,
+          Tags: toTagList(s.tags) ?? [],
+        }),
+    ),
+    NextToken: nextToken,
+  });
+}
+
+/** Registered in ec2Model (sim/account/ec2.ts). */
+export const ec2AddressOperations: ServiceModel = {
+  AssignPrivateIpAddresses: assignPrivateIpAddresses,
+  UnassignPrivateIpAddresses: unassignPrivateIpAddresses,
+  CreateRoute: createRoute,
+  ReplaceRoute: replaceRoute,
+  DeleteRoute: deleteRoute,
+  DescribeSubnets: describeSubnets,
+};

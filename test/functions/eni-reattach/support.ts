@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import type { EniReattachResult, LifecycleOutcome } from "../../../functions/eni-reattach/reattach";
+import type { Harness, InvocationReport } from "../../../sim/harness";
+
+/** The eni-reattach account: an Outposts firewall group (fw-asg) with three multi-VPC ENIs. */
+export const ACCOUNT = "events/accounts/eni-reattach.json";
+export const OLD = "i-0f1e2d3c4b5a60001";
+export const NEW = "i-0f1e2d3c4b5a60002";
+export const IT = "eni-0e1d2c3b4a5f60001";
+export const OT = "eni-0e1d2c3b4a5f60002";
+export const EXPOSED = "eni-0e1d2c3b4a5f60003";
+export const ENIS = [IT, OT, EXPOSED] as const;
+export const LGW_TABLE = "lgw-rtb-0f0e0d0c0b0a00099";
+export const OUTPOST = "op-0a1b2c3d4e5f60001";
+
+export type Json = Record<string, unknown>;
+export type RawAccount = Json & {
+  behaviour: Json;
+  instances: Array<Json & { id: string }>;
+  networkInterfaces: Array<Json & { id: string; tags: Record<string, string>; attachment?: Json }>;
+  autoScalingGroups: Array<
+    Json & { instances: Array<Json & { instanceId: string; lifecycleState: string }> }
+  >;
+  lifecycleHooks: Array<Json & { name: string }>;
+  lifecycleActions: Array<Json>;
+  localGatewayRouteTables: Array<Json & { routes: Array<Json> }>;
+  outposts: Array<Json & { instanceTypes: Array<{ instanceType: string; availableCount: number }> }>;
+  faults?: Array<Json>;
+};
+
+export const account = (): RawAccount => JSON.parse(readFileSync(ACCOUNT, "utf8")) as RawAccount;
+
+export const instance = (raw: RawAccount, id: string) => {
+  const found = raw.instances.find((i) => i.id === id);
+  if (found === undefined) throw new Error(`no instance ${id}`);
+  return found;
+};
+
+export const eni = (raw: RawAccount, id: string) => {
+  const found = raw.networkInterfaces.find((n) => n.id === id);
+  if (found === undefined) throw new Error(`no ENI ${id}`);
+  return found;
+};
+
+export const member = (raw: RawAccount, id: string) => {
+  const found = raw.autoScalingGroups[0]?.instances.find((m) => m.instanceId === id);
+  if (found === undefined) throw new Error(`no member ${id}`);
+  return found;
+};
+
+/** An event file with a fresh id and the current time (heartbeats count from the event time). */
+export const event = (name: string, edit?: (e: Json & { detail: Json }) => void): Json => {
+  const e = JSON.parse(readFileSync(`events/eni-reattach/${name}`, "utf8")) as Json & { detail: Json };
+  if (typeof e.id === "string") {
+    e.id = `${e.id.slice(0, 24)}${Math.random().toString(16).slice(2, 14).padEnd(12, "0")}`;
+    e.time = `${new Date().toISOString().slice(0, 19)}Z`;
+  }
+  edit?.(e);
+  return e;
+};
+
+export const resultOf = (report: InvocationReport): EniReattachResult => {
+  if (report.error !== undefined) throw report.error;
+  return report.result as EniReattachResult;
+};
+
+export const outcomeOf = (report: InvocationReport): LifecycleOutcome => {
+  const outcome = resultOf(report).outcomes[0];
+  if (outcome === undefined) throw new Error(`no outcome: ${JSON.stringify(report.result)}`);
+  return outcome;
+};
+
+export const ops = (report: InvocationReport): string[] => report.calls.map((c) => c.operation);
+
+export const mutations = (report: InvocationReport): string[] =>
+  ops(report).filter((op) => !/^(Describe|Search|Get)/.test(op));
+
+/** Where an ENI is now: `instance/index/status`, or `available`. */
+export const where = (harness: Harness, id: string): string => {
+  harness.account.settle();
+  const a = harness.account.state().networkInterfaces.get(id)?.attachment;
+  if (harness.account.state().networkInterfaces.get(id) === undefined) return "deleted";
+  return a === undefined ? "available" : `${a.instanceId}/${a.deviceIndex}/${a.status}`;
+};
+
+export const lifecycleState = (harness: Harness, id: string): string | undefined => {
+  for (const g of harness.account.state().autoScalingGroups.values()) {
+    const m = g.instances.find((x) => x.instanceId === id);
+    if (m !== undefined) return m.lifecycleState;
+  }
+  return undefined;
+};
+
+export const completions = (report: InvocationReport) =>
+  report.calls
+    .filter((c) => c.operation === "CompleteLifecycleAction")
+    .map((c) => ({ result: c.input.LifecycleActionResult, outcome: c.outcome, code: c.error?.code }));
