@@ -1,0 +1,3 @@
+export * from "./icmp";
+export * from "./loop";
+export * from "./tcp";
