@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { deflateRawSync } from "node:zlib";
 
 // Silence the handlers before anything that could read these is loaded.
@@ -788,6 +788,34 @@ function gitState(): { commit: string; dirty: boolean | null } {
   return { commit: head.stdout.trim(), dirty: status.status === 0 ? status.stdout.trim() !== "" : null };
 }
 
+// Capability paths (vfxt-ip-move, eni-reattach, dx-failover…): each bench file measures its own path
+// (API calls, simulated-clock and wall time) against its own simulated account. A capability whose
+// bench file does not exist yet is listed under `skipped`.
+const CAPABILITY_BENCHES: ReadonlyArray<{ name: string; file: string; exportName: string }> = [
+  { name: "vfxt-ip-move", file: "vfxt.ts", exportName: "benchVfxt" },
+  { name: "eni-reattach", file: "eni-reattach.ts", exportName: "benchEniReattach" },
+  { name: "dx-failover", file: "dx-failover.ts", exportName: "benchDxFailover" },
+];
+const capabilities: Record<string, unknown> = {};
+for (const bench of CAPABILITY_BENCHES) {
+  const file = join(ROOT, "bench", bench.file);
+  if (!existsSync(file)) {
+    skipped.push({ name: `${bench.name} path bench`, reason: `bench/${bench.file} does not exist yet` });
+    continue;
+  }
+  log(`[path]   ${bench.name}`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const run = module[bench.exportName];
+  if (typeof run !== "function") {
+    skipped.push({
+      name: `${bench.name} path bench`,
+      reason: `bench/${bench.file} exports no ${bench.exportName}()`,
+    });
+    continue;
+  }
+  capabilities[bench.name] = await (run as () => Promise<Record<string, unknown>>)();
+}
+
 const durationS = round((performance.now() - started) / 1000, 1);
 const results = {
   machine: {
@@ -821,6 +849,7 @@ const results = {
   functions: perFunction.map(({ entry, bundle, cold }) => ({ name: entry.name, bundle, coldLoad: cold })),
   warm,
   warmSeparateProcessSim: separate,
+  capabilities,
   skipped,
   checks,
 };
