@@ -18,12 +18,14 @@ import { SimClock } from "./clock";
 import { cloudWatchModel, setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
 import { type ControlResponse, handleControl } from "./control";
+import { directConnectModel, setBgpStatus } from "./dx";
 import { ec2Model } from "./ec2";
 import { notSimulated, paramErrorsFor } from "./errors";
 import { eventBridgeModel } from "./eventbridge";
-import { FaultInjector } from "./faults";
+import { EC2_DOCUMENTED_BUCKETS, FaultInjector } from "./faults";
 import type { AccountFixture } from "./fixture";
 import { IdGenerator } from "./ids";
+import { evaluateAlarms, metricsModel } from "./metrics";
 import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
@@ -64,9 +66,10 @@ interface PublishedRecord {
 const MODELS: Readonly<Partial<Record<SimServiceName, ServiceModel>>> = {
   ec2: ec2Model,
   autoscaling: autoScalingModel,
-  monitoring: cloudWatchModel,
+  monitoring: { ...cloudWatchModel, ...metricsModel },
   events: eventBridgeModel,
   outposts: outpostsModel,
+  directconnect: directConnectModel,
 };
 
 function cloneForLog<T>(value: T): T {
@@ -152,7 +155,10 @@ export class SimulatedAccount {
   /** Applies every asynchronous transition due by now (done automatically on every call). */
   settle(): void {
     const now = this.clock.nowMs();
-    for (const state of this.regions.values()) state.settle(now, (e) => this.emit(state.region, e));
+    for (const state of this.regions.values()) {
+      state.settle(now, (e) => this.emit(state.region, e));
+      evaluateAlarms(this.context(state), now);
+    }
   }
 
   /** Moves the clock forward and settles. */
@@ -181,7 +187,10 @@ export class SimulatedAccount {
     this.calls.push(record);
     try {
       this.settle();
-      const fault = this.faults.evaluate({ service: ctx.service, operation: ctx.operation, region });
+      const fault = this.faults.evaluate(
+        { service: ctx.service, operation: ctx.operation, region },
+        this.clock.nowMs(),
+      );
       if (fault.fired.length > 0) record.faults = fault.fired;
       if (fault.latencyMs > 0) {
         record.latencyMs = fault.latencyMs;
@@ -228,6 +237,17 @@ export class SimulatedAccount {
     setAlarmState(this.context(this.state(region ?? this.fixture.region)), name, value, reason, reasonData);
   }
 
+  /**
+   * Sets the BGP status of every peer of a Direct Connect virtual interface (dx-failover): `down`
+   * withdraws the routes its virtual private gateway propagates, `up` brings them back. Records a
+   * service event. Throws `DirectConnectClientException` for an unknown interface.
+   */
+  setBgpStatus(virtualInterfaceId: string, status: "up" | "down", region?: string): void {
+    this.settle();
+    const state = this.state(region ?? this.fixture.region);
+    setBgpStatus(state, virtualInterfaceId, status, this.clock.nowMs(), (e) => this.emit(state.region, e));
+  }
+
   /** Plain JSON state of a region (default: the fixture's) for before/after diffs. */
   snapshot(region: string = this.fixture.region): AccountSnapshot {
     this.settle();
@@ -258,6 +278,8 @@ export class SimulatedAccount {
     this.ids = new IdGenerator(this.fixture.accountId);
     this.faults.clear();
     for (const f of this.fixture.faults) this.faults.add(f);
+    if (this.fixture.behaviour.ec2Throttling === "documented")
+      for (const b of EC2_DOCUMENTED_BUCKETS) this.faults.tokenBucket(b);
   }
 
   private context(state: RegionState): OpContext {

@@ -15,6 +15,8 @@
  * | POST | /clock/advance | `{ ms }` | `{ now, mode }` |
  * | POST | /clock/set | `{ time }` | `{ now, mode }` |
  * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
+ * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
+ * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
  * | POST | /reset | – | `{ now, mode }` |
  */
 import * as z from "zod/mini";
@@ -44,6 +46,21 @@ const FaultBody = z.strictObject({
 });
 const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
 const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
+const BgpBody = z.strictObject({ status: z.enum(["up", "down"]) });
+const BucketBody = z.strictObject({
+  service: z.enum(["ec2", "autoscaling", "monitoring", "events", "outposts", "directconnect"]),
+  operations: z.optional(z.array(z.string().check(z.minLength(1)))),
+  region: z.optional(z.string()),
+  capacity: z.int().check(z.gte(1)),
+  refillPerSecond: z.number().check(z.gte(0)),
+  error: z.optional(
+    z.strictObject({
+      code: z.string().check(z.minLength(1)),
+      httpStatus: z.optional(z.int().check(z.gte(400), z.lte(599))),
+      message: z.optional(z.string()),
+    }),
+  ),
+});
 const AlarmStateBody = z.strictObject({
   stateValue: z.enum(ALARM_STATES),
   stateReason: z.string().check(z.minLength(1)),
@@ -173,6 +190,26 @@ export function handleControl(
       const v = parsed.value;
       account.setAlarmState(second, v.stateValue, v.stateReason, v.stateReasonData);
       return { status: 200, body: { alarm: account.snapshot().alarms[second] } };
+    }
+    if (head === "token-buckets" && segments.length === 1) {
+      if (verb === "GET") return { status: 200, body: { buckets: account.faults.tokenBuckets() } };
+      if (verb === "POST") {
+        const parsed = parseBody(BucketBody, body);
+        if (!parsed.ok) return parsed.response;
+        return { status: 201, body: { bucket: account.faults.tokenBucket(parsed.value) } };
+      }
+    }
+    if (
+      head === "virtual-interfaces" &&
+      segments.length === 3 &&
+      third === "bgp" &&
+      second !== undefined &&
+      verb === "POST"
+    ) {
+      const parsed = parseBody(BgpBody, body);
+      if (!parsed.ok) return parsed.response;
+      account.setBgpStatus(second, parsed.value.status);
+      return { status: 200, body: { virtualInterfaceId: second, bgpStatus: parsed.value.status } };
     }
     if (head === "reset" && segments.length === 1 && verb === "POST") {
       account.reset();

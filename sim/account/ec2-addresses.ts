@@ -145,6 +145,8 @@ function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddre
     throw ec2ParamErrors.invalid("SecondaryPrivateIpAddressCount", count, "Expecting a value of at least 1.");
   }
   const ips = requested !== undefined && requested.length > 0 ? [...new Set(requested)] : [];
+  /** Addresses still on this ENI whose accepted move elsewhere this call cancels (once every check passed). */
+  const reclaimed: string[] = [];
   for (const ip of ips) {
     checkInSubnet(c, eni, ip);
     const holder = holderOf(c.state, ip);
@@ -154,6 +156,12 @@ function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddre
           "InvalidParameterValue",
           `Address ${ip} is the primary private IP address of ${eni.id}.`,
         );
+      }
+      // Still shown here, but an accepted reassignment is moving it away: asking for it back is a
+      // reassignment of its own (the last accepted call decides where the address ends up).
+      if (c.state.pendingAddressMoves.some((m) => m.ip === ip && m.toEniId !== eni.id)) {
+        if (!allow) throw awsError("PrivateIpAddressInUse", `Address ${ip} is in use.`);
+        reclaimed.push(ip);
       }
       continue;
     }
@@ -198,6 +206,10 @@ function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddre
     );
   }
   const at = c.nowMs() + c.state.behaviour.privateIpRemapMs;
+  for (const ip of reclaimed) {
+    const moves = c.state.pendingAddressMoves;
+    for (let i = moves.length - 1; i >= 0; i -= 1) if (moves[i]?.ip === ip) moves.splice(i, 1);
+  }
   for (const ip of adding) {
     const moves = c.state.pendingAddressMoves;
     for (let i = moves.length - 1; i >= 0; i -= 1) if (moves[i]?.ip === ip) moves.splice(i, 1);

@@ -8,6 +8,7 @@
  * - `DryRun` is answered after parameter and id validation, before state checks;
  * - routes to an ENI or instance are `blackhole` unless the ENI is attached to a running instance.
  */
+
 import type {
   DescribeInstancesResult,
   DescribeInstanceTypesResult,
@@ -33,6 +34,7 @@ import type {
 import type { SimAwsError } from "../types";
 import { cidrWithin, parseCidr } from "./cidr";
 import type { OpContext, ServiceModel } from "./context";
+import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
@@ -651,7 +653,7 @@ function toRouteTable(c: OpContext, rt: RouteTableModel): RouteTable {
     ),
     PropagatingVgws: rt.propagatingVgws.map((GatewayId) => ({ GatewayId })),
     RouteTableId: rt.id,
-    Routes: rt.routes.map((r) => toRoute(c, r)),
+    Routes: listedRoutes(c.state, rt).map((r) => toRoute(c, r)),
     Tags: toTagList(rt.tags) ?? [],
     VpcId: rt.vpcId,
     OwnerId: c.accountId,
@@ -659,7 +661,7 @@ function toRouteTable(c: OpContext, rt: RouteTableModel): RouteTable {
 }
 
 function routeTableFilters(c: OpContext): FilterFields<RouteTableModel> {
-  const routes = (rt: RouteTableModel) => rt.routes.map((r) => toRoute(c, r));
+  const routes = (rt: RouteTableModel) => listedRoutes(c.state, rt).map((r) => toRoute(c, r));
   return {
     "route-table-id": (rt) => [rt.id],
     "vpc-id": (rt) => [rt.vpcId],
@@ -669,7 +671,7 @@ function routeTableFilters(c: OpContext): FilterFields<RouteTableModel> {
     "association.gateway-id": (rt) => rt.associations.map((a) => a.gatewayId),
     "association.route-table-association-id": (rt) => rt.associations.map((a) => a.id),
     "association.route-table-id": (rt) => (rt.associations.length > 0 ? [rt.id] : []),
-    "route.destination-cidr-block": (rt) => rt.routes.map((r) => r.destinationCidrBlock),
+    "route.destination-cidr-block": (rt) => listedRoutes(c.state, rt).map((r) => r.destinationCidrBlock),
     "route.gateway-id": (rt) => routes(rt).map((r) => r.GatewayId),
     "route.instance-id": (rt) => routes(rt).map((r) => r.InstanceId),
     "route.network-interface-id": (rt) => routes(rt).map((r) => r.NetworkInterfaceId),
@@ -677,7 +679,7 @@ function routeTableFilters(c: OpContext): FilterFields<RouteTableModel> {
     "route.transit-gateway-id": (rt) => routes(rt).map((r) => r.TransitGatewayId),
     "route.vpc-peering-connection-id": (rt) => routes(rt).map((r) => r.VpcPeeringConnectionId),
     "route.local-gateway-id": (rt) => routes(rt).map((r) => r.LocalGatewayId),
-    "route.origin": (rt) => rt.routes.map((r) => r.origin),
+    "route.origin": (rt) => listedRoutes(c.state, rt).map((r) => r.origin),
     "route.state": (rt) => routes(rt).map((r) => r.State),
   };
 }

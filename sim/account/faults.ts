@@ -73,9 +73,142 @@ function checkSpec(spec: FaultSpec): void {
   }
 }
 
+/**
+ * A token bucket (EC2 "request rate limiting"): every matching call takes one token from the bucket of
+ * its operation (one bucket per operation and region); an empty bucket answers the throttling error.
+ * Tokens refill continuously at `refillPerSecond` on the simulated clock, up to `capacity`.
+ */
+export interface TokenBucketSpec {
+  service: SimServiceName;
+  /** Operation names; a trailing `*` matches a prefix (`Describe*`). Default: every operation. */
+  operations?: string[];
+  /** Limit to one region; default any. */
+  region?: string;
+  capacity: number;
+  refillPerSecond: number;
+  /** Default: EC2 `RequestLimitExceeded` (503), EventBridge `ThrottlingException`, others `Throttling`. */
+  error?: { code: string; httpStatus?: number; message?: string };
+}
+
+export interface TokenBucket extends Readonly<TokenBucketSpec> {
+  readonly id: string;
+  /** Calls throttled so far. */
+  readonly throttled: number;
+}
+
+interface MutableBucket extends TokenBucketSpec {
+  id: string;
+  throttled: number;
+  /** `region|operation` → tokens and the time they were counted. */
+  levels: Map<string, { tokens: number; at: number }>;
+}
+
+/**
+ * The documented EC2 request-rate buckets of the route operations dx-failover calls ("Request throttling
+ * for the Amazon EC2 API", docs/simulated-account.md "Throttling"): non-mutating actions 100 tokens,
+ * refill 20/s; mutating actions 200 tokens, refill 5/s.
+ */
+export const EC2_DOCUMENTED_BUCKETS: readonly TokenBucketSpec[] = [
+  { service: "ec2", operations: ["Describe*"], capacity: 100, refillPerSecond: 20 },
+  {
+    service: "ec2",
+    operations: ["CreateRoute", "DeleteRoute", "ReplaceRoute", "CreateTags", "DeleteTags"],
+    capacity: 200,
+    refillPerSecond: 5,
+  },
+];
+
+function throttleCode(service: SimServiceName): string {
+  if (service === "ec2") return "RequestLimitExceeded";
+  if (service === "events") return "ThrottlingException";
+  return "Throttling";
+}
+
+function operationMatches(patterns: readonly string[] | undefined, operation: string): boolean {
+  if (patterns === undefined || patterns.length === 0) return true;
+  return patterns.some((p) => (p.endsWith("*") ? operation.startsWith(p.slice(0, -1)) : p === operation));
+}
+
 export class FaultInjector {
   private faults: MutableFault[] = [];
+  private buckets: MutableBucket[] = [];
   private counter = 0;
+
+  /** Adds a token bucket (see `TokenBucketSpec`); returns it with its id (for `remove`). */
+  tokenBucket(spec: TokenBucketSpec): TokenBucket {
+    if (!Number.isFinite(spec.capacity) || spec.capacity < 1)
+      throw new TypeError("tokenBucket: capacity must be ≥ 1");
+    if (!Number.isFinite(spec.refillPerSecond) || spec.refillPerSecond < 0)
+      throw new TypeError("tokenBucket: refillPerSecond must be ≥ 0");
+    this.counter += 1;
+    const bucket: MutableBucket = {
+      ...structuredClone(spec),
+      id: `bucket-${this.counter}`,
+      throttled: 0,
+      levels: new Map(),
+    };
+    this.buckets.push(bucket);
+    return this.describeBucket(bucket);
+  }
+
+  /** The token buckets, with the calls each has throttled. */
+  tokenBuckets(): TokenBucket[] {
+    return this.buckets.map((b) => this.describeBucket(b));
+  }
+
+  /** Tokens left now in the bucket of one operation (for tests and the benchmark). */
+  tokensLeft(bucketId: string, operation: string, nowMs: number, region = "*"): number | undefined {
+    const bucket = this.buckets.find((b) => b.id === bucketId);
+    if (bucket === undefined) return undefined;
+    return this.level(bucket, `${region}|${operation}`, nowMs).tokens;
+  }
+
+  private describeBucket(b: MutableBucket): TokenBucket {
+    const { levels: _levels, ...rest } = b;
+    return structuredClone(rest);
+  }
+
+  private level(b: MutableBucket, key: string, nowMs: number): { tokens: number; at: number } {
+    let level = b.levels.get(key);
+    if (level === undefined) {
+      level = { tokens: b.capacity, at: nowMs };
+      b.levels.set(key, level);
+    }
+    if (nowMs > level.at) {
+      level.tokens = Math.min(b.capacity, level.tokens + ((nowMs - level.at) / 1000) * b.refillPerSecond);
+      level.at = nowMs;
+    }
+    return level;
+  }
+
+  /** Takes a token from every bucket matching the call; the throttling error when one is empty. */
+  private takeTokens(
+    ctx: Pick<SimCallContext, "service" | "operation" | "region">,
+    nowMs: number,
+  ): { error: SimAwsError; id: string } | undefined {
+    for (const b of this.buckets) {
+      if (b.service !== ctx.service || !operationMatches(b.operations, ctx.operation)) continue;
+      if (b.region !== undefined && b.region !== ctx.region) continue;
+      const level = this.level(b, `${b.region === undefined ? "*" : ctx.region}|${ctx.operation}`, nowMs);
+      if (level.tokens >= 1) {
+        level.tokens -= 1;
+        continue;
+      }
+      b.throttled += 1;
+      const code = b.error?.code ?? throttleCode(ctx.service);
+      const status = b.error?.httpStatus ?? defaultHttpStatus(code);
+      return {
+        id: b.id,
+        error: new SimAwsError(
+          code,
+          b.error?.message ?? defaultMessage(code),
+          status,
+          status >= 500 ? "server" : "client",
+        ),
+      };
+    }
+    return undefined;
+  }
 
   /** Adds a fault; returns it (with its id, for `remove`). */
   add(spec: FaultSpec): Fault {
@@ -92,13 +225,16 @@ export class FaultInjector {
   }
 
   remove(id: string): boolean {
-    const before = this.faults.length;
+    const before = this.faults.length + this.buckets.length;
     this.faults = this.faults.filter((f) => f.id !== id);
-    return this.faults.length !== before;
+    this.buckets = this.buckets.filter((b) => b.id !== id);
+    return this.faults.length + this.buckets.length !== before;
   }
 
+  /** Removes every fault and token bucket. */
   clear(): void {
     this.faults = [];
+    this.buckets = [];
   }
 
   list(): Fault[] {
@@ -111,12 +247,21 @@ export class FaultInjector {
   }
 
   /**
-   * Evaluates the faults for one call, in the order they were added. Latency-only faults
+   * Evaluates the faults for one call, in the order they were added (token buckets first, when the
+   * call's time is given: a throttled call consumes no fault). Latency-only faults
    * accumulate; the first error fault that fires decides the error, and later faults are not
    * consulted (nor counted) for this call.
    */
-  evaluate(ctx: Pick<SimCallContext, "service" | "operation" | "region">): FaultOutcome {
+  evaluate(ctx: Pick<SimCallContext, "service" | "operation" | "region">, nowMs?: number): FaultOutcome {
     const outcome: FaultOutcome = { latencyMs: 0, fired: [] };
+    if (nowMs !== undefined && this.buckets.length > 0) {
+      const throttled = this.takeTokens(ctx, nowMs);
+      if (throttled !== undefined) {
+        outcome.fired.push(throttled.id);
+        outcome.error = throttled.error;
+        return outcome;
+      }
+    }
     for (const fault of this.faults) {
       if (fault.service !== undefined && fault.service !== ctx.service) continue;
       if (fault.operation !== "*" && fault.operation !== ctx.operation) continue;

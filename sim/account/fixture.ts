@@ -15,6 +15,7 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, ipInCidr, isCidr, parseCidr } from "./cidr";
+import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
 
@@ -128,7 +129,12 @@ const SubnetFixture = z.strictObject({
   vpcId: VpcId,
   availabilityZone: z
     .string()
-    .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z](-[a-z0-9-]+)?$/, "must be a zone name like us-east-1a")),
+    .check(
+      z.regex(
+        /^[a-z]{2}(-[a-z]+)+-\d(?:[a-z]|-[a-z]+-\d[a-z])(-[a-z0-9-]+)?$/,
+        "must be a zone name like us-east-1a (or a Local Zone like us-west-2-lax-1a)",
+      ),
+    ),
   cidrBlock: Cidr,
   outpostArn: doc(z.optional(OutpostArn), "Set for a subnet on an Outposts rack."),
   tags: TagMap,
@@ -440,6 +446,10 @@ const BehaviourFixture = z.strictObject({
     z._default(Count, 5_000),
     "ENI attachment `detaching` → `detached`, ENI back to `available`.",
   ),
+  ec2Throttling: doc(
+    z.optional(z.enum(["off", "documented"])),
+    "Default off. documented: EC2 token buckets per the EC2 throttling documentation (non-mutating Describe* 100 tokens + 20/s; CreateRoute/DeleteRoute/ReplaceRoute/CreateTags/DeleteTags 200 tokens + 5/s) → RequestLimitExceeded.",
+  ),
   privateIpRemapMs: doc(
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
@@ -511,6 +521,7 @@ export const AccountFixtureSchema = z.strictObject({
   ),
   autoScalingGroups: z._default(z.array(AutoScalingGroupFixture), []),
   ...LIFECYCLE_FIXTURE_MEMBERS,
+  ...DX_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",
@@ -883,6 +894,7 @@ export function checkReferences(f: AccountFixture): string[] {
   f.compositeAlarms.forEach((a, i) => {
     alarmUnique(a.name, `compositeAlarms.${i}.name`);
   });
+  checkDxReferences(f, new Set(vpcs.keys()), add);
 
   return issues;
 }

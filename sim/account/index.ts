@@ -2,8 +2,17 @@
 export { type CallRecord, SimulatedAccount, type SimulatedAccountOptions } from "./account";
 export { type ClockMode, SimClock, type SimClockOptions } from "./clock";
 export type { ControlResponse } from "./control";
+export { type BgpStatus, listedRoutes, vgwAdvertising } from "./dx";
 export { awsError, DRY_RUN_MESSAGE, defaultHttpStatus, notSimulated } from "./errors";
-export { type Fault, FaultInjector, type FaultOutcome, type FaultSpec } from "./faults";
+export {
+  EC2_DOCUMENTED_BUCKETS,
+  type Fault,
+  FaultInjector,
+  type FaultOutcome,
+  type FaultSpec,
+  type TokenBucket,
+  type TokenBucketSpec,
+} from "./faults";
 export {
   type AccountFixture,
   type AccountFixtureInput,

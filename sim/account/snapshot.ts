@@ -3,6 +3,7 @@
  * command's "before / after" and for tests. Field names follow the AWS API (`State`, `Tags.<key>`),
  * computed values (route `State`, Auto Scaling `HealthStatus`) are included so their changes show.
  */
+import { listedRoutes } from "./dx";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
 
@@ -159,9 +160,10 @@ export function takeSnapshot(
   const routeTables = sortedRecord(
     [...state.routeTables.values()].map((rt): [string, RouteTableSnapshot] => {
       const routes: Record<string, RouteSnapshot> = {};
-      for (const r of rt.routes) {
+      const listed = listedRoutes(state, rt);
+      for (const r of listed) {
         const propagated = r.origin === "EnableVgwRoutePropagation";
-        const hasStatic = rt.routes.some((o) => o !== r && o.destinationCidrBlock === r.destinationCidrBlock);
+        const hasStatic = listed.some((o) => o !== r && o.destinationCidrBlock === r.destinationCidrBlock);
         const key =
           propagated && hasStatic ? `${r.destinationCidrBlock} (propagated)` : r.destinationCidrBlock;
         routes[key] = { Target: r.target, Origin: r.origin, State: state.routeState(r) };

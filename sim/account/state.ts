@@ -3,6 +3,7 @@
  * that derive what AWS computes (route state, ASG health) and settle asynchronous transitions.
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { loadDxFixture, type VirtualInterfaceModel, type VirtualPrivateGatewayModel } from "./dx";
 import type { AccountFixture, BehaviourSettings } from "./fixture";
 import { instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
@@ -15,6 +16,7 @@ import {
   type OutpostModel,
   type ScheduledTask,
 } from "./lifecycle";
+import { MetricStore } from "./metrics";
 
 export type InstanceStateName =
   | "pending"
@@ -256,6 +258,11 @@ export class RegionState {
   readonly lifecycleHooks: LifecycleHookModel[] = [];
   readonly lifecycleActions = new Map<string, LifecycleActionModel>();
   readonly outposts = new Map<string, OutpostModel>();
+  /** Virtual private gateways and Direct Connect virtual interfaces (sim/account/dx.ts). */
+  readonly virtualPrivateGateways = new Map<string, VirtualPrivateGatewayModel>();
+  readonly virtualInterfaces = new Map<string, VirtualInterfaceModel>();
+  /** Custom metric datapoints (PutMetricData) and alarm evaluation progress (sim/account/metrics.ts). */
+  readonly metricStore = new MetricStore();
   /** One-off tasks due at a simulated time (e.g. an abandoned instance leaving its group). */
   readonly scheduled: ScheduledTask[] = [];
   /** Secondary private IP (re)assignments in flight: `AssignPrivateIpAddresses` is asynchronous. */
@@ -620,6 +627,7 @@ export class RegionState {
       state.compositeAlarms.set(a.name, { alarm: prune(alarm), tags: tagMap(a.tags) });
     }
     loadLifecycleFixture(state, f, start);
+    loadDxFixture(state, f);
     return state;
   }
 

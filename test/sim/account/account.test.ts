@@ -153,7 +153,7 @@ describe("call log", () => {
     expect(e.message).toMatch(/not simulated/);
     await awsError(cw(a, "PutDashboard"), "InvalidAction");
     await awsError(events(a, "PutRule"), "UnknownOperationException");
-    await awsError(call(a, "directconnect", "DescribeVirtualInterfaces"), "UnknownOperationException");
+    await awsError(call(a, "directconnect", "DescribeConnections"), "UnknownOperationException");
     expect(a.calls.every((c) => c.outcome === "error")).toBe(true);
   });
 

@@ -356,6 +356,43 @@ describe("EC2 DescribeSubnets", () => {
   });
 });
 
+describe("AssignPrivateIpAddresses while a move is in flight (counterexamples found by the property test)", () => {
+  const IP = "10.20.1.150";
+  const REMAP = 2000;
+  const assign = (a: SimulatedAccount, eni: string, allow: boolean, ips = [IP]) =>
+    ec2(a, "AssignPrivateIpAddresses", {
+      NetworkInterfaceId: eni,
+      PrivateIpAddresses: ips,
+      AllowReassignment: allow,
+    });
+
+  it("asking for an address back without AllowReassignment while it moves away: PrivateIpAddressInUse", async () => {
+    const a = account((f) => {
+      f.behaviour = { ...f.behaviour, privateIpRemapMs: REMAP };
+    });
+    await assign(a, ENI_A1, false);
+    a.advance(REMAP);
+    await assign(a, ENI_A2, true);
+    await awsError(assign(a, ENI_A1, false), "PrivateIpAddressInUse");
+    a.advance(REMAP);
+    expect(await addressesOf(a, ENI_A2)).toContain(IP);
+    expect(await addressesOf(a, ENI_A1)).not.toContain(IP);
+  });
+
+  it("asking for it back with AllowReassignment cancels the move: the last accepted call decides", async () => {
+    const a = account((f) => {
+      f.behaviour = { ...f.behaviour, privateIpRemapMs: REMAP };
+    });
+    await assign(a, ENI_A1, false);
+    a.advance(REMAP);
+    await assign(a, ENI_A2, true);
+    await assign(a, ENI_A1, true);
+    a.advance(REMAP);
+    expect(await addressesOf(a, ENI_A1)).toContain(IP);
+    expect(await addressesOf(a, ENI_A2)).not.toContain(IP);
+  });
+});
+
 describe("secondary private IPs: properties over random call sequences", () => {
   const POOL = ["10.20.1.150", "10.20.1.151", "10.20.1.152", "10.20.1.153", "10.20.1.154"];
   const ENIS = [ENI_A1, ENI_A2, "eni-0af7c0de000000a03"];

@@ -1,0 +1,471 @@
+/**
+ * CloudWatch custom metrics and metric-alarm evaluation on the simulated clock (dx-failover, issue 3).
+ *
+ * - `PutMetricData` stores datapoints (Value, Values + Counts, or StatisticValues; Dimensions;
+ *   Timestamp default now; StorageResolution 1 or 60 — standard-resolution datapoints are stored at
+ *   the start of their minute). A namespace starting with `AWS/` → `InvalidParameterValue`.
+ * - `GetMetricData` answers `MetricStat` queries on stored metrics (Average, Sum, Minimum, Maximum,
+ *   SampleCount; periods aligned on multiples of the period); anything else keeps the existing
+ *   behaviour (`AWS/Outposts` capacity, otherwise no datapoints).
+ * - Alarms: single-metric alarms (Namespace + MetricName + Period + Statistic, a plain threshold
+ *   operator) on a custom namespace that has received at least one datapoint are evaluated lazily,
+ *   whenever the account settles its clock, once per period end since the last evaluation: the N
+ *   (EvaluationPeriods) most recent complete periods, M = DatapointsToAlarm (default N), missing
+ *   periods handled per TreatMissingData. A state change goes through `setAlarmState` (StateValue,
+ *   StateReason, StateReasonData, StateUpdatedTimestamp = the period end, and the "CloudWatch Alarm
+ *   State Change" service event). Simplifications are listed in docs/simulated-account.md.
+ */
+import type { GetMetricDataOutput, MetricAlarm, MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import { setAlarmState } from "./cloudwatch";
+import type { OpContext, ServiceModel } from "./context";
+import { awsError, queryParamErrors } from "./errors";
+import { metricDataModel } from "./outposts";
+import type { Params } from "./query";
+
+interface Sample {
+  at: number;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+interface Series {
+  namespace: string;
+  metricName: string;
+  dimensions: { Name: string; Value: string }[];
+  samples: Sample[];
+}
+
+type Stat = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
+const STATS: readonly Stat[] = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"];
+
+function seriesKey(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): string {
+  const sorted = [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  return JSON.stringify([namespace, metricName, sorted.map((d) => [d.Name, d.Value])]);
+}
+
+/** Index of the first sample at or after `at` (samples sorted by time). */
+function lowerBound(samples: readonly Sample[], at: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((samples[mid] as Sample).at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Per-region custom metric storage and alarm evaluation progress. */
+export class MetricStore {
+  readonly series = new Map<string, Series>();
+  /** Namespace → time of its first datapoint (alarms on a namespace nobody publishes stay untouched). */
+  readonly namespaces = new Map<string, number>();
+  /** Alarm name → the configuration it was evaluated with and the last period end evaluated. */
+  readonly evaluated = new Map<string, { configuredAt: number; through: number }>();
+
+  add(namespace: string, metricName: string, dims: { Name: string; Value: string }[], s: Sample): void {
+    const key = seriesKey(namespace, metricName, dims);
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = { namespace, metricName, dimensions: dims, samples: [] };
+      this.series.set(key, series);
+    }
+    // Kept sorted by time (usually an append), so a period is found by binary search.
+    const at = lowerBound(series.samples, s.at + 1);
+    series.samples.splice(at, 0, s);
+    const first = this.namespaces.get(namespace);
+    if (first === undefined || s.at < first) this.namespaces.set(namespace, s.at);
+  }
+
+  get(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): Series | undefined {
+    return this.series.get(seriesKey(namespace, metricName, dims));
+  }
+
+  /** The statistic over [start, start + periodMs), or undefined when no sample falls in it. */
+  static statistic(series: Series, stat: Stat, start: number, periodMs: number): number | undefined {
+    let sum = 0;
+    let count = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    const samples = series.samples;
+    for (let i = lowerBound(samples, start); i < samples.length; i += 1) {
+      const s = samples[i] as Sample;
+      if (s.at >= start + periodMs) break;
+      sum += s.sum;
+      count += s.count;
+      min = Math.min(min, s.min);
+      max = Math.max(max, s.max);
+    }
+    if (count === 0) return undefined;
+    switch (stat) {
+      case "Average":
+        return sum / count;
+      case "Sum":
+        return sum;
+      case "Minimum":
+        return min;
+      case "Maximum":
+        return max;
+      case "SampleCount":
+        return count;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PutMetricData
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function finite(value: unknown, path: string): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n))
+    throw awsError("InvalidParameterValue", `The value ${String(value)} for parameter ${path} is invalid.`);
+  return n;
+}
+
+function readDimensions(raw: unknown, path: string): { Name: string; Value: string }[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw queryParamErrors.invalid(path, raw, "Expected a list of structures.");
+  if (raw.length > 30)
+    throw queryParamErrors.invalid(path, raw.length, "Member must have length less than or equal to 30");
+  return raw.map((d, i) => {
+    if (!isRecord(d) || typeof d.Name !== "string" || d.Name === "")
+      throw queryParamErrors.missing(`${path}.member.${i + 1}.Name`);
+    if (typeof d.Value !== "string" || d.Value === "")
+      throw queryParamErrors.missing(`${path}.member.${i + 1}.Value`);
+    return { Name: d.Name, Value: d.Value };
+  });
+}
+
+function toMs(value: unknown, path: string): number {
+  const d =
+    value instanceof Date
+      ? value
+      : typeof value === "string" || typeof value === "number"
+        ? new Date(value)
+        : undefined;
+  if (d === undefined || Number.isNaN(d.getTime()))
+    throw awsError("InvalidParameterValue", `The parameter ${path} must be a timestamp.`);
+  return d.getTime();
+}
+
+const TWO_WEEKS_MS = 14 * 24 * 3600_000;
+const TWO_HOURS_MS = 2 * 3600_000;
+
+function putMetricData(c: OpContext, p: Params): Record<string, never> {
+  const namespace = p.reqStr("Namespace");
+  if (namespace.startsWith("AWS/")) {
+    throw awsError(
+      "InvalidParameterValue",
+      `The value ${namespace} for parameter Namespace is invalid: namespaces starting with "AWS/" are reserved for AWS services.`,
+    );
+  }
+  const data = p.objList("MetricData");
+  if (data === undefined || data.length === 0) throw queryParamErrors.missing("MetricData");
+  if (data.length > 1000)
+    throw queryParamErrors.invalid(
+      "MetricData",
+      data.length,
+      "Member must have length less than or equal to 1000",
+    );
+  const now = c.nowMs();
+  const pending: { name: string; dims: { Name: string; Value: string }[]; samples: Sample[] }[] = [];
+  data.forEach((d, i) => {
+    const path = `MetricData.member.${i + 1}`;
+    if (typeof d.MetricName !== "string" || d.MetricName === "")
+      throw queryParamErrors.missing(`${path}.MetricName`);
+    const dims = readDimensions(d.Dimensions, `${path}.Dimensions`);
+    const resolution = d.StorageResolution === undefined ? 60 : d.StorageResolution;
+    if (resolution !== 1 && resolution !== 60) {
+      throw awsError(
+        "InvalidParameterValue",
+        `The value ${String(resolution)} for parameter ${path}.StorageResolution is invalid: valid values are 1 and 60.`,
+      );
+    }
+    let at = d.Timestamp === undefined ? now : toMs(d.Timestamp, `${path}.Timestamp`);
+    if (at < now - TWO_WEEKS_MS || at > now + TWO_HOURS_MS) {
+      throw awsError(
+        "InvalidParameterValue",
+        `The parameter ${path}.Timestamp must specify a time no more than two weeks in the past and no more than two hours in the future.`,
+      );
+    }
+    if (resolution === 60) at -= ((at % 60_000) + 60_000) % 60_000;
+    else at -= ((at % 1000) + 1000) % 1000;
+    const given = ["Value", "Values", "StatisticValues"].filter((k) => d[k] !== undefined);
+    if (given.length > 1) {
+      throw awsError(
+        "InvalidParameterCombination",
+        `The parameters ${path}.${given[0]} and ${path}.${given[1]} are mutually exclusive and you have specified both.`,
+      );
+    }
+    const samples: Sample[] = [];
+    if (d.Value !== undefined) {
+      const v = finite(d.Value, `${path}.Value`);
+      samples.push({ at, sum: v, count: 1, min: v, max: v });
+    } else if (d.Values !== undefined) {
+      if (!Array.isArray(d.Values))
+        throw queryParamErrors.invalid(`${path}.Values`, d.Values, "Expected a list.");
+      const counts = d.Counts;
+      if (counts !== undefined && (!Array.isArray(counts) || counts.length !== d.Values.length)) {
+        throw awsError(
+          "InvalidParameterValue",
+          `The parameters ${path}.Values and ${path}.Counts must be arrays of the same length.`,
+        );
+      }
+      d.Values.forEach((raw, j) => {
+        const v = finite(raw, `${path}.Values.member.${j + 1}`);
+        const n = Array.isArray(counts) ? finite(counts[j], `${path}.Counts.member.${j + 1}`) : 1;
+        samples.push({ at, sum: v * n, count: n, min: v, max: v });
+      });
+    } else if (isRecord(d.StatisticValues)) {
+      const s = d.StatisticValues;
+      const sv = (k: string) => finite(s[k], `${path}.StatisticValues.${k}`);
+      samples.push({ at, sum: sv("Sum"), count: sv("SampleCount"), min: sv("Minimum"), max: sv("Maximum") });
+    } else {
+      throw awsError("InvalidParameterCombination", `${path} needs one of Value, Values or StatisticValues.`);
+    }
+    pending.push({ name: d.MetricName, dims, samples });
+  });
+  for (const item of pending)
+    for (const s of item.samples) c.state.metricStore.add(namespace, item.name, item.dims, s);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// GetMetricData
+
+function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
+  const base = metricDataModel.GetMetricData?.(c, p) as GetMetricDataOutput;
+  const queries = p.objList("MetricDataQueries") ?? [];
+  const start = p.date("StartTime")?.getTime();
+  const end = p.date("EndTime")?.getTime() ?? c.nowMs();
+  const ascending = p.str("ScanBy") === "TimestampAscending";
+  const results = (base.MetricDataResults ?? []).map((result, i): MetricDataResult => {
+    const q = queries[i];
+    const stat = isRecord(q?.MetricStat) ? q.MetricStat : undefined;
+    const metric = isRecord(stat?.Metric) ? stat.Metric : undefined;
+    if (stat === undefined || metric === undefined) return result;
+    const namespace = metric.Namespace;
+    const name = metric.MetricName;
+    const period = stat.Period;
+    const s = stat.Stat;
+    if (typeof namespace !== "string" || namespace.startsWith("AWS/") || typeof name !== "string")
+      return result;
+    if (typeof period !== "number" || period <= 0 || typeof s !== "string" || !STATS.includes(s as Stat))
+      return result;
+    const dims = Array.isArray(metric.Dimensions)
+      ? metric.Dimensions.filter(isRecord).map((d) => ({
+          Name: String(d.Name ?? ""),
+          Value: String(d.Value ?? ""),
+        }))
+      : [];
+    const series = c.state.metricStore.get(namespace, name, dims);
+    if (series === undefined) return result;
+    const periodMs = period * 1000;
+    const from = Math.floor((start ?? end - 3 * 3600_000) / periodMs) * periodMs;
+    const timestamps: Date[] = [];
+    const values: number[] = [];
+    for (let t = from; t < end; t += periodMs) {
+      const v = MetricStore.statistic(series, s as Stat, t, periodMs);
+      if (v === undefined) continue;
+      timestamps.push(new Date(t));
+      values.push(v);
+    }
+    if (!ascending) {
+      timestamps.reverse();
+      values.reverse();
+    }
+    return { ...result, Timestamps: timestamps, Values: values, StatusCode: "Complete" };
+  });
+  return { ...base, MetricDataResults: results };
+}
+
+export const metricsModel: ServiceModel = {
+  PutMetricData: putMetricData,
+  GetMetricData: getMetricData,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Alarm evaluation
+
+type Compare = (v: number, t: number) => boolean;
+const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
+  GreaterThanOrEqualToThreshold: { test: (v, t) => v >= t, text: "greater than or equal to" },
+  GreaterThanThreshold: { test: (v, t) => v > t, text: "greater than" },
+  LessThanThreshold: { test: (v, t) => v < t, text: "less than" },
+  LessThanOrEqualToThreshold: { test: (v, t) => v <= t, text: "less than or equal to" },
+};
+
+/** At most this many period ends are evaluated per alarm per settle (a long clock jump skips ahead). */
+const MAX_EVALUATIONS = 10_000;
+
+interface Evaluable {
+  alarm: MetricAlarm;
+  namespace: string;
+  metricName: string;
+  stat: Stat;
+  periodMs: number;
+  n: number;
+  m: number;
+  threshold: number;
+  compare: { test: Compare; text: string };
+  treat: "missing" | "ignore" | "breaching" | "notBreaching";
+}
+
+function evaluable(alarm: MetricAlarm): Evaluable | undefined {
+  const { Namespace, MetricName, Period, Statistic, EvaluationPeriods, Threshold, ComparisonOperator } =
+    alarm;
+  if (Namespace === undefined || Namespace.startsWith("AWS/") || MetricName === undefined) return undefined;
+  if (alarm.Metrics !== undefined || Period === undefined || Statistic === undefined) return undefined;
+  if (EvaluationPeriods === undefined || Threshold === undefined || ComparisonOperator === undefined)
+    return undefined;
+  const compare = COMPARE[ComparisonOperator];
+  if (compare === undefined || !STATS.includes(Statistic as Stat)) return undefined;
+  const treat = alarm.TreatMissingData;
+  return {
+    alarm,
+    namespace: Namespace,
+    metricName: MetricName,
+    stat: Statistic as Stat,
+    periodMs: Period * 1000,
+    n: EvaluationPeriods,
+    m: alarm.DatapointsToAlarm ?? EvaluationPeriods,
+    threshold: Threshold,
+    compare,
+    treat: treat === "ignore" || treat === "breaching" || treat === "notBreaching" ? treat : "missing",
+  };
+}
+
+type AlarmValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+function shortDate(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(2, 4)} ${iso.slice(11, 19)}`;
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+}
+
+/** One evaluation at period end `end`: the new state with its reason, or undefined to keep the state. */
+function evaluateAt(
+  e: Evaluable,
+  series: Series | undefined,
+  end: number,
+): { value: AlarmValue; reason: string; reasonData: string } | undefined {
+  // Most recent first.
+  const points: { start: number; value: number | undefined }[] = [];
+  for (let i = 1; i <= e.n; i += 1) {
+    const start = end - i * e.periodMs;
+    points.push({
+      start,
+      value: series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs),
+    });
+  }
+  const real = points.filter((pt): pt is { start: number; value: number } => pt.value !== undefined);
+  const breaching = real.filter((pt) => e.compare.test(pt.value, e.threshold)).length;
+  const missing = e.n - real.length;
+  const reasonData = JSON.stringify({
+    version: "1.0",
+    queryDate: new Date(end).toISOString().replace("Z", "+0000"),
+    startDate: new Date(end - e.n * e.periodMs).toISOString().replace("Z", "+0000"),
+    statistic: e.stat,
+    period: e.periodMs / 1000,
+    recentDatapoints: real.map((pt) => pt.value),
+    threshold: e.threshold,
+    evaluatedDatapoints: points.map((pt) =>
+      pt.value === undefined
+        ? { timestamp: new Date(pt.start).toISOString().replace("Z", "+0000") }
+        : { timestamp: new Date(pt.start).toISOString().replace("Z", "+0000"), value: pt.value },
+    ),
+  });
+  const shown = real.map((pt) => `${fmt(pt.value)} (${shortDate(pt.start)})`).join(", ");
+  const crossed = (count: number, value: AlarmValue) => ({
+    value,
+    reason: `Threshold Crossed: ${count} out of the last ${e.n} datapoints [${shown}] ${
+      value === "ALARM" ? "were" : "were not"
+    } ${e.compare.text} the threshold (${fmt(e.threshold)}) (minimum ${e.m} datapoint${
+      e.m === 1 ? "" : "s"
+    } for ${value === "ALARM" ? "OK -> ALARM" : "ALARM -> OK"} transition).`,
+    reasonData,
+  });
+  if (real.length === 0) {
+    switch (e.treat) {
+      case "missing":
+        return {
+          value: "INSUFFICIENT_DATA",
+          reason: `Insufficient Data: ${e.n} datapoint${e.n === 1 ? " was" : "s were"} unknown.`,
+          reasonData,
+        };
+      case "ignore":
+        return undefined;
+      case "breaching":
+        return {
+          value: "ALARM",
+          reason: `Threshold Crossed: no datapoints were received for ${e.n} period${e.n === 1 ? "" : "s"} and ${e.n} missing datapoint${e.n === 1 ? " was" : "s were"} treated as [Breaching].`,
+          reasonData,
+        };
+      case "notBreaching":
+        return {
+          value: "OK",
+          reason: `Threshold Crossed: no datapoints were received for ${e.n} period${e.n === 1 ? "" : "s"} and ${e.n} missing datapoint${e.n === 1 ? " was" : "s were"} treated as [NonBreaching].`,
+          reasonData,
+        };
+    }
+  }
+  if (missing === 0 || e.treat === "missing" || e.treat === "ignore") {
+    if (breaching >= e.m) return crossed(breaching, "ALARM");
+    // A breaching datapoint at least M periods old, with only breaching or missing ones after it,
+    // puts the alarm in ALARM (AWS knowledge center "cloudwatch-alarm-single-data-point").
+    for (let i = e.m - 1; i < points.length; i += 1) {
+      const pt = points[i];
+      if (pt?.value === undefined) continue;
+      if (!e.compare.test(pt.value, e.threshold)) break;
+      const recent = points.slice(0, i);
+      if (recent.every((r) => r.value === undefined || e.compare.test(r.value, e.threshold)))
+        return crossed(breaching, "ALARM");
+      break;
+    }
+    return crossed(real.length - breaching, "OK");
+  }
+  const total = breaching + (e.treat === "breaching" ? missing : 0);
+  return total >= e.m ? crossed(total, "ALARM") : crossed(e.n - total, "OK");
+}
+
+/**
+ * Evaluates every evaluable alarm of the region for each period end up to `now` not yet evaluated
+ * (called by the account whenever it settles the clock).
+ */
+export function evaluateAlarms(c: OpContext, now: number): void {
+  const store = c.state.metricStore;
+  if (store.namespaces.size === 0) return;
+  for (const [name, model] of c.state.metricAlarms) {
+    const e = evaluable(model.alarm);
+    if (e === undefined) continue;
+    const firstData = store.namespaces.get(e.namespace);
+    if (firstData === undefined) continue;
+    const configuredAt = model.alarm.AlarmConfigurationUpdatedTimestamp?.getTime() ?? firstData;
+    let progress = store.evaluated.get(name);
+    if (progress === undefined || progress.configuredAt !== configuredAt) {
+      const from = Math.max(configuredAt, firstData);
+      progress = { configuredAt, through: Math.floor(from / e.periodMs) * e.periodMs };
+      store.evaluated.set(name, progress);
+    }
+    const last = Math.floor(now / e.periodMs) * e.periodMs;
+    if (last <= progress.through) continue;
+    const dims = (model.alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
+    const series = store.get(e.namespace, e.metricName, dims);
+    let end = Math.max(progress.through + e.periodMs, last - MAX_EVALUATIONS * e.periodMs);
+    for (; end <= last; end += e.periodMs) {
+      const next = evaluateAt(e, series, end);
+      progress.through = end;
+      if (next === undefined || next.value === model.alarm.StateValue) continue;
+      const at = end;
+      setAlarmState({ ...c, nowMs: () => at }, name, next.value, next.reason, next.reasonData);
+    }
+  }
+}
