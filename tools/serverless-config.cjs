@@ -99,7 +99,11 @@ const lambdaBudget = (config) => {
   }
   const attemptsMs = maxAttempts * (connectionTimeoutMs + requestTimeoutMs);
   // The longest read-back of any capability (every function shares the provider timeout).
-  const verifyMs = Math.max(config.idleHibernate.verifyTimeoutMs, config.vfxtIpMove?.verifyTimeoutMs ?? 0);
+  const verifyMs = Math.max(
+    config.idleHibernate.verifyTimeoutMs,
+    config.vfxtIpMove?.verifyTimeoutMs ?? 0,
+    config.dxFailover?.verifyTimeoutMs ?? 0,
+  );
   const worstCaseMs = attemptsMs + backoffMs + verifyMs + deadlineSafetyMs + HEADROOM_MS;
   const timeoutSeconds = Math.max(MIN_TIMEOUT_SECONDS, Math.ceil(worstCaseMs / 1000));
   return { attemptsMs, backoffMs, headroomMs: HEADROOM_MS, worstCaseMs, timeoutSeconds };
@@ -128,6 +132,108 @@ const vfxtIpMoveValues = (vfxt) => {
       },
     },
   };
+};
+
+/** A tag value no group can have: the IAM condition of no dx-failover group. */
+const NO_DX_GROUP = "(no-dx-failover-group-configured)";
+
+/** dx-failover: group tag condition (route writes and tags), metric namespace, probe VPC placement. */
+const dxFailoverValues = (dx) => {
+  const names = dx.groups.map((g) => g.name);
+  const vpc = dx.probeVpc;
+  return {
+    groupTagKey: dx.groupTagKey,
+    groupNames: names,
+    alarmNamePrefix: dx.alarmNamePrefix,
+    metricsNamespace: dx.metricsNamespace,
+    /** aws:ResourceTag/<groupTagKey> is one of the configured group names. */
+    resourceTagCondition: {
+      StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: names.length > 0 ? names : [NO_DX_GROUP] },
+    },
+    /** Tags on the group's route tables, and only the toolkit's own state keys (never the group tag itself). */
+    tagWriteCondition: {
+      StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: names.length > 0 ? names : [NO_DX_GROUP] },
+      "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
+    },
+    /** cloudwatch:PutMetricData into the probe's namespace only. */
+    metricNamespaceCondition: { StringEquals: { "cloudwatch:namespace": dx.metricsNamespace } },
+    probeVpc:
+      vpc.subnetIds.length > 0 && vpc.securityGroupIds.length > 0
+        ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds }
+        : {},
+  };
+};
+
+/**
+ * The four alarms of each dx-failover group (CloudFormation resources, merged into `resources`):
+ * DX down (2 of 3 10-second periods, missing data = missing: a dead probe does not fail over), DX restored
+ * for K consecutive minutes (K = the restore window; ALARM = restored), VPN down, and probe missing
+ * (breaching: no datapoint for 2 minutes). Names: <alarmNamePrefix><group>-<suffix>, as the function reads them.
+ */
+const dxFailoverAlarmResources = (dx, service, stageName) => {
+  const resources = {};
+  const logical = (name, suffix) =>
+    `DxFailover${name.replace(/[^A-Za-z0-9]/g, "")}${suffix.replace(/(^|-)([a-z])/g, (_m, _d, c) => c.toUpperCase())}Alarm`;
+  for (const g of dx.groups) {
+    const dims = (path) => [
+      { Name: "Group", Value: g.name },
+      { Name: "Path", Value: path },
+    ];
+    const alarm = (suffix, props) => {
+      resources[logical(g.name, suffix)] = {
+        Type: "AWS::CloudWatch::Alarm",
+        Properties: {
+          AlarmName: `${dx.alarmNamePrefix}${g.name}-${suffix}`,
+          Namespace: dx.metricsNamespace,
+          MetricName: "PathHealthy",
+          Threshold: 1,
+          ...props,
+        },
+      };
+    };
+    const k = Math.max(1, Math.ceil(g.restoreWindowSeconds / 60));
+    alarm("dx-down", {
+      AlarmDescription: `dx-failover ${g.name} (${service}-${stageName}): Direct Connect probes failing 2 of 3 10-second periods`,
+      Dimensions: dims("direct-connect"),
+      Statistic: "Minimum",
+      Period: 10,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "missing",
+    });
+    alarm("dx-restored", {
+      AlarmDescription: `dx-failover ${g.name}: Direct Connect healthy for ${k} consecutive minutes (ALARM = restored, the failback window)`,
+      Dimensions: dims("direct-connect"),
+      Statistic: "Minimum",
+      Period: 60,
+      EvaluationPeriods: k,
+      DatapointsToAlarm: k,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "missing",
+    });
+    alarm("vpn-down", {
+      AlarmDescription: `dx-failover ${g.name}: VPN path probes failing 2 of 3 10-second periods`,
+      Dimensions: dims("vpn"),
+      Statistic: "Minimum",
+      Period: 10,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "missing",
+    });
+    alarm("probe-missing", {
+      AlarmDescription: `dx-failover ${g.name}: no probe datapoint for 2 minutes (the probe function is not running)`,
+      Dimensions: dims("direct-connect"),
+      Statistic: "SampleCount",
+      Period: 60,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+  }
+  return resources;
 };
 
 /** eni-reattach: time for the calls between and after its waits (attach, modify, complete, report). */
@@ -251,6 +357,7 @@ const resolveConfig = (input, { source, stage, service }) => {
     },
     vfxtIpMove: vfxtIpMoveValues(config.vfxtIpMove),
     eniReattach: eniReattachValues(config.eniReattach, lambda),
+    dxFailover: dxFailoverValues(config.dxFailover),
     alarms: { failedEventsAlarmName },
     lambda,
   };
@@ -404,16 +511,26 @@ const dashboard = async ({ resolveConfigurationProperty }) => {
   };
 };
 
+/** osls entry point: `${file(./tools/serverless-config.cjs):dxFailoverResources}` → `{ Resources }`. */
+const dxFailoverResources = async (context) => {
+  const resolved = await stage(context);
+  const name = await context.resolveVariable("sls:stage");
+  const service = await context.resolveConfigurationProperty(["service"]);
+  return { Resources: dxFailoverAlarmResources(resolved.config.dxFailover, service, name) };
+};
+
 module.exports = {
   // osls variable sources
   stage,
   dashboard,
+  dxFailoverResources,
   // Node API (tools/check-config.ts, tests)
   loadStageConfig,
   resolveConfig,
   availableStages,
   lambdaBudget,
   lambdaLogicalId,
+  dxFailoverAlarmResources,
   StageConfigError,
   CONFIG_DIR,
 };

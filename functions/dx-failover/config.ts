@@ -87,6 +87,26 @@ export const DxFailoverGroupSchema = z.object({
 
 export const DxFailoverConfigSchema = z.object({
   groupTagKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), GROUP_TAG),
+  /** The group's alarms are `<alarmNamePrefix><group>-dx-down|-dx-restored|-vpn-down|-probe-missing`. */
+  alarmNamePrefix: z._default(z.string().check(z.minLength(1), z.maxLength(200)), "ops-dx-failover-"),
+  /** CloudWatch namespace of the probe's high-resolution metrics (IAM conditions key on it). */
+  metricsNamespace: z._default(z.string().check(z.minLength(1), z.maxLength(255)), "OpsToolkit/DxFailover"),
+  /** Probe Lambda: time kept back from the invocation deadline; each invocation probes at most 59 s. */
+  probeMarginMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 2000),
+  /**
+   * The probe Lambda's VPC placement: a subnet whose route table keeps the propagated DX route (never a
+   * production table of a group) and a security group allowing the probe ports outbound. Empty: the
+   * probe function is packaged without a VPC (it then cannot reach on-premises targets).
+   */
+  probeVpc: z._default(
+    z.object({
+      subnetIds: z._default(z.array(z.string().check(z.regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/))), []),
+      securityGroupIds: z._default(z.array(z.string().check(z.regex(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/))), []),
+    }),
+    { subnetIds: [], securityGroupIds: [] },
+  ),
+  /** Failover: read back created/deleted routes this long at most (also bounded by the deadline). */
+  verifyTimeoutMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 5000),
   /** Longest game-day force accepted (the command's `minutes` is capped by it). */
   gameDayMaxMinutes: z._default(z.int().check(z.minimum(1), z.maximum(1440)), 240),
   groups: z._default(

@@ -1,5 +1,6 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { OutpostsClient } from "@aws-sdk/client-outposts";
@@ -69,6 +70,10 @@ export class AwsClientFactory {
 
   outposts(region: string): OutpostsClient {
     return this.#get(OutpostsClient, "outposts", region);
+  }
+
+  directConnect(region: string): DirectConnectClient {
+    return this.#get(DirectConnectClient, "directconnect", region);
   }
 
   #get<C extends object>(Client: ClientConstructor<C>, service: string, region: string): C {

@@ -1,3 +1,4 @@
+import { DxFailoverConfigSchema } from "../../functions/dx-failover/config";
 import { EniReattachConfigSchema } from "./config-eni-reattach";
 import { ConfigurationError } from "./errors";
 import * as z from "./zod";
@@ -134,6 +135,7 @@ export const ToolkitConfigSchema = z.object({
   idleHibernate: z._default(IdleHibernateConfigSchema, () => z.parse(IdleHibernateConfigSchema, {})),
   eniReattach: z._default(EniReattachConfigSchema, () => z.parse(EniReattachConfigSchema, {})),
   vfxtIpMove: z._default(VfxtIpMoveConfigSchema, () => z.parse(VfxtIpMoveConfigSchema, {})),
+  dxFailover: z._default(DxFailoverConfigSchema, () => z.parse(DxFailoverConfigSchema, {})),
 });
 
 export type ToolkitConfig = z.infer<typeof ToolkitConfigSchema>;

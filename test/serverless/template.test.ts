@@ -107,6 +107,31 @@ const FUNCTIONS = {
       "xray:PutTelemetryRecords",
     ],
   },
+  dxFailover: {
+    logicalId: "DxFailoverLambdaFunction",
+    service: "dx-failover",
+    bundle: "functions/dx-failover/handler.cjs",
+    rules: 3,
+    actions: [
+      "logs:CreateLogStream",
+      "logs:CreateLogGroup",
+      "logs:PutLogEvents",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeInstances",
+      "cloudwatch:DescribeAlarms",
+      "cloudwatch:GetMetricData",
+      "directconnect:DescribeVirtualInterfaces",
+      "ec2:CreateRoute",
+      "ec2:DeleteRoute",
+      "ec2:CreateTags",
+      "ec2:DeleteTags",
+      "events:PutEvents",
+      "sqs:SendMessage",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+    ],
+  },
   vfxtIpMove: {
     logicalId: "VfxtIpMoveLambdaFunction",
     service: "vfxt-ip-move",
@@ -475,7 +500,12 @@ describe("IAM: one least-privilege role per function", () => {
         if (resources.includes("*")) {
           for (const action of actions) {
             expect(
-              READ_ONLY_ACTION.test(action) || ALLOWED_ON_ANY_RESOURCE.has(action),
+              READ_ONLY_ACTION.test(action) ||
+                ALLOWED_ON_ANY_RESOURCE.has(action) ||
+                // PutMetricData has no resource-level permissions: only with a namespace condition.
+                (action === "cloudwatch:PutMetricData" &&
+                  actions.length === 1 &&
+                  typeof statement.Condition?.StringEquals?.["cloudwatch:namespace"] === "string"),
               `${action} on "*": ${where}`,
             ).toBe(true);
           }
@@ -738,6 +768,109 @@ describe("eni-reattach (issue 4)", () => {
         expect.objectContaining({ Expression: expect.stringContaining("MIN(FirewallCapacityAvailable)") }),
       ],
     });
+  });
+});
+
+describe("dx-failover (issue 3)", () => {
+  const dx = expectedConfig.dxFailover;
+  const groups = dx.groups.map((g) => g.name);
+  const probe = () =>
+    resource("DxProbeLambdaFunction").Properties as unknown as FunctionProperties & {
+      VpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
+    };
+  const probeStatements = () =>
+    statementsOf(resource(probe().Role["Fn::GetAtt"][0]).Properties as unknown as RoleProperties);
+  const failoverStatements = () => statementsOf(roleOf("dxFailover").properties);
+  const bySid = (statements: Statement[], sid: string) => {
+    const found = statements.find((statement) => statement.Sid === sid);
+    if (found === undefined) throw new Error(`no statement ${sid}`);
+    return found;
+  };
+
+  it("ci configures a group, so the IAM conditions below are real", () => {
+    expect(groups.length).toBeGreaterThan(0);
+  });
+
+  it("failover: reserved concurrency 1; route writes and tags only on route tables carrying a group tag", () => {
+    expect(functionProperties("dxFailover").ReservedConcurrentExecutions).toBe(1);
+    const routes = bySid(failoverStatements(), "RouteWritesInGroupRouteTablesOnly");
+    expect(asArray(routes.Action)).toEqual(["ec2:CreateRoute", "ec2:DeleteRoute"]);
+    expect(asArray(routes.Resource as unknown[])).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:route-table/*` },
+    ]);
+    expect(routes.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: groups } });
+    const tags = bySid(failoverStatements(), "StateTagsOnGroupRouteTablesOnly");
+    expect(asArray(tags.Action)).toEqual(["ec2:CreateTags", "ec2:DeleteTags"]);
+    expect(tags.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: groups },
+      "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
+    });
+    // No other function may write routes' tags or delete routes.
+    const writers = resourcesOfType("AWS::IAM::Role").filter(([, role]) =>
+      statementsOf(role.Properties as unknown as RoleProperties).some((st) =>
+        asArray(st.Action).some((a) => a === "ec2:DeleteRoute" || a === "ec2:DeleteTags"),
+      ),
+    );
+    expect(writers.map(([id]) => id)).toEqual([roleOf("dxFailover").logicalId]);
+  });
+
+  it("probe: scheduled every minute in the probe subnet, reserved concurrency 1, no retries, ≤ 70 s", () => {
+    const p = probe();
+    expect(p.ReservedConcurrentExecutions).toBe(1);
+    expect(p.Timeout).toBe(70);
+    expect(p.VpcConfig).toEqual({
+      SubnetIds: dx.probeVpc.subnetIds,
+      SecurityGroupIds: dx.probeVpc.securityGroupIds,
+    });
+    const config = resourcesOfType("AWS::Lambda::EventInvokeConfig").find(
+      ([, c]) =>
+        JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: "DxProbeLambdaFunction" }),
+    );
+    expect(config?.[1].Properties.MaximumRetryAttempts).toBe(0);
+  });
+
+  it("probe: PutMetricData only into the probe namespace; the trigger event only on the default bus with its detail-type", () => {
+    const metrics = bySid(probeStatements(), "ProbeMetricsNamespaceOnly");
+    expect(asArray(metrics.Action)).toEqual(["cloudwatch:PutMetricData"]);
+    expect(metrics.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": dx.metricsNamespace } });
+    const trigger = bySid(probeStatements(), "TriggerEventOnDefaultBusOnly");
+    expect(trigger.Condition).toEqual({
+      StringEquals: {
+        "events:source": expectedConfig.actionEvents.source,
+        "events:detail-type": "DX Path Degraded",
+      },
+    });
+    const actions = new Set(probeStatements().flatMap((st) => asArray(st.Action)));
+    for (const forbidden of [
+      "ec2:CreateRoute",
+      "ec2:DeleteRoute",
+      "ec2:CreateTags",
+      "ec2:AssignPrivateIpAddresses",
+    ])
+      expect(actions.has(forbidden)).toBe(false);
+  });
+
+  it("four alarms per group on the probe's metrics, named as the function reads them", () => {
+    const alarms = resourcesOfType("AWS::CloudWatch::Alarm")
+      .map(([, a]) => a.Properties as Record<string, unknown>)
+      .filter((a) => String(a.AlarmName).startsWith(dx.alarmNamePrefix));
+    for (const g of dx.groups) {
+      const of = (suffix: string) =>
+        alarms.find((a) => a.AlarmName === `${dx.alarmNamePrefix}${g.name}-${suffix}`);
+      expect(of("dx-down")).toMatchObject({ Namespace: dx.metricsNamespace, TreatMissingData: "missing" });
+      expect(of("dx-restored")).toMatchObject({
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        EvaluationPeriods: Math.ceil(g.restoreWindowSeconds / 60),
+      });
+      expect(of("vpn-down")).toMatchObject({
+        Dimensions: [
+          { Name: "Group", Value: g.name },
+          { Name: "Path", Value: "vpn" },
+        ],
+      });
+      expect(of("probe-missing")).toMatchObject({ TreatMissingData: "breaching" });
+    }
+    expect(alarms).toHaveLength(4 * dx.groups.length);
   });
 });
 

@@ -45,6 +45,18 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
     load: async () => (await import("../../functions/vfxt-ip-move/handler")).buildHandler,
     accepts: ["ec2-state-change", "alarm-change", "schedule"],
   },
+  {
+    name: "dx-failover",
+    serverlessName: "dxFailover",
+    load: async () => (await import("../../functions/dx-failover/handler")).buildHandler,
+    accepts: ["alarm-change", "schedule"],
+  },
+  {
+    name: "dx-probe",
+    serverlessName: "dxProbe",
+    load: async () => (await import("../../functions/dx-failover/probe-handler")).buildHandler,
+    accepts: [],
+  },
 ];
 
 export const findFunction = (name: string): FunctionEntry | undefined =>
