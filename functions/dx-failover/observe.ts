@@ -8,7 +8,7 @@ import {
   type EC2Client,
   type Route,
 } from "@aws-sdk/client-ec2";
-import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
+import { awsCall, awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
 import { loadMetricAlarms } from "../../shared/network/loaders";
 import type { AlarmView, RouteView } from "../../shared/network/model";
 import type { DxFailoverGroupConfig } from "./config";
@@ -92,7 +92,7 @@ export const loadGroupTables = async (
   const out: ObservedTable[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("ec2", "DescribeRouteTables", () =>
+    const page = await awsCall("ec2", "DescribeRouteTables", () =>
       ec2.send(
         new DescribeRouteTablesCommand({
           Filters: [
@@ -123,15 +123,6 @@ export const loadGroupTables = async (
     nextToken = page.NextToken;
   } while (nextToken);
   return out.sort((a, b) => (a.routeTableId < b.routeTableId ? -1 : 1));
-};
-
-/** Throttling/transient errors are thrown as retryable AwsCallErrors; the rest too (with their code). */
-const call = async <T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toAwsCallError(service, operation, error);
-  }
 };
 
 export const loadGroupAlarms = async (
@@ -270,7 +261,7 @@ export const loadVirtualInterfaces = async (
   if (ids.length === 0) return [];
   const out: VirtualInterfaceSignal[] = [];
   // DescribeVirtualInterfaces takes one id (or none: all of the account's); one call for all when several.
-  const page = await call("directconnect", "DescribeVirtualInterfaces", () =>
+  const page = await awsCall("directconnect", "DescribeVirtualInterfaces", () =>
     dx.send(new DescribeVirtualInterfacesCommand(ids.length === 1 ? { virtualInterfaceId: ids[0] } : {})),
   );
   const wanted = new Set(ids);
@@ -305,7 +296,7 @@ export const loadAppliance = async (
   const instanceId = view.Attachment?.InstanceId;
   let instanceRunning = false;
   if (attached && instanceId !== undefined) {
-    const page = await call("ec2", "DescribeInstances", () =>
+    const page = await awsCall("ec2", "DescribeInstances", () =>
       ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
     );
     const instance = page.Reservations?.flatMap((r) => r.Instances ?? [])[0];

@@ -13,7 +13,7 @@ import {
   ModifyLocalGatewayRouteCommand,
   SearchLocalGatewayRoutesCommand,
 } from "@aws-sdk/client-ec2";
-import { toAwsCallError } from "../../shared/aws/errors";
+import { awsCall } from "../../shared/aws/errors";
 import type { EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
 import type { EniSlot } from "./plan";
 
@@ -27,19 +27,11 @@ export interface LocalGatewayRouteCheck {
   detail?: string;
 }
 
-const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-  try {
-    return await run();
-  } catch (error) {
-    throw toAwsCallError("ec2", operation, error);
-  }
-};
-
 const searchStaticRoutes = async (ec2: EC2Client, tableId: string): Promise<LocalGatewayRoute[]> => {
   const out: LocalGatewayRoute[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("SearchLocalGatewayRoutes", () =>
+    const page = await awsCall("ec2", "SearchLocalGatewayRoutes", () =>
       ec2.send(
         new SearchLocalGatewayRoutesCommand({
           LocalGatewayRouteTableId: tableId,
@@ -69,7 +61,7 @@ export const checkLocalGatewayRoutes = async (
   if (input.outpostArn === undefined && configured.length === 0) return [];
   const tableIds = new Set(configured.map((r) => r.localGatewayRouteTableId));
   if (input.outpostArn !== undefined) {
-    const tables = await call("DescribeLocalGatewayRouteTables", () =>
+    const tables = await awsCall("ec2", "DescribeLocalGatewayRouteTables", () =>
       ec2.send(
         new DescribeLocalGatewayRouteTablesCommand({
           Filters: [{ Name: "outpost-arn", Values: [input.outpostArn ?? ""] }],
@@ -101,7 +93,7 @@ export const checkLocalGatewayRoutes = async (
         const detail = `targets ${target ?? "no ENI"}${target !== undefined && !ours.has(target) ? " (not one of the group's ENIs; it may no longer exist)" : ""}, expected ${expected}`;
         if (input.group.repairLocalGatewayRoutes && input.apply) {
           try {
-            const modified = await call("ModifyLocalGatewayRoute", () =>
+            const modified = await awsCall("ec2", "ModifyLocalGatewayRoute", () =>
               ec2.send(
                 new ModifyLocalGatewayRouteCommand({
                   LocalGatewayRouteTableId: tableId,

@@ -105,3 +105,12 @@ export const toAwsCallError = (service: string, operation: string, error: unknow
 /** True when `error` is an AWS error with one of `codes`. */
 export const hasAwsCode = (error: unknown, ...codes: string[]): boolean =>
   codes.includes(awsErrorCode(error));
+
+/** Runs one AWS call and turns its failure into an AwsCallError (typed context, retryable flag). */
+export const awsCall = async <T>(service: string, operation: string, send: () => Promise<T>): Promise<T> => {
+  try {
+    return await send();
+  } catch (error) {
+    throw toAwsCallError(service, operation, error);
+  }
+};

@@ -26,21 +26,8 @@ import {
   GetOutpostInstanceTypesCommand,
   type OutpostsClient,
 } from "@aws-sdk/client-outposts";
-import { toAwsCallError } from "../aws/errors";
-
-const call = async <T>(service: string, operation: string, send: () => Promise<T>): Promise<T> => {
-  try {
-    return await send();
-  } catch (error) {
-    throw toAwsCallError(service, operation, error);
-  }
-};
-
-const chunks = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
+import { awsCall } from "../aws/errors";
+import { chunks } from "./loaders";
 
 export type AttachmentStatus = "attaching" | "attached" | "detaching" | "detached";
 
@@ -97,7 +84,7 @@ const describeEnis = async (ec2: EC2Client, filters: Filter[], ids?: string[]): 
   const out: EniView[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("ec2", "DescribeNetworkInterfaces", () =>
+    const page = await awsCall("ec2", "DescribeNetworkInterfaces", () =>
       ec2.send(
         new DescribeNetworkInterfacesCommand(
           ids !== undefined
@@ -145,7 +132,7 @@ export const loadNetworkLimits = async (
 ): Promise<Map<string, NetworkLimits>> => {
   const out = new Map<string, NetworkLimits>();
   if (types.length === 0) return out;
-  const page = await call("ec2", "DescribeInstanceTypes", () =>
+  const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
     ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [...new Set(types)] as InstanceTypeName[] })),
   );
   for (const t of page.InstanceTypes ?? []) {
@@ -178,7 +165,7 @@ export const loadAsgMembers = async (
 ): Promise<Map<string, AsgMemberView>> => {
   const out = new Map<string, AsgMemberView>();
   for (const chunk of chunks([...new Set(instanceIds)], 50)) {
-    const page = await call("autoscaling", "DescribeAutoScalingInstances", () =>
+    const page = await awsCall("autoscaling", "DescribeAutoScalingInstances", () =>
       autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: chunk })),
     );
     for (const i of page.AutoScalingInstances ?? []) {
@@ -208,7 +195,7 @@ export const loadGroups = async (
   for (const chunk of chunks([...new Set(names)], 50)) {
     let nextToken: string | undefined;
     do {
-      const page = await call("autoscaling", "DescribeAutoScalingGroups", () =>
+      const page = await awsCall("autoscaling", "DescribeAutoScalingGroups", () =>
         autoScaling.send(
           new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: chunk, NextToken: nextToken }),
         ),
@@ -243,7 +230,7 @@ export const loadLifecycleHooks = async (
   autoScaling: AutoScalingClient,
   groupName: string,
 ): Promise<LifecycleHookView[]> => {
-  const page = await call("autoscaling", "DescribeLifecycleHooks", () =>
+  const page = await awsCall("autoscaling", "DescribeLifecycleHooks", () =>
     autoScaling.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: groupName })),
   );
   return (page.LifecycleHooks ?? []).map((h) => ({
@@ -266,13 +253,13 @@ export interface OutpostView {
 }
 
 export const loadOutpost = async (outposts: OutpostsClient, outpostId: string): Promise<OutpostView> => {
-  const described = await call("outposts", "GetOutpost", () =>
+  const described = await awsCall("outposts", "GetOutpost", () =>
     outposts.send(new GetOutpostCommand({ OutpostId: outpostId })),
   );
   const types: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("outposts", "GetOutpostInstanceTypes", () =>
+    const page = await awsCall("outposts", "GetOutpostInstanceTypes", () =>
       outposts.send(
         new GetOutpostInstanceTypesCommand({ OutpostId: outpostId, NextToken: nextToken, MaxResults: 100 }),
       ),
@@ -324,7 +311,7 @@ export const loadAvailableCapacity = async (
   for (const batch of chunks(queries, METRIC_DATA_BATCH)) {
     let nextToken: string | undefined;
     do {
-      const page = await call("monitoring", "GetMetricData", () =>
+      const page = await awsCall("monitoring", "GetMetricData", () =>
         cloudWatch.send(
           new GetMetricDataCommand({
             MetricDataQueries: batch,

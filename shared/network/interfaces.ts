@@ -6,7 +6,8 @@ import {
   type Filter,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { toAwsCallError } from "../aws/errors";
+import { awsCall } from "../aws/errors";
+import { chunks } from "./loaders";
 
 /** ENIs with their private IPs, subnets, and the instance types' address limits: fresh, paginated reads. */
 
@@ -29,21 +30,6 @@ export interface SubnetView {
   cidrBlock: string;
   availabilityZone?: string;
 }
-
-const call = async <T>(operation: string, send: () => Promise<T>): Promise<T> => {
-  try {
-    return await send();
-  } catch (error) {
-    throw toAwsCallError("ec2", operation, error);
-  }
-};
-
-/** EC2 allows at most 200 values in one filter. */
-const chunks = <T>(items: readonly T[], size = 200): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 export const toNetworkInterfaceView = (eni: NetworkInterface): NetworkInterfaceView => {
   const addresses = eni.PrivateIpAddresses ?? [];
@@ -81,7 +67,7 @@ export const describeNetworkInterfaces = async (
   const out: NetworkInterfaceView[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("DescribeNetworkInterfaces", () =>
+    const page = await awsCall("ec2", "DescribeNetworkInterfaces", () =>
       ec2.send(
         new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, NextToken: nextToken }),
       ),
@@ -123,7 +109,7 @@ export const loadSubnets = async (ec2: EC2Client, subnetIds: readonly string[]):
   for (const part of chunks(unique)) {
     let nextToken: string | undefined;
     do {
-      const page = await call("DescribeSubnets", () =>
+      const page = await awsCall("ec2", "DescribeSubnets", () =>
         ec2.send(
           new DescribeSubnetsCommand({
             Filters: [{ Name: "subnet-id", Values: part }],
@@ -157,7 +143,7 @@ export const loadAddressLimits = async (
   for (const part of chunks(unique, 100)) {
     let nextToken: string | undefined;
     do {
-      const page = await call("DescribeInstanceTypes", () =>
+      const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
         ec2.send(
           new DescribeInstanceTypesCommand({
             Filters: [{ Name: "instance-type", Values: part }],

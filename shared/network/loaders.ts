@@ -14,7 +14,7 @@ import {
   type Route,
   SearchLocalGatewayRoutesCommand,
 } from "@aws-sdk/client-ec2";
-import { toAwsCallError } from "../aws/errors";
+import { awsCall } from "../aws/errors";
 import {
   type AlarmView,
   AUTO_SCALING_GROUP_TAG,
@@ -27,16 +27,8 @@ import {
 
 /** Fresh reads of the account. Every loader paginates and filters server-side. */
 
-const call = async <T>(service: string, operation: string, send: () => Promise<T>): Promise<T> => {
-  try {
-    return await send();
-  } catch (error) {
-    throw toAwsCallError(service, operation, error);
-  }
-};
-
 /** EC2 allows at most 200 values in one filter. */
-const chunks = <T>(items: readonly T[], size: number): T[][] => {
+export const chunks = <T>(items: readonly T[], size = 200): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -88,7 +80,7 @@ export const describeInstances = async (ec2: EC2Client, filters: Filter[]): Prom
   const out: InstanceView[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("ec2", "DescribeInstances", () =>
+    const page = await awsCall("ec2", "DescribeInstances", () =>
       ec2.send(new DescribeInstancesCommand({ Filters: filters, MaxResults: 1000, NextToken: nextToken })),
     );
     for (const reservation of page.Reservations ?? []) {
@@ -118,7 +110,7 @@ export const describeRoutes = async (ec2: EC2Client, filters: Filter[]): Promise
   const out: RouteView[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call("ec2", "DescribeRouteTables", () =>
+    const page = await awsCall("ec2", "DescribeRouteTables", () =>
       ec2.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken })),
     );
     for (const table of page.RouteTables ?? []) {
@@ -175,7 +167,7 @@ export const loadLocalGatewayRoutesTargeting = async (
 ): Promise<LocalGatewayRouteView[]> => {
   if (outpostArns.length === 0 || networkInterfaceIds.length === 0) return [];
   const wanted = new Set(networkInterfaceIds);
-  const tables = await call("ec2", "DescribeLocalGatewayRouteTables", () =>
+  const tables = await awsCall("ec2", "DescribeLocalGatewayRouteTables", () =>
     ec2.send(
       new DescribeLocalGatewayRouteTablesCommand({
         Filters: [{ Name: "outpost-arn", Values: [...new Set(outpostArns)] }],
@@ -188,7 +180,7 @@ export const loadLocalGatewayRoutesTargeting = async (
     if (tableId === undefined) continue;
     let nextToken: string | undefined;
     do {
-      const page = await call("ec2", "SearchLocalGatewayRoutes", () =>
+      const page = await awsCall("ec2", "SearchLocalGatewayRoutes", () =>
         ec2.send(
           new SearchLocalGatewayRoutesCommand({
             LocalGatewayRouteTableId: tableId,
@@ -253,7 +245,7 @@ export const loadMetricAlarms = async (
     if (names !== undefined && names.length === 0) continue;
     let nextToken: string | undefined;
     do {
-      const page = await call("monitoring", "DescribeAlarms", () =>
+      const page = await awsCall("monitoring", "DescribeAlarms", () =>
         cloudWatch.send(
           new DescribeAlarmsCommand({
             AlarmNames: names,
