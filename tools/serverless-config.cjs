@@ -160,7 +160,7 @@ const dxFailoverValues = (dx) => {
     probeVpc:
       vpc.subnetIds.length > 0 && vpc.securityGroupIds.length > 0
         ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds }
-        : {},
+        : null,
   };
 };
 
