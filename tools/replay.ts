@@ -45,6 +45,8 @@ if (!existsSync(eventPath)) fail(`no such event file: ${eventPath}`);
 if (!existsSync(values.account)) fail(`no such account fixture: ${values.account}`);
 if (values.mode !== undefined && !["plan", "dry-run", "apply"].includes(values.mode))
   fail(`unknown mode "${values.mode}"`);
+if (values.config !== undefined && !existsSync(values.config))
+  fail(`no such configuration file: ${values.config}`);
 
 const event = readJson(eventPath);
 
