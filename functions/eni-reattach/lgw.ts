@@ -9,11 +9,10 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import {
   DescribeLocalGatewayRouteTablesCommand,
   type EC2Client,
-  type LocalGatewayRoute,
   ModifyLocalGatewayRouteCommand,
-  SearchLocalGatewayRoutesCommand,
 } from "@aws-sdk/client-ec2";
 import { awsCall } from "../../shared/aws/errors";
+import { searchStaticLocalGatewayRoutes } from "../../shared/network/loaders";
 import type { EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
 import type { EniSlot } from "./plan";
 
@@ -26,26 +25,6 @@ export interface LocalGatewayRouteCheck {
   finding: "ok" | "blackhole" | "wrong-target" | "missing" | "repaired" | "repair-failed";
   detail?: string;
 }
-
-const searchStaticRoutes = async (ec2: EC2Client, tableId: string): Promise<LocalGatewayRoute[]> => {
-  const out: LocalGatewayRoute[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await awsCall("ec2", "SearchLocalGatewayRoutes", () =>
-      ec2.send(
-        new SearchLocalGatewayRoutesCommand({
-          LocalGatewayRouteTableId: tableId,
-          Filters: [{ Name: "type", Values: ["static"] }],
-          MaxResults: 100,
-          NextToken: nextToken,
-        }),
-      ),
-    );
-    out.push(...(page.Routes ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return out;
-};
 
 export const checkLocalGatewayRoutes = async (
   ec2: EC2Client,
@@ -74,7 +53,7 @@ export const checkLocalGatewayRoutes = async (
   const ours = new Map(input.slots.map((s) => [s.eniId, s]));
   const checks: LocalGatewayRouteCheck[] = [];
   for (const tableId of [...tableIds].sort()) {
-    const routes = await searchStaticRoutes(ec2, tableId);
+    const routes = await searchStaticLocalGatewayRoutes(ec2, tableId);
     const wanted = configured.filter((r) => r.localGatewayRouteTableId === tableId);
     for (const route of routes) {
       const destination = route.DestinationCidrBlock ?? route.DestinationPrefixListId ?? "";

@@ -11,6 +11,7 @@ import {
   type EC2Client,
   type Filter,
   type Instance,
+  type LocalGatewayRoute,
   type Route,
   SearchLocalGatewayRoutesCommand,
 } from "@aws-sdk/client-ec2";
@@ -159,6 +160,30 @@ export const loadRoutesTargeting = async (
   return out;
 };
 
+/** Every static route of a local gateway route table (paginated, 100 per page). */
+export const searchStaticLocalGatewayRoutes = async (
+  ec2: EC2Client,
+  tableId: string,
+): Promise<LocalGatewayRoute[]> => {
+  const out: LocalGatewayRoute[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall("ec2", "SearchLocalGatewayRoutes", () =>
+      ec2.send(
+        new SearchLocalGatewayRoutesCommand({
+          LocalGatewayRouteTableId: tableId,
+          Filters: [{ Name: "type", Values: ["static"] }],
+          MaxResults: 100,
+          NextToken: nextToken,
+        }),
+      ),
+    );
+    out.push(...(page.Routes ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+};
+
 /** Local gateway routes (Outposts) of the given Outposts whose target is one of these ENIs. */
 export const loadLocalGatewayRoutesTargeting = async (
   ec2: EC2Client,
@@ -178,30 +203,16 @@ export const loadLocalGatewayRoutesTargeting = async (
   for (const table of tables.LocalGatewayRouteTables ?? []) {
     const tableId = table.LocalGatewayRouteTableId;
     if (tableId === undefined) continue;
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall("ec2", "SearchLocalGatewayRoutes", () =>
-        ec2.send(
-          new SearchLocalGatewayRoutesCommand({
-            LocalGatewayRouteTableId: tableId,
-            Filters: [{ Name: "type", Values: ["static"] }],
-            MaxResults: 100,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const route of page.Routes ?? []) {
-        if (route.NetworkInterfaceId === undefined || !wanted.has(route.NetworkInterfaceId)) continue;
-        out.push({
-          localGatewayRouteTableId: tableId,
-          destination: route.DestinationCidrBlock ?? route.DestinationPrefixListId ?? "",
-          networkInterfaceId: route.NetworkInterfaceId,
-          state: route.State ?? "unknown",
-          type: route.Type ?? "static",
-        });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    for (const route of await searchStaticLocalGatewayRoutes(ec2, tableId)) {
+      if (route.NetworkInterfaceId === undefined || !wanted.has(route.NetworkInterfaceId)) continue;
+      out.push({
+        localGatewayRouteTableId: tableId,
+        destination: route.DestinationCidrBlock ?? route.DestinationPrefixListId ?? "",
+        networkInterfaceId: route.NetworkInterfaceId,
+        state: route.State ?? "unknown",
+        type: route.Type ?? "static",
+      });
+    }
   }
   return out;
 };
