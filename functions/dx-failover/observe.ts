@@ -6,10 +6,9 @@ import {
   type DescribeNetworkInterfacesCommandOutput,
   DescribeRouteTablesCommand,
   type EC2Client,
-  type Route,
 } from "@aws-sdk/client-ec2";
 import { awsCall, awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms } from "../../shared/network/loaders";
+import { loadMetricAlarms, routeTargets } from "../../shared/network/loaders";
 import type { AlarmView, RouteView } from "../../shared/network/model";
 import type { DxFailoverGroupConfig } from "./config";
 import type {
@@ -62,18 +61,6 @@ export interface ObservedTable {
   routes: RouteView[];
 }
 
-const targetsOf = (route: Route): RouteView["targets"] => {
-  const targets: RouteView["targets"] = [];
-  if (route.NetworkInterfaceId) targets.push({ kind: "network-interface", id: route.NetworkInterfaceId });
-  if (route.InstanceId) targets.push({ kind: "instance", id: route.InstanceId });
-  if (route.GatewayId) targets.push({ kind: "gateway", id: route.GatewayId });
-  if (route.LocalGatewayId) targets.push({ kind: "local-gateway", id: route.LocalGatewayId });
-  const other =
-    route.NatGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.CoreNetworkArn;
-  if (other) targets.push({ kind: "other", id: other });
-  return targets;
-};
-
 /**
  * A route created with an instance target is shown with both the instance and its ENI; for the plan a
  * route "to the appliance ENI" is one whose ENI is the appliance's, whatever else is listed.
@@ -114,7 +101,7 @@ export const loadGroupTables = async (
         routes: (table.Routes ?? []).map((route) => ({
           routeTableId: id,
           destination: route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? "",
-          targets: normaliseTargets(targetsOf(route)),
+          targets: normaliseTargets(routeTargets(route)),
           state: route.State === "blackhole" ? "blackhole" : "active",
           origin: route.Origin ?? "CreateRoute",
         })),

@@ -92,7 +92,8 @@ export const describeInstances = async (ec2: EC2Client, filters: Filter[]): Prom
   return out;
 };
 
-const routeTargets = (route: Route): RouteTarget[] => {
+/** Every target a route lists (an instance route shows its ENI too). */
+export const routeTargets = (route: Route): RouteTarget[] => {
   const targets: RouteTarget[] = [];
   if (route.NetworkInterfaceId) targets.push({ kind: "network-interface", id: route.NetworkInterfaceId });
   if (route.InstanceId) targets.push({ kind: "instance", id: route.InstanceId });
@@ -104,7 +105,7 @@ const routeTargets = (route: Route): RouteTarget[] => {
   return targets;
 };
 
-const routeDestination = (route: Route): string =>
+export const routeDestination = (route: Route): string =>
   route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId ?? "";
 
 export const describeRoutes = async (ec2: EC2Client, filters: Filter[]): Promise<RouteView[]> => {
