@@ -14,6 +14,7 @@ import {
   type SimServiceName,
 } from "../types";
 import { autoScalingModel } from "./autoscaling";
+import type { CallRecord } from "./calls";
 import { SimClock } from "./clock";
 import { cloudWatchModel, setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
@@ -25,31 +26,13 @@ import { eventBridgeModel } from "./eventbridge";
 import { EC2_DOCUMENTED_BUCKETS, FaultInjector } from "./faults";
 import type { AccountFixture } from "./fixture";
 import { IdGenerator } from "./ids";
+import { regionFromFixture } from "./load";
 import { evaluateAlarms, metricsModel } from "./metrics";
 import { outpostsModel } from "./outposts";
 import { Params } from "./query";
+import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
 import { RegionState, type ServiceEvent } from "./state";
-
-export interface CallRecord {
-  /** 1, 2, 3… in call order. */
-  seq: number;
-  /** Simulated time at which the call was answered (after any fault latency). */
-  at: string;
-  service: SimServiceName;
-  operation: string;
-  region: string;
-  requestId: string;
-  /** The SDK-shaped input, as received. */
-  input: Record<string, unknown>;
-  outcome: "ok" | "error";
-  output?: SimOutput;
-  error?: { code: string; message: string; httpStatus: number };
-  /** Faults that fired for this call (latency or error). */
-  faults?: string[];
-  /** Simulated latency added by faults. */
-  latencyMs?: number;
-}
 
 export interface SimulatedAccountOptions {
   /** Use this clock instead of one built from `fixture.clock`. */
@@ -156,7 +139,7 @@ export class SimulatedAccount {
   settle(): void {
     const now = this.clock.nowMs();
     for (const state of this.regions.values()) {
-      state.settle(now, (e) => this.emit(state.region, e));
+      settleRegion(state, now, (e) => this.emit(state.region, e));
       evaluateAlarms(this.context(state), now);
     }
   }
@@ -271,7 +254,7 @@ export class SimulatedAccount {
 
   private load(): void {
     this.regions.clear();
-    this.regions.set(this.fixture.region, RegionState.fromFixture(this.fixture));
+    this.regions.set(this.fixture.region, regionFromFixture(this.fixture));
     this.calls.length = 0;
     this.published.length = 0;
     this.serviceEvents.length = 0;

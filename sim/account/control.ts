@@ -21,12 +21,36 @@
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
-import type { SimulatedAccount } from "./account";
+import type { CallRecord } from "./calls";
+import type { SimClock } from "./clock";
+import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
+import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
+import type { ServiceEvent } from "./state";
 
 export interface ControlResponse {
   status: number;
   body: unknown;
+}
+
+/** What the control API steers: the simulated account (declared here so that control sits below it). */
+export interface ControlledAccount {
+  readonly calls: CallRecord[];
+  readonly clock: SimClock;
+  readonly faults: FaultInjector;
+  readonly publishedEventRecords: PublishedEventSnapshot[];
+  readonly serviceEvents: ServiceEvent[];
+  settle(): void;
+  advance(ms: number): Date;
+  snapshot(region?: string): AccountSnapshot;
+  setAlarmState(
+    name: string,
+    value: "OK" | "ALARM" | "INSUFFICIENT_DATA",
+    reason: string,
+    reasonData?: string,
+  ): void;
+  setBgpStatus(virtualInterfaceId: string, status: "up" | "down"): void;
+  reset(): void;
 }
 
 const FaultBody = z.strictObject({
@@ -96,8 +120,140 @@ function parseBody<T>(
   return { ok: true, value: result.data };
 }
 
+/** A parsed control request: the path segments after `/__sim`, the upper-case verb, query and body. */
+interface ControlRequest {
+  segments: string[];
+  verb: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+type Route = (account: ControlledAccount, request: ControlRequest) => ControlResponse | undefined;
+
+const callsRoute: Route = (account, { segments, verb, query }) => {
+  if (segments.length !== 1) return undefined;
+  if (verb === "GET") {
+    const calls = account.calls.filter(
+      (c) =>
+        (!query.has("service") || c.service === query.get("service")) &&
+        (!query.has("operation") || c.operation === query.get("operation")) &&
+        (!query.has("outcome") || c.outcome === query.get("outcome")),
+    );
+    return { status: 200, body: { calls } };
+  }
+  if (verb === "DELETE") {
+    const cleared = account.calls.length;
+    account.calls.length = 0;
+    return { status: 200, body: { cleared } };
+  }
+  return undefined;
+};
+
+const stateRoute: Route = (account, { segments, verb, query }) =>
+  segments.length === 1 && verb === "GET"
+    ? { status: 200, body: account.snapshot(query.get("region") ?? undefined) }
+    : undefined;
+
+const eventsRoute: Route = (account, { segments, verb }) => {
+  if (segments.length !== 1 || verb !== "GET") return undefined;
+  account.settle();
+  return { status: 200, body: { published: account.publishedEventRecords, service: account.serviceEvents } };
+};
+
+const faultsRoute: Route = (account, { segments, verb, body }) => {
+  const id = segments[1];
+  if (segments.length === 1 && verb === "GET")
+    return { status: 200, body: { faults: account.faults.list() } };
+  if (segments.length === 1 && verb === "POST") {
+    const parsed = parseBody(FaultBody, body);
+    if (!parsed.ok) return parsed.response;
+    const spec = parsed.value;
+    if (spec.error === undefined && (spec.latencyMs === undefined || spec.latencyMs === 0)) {
+      return bad("a fault needs an error, a latencyMs, or both");
+    }
+    return { status: 201, body: { fault: account.faults.add(spec) } };
+  }
+  if (verb === "DELETE" && segments.length === 1) {
+    const removed = account.faults.list().length;
+    account.faults.clear();
+    return { status: 200, body: { removed } };
+  }
+  if (verb === "DELETE" && segments.length === 2 && id !== undefined) {
+    return account.faults.remove(id)
+      ? { status: 200, body: { removed: 1 } }
+      : { status: 404, body: { error: `no fault ${id}` } };
+  }
+  return undefined;
+};
+
+const clockRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length === 1 && verb === "GET") return { status: 200, body: account.clock.toJSON() };
+  if (segments.length !== 2 || verb !== "POST") return undefined;
+  if (segments[1] === "advance") {
+    const parsed = parseBody(AdvanceBody, body);
+    if (!parsed.ok) return parsed.response;
+    account.advance(parsed.value.ms);
+    return { status: 200, body: account.clock.toJSON() };
+  }
+  if (segments[1] === "set") {
+    const parsed = parseBody(SetBody, body);
+    if (!parsed.ok) return parsed.response;
+    account.clock.set(new Date(parsed.value.time));
+    account.settle();
+    return { status: 200, body: account.clock.toJSON() };
+  }
+  return undefined;
+};
+
+const alarmsRoute: Route = (account, { segments, verb, body }) => {
+  const name = segments[1];
+  if (segments.length !== 3 || segments[2] !== "state" || name === undefined || verb !== "POST")
+    return undefined;
+  const parsed = parseBody(AlarmStateBody, body);
+  if (!parsed.ok) return parsed.response;
+  const v = parsed.value;
+  account.setAlarmState(name, v.stateValue, v.stateReason, v.stateReasonData);
+  return { status: 200, body: { alarm: account.snapshot().alarms[name] } };
+};
+
+const tokenBucketsRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 1) return undefined;
+  if (verb === "GET") return { status: 200, body: { buckets: account.faults.tokenBuckets() } };
+  if (verb !== "POST") return undefined;
+  const parsed = parseBody(BucketBody, body);
+  if (!parsed.ok) return parsed.response;
+  return { status: 201, body: { bucket: account.faults.tokenBucket(parsed.value) } };
+};
+
+const virtualInterfacesRoute: Route = (account, { segments, verb, body }) => {
+  const id = segments[1];
+  if (segments.length !== 3 || segments[2] !== "bgp" || id === undefined || verb !== "POST") return undefined;
+  const parsed = parseBody(BgpBody, body);
+  if (!parsed.ok) return parsed.response;
+  account.setBgpStatus(id, parsed.value.status);
+  return { status: 200, body: { virtualInterfaceId: id, bgpStatus: parsed.value.status } };
+};
+
+const resetRoute: Route = (account, { segments, verb }) => {
+  if (segments.length !== 1 || verb !== "POST") return undefined;
+  account.reset();
+  return { status: 200, body: account.clock.toJSON() };
+};
+
+const ROUTES: ReadonlyMap<string, Route> = new Map([
+  ["calls", callsRoute],
+  ["state", stateRoute],
+  ["events", eventsRoute],
+  ["faults", faultsRoute],
+  ["clock", clockRoute],
+  ["alarms", alarmsRoute],
+  ["token-buckets", tokenBucketsRoute],
+  ["virtual-interfaces", virtualInterfacesRoute],
+  ["reset", resetRoute],
+]);
+
 export function handleControl(
-  account: SimulatedAccount,
+  account: ControlledAccount,
   method: string,
   rawPath: string,
   body: unknown,
@@ -109,112 +265,10 @@ export function handleControl(
     .filter((s) => s !== "")
     .map(decodeURIComponent);
   const verb = method.toUpperCase();
-  const query = url.searchParams;
-  const [head, second, third] = segments;
-
+  const route = ROUTES.get(segments[0] ?? "");
   try {
-    if (head === "calls" && segments.length === 1) {
-      if (verb === "GET") {
-        const calls = account.calls.filter(
-          (c) =>
-            (!query.has("service") || c.service === query.get("service")) &&
-            (!query.has("operation") || c.operation === query.get("operation")) &&
-            (!query.has("outcome") || c.outcome === query.get("outcome")),
-        );
-        return { status: 200, body: { calls } };
-      }
-      if (verb === "DELETE") {
-        const cleared = account.calls.length;
-        account.calls.length = 0;
-        return { status: 200, body: { cleared } };
-      }
-    }
-    if (head === "state" && segments.length === 1 && verb === "GET") {
-      return { status: 200, body: account.snapshot(query.get("region") ?? undefined) };
-    }
-    if (head === "events" && segments.length === 1 && verb === "GET") {
-      account.settle();
-      return {
-        status: 200,
-        body: { published: account.publishedEventRecords, service: account.serviceEvents },
-      };
-    }
-    if (head === "faults") {
-      if (segments.length === 1 && verb === "GET")
-        return { status: 200, body: { faults: account.faults.list() } };
-      if (segments.length === 1 && verb === "POST") {
-        const parsed = parseBody(FaultBody, body);
-        if (!parsed.ok) return parsed.response;
-        const spec = parsed.value;
-        if (spec.error === undefined && (spec.latencyMs === undefined || spec.latencyMs === 0)) {
-          return bad("a fault needs an error, a latencyMs, or both");
-        }
-        return { status: 201, body: { fault: account.faults.add(spec) } };
-      }
-      if (verb === "DELETE" && segments.length === 1) {
-        const removed = account.faults.list().length;
-        account.faults.clear();
-        return { status: 200, body: { removed } };
-      }
-      if (verb === "DELETE" && segments.length === 2 && second !== undefined) {
-        return account.faults.remove(second)
-          ? { status: 200, body: { removed: 1 } }
-          : { status: 404, body: { error: `no fault ${second}` } };
-      }
-    }
-    if (head === "clock") {
-      if (segments.length === 1 && verb === "GET") return { status: 200, body: account.clock.toJSON() };
-      if (segments.length === 2 && second === "advance" && verb === "POST") {
-        const parsed = parseBody(AdvanceBody, body);
-        if (!parsed.ok) return parsed.response;
-        account.advance(parsed.value.ms);
-        return { status: 200, body: account.clock.toJSON() };
-      }
-      if (segments.length === 2 && second === "set" && verb === "POST") {
-        const parsed = parseBody(SetBody, body);
-        if (!parsed.ok) return parsed.response;
-        account.clock.set(new Date(parsed.value.time));
-        account.settle();
-        return { status: 200, body: account.clock.toJSON() };
-      }
-    }
-    if (
-      head === "alarms" &&
-      segments.length === 3 &&
-      third === "state" &&
-      second !== undefined &&
-      verb === "POST"
-    ) {
-      const parsed = parseBody(AlarmStateBody, body);
-      if (!parsed.ok) return parsed.response;
-      const v = parsed.value;
-      account.setAlarmState(second, v.stateValue, v.stateReason, v.stateReasonData);
-      return { status: 200, body: { alarm: account.snapshot().alarms[second] } };
-    }
-    if (head === "token-buckets" && segments.length === 1) {
-      if (verb === "GET") return { status: 200, body: { buckets: account.faults.tokenBuckets() } };
-      if (verb === "POST") {
-        const parsed = parseBody(BucketBody, body);
-        if (!parsed.ok) return parsed.response;
-        return { status: 201, body: { bucket: account.faults.tokenBucket(parsed.value) } };
-      }
-    }
-    if (
-      head === "virtual-interfaces" &&
-      segments.length === 3 &&
-      third === "bgp" &&
-      second !== undefined &&
-      verb === "POST"
-    ) {
-      const parsed = parseBody(BgpBody, body);
-      if (!parsed.ok) return parsed.response;
-      account.setBgpStatus(second, parsed.value.status);
-      return { status: 200, body: { virtualInterfaceId: second, bgpStatus: parsed.value.status } };
-    }
-    if (head === "reset" && segments.length === 1 && verb === "POST") {
-      account.reset();
-      return { status: 200, body: account.clock.toJSON() };
-    }
+    const response = route?.(account, { segments, verb, query: url.searchParams, body });
+    if (response !== undefined) return response;
   } catch (error) {
     if (error instanceof SimAwsError)
       return { status: error.httpStatus, body: { error: error.code, message: error.message } };

@@ -21,41 +21,8 @@ import {
   type RegionState,
   type RouteModel,
   type RouteTableModel,
+  type VirtualInterfaceModel,
 } from "./state";
-
-export type BgpStatus = "up" | "down" | "unknown";
-
-export interface BgpPeerModel {
-  bgpPeerId: string;
-  addressFamily: "ipv4" | "ipv6";
-  bgpStatus: BgpStatus;
-  amazonAddress?: string;
-  customerAddress?: string;
-}
-
-export interface VirtualInterfaceModel {
-  id: string;
-  connectionId: string;
-  name: string;
-  type: "private" | "public" | "transit";
-  vlan: number;
-  asn: number;
-  state: string;
-  location: string;
-  /** The gateway the interface terminates on (derived from `virtualPrivateGateways`). */
-  virtualGatewayId?: string;
-  bgpPeers: BgpPeerModel[];
-  tags: Map<string, string>;
-}
-
-export interface VirtualPrivateGatewayModel {
-  id: string;
-  vpcId: string;
-  amazonSideAsn: number;
-  virtualInterfaceIds: string[];
-  propagatedCidrs: string[];
-  tags: Map<string, string>;
-}
 
 export function loadDxFixture(state: RegionState, f: AccountFixture): void {
   const gatewayOf = new Map<string, string>();

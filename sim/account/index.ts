@@ -1,8 +1,9 @@
 /** The simulated AWS account: fixture format, state, service models, clock, faults, snapshots. */
-export { type CallRecord, SimulatedAccount, type SimulatedAccountOptions } from "./account";
+export { SimulatedAccount, type SimulatedAccountOptions } from "./account";
+export type { CallRecord } from "./calls";
 export { type ClockMode, SimClock, type SimClockOptions } from "./clock";
 export type { ControlResponse } from "./control";
-export { type BgpStatus, listedRoutes, vgwAdvertising } from "./dx";
+export { listedRoutes, vgwAdvertising } from "./dx";
 export { awsError, DRY_RUN_MESSAGE, defaultHttpStatus, notSimulated } from "./errors";
 export {
   EC2_DOCUMENTED_BUCKETS,
@@ -32,4 +33,4 @@ export {
   formatStateChanges,
   type StateChange,
 } from "./snapshot";
-export { RegionState, type ServiceEvent, STATE_CODES } from "./state";
+export { type BgpStatus, RegionState, type ServiceEvent, STATE_CODES } from "./state";

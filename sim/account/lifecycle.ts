@@ -21,56 +21,15 @@ import { awsError } from "./errors";
 import type { AccountFixture } from "./fixture";
 import { derivedUuid } from "./ids";
 import type { Params } from "./query";
-import type { EmitServiceEvent, RegionState } from "./state";
-
-export type LifecycleTransitionName =
-  | "autoscaling:EC2_INSTANCE_LAUNCHING"
-  | "autoscaling:EC2_INSTANCE_TERMINATING";
-export type LifecycleResult = "CONTINUE" | "ABANDON";
-export type LifecycleEndpoint = "EC2" | "AutoScalingGroup" | "WarmPool";
-
-export interface LifecycleHookModel {
-  groupName: string;
-  name: string;
-  transition: LifecycleTransitionName;
-  heartbeatTimeout: number;
-  globalTimeout: number;
-  defaultResult: LifecycleResult;
-  notificationMetadata?: string;
-  notificationTargetArn?: string;
-  roleArn?: string;
-}
-
-export interface LifecycleActionModel {
-  token: string;
-  groupName: string;
-  hookName: string;
-  instanceId: string;
-  transition: LifecycleTransitionName;
-  startedAt: number;
-  /** Heartbeat timeout: restarted by RecordLifecycleActionHeartbeat. */
-  timeoutAt: number;
-  globalTimeoutAt: number;
-  origin: LifecycleEndpoint;
-  destination: LifecycleEndpoint;
-  heartbeats: number;
-}
-
-export interface OutpostModel {
-  id: string;
-  arn: string;
-  name: string;
-  siteId: string;
-  availabilityZone: string;
-  lifeCycleStatus: string;
-  ownerId: string;
-  instanceTypes: { instanceType: string; availableCount: number }[];
-}
-
-export interface ScheduledTask {
-  at: number;
-  run: (emit: EmitServiceEvent) => void;
-}
+import type {
+  EmitServiceEvent,
+  LifecycleActionModel,
+  LifecycleEndpoint,
+  LifecycleHookModel,
+  LifecycleResult,
+  LifecycleTransitionName,
+  RegionState,
+} from "./state";
 
 /** Seconds: min(100 × heartbeat timeout, 172 800) (Auto Scaling user guide, lifecycle hooks). */
 const globalTimeoutSeconds = (heartbeatTimeout: number) => Math.min(100 * heartbeatTimeout, 172_800);

@@ -15,8 +15,8 @@ import type {
 } from "@aws-sdk/client-outposts";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
-import type { OutpostModel } from "./lifecycle";
 import { type Params, paginate } from "./query";
+import type { OutpostModel } from "./state";
 
 function notFound(id: string) {
   return awsError("NotFoundException", `Outpost ${id} not found.`, 404);

@@ -1,0 +1,95 @@
+/**
+ * Per-region custom metric storage (PutMetricData datapoints by series) and alarm evaluation progress,
+ * held by the region state; metrics.ts implements the operations and the evaluation on top of it.
+ */
+export interface Sample {
+  at: number;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+export interface Series {
+  namespace: string;
+  metricName: string;
+  dimensions: { Name: string; Value: string }[];
+  samples: Sample[];
+}
+
+export type Stat = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
+export const STATS: readonly Stat[] = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"];
+
+function seriesKey(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): string {
+  const sorted = [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  return JSON.stringify([namespace, metricName, sorted.map((d) => [d.Name, d.Value])]);
+}
+
+/** Index of the first sample at or after `at` (samples sorted by time). */
+function lowerBound(samples: readonly Sample[], at: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((samples[mid] as Sample).at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Per-region custom metric storage and alarm evaluation progress. */
+export class MetricStore {
+  readonly series = new Map<string, Series>();
+  /** Namespace → time of its first datapoint (alarms on a namespace nobody publishes stay untouched). */
+  readonly namespaces = new Map<string, number>();
+  /** Alarm name → the configuration it was evaluated with and the last period end evaluated. */
+  readonly evaluated = new Map<string, { configuredAt: number; through: number }>();
+
+  add(namespace: string, metricName: string, dims: { Name: string; Value: string }[], s: Sample): void {
+    const key = seriesKey(namespace, metricName, dims);
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = { namespace, metricName, dimensions: dims, samples: [] };
+      this.series.set(key, series);
+    }
+    // Kept sorted by time (usually an append), so a period is found by binary search.
+    const at = lowerBound(series.samples, s.at + 1);
+    series.samples.splice(at, 0, s);
+    const first = this.namespaces.get(namespace);
+    if (first === undefined || s.at < first) this.namespaces.set(namespace, s.at);
+  }
+
+  get(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): Series | undefined {
+    return this.series.get(seriesKey(namespace, metricName, dims));
+  }
+
+  /** The statistic over [start, start + periodMs), or undefined when no sample falls in it. */
+  static statistic(series: Series, stat: Stat, start: number, periodMs: number): number | undefined {
+    let sum = 0;
+    let count = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    const samples = series.samples;
+    for (let i = lowerBound(samples, start); i < samples.length; i += 1) {
+      const s = samples[i] as Sample;
+      if (s.at >= start + periodMs) break;
+      sum += s.sum;
+      count += s.count;
+      min = Math.min(min, s.min);
+      max = Math.max(max, s.max);
+    }
+    if (count === 0) return undefined;
+    switch (stat) {
+      case "Average":
+        return sum / count;
+      case "Sum":
+        return sum;
+      case "Minimum":
+        return min;
+      case "Maximum":
+        return max;
+      case "SampleCount":
+        return count;
+    }
+  }
+}

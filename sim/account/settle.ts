@@ -1,0 +1,81 @@
+/**
+ * Asynchronous transitions of a region, applied when the simulated clock passes their due time:
+ * instances (pending → running, stopping → stopped, shutting-down → terminated), ENI attachments
+ * (attaching → attached, detaching → detached), secondary address moves, lifecycle action timeouts and
+ * one-off scheduled tasks. Always in time order, each at its own due time, however far the clock jumped.
+ */
+import { expireLifecycleAction } from "./lifecycle";
+import type { EmitServiceEvent, EniModel, InstanceModel, PendingAddressMove, RegionState } from "./state";
+
+interface Due {
+  at: number;
+  apply: () => void;
+}
+
+/** Applies every asynchronous transition due at or before `now`, in time order. */
+export function settleRegion(state: RegionState, now: number, emit: EmitServiceEvent): void {
+  for (let next = nextDue(state, now, emit); next !== undefined; next = nextDue(state, now, emit))
+    next.apply();
+}
+
+function nextDue(state: RegionState, now: number, emit: EmitServiceEvent): Due | undefined {
+  let next: Due | undefined;
+  const consider = (at: number, apply: () => void) => {
+    if (at <= now && (next === undefined || at < next.at)) next = { at, apply };
+  };
+  for (const inst of state.instances.values()) {
+    const t = inst.transition;
+    if (t !== undefined) consider(t.at, () => completeInstanceTransition(state, inst, emit));
+  }
+  for (const eni of state.networkInterfaces.values()) {
+    const t = eni.attachment?.transition;
+    if (t !== undefined) consider(t.at, () => completeAttachmentTransition(eni));
+  }
+  for (const move of state.pendingAddressMoves) consider(move.at, () => completeAddressMove(state, move));
+  for (const action of state.lifecycleActions.values()) {
+    const at = Math.min(action.timeoutAt, action.globalTimeoutAt);
+    consider(at, () => expireLifecycleAction(state, action, at, emit));
+  }
+  for (const task of state.scheduled) {
+    consider(task.at, () => {
+      state.scheduled.splice(state.scheduled.indexOf(task), 1);
+      task.run(emit);
+    });
+  }
+  return next;
+}
+
+function completeInstanceTransition(state: RegionState, inst: InstanceModel, emit: EmitServiceEvent): void {
+  const t = inst.transition;
+  if (t === undefined) return;
+  state.changeInstanceState(inst, t.to, t.at, emit);
+  if (t.to === "running") inst.stateReason = undefined;
+  if (t.to === "terminated") {
+    for (const eni of state.enisOf(inst.id)) {
+      if (eni.attachment?.deleteOnTermination) state.networkInterfaces.delete(eni.id);
+      else eni.attachment = undefined;
+    }
+  }
+}
+
+/** The address leaves every other ENI and shows on the target (dropped if the target is gone). */
+function completeAddressMove(state: RegionState, move: PendingAddressMove): void {
+  state.pendingAddressMoves.splice(state.pendingAddressMoves.indexOf(move), 1);
+  const target = state.networkInterfaces.get(move.toEniId);
+  if (target === undefined) return;
+  for (const eni of state.networkInterfaces.values()) {
+    if (eni !== target)
+      eni.secondaryPrivateIpAddresses = eni.secondaryPrivateIpAddresses.filter((ip) => ip !== move.ip);
+  }
+  if (!target.secondaryPrivateIpAddresses.includes(move.ip)) target.secondaryPrivateIpAddresses.push(move.ip);
+}
+
+function completeAttachmentTransition(eni: EniModel): void {
+  const a = eni.attachment;
+  if (a?.transition === undefined) return;
+  if (a.transition.to === "detached") eni.attachment = undefined;
+  else {
+    a.status = "attached";
+    a.transition = undefined;
+  }
+}
