@@ -1,0 +1,103 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  type Edge,
+  edgesOf,
+  findCycles,
+  type ImportGraph,
+  importGraph,
+  layerViolations,
+  withoutEdges,
+} from "./support/imports";
+
+/**
+ * The dependency direction of docs/brief LAYOUT ("Dependency direction"): tools/, bench/, test/ →
+ * functions/ → shared/; sim/ → shared/ only; shared/ never imports functions/, sim/ or tools/; no import
+ * cycles anywhere. Read from the import statements of every .ts file.
+ */
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const AREAS = ["functions", "shared", "sim", "tools", "bench", "test"] as const;
+
+/**
+ * Known exceptions, each to be removed by the change that fixes it (a listed edge that no longer exists
+ * fails the last test below, so the list cannot go stale).
+ *
+ * - shared/runtime/config.ts → functions/dx-failover/config.ts: the common config loader still composes
+ *   the dx-failover section itself. Issue 8's "core" work moves the stage schema to functions/config.ts
+ *   and makes shared/runtime/config.ts generic; remove this entry when that lands.
+ */
+const KNOWN_EXCEPTIONS: readonly Edge[] = [
+  { from: "shared/runtime/config.ts", to: "functions/dx-failover/config.ts" },
+];
+
+const project = importGraph(ROOT, AREAS);
+const graph = withoutEdges(project, KNOWN_EXCEPTIONS);
+
+describe("dependency direction", () => {
+  it("reads the project's imports (static, re-exports, dynamic, type-only)", () => {
+    const edges = edgesOf(project);
+    expect(project.size).toBeGreaterThan(100);
+    expect(edges).toContainEqual({ from: "sim/harness.ts", to: "sim/wire/index.ts" });
+    expect(edges).toContainEqual({ from: "sim/index.ts", to: "sim/account/index.ts" });
+    expect(edges).toContainEqual({ from: "sim/account/context.ts", to: "sim/account/state.ts" });
+    expect(edges.some((e) => e.from === "tools/lib/functions.ts" && e.to.startsWith("functions/"))).toBe(
+      true,
+    );
+  });
+
+  it("shared/ imports nothing from functions/, sim/, tools/, bench/ or test/", () => {
+    expect(layerViolations(graph, "shared", [])).toEqual([]);
+  });
+
+  it("functions/ imports only functions/ and shared/", () => {
+    expect(layerViolations(graph, "functions", ["shared"])).toEqual([]);
+  });
+
+  it("sim/ imports only sim/ and shared/ (never tools/ or functions/)", () => {
+    expect(layerViolations(graph, "sim", ["shared"])).toEqual([]);
+  });
+
+  it("nothing outside test/ imports test/", () => {
+    for (const area of ["tools", "bench"])
+      expect(layerViolations(graph, area, ["functions", "shared", "sim", "tools", "bench"])).toEqual([]);
+  });
+
+  it("has no import cycles", () => {
+    expect(findCycles(graph)).toEqual([]);
+  });
+
+  it("every known exception still exists (remove the entry once the edge is gone)", () => {
+    for (const exception of KNOWN_EXCEPTIONS) expect(edgesOf(project)).toContainEqual(exception);
+  });
+});
+
+describe("the checks themselves", () => {
+  const synthetic = (edges: Record<string, string[]>): ImportGraph => new Map(Object.entries(edges));
+
+  it("finds every cycle, self-imports included, and nothing in a DAG", () => {
+    const g = synthetic({
+      "sim/a.ts": ["sim/b.ts"],
+      "sim/b.ts": ["sim/c.ts", "shared/x.ts"],
+      "sim/c.ts": ["sim/a.ts"],
+      "shared/x.ts": ["shared/x.ts"],
+      "shared/y.ts": ["shared/x.ts"],
+    });
+    expect(findCycles(g)).toEqual(
+      expect.arrayContaining([["sim/a.ts", "sim/b.ts", "sim/c.ts"], ["shared/x.ts"]]),
+    );
+    expect(findCycles(g)).toHaveLength(2);
+    expect(findCycles(synthetic({ "a.ts": ["b.ts"], "b.ts": ["c.ts"], "c.ts": [] }))).toEqual([]);
+  });
+
+  it("reports an edge out of an area into one it may not use, and drops known exceptions", () => {
+    const g = synthetic({
+      "sim/h.ts": ["tools/f.ts", "shared/c.ts", "sim/a.ts"],
+      "tools/f.ts": ["sim/h.ts"],
+    });
+    expect(layerViolations(g, "sim", ["shared"])).toEqual([{ from: "sim/h.ts", to: "tools/f.ts" }]);
+    const fixed = withoutEdges(g, [{ from: "sim/h.ts", to: "tools/f.ts" }]);
+    expect(layerViolations(fixed, "sim", ["shared"])).toEqual([]);
+    expect(findCycles(fixed)).toEqual([]);
+  });
+});
