@@ -20,6 +20,7 @@
 import { createServer, type Server } from "node:net";
 import { EC2_DOCUMENTED_BUCKETS } from "../sim/account/faults";
 import { Harness, readJson } from "../sim/harness";
+import { FUNCTIONS } from "../tools/lib/functions";
 
 const GROUP = "lz-prod";
 const ENI = "eni-0d0f00000000000a1";
@@ -306,7 +307,7 @@ export const probeMonthlyCost = (groups = 1) => {
 export const benchDxFailover = async (): Promise<Record<string, unknown>> => {
   const runs = Number(process.env.BENCH_DX_RUNS ?? 5);
   const tableCount = Number(process.env.BENCH_DX_TABLES ?? 200);
-  const harness = await Harness.start();
+  const harness = await Harness.start({ functions: FUNCTIONS });
   try {
     const e2e = [];
     for (let i = 0; i < runs; i++) e2e.push(await endToEnd(harness, false));

@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Harness } from "../sim/harness";
+import { FUNCTIONS } from "../tools/lib/functions";
 
 interface Case {
   oldInstance: "terminating" | "gone";
@@ -60,7 +61,7 @@ const launchEvent = (): Record<string, unknown> => {
 export async function benchEniReattach(): Promise<Record<string, unknown>> {
   const attachMs = Number(process.env.BENCH_ENI_ATTACH_MS ?? 300);
   const detachMs = Number(process.env.BENCH_ENI_DETACH_MS ?? 400);
-  const harness = await Harness.start();
+  const harness = await Harness.start({ functions: FUNCTIONS });
   const results: Record<string, unknown>[] = [];
   try {
     // One untimed invocation first: the handler's module load and cold start are not the launch path.

@@ -27,10 +27,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.AWS_REGION ||= "us-east-1";
 
 const { build, version: esbuildVersion } = await import("esbuild");
-const { FUNCTIONS, lambdaContext } = await import("../tools/lib/functions");
+const { FUNCTIONS } = await import("../tools/lib/functions");
 type FunctionEntry = (typeof FUNCTIONS)[number];
-type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 const { Harness, readJson } = await import("../sim/harness");
+const { lambdaContext } = await import("../sim/lambda");
+type LambdaHandler = import("../sim/lambda").LambdaHandler;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = join(ROOT, "bench", "out");
@@ -454,7 +455,7 @@ const runScenario = async (
     // Untimed: a fresh account (every iteration does the full work) and a fresh event and context.
     await invocation.reset();
     const event = structuredClone(eventRaw);
-    const context = lambdaContext(fn.entry.name, 60_000, `bench-${scenario.name}-${i}`);
+    const context = lambdaContext(fn.entry.name, 60_000, `bench-${scenario.name}-${i}`, harness.clock);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let result: unknown;
@@ -566,7 +567,7 @@ const perFunction = built.map(({ entry, bundle }, i) => ({
 }));
 
 // In-process: Harness.start() first so the bundles' SDK clients use its endpoint.
-const harness = await Harness.start({ logLevel: "SILENT" });
+const harness = await Harness.start({ functions: FUNCTIONS, logLevel: "SILENT" });
 const configPath = join(ROOT, "config", "dev.json");
 if (existsSync(configPath)) process.env.OPS_CONFIG = JSON.stringify(readJson(configPath));
 const loaded = new Map<string, LoadedFunction>();

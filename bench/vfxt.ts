@@ -10,6 +10,7 @@
  * Knob: BENCH_VFXT_REMAP_MS (default 2000: the simulated AssignPrivateIpAddresses remap delay).
  */
 import { Harness } from "../sim/harness";
+import { FUNCTIONS } from "../tools/lib/functions";
 
 interface Case {
   mode: "secondary" | "route";
@@ -122,7 +123,7 @@ const stoppedEvent = {
 
 export async function benchVfxt(): Promise<Record<string, unknown>> {
   const remapMs = Number(process.env.BENCH_VFXT_REMAP_MS ?? 2000);
-  const harness = await Harness.start();
+  const harness = await Harness.start({ functions: FUNCTIONS });
   const results: Record<string, unknown>[] = [];
   try {
     for (const c of CASES) {

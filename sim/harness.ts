@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { FUNCTIONS, type FunctionEntry, type LambdaHandler, lambdaContext } from "../tools/lib/functions";
+import { type Clock, systemClock } from "../shared/runtime/clock";
 import {
   type AccountSnapshot,
   type CallRecord,
@@ -10,15 +10,17 @@ import {
   SimulatedAccount,
   type StateChange,
 } from "./account/index";
+import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambda";
 import { rebaseFixture } from "./rebase";
+import { SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
 
 /**
- * Runs the real handlers against a simulated account, the way replay, the replayed-event tests and the
- * benchmark need: one loopback server whose account can be swapped, the SDK pointed at it through
- * AWS_ENDPOINT_URL (the handlers do not know), and for each invocation the calls made and the state
- * before and after.
+ * Runs the real handlers against a simulated account, the way replay, the replayed-event tests, the
+ * benchmark and simulations need: one loopback server whose account can be swapped, the SDK pointed at it
+ * through AWS_ENDPOINT_URL (the handlers do not know), and for each invocation the calls made and the
+ * state before and after. The caller passes the function registry (functions/index.ts).
  */
 
 export interface InvocationReport {
@@ -29,13 +31,32 @@ export interface InvocationReport {
   before: AccountSnapshot;
   after: AccountSnapshot;
   changes: StateChange[];
+  /** Wall-clock time of the invocation. */
   durationMs: number;
+  /** Time of the invocation on the simulated account's clock. */
+  simulatedMs: number;
 }
 
 export interface InvokeOptions {
   /** Environment of the handler: OPS_MODE, OPS_CONFIG… (merged over the harness defaults). */
   env?: Record<string, string>;
   timeoutMs?: number;
+}
+
+/**
+ * - `real` (default): the account's clock follows real time and handlers run on the system clock, as
+ *   deployed; an asynchronous operation of the account completes after its delay in real time.
+ * - `manual`: the account's clock moves only when told (`advance`, fault latency) or when a handler
+ *   sleeps: handlers are given `harness.clock` (`overrides.clock`), whose sleeps move simulated time
+ *   instead of waiting, so asynchronous operations complete at their simulated times without real waiting.
+ */
+export type HarnessClockMode = "real" | "manual";
+
+export interface HarnessOptions {
+  /** The functions `invoke` may run (functions/index.ts); none by default. */
+  functions?: readonly HarnessFunction[];
+  clock?: HarnessClockMode;
+  logLevel?: string;
 }
 
 export const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
@@ -49,15 +70,26 @@ const LOCAL_ENV: Record<string, string> = {
 };
 
 export class Harness {
+  readonly mode: HarnessClockMode;
+  /** The clock handlers run on: the system clock (`real`) or the simulated account's (`manual`). */
+  readonly clock: Clock;
   #account: SimulatedAccount | undefined;
   readonly #server: SimServer;
+  readonly #functions: readonly HarnessFunction[];
+  readonly #simulatedTime: SimulatedTime | undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
+  /** process.env values replaced by `start`, put back by `close`. */
+  readonly #savedEnv = new Map<string, string | undefined>();
 
-  private constructor(server: SimServer) {
+  private constructor(server: SimServer, options: HarnessOptions) {
     this.#server = server;
+    this.#functions = options.functions ?? [];
+    this.mode = options.clock ?? "real";
+    this.#simulatedTime = this.mode === "manual" ? new SimulatedTime(() => this.#timeSource()) : undefined;
+    this.clock = this.#simulatedTime ?? systemClock;
   }
 
-  static async start(options: { logLevel?: string } = {}): Promise<Harness> {
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
     let harness: Harness | undefined;
     const server = await startSimServer(
       (ctx: SimCallContext, input: Record<string, unknown>) => {
@@ -66,12 +98,11 @@ export class Harness {
       },
       { control: (method, path, body) => (harness as Harness).account.control(method, path, body) },
     );
-    harness = new Harness(server);
-    for (const [key, value] of Object.entries({ ...LOCAL_ENV, ...simEndpointEnv(server) })) {
-      if (key === "AWS_REGION" && process.env.AWS_REGION) continue;
-      process.env[key] = value;
-    }
-    process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT";
+    harness = new Harness(server, options);
+    const env: Record<string, string> = { ...LOCAL_ENV, ...simEndpointEnv(server) };
+    if (process.env.AWS_REGION) delete env.AWS_REGION;
+    env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT";
+    harness.#setEnv(env);
     return harness;
   }
 
@@ -85,44 +116,62 @@ export class Harness {
   }
 
   /**
-   * Loads a fixture (raw JSON or a path). Its timestamps are moved so that its clock starts now, and the
-   * clock follows real time: handlers, which read the real clock, see the account as its author wrote it.
+   * Loads a fixture (raw JSON or a path). Its timestamps are moved so that its clock starts at `now`
+   * (default: the current time, so that handlers reading the system clock see the account as its author
+   * wrote it). In `manual` mode pass `now` for a run that does not depend on when it starts.
    */
   load(fixture: unknown, options: { now?: Date } = {}): SimulatedAccount {
+    if ((this.#simulatedTime?.pending ?? 0) > 0)
+      throw new Error("harness.load: a handler is still sleeping on the current account's clock");
     const raw = typeof fixture === "string" ? readJson(fixture) : fixture;
     const now = options.now ?? new Date();
     const parsed = parseFixture(rebaseFixture(raw, now), typeof fixture === "string" ? fixture : "fixture");
     this.#account = SimulatedAccount.fromFixture(parsed, {
-      clock: new SimClock({ start: now, mode: "real" }),
+      clock: new SimClock({ start: now, mode: this.mode }),
     });
     return this.#account;
   }
 
-  async handlerFor(entry: FunctionEntry, env: Record<string, string> = {}): Promise<LambdaHandler> {
+  /** Moves the account's clock forward by `ms` and applies what became due (both modes). */
+  advance(ms: number): Date {
+    return this.account.advance(ms);
+  }
+
+  /** The registry entry for a name or serverless key. */
+  functionNamed(name: string): HarnessFunction {
+    const entry = this.#functions.find((f) => f.name === name || f.serverlessName === name);
+    if (entry === undefined) {
+      const known = this.#functions.map((f) => f.name).join(", ") || "none";
+      throw new Error(`unknown function "${name}" (functions given to Harness.start: ${known})`);
+    }
+    return entry;
+  }
+
+  /** The handler built for an environment (cached), on `harness.clock` in `manual` mode. */
+  async handlerFor(entry: HarnessFunction, env: Record<string, string> = {}): Promise<LambdaHandler> {
     const key = `${entry.name}|${JSON.stringify(env)}`;
     const cached = this.#handlers.get(key);
     if (cached !== undefined) return cached;
     const build = await entry.load();
-    const handler = build({ ...process.env, ...env });
+    const overrides = this.#simulatedTime === undefined ? undefined : { clock: this.#simulatedTime };
+    const handler = build({ ...process.env, ...env }, overrides);
     this.#handlers.set(key, handler);
     return handler;
   }
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
-    const entry = FUNCTIONS.find((f) => f.name === functionName || f.serverlessName === functionName);
-    if (entry === undefined) throw new Error(`unknown function "${functionName}"`);
+    const entry = this.functionNamed(functionName);
     const handler = await this.handlerFor(entry, options.env);
     const account = this.account;
     const firstCall = account.calls.length;
     const before = account.snapshot();
+    const simulatedStart = account.clock.nowMs();
+    const context = lambdaContext(entry.name, options.timeoutMs ?? 60_000, randomUUID(), this.clock);
     const started = performance.now();
     let result: unknown;
     let error: unknown;
     try {
-      result = await handler(
-        structuredClone(event),
-        lambdaContext(entry.name, options.timeoutMs ?? 60_000, randomUUID()),
-      );
+      result = await handler(structuredClone(event), context);
     } catch (caught) {
       error = caught;
     }
@@ -137,10 +186,30 @@ export class Harness {
       after,
       changes: diffSnapshots(before, after),
       durationMs,
+      simulatedMs: account.clock.nowMs() - simulatedStart,
     };
   }
 
+  /** Stops the server and puts back the environment `start` changed. */
   async close(): Promise<void> {
     await this.#server.close();
+    for (const [key, value] of this.#savedEnv) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    this.#savedEnv.clear();
+  }
+
+  /** The current account's clock (the account is replaced by `load`). */
+  #timeSource() {
+    const account = this.account;
+    return { nowMs: () => account.clock.nowMs(), advance: (ms: number) => account.advance(ms) };
+  }
+
+  #setEnv(env: Record<string, string>): void {
+    for (const [key, value] of Object.entries(env)) {
+      if (!this.#savedEnv.has(key)) this.#savedEnv.set(key, process.env[key]);
+      process.env[key] = value;
+    }
   }
 }

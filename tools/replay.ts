@@ -72,7 +72,7 @@ if (values.mode !== undefined) env.OPS_MODE = values.mode;
 const configPath = values.config ?? (existsSync("config/dev.json") ? "config/dev.json" : undefined);
 if (configPath !== undefined) env.OPS_CONFIG = JSON.stringify(readJson(configPath));
 
-const harness = await Harness.start({ logLevel: values.logs ? "INFO" : "SILENT" });
+const harness = await Harness.start({ functions: FUNCTIONS, logLevel: values.logs ? "INFO" : "SILENT" });
 let report: InvocationReport;
 try {
   harness.load(values.account);

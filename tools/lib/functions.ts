@@ -1,15 +1,12 @@
-import type { Context } from "aws-lambda";
 import type { ToolkitEvent } from "../../shared/events";
-
-export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+import type { BuildHandler, HarnessFunction } from "../../sim/lambda";
 
 /** The deployed functions, by the name replay and bench use (same as serverless.yml's, kebab-cased). */
-export interface FunctionEntry {
-  name: string;
+export interface FunctionEntry extends HarnessFunction {
   /** serverless.yml function key, for `osls invoke local -f`. */
   serverlessName: string;
   /** Builds the real handler for an environment (mode, configuration). */
-  load: () => Promise<(env: NodeJS.ProcessEnv) => LambdaHandler>;
+  load: () => Promise<BuildHandler>;
   /** Event kinds this function takes, in order of preference when replay picks a function by shape. */
   accepts: ReadonlyArray<ToolkitEvent["kind"]>;
 }
@@ -58,25 +55,3 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
     accepts: [],
   },
 ];
-
-export const findFunction = (name: string): FunctionEntry | undefined =>
-  FUNCTIONS.find((entry) => entry.name === name || entry.serverlessName === name);
-
-/** A Lambda context good enough for Powertools and our deadline arithmetic. */
-export const lambdaContext = (functionName: string, timeoutMs: number, requestId: string): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `ops-toolkit-local-${functionName}`,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:ops-toolkit-local-${functionName}`,
-    memoryLimitInMB: "256",
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/ops-toolkit-local-${functionName}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};

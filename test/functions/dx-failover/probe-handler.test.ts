@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ProbeResult } from "../../../functions/dx-failover/probe-handler";
-import { Harness } from "../../../sim/harness";
+import type { Harness } from "../../../sim/harness";
+import { startHarness } from "../../support/harness";
 import { closeAll, listen } from "./sockets";
 import { callsTo, dxFixture, GROUP, readEvent } from "./support";
 
@@ -11,7 +12,7 @@ import { callsTo, dxFixture, GROUP, readEvent } from "./support";
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
 });
 afterAll(async () => {
   await harness.close();

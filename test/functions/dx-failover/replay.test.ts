@@ -1,7 +1,8 @@
 import { DeleteRouteCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildHandler } from "../../../functions/dx-failover/handler";
-import { Harness } from "../../../sim/harness";
+import type { Harness } from "../../../sim/harness";
+import { startHarness } from "../../support/harness";
 import {
   bgp,
   CIDRS,
@@ -37,7 +38,7 @@ import {
 let harness: Harness;
 let ec2: EC2Client;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
   ec2 = new EC2Client({ region: "us-east-1" });
 });
 afterAll(async () => {

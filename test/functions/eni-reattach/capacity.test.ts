@@ -4,14 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapacityResult } from "../../../functions/eni-reattach/capacity-handler";
-import { Harness } from "../../../sim/harness";
+import type { Harness } from "../../../sim/harness";
+import { startHarness } from "../../support/harness";
 import { account, event, OUTPOST, outcomeOf, type RawAccount } from "./support";
 
 /** The Outposts capacity check: scheduled function, launch-path warning, CLI. */
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
 });
 afterAll(async () => {
   await harness.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Harness } from "../../../sim/harness";
+import type { Harness } from "../../../sim/harness";
+import { startHarness } from "../../support/harness";
 import {
   account,
   completions,
@@ -25,7 +26,7 @@ import {
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
 });
 afterAll(async () => {
   await harness.close();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlarmsResult } from "../../../functions/idle-hibernate/alarms";
-import { Harness, type InvocationReport } from "../../../sim/harness";
+import type { Harness, InvocationReport } from "../../../sim/harness";
 import { alarmOf, demoFixture, instanceOf, type RawFixture, readEvent } from "../../support/fixtures";
+import { startHarness } from "../../support/harness";
 
 /** Replayed events through the real idle-alarms handler: alarm provisioning, deletion, reconcile. */
 
@@ -11,7 +12,7 @@ const MANAGED = { "ops:managed-by": "ops-toolkit" };
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
 });
 afterAll(async () => {
   await harness.close();

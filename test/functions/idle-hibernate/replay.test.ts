@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HibernateResult } from "../../../functions/idle-hibernate/hibernate";
 import { AwsCallError } from "../../../shared/runtime/errors";
-import { Harness, type InvocationReport } from "../../../sim/harness";
+import type { Harness, InvocationReport } from "../../../sim/harness";
 import { alarmOf, demoFixture, instanceOf, type RawFixture, readEvent } from "../../support/fixtures";
+import { startHarness } from "../../support/harness";
 
 /**
  * Replayed events through the real idle-hibernate handler against the simulated account: the calls it
@@ -22,7 +23,7 @@ const EB_EVENT = "events/idle-hibernate/alarm-eventbridge.json";
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
 });
 afterAll(async () => {
   await harness.close();

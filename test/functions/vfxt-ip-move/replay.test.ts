@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsCallError, VerificationError } from "../../../shared/runtime/errors";
-import { Harness } from "../../../sim/harness";
+import type { Harness } from "../../../sim/harness";
+import { startHarness } from "../../support/harness";
 import {
   A,
   addressesAfter,
@@ -28,7 +29,7 @@ import {
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await Harness.start();
+  harness = await startHarness();
 });
 afterAll(async () => {
   await harness.close();

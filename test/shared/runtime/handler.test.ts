@@ -3,7 +3,7 @@ import { buildHandler } from "../../../functions/idle-hibernate/handler";
 import { ConfigurationError } from "../../../shared/runtime/errors";
 import { createRuntime } from "../../../shared/runtime/handler";
 import { Harness } from "../../../sim/harness";
-import { lambdaContext } from "../../../tools/lib/functions";
+import { lambdaContext } from "../../../sim/lambda";
 import { demoFixture, readEvent } from "../../support/fixtures";
 
 /**
@@ -12,16 +12,14 @@ import { demoFixture, readEvent } from "../../support/fixtures";
  */
 
 let harness: Harness;
-const saved = { ...process.env };
 beforeAll(async () => {
   harness = await Harness.start();
 });
 afterAll(async () => {
   await harness.close();
 });
+// process.env (changed by `observed`) is put back after each test by test/support/setup.ts.
 afterEach(() => {
-  process.env.POWERTOOLS_METRICS_DISABLED = saved.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_LOG_LEVEL = saved.POWERTOOLS_LOG_LEVEL;
   vi.restoreAllMocks();
 });
 
@@ -54,7 +52,7 @@ describe("error policy", () => {
     const handler = buildHandler({ ...process.env });
     const result = await handler(
       { "detail-type": "Nope", source: "aws.ec2", id: "evt-1" },
-      lambdaContext("t", 30_000, "req-1"),
+      lambdaContext("t", 30_000, "req-1", harness.clock),
     );
     expect(result).toMatchObject({
       decision: "rejected",
@@ -80,7 +78,10 @@ describe("error policy", () => {
     const lines = observed();
     const handler = buildHandler({ ...process.env, OPS_CONFIG: JSON.stringify({ aws: { maxAttempts: 1 } }) });
     await expect(
-      handler(readEvent("events/idle-hibernate/alarm-eventbridge.json"), lambdaContext("t", 30_000, "req-2")),
+      handler(
+        readEvent("events/idle-hibernate/alarm-eventbridge.json"),
+        lambdaContext("t", 30_000, "req-2", harness.clock),
+      ),
     ).rejects.toMatchObject({
       name: "AwsCallError",
       retryable: true,
@@ -108,7 +109,7 @@ describe("error policy", () => {
     const handler = buildHandler({ ...process.env });
     await handler(
       readEvent("events/idle-hibernate/alarm-eventbridge.json"),
-      lambdaContext("t", 30_000, "req-3"),
+      lambdaContext("t", 30_000, "req-3", harness.clock),
     );
     expect(lines.find((line) => line.message === "Decision")).toMatchObject({
       decision: "hibernate",
