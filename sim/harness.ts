@@ -12,6 +12,7 @@ import {
 } from "./account/index";
 import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambda";
 import { rebaseFixture } from "./rebase";
+import { RequestsInFlight } from "./requests-in-flight";
 import { SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
@@ -77,6 +78,7 @@ export class Harness {
   readonly #server: SimServer;
   readonly #functions: readonly HarnessFunction[];
   readonly #simulatedTime: SimulatedTime | undefined;
+  readonly #requests: RequestsInFlight | undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
   /** process.env values replaced by `start`, put back by `close`. */
   readonly #savedEnv = new Map<string, string | undefined>();
@@ -85,7 +87,12 @@ export class Harness {
     this.#server = server;
     this.#functions = options.functions ?? [];
     this.mode = options.clock ?? "real";
-    this.#simulatedTime = this.mode === "manual" ? new SimulatedTime(() => this.#timeSource()) : undefined;
+    if (this.mode === "manual") {
+      const time = new SimulatedTime(() => this.#timeSource());
+      this.#requests = new RequestsInFlight(server.url, () => time.poke());
+      time.watch(this.#requests);
+      this.#simulatedTime = time;
+    }
     this.clock = this.#simulatedTime ?? systemClock;
   }
 
@@ -192,6 +199,7 @@ export class Harness {
 
   /** Stops the server and puts back the environment `start` changed. */
   async close(): Promise<void> {
+    this.#requests?.close();
     await this.#server.close();
     for (const [key, value] of this.#savedEnv) {
       if (value === undefined) delete process.env[key];

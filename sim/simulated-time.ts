@@ -3,15 +3,15 @@
  * account's clock and whose `sleep(ms)` waits for simulated time instead of real time. A handler that
  * polls every second for a minute takes a minute of simulated time and no real waiting.
  *
- * Sleepers wake in order of due time (ties in the order they went to sleep), one per turn of the event
- * loop: when the earliest is due later than now, the account's clock jumps to its due time (settling
- * every asynchronous transition on the way, at its own time), then it resumes. Concurrent sleepers of one
- * handler (a pool polling N resources) share the same stretch of simulated time. A driver (a test, a
- * chaos run) that sleeps on this clock too is woken in the same order, so it can act "3 s into" a run.
+ * Time moves only when everything is waiting on it: once no request to the account is under way and a
+ * few turns of the event loop have passed quietly, the earliest sleeper (ties: the first to sleep) is
+ * woken; if it is due later than now, the account's clock first jumps to its due time (settling every
+ * asynchronous transition on the way, each at its own time). Concurrent sleepers of one handler (a pool
+ * polling N resources) share the same stretch of simulated time, and a driver (a test, a chaos run) that
+ * sleeps on this clock too is woken in the same order, so it can act "2.5 s into" a handler's run.
  *
- * Limit: a wake happens one event-loop turn after a sleep begins, whatever else is running. A task that
- * is in the middle of an SDK call while another task's sleep wakes may see the clock already moved by that
- * sleep. Sequential code (one task sleeping at a time) runs exactly and deterministically.
+ * Not seen: work that waits on real timers (the SDK's own retry back-off) or on other sockets; time may
+ * move while a handler waits on those.
  */
 import type { Clock } from "../shared/runtime/clock";
 
@@ -22,17 +22,30 @@ export interface TimeSource {
   advance(ms: number): unknown;
 }
 
+/** Work under way that simulated time must not move under (requests to the account). */
+export interface Activity {
+  readonly busy: boolean;
+  /** Changes whenever work starts or ends. */
+  readonly changes: number;
+}
+
 interface Sleeper {
   due: number;
   order: number;
   wake: () => void;
 }
 
+/** Event-loop turns without activity before a sleeper wakes: a response is parsed and acted on by then. */
+const QUIET_TURNS = 3;
+
+const IDLE: Activity = { busy: false, changes: 0 };
+
 export class SimulatedTime implements Clock {
   readonly #source: () => TimeSource;
   readonly #sleepers: Sleeper[] = [];
+  #activity: Activity = IDLE;
   #order = 0;
-  #wakeScheduled = false;
+  #stepScheduled = false;
 
   constructor(source: () => TimeSource) {
     this.#source = source;
@@ -45,7 +58,7 @@ export class SimulatedTime implements Clock {
   sleep(ms: number): Promise<void> {
     return new Promise((wake) => {
       this.#sleepers.push({ due: this.now() + Math.max(0, ms), order: this.#order++, wake });
-      this.#scheduleWake();
+      this.poke();
     });
   }
 
@@ -54,13 +67,31 @@ export class SimulatedTime implements Clock {
     return this.#sleepers.length;
   }
 
-  #scheduleWake(): void {
-    if (this.#wakeScheduled) return;
-    this.#wakeScheduled = true;
-    setImmediate(() => {
-      this.#wakeScheduled = false;
-      this.#wakeEarliest();
-    });
+  /** Work to wait for before moving time; call `poke` when it ends. */
+  watch(activity: Activity): void {
+    this.#activity = activity;
+  }
+
+  /** Looks again for a sleeper to wake (after a sleep began or watched work ended). */
+  poke(): void {
+    if (this.#stepScheduled || this.#sleepers.length === 0) return;
+    this.#stepScheduled = true;
+    setImmediate(() => this.#step(0, this.#activity.changes));
+  }
+
+  #step(quietTurns: number, changes: number): void {
+    if (this.#activity.busy) {
+      this.#stepScheduled = false;
+      return;
+    }
+    const quiet = this.#activity.changes === changes ? quietTurns + 1 : 0;
+    if (quiet < QUIET_TURNS) {
+      setImmediate(() => this.#step(quiet, this.#activity.changes));
+      return;
+    }
+    this.#stepScheduled = false;
+    this.#wakeEarliest();
+    this.poke();
   }
 
   #wakeEarliest(): void {
@@ -78,6 +109,5 @@ export class SimulatedTime implements Clock {
     const now = source.nowMs();
     if (earliest.due > now) source.advance(earliest.due - now);
     earliest.wake();
-    if (this.#sleepers.length > 0) this.#scheduleWake();
   }
 }

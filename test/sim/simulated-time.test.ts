@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { SimulatedTime } from "../../sim/simulated-time";
+
+/** SimulatedTime on a plain counter clock: who wakes when, and when time may not move. */
+
+const counterClock = (start = 0) => {
+  const state = { now: start, advances: [] as number[] };
+  const source = {
+    nowMs: () => state.now,
+    advance: (ms: number) => {
+      state.advances.push(ms);
+      state.now += ms;
+    },
+  };
+  return { state, time: new SimulatedTime(() => source) };
+};
+
+const turns = (n: number) =>
+  Array.from({ length: n }).reduce<Promise<void>>(
+    (previous) => previous.then(() => new Promise((resolve) => setImmediate(resolve))),
+    Promise.resolve(),
+  );
+
+describe("SimulatedTime", () => {
+  it("wakes sleepers in due order, jumping the clock to each due time", async () => {
+    const { state, time } = counterClock(1000);
+    const woken: string[] = [];
+    const nap = (name: string, ms: number) => time.sleep(ms).then(() => woken.push(`${name}@${time.now()}`));
+    await Promise.all([nap("c", 300), nap("a", 100), nap("b", 100), nap("d", -5)]);
+    expect(woken).toEqual(["d@1000", "a@1100", "b@1100", "c@1300"]);
+    expect(state.advances).toEqual([100, 200]);
+    expect(time.pending).toBe(0);
+  });
+
+  it("does not move time while watched work is under way, and resumes when poked", async () => {
+    const { state, time } = counterClock();
+    const activity = { busy: true, changes: 0 };
+    time.watch(activity);
+    let woke = false;
+    const sleeping = time.sleep(500).then(() => {
+      woke = true;
+    });
+    await turns(10);
+    expect(woke).toBe(false);
+    expect(state.now).toBe(0);
+    activity.busy = false;
+    activity.changes += 1;
+    time.poke();
+    await sleeping;
+    expect(state.now).toBe(500);
+  });
+
+  it("does not advance for a sleeper already due (the clock moved past it meanwhile)", async () => {
+    const { state, time } = counterClock();
+    const sleeping = time.sleep(200);
+    state.now = 1000;
+    await sleeping;
+    expect(state.advances).toEqual([]);
+    expect(time.now()).toBe(1000);
+  });
+});
