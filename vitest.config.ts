@@ -1,12 +1,21 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * Tests in tiers, by file suffix (`npm test` runs all; `npm test -- --project unit` one tier):
+ * - unit `*.test.ts`: pure, no simulated account server;
+ * - sim `*.sim.test.ts`: against the simulated account (Harness, SimulatedAccount, the sim server);
+ * - e2e `*.e2e.test.ts`: subprocesses (CLIs), osls packaging, bundles.
+ */
+const SIM = "test/**/*.sim.test.ts";
+const E2E = "test/**/*.e2e.test.ts";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: "forks",
+    setupFiles: ["test/support/setup.ts"],
     env: {
       POWERTOOLS_DEV: "false",
       POWERTOOLS_METRICS_DISABLED: "true",
@@ -16,5 +25,17 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: "simulated-secret",
       AWS_REGION: "us-east-1",
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, SIM, E2E],
+        },
+      },
+      { extends: true, test: { name: "sim", include: [SIM] } },
+      { extends: true, test: { name: "e2e", include: [E2E] } },
+    ],
   },
 });

@@ -30,6 +30,14 @@ export type RawAccount = Json & {
 
 export const account = (): RawAccount => JSON.parse(readFileSync(ACCOUNT, "utf8")) as RawAccount;
 
+/** The account with `count` c5.xlarge hosts available on its Outpost. */
+export const withCapacity = (count: number): RawAccount => {
+  const raw = account();
+  const type = raw.outposts[0]?.instanceTypes.find((t) => t.instanceType === "c5.xlarge");
+  if (type !== undefined) type.availableCount = count;
+  return raw;
+};
+
 export const instance = (raw: RawAccount, id: string) => {
   const found = raw.instances.find((i) => i.id === id);
   if (found === undefined) throw new Error(`no instance ${id}`);

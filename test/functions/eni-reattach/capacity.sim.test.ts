@@ -1,14 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapacityResult } from "../../../functions/eni-reattach/capacity-handler";
 import type { Harness } from "../../../sim/harness";
 import { startHarness } from "../../support/harness";
-import { account, event, OUTPOST, outcomeOf, type RawAccount } from "./support";
+import { event, OUTPOST, outcomeOf, type RawAccount, withCapacity } from "./support";
 
-/** The Outposts capacity check: scheduled function, launch-path warning, CLI. */
+/** The Outposts capacity check: scheduled function and launch-path warning (the CLI: capacity-cli.e2e.test.ts). */
 
 let harness: Harness;
 beforeAll(async () => {
@@ -22,13 +18,6 @@ const env = {
   OPS_CONFIG: JSON.stringify({
     eniReattach: { groups: [{ name: "fw-asg", outpostId: OUTPOST, instanceType: "c5.xlarge" }] },
   }),
-};
-
-const withCapacity = (count: number): RawAccount => {
-  const raw = account();
-  const type = raw.outposts[0]?.instanceTypes.find((t) => t.instanceType === "c5.xlarge");
-  if (type !== undefined) type.availableCount = count;
-  return raw;
 };
 
 const capacityOf = async (raw: RawAccount) => {
@@ -90,34 +79,4 @@ describe("outposts-capacity", () => {
     expect(result.groups[0]?.issues).toContain(`Outpost ${OUTPOST} is RETIRING`);
     expect(result.groups[0]?.hostTypesNow).toEqual([]);
   });
-
-  it("CLI: prints the table and exits 0, or 1 when the group's type has no capacity", () => {
-    const run = (fixture: string) =>
-      spawnSync(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          "tools/outposts-capacity.ts",
-          "--account",
-          fixture,
-          "--outpost",
-          OUTPOST,
-          "--group",
-          "fw-asg",
-          "--instance-type",
-          "c5.xlarge",
-        ],
-        { encoding: "utf8", env: { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" }, timeout: 60_000 },
-      );
-    const ok = run("events/accounts/eni-reattach.json");
-    expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain("can host now: c5.xlarge");
-    expect(ok.stdout).toContain("c5.large         available   4  ENIs  3  (too few ENIs)");
-    const empty = join(mkdtempSync(join(tmpdir(), "capacity-")), "zero.json");
-    writeFileSync(empty, JSON.stringify(withCapacity(0)));
-    const short = run(empty);
-    expect(short.status).toBe(1);
-    expect(short.stdout).toContain("can host now: nothing");
-  }, 60_000);
 });
