@@ -121,8 +121,9 @@ const stoppedEvent = {
   detail: { "instance-id": instanceId(0), state: "stopped" },
 };
 
-export async function benchVfxt(): Promise<Record<string, unknown>> {
-  const remapMs = Number(process.env.BENCH_VFXT_REMAP_MS ?? 2000);
+export async function benchVfxt(
+  remapMs = Number(process.env.BENCH_VFXT_REMAP_MS ?? 2000),
+): Promise<Record<string, unknown>> {
   const harness = await Harness.start({ functions: FUNCTIONS });
   const results: Record<string, unknown>[] = [];
   try {

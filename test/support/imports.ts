@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import ts from "typescript";
 
@@ -16,14 +17,16 @@ export interface Edge {
 
 const toPosix = (path: string) => path.split(sep).join("/");
 
-const sourceFiles = (root: string, dir: string): string[] => {
+const SOURCE = /\.(ts|cts|mts|js|cjs|mjs)$/;
+
+const sourceFiles = (root: string, dir: string, pattern: RegExp = /\.ts$/): string[] => {
   const absolute = join(root, dir);
   if (!existsSync(absolute)) return [];
   return readdirSync(absolute).flatMap((name) => {
     const path = join(dir, name);
     if (name === "node_modules" || name === "out") return [];
-    if (statSync(join(root, path)).isDirectory()) return sourceFiles(root, path);
-    return name.endsWith(".ts") && !name.endsWith(".d.ts") ? [toPosix(path)] : [];
+    if (statSync(join(root, path)).isDirectory()) return sourceFiles(root, path, pattern);
+    return pattern.test(name) && !name.endsWith(".d.ts") ? [toPosix(path)] : [];
   });
 };
 
@@ -34,17 +37,38 @@ const resolveSpecifier = (root: string, from: string, specifier: string): string
   return candidates.find((c) => c.endsWith(".ts") && existsSync(join(root, c)));
 };
 
+const specifiersOf = (root: string, file: string): string[] =>
+  ts.preProcessFile(readFileSync(join(root, file), "utf8"), true, true).importedFiles.map((i) => i.fileName);
+
 export const importGraph = (root: string, dirs: readonly string[]): ImportGraph => {
   const graph = new Map<string, string[]>();
   for (const file of dirs.flatMap((dir) => sourceFiles(root, dir))) {
-    const info = ts.preProcessFile(readFileSync(join(root, file), "utf8"), true, true);
-    const targets = info.importedFiles
-      .map((imported) => resolveSpecifier(root, file, imported.fileName))
+    const targets = specifiersOf(root, file)
+      .map((specifier) => resolveSpecifier(root, file, specifier))
       .filter((target): target is string => target !== undefined);
     graph.set(file, [...new Set(targets)].sort());
   }
   return graph;
 };
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; undefined for relative paths and Node built-ins. */
+export const packageOf = (specifier: string): string | undefined => {
+  if (specifier.startsWith(".") || specifier.startsWith("node:") || builtinModules.includes(specifier))
+    return undefined;
+  const parts = specifier.split("/");
+  return (specifier.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
+};
+
+/** Every package imported by the source files (TS and JS) under `dirs`: `{ from: file, to: package }`. */
+export const packageImports = (root: string, dirs: readonly string[]): Edge[] =>
+  dirs
+    .flatMap((dir) => sourceFiles(root, dir, SOURCE))
+    .flatMap((from) =>
+      specifiersOf(root, from).flatMap((specifier) => {
+        const to = packageOf(specifier);
+        return to === undefined ? [] : [{ from, to }];
+      }),
+    );
 
 export const edgesOf = (graph: ImportGraph): Edge[] =>
   [...graph].flatMap(([from, targets]) => targets.map((to) => ({ from, to })));

@@ -8,15 +8,13 @@ import { output, type StubAccount, startStubServer } from "./helpers";
 
 let server: SimServer;
 let account: StubAccount;
-const saved = { ...process.env };
 
+// The environment set here is put back after the file by test/support/setup.ts.
 beforeAll(async () => {
   ({ server, account } = await startStubServer());
   Object.assign(process.env, simEndpointEnv(server));
 });
 afterAll(async () => {
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
   await server.close();
 });
 
