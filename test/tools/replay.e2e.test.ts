@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { demoFixture } from "../support/fixtures";
 
 /** The replay command as a user runs it: a separate process, real handler, simulated account. */
 
@@ -58,7 +59,7 @@ describe("npm run replay", () => {
 
   it("exits 1 when the handler fails (throttling that outlives the retries)", () => {
     const dir = mkdtempSync(join(tmpdir(), "replay-"));
-    const fixture = JSON.parse(readFileSync("events/accounts/demo.json", "utf8")) as Record<string, unknown>;
+    const fixture = demoFixture();
     fixture.faults = [
       {
         service: "ec2",

@@ -2,12 +2,12 @@ import { DeleteRouteCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildHandler } from "../../../functions/dx-failover/handler";
 import type { Harness } from "../../../sim/harness";
+import type { Fixture, InstanceInput } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   bgp,
   CIDRS,
   callsTo,
-  type DxFixture,
   dxEnv,
   dxFixture,
   ENI,
@@ -45,7 +45,7 @@ afterAll(async () => {
   await harness.close();
 });
 
-const load = (edit: (f: DxFixture) => void = () => undefined) => {
+const load = (edit: (f: Fixture) => void = () => undefined) => {
   const f = dxFixture();
   edit(f);
   return harness.load(f);
@@ -153,11 +153,11 @@ describe("dx-failover: Direct Connect down", () => {
           { destinationCidrBlock: CIDRS[0], target: INSTANCE.replace("a1", "ff"), origin: "CreateRoute" },
         ];
       f.instances.push({
-        ...(f.instances[0] as DxFixture["instances"][number]),
+        ...(f.instances[0] as InstanceInput),
         id: INSTANCE.replace("a1", "ff"),
         privateIpAddress: "10.60.5.11",
         primaryNetworkInterfaceId: ENI.replace("a1", "ff"),
-      } as DxFixture["instances"][number]);
+      });
     });
     await putSamples({ dx: [...healthy(20), ...failing(2)], vpn: healthy(22) });
     const report = await invoke(triggerEvent());
@@ -290,7 +290,7 @@ describe("dx-failover: failback", () => {
     load((f) => {
       failedOver(f, 900_000);
       const t = f.routeTables.find((r) => r.id === TABLES[1]);
-      if (t) t.tags["ops:dx-failover:routes"] = CIDRS[0]; // 10.101 in this table is not ours
+      if (t) t.tags = { ...t.tags, "ops:dx-failover:routes": CIDRS[0] }; // 10.101 in this table is not ours
     });
     await putSamples({ dx: healthy(330), vpn: healthy(330) });
     const report = await invoke(readEvent("schedule-reconcile"), dxEnv({ restoreWindowSeconds: 300 }));

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import type { DxResult } from "../../../functions/dx-failover/failover";
 import type { InvocationReport } from "../../../sim/harness";
+import { type Fixture, readFixture } from "../../support/fixtures";
 
 export const DX_ACCOUNT = "events/accounts/dx-failover.json";
 export const GROUP = "lz-prod";
@@ -13,24 +14,7 @@ export const CIDRS = ["10.100.0.0/16", "10.101.0.0/16"] as const;
 export const VIFS = ["dxvif-fgdx0001", "dxvif-fgdx0002"] as const;
 export const NAMESPACE = "OpsToolkit/DxFailover";
 
-export interface DxFixture {
-  instances: Array<{ id: string; state?: string; sourceDestCheck?: boolean }>;
-  networkInterfaces?: Array<Record<string, unknown>>;
-  routeTables: Array<{
-    id: string;
-    vpcId: string;
-    routes?: Array<{ destinationCidrBlock: string; target: string; origin?: string }>;
-    tags: Record<string, string>;
-    propagatingVgws?: string[];
-    associations?: unknown[];
-  }>;
-  virtualPrivateGateways: Array<{ propagatedCidrs: string[] }>;
-  virtualInterfaces: Array<{ id: string; bgpPeers: Array<{ bgpStatus: string }> }>;
-  alarms: Array<{ name: string; state: string }>;
-  [key: string]: unknown;
-}
-
-export const dxFixture = (): DxFixture => JSON.parse(readFileSync(DX_ACCOUNT, "utf8")) as DxFixture;
+export const dxFixture = (): Fixture => readFixture(DX_ACCOUNT);
 
 export interface GroupOverrides {
   applianceEniId?: string;
@@ -163,18 +147,18 @@ export const propagatedRoutes = (report: InvocationReport, id: string): string[]
     .filter(([, r]) => r.Origin === "EnableVgwRoutePropagation")
     .map(([dest]) => dest.replace(" (propagated)", ""));
 
-/** A fixture already failed over: static routes of ours and the state tags, the switch `switchedAgoMs` ago. */
 /** A time `agoMs` before the fixture's clock start (the harness moves fixture timestamps, tags included, to now). */
-export const fixtureTime = (f: DxFixture, agoMs: number) =>
-  new Date(Date.parse((f.clock as { start: string }).start) - agoMs).toISOString();
+export const fixtureTime = (f: Fixture, agoMs: number) =>
+  new Date(Date.parse(f.clock.start) - agoMs).toISOString();
 
-export const failedOver = (f: DxFixture, switchedAgoMs: number, extraTags: Record<string, string> = {}) => {
+/** A fixture already failed over: static routes of ours and the state tags, the switch `switchedAgoMs` ago. */
+export const failedOver = (f: Fixture, switchedAgoMs: number, extraTags: Record<string, string> = {}) => {
   const at = fixtureTime(f, switchedAgoMs);
   for (const t of f.routeTables) {
     if (!(TABLES as readonly string[]).includes(t.id)) continue;
     t.routes = [
       ...(t.routes ?? []),
-      ...CIDRS.map((c) => ({ destinationCidrBlock: c, target: ENI, origin: "CreateRoute" })),
+      ...CIDRS.map((c) => ({ destinationCidrBlock: c, target: ENI, origin: "CreateRoute" as const })),
     ];
     t.tags = {
       ...t.tags,
@@ -188,8 +172,8 @@ export const failedOver = (f: DxFixture, switchedAgoMs: number, extraTags: Recor
   return f;
 };
 
-export const bgp = (f: DxFixture, status: "up" | "down") => {
-  for (const v of f.virtualInterfaces) for (const p of v.bgpPeers) p.bgpStatus = status;
+export const bgp = (f: Fixture, status: "up" | "down") => {
+  for (const v of f.virtualInterfaces) for (const p of v.bgpPeers ?? []) p.bgpStatus = status;
   return f;
 };
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapacityResult } from "../../../functions/eni-reattach/capacity-handler";
 import type { Harness } from "../../../sim/harness";
+import type { Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
-import { event, OUTPOST, outcomeOf, type RawAccount, withCapacity } from "./support";
+import { event, OUTPOST, outcomeOf, withCapacity } from "./support";
 
 /** The Outposts capacity check: scheduled function and launch-path warning (the CLI: capacity-cli.e2e.test.ts). */
 
@@ -20,7 +21,7 @@ const env = {
   }),
 };
 
-const capacityOf = async (raw: RawAccount) => {
+const capacityOf = async (raw: Fixture) => {
   harness.load(raw);
   const report = await harness.invoke("outposts-capacity", event("schedule-capacity.json"), { env });
   if (report.error !== undefined) throw report.error;

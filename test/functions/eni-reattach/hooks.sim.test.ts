@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../../../sim/harness";
+import { autoScalingGroupOf, type Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   account,
@@ -16,7 +17,6 @@ import {
   NEW,
   OLD,
   outcomeOf,
-  type RawAccount,
   resultOf,
   where,
 } from "./support";
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The old firewall serving, now scaled in: it waits on the terminate hook with its ENIs. */
-const terminating = (): RawAccount => {
+const terminating = (): Fixture => {
   const raw = account();
   Object.assign(instance(raw, OLD), { state: "running" });
   delete instance(raw, OLD).stateSince;
@@ -143,10 +143,7 @@ describe("reconcile schedule", () => {
 
   it("an in-service firewall missing an ENI gets it back (no lifecycle call)", async () => {
     const raw = account();
-    raw.autoScalingGroups[0] = {
-      ...raw.autoScalingGroups[0],
-      instances: [{ instanceId: NEW, lifecycleState: "InService" }],
-    };
+    autoScalingGroupOf(raw, "fw-asg").instances = [{ instanceId: NEW, lifecycleState: "InService" }];
     raw.lifecycleActions = [];
     raw.instances = raw.instances.filter((i) => i.id !== OLD);
     for (const [k, id] of ENIS.entries())
@@ -169,7 +166,7 @@ describe("local gateway routes", () => {
   const DEAD = "eni-0e1d2c3b4a5f6dead";
   const withDeadTarget = () => {
     const raw = account();
-    raw.localGatewayRouteTables[0]?.routes.push({
+    raw.localGatewayRouteTables[0]?.routes?.push({
       destinationCidrBlock: "10.41.0.0/16",
       networkInterfaceId: DEAD,
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../../../sim/harness";
+import { setTag } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   account,
@@ -138,7 +139,7 @@ describe("launch hook: normal replacement", () => {
 
   it("a duplicate device index in the tags: configuration error before anything moves, ABANDON", async () => {
     const raw = account();
-    eni(raw, OT).tags["ops:eni-attach"] = "fw-asg/1";
+    setTag(eni(raw, OT), "ops:eni-attach", "fw-asg/1");
     harness.load(raw);
     const report = await harness.invoke("eni-reattach", event("launch-eventbridge.json"));
     const outcome = outcomeOf(report);
@@ -153,7 +154,7 @@ describe("launch hook: normal replacement", () => {
 
   it("index 0 in a tag is a configuration error", async () => {
     const raw = account();
-    eni(raw, EXPOSED).tags["ops:eni-attach"] = "fw-asg/0";
+    setTag(eni(raw, EXPOSED), "ops:eni-attach", "fw-asg/0");
     harness.load(raw);
     const outcome = outcomeOf(await harness.invoke("eni-reattach", event("launch-eventbridge.json")));
     expect(outcome.decision).toBe("abandoned-configuration-error");

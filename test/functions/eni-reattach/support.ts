@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { EniReattachResult, LifecycleOutcome } from "../../../functions/eni-reattach/reattach";
 import type { Harness, InvocationReport } from "../../../sim/harness";
+import { type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
 
 /** The eni-reattach account: an Outposts firewall group (fw-asg) with three multi-VPC ENIs. */
 export const ACCOUNT = "events/accounts/eni-reattach.json";
@@ -13,45 +14,23 @@ export const ENIS = [IT, OT, EXPOSED] as const;
 export const LGW_TABLE = "lgw-rtb-0f0e0d0c0b0a00099";
 export const OUTPOST = "op-0a1b2c3d4e5f60001";
 
-export type Json = Record<string, unknown>;
-export type RawAccount = Json & {
-  behaviour: Json;
-  instances: Array<Json & { id: string }>;
-  networkInterfaces: Array<Json & { id: string; tags: Record<string, string>; attachment?: Json }>;
-  autoScalingGroups: Array<
-    Json & { instances: Array<Json & { instanceId: string; lifecycleState: string }> }
-  >;
-  lifecycleHooks: Array<Json & { name: string }>;
-  lifecycleActions: Array<Json>;
-  localGatewayRouteTables: Array<Json & { routes: Array<Json> }>;
-  outposts: Array<Json & { instanceTypes: Array<{ instanceType: string; availableCount: number }> }>;
-  faults?: Array<Json>;
-};
+type Json = Record<string, unknown>;
 
-export const account = (): RawAccount => JSON.parse(readFileSync(ACCOUNT, "utf8")) as RawAccount;
+export const account = (): Fixture => readFixture(ACCOUNT);
 
 /** The account with `count` c5.xlarge hosts available on its Outpost. */
-export const withCapacity = (count: number): RawAccount => {
+export const withCapacity = (count: number): Fixture => {
   const raw = account();
-  const type = raw.outposts[0]?.instanceTypes.find((t) => t.instanceType === "c5.xlarge");
+  const type = raw.outposts[0]?.instanceTypes?.find((t) => t.instanceType === "c5.xlarge");
   if (type !== undefined) type.availableCount = count;
   return raw;
 };
 
-export const instance = (raw: RawAccount, id: string) => {
-  const found = raw.instances.find((i) => i.id === id);
-  if (found === undefined) throw new Error(`no instance ${id}`);
-  return found;
-};
+export const instance = instanceOf;
+export const eni = networkInterfaceOf;
 
-export const eni = (raw: RawAccount, id: string) => {
-  const found = raw.networkInterfaces.find((n) => n.id === id);
-  if (found === undefined) throw new Error(`no ENI ${id}`);
-  return found;
-};
-
-export const member = (raw: RawAccount, id: string) => {
-  const found = raw.autoScalingGroups[0]?.instances.find((m) => m.instanceId === id);
+export const member = (raw: Fixture, id: string) => {
+  const found = raw.autoScalingGroups[0]?.instances?.find((m) => m.instanceId === id);
   if (found === undefined) throw new Error(`no member ${id}`);
   return found;
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlarmsResult } from "../../../functions/idle-hibernate/alarms";
 import type { Harness, InvocationReport } from "../../../sim/harness";
-import { alarmOf, demoFixture, instanceOf, type RawFixture, readEvent } from "../../support/fixtures";
+import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 
 /** Replayed events through the real idle-alarms handler: alarm provisioning, deletion, reconcile. */
@@ -18,7 +18,7 @@ afterAll(async () => {
   await harness.close();
 });
 
-const withoutAlarm = (fixture: RawFixture, id: string): RawFixture => {
+const withoutAlarm = (fixture: Fixture, id: string): Fixture => {
   fixture.alarms = fixture.alarms.filter((a) => a.name !== `ops-idle-${id}`);
   return fixture;
 };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HibernateResult } from "../../../functions/idle-hibernate/hibernate";
 import { AwsCallError } from "../../../shared/runtime/errors";
 import type { Harness, InvocationReport } from "../../../sim/harness";
-import { alarmOf, demoFixture, instanceOf, type RawFixture, readEvent } from "../../support/fixtures";
+import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 
 /**
@@ -73,7 +73,7 @@ const alarmEvent = (alarmName: string, instanceIds: string[], overrides: Record<
 };
 
 /** Adds a metric-math alarm in ALARM over several instances. */
-const addGroupAlarm = (fixture: RawFixture, name: string, instanceIds: string[]) => {
+const addGroupAlarm = (fixture: Fixture, name: string, instanceIds: string[]) => {
   fixture.alarms.push({
     name,
     evaluationPeriods: 3,
@@ -231,7 +231,7 @@ describe("idle-hibernate: preconditions", () => {
   it("never stops the target of a local gateway route alone", async () => {
     const fixture = demoFixture();
     for (const table of fixture.routeTables) {
-      table.routes = table.routes.filter(
+      table.routes = (table.routes ?? []).filter(
         (route) => !JSON.stringify(route).includes("eni-0f1e") && route.target !== APPLIANCE,
       );
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsCallError, VerificationError } from "../../../shared/runtime/errors";
 import type { Harness } from "../../../sim/harness";
+import type { Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   A,
@@ -17,7 +18,6 @@ import {
   setSecondaries,
   setState,
   terminate,
-  type VfxtFixture,
   vfxtEnv,
   vfxtFixture,
 } from "./support";
@@ -35,7 +35,7 @@ afterAll(async () => {
   await harness.close();
 });
 
-const load = (edit: (f: VfxtFixture) => void = () => undefined) => {
+const load = (edit: (f: Fixture) => void = () => undefined) => {
   const fixture = vfxtFixture();
   edit(fixture);
   return harness.load(fixture);
@@ -196,7 +196,8 @@ describe("vfxt-ip-move: a node terminates (multi-AZ, /32 routes in several route
     load((f) => {
       terminate(f, B.nodes[0], B.enis[0]);
       const table = f.routeTables.find((t) => t.id === B.tables[3]);
-      if (table) table.routes = table.routes.filter((r) => r.destinationCidrBlock !== "10.250.0.11/32");
+      if (table)
+        table.routes = (table.routes ?? []).filter((r) => r.destinationCidrBlock !== "10.250.0.11/32");
     });
     const report = await harness.invoke("vfxt-ip-move", event(EVENTS.terminated), { env: vfxtEnv() });
     expect(resultOf(report).decision).toBe("move");
@@ -556,7 +557,7 @@ describe("vfxt-ip-move: reconcile", () => {
 });
 
 describe("vfxt-ip-move: a node returns", () => {
-  const afterFailover = (f: VfxtFixture) => {
+  const afterFailover = (f: Fixture) => {
     setSecondaries(f, A.enis[0], []);
     setSecondaries(f, A.enis[1], ["10.20.1.101", "10.20.1.103", "10.20.1.104"]);
     setSecondaries(f, A.enis[2], ["10.20.1.102", "10.20.1.105", "10.20.1.106"]);
@@ -592,7 +593,7 @@ describe("vfxt-ip-move: a node returns", () => {
   it("rebalance on, /32 mode: a route moves back to the returned node", async () => {
     load((f) => {
       for (const table of f.routeTables) {
-        for (const route of table.routes)
+        for (const route of table.routes ?? [])
           if (route.destinationCidrBlock === "10.250.0.11/32") route.target = B.enis[1];
       }
     });

@@ -1,7 +1,14 @@
-import { readFileSync } from "node:fs";
 import type { VfxtResult } from "../../../functions/vfxt-ip-move/move";
 import type { InvocationReport } from "../../../sim/harness";
-import { type RawFixture, readEvent } from "../../support/fixtures";
+import {
+  alarmOf,
+  type Fixture,
+  type InstanceStateInput,
+  instanceOf,
+  networkInterfaceOf,
+  readEvent,
+  readFixture,
+} from "../../support/fixtures";
 
 /** The vFXT account (events/accounts/vfxt.json) and its ids. */
 export const VFXT_ACCOUNT = "events/accounts/vfxt.json";
@@ -24,36 +31,24 @@ export const B = {
   ],
 } as const;
 
-export type VfxtFixture = RawFixture & {
-  networkInterfaces: Array<Record<string, unknown> & { id: string; secondaryPrivateIpAddresses?: string[] }>;
-  behaviour?: Record<string, number>;
-  instanceTypes?: Array<Record<string, unknown>>;
+export const vfxtFixture = (): Fixture => readFixture(VFXT_ACCOUNT);
+
+export const setState = (fixture: Fixture, instanceId: string, state: InstanceStateInput): void => {
+  instanceOf(fixture, instanceId).state = state;
 };
 
-export const vfxtFixture = (): VfxtFixture => JSON.parse(readFileSync(VFXT_ACCOUNT, "utf8")) as VfxtFixture;
-
-export const setState = (fixture: VfxtFixture, instanceId: string, state: string): void => {
-  const instance = fixture.instances.find((i) => i.id === instanceId);
-  if (instance === undefined) throw new Error(`no instance ${instanceId}`);
-  instance.state = state;
-};
-
-export const setSecondaries = (fixture: VfxtFixture, eniId: string, addresses: string[]): void => {
-  const eni = fixture.networkInterfaces.find((n) => n.id === eniId);
-  if (eni === undefined) throw new Error(`no ENI ${eniId}`);
-  eni.secondaryPrivateIpAddresses = addresses;
+export const setSecondaries = (fixture: Fixture, eniId: string, addresses: string[]): void => {
+  networkInterfaceOf(fixture, eniId).secondaryPrivateIpAddresses = addresses;
 };
 
 /** Terminates a node the way EC2 leaves it: its primary ENI (DeleteOnTermination) is gone. */
-export const terminate = (fixture: VfxtFixture, instanceId: string, eniId: string): void => {
+export const terminate = (fixture: Fixture, instanceId: string, eniId: string): void => {
   setState(fixture, instanceId, "terminated");
   fixture.networkInterfaces = fixture.networkInterfaces.filter((n) => n.id !== eniId);
 };
 
-export const setAlarm = (fixture: VfxtFixture, instanceId: string, state: "OK" | "ALARM"): void => {
-  const alarm = fixture.alarms.find((a) => a.name === `ops-vfxt-status-${instanceId}`);
-  if (alarm === undefined) throw new Error(`no status alarm for ${instanceId}`);
-  alarm.state = state;
+export const setAlarm = (fixture: Fixture, instanceId: string, state: "OK" | "ALARM"): void => {
+  alarmOf(fixture, `ops-vfxt-status-${instanceId}`).state = state;
 };
 
 export interface ClusterOverrides {
