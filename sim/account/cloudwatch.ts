@@ -37,7 +37,7 @@ function enumCheck<T extends string>(p: Params, name: string, allowed: readonly 
 }
 
 /** Names referenced by a composite alarm rule: `ALARM(name)`, `OK("name")`, `INSUFFICIENT_DATA(arn)`. */
-export function ruleChildren(rule: string): string[] {
+function ruleChildren(rule: string): string[] {
   const names: string[] = [];
   for (const m of rule.matchAll(/\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*(?:"([^"]+)"|([^)\s]+))\s*\)/g)) {
     const ref = m[1] ?? m[2] ?? "";

@@ -55,7 +55,7 @@ export function loadDxFixture(state: RegionState, f: AccountFixture): void {
 }
 
 /** Whether a modelled gateway currently advertises its prefixes: some BGP peer of one of its VIFs is up. */
-export function vgwAdvertising(state: RegionState, vgwId: string): boolean {
+function vgwAdvertising(state: RegionState, vgwId: string): boolean {
   const vgw = state.virtualPrivateGateways.get(vgwId);
   if (vgw === undefined) return false;
   return vgw.virtualInterfaceIds.some((id) => {

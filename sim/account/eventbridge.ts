@@ -9,7 +9,7 @@ import { awsError, eventsParamErrors } from "./errors";
 import type { Params } from "./query";
 
 /** 256 KiB: the PutEvents request entry size limit. */
-export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+const MAX_PUT_EVENTS_BYTES = 256 * 1024;
 
 function entrySize(entry: Record<string, unknown>): number {
   let size = 0;

@@ -74,10 +74,6 @@ export const OutpostFixture = z.strictObject({
   ),
 });
 
-export type LifecycleHookFixtureOutput = z.output<typeof LifecycleHookFixture>;
-export type LifecycleActionFixtureOutput = z.output<typeof LifecycleActionFixture>;
-export type OutpostFixtureOutput = z.output<typeof OutpostFixture>;
-
 /** The additive top-level members of the account fixture. */
 export const LIFECYCLE_FIXTURE_MEMBERS = {
   lifecycleHooks: doc(

@@ -3,7 +3,7 @@ export { SimulatedAccount, type SimulatedAccountOptions } from "./account";
 export type { CallRecord } from "./calls";
 export { type ClockMode, SimClock, type SimClockOptions } from "./clock";
 export type { ControlResponse } from "./control";
-export { listedRoutes, vgwAdvertising } from "./dx";
+export { listedRoutes } from "./dx";
 export { awsError, DRY_RUN_MESSAGE, defaultHttpStatus, notSimulated } from "./errors";
 export {
   EC2_DOCUMENTED_BUCKETS,

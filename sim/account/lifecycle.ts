@@ -106,10 +106,7 @@ function addAction(
 const isLaunch = (t: LifecycleTransitionName) => t === "autoscaling:EC2_INSTANCE_LAUNCHING";
 
 /** The EventBridge detail AWS sends for a lifecycle action (Auto Scaling user guide, event reference). */
-export function lifecycleEventDetail(
-  state: RegionState,
-  action: LifecycleActionModel,
-): Record<string, unknown> {
+function lifecycleEventDetail(state: RegionState, action: LifecycleActionModel): Record<string, unknown> {
   const hook = state.lifecycleHooks.find(
     (h) => h.groupName === action.groupName && h.name === action.hookName,
   );
@@ -170,7 +167,7 @@ export function startLifecycleAction(
 }
 
 /** Ends a lifecycle action with a result, as Auto Scaling does. */
-export function finishLifecycleAction(
+function finishLifecycleAction(
   state: RegionState,
   action: LifecycleActionModel,
   result: LifecycleResult,

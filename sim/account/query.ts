@@ -120,7 +120,7 @@ export function readFilters(params: Params): Filter[] {
 }
 
 /** EC2 filter wildcards: `*` any run of characters, `?` zero or one character, `\` escapes. */
-export function globToRegExp(pattern: string): RegExp {
+function globToRegExp(pattern: string): RegExp {
   let out = "";
   for (let i = 0; i < pattern.length; i += 1) {
     const ch = pattern.charAt(i);
@@ -132,10 +132,6 @@ export function globToRegExp(pattern: string): RegExp {
     else out += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${out}$`, "s");
-}
-
-export function globMatch(pattern: string, value: string): boolean {
-  return globToRegExp(pattern).test(value);
 }
 
 /** For each supported filter name, the values an item offers to it. */

@@ -158,7 +158,7 @@ function compileMember(name: string, ns: NormalizedSchema): Member {
 }
 
 /** Compile any NormalizedSchema (member or not) into its target Shape. */
-export function compileShape(ns: NormalizedSchema): Shape {
+function compileShape(ns: NormalizedSchema): Shape {
   if (ns.isUnitSchema()) return UNIT;
   const raw: unknown = ns.getSchema();
   const cacheable = typeof raw === "object" && raw !== null;
@@ -212,7 +212,7 @@ export function compileShape(ns: NormalizedSchema): Shape {
   return scalar("string", 4, json);
 }
 
-export function compileStruct(ns: NormalizedSchema): StructShape {
+function compileStruct(ns: NormalizedSchema): StructShape {
   const shape = compileShape(ns);
   if (shape.kind !== "struct") throw new Error(`sim/wire: ${ns.getName(true)} is not a structure`);
   return shape;
@@ -241,7 +241,7 @@ export interface OperationModel {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-export function compileHttpRoute(http: readonly [string, string, number]): HttpRoute {
+function compileHttpRoute(http: readonly [string, string, number]): HttpRoute {
   const [method, uri, code] = http;
   const [path = "/", search] = uri.split("?");
   const labels: string[] = [];
@@ -270,7 +270,7 @@ export function isOperationSchema(v: unknown): v is StaticOperationSchema {
   return Array.isArray(v) && v[0] === 9 && typeof v[2] === "string" && v.length >= 6;
 }
 
-export function operationHttpTrait(op: StaticOperationSchema): readonly [string, string, number] | undefined {
+function operationHttpTrait(op: StaticOperationSchema): readonly [string, string, number] | undefined {
   const http = translateTraits(op[3]).http;
   return Array.isArray(http) && typeof http[0] === "string" && typeof http[1] === "string"
     ? [http[0], http[1], typeof http[2] === "number" ? http[2] : 200]

@@ -188,7 +188,7 @@ export function buildServiceModel(descriptor: ServiceDescriptor, mod: unknown): 
 const moduleCache = new Map<string, Promise<unknown>>();
 
 /** Import an SDK client package (cached). Rejects if it is not installed. */
-export function importClientPackage(pkg: string): Promise<unknown> {
+function importClientPackage(pkg: string): Promise<unknown> {
   let p = moduleCache.get(pkg);
   if (p === undefined) {
     const specifier: string = pkg;

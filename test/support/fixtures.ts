@@ -22,7 +22,7 @@ export type NetworkInterfaceInput = Fixture["networkInterfaces"][number];
 export type AlarmInput = Fixture["alarms"][number];
 export type AutoScalingGroupInput = Fixture["autoScalingGroups"][number];
 
-export const DEMO_ACCOUNT = "events/accounts/demo.json";
+const DEMO_ACCOUNT = "events/accounts/demo.json";
 
 const checked = new Map<string, string>();
 

@@ -83,7 +83,7 @@ export const withoutEdges = (graph: ImportGraph, removed: readonly Edge[]): Impo
   );
 
 /** Top-level folder of a project file: `sim/account/state.ts` → `sim`. */
-export const areaOf = (file: string): string => file.split("/")[0] ?? file;
+const areaOf = (file: string): string => file.split("/")[0] ?? file;
 
 /** Edges from `area` to any area outside `allowed` (its own area is always allowed). */
 export const layerViolations = (graph: ImportGraph, area: string, allowed: readonly string[]): Edge[] =>

@@ -4,19 +4,19 @@ import type { DxResult } from "../../../functions/dx-failover/failover";
 import type { InvocationReport } from "../../../sim/harness";
 import { type Fixture, readFixture } from "../../support/fixtures";
 
-export const DX_ACCOUNT = "events/accounts/dx-failover.json";
+const DX_ACCOUNT = "events/accounts/dx-failover.json";
 export const GROUP = "lz-prod";
 export const ENI = "eni-0d0f00000000000a1";
 export const INSTANCE = "i-0d0f00000000000a1";
 export const TABLES = ["rtb-0d0f0000000000c01", "rtb-0d0f0000000000c02"] as const;
 export const PROBE_TABLE = "rtb-0d0f0000000000c09";
 export const CIDRS = ["10.100.0.0/16", "10.101.0.0/16"] as const;
-export const VIFS = ["dxvif-fgdx0001", "dxvif-fgdx0002"] as const;
-export const NAMESPACE = "OpsToolkit/DxFailover";
+const VIFS = ["dxvif-fgdx0001", "dxvif-fgdx0002"] as const;
+const NAMESPACE = "OpsToolkit/DxFailover";
 
 export const dxFixture = (): Fixture => readFixture(DX_ACCOUNT);
 
-export interface GroupOverrides {
+interface GroupOverrides {
   applianceEniId?: string;
   minDwellSeconds?: number;
   restoreWindowSeconds?: number;
@@ -27,7 +27,7 @@ export interface GroupOverrides {
   verifyTimeoutMs?: number;
 }
 
-export const dxConfig = (o: GroupOverrides = {}) => ({
+const dxConfig = (o: GroupOverrides = {}) => ({
   mode: o.mode ?? "apply",
   ...(o.aws ? { aws: o.aws } : {}),
   dxFailover: {
@@ -128,7 +128,7 @@ interface TableSnap {
   Tags?: Record<string, string>;
 }
 
-export const tableAfter = (report: InvocationReport, id: string): TableSnap | undefined =>
+const tableAfter = (report: InvocationReport, id: string): TableSnap | undefined =>
   (report.after.routeTables as Record<string, TableSnap>)[id];
 
 export const tagsAfter = (report: InvocationReport, id: string): Record<string, string> =>

@@ -4,7 +4,7 @@ import type { Harness, InvocationReport } from "../../../sim/harness";
 import { type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
 
 /** The eni-reattach account: an Outposts firewall group (fw-asg) with three multi-VPC ENIs. */
-export const ACCOUNT = "events/accounts/eni-reattach.json";
+const ACCOUNT = "events/accounts/eni-reattach.json";
 export const OLD = "i-0f1e2d3c4b5a60001";
 export const NEW = "i-0f1e2d3c4b5a60002";
 export const IT = "eni-0e1d2c3b4a5f60001";

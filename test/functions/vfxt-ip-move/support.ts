@@ -11,7 +11,7 @@ import {
 } from "../../support/fixtures";
 
 /** The vFXT account (events/accounts/vfxt.json) and its ids. */
-export const VFXT_ACCOUNT = "events/accounts/vfxt.json";
+const VFXT_ACCOUNT = "events/accounts/vfxt.json";
 
 export const A = {
   nodes: ["i-0af7c0de000000a01", "i-0af7c0de000000a02", "i-0af7c0de000000a03"],
@@ -51,7 +51,7 @@ export const setAlarm = (fixture: Fixture, instanceId: string, state: "OK" | "AL
   alarmOf(fixture, `ops-vfxt-status-${instanceId}`).state = state;
 };
 
-export interface ClusterOverrides {
+interface ClusterOverrides {
   rebalance?: boolean;
   verifyTimeoutMs?: number;
   maxAddressesPerInvocation?: number;
