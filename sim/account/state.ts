@@ -230,6 +230,8 @@ export function alarmArn(region: string, accountId: string, name: string): strin
   return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`;
 }
 
+// Direct Connect (dx.ts): virtual private gateways, virtual interfaces and their BGP peers.
+
 export type BgpStatus = "up" | "down" | "unknown";
 
 export interface BgpPeerModel {
@@ -263,6 +265,8 @@ export interface VirtualPrivateGatewayModel {
   propagatedCidrs: string[];
   tags: Map<string, string>;
 }
+
+// Auto Scaling lifecycle hooks and actions (lifecycle.ts), Outposts (outposts.ts), one-off tasks.
 
 export type LifecycleTransitionName =
   | "autoscaling:EC2_INSTANCE_LAUNCHING"
