@@ -55,9 +55,25 @@ export class SimulatedTime implements Clock {
     return this.#source().nowMs();
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((wake) => {
-      this.#sleepers.push({ due: this.now() + Math.max(0, ms), order: this.#order++, wake });
+  /** Resolves once simulated time reaches now + `ms`, or earlier when `signal` aborts. Never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const sleeper: Sleeper = {
+        due: this.now() + Math.max(0, ms),
+        order: this.#order++,
+        wake: () => {
+          signal?.removeEventListener("abort", abort);
+          resolve();
+        },
+      };
+      const abort = () => {
+        const index = this.#sleepers.indexOf(sleeper);
+        if (index >= 0) this.#sleepers.splice(index, 1);
+        resolve();
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+      this.#sleepers.push(sleeper);
       this.poke();
     });
   }

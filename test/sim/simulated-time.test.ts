@@ -58,4 +58,18 @@ describe("SimulatedTime", () => {
     expect(state.advances).toEqual([]);
     expect(time.now()).toBe(1000);
   });
+
+  it("an aborted sleep ends at once without moving time, and leaves the other sleepers in place", async () => {
+    const { state, time } = counterClock();
+    const controller = new AbortController();
+    const aborted = time.sleep(10_000, controller.signal);
+    const other = time.sleep(300);
+    controller.abort();
+    await aborted;
+    expect(time.pending).toBe(1);
+    await other;
+    expect(state.advances).toEqual([300]);
+    await time.sleep(5, AbortSignal.abort());
+    expect(state.now).toBe(300);
+  });
 });
