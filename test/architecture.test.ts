@@ -76,14 +76,6 @@ describe("dependency direction", () => {
   });
 });
 
-/**
- * Packages a test uses without being a direct dependency, each to be removed when settled:
- * - @aws-sdk/client-lambda (installed through osls): test/sim/wire/restjson.sim.test.ts drives the generic
- *   restJson1 serde with it (labels, headers, blob payloads, errors that Outposts' operations lack), and
- *   skips when it is absent. Settle by adding it as a devDependency, pinned (3.1162.0 today).
- */
-const KNOWN_INDIRECT_PACKAGES: readonly string[] = ["@aws-sdk/client-lambda"];
-
 describe("test dependencies", () => {
   it("tests import only packages that are direct dependencies (a type-only package through its @types)", () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<
@@ -94,8 +86,7 @@ describe("test dependencies", () => {
     const imports = packageImports(ROOT, ["test"]);
     expect(imports.length).toBeGreaterThan(50);
     const indirect = imports.filter((i) => !direct.has(i.to) && !direct.has(`@types/${i.to}`));
-    expect(indirect.filter((i) => !KNOWN_INDIRECT_PACKAGES.includes(i.to))).toEqual([]);
-    for (const known of KNOWN_INDIRECT_PACKAGES) expect(indirect.map((i) => i.to)).toContain(known);
+    expect(indirect).toEqual([]);
   });
 });
 
