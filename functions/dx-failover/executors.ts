@@ -6,8 +6,8 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { loadGroupTables, type ObservedTable } from "./observe";
 import { CREATE_ROUTE_ACTION, DELETE_ROUTE_ACTION, type RouteParams } from "./routes";

@@ -1,13 +1,13 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
-import { executePlan } from "../../shared/plan/executor";
-import type { Execution, ResourceOutcome } from "../../shared/plan/types";
-import { publishActionEvents } from "../../shared/runtime/action-events";
+import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { executePlan } from "../../shared/pipeline/executor";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { Execution, ResourceOutcome } from "../../shared/pipeline/types";
 import { AwsCallError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
 import type { DxFailoverConfig, DxFailoverGroupConfig } from "./config";
 import { policyOf } from "./config";
 import {

@@ -8,8 +8,8 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { awsCall, awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms, routeTargets } from "../../shared/network/loaders";
-import type { AlarmView, RouteView } from "../../shared/network/model";
+import { loadMetricAlarms, routeTargets } from "../../shared/observe/loaders";
+import type { AlarmView, RouteView } from "../../shared/observe/model";
 import type { DxFailoverGroupConfig } from "./config";
 import type {
   AlarmSignal,

@@ -14,7 +14,7 @@ import {
   loadNetworkLimits,
   loadOutpost,
   loadTaggedEnis,
-} from "../../shared/network/attachments";
+} from "../../shared/observe/attachments";
 import type { EniReattachConfig } from "../../shared/runtime/config-eni-reattach";
 import { resolveEniSet } from "./plan";
 

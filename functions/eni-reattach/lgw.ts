@@ -12,7 +12,7 @@ import {
   ModifyLocalGatewayRouteCommand,
 } from "@aws-sdk/client-ec2";
 import { awsCall } from "../../shared/aws/errors";
-import { searchStaticLocalGatewayRoutes } from "../../shared/network/loaders";
+import { searchStaticLocalGatewayRoutes } from "../../shared/observe/loaders";
 import type { EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
 import type { EniSlot } from "./plan";
 

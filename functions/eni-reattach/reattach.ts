@@ -31,11 +31,11 @@ import {
   loadLifecycleHooks,
   loadNetworkLimits,
   loadTaggedEnis,
-} from "../../shared/network/attachments";
-import { loadInstances } from "../../shared/network/loaders";
-import type { InstanceView } from "../../shared/network/model";
-import { readUntil } from "../../shared/plan/verify";
-import { publishActionEvents } from "../../shared/runtime/action-events";
+} from "../../shared/observe/attachments";
+import { loadInstances } from "../../shared/observe/loaders";
+import type { InstanceView } from "../../shared/observe/model";
+import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { EniReattachConfig, EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
 import { AwsCallError, isOpsError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";

@@ -4,9 +4,9 @@ import {
   PutMetricAlarmCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms } from "../../shared/network/loaders";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { loadMetricAlarms } from "../../shared/observe/loaders";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { type AlarmParams, DELETE_ALARM_ACTION, MANAGED_TAG, PUT_ALARM_ACTION } from "./alarms-plan";
 

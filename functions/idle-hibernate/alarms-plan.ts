@@ -1,5 +1,5 @@
-import type { AlarmView, InstanceView } from "../../shared/network/model";
-import type { Plan, PlannedAction, Skip } from "../../shared/plan/types";
+import type { AlarmView, InstanceView } from "../../shared/observe/model";
+import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
 import type { IdleHibernateConfig } from "../../shared/runtime/config";
 
 /** Tag on every alarm the toolkit creates: only alarms carrying it are ever deleted. */

@@ -2,14 +2,14 @@ import { type CloudWatchClient, ListTagsForResourceCommand } from "@aws-sdk/clie
 import { toAwsCallError } from "../../shared/aws/errors";
 import { requireRegion } from "../../shared/aws/region";
 import type { Ec2StateChange, ScheduleTick } from "../../shared/events";
-import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/network/loaders";
-import type { AlarmView, InstanceView } from "../../shared/network/model";
-import { executePlan } from "../../shared/plan/executor";
-import type { Execution } from "../../shared/plan/types";
+import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/observe/loaders";
+import type { AlarmView, InstanceView } from "../../shared/observe/model";
+import { executePlan } from "../../shared/pipeline/executor";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { Execution } from "../../shared/pipeline/types";
 import type { IdleHibernateConfig } from "../../shared/runtime/config";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
 import { createAlarmExecutors } from "./alarm-executors";
 import {
   alarmMatches,

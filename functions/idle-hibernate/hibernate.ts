@@ -5,14 +5,14 @@ import {
   loadLocalGatewayRoutesTargeting,
   loadMetricAlarms,
   loadRoutesTargeting,
-} from "../../shared/network/loaders";
-import type { AlarmView, InstanceView } from "../../shared/network/model";
-import { executePlan } from "../../shared/plan/executor";
-import type { Execution, Skip } from "../../shared/plan/types";
+} from "../../shared/observe/loaders";
+import type { AlarmView, InstanceView } from "../../shared/observe/model";
+import { executePlan } from "../../shared/pipeline/executor";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { Execution, Skip } from "../../shared/pipeline/types";
 import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
 import { planHibernation } from "./plan";
 import { createStopExecutor } from "./stop-executor";
 

@@ -1,5 +1,5 @@
-import type { InstanceView, LocalGatewayRouteView, RouteView } from "../../shared/network/model";
-import type { Plan, PlannedAction, Skip } from "../../shared/plan/types";
+import type { InstanceView, LocalGatewayRouteView, RouteView } from "../../shared/observe/model";
+import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
 import type { IdleHibernateConfig } from "../../shared/runtime/config";
 
 /**

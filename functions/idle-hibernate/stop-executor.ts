@@ -1,9 +1,9 @@
 import { type EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadInstances } from "../../shared/network/loaders";
-import type { InstanceView } from "../../shared/network/model";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { loadInstances } from "../../shared/observe/loaders";
+import type { InstanceView } from "../../shared/observe/model";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { STOP_ACTION, type StopParams } from "./plan";
 

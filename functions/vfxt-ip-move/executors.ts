@@ -5,11 +5,11 @@ import {
   ReplaceRouteCommand,
 } from "@aws-sdk/client-ec2";
 import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadInterfacesHoldingAddresses, type NetworkInterfaceView } from "../../shared/network/interfaces";
-import { describeRoutes } from "../../shared/network/loaders";
-import type { RouteView } from "../../shared/network/model";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { loadInterfacesHoldingAddresses, type NetworkInterfaceView } from "../../shared/observe/interfaces";
+import { describeRoutes } from "../../shared/observe/loaders";
+import type { RouteView } from "../../shared/observe/model";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { MOVE_ROUTES_ACTION, MOVE_SECONDARY_ACTION, type RouteChange, type VfxtParams } from "./plan";
 

@@ -6,17 +6,17 @@ import {
   loadInterfacesHoldingAddresses,
   loadInterfacesOfInstances,
   loadSubnets,
-} from "../../shared/network/interfaces";
-import { describeInstances, describeRoutes, loadMetricAlarms } from "../../shared/network/loaders";
-import type { InstanceView, RouteView } from "../../shared/network/model";
-import { executePlan } from "../../shared/plan/executor";
-import type { ActionOutcome, Execution, Plan, ResourceOutcome, Skip } from "../../shared/plan/types";
-import { publishActionEvents } from "../../shared/runtime/action-events";
+} from "../../shared/observe/interfaces";
+import { describeInstances, describeRoutes, loadMetricAlarms } from "../../shared/observe/loaders";
+import type { InstanceView, RouteView } from "../../shared/observe/model";
+import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { executePlan } from "../../shared/pipeline/executor";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { ActionOutcome, Execution, Plan, ResourceOutcome, Skip } from "../../shared/pipeline/types";
 import type { VfxtClusterConfig, VfxtIpMoveConfig } from "../../shared/runtime/config";
 import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
 import { expandAddresses } from "./addresses";
 import { createRouteExecutor, createSecondaryIpExecutor } from "./executors";
 import {

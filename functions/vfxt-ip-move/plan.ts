@@ -1,4 +1,4 @@
-import type { Plan, PlannedAction, Skip } from "../../shared/plan/types";
+import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
 import { cidrContains, compareIps } from "./addresses";
 
 /**

@@ -5,7 +5,7 @@ import {
   PUT_ALARM_ACTION,
   planIdleAlarms,
 } from "../../../functions/idle-hibernate/alarms-plan";
-import type { AlarmView, InstanceView } from "../../../shared/network/model";
+import type { AlarmView, InstanceView } from "../../../shared/observe/model";
 import { parseConfig } from "../../../shared/runtime/config";
 
 const policy = parseConfig({}, "test").idleHibernate;

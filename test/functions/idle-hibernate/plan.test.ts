@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planHibernation, SKIP_REASONS } from "../../../functions/idle-hibernate/plan";
-import type { InstanceView } from "../../../shared/network/model";
+import type { InstanceView } from "../../../shared/observe/model";
 import { parseConfig } from "../../../shared/runtime/config";
 
 const now = new Date("2026-11-21T12:00:00Z");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { executePlan, tallyOutcomes } from "../../../shared/plan/executor";
-import type { ActionExecutor, Plan } from "../../../shared/plan/types";
-import { readUntil } from "../../../shared/plan/verify";
+import { executePlan, tallyOutcomes } from "../../../shared/pipeline/executor";
+import type { ActionExecutor, Plan } from "../../../shared/pipeline/types";
+import { readUntil } from "../../../shared/pipeline/verify";
 import { deadlineAt } from "../../../shared/runtime/deadline";
 
 const plan: Plan<{ n: number }> = {

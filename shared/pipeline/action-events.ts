@@ -5,8 +5,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
-import type { ToolkitConfig } from "./config";
-import { count, Metric } from "./observability";
+import type { ToolkitConfig } from "../runtime/config";
+import { count, Metric } from "../runtime/observability";
 
 /** The `detail` of an "Ops Toolkit Action" event: one per action taken, for people to subscribe to. */
 export interface ActionEventDetail {
