@@ -1,3 +1,4 @@
+import { isCidr } from "../../shared/net/cidr";
 import * as z from "../../shared/runtime/zod";
 import { DEFAULT_POLICY, type FailoverPolicy } from "./decide";
 import type { ProbeLoopOptions } from "./probe/loop";
@@ -13,12 +14,7 @@ import { GROUP_TAG } from "./tags";
 
 const Cidr = z
   .string()
-  .check(
-    z.regex(
-      /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
-      "must be an IPv4 CIDR",
-    ),
-  );
+  .check(z.refine((value) => isCidr(value, { version: 4, hostBits: "mask" }), "must be an IPv4 CIDR"));
 
 const Target = z.string().check(
   z.refine(

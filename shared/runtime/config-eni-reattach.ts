@@ -1,3 +1,4 @@
+import { isCidr } from "../net/cidr";
 import * as z from "./zod";
 
 /**
@@ -8,12 +9,7 @@ import * as z from "./zod";
 
 const DestinationCidr = z
   .string()
-  .check(
-    z.regex(
-      /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
-      "must be an IPv4 CIDR",
-    ),
-  );
+  .check(z.refine((value) => isCidr(value, { version: 4, hostBits: "mask" }), "must be an IPv4 CIDR"));
 
 export const EniReattachGroupSchema = z.object({
   /** The Auto Scaling group name (the `<group>` of the tag). */

@@ -1,4 +1,5 @@
 import { DxFailoverConfigSchema } from "../../functions/dx-failover/config";
+import { isCidr, parseCidr, parseIp } from "../net/cidr";
 import { EniReattachConfigSchema } from "./config-eni-reattach";
 import { ConfigurationError } from "./errors";
 import * as z from "./zod";
@@ -63,19 +64,14 @@ export const IdleHibernateConfigSchema = z.object({
 
 /** A client-facing address of a vFXT cluster: one IPv4 address, or a range as a CIDR from /24 to /32. */
 const VfxtAddress = z.string().check(
-  z.regex(
-    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(2[4-9]|3[0-2]))?$/,
-    "must be an IPv4 address or a CIDR from /24 to /32",
-  ),
-  z.refine(
-    (value) => {
-      const [ip = "", bits] = value.split("/");
-      if (bits === undefined) return true;
-      const last = Number(ip.split(".")[3]);
-      return last % 2 ** (32 - Number(bits)) === 0;
-    },
-    { message: "a range must be a CIDR block (no host bits set), e.g. 10.0.1.96/28" },
-  ),
+  z.refine((value) => {
+    if (!value.includes("/")) return parseIp(value, 4) !== undefined;
+    const range = parseCidr(value, { version: 4, hostBits: "mask" });
+    return range !== undefined && range.prefix >= 24;
+  }, "must be an IPv4 address or a CIDR from /24 to /32"),
+  z.refine((value) => !value.includes("/") || !isCidr(value, { hostBits: "mask" }) || isCidr(value), {
+    message: "a range must be a CIDR block (no host bits set), e.g. 10.0.1.96/28",
+  }),
 );
 
 export const VfxtClusterSchema = z.object({
