@@ -1,4 +1,5 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
 import { publishActionEvents } from "../../shared/pipeline/action-events";
@@ -93,6 +94,16 @@ const eventIdOf = (input: DxInput) =>
     : input.kind === "reconcile"
       ? input.tick.eventId
       : input.eventId;
+
+/** The account the trigger names (none for a game-day command: the function's own account then). */
+const accountOf = (input: DxInput): string | undefined =>
+  input.kind === "alarms"
+    ? input.changes[0]?.accountId
+    : input.kind === "reconcile"
+      ? input.tick.accountId
+      : input.kind === "probe-trigger"
+        ? input.accountId
+        : undefined;
 
 const regionOf = (input: DxInput, env: NodeJS.ProcessEnv) =>
   input.kind === "alarms"
@@ -382,6 +393,7 @@ const runGroup = async (
     started,
     trigger,
     effective,
+    invocationAccount(context.lambda, accountOf(input)),
   );
   return {
     summary: {
@@ -414,6 +426,7 @@ const report = async (
   started: number,
   trigger: ProbeTriggerDetail | undefined,
   effective: boolean,
+  accountId: string,
 ) => {
   const single = context.metrics.singleMetric();
   single.addDimension("Group", group.name);
@@ -432,7 +445,8 @@ const report = async (
     triggerEventId,
     actionName: (action) =>
       action.kind === "ec2:create-route" ? "dx-failover-create-route" : "dx-failover-delete-route",
-    resourceName: (resource) => `arn:aws:ec2:${region}::route-table/${resource.resource.split(":")[0]}`,
+    resourceName: (resource) =>
+      ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? ""),
     details: (_action, resource) => ({
       group: group.name,
       cidr: resource.resource.split(":")[1],

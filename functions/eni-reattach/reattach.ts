@@ -19,6 +19,7 @@ import {
   type EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
 } from "@aws-sdk/client-ec2";
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { hasAwsCode, toAwsCallError } from "../../shared/aws/errors";
 import { requireRegion } from "../../shared/aws/region";
 import type { LifecycleAction, LifecycleTestNotification, ScheduleTick } from "../../shared/events";
@@ -843,7 +844,10 @@ export const runEniReattach = async (
   await report(
     session,
     outcomes,
-    input.kind === "lifecycle" ? (input.actions[0]?.accountId ?? "") : input.tick.accountId,
+    invocationAccount(
+      context.lambda,
+      input.kind === "lifecycle" ? input.actions[0]?.accountId : input.tick.accountId,
+    ),
   );
   const decision =
     outcomes.length === 0
@@ -871,10 +875,8 @@ const report = async (
       action: o.transition === "terminate" ? "detach-enis" : "reattach-enis",
       status: o.decision,
       resources: [
-        `arn:aws:ec2:${session.region}:${accountId}:instance/${o.instanceId}`,
-        ...new Set(
-          o.enis.map((e) => `arn:aws:ec2:${session.region}:${accountId}:network-interface/${e.eniId}`),
-        ),
+        ec2Arn(session.region, accountId, "instance", o.instanceId),
+        ...new Set(o.enis.map((e) => ec2Arn(session.region, accountId, "network-interface", e.eniId))),
       ],
       description: `${o.groupName}: ${o.decision}${o.result !== undefined ? ` (${o.result})` : ""}`,
       mode: session.context.mode,

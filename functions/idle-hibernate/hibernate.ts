@@ -1,3 +1,4 @@
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
 import {
@@ -234,13 +235,16 @@ const emptyResult = (decisions: AlarmDecision[], context: OpsContext): Hibernate
 };
 
 const report = (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {
-  const accountId = input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId;
+  const accountId = invocationAccount(
+    context.lambda,
+    input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId,
+  );
   return reportExecution(execution, context, {
     region,
     triggerEventId:
       input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId,
     actionName: (action) =>
       action.actionId.startsWith("hibernate") ? "hibernate-instance" : "stop-instance",
-    resourceName: (resource) => `arn:aws:ec2:${region}:${accountId}:instance/${resource.resource}`,
+    resourceName: (resource) => ec2Arn(region, accountId, "instance", resource.resource),
   });
 };

@@ -1,4 +1,5 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, Ec2StateChange, ScheduleTick } from "../../shared/events";
 import {
@@ -396,7 +397,7 @@ const report = async (
   region: string,
   input: VfxtInput,
 ) => {
-  const accountId = accountOf(input) ?? "";
+  const accountId = invocationAccount(context.lambda, accountOf(input));
   const triggerEventId = eventIdsOf(input);
   const planOf = (actionId: string) => plans.find((p) => p.actions.some((a) => a.id === actionId));
   /** The address of an outcome: the address itself, or `rtb-…:<address>/32`. */
@@ -414,9 +415,9 @@ const report = async (
       const action = execution.actions.find((a) => a.resources.includes(resource));
       if (action === undefined || action.kind === MOVE_SECONDARY_ACTION) {
         const move = action === undefined ? undefined : moveOf(action, resource);
-        return `arn:aws:ec2:${region}:${accountId}:network-interface/${move?.toEni ?? ""}`;
+        return ec2Arn(region, accountId, "network-interface", move?.toEni ?? "");
       }
-      return `arn:aws:ec2:${region}:${accountId}:route-table/${resource.resource.split(":")[0]}`;
+      return ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? "");
     },
     details: (action, resource) => {
       const move = moveOf(action, resource);
