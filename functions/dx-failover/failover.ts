@@ -4,6 +4,7 @@ import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
 import { publishActionEvents } from "../../shared/pipeline/action-events";
 import { executePlan } from "../../shared/pipeline/executor";
+import { isRetryableOutcome, throwIfRetryable } from "../../shared/pipeline/outcome";
 import { reportExecution } from "../../shared/pipeline/report";
 import type { Execution, ResourceOutcome } from "../../shared/pipeline/types";
 import { AwsCallError } from "../../shared/runtime/errors";
@@ -20,7 +21,7 @@ import {
   type PathProbeSignals,
   type Signals,
 } from "./decide";
-import { createRouteWriter, isRetryableOutcome, writeTags } from "./executors";
+import { createRouteWriter, writeTags } from "./executors";
 import {
   loadAppliance,
   loadGroupAlarms,
@@ -181,15 +182,8 @@ export const runDxFailover = async (input: DxInput, context: OpsContext): Promis
     summaries.push(summary);
     retryable = retryable.concat(retry);
   }
-  if (retryable.length > 0) {
-    // Tags already describe what happened; the retry re-reads and completes the rest.
-    throw new AwsCallError(`${retryable.length} route write(s) throttled or not attempted: retried`, {
-      service: "ec2",
-      operation: "CreateRoute/DeleteRoute",
-      code: retryable[0]?.code ?? "Throttling",
-      category: "throttling",
-    });
-  }
+  // Tags already describe what happened; the retry re-reads and completes the rest.
+  throwIfRetryable(retryable, { service: "ec2", writes: "route write(s)" });
   const order: GroupSummary["decision"][] = [
     "ignored",
     "no-route-tables",

@@ -20,7 +20,7 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
 } from "@aws-sdk/client-ec2";
 import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
-import { hasAwsCode, toAwsCallError } from "../../shared/aws/errors";
+import { awsCall, hasAwsCode } from "../../shared/aws/errors";
 import { requireRegion } from "../../shared/aws/region";
 import type { LifecycleAction, LifecycleTestNotification, ScheduleTick } from "../../shared/events";
 import {
@@ -119,22 +119,6 @@ const groupPolicy = (policy: EniReattachConfig, name: string): EniReattachGroupC
     repairLocalGatewayRoutes: false,
   };
 
-const send = async <T>(service: string, operation: string, run: () => Promise<T>): Promise<T> => {
-  try {
-    return await run();
-  } catch (error) {
-    throw toAwsCallError(service, operation, error);
-  }
-};
-
-const isNoActiveAction = (error: unknown): boolean => {
-  const cause = error instanceof AwsCallError ? error.cause : error;
-  return (
-    hasAwsCode(cause, "ValidationError") &&
-    /No active Lifecycle Action found/i.test(String((cause as Error).message))
-  );
-};
-
 /** Retryable AWS failures are thrown (Lambda retries and converges); anything else is fatal for this run. */
 const isRetryable = (error: unknown): boolean => isOpsError(error) && error.retryable;
 
@@ -160,7 +144,7 @@ class Heartbeat {
     if (Date.now() < this.#last + (this.timeoutSeconds - margin) * 1000) return;
     const ref = this.ref;
     try {
-      await send("autoscaling", "RecordLifecycleActionHeartbeat", () =>
+      await awsCall("autoscaling", "RecordLifecycleActionHeartbeat", () =>
         this.session.autoScaling.send(
           new RecordLifecycleActionHeartbeatCommand({
             AutoScalingGroupName: ref.groupName,
@@ -194,7 +178,7 @@ const completeAction = async (
 ): Promise<"completed" | "already-complete" | "not-sent"> => {
   if (!session.apply) return "not-sent";
   try {
-    await send("autoscaling", "CompleteLifecycleAction", () =>
+    await awsCall("autoscaling", "CompleteLifecycleAction", () =>
       session.autoScaling.send(
         new CompleteLifecycleActionCommand({
           AutoScalingGroupName: ref.groupName,
@@ -208,13 +192,13 @@ const completeAction = async (
     return "completed";
   } catch (error) {
     // "No active Lifecycle Action found": completed already (a repeated event, or the timeout).
-    if (isNoActiveAction(error)) return "already-complete";
+    if (error instanceof AwsCallError && error.context.category === "already-done") return "already-complete";
     throw error;
   }
 };
 
 const detach = async (session: Session, attachmentId: string, force: boolean): Promise<void> => {
-  await send("ec2", "DetachNetworkInterface", () =>
+  await awsCall("ec2", "DetachNetworkInterface", () =>
     session.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force })),
   );
 };
@@ -466,7 +450,7 @@ const runLaunch = async (session: Session, request: LaunchRequest): Promise<Life
     for (const step of steps) {
       if (step.kind !== "attach" && step.kind !== "move") continue;
       await heartbeat.maybeBeat();
-      const answer = await send("ec2", "AttachNetworkInterface", () =>
+      const answer = await awsCall("ec2", "AttachNetworkInterface", () =>
         session.ec2.send(
           new AttachNetworkInterfaceCommand({
             NetworkInterfaceId: step.slot.eniId,
@@ -499,7 +483,7 @@ const runLaunch = async (session: Session, request: LaunchRequest): Promise<Life
       const eni = waited.enis.get(slot.eniId);
       const attachmentId = eni?.attachment?.attachmentId ?? "";
       if (eni?.attachment?.deleteOnTermination !== false) {
-        await send("ec2", "ModifyNetworkInterfaceAttribute", () =>
+        await awsCall("ec2", "ModifyNetworkInterfaceAttribute", () =>
           session.ec2.send(
             new ModifyNetworkInterfaceAttributeCommand({
               NetworkInterfaceId: slot.eniId,
@@ -509,7 +493,7 @@ const runLaunch = async (session: Session, request: LaunchRequest): Promise<Life
         );
       }
       if (eni?.sourceDestCheck !== group.sourceDestCheck) {
-        await send("ec2", "ModifyNetworkInterfaceAttribute", () =>
+        await awsCall("ec2", "ModifyNetworkInterfaceAttribute", () =>
           session.ec2.send(
             new ModifyNetworkInterfaceAttributeCommand({
               NetworkInterfaceId: slot.eniId,

@@ -1,5 +1,5 @@
 import { type CloudWatchClient, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
-import { toAwsCallError } from "../../shared/aws/errors";
+import { awsCall } from "../../shared/aws/errors";
 import { requireRegion } from "../../shared/aws/region";
 import type { Ec2StateChange, ScheduleTick } from "../../shared/events";
 import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/observe/loaders";
@@ -40,13 +40,11 @@ const managedAlarmNames = async (
 ): Promise<Set<string>> => {
   const managed = new Set<string>();
   for (const alarm of alarms) {
-    try {
-      const tags = await cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn }));
-      if ((tags.Tags ?? []).some((tag) => tag.Key === MANAGED_TAG.key && tag.Value === MANAGED_TAG.value)) {
-        managed.add(alarm.name);
-      }
-    } catch (error) {
-      throw toAwsCallError("monitoring", "ListTagsForResource", error);
+    const tags = await awsCall("monitoring", "ListTagsForResource", () =>
+      cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn })),
+    );
+    if ((tags.Tags ?? []).some((tag) => tag.Key === MANAGED_TAG.key && tag.Value === MANAGED_TAG.value)) {
+      managed.add(alarm.name);
     }
   }
   return managed;

@@ -9,9 +9,10 @@ import {
 } from "../../shared/observe/loaders";
 import type { AlarmView, InstanceView } from "../../shared/observe/model";
 import { executePlan } from "../../shared/pipeline/executor";
+import { throwIfUnverified } from "../../shared/pipeline/outcome";
 import { reportExecution } from "../../shared/pipeline/report";
 import type { Execution, Skip } from "../../shared/pipeline/types";
-import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
+import { ConfigurationError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
 import { planHibernation } from "./plan";
@@ -207,16 +208,15 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
     createStopExecutor({ ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs }),
   ]);
   await report(execution, context, region, input);
-  const unverified = execution.actions.flatMap((a) => a.resources).filter((r) => r.status === "unverified");
-  if (unverified.length > 0) {
-    // Retryable: the retry re-reads the instances and converges (stopping instances are skipped).
-    throw new VerificationError(`${unverified.length} instance(s) did not show stopping in time`, {
-      resource: unverified.map((r) => r.resource).join(","),
+  // Retryable: the retry re-reads the instances and converges (stopping instances are skipped).
+  throwIfUnverified(
+    execution.actions.flatMap((a) => a.resources),
+    {
+      summary: "instance(s) did not show stopping in time",
       expected: "stopping or stopped",
-      observed: unverified.map((r) => r.detail ?? "").join("; "),
       waitedMs: policy.verifyTimeoutMs,
-    });
-  }
+    },
+  );
   return result(plan.decision, execution);
 };
 

@@ -12,10 +12,11 @@ import { describeInstances, describeRoutes, loadMetricAlarms } from "../../share
 import type { InstanceView, RouteView } from "../../shared/observe/model";
 import { publishActionEvents } from "../../shared/pipeline/action-events";
 import { executePlan } from "../../shared/pipeline/executor";
+import { throwIfRetryable, throwIfUnverified } from "../../shared/pipeline/outcome";
 import { reportExecution } from "../../shared/pipeline/report";
 import type { ActionOutcome, Execution, Plan, ResourceOutcome, Skip } from "../../shared/pipeline/types";
 import type { VfxtClusterConfig, VfxtIpMoveConfig } from "../../shared/runtime/config";
-import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
+import { ConfigurationError } from "../../shared/runtime/errors";
 import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
 import { expandAddresses } from "./addresses";
@@ -366,16 +367,14 @@ export const runVfxtIpMove = async (input: VfxtInput, context: OpsContext): Prom
   }));
   await report(execution, plans, context, region, input);
 
-  const unverified = execution.actions.flatMap((a) => a.resources).filter((r) => r.status === "unverified");
-  if (unverified.length > 0) {
-    // Retryable: the retry re-reads the account; addresses that arrived meanwhile are not moved again.
-    throw new VerificationError(`${unverified.length} address move(s) not seen in time`, {
-      resource: unverified.map((r) => r.resource).join(","),
-      expected: "each address on its new ENI only, each /32 route active to its new ENI",
-      observed: unverified.map((r) => r.detail ?? "").join("; "),
-      waitedMs: policy.verifyTimeoutMs,
-    });
-  }
+  const outcomes = execution.actions.flatMap((a) => a.resources);
+  // Retryable: the retry re-reads the account; addresses that arrived meanwhile are not moved again.
+  throwIfUnverified(outcomes, {
+    summary: "address move(s) not seen in time",
+    expected: "each address on its new ENI only, each /32 route active to its new ENI",
+    waitedMs: policy.verifyTimeoutMs,
+  });
+  throwIfRetryable(outcomes, { service: "ec2", writes: "route write(s)" });
   return result(combined.decision, summaries, execution);
 };
 

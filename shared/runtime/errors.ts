@@ -101,7 +101,16 @@ export class ConflictError extends OpsError<ConflictContext> {
   }
 }
 
-export type AwsErrorCategory = "throttling" | "transient" | "permanent" | "already-done";
+/** What an AWS error means (classified by shared/aws/errors.ts); only throttled and transient are retryable. */
+export type AwsErrorCategory =
+  | "throttled"
+  | "transient"
+  | "already-done"
+  | "denied"
+  | "not-found"
+  | "conflict"
+  | "invalid"
+  | "refused";
 
 export interface AwsCallContext {
   service: string;
@@ -113,17 +122,18 @@ export interface AwsCallContext {
   attempts?: number;
 }
 
-/** An AWS API call failed after the SDK's retries. Retryable when throttling or transient. */
+/** An AWS API call failed after the SDK's retries. Retryable when throttled or transient. */
 export class AwsCallError extends OpsError<AwsCallContext> {
   readonly kind = "aws";
   constructor(message: string, context: AwsCallContext, options?: { cause?: unknown }) {
-    super(message, context, context.category === "throttling" || context.category === "transient", options);
+    super(message, context, context.category === "throttled" || context.category === "transient", options);
   }
 }
 
 export interface DeadlineContext {
   operation: string;
-  deadlineMs: number;
+  /** How many pieces of work the deadline left unstarted. */
+  notStarted: number;
 }
 
 /** The invocation's time budget ran out before the work finished. Retryable: a later attempt converges. */
