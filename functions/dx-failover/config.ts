@@ -6,10 +6,9 @@ import { parseTarget } from "./probe/tcp";
 import { GROUP_TAG } from "./tags";
 
 /**
- * dx-failover configuration (to be mounted as `dxFailover` in config/<stage>.json by the wiring session; it
- * lives here until then so that the shared config file is not edited concurrently). Membership is by tag:
- * the production route tables of a group carry `<groupTagKey>=<group name>`; `routeTableIds` only narrows
- * that set. Every knob has a default.
+ * dx-failover configuration (`dxFailover` in config/<stage>.json). Membership is by tag: the production
+ * route tables of a group carry `<groupTagKey>=<group name>`; `routeTableIds` only narrows that set.
+ * Every knob has a default.
  */
 
 const Cidr = z

@@ -28,7 +28,6 @@ export interface ExecutorDeps {
   group: { name: string; routeTableIds: string[] };
   deadline: Deadline;
   verifyTimeoutMs: number;
-  sleeper?: (ms: number) => Promise<void>;
 }
 
 /** Route writes in flight at once (EC2 throttles bursts of mutating calls). */
@@ -181,7 +180,6 @@ export const createRouteWriter = (deps: ExecutorDeps) => {
             timeoutMs: deps.verifyTimeoutMs,
             intervalMs: 100,
             maxIntervalMs: 1000,
-            ...(deps.sleeper ? { sleeper: deps.sleeper } : {}),
           },
         );
       } catch (error) {

@@ -8,8 +8,9 @@ import { isRetryableOutcome, throwIfRetryable } from "../../shared/pipeline/outc
 import { reportExecution } from "../../shared/pipeline/report";
 import type { Execution, ResourceOutcome } from "../../shared/pipeline/types";
 import { AwsCallError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import type { StageContext } from "../config";
 import type { DxFailoverConfig, DxFailoverGroupConfig } from "./config";
 import { policyOf } from "./config";
 import {
@@ -153,7 +154,7 @@ const fresher = (
   };
 };
 
-export const runDxFailover = async (input: DxInput, context: OpsContext): Promise<DxResult> => {
+export const runDxFailover = async (input: DxInput, context: StageContext): Promise<DxResult> => {
   const config = context.config.dxFailover;
   const region = requireRegion(regionOf(input, process.env) ?? "", CAPABILITY);
   const triggerEventId = eventIdOf(input);
@@ -204,7 +205,7 @@ const runGroup = async (
   input: DxInput,
   region: string,
   triggerEventId: string,
-  context: OpsContext,
+  context: StageContext,
 ): Promise<{ summary: GroupSummary; retry: ResourceOutcome[] }> => {
   const config = context.config.dxFailover;
   const ec2 = context.clients.ec2(region);
@@ -414,7 +415,7 @@ const report = async (
   decision: Decision,
   plan: RoutePlan,
   execution: Execution,
-  context: OpsContext,
+  context: StageContext,
   region: string,
   triggerEventId: string,
   started: number,

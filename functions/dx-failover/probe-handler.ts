@@ -3,7 +3,13 @@ import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { requireRegion } from "../../shared/aws/region";
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime, type OpsContext, type OpsResult } from "../../shared/runtime/handler";
+import {
+  type BuildHandler,
+  createHandler,
+  createRuntime,
+  type OpsResult,
+} from "../../shared/runtime/handler";
+import { StageConfigSchema, type StageContext } from "../config";
 import { type DxFailoverGroupConfig, probeOptionsOf } from "./config";
 import { type ProbeTriggerDetail, TRIGGER_DETAIL_TYPE } from "./failover";
 import { BGP_METRIC, HEALTH_METRIC, LATENCY_METRIC, loadVirtualInterfaces } from "./observe";
@@ -44,7 +50,7 @@ const dims = (group: string, path?: string) => [
 const probeGroup = async (
   group: DxFailoverGroupConfig,
   region: string,
-  context: OpsContext,
+  context: StageContext,
   startedAt: number,
 ): Promise<GroupProbeSummary> => {
   const config = context.config.dxFailover;
@@ -173,7 +179,7 @@ const probeGroup = async (
   return summary;
 };
 
-export const runProbe = async (region: string, context: OpsContext): Promise<ProbeResult> => {
+export const runProbe = async (region: string, context: StageContext): Promise<ProbeResult> => {
   const groups = context.config.dxFailover.groups;
   const startedAt = Date.now();
   if (groups.length === 0) {
@@ -201,8 +207,8 @@ export const parseProbeInput = (raw: unknown): { region: string } => {
   return { region: first.region };
 };
 
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(PROBE_CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(PROBE_CAPABILITY, StageConfigSchema, env, overrides), {
     capability: PROBE_CAPABILITY,
     parse: parseProbeInput,
     run: (input, context) => runProbe(requireRegion(input.region, PROBE_CAPABILITY), context),

@@ -15,7 +15,7 @@ import {
   loadOutpost,
   loadTaggedEnis,
 } from "../../shared/observe/attachments";
-import type { EniReattachConfig } from "../../shared/runtime/config-eni-reattach";
+import type { EniReattachConfig } from "./config";
 import { resolveEniSet } from "./plan";
 
 export interface TypeCapacity {

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { awsCall } from "../../shared/aws/errors";
 import { searchStaticLocalGatewayRoutes } from "../../shared/observe/loaders";
-import type { EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
+import type { EniReattachGroupConfig } from "./config";
 import type { EniSlot } from "./plan";
 
 export interface LocalGatewayRouteCheck {

@@ -37,10 +37,11 @@ import { loadInstances } from "../../shared/observe/loaders";
 import type { InstanceView } from "../../shared/observe/model";
 import { publishActionEvents } from "../../shared/pipeline/action-events";
 import { readUntil } from "../../shared/pipeline/verify";
-import type { EniReattachConfig, EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
 import { AwsCallError, isOpsError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import type { StageContext } from "../config";
+import type { EniReattachConfig, EniReattachGroupConfig } from "./config";
 import { checkLocalGatewayRoutes, type LocalGatewayRouteCheck } from "./lgw";
 import { type EniSlot, planSlots, preflight, resolveEniSet, type SlotStep } from "./plan";
 
@@ -104,7 +105,7 @@ interface Session {
   region: string;
   ec2: EC2Client;
   autoScaling: AutoScalingClient;
-  context: OpsContext;
+  context: StageContext;
   policy: EniReattachConfig;
   apply: boolean;
 }
@@ -795,7 +796,7 @@ const reconcile = async (session: Session, tick: ScheduleTick): Promise<Lifecycl
 
 export const runEniReattach = async (
   input: EniReattachInput,
-  context: OpsContext,
+  context: StageContext,
 ): Promise<EniReattachResult> => {
   if (input.kind === "test-notification") {
     count(context.metrics, Metric.IgnoredEvents, input.events.length);

@@ -7,9 +7,9 @@ import type { AlarmView, InstanceView } from "../../shared/observe/model";
 import { executePlan } from "../../shared/pipeline/executor";
 import { reportExecution } from "../../shared/pipeline/report";
 import type { Execution } from "../../shared/pipeline/types";
-import type { IdleHibernateConfig } from "../../shared/runtime/config";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import type { StageContext } from "../config";
 import { createAlarmExecutors } from "./alarm-executors";
 import {
   alarmMatches,
@@ -20,6 +20,7 @@ import {
   planIdleAlarms,
   wantsIdleAlarm,
 } from "./alarms-plan";
+import type { IdleHibernateConfig } from "./config";
 
 export const ALARMS_CAPABILITY = "idle-alarms";
 
@@ -67,7 +68,7 @@ const ownershipCandidates = (
   });
 };
 
-export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Promise<AlarmsResult> => {
+export const runIdleAlarms = async (input: AlarmsInput, context: StageContext): Promise<AlarmsResult> => {
   const policy = context.config.idleHibernate;
   const region = requireRegion(
     input.kind === "state-change" ? input.change.region : input.tick.region,

@@ -13,8 +13,9 @@ import { throwIfUnverified } from "../../shared/pipeline/outcome";
 import { reportExecution } from "../../shared/pipeline/report";
 import type { Execution, Skip } from "../../shared/pipeline/types";
 import { ConfigurationError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import type { StageContext } from "../config";
 import { planHibernation } from "./plan";
 import { createStopExecutor } from "./stop-executor";
 
@@ -131,7 +132,10 @@ const confirmAlarms = (
   return alarms;
 };
 
-export const runHibernate = async (input: HibernateInput, context: OpsContext): Promise<HibernateResult> => {
+export const runHibernate = async (
+  input: HibernateInput,
+  context: StageContext,
+): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
   const region = requireRegion(
     input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region,
@@ -220,7 +224,7 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
   return result(plan.decision, execution);
 };
 
-const emptyResult = (decisions: AlarmDecision[], context: OpsContext): HibernateResult => {
+const emptyResult = (decisions: AlarmDecision[], context: StageContext): HibernateResult => {
   for (const decision of decisions) context.logger.info("Alarm event ignored", { ...decision });
   count(context.metrics, Metric.IgnoredEvents, decisions.length);
   const only = decisions.length === 1 ? decisions[0]?.decision : undefined;
@@ -234,7 +238,7 @@ const emptyResult = (decisions: AlarmDecision[], context: OpsContext): Hibernate
   };
 };
 
-const report = (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {
+const report = (execution: Execution, context: StageContext, region: string, input: HibernateInput) => {
   const accountId = invocationAccount(
     context.lambda,
     input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId,

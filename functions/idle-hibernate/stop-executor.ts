@@ -17,8 +17,6 @@ export interface StopExecutorDeps {
   ec2: EC2Client;
   deadline: Deadline;
   verifyTimeoutMs: number;
-  /** Injected for tests; real waits otherwise. */
-  sleeper?: (ms: number) => Promise<void>;
 }
 
 interface Refusal {
@@ -121,7 +119,7 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
     const result = await readUntil(
       () => loadInstances(deps.ec2, toRead),
       (instances) => accepted.every((id) => isStopping(instances.find((i) => i.id === id))),
-      { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 200, sleeper: deps.sleeper },
+      { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 200 },
     );
     for (const id of toRead) {
       const instance = result.last.find((i) => i.id === id);

@@ -24,8 +24,6 @@ export interface ExecutorDeps {
   ec2: EC2Client;
   deadline: Deadline;
   verifyTimeoutMs: number;
-  /** Injected for tests; real waits otherwise. */
-  sleeper?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -81,7 +79,6 @@ export const createSecondaryIpExecutor = (deps: ExecutorDeps): ActionExecutor<Vf
           timeoutMs: deps.verifyTimeoutMs,
           intervalMs: 250,
           maxIntervalMs: 500,
-          sleeper: deps.sleeper,
         },
       );
       for (const [address, eniId] of expected) {
@@ -226,7 +223,6 @@ export const createRouteExecutor = (deps: ExecutorDeps): ActionExecutor<VfxtPara
             timeoutMs: deps.verifyTimeoutMs,
             intervalMs: 200,
             maxIntervalMs: 1000,
-            sleeper: deps.sleeper,
           },
         );
         for (const change of sent) {

@@ -15,11 +15,12 @@ import { executePlan } from "../../shared/pipeline/executor";
 import { throwIfRetryable, throwIfUnverified } from "../../shared/pipeline/outcome";
 import { reportExecution } from "../../shared/pipeline/report";
 import type { ActionOutcome, Execution, Plan, ResourceOutcome, Skip } from "../../shared/pipeline/types";
-import type { VfxtClusterConfig, VfxtIpMoveConfig } from "../../shared/runtime/config";
 import { ConfigurationError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import type { StageContext } from "../config";
 import { expandAddresses } from "./addresses";
+import type { VfxtClusterConfig, VfxtIpMoveConfig } from "./config";
 import { createRouteExecutor, createSecondaryIpExecutor } from "./executors";
 import {
   type ClusterDecision,
@@ -254,7 +255,7 @@ export const observeClusters = async (
   });
 };
 
-export const runVfxtIpMove = async (input: VfxtInput, context: OpsContext): Promise<VfxtResult> => {
+export const runVfxtIpMove = async (input: VfxtInput, context: StageContext): Promise<VfxtResult> => {
   const policy = context.config.vfxtIpMove;
   const region = requireRegion(regionOf(input), CAPABILITY);
   const screened = screen(input, policy);
@@ -381,7 +382,7 @@ export const runVfxtIpMove = async (input: VfxtInput, context: OpsContext): Prom
 const ignored = (
   result: (decision: string) => VfxtResult,
   decisions: TriggerDecision[],
-  context: OpsContext,
+  context: StageContext,
 ): VfxtResult => {
   for (const decision of decisions) context.logger.info("Event ignored", { ...decision });
   count(context.metrics, Metric.IgnoredEvents, Math.max(1, decisions.length));
@@ -392,7 +393,7 @@ const ignored = (
 const report = async (
   execution: Execution,
   plans: ClusterPlan[],
-  context: OpsContext,
+  context: StageContext,
   region: string,
   input: VfxtInput,
 ) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseStageConfig } from "../../../functions/config";
 import {
   DELETE_ALARM_ACTION,
   idleAlarmFor,
@@ -6,9 +7,8 @@ import {
   planIdleAlarms,
 } from "../../../functions/idle-hibernate/alarms-plan";
 import type { AlarmView, InstanceView } from "../../../shared/observe/model";
-import { parseConfig } from "../../../shared/runtime/config";
 
-const policy = parseConfig({}, "test").idleHibernate;
+const policy = parseStageConfig({}, "test").idleHibernate;
 
 const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceView => ({
   id,

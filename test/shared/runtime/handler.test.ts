@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { StageConfigSchema } from "../../../functions/config";
 import { buildHandler } from "../../../functions/idle-hibernate/handler";
 import { ConfigurationError } from "../../../shared/runtime/errors";
 import { createRuntime } from "../../../shared/runtime/handler";
@@ -93,9 +94,9 @@ describe("error policy", () => {
 
   it("invalid configuration fails loudly at cold start, with a ConfigurationErrors metric", () => {
     const lines = observed();
-    expect(() => createRuntime("idle-hibernate", { OPS_CONFIG: JSON.stringify({ mode: "yolo" }) })).toThrow(
-      ConfigurationError,
-    );
+    expect(() =>
+      createRuntime("idle-hibernate", StageConfigSchema, { OPS_CONFIG: JSON.stringify({ mode: "yolo" }) }),
+    ).toThrow(ConfigurationError);
     expect(metric(lines, "ConfigurationErrors")).toBe(1);
     expect(lines.find((line) => line.level === "ERROR")?.message).toMatch(
       /Invalid configuration at cold start/,

@@ -1,5 +1,5 @@
-import { isCidr } from "../net/cidr";
-import * as z from "./zod";
+import { isCidr } from "../../shared/net/cidr";
+import * as z from "../../shared/runtime/zod";
 
 /**
  * eni-reattach configuration (`eniReattach` in config/<stage>.json). Membership is by tag: an ENI
