@@ -209,7 +209,7 @@ const runGroup = async (
 ): Promise<{ summary: GroupSummary; retry: ResourceOutcome[] }> => {
   const config = context.config.dxFailover;
   const ec2 = context.clients.ec2(region);
-  const started = Date.now();
+  const started = context.clock.now();
   const tables = await loadGroupTables(ec2, config.groupTagKey, group);
   const base: GroupSummary = {
     name: group.name,
@@ -229,7 +229,7 @@ const runGroup = async (
     });
     return { summary: base, retry: [] };
   }
-  const now = Date.now();
+  const now = context.clock.now();
   let vifProblem: string | undefined;
   const [alarms, metrics, virtualInterfaces, appliance] = await Promise.all([
     loadGroupAlarms(context.clients.cloudWatch(region), config.alarmNamePrefix, group.name),
@@ -433,7 +433,7 @@ const report = async (
     s2.addDimension("Group", group.name);
     s2.addMetric(SWITCHES_METRIC, MetricUnit.Count, 1);
     const from = trigger?.dxFailingSince ?? started;
-    s2.addMetric(SWITCH_DURATION_METRIC, MetricUnit.Milliseconds, Date.now() - from);
+    s2.addMetric(SWITCH_DURATION_METRIC, MetricUnit.Milliseconds, context.clock.now() - from);
   }
   await reportExecution(execution, context, {
     region,

@@ -97,7 +97,7 @@ const probeGroup = async (
           MetricName: BGP_METRIC,
           Dimensions: dims(group.name),
           Value: summary.bgp === "up" ? 1 : 0,
-          Timestamp: new Date(),
+          Timestamp: new Date(context.clock.now()),
           StorageResolution: 1,
         });
     } catch (error) {
@@ -165,6 +165,7 @@ const probeGroup = async (
   };
   const loop = new ProbeLoop({
     ...probeOptionsOf(group),
+    clock: context.clock,
     stopAt,
     onSample,
     onTrigger,
@@ -181,7 +182,7 @@ const probeGroup = async (
 
 export const runProbe = async (region: string, context: StageContext): Promise<ProbeResult> => {
   const groups = context.config.dxFailover.groups;
-  const startedAt = Date.now();
+  const startedAt = context.clock.now();
   if (groups.length === 0) {
     context.logger.warn("No dx-failover group is configured (dxFailover.groups is empty)");
     return { capability: PROBE_CAPABILITY, decision: "no-groups-configured", mode: context.mode, groups: [] };

@@ -45,7 +45,7 @@ export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
           cloudWatch: context.clients.cloudWatch(region),
         },
         context.config.eniReattach,
-        new Date(),
+        new Date(context.clock.now()),
       );
       for (const g of groups) {
         if (g.instanceType === undefined) continue;

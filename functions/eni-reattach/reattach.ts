@@ -135,14 +135,14 @@ class Heartbeat {
     private readonly timeoutSeconds: number,
     startedAt: number,
   ) {
-    this.#last = Math.min(startedAt, Date.now());
+    this.#last = Math.min(startedAt, session.context.clock.now());
   }
 
   /** Sends RecordLifecycleActionHeartbeat when less than the margin is left of the heartbeat timeout. */
   async maybeBeat(): Promise<void> {
     if (this.ref === undefined || !this.session.apply) return;
     const margin = Math.min(this.session.policy.heartbeatMarginSeconds, this.timeoutSeconds);
-    if (Date.now() < this.#last + (this.timeoutSeconds - margin) * 1000) return;
+    if (this.session.context.clock.now() < this.#last + (this.timeoutSeconds - margin) * 1000) return;
     const ref = this.ref;
     try {
       await awsCall("autoscaling", "RecordLifecycleActionHeartbeat", () =>
@@ -156,7 +156,7 @@ class Heartbeat {
         ),
       );
       this.beats += 1;
-      this.#last = Date.now();
+      this.#last = this.session.context.clock.now();
       this.session.context.logger.info("Lifecycle heartbeat sent", {
         instanceId: ref.instanceId,
         beats: this.beats,
@@ -164,7 +164,7 @@ class Heartbeat {
     } catch (error) {
       // A heartbeat that fails is logged; the completion reports whether the action was still pending.
       this.session.context.logger.warn("Lifecycle heartbeat failed", { error });
-      this.#last = Date.now();
+      this.#last = this.session.context.clock.now();
     }
   }
 }
@@ -602,7 +602,7 @@ const capacityCheckOnLaunch = async (
       session.context.clients.cloudWatch(session.region),
       outpostId,
       [instance.instanceType],
-      new Date(),
+      new Date(session.context.clock.now()),
     );
     if (counts.get(instance.instanceType) === 0) {
       const warning = `Outpost ${outpostId} has no ${instance.instanceType} capacity left: a further replacement would not launch`;
@@ -787,7 +787,7 @@ const reconcile = async (session: Session, tick: ScheduleTick): Promise<Lifecycl
         eventId: tick.eventId,
         ref: { groupName: view.name, hookName: "", instanceId: only.instanceId },
         lifecycle: false,
-        startedAt: Date.now(),
+        startedAt: session.context.clock.now(),
       }),
     );
   }

@@ -202,7 +202,7 @@ export const runHibernate = async (
       routes,
       localGatewayRoutes,
       alarmWindowMinutes: Math.max(0, ...alarms.map(alarmWindowMinutes)),
-      now: new Date(),
+      now: new Date(context.clock.now()),
     },
     policy,
   );

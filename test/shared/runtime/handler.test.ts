@@ -118,4 +118,20 @@ describe("error policy", () => {
     });
     expect(metric(lines, "ActionsTaken")).toBe(1);
   });
+
+  it("reads time from the clock it is given (OpsContext.clock), not from the system clock", async () => {
+    harness.load(demoFixture());
+    // Three days earlier than the wall clock: the instance (started ~2.4 days ago) is not even running yet.
+    const earlier = { now: () => Date.now() - 3 * 86_400_000, sleep: async () => {} };
+    const handler = buildHandler({ ...process.env }, { clock: earlier });
+    const result = await handler(
+      readEvent("events/idle-hibernate/alarm-eventbridge.json"),
+      lambdaContext("t", 30_000, "req-4"),
+    );
+    expect(result).toMatchObject({
+      decision: "nothing-to-do",
+      skips: [expect.objectContaining({ resource: "i-0123456789abcdef0", reason: "recently-started" })],
+    });
+    expect(harness.account.calls.filter((call) => call.operation === "StopInstances")).toEqual([]);
+  });
 });
