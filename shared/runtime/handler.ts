@@ -1,6 +1,5 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { AwsClientFactory } from "../aws/clients";
@@ -8,7 +7,14 @@ import { type Clock, systemClock } from "./clock";
 import { type CommonConfig, type ConfigSchema, type ExecutionMode, loadConfigFromEnv } from "./config";
 import { type Deadline, DeadlineHolder, deadlineFromRemaining } from "./deadline";
 import { isOpsError, type OpsError } from "./errors";
-import { count, createObservability, Metric, type Observability } from "./observability";
+import {
+  count,
+  createObservability,
+  type LazyTracing,
+  Metric,
+  type Observability,
+  startTracing,
+} from "./observability";
 
 /** Everything a capability's logic needs, built once per cold start and per invocation. */
 export interface OpsContext<C extends CommonConfig = CommonConfig> extends Observability {
@@ -64,6 +70,8 @@ export interface Runtime<C extends CommonConfig = CommonConfig> extends Observab
   clock: Clock;
   deadlines: DeadlineHolder;
   clients: AwsClientFactory;
+  /** X-Ray tracing, when enabled (deployed with tracing active); the tracer loads in the background. */
+  tracing?: LazyTracing;
 }
 
 const REJECTION_METRIC: Record<string, string> = {
@@ -94,19 +102,21 @@ export const createRuntime = <C extends CommonConfig>(
     throw error;
   }
   const deadlines = new DeadlineHolder();
+  const tracing = startTracing(capability, env);
   const clients = new AwsClientFactory({
     maxAttempts: config.aws.maxAttempts,
     connectionTimeoutMs: config.aws.connectionTimeoutMs,
     requestTimeoutMs: config.aws.requestTimeoutMs,
     deadlines,
-    instrument: (client) => observability.tracer.captureAWSv3Client(client),
+    ...(tracing !== undefined ? { instrument: tracing.instrument } : {}),
   });
-  return { ...observability, capability, config, clock: overrides.clock ?? systemClock, deadlines, clients };
+  const clock = overrides.clock ?? systemClock;
+  return { ...observability, capability, config, clock, deadlines, clients, ...(tracing ? { tracing } : {}) };
 };
 
 /**
  * A Lambda handler: Powertools logger (with the Lambda context and the event id), metrics (EMF, cold
- * start) and tracer around the capability, plus the error policy:
+ * start) and, when enabled, tracer around the capability, plus the error policy:
  * - bad input, bad configuration, refused preconditions, conflicts → logged with a metric, no action,
  *   no throw (a retry could not succeed);
  * - anything retryable, or unexpected → thrown, so Lambda retries and the on-failure destination keeps it.
@@ -115,7 +125,7 @@ export const createHandler = <E, C extends CommonConfig>(
   runtime: Runtime<C>,
   spec: CapabilitySpec<E, C>,
 ): LambdaHandler => {
-  const { logger, metrics, tracer } = runtime;
+  const { logger, metrics } = runtime;
   const core = async (raw: unknown, lambda: Context): Promise<OpsResult> => {
     const deadline = deadlineFromRemaining(
       lambda.getRemainingTimeInMillis(),
@@ -126,7 +136,6 @@ export const createHandler = <E, C extends CommonConfig>(
     const context: OpsContext<C> = {
       logger,
       metrics,
-      tracer,
       capability: spec.capability,
       config: runtime.config,
       mode: runtime.config.mode,
@@ -147,8 +156,9 @@ export const createHandler = <E, C extends CommonConfig>(
       runtime.deadlines.clear();
     }
   };
-  return middy(core)
-    .use(captureLambdaHandler(tracer))
+  const stack = middy(core);
+  if (runtime.tracing !== undefined) stack.use(runtime.tracing.middleware);
+  return stack
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(injectLambdaContext(logger, { resetKeys: true }));
 };
