@@ -31,9 +31,6 @@ export interface CidrOptions {
 
 const BITS: Readonly<Record<IpVersion, number>> = { 4: 32, 6: 128 };
 
-/** Number of bits of an address of this version. */
-export const addressBits = (version: IpVersion): number => BITS[version];
-
 const DECIMAL_OCTET = /^(0|[1-9]\d{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const PREFIX = /^(0|[1-9]\d{0,2})$/;

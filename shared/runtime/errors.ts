@@ -3,21 +3,14 @@
  *
  * Every error carries a typed `context` (what the logs and metrics need to explain it) and a
  * `retryable` flag that drives the handler's error policy:
- * - not retryable (bad input, bad configuration, a refused precondition): logged with a metric,
+ * - not retryable (bad input, bad configuration, a refused AWS call): logged with a metric,
  *   no action, and the handler returns normally so Lambda does not retry a poison event;
  * - retryable (throttling or transient AWS errors that outlived the deadline, an unfinished
  *   verification): thrown out of the handler so Lambda's async retry and the on-failure
  *   destination keep the event.
  */
 
-export type OpsErrorKind =
-  | "invalid-event"
-  | "configuration"
-  | "precondition"
-  | "conflict"
-  | "aws"
-  | "deadline"
-  | "verification";
+export type OpsErrorKind = "invalid-event" | "configuration" | "aws" | "deadline" | "verification";
 
 export abstract class OpsError<C extends object = Record<string, unknown>> extends Error {
   abstract readonly kind: OpsErrorKind;
@@ -71,33 +64,6 @@ export class ConfigurationError extends OpsError<ConfigurationContext> {
   readonly kind = "configuration";
   constructor(message: string, context: ConfigurationContext, options?: { cause?: unknown }) {
     super(message, context, false, options);
-  }
-}
-
-export interface PreconditionContext {
-  resource: string;
-  reason: string;
-}
-
-/** A documented AWS precondition does not hold; the action is reported, never forced. */
-export class PreconditionError extends OpsError<PreconditionContext> {
-  readonly kind = "precondition";
-  constructor(message: string, context: PreconditionContext) {
-    super(message, context, false);
-  }
-}
-
-export interface ConflictContext {
-  resource: string;
-  expected: string;
-  found: string;
-}
-
-/** Something we do not own stands where we would act (e.g. a static route to another target). */
-export class ConflictError extends OpsError<ConflictContext> {
-  readonly kind = "conflict";
-  constructor(message: string, context: ConflictContext) {
-    super(message, context, false);
   }
 }
 

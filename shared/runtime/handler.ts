@@ -77,8 +77,6 @@ export interface Runtime<C extends CommonConfig = CommonConfig> extends Observab
 const REJECTION_METRIC: Record<string, string> = {
   "invalid-event": Metric.InvalidEvents,
   configuration: Metric.ConfigurationErrors,
-  precondition: Metric.PreconditionFailures,
-  conflict: Metric.Conflicts,
 };
 
 /**
@@ -117,7 +115,7 @@ export const createRuntime = <C extends CommonConfig>(
 /**
  * A Lambda handler: Powertools logger (with the Lambda context and the event id), metrics (EMF, cold
  * start) and, when enabled, tracer around the capability, plus the error policy:
- * - bad input, bad configuration, refused preconditions, conflicts → logged with a metric, no action,
+ * - bad input, bad configuration, a refused AWS call → logged with a metric, no action,
  *   no throw (a retry could not succeed);
  * - anything retryable, or unexpected → thrown, so Lambda retries and the on-failure destination keeps it.
  */

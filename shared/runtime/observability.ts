@@ -76,7 +76,6 @@ export const Metric = {
   Conflicts: "Conflicts",
   RetryableFailures: "RetryableFailures",
   ActionEventsFailed: "ActionEventsFailed",
-  ApiCalls: "ApiCalls",
 } as const;
 
 export const count = (metrics: Metrics, name: string, value = 1): void => {
