@@ -1,6 +1,6 @@
 /**
  * Validates stage configuration files the way packaging does (tools/serverless-config.cjs: the zod
- * schema of shared/runtime/config.ts, unknown keys, Lambda limits) and prints the resolved configuration
+ * stage schema of functions/config.ts, unknown keys, Lambda limits) and prints the resolved configuration
  * or the issues.
  *
  *   npx tsx tools/check-config.ts                    # every config/*.json
@@ -13,12 +13,12 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ToolkitConfig } from "../shared/runtime/config";
+import type { StageConfig } from "../functions/config";
 
 interface ResolvedStageConfig {
   stage: string;
   source: string;
-  config: ToolkitConfig;
+  config: StageConfig;
   idleHibernate: { stopInstancesCondition: Record<string, Record<string, string>> };
   actionEvents: { eventBusArn: string };
   lambda: { worstCaseMs: number; timeoutSeconds: number };

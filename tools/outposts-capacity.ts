@@ -10,9 +10,9 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseStageConfig } from "../functions/config";
 import { checkCapacity, type GroupCapacity } from "../functions/eni-reattach/capacity";
 import { AwsClientFactory } from "../shared/aws/clients";
-import { parseConfig } from "../shared/runtime/config";
 import { DeadlineHolder } from "../shared/runtime/deadline";
 import { Harness } from "../sim/harness";
 
@@ -54,7 +54,7 @@ const render = (groups: GroupCapacity[]): string =>
     .join("\n\n");
 
 const main = async (): Promise<number> => {
-  const config = parseConfig(
+  const config = parseStageConfig(
     values.config !== undefined ? JSON.parse(readFileSync(values.config, "utf8")) : {},
     values.config ?? "defaults",
   );

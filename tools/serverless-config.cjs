@@ -5,9 +5,9 @@
 // address with `{ options, resolveVariable, resolveConfigurationProperty }` and then walks the rest of
 // the address in what it returns (lib/configuration/variables/sources/file.js).
 //
-// It reads `config/<stage>.json`, validates it with the toolkit's own zod schema
-// (shared/runtime/config.ts, loaded through tsx's CommonJS API, so package time and cold start apply the
-// very same rules and defaults), and fails packaging with a readable list of issues otherwise.
+// It reads `config/<stage>.json`, validates it with the toolkit's own zod schema (the stage schema of
+// functions/config.ts, loaded through tsx's CommonJS API, so package time and cold start apply the very
+// same rules and defaults), and fails packaging with a readable list of issues otherwise.
 //
 // CommonJS on purpose: package.json says "type": "module", and osls require()s variable files.
 "use strict";
@@ -43,11 +43,11 @@ class StageConfigError extends Error {
 }
 
 let schemaModule;
-/** shared/runtime/config.ts, compiled on the fly by tsx (loaded once per process). */
+/** functions/config.ts (the stage schema), compiled on the fly by tsx (loaded once per process). */
 const loadSchemaModule = () => {
   if (schemaModule === undefined) {
     const tsx = require("tsx/cjs/api");
-    schemaModule = tsx.require("../shared/runtime/config.ts", __filename);
+    schemaModule = tsx.require("../functions/config.ts", __filename);
   }
   return schemaModule;
 };
@@ -284,10 +284,10 @@ const resolveConfig = (input, { source, stage, service }) => {
       "(root): expected a JSON object ({} takes every default)",
     ]);
   }
-  const { parseConfig } = loadSchemaModule();
+  const { parseStageConfig } = loadSchemaModule();
   let config;
   try {
-    config = parseConfig(input, source);
+    config = parseStageConfig(input, source);
   } catch (error) {
     const issues = error?.context?.issues;
     if (!Array.isArray(issues)) throw error;

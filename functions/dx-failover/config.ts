@@ -1,3 +1,4 @@
+import { isCidr } from "../../shared/net/cidr";
 import * as z from "../../shared/runtime/zod";
 import { DEFAULT_POLICY, type FailoverPolicy } from "./decide";
 import type { ProbeLoopOptions } from "./probe/loop";
@@ -5,20 +6,14 @@ import { parseTarget } from "./probe/tcp";
 import { GROUP_TAG } from "./tags";
 
 /**
- * dx-failover configuration (to be mounted as `dxFailover` in config/<stage>.json by the wiring session; it
- * lives here until then so that the shared config file is not edited concurrently). Membership is by tag:
- * the production route tables of a group carry `<groupTagKey>=<group name>`; `routeTableIds` only narrows
- * that set. Every knob has a default.
+ * dx-failover configuration (`dxFailover` in config/<stage>.json). Membership is by tag: the production
+ * route tables of a group carry `<groupTagKey>=<group name>`; `routeTableIds` only narrows that set.
+ * Every knob has a default.
  */
 
 const Cidr = z
   .string()
-  .check(
-    z.regex(
-      /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
-      "must be an IPv4 CIDR",
-    ),
-  );
+  .check(z.refine((value) => isCidr(value, { version: 4, hostBits: "mask" }), "must be an IPv4 CIDR"));
 
 const Target = z.string().check(
   z.refine(

@@ -5,9 +5,12 @@ import {
   DeleteTagsCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { awsCall, awsErrorCode } from "../../shared/aws/errors";
+import { chunks } from "../../shared/observe/loaders";
+import { dryRunOutcome, notAttemptedOutcome, refusedOutcome } from "../../shared/pipeline/outcome";
+import { runPool } from "../../shared/pipeline/pool";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { loadGroupTables, type ObservedTable } from "./observe";
 import { CREATE_ROUTE_ACTION, DELETE_ROUTE_ACTION, type RouteParams } from "./routes";
@@ -25,7 +28,6 @@ export interface ExecutorDeps {
   group: { name: string; routeTableIds: string[] };
   deadline: Deadline;
   verifyTimeoutMs: number;
-  sleeper?: (ms: number) => Promise<void>;
 }
 
 /** Route writes in flight at once (EC2 throttles bursts of mutating calls). */
@@ -33,40 +35,13 @@ export const ROUTE_WRITE_CONCURRENCY = 4;
 
 const keyOf = (p: RouteParams) => `${p.routeTableId}:${p.destinationCidrBlock}`;
 
+const operationOf = (p: RouteParams) => (p.operation === "create" ? "CreateRoute" : "DeleteRoute");
+
+/** A refused write, through the shared outcome policy; the detail says when the retry will redo it. */
 const failed = (resource: string, error: unknown, operation: string): ResourceOutcome => {
-  const code = awsErrorCode(error);
-  const category = classifyAwsError(operation, error);
-  return {
-    resource,
-    status: code === "UnauthorizedOperation" ? "denied" : "failed",
-    code,
-    detail: `${operation}: ${category === "throttling" || category === "transient" ? `${category}, retried later: ` : ""}${error instanceof Error ? error.message : String(error)}`,
-  };
-};
-
-export const isRetryableOutcome = (o: ResourceOutcome): boolean =>
-  o.status === "failed" &&
-  (o.detail?.includes("throttling, retried later") === true ||
-    o.detail?.includes("transient, retried later") === true ||
-    o.code === "not-attempted");
-
-/** Runs `fn` over items, `limit` at a time, stopping to start new ones once the deadline is reached. */
-const pool = async <T>(
-  items: readonly T[],
-  limit: number,
-  deadline: Deadline,
-  fn: (item: T) => Promise<void>,
-  skipped: (item: T) => void,
-) => {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      if (deadline.expired()) skipped(item);
-      else await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const outcome = refusedOutcome(resource, operation, error);
+  const retried = outcome.failure?.retryable ? `${outcome.failure.category}, retried later: ` : "";
+  return { ...outcome, detail: `${operation}: ${retried}${outcome.detail ?? ""}` };
 };
 
 const staticTo = (tables: ObservedTable[], p: RouteParams) =>
@@ -89,13 +64,6 @@ const isOurs = (tables: ObservedTable[], p: RouteParams) => {
  * group's tables until every created route is active to the appliance ENI and every deleted one is gone.
  */
 export const createRouteWriter = (deps: ExecutorDeps) => {
-  const notAttempted = (resource: string): ResourceOutcome => ({
-    resource,
-    status: "failed",
-    code: "not-attempted",
-    detail: "deadline reached before this write: left for the retry",
-  });
-
   const dryRun = async (action: PlannedAction<RouteParams>): Promise<ResourceOutcome[]> => {
     const p = action.params;
     const input = {
@@ -109,9 +77,7 @@ export const createRouteWriter = (deps: ExecutorDeps) => {
       else await deps.ec2.send(new DeleteRouteCommand(input));
       return [{ resource: keyOf(p), status: "permitted", detail: "no DryRunOperation?" }];
     } catch (error) {
-      if (awsErrorCode(error) === "DryRunOperation")
-        return [{ resource: keyOf(p), status: "permitted", detail: "DryRunOperation: would succeed" }];
-      return [failed(keyOf(p), error, p.operation === "create" ? "CreateRoute" : "DeleteRoute")];
+      return [dryRunOutcome(keyOf(p), operationOf(p), error, "DryRunOperation: would succeed")];
     }
   };
 
@@ -123,10 +89,10 @@ export const createRouteWriter = (deps: ExecutorDeps) => {
     // Re-read before deleting: the CIDR's static route must still be ours (to the appliance ENI).
     let fresh: ObservedTable[] = [];
     if (deletes.length > 0) fresh = await loadGroupTables(deps.ec2, deps.groupTagKey, deps.group);
-    await pool(
-      actions.map((a) => a.params),
-      ROUTE_WRITE_CONCURRENCY,
-      deps.deadline,
+    const params = actions.map((a) => a.params);
+    const pool = await runPool(
+      params,
+      { concurrency: ROUTE_WRITE_CONCURRENCY, deadline: deps.deadline },
       async (p) => {
         const key = keyOf(p);
         if (p.operation === "create") {
@@ -188,18 +154,12 @@ export const createRouteWriter = (deps: ExecutorDeps) => {
           );
           written.push(p);
         } catch (error) {
-          if (awsErrorCode(error) === "InvalidRoute.NotFound")
-            outcomes.set(key, {
-              resource: key,
-              status: "already-done",
-              code: "InvalidRoute.NotFound",
-              detail: "already deleted",
-            });
-          else outcomes.set(key, failed(key, error, "DeleteRoute"));
+          const refused = refusedOutcome(key, "DeleteRoute", error, "already deleted");
+          outcomes.set(key, refused.status === "already-done" ? refused : failed(key, error, "DeleteRoute"));
         }
       },
-      (p) => outcomes.set(keyOf(p), notAttempted(keyOf(p))),
     );
+    for (const p of pool.notStarted) outcomes.set(keyOf(p), notAttemptedOutcome(keyOf(p), operationOf(p)));
 
     const pending = written.filter(
       (p) => !outcomes.has(keyOf(p)) || outcomes.get(keyOf(p))?.status !== "already-done",
@@ -220,7 +180,6 @@ export const createRouteWriter = (deps: ExecutorDeps) => {
             timeoutMs: deps.verifyTimeoutMs,
             intervalMs: 100,
             maxIntervalMs: 1000,
-            ...(deps.sleeper ? { sleeper: deps.sleeper } : {}),
           },
         );
       } catch (error) {
@@ -263,7 +222,7 @@ export const createRouteWriter = (deps: ExecutorDeps) => {
       batch ??= applyAll(all);
       const outcomes = await batch;
       const key = keyOf(action.params);
-      return [outcomes.get(key) ?? notAttempted(key)];
+      return [outcomes.get(key) ?? notAttemptedOutcome(key, operationOf(action.params))];
     };
     return [
       { kind: CREATE_ROUTE_ACTION, dryRun, apply },
@@ -295,31 +254,25 @@ export const writeTags = async (
       byRemove.set(k, e);
     }
   }
-  const chunk = <T>(xs: T[], n: number) =>
-    Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
   for (const { tags, ids } of bySet.values()) {
-    for (const part of chunk(ids, 100)) {
+    for (const part of chunks(ids, 100)) {
       calls += 1;
-      try {
-        await ec2.send(
+      await awsCall("ec2", "CreateTags", () =>
+        ec2.send(
           new CreateTagsCommand({
             Resources: part,
             Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
           }),
-        );
-      } catch (error) {
-        throw toAwsCallError("ec2", "CreateTags", error);
-      }
+        ),
+      );
     }
   }
   for (const { keys, ids } of byRemove.values()) {
-    for (const part of chunk(ids, 100)) {
+    for (const part of chunks(ids, 100)) {
       calls += 1;
-      try {
-        await ec2.send(new DeleteTagsCommand({ Resources: part, Tags: keys.map((Key) => ({ Key })) }));
-      } catch (error) {
-        throw toAwsCallError("ec2", "DeleteTags", error);
-      }
+      await awsCall("ec2", "DeleteTags", () =>
+        ec2.send(new DeleteTagsCommand({ Resources: part, Tags: keys.map((Key) => ({ Key })) })),
+      );
     }
   }
   return calls;

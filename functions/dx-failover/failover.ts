@@ -1,13 +1,16 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
-import { executePlan } from "../../shared/plan/executor";
-import type { Execution, ResourceOutcome } from "../../shared/plan/types";
-import { publishActionEvents } from "../../shared/runtime/action-events";
+import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { executePlan } from "../../shared/pipeline/executor";
+import { isRetryableOutcome, throwIfRetryable } from "../../shared/pipeline/outcome";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { Execution, ResourceOutcome } from "../../shared/pipeline/types";
 import { AwsCallError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
+import type { StageContext } from "../config";
 import type { DxFailoverConfig, DxFailoverGroupConfig } from "./config";
 import { policyOf } from "./config";
 import {
@@ -19,7 +22,7 @@ import {
   type PathProbeSignals,
   type Signals,
 } from "./decide";
-import { createRouteWriter, isRetryableOutcome, writeTags } from "./executors";
+import { createRouteWriter, writeTags } from "./executors";
 import {
   loadAppliance,
   loadGroupAlarms,
@@ -94,6 +97,16 @@ const eventIdOf = (input: DxInput) =>
       ? input.tick.eventId
       : input.eventId;
 
+/** The account the trigger names (none for a game-day command: the function's own account then). */
+const accountOf = (input: DxInput): string | undefined =>
+  input.kind === "alarms"
+    ? input.changes[0]?.accountId
+    : input.kind === "reconcile"
+      ? input.tick.accountId
+      : input.kind === "probe-trigger"
+        ? input.accountId
+        : undefined;
+
 const regionOf = (input: DxInput, env: NodeJS.ProcessEnv) =>
   input.kind === "alarms"
     ? input.changes[0]?.region
@@ -141,7 +154,7 @@ const fresher = (
   };
 };
 
-export const runDxFailover = async (input: DxInput, context: OpsContext): Promise<DxResult> => {
+export const runDxFailover = async (input: DxInput, context: StageContext): Promise<DxResult> => {
   const config = context.config.dxFailover;
   const region = requireRegion(regionOf(input, process.env) ?? "", CAPABILITY);
   const triggerEventId = eventIdOf(input);
@@ -170,15 +183,8 @@ export const runDxFailover = async (input: DxInput, context: OpsContext): Promis
     summaries.push(summary);
     retryable = retryable.concat(retry);
   }
-  if (retryable.length > 0) {
-    // Tags already describe what happened; the retry re-reads and completes the rest.
-    throw new AwsCallError(`${retryable.length} route write(s) throttled or not attempted: retried`, {
-      service: "ec2",
-      operation: "CreateRoute/DeleteRoute",
-      code: retryable[0]?.code ?? "Throttling",
-      category: "throttling",
-    });
-  }
+  // Tags already describe what happened; the retry re-reads and completes the rest.
+  throwIfRetryable(retryable, { service: "ec2", writes: "route write(s)" });
   const order: GroupSummary["decision"][] = [
     "ignored",
     "no-route-tables",
@@ -199,11 +205,11 @@ const runGroup = async (
   input: DxInput,
   region: string,
   triggerEventId: string,
-  context: OpsContext,
+  context: StageContext,
 ): Promise<{ summary: GroupSummary; retry: ResourceOutcome[] }> => {
   const config = context.config.dxFailover;
   const ec2 = context.clients.ec2(region);
-  const started = Date.now();
+  const started = context.clock.now();
   const tables = await loadGroupTables(ec2, config.groupTagKey, group);
   const base: GroupSummary = {
     name: group.name,
@@ -223,7 +229,7 @@ const runGroup = async (
     });
     return { summary: base, retry: [] };
   }
-  const now = Date.now();
+  const now = context.clock.now();
   let vifProblem: string | undefined;
   const [alarms, metrics, virtualInterfaces, appliance] = await Promise.all([
     loadGroupAlarms(context.clients.cloudWatch(region), config.alarmNamePrefix, group.name),
@@ -382,6 +388,7 @@ const runGroup = async (
     started,
     trigger,
     effective,
+    invocationAccount(context.lambda, accountOf(input)),
   );
   return {
     summary: {
@@ -408,12 +415,13 @@ const report = async (
   decision: Decision,
   plan: RoutePlan,
   execution: Execution,
-  context: OpsContext,
+  context: StageContext,
   region: string,
   triggerEventId: string,
   started: number,
   trigger: ProbeTriggerDetail | undefined,
   effective: boolean,
+  accountId: string,
 ) => {
   const single = context.metrics.singleMetric();
   single.addDimension("Group", group.name);
@@ -425,14 +433,15 @@ const report = async (
     s2.addDimension("Group", group.name);
     s2.addMetric(SWITCHES_METRIC, MetricUnit.Count, 1);
     const from = trigger?.dxFailingSince ?? started;
-    s2.addMetric(SWITCH_DURATION_METRIC, MetricUnit.Milliseconds, Date.now() - from);
+    s2.addMetric(SWITCH_DURATION_METRIC, MetricUnit.Milliseconds, context.clock.now() - from);
   }
   await reportExecution(execution, context, {
     region,
     triggerEventId,
     actionName: (action) =>
       action.kind === "ec2:create-route" ? "dx-failover-create-route" : "dx-failover-delete-route",
-    resourceName: (resource) => `arn:aws:ec2:${region}::route-table/${resource.resource.split(":")[0]}`,
+    resourceName: (resource) =>
+      ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? ""),
     details: (_action, resource) => ({
       group: group.name,
       cidr: resource.resource.split(":")[1],

@@ -1,6 +1,7 @@
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime } from "../../shared/runtime/handler";
+import { type BuildHandler, createHandler, createRuntime } from "../../shared/runtime/handler";
+import { StageConfigSchema } from "../config";
 import {
   CAPABILITY,
   type DxInput,
@@ -91,8 +92,8 @@ export const parseDxInput = (raw: unknown): DxInput => {
   return { kind: "alarms", changes };
 };
 
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(CAPABILITY, StageConfigSchema, env, overrides), {
     capability: CAPABILITY,
     parse: parseDxInput,
     run: (input, context) => runDxFailover(input, context),

@@ -7,9 +7,9 @@ import {
   DescribeRouteTablesCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { awsCall, awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms, routeTargets } from "../../shared/network/loaders";
-import type { AlarmView, RouteView } from "../../shared/network/model";
+import { awsCall, awsErrorCode, toAwsCallError } from "../../shared/aws/errors";
+import { loadMetricAlarms, routeTargets } from "../../shared/observe/loaders";
+import type { AlarmView, RouteView } from "../../shared/observe/model";
 import type { DxFailoverGroupConfig } from "./config";
 import type {
   AlarmSignal,
@@ -225,9 +225,8 @@ export const loadProbeSignals = async (
       nextToken = page.NextToken;
     } while (nextToken);
   } catch (error) {
-    const category = classifyAwsError("GetMetricData", error);
-    if (category === "throttling" || category === "transient")
-      throw toAwsCallError("monitoring", "GetMetricData", error);
+    const failure = toAwsCallError("monitoring", "GetMetricData", error);
+    if (failure.retryable) throw failure;
     return {
       directConnect: { consecutiveFailures: 0, consecutiveSuccesses: 0 },
       vpn: { consecutiveFailures: 0, consecutiveSuccesses: 0 },

@@ -3,7 +3,13 @@ import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { requireRegion } from "../../shared/aws/region";
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime, type OpsContext, type OpsResult } from "../../shared/runtime/handler";
+import {
+  type BuildHandler,
+  createHandler,
+  createRuntime,
+  type OpsResult,
+} from "../../shared/runtime/handler";
+import { StageConfigSchema, type StageContext } from "../config";
 import { type DxFailoverGroupConfig, probeOptionsOf } from "./config";
 import { type ProbeTriggerDetail, TRIGGER_DETAIL_TYPE } from "./failover";
 import { BGP_METRIC, HEALTH_METRIC, LATENCY_METRIC, loadVirtualInterfaces } from "./observe";
@@ -44,7 +50,7 @@ const dims = (group: string, path?: string) => [
 const probeGroup = async (
   group: DxFailoverGroupConfig,
   region: string,
-  context: OpsContext,
+  context: StageContext,
   startedAt: number,
 ): Promise<GroupProbeSummary> => {
   const config = context.config.dxFailover;
@@ -91,7 +97,7 @@ const probeGroup = async (
           MetricName: BGP_METRIC,
           Dimensions: dims(group.name),
           Value: summary.bgp === "up" ? 1 : 0,
-          Timestamp: new Date(),
+          Timestamp: new Date(context.clock.now()),
           StorageResolution: 1,
         });
     } catch (error) {
@@ -159,6 +165,7 @@ const probeGroup = async (
   };
   const loop = new ProbeLoop({
     ...probeOptionsOf(group),
+    clock: context.clock,
     stopAt,
     onSample,
     onTrigger,
@@ -173,9 +180,9 @@ const probeGroup = async (
   return summary;
 };
 
-export const runProbe = async (region: string, context: OpsContext): Promise<ProbeResult> => {
+export const runProbe = async (region: string, context: StageContext): Promise<ProbeResult> => {
   const groups = context.config.dxFailover.groups;
-  const startedAt = Date.now();
+  const startedAt = context.clock.now();
   if (groups.length === 0) {
     context.logger.warn("No dx-failover group is configured (dxFailover.groups is empty)");
     return { capability: PROBE_CAPABILITY, decision: "no-groups-configured", mode: context.mode, groups: [] };
@@ -201,8 +208,8 @@ export const parseProbeInput = (raw: unknown): { region: string } => {
   return { region: first.region };
 };
 
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(PROBE_CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(PROBE_CAPABILITY, StageConfigSchema, env, overrides), {
     capability: PROBE_CAPABILITY,
     parse: parseProbeInput,
     run: (input, context) => runProbe(requireRegion(input.region, PROBE_CAPABILITY), context),

@@ -1,3 +1,4 @@
+import { isCidr } from "../../shared/net/cidr";
 import type { FailoverState, GameDayOverride, PathName } from "./decide";
 
 /**
@@ -49,8 +50,6 @@ const parseTime = (v: string | undefined, key: string, problems: string[]): numb
   return t;
 };
 
-const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
-
 export const decodeTableTags = (tags: Readonly<Record<string, string>>): DecodedTable => {
   const problems: string[] = [];
   const out: DecodedTable = { created: [], problems };
@@ -71,7 +70,7 @@ export const decodeTableTags = (tags: Readonly<Record<string, string>>): Decoded
   const created = new Set<string>();
   for (let i = 1; tags[routesKey(i)] !== undefined; i++) {
     for (const c of (tags[routesKey(i)] ?? "").split(" ").filter((s) => s !== "")) {
-      if (CIDR.test(c)) created.add(c);
+      if (isCidr(c, { hostBits: "mask" })) created.add(c);
       else problems.push(`${routesKey(i)} lists "${c}", which is not a CIDR`);
     }
   }

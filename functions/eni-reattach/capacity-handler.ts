@@ -2,7 +2,13 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { requireRegion } from "../../shared/aws/region";
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime, type OpsResult } from "../../shared/runtime/handler";
+import {
+  type BuildHandler,
+  createHandler,
+  createRuntime,
+  type OpsResult,
+} from "../../shared/runtime/handler";
+import { StageConfigSchema } from "../config";
 import { checkCapacity, type GroupCapacity } from "./capacity";
 
 export const CAPACITY_CAPABILITY = "outposts-capacity";
@@ -17,8 +23,8 @@ export interface CapacityResult extends OpsResult {
  * outposts-capacity: a scheduled check, per configured group with an `outpostId`, of which instance
  * types can host the firewall (its N ENIs + the primary) and have Outposts capacity now.
  */
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(CAPACITY_CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(CAPACITY_CAPABILITY, StageConfigSchema, env, overrides), {
     capability: CAPACITY_CAPABILITY,
     parse: (raw) => {
       const [event] = parseEvents(raw);
@@ -39,7 +45,7 @@ export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
           cloudWatch: context.clients.cloudWatch(region),
         },
         context.config.eniReattach,
-        new Date(),
+        new Date(context.clock.now()),
       );
       for (const g of groups) {
         if (g.instanceType === undefined) continue;

@@ -14,8 +14,8 @@ import {
   loadNetworkLimits,
   loadOutpost,
   loadTaggedEnis,
-} from "../../shared/network/attachments";
-import type { EniReattachConfig } from "../../shared/runtime/config-eni-reattach";
+} from "../../shared/observe/attachments";
+import type { EniReattachConfig } from "./config";
 import { resolveEniSet } from "./plan";
 
 export interface TypeCapacity {

@@ -1,6 +1,7 @@
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime } from "../../shared/runtime/handler";
+import { type BuildHandler, createHandler, createRuntime } from "../../shared/runtime/handler";
+import { StageConfigSchema } from "../config";
 import { CAPABILITY, type EniReattachInput, runEniReattach } from "./reattach";
 
 /**
@@ -24,8 +25,8 @@ export const parseEniReattachInput = (raw: unknown): EniReattachInput => {
 };
 
 /** Builds the handler from an environment: the deployed one reads process.env at cold start. */
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(CAPABILITY, StageConfigSchema, env, overrides), {
     capability: CAPABILITY,
     parse: parseEniReattachInput,
     run: (input, context) => {

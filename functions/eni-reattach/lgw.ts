@@ -12,8 +12,8 @@ import {
   ModifyLocalGatewayRouteCommand,
 } from "@aws-sdk/client-ec2";
 import { awsCall } from "../../shared/aws/errors";
-import { searchStaticLocalGatewayRoutes } from "../../shared/network/loaders";
-import type { EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
+import { searchStaticLocalGatewayRoutes } from "../../shared/observe/loaders";
+import type { EniReattachGroupConfig } from "./config";
 import type { EniSlot } from "./plan";
 
 export interface LocalGatewayRouteCheck {

@@ -19,7 +19,8 @@ import {
   type EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
 } from "@aws-sdk/client-ec2";
-import { hasAwsCode, toAwsCallError } from "../../shared/aws/errors";
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
+import { awsCall, hasAwsCode } from "../../shared/aws/errors";
 import { requireRegion } from "../../shared/aws/region";
 import type { LifecycleAction, LifecycleTestNotification, ScheduleTick } from "../../shared/events";
 import {
@@ -31,15 +32,16 @@ import {
   loadLifecycleHooks,
   loadNetworkLimits,
   loadTaggedEnis,
-} from "../../shared/network/attachments";
-import { loadInstances } from "../../shared/network/loaders";
-import type { InstanceView } from "../../shared/network/model";
-import { readUntil } from "../../shared/plan/verify";
-import { publishActionEvents } from "../../shared/runtime/action-events";
-import type { EniReattachConfig, EniReattachGroupConfig } from "../../shared/runtime/config-eni-reattach";
+} from "../../shared/observe/attachments";
+import { loadInstances } from "../../shared/observe/loaders";
+import type { InstanceView } from "../../shared/observe/model";
+import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { readUntil } from "../../shared/pipeline/verify";
 import { AwsCallError, isOpsError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
+import type { StageContext } from "../config";
+import type { EniReattachConfig, EniReattachGroupConfig } from "./config";
 import { checkLocalGatewayRoutes, type LocalGatewayRouteCheck } from "./lgw";
 import { type EniSlot, planSlots, preflight, resolveEniSet, type SlotStep } from "./plan";
 
@@ -103,7 +105,7 @@ interface Session {
   region: string;
   ec2: EC2Client;
   autoScaling: AutoScalingClient;
-  context: OpsContext;
+  context: StageContext;
   policy: EniReattachConfig;
   apply: boolean;
 }
@@ -117,22 +119,6 @@ const groupPolicy = (policy: EniReattachConfig, name: string): EniReattachGroupC
     localGatewayRoutes: [],
     repairLocalGatewayRoutes: false,
   };
-
-const send = async <T>(service: string, operation: string, run: () => Promise<T>): Promise<T> => {
-  try {
-    return await run();
-  } catch (error) {
-    throw toAwsCallError(service, operation, error);
-  }
-};
-
-const isNoActiveAction = (error: unknown): boolean => {
-  const cause = error instanceof AwsCallError ? error.cause : error;
-  return (
-    hasAwsCode(cause, "ValidationError") &&
-    /No active Lifecycle Action found/i.test(String((cause as Error).message))
-  );
-};
 
 /** Retryable AWS failures are thrown (Lambda retries and converges); anything else is fatal for this run. */
 const isRetryable = (error: unknown): boolean => isOpsError(error) && error.retryable;
@@ -149,17 +135,17 @@ class Heartbeat {
     private readonly timeoutSeconds: number,
     startedAt: number,
   ) {
-    this.#last = Math.min(startedAt, Date.now());
+    this.#last = Math.min(startedAt, session.context.clock.now());
   }
 
   /** Sends RecordLifecycleActionHeartbeat when less than the margin is left of the heartbeat timeout. */
   async maybeBeat(): Promise<void> {
     if (this.ref === undefined || !this.session.apply) return;
     const margin = Math.min(this.session.policy.heartbeatMarginSeconds, this.timeoutSeconds);
-    if (Date.now() < this.#last + (this.timeoutSeconds - margin) * 1000) return;
+    if (this.session.context.clock.now() < this.#last + (this.timeoutSeconds - margin) * 1000) return;
     const ref = this.ref;
     try {
-      await send("autoscaling", "RecordLifecycleActionHeartbeat", () =>
+      await awsCall("autoscaling", "RecordLifecycleActionHeartbeat", () =>
         this.session.autoScaling.send(
           new RecordLifecycleActionHeartbeatCommand({
             AutoScalingGroupName: ref.groupName,
@@ -170,7 +156,7 @@ class Heartbeat {
         ),
       );
       this.beats += 1;
-      this.#last = Date.now();
+      this.#last = this.session.context.clock.now();
       this.session.context.logger.info("Lifecycle heartbeat sent", {
         instanceId: ref.instanceId,
         beats: this.beats,
@@ -178,7 +164,7 @@ class Heartbeat {
     } catch (error) {
       // A heartbeat that fails is logged; the completion reports whether the action was still pending.
       this.session.context.logger.warn("Lifecycle heartbeat failed", { error });
-      this.#last = Date.now();
+      this.#last = this.session.context.clock.now();
     }
   }
 }
@@ -193,7 +179,7 @@ const completeAction = async (
 ): Promise<"completed" | "already-complete" | "not-sent"> => {
   if (!session.apply) return "not-sent";
   try {
-    await send("autoscaling", "CompleteLifecycleAction", () =>
+    await awsCall("autoscaling", "CompleteLifecycleAction", () =>
       session.autoScaling.send(
         new CompleteLifecycleActionCommand({
           AutoScalingGroupName: ref.groupName,
@@ -207,13 +193,13 @@ const completeAction = async (
     return "completed";
   } catch (error) {
     // "No active Lifecycle Action found": completed already (a repeated event, or the timeout).
-    if (isNoActiveAction(error)) return "already-complete";
+    if (error instanceof AwsCallError && error.context.category === "already-done") return "already-complete";
     throw error;
   }
 };
 
 const detach = async (session: Session, attachmentId: string, force: boolean): Promise<void> => {
-  await send("ec2", "DetachNetworkInterface", () =>
+  await awsCall("ec2", "DetachNetworkInterface", () =>
     session.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force })),
   );
 };
@@ -465,7 +451,7 @@ const runLaunch = async (session: Session, request: LaunchRequest): Promise<Life
     for (const step of steps) {
       if (step.kind !== "attach" && step.kind !== "move") continue;
       await heartbeat.maybeBeat();
-      const answer = await send("ec2", "AttachNetworkInterface", () =>
+      const answer = await awsCall("ec2", "AttachNetworkInterface", () =>
         session.ec2.send(
           new AttachNetworkInterfaceCommand({
             NetworkInterfaceId: step.slot.eniId,
@@ -498,7 +484,7 @@ const runLaunch = async (session: Session, request: LaunchRequest): Promise<Life
       const eni = waited.enis.get(slot.eniId);
       const attachmentId = eni?.attachment?.attachmentId ?? "";
       if (eni?.attachment?.deleteOnTermination !== false) {
-        await send("ec2", "ModifyNetworkInterfaceAttribute", () =>
+        await awsCall("ec2", "ModifyNetworkInterfaceAttribute", () =>
           session.ec2.send(
             new ModifyNetworkInterfaceAttributeCommand({
               NetworkInterfaceId: slot.eniId,
@@ -508,7 +494,7 @@ const runLaunch = async (session: Session, request: LaunchRequest): Promise<Life
         );
       }
       if (eni?.sourceDestCheck !== group.sourceDestCheck) {
-        await send("ec2", "ModifyNetworkInterfaceAttribute", () =>
+        await awsCall("ec2", "ModifyNetworkInterfaceAttribute", () =>
           session.ec2.send(
             new ModifyNetworkInterfaceAttributeCommand({
               NetworkInterfaceId: slot.eniId,
@@ -616,7 +602,7 @@ const capacityCheckOnLaunch = async (
       session.context.clients.cloudWatch(session.region),
       outpostId,
       [instance.instanceType],
-      new Date(),
+      new Date(session.context.clock.now()),
     );
     if (counts.get(instance.instanceType) === 0) {
       const warning = `Outpost ${outpostId} has no ${instance.instanceType} capacity left: a further replacement would not launch`;
@@ -801,7 +787,7 @@ const reconcile = async (session: Session, tick: ScheduleTick): Promise<Lifecycl
         eventId: tick.eventId,
         ref: { groupName: view.name, hookName: "", instanceId: only.instanceId },
         lifecycle: false,
-        startedAt: Date.now(),
+        startedAt: session.context.clock.now(),
       }),
     );
   }
@@ -810,7 +796,7 @@ const reconcile = async (session: Session, tick: ScheduleTick): Promise<Lifecycl
 
 export const runEniReattach = async (
   input: EniReattachInput,
-  context: OpsContext,
+  context: StageContext,
 ): Promise<EniReattachResult> => {
   if (input.kind === "test-notification") {
     count(context.metrics, Metric.IgnoredEvents, input.events.length);
@@ -843,7 +829,10 @@ export const runEniReattach = async (
   await report(
     session,
     outcomes,
-    input.kind === "lifecycle" ? (input.actions[0]?.accountId ?? "") : input.tick.accountId,
+    invocationAccount(
+      context.lambda,
+      input.kind === "lifecycle" ? input.actions[0]?.accountId : input.tick.accountId,
+    ),
   );
   const decision =
     outcomes.length === 0
@@ -871,10 +860,8 @@ const report = async (
       action: o.transition === "terminate" ? "detach-enis" : "reattach-enis",
       status: o.decision,
       resources: [
-        `arn:aws:ec2:${session.region}:${accountId}:instance/${o.instanceId}`,
-        ...new Set(
-          o.enis.map((e) => `arn:aws:ec2:${session.region}:${accountId}:network-interface/${e.eniId}`),
-        ),
+        ec2Arn(session.region, accountId, "instance", o.instanceId),
+        ...new Set(o.enis.map((e) => ec2Arn(session.region, accountId, "network-interface", e.eniId))),
       ],
       description: `${o.groupName}: ${o.decision}${o.result !== undefined ? ` (${o.result})` : ""}`,
       mode: session.context.mode,

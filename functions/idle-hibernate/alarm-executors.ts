@@ -4,9 +4,10 @@ import {
   PutMetricAlarmCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms } from "../../shared/network/loaders";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { loadMetricAlarms } from "../../shared/observe/loaders";
+import { refusedOutcome, throwIfRetryableError } from "../../shared/pipeline/outcome";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { type AlarmParams, DELETE_ALARM_ACTION, MANAGED_TAG, PUT_ALARM_ACTION } from "./alarms-plan";
 
@@ -31,10 +32,10 @@ const send = async (
     await call();
     return undefined;
   } catch (error) {
-    const failure = toAwsCallError("monitoring", operation, error);
-    if (failure.retryable) throw failure;
-    if (failure.context.category === "already-done") return undefined;
-    return { resource: alarmName, status: "failed", code: failure.context.code, detail: failure.message };
+    throwIfRetryableError("monitoring", operation, error);
+    const detail = toAwsCallError("monitoring", operation, error).message;
+    const outcome = refusedOutcome(alarmName, operation, error, detail);
+    return outcome.status === "already-done" ? undefined : outcome;
   }
 };
 

@@ -1,6 +1,7 @@
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime } from "../../shared/runtime/handler";
+import { type BuildHandler, createHandler, createRuntime } from "../../shared/runtime/handler";
+import { StageConfigSchema } from "../config";
 import { ALARMS_CAPABILITY, type AlarmsInput, runIdleAlarms } from "./alarms";
 
 /**
@@ -23,8 +24,8 @@ export const parseAlarmsInput = (raw: unknown): AlarmsInput => {
 };
 
 /** Builds the handler from an environment: the deployed one reads process.env at cold start. */
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(ALARMS_CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(ALARMS_CAPABILITY, StageConfigSchema, env, overrides), {
     capability: ALARMS_CAPABILITY,
     parse: parseAlarmsInput,
     run: (input, context) => {

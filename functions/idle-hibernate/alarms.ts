@@ -1,15 +1,15 @@
 import { type CloudWatchClient, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
-import { toAwsCallError } from "../../shared/aws/errors";
+import { awsCall } from "../../shared/aws/errors";
 import { requireRegion } from "../../shared/aws/region";
 import type { Ec2StateChange, ScheduleTick } from "../../shared/events";
-import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/network/loaders";
-import type { AlarmView, InstanceView } from "../../shared/network/model";
-import { executePlan } from "../../shared/plan/executor";
-import type { Execution } from "../../shared/plan/types";
-import type { IdleHibernateConfig } from "../../shared/runtime/config";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+import { describeInstances, loadInstances, loadMetricAlarms } from "../../shared/observe/loaders";
+import type { AlarmView, InstanceView } from "../../shared/observe/model";
+import { executePlan } from "../../shared/pipeline/executor";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { Execution } from "../../shared/pipeline/types";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
+import type { StageContext } from "../config";
 import { createAlarmExecutors } from "./alarm-executors";
 import {
   alarmMatches,
@@ -20,6 +20,7 @@ import {
   planIdleAlarms,
   wantsIdleAlarm,
 } from "./alarms-plan";
+import type { IdleHibernateConfig } from "./config";
 
 export const ALARMS_CAPABILITY = "idle-alarms";
 
@@ -40,13 +41,11 @@ const managedAlarmNames = async (
 ): Promise<Set<string>> => {
   const managed = new Set<string>();
   for (const alarm of alarms) {
-    try {
-      const tags = await cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn }));
-      if ((tags.Tags ?? []).some((tag) => tag.Key === MANAGED_TAG.key && tag.Value === MANAGED_TAG.value)) {
-        managed.add(alarm.name);
-      }
-    } catch (error) {
-      throw toAwsCallError("monitoring", "ListTagsForResource", error);
+    const tags = await awsCall("monitoring", "ListTagsForResource", () =>
+      cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn })),
+    );
+    if ((tags.Tags ?? []).some((tag) => tag.Key === MANAGED_TAG.key && tag.Value === MANAGED_TAG.value)) {
+      managed.add(alarm.name);
     }
   }
   return managed;
@@ -69,7 +68,7 @@ const ownershipCandidates = (
   });
 };
 
-export const runIdleAlarms = async (input: AlarmsInput, context: OpsContext): Promise<AlarmsResult> => {
+export const runIdleAlarms = async (input: AlarmsInput, context: StageContext): Promise<AlarmsResult> => {
   const policy = context.config.idleHibernate;
   const region = requireRegion(
     input.kind === "state-change" ? input.change.region : input.tick.region,

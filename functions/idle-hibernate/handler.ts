@@ -1,6 +1,7 @@
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime } from "../../shared/runtime/handler";
+import { type BuildHandler, createHandler, createRuntime } from "../../shared/runtime/handler";
+import { StageConfigSchema } from "../config";
 import { CAPABILITY, type HibernateInput, runHibernate } from "./hibernate";
 
 /**
@@ -23,8 +24,8 @@ export const parseHibernateInput = (raw: unknown): HibernateInput => {
 };
 
 /** Builds the handler from an environment: the deployed one reads process.env at cold start. */
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(CAPABILITY, StageConfigSchema, env, overrides), {
     capability: CAPABILITY,
     parse: parseHibernateInput,
     run: (input, context) => {

@@ -1,3 +1,4 @@
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, ScheduleTick } from "../../shared/events";
 import {
@@ -5,14 +6,16 @@ import {
   loadLocalGatewayRoutesTargeting,
   loadMetricAlarms,
   loadRoutesTargeting,
-} from "../../shared/network/loaders";
-import type { AlarmView, InstanceView } from "../../shared/network/model";
-import { executePlan } from "../../shared/plan/executor";
-import type { Execution, Skip } from "../../shared/plan/types";
-import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+} from "../../shared/observe/loaders";
+import type { AlarmView, InstanceView } from "../../shared/observe/model";
+import { executePlan } from "../../shared/pipeline/executor";
+import { throwIfUnverified } from "../../shared/pipeline/outcome";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { Execution, Skip } from "../../shared/pipeline/types";
+import { ConfigurationError } from "../../shared/runtime/errors";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
+import type { StageContext } from "../config";
 import { planHibernation } from "./plan";
 import { createStopExecutor } from "./stop-executor";
 
@@ -129,7 +132,10 @@ const confirmAlarms = (
   return alarms;
 };
 
-export const runHibernate = async (input: HibernateInput, context: OpsContext): Promise<HibernateResult> => {
+export const runHibernate = async (
+  input: HibernateInput,
+  context: StageContext,
+): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
   const region = requireRegion(
     input.kind === "alarms" ? (input.changes[0]?.region ?? "") : input.tick.region,
@@ -196,7 +202,7 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
       routes,
       localGatewayRoutes,
       alarmWindowMinutes: Math.max(0, ...alarms.map(alarmWindowMinutes)),
-      now: new Date(),
+      now: new Date(context.clock.now()),
     },
     policy,
   );
@@ -206,20 +212,19 @@ export const runHibernate = async (input: HibernateInput, context: OpsContext): 
     createStopExecutor({ ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs }),
   ]);
   await report(execution, context, region, input);
-  const unverified = execution.actions.flatMap((a) => a.resources).filter((r) => r.status === "unverified");
-  if (unverified.length > 0) {
-    // Retryable: the retry re-reads the instances and converges (stopping instances are skipped).
-    throw new VerificationError(`${unverified.length} instance(s) did not show stopping in time`, {
-      resource: unverified.map((r) => r.resource).join(","),
+  // Retryable: the retry re-reads the instances and converges (stopping instances are skipped).
+  throwIfUnverified(
+    execution.actions.flatMap((a) => a.resources),
+    {
+      summary: "instance(s) did not show stopping in time",
       expected: "stopping or stopped",
-      observed: unverified.map((r) => r.detail ?? "").join("; "),
       waitedMs: policy.verifyTimeoutMs,
-    });
-  }
+    },
+  );
   return result(plan.decision, execution);
 };
 
-const emptyResult = (decisions: AlarmDecision[], context: OpsContext): HibernateResult => {
+const emptyResult = (decisions: AlarmDecision[], context: StageContext): HibernateResult => {
   for (const decision of decisions) context.logger.info("Alarm event ignored", { ...decision });
   count(context.metrics, Metric.IgnoredEvents, decisions.length);
   const only = decisions.length === 1 ? decisions[0]?.decision : undefined;
@@ -233,14 +238,17 @@ const emptyResult = (decisions: AlarmDecision[], context: OpsContext): Hibernate
   };
 };
 
-const report = (execution: Execution, context: OpsContext, region: string, input: HibernateInput) => {
-  const accountId = input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId;
+const report = (execution: Execution, context: StageContext, region: string, input: HibernateInput) => {
+  const accountId = invocationAccount(
+    context.lambda,
+    input.kind === "alarms" ? input.changes[0]?.accountId : input.tick.accountId,
+  );
   return reportExecution(execution, context, {
     region,
     triggerEventId:
       input.kind === "alarms" ? input.changes.map((c) => c.eventId).join(",") : input.tick.eventId,
     actionName: (action) =>
       action.actionId.startsWith("hibernate") ? "hibernate-instance" : "stop-instance",
-    resourceName: (resource) => `arn:aws:ec2:${region}:${accountId}:instance/${resource.resource}`,
+    resourceName: (resource) => ec2Arn(region, accountId, "instance", resource.resource),
   });
 };

@@ -1,24 +1,15 @@
 import { type EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
-import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadInstances } from "../../shared/network/loaders";
-import type { InstanceView } from "../../shared/network/model";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { awsErrorCode } from "../../shared/aws/errors";
+import { loadInstances } from "../../shared/observe/loaders";
+import type { InstanceView } from "../../shared/observe/model";
+import { refusedOutcome, throwIfRetryableError } from "../../shared/pipeline/outcome";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { STOP_ACTION, type StopParams } from "./plan";
 
 export const HIBERNATE_REASON = "Client.UserInitiatedHibernate";
 export const STOP_REASON = "Client.UserInitiatedShutdown";
-
-/** Per-instance refusals: AWS fails the whole StopInstances call for one bad instance in a batch. */
-const INSTANCE_ERRORS = new Set([
-  "UnsupportedHibernationConfiguration",
-  "UnsupportedOperation",
-  "IncorrectInstanceState",
-  "OperationNotPermitted",
-  "UnauthorizedOperation",
-  "InvalidInstanceID.NotFound",
-]);
 
 const HIBERNATION_REFUSED = new Set(["UnsupportedHibernationConfiguration", "UnsupportedOperation"]);
 
@@ -26,11 +17,15 @@ export interface StopExecutorDeps {
   ec2: EC2Client;
   deadline: Deadline;
   verifyTimeoutMs: number;
-  /** Injected for tests; real waits otherwise. */
-  sleeper?: (ms: number) => Promise<void>;
 }
 
-type Attempt = { ok: true } | { ok: false; code: string; message: string };
+interface Refusal {
+  code: string;
+  message: string;
+  error: unknown;
+}
+
+type Attempt = { ok: true } | ({ ok: false } & Refusal);
 
 /**
  * StopInstances (with `Hibernate: true` for hibernation), batched. EC2 refuses a whole batch when one
@@ -48,11 +43,9 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
     } catch (error) {
       const code = awsErrorCode(error);
       if (dryRun && code === "DryRunOperation") return { ok: true };
-      const category = classifyAwsError("StopInstances", error);
-      if ((category === "throttling" || category === "transient") && !INSTANCE_ERRORS.has(code)) {
-        throw toAwsCallError("ec2", "StopInstances", error);
-      }
-      return { ok: false, code, message: error instanceof Error ? error.message : String(error) };
+      // A batch refused for one instance (AWS fails the whole call) is narrowed down by runBatch.
+      throwIfRetryableError("ec2", "StopInstances", error);
+      return { ok: false, code, message: error instanceof Error ? error.message : String(error), error };
     }
   };
 
@@ -61,13 +54,13 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
     ids: string[],
     hibernate: boolean,
     dryRun: boolean,
-    refused: Map<string, { code: string; message: string }>,
+    refused: Map<string, Refusal>,
   ): Promise<void> => {
     if (ids.length === 0) return;
     const attempt = await stop(ids, hibernate, dryRun);
     if (attempt.ok) return;
     if (ids.length === 1) {
-      refused.set(ids[0] as string, { code: attempt.code, message: attempt.message });
+      refused.set(ids[0] as string, { code: attempt.code, message: attempt.message, error: attempt.error });
       return;
     }
     const named = ids.filter((id) => attempt.message.includes(id));
@@ -86,7 +79,7 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
 
   const execute = async (action: PlannedAction<StopParams>, dryRun: boolean): Promise<ResourceOutcome[]> => {
     const { instanceIds, hibernate, fallback } = action.params;
-    const refused = new Map<string, { code: string; message: string }>();
+    const refused = new Map<string, Refusal>();
     await runBatch(instanceIds, hibernate, dryRun, refused);
 
     // Hibernation refused at apply time (e.g. not supported for the type): the fallback policy decides.
@@ -101,12 +94,7 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
     const accepted = instanceIds.filter((id) => !refused.has(id));
     const outcomes = new Map<string, ResourceOutcome>();
     for (const [id, refusal] of refused) {
-      outcomes.set(id, {
-        resource: id,
-        status: refusal.code === "UnauthorizedOperation" ? "denied" : "failed",
-        code: refusal.code,
-        detail: refusal.message,
-      });
+      outcomes.set(id, refusedOutcome(id, "StopInstances", refusal.error, refusal.message));
     }
     if (dryRun) {
       for (const id of accepted) {
@@ -131,7 +119,7 @@ export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopP
     const result = await readUntil(
       () => loadInstances(deps.ec2, toRead),
       (instances) => accepted.every((id) => isStopping(instances.find((i) => i.id === id))),
-      { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 200, sleeper: deps.sleeper },
+      { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 200 },
     );
     for (const id of toRead) {
       const instance = result.last.find((i) => i.id === id);

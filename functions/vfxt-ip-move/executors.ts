@@ -4,12 +4,19 @@ import {
   type EC2Client,
   ReplaceRouteCommand,
 } from "@aws-sdk/client-ec2";
-import { awsErrorCode, classifyAwsError, toAwsCallError } from "../../shared/aws/errors";
-import { loadInterfacesHoldingAddresses, type NetworkInterfaceView } from "../../shared/network/interfaces";
-import { describeRoutes } from "../../shared/network/loaders";
-import type { RouteView } from "../../shared/network/model";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/plan/types";
-import { readUntil } from "../../shared/plan/verify";
+import { awsErrorCode } from "../../shared/aws/errors";
+import { loadInterfacesHoldingAddresses, type NetworkInterfaceView } from "../../shared/observe/interfaces";
+import { describeRoutes } from "../../shared/observe/loaders";
+import type { RouteView } from "../../shared/observe/model";
+import {
+  dryRunOutcome,
+  notAttemptedOutcome,
+  refusedOutcome,
+  throwIfRetryableError,
+} from "../../shared/pipeline/outcome";
+import { runPool } from "../../shared/pipeline/pool";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
+import { readUntil } from "../../shared/pipeline/verify";
 import type { Deadline } from "../../shared/runtime/deadline";
 import { MOVE_ROUTES_ACTION, MOVE_SECONDARY_ACTION, type RouteChange, type VfxtParams } from "./plan";
 
@@ -17,25 +24,7 @@ export interface ExecutorDeps {
   ec2: EC2Client;
   deadline: Deadline;
   verifyTimeoutMs: number;
-  /** Injected for tests; real waits otherwise. */
-  sleeper?: (ms: number) => Promise<void>;
 }
-
-type Refusal = { code: string; message: string };
-
-/** Throttling and transient errors that outlived the SDK's retries are thrown: the event is retried. */
-const refusalOf = (operation: string, error: unknown): Refusal => {
-  const category = classifyAwsError(operation, error);
-  if (category === "throttling" || category === "transient") throw toAwsCallError("ec2", operation, error);
-  return { code: awsErrorCode(error), message: error instanceof Error ? error.message : String(error) };
-};
-
-const refusedOutcome = (resource: string, refusal: Refusal): ResourceOutcome => ({
-  resource,
-  status: refusal.code === "UnauthorizedOperation" ? "denied" : "failed",
-  code: refusal.code,
-  detail: refusal.message,
-});
 
 /**
  * Secondary private IPs: one `AssignPrivateIpAddresses` per target ENI with `AllowReassignment: true`
@@ -68,8 +57,10 @@ export const createSecondaryIpExecutor = (deps: ExecutorDeps): ActionExecutor<Vf
         );
         for (const address of addresses) expected.set(address, assignment.networkInterfaceId);
       } catch (error) {
-        const refusal = refusalOf("AssignPrivateIpAddresses", error);
-        for (const address of addresses) outcomes.set(address, refusedOutcome(address, refusal));
+        // Throttled or transient after the SDK's retries: thrown, the event is retried.
+        throwIfRetryableError("ec2", "AssignPrivateIpAddresses", error);
+        for (const address of addresses)
+          outcomes.set(address, refusedOutcome(address, "AssignPrivateIpAddresses", error));
       }
     }
     if (expected.size > 0) {
@@ -88,7 +79,6 @@ export const createSecondaryIpExecutor = (deps: ExecutorDeps): ActionExecutor<Vf
           timeoutMs: deps.verifyTimeoutMs,
           intervalMs: 250,
           maxIntervalMs: 500,
-          sleeper: deps.sleeper,
         },
       );
       for (const [address, eniId] of expected) {
@@ -164,15 +154,10 @@ export const createRouteExecutor = (deps: ExecutorDeps): ActionExecutor<VfxtPara
             detail: `${operation}: no DryRunOperation?`,
           });
         } catch (error) {
-          if (awsErrorCode(error) === "DryRunOperation") {
-            out.push({
-              resource: routeKey(change),
-              status: "permitted",
-              detail: `DryRunOperation: ${operation} would succeed`,
-            });
-          } else {
-            out.push(refusedOutcome(routeKey(change), refusalOf(operation, error)));
-          }
+          if (awsErrorCode(error) !== "DryRunOperation") throwIfRetryableError("ec2", operation, error);
+          out.push(
+            dryRunOutcome(routeKey(change), operation, error, `DryRunOperation: ${operation} would succeed`),
+          );
         }
       }
       return out;
@@ -190,24 +175,31 @@ export const createRouteExecutor = (deps: ExecutorDeps): ActionExecutor<VfxtPara
             written.add(change);
             return;
           } catch (error) {
-            const refusal = refusalOf(name, error);
+            const failure = throwIfRetryableError("ec2", name, error);
+            // The table changed since it was read: no route to replace any more, or one to replace now.
             const fallback =
-              (operation === "replace" &&
-                refusal.code === "InvalidParameterValue" &&
-                /no route/i.test(refusal.message)) ||
-              (operation === "create" && refusal.code === "RouteAlreadyExists");
+              (operation === "replace" && failure.category === "not-found") ||
+              (operation === "create" && failure.code === "RouteAlreadyExists");
             if (fallback && attempt === 0) {
               operation = operation === "replace" ? "create" : "replace";
               continue;
             }
-            outcomes.set(routeKey(change), refusedOutcome(routeKey(change), refusal));
+            outcomes.set(routeKey(change), refusedOutcome(routeKey(change), name, error));
             return;
           }
         }
       };
       // A few writes at a time: failover latency grows with addresses × tables, EC2 throttles bursts.
-      for (let i = 0; i < changes.length; i += ROUTE_WRITE_CONCURRENCY) {
-        await Promise.all(changes.slice(i, i + ROUTE_WRITE_CONCURRENCY).map(write));
+      const pool = await runPool(
+        changes,
+        { concurrency: ROUTE_WRITE_CONCURRENCY, deadline: deps.deadline },
+        write,
+      );
+      const thrown = pool.failed[0];
+      if (thrown !== undefined) throw thrown.error;
+      for (const change of pool.notStarted) {
+        const operation = change.operation === "replace" ? "ReplaceRoute" : "CreateRoute";
+        outcomes.set(routeKey(change), notAttemptedOutcome(routeKey(change), operation));
       }
       const sent = changes.filter((change) => written.has(change));
       if (sent.length > 0) {
@@ -231,7 +223,6 @@ export const createRouteExecutor = (deps: ExecutorDeps): ActionExecutor<VfxtPara
             timeoutMs: deps.verifyTimeoutMs,
             intervalMs: 200,
             maxIntervalMs: 1000,
-            sleeper: deps.sleeper,
           },
         );
         for (const change of sent) {

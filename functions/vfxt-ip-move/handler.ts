@@ -1,6 +1,7 @@
 import { parseEvents } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { createHandler, createRuntime } from "../../shared/runtime/handler";
+import { type BuildHandler, createHandler, createRuntime } from "../../shared/runtime/handler";
+import { StageConfigSchema } from "../config";
 import { CAPABILITY, runVfxtIpMove, type VfxtInput } from "./move";
 
 /**
@@ -26,8 +27,8 @@ export const parseVfxtInput = (raw: unknown): VfxtInput => {
 };
 
 /** Builds the handler from an environment: the deployed one reads process.env at cold start. */
-export const buildHandler = (env: NodeJS.ProcessEnv = process.env) =>
-  createHandler(createRuntime(CAPABILITY, env), {
+export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
+  createHandler(createRuntime(CAPABILITY, StageConfigSchema, env, overrides), {
     capability: CAPABILITY,
     parse: parseVfxtInput,
     run: (input, context) => runVfxtIpMove(input, context),

@@ -1,4 +1,5 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
 import { requireRegion } from "../../shared/aws/region";
 import type { AlarmChange, Ec2StateChange, ScheduleTick } from "../../shared/events";
 import {
@@ -6,18 +7,20 @@ import {
   loadInterfacesHoldingAddresses,
   loadInterfacesOfInstances,
   loadSubnets,
-} from "../../shared/network/interfaces";
-import { describeInstances, describeRoutes, loadMetricAlarms } from "../../shared/network/loaders";
-import type { InstanceView, RouteView } from "../../shared/network/model";
-import { executePlan } from "../../shared/plan/executor";
-import type { ActionOutcome, Execution, Plan, ResourceOutcome, Skip } from "../../shared/plan/types";
-import { publishActionEvents } from "../../shared/runtime/action-events";
-import type { VfxtClusterConfig, VfxtIpMoveConfig } from "../../shared/runtime/config";
-import { ConfigurationError, VerificationError } from "../../shared/runtime/errors";
-import type { OpsContext, OpsResult } from "../../shared/runtime/handler";
+} from "../../shared/observe/interfaces";
+import { describeInstances, describeRoutes, loadMetricAlarms } from "../../shared/observe/loaders";
+import type { InstanceView, RouteView } from "../../shared/observe/model";
+import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { executePlan } from "../../shared/pipeline/executor";
+import { throwIfRetryable, throwIfUnverified } from "../../shared/pipeline/outcome";
+import { reportExecution } from "../../shared/pipeline/report";
+import type { ActionOutcome, Execution, Plan, ResourceOutcome, Skip } from "../../shared/pipeline/types";
+import { ConfigurationError } from "../../shared/runtime/errors";
+import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
-import { reportExecution } from "../../shared/runtime/report";
+import type { StageContext } from "../config";
 import { expandAddresses } from "./addresses";
+import type { VfxtClusterConfig, VfxtIpMoveConfig } from "./config";
 import { createRouteExecutor, createSecondaryIpExecutor } from "./executors";
 import {
   type ClusterDecision,
@@ -252,7 +255,7 @@ export const observeClusters = async (
   });
 };
 
-export const runVfxtIpMove = async (input: VfxtInput, context: OpsContext): Promise<VfxtResult> => {
+export const runVfxtIpMove = async (input: VfxtInput, context: StageContext): Promise<VfxtResult> => {
   const policy = context.config.vfxtIpMove;
   const region = requireRegion(regionOf(input), CAPABILITY);
   const screened = screen(input, policy);
@@ -365,23 +368,21 @@ export const runVfxtIpMove = async (input: VfxtInput, context: OpsContext): Prom
   }));
   await report(execution, plans, context, region, input);
 
-  const unverified = execution.actions.flatMap((a) => a.resources).filter((r) => r.status === "unverified");
-  if (unverified.length > 0) {
-    // Retryable: the retry re-reads the account; addresses that arrived meanwhile are not moved again.
-    throw new VerificationError(`${unverified.length} address move(s) not seen in time`, {
-      resource: unverified.map((r) => r.resource).join(","),
-      expected: "each address on its new ENI only, each /32 route active to its new ENI",
-      observed: unverified.map((r) => r.detail ?? "").join("; "),
-      waitedMs: policy.verifyTimeoutMs,
-    });
-  }
+  const outcomes = execution.actions.flatMap((a) => a.resources);
+  // Retryable: the retry re-reads the account; addresses that arrived meanwhile are not moved again.
+  throwIfUnverified(outcomes, {
+    summary: "address move(s) not seen in time",
+    expected: "each address on its new ENI only, each /32 route active to its new ENI",
+    waitedMs: policy.verifyTimeoutMs,
+  });
+  throwIfRetryable(outcomes, { service: "ec2", writes: "route write(s)" });
   return result(combined.decision, summaries, execution);
 };
 
 const ignored = (
   result: (decision: string) => VfxtResult,
   decisions: TriggerDecision[],
-  context: OpsContext,
+  context: StageContext,
 ): VfxtResult => {
   for (const decision of decisions) context.logger.info("Event ignored", { ...decision });
   count(context.metrics, Metric.IgnoredEvents, Math.max(1, decisions.length));
@@ -392,11 +393,11 @@ const ignored = (
 const report = async (
   execution: Execution,
   plans: ClusterPlan[],
-  context: OpsContext,
+  context: StageContext,
   region: string,
   input: VfxtInput,
 ) => {
-  const accountId = accountOf(input) ?? "";
+  const accountId = invocationAccount(context.lambda, accountOf(input));
   const triggerEventId = eventIdsOf(input);
   const planOf = (actionId: string) => plans.find((p) => p.actions.some((a) => a.id === actionId));
   /** The address of an outcome: the address itself, or `rtb-…:<address>/32`. */
@@ -414,9 +415,9 @@ const report = async (
       const action = execution.actions.find((a) => a.resources.includes(resource));
       if (action === undefined || action.kind === MOVE_SECONDARY_ACTION) {
         const move = action === undefined ? undefined : moveOf(action, resource);
-        return `arn:aws:ec2:${region}:${accountId}:network-interface/${move?.toEni ?? ""}`;
+        return ec2Arn(region, accountId, "network-interface", move?.toEni ?? "");
       }
-      return `arn:aws:ec2:${region}:${accountId}:route-table/${resource.resource.split(":")[0]}`;
+      return ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? "");
     },
     details: (action, resource) => {
       const move = moveOf(action, resource);

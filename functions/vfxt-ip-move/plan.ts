@@ -1,5 +1,6 @@
-import type { Plan, PlannedAction, Skip } from "../../shared/plan/types";
-import { cidrContains, compareIps } from "./addresses";
+import { containsAddress } from "../../shared/net/cidr";
+import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
+import { compareIps } from "./addresses";
 
 /**
  * The pure planning function of vfxt-ip-move: (observed cluster, policy) → plan. No SDK call, no clock,
@@ -175,7 +176,7 @@ export const planCluster = (obs: ClusterObservation, policy: VfxtPolicy): Cluste
 
   for (const address of [...obs.addresses].sort(compareIps)) {
     const inSubnet = nodes.some((n) =>
-      n.enis.some((e) => e.subnetCidr !== undefined && cidrContains(e.subnetCidr, address)),
+      n.enis.some((e) => e.subnetCidr !== undefined && containsAddress(e.subnetCidr, address)),
     );
     const mode: AddressMode = inSubnet ? "secondary" : "route";
     modes[address] = mode;
@@ -258,7 +259,7 @@ export const planCluster = (obs: ClusterObservation, policy: VfxtPolicy): Cluste
     if (mode === "route") return routeEniOf(node);
     return [...node.enis]
       .sort(byDevice)
-      .find((e) => e.subnetCidr !== undefined && cidrContains(e.subnetCidr, address) && roomOn(node, e));
+      .find((e) => e.subnetCidr !== undefined && containsAddress(e.subnetCidr, address) && roomOn(node, e));
   };
   const leastLoaded = (candidates: NodeState[]): NodeState | undefined =>
     [...candidates].sort(
@@ -320,7 +321,7 @@ export const planCluster = (obs: ClusterObservation, policy: VfxtPolicy): Cluste
       owners[p.address] = p.from;
       capacityShort = true;
       const inSubnet = healthy.some((n) =>
-        n.enis.some((e) => e.subnetCidr !== undefined && cidrContains(e.subnetCidr, p.address)),
+        n.enis.some((e) => e.subnetCidr !== undefined && containsAddress(e.subnetCidr, p.address)),
       );
       skips.push(
         p.mode === "route"

@@ -26,21 +26,18 @@ export class RetryPastDeadlineError extends Error {
 class DeadlineAwareBackoff implements StandardRetryBackoffStrategy {
   #base = 100;
   readonly #deadlines: DeadlineHolder;
-  readonly #now: () => number;
   readonly #random: () => number;
 
-  constructor(deadlines: DeadlineHolder, now: () => number, random: () => number) {
+  constructor(deadlines: DeadlineHolder, random: () => number) {
     this.#deadlines = deadlines;
-    this.#now = now;
     this.#random = random;
   }
 
   computeNextBackoffDelay(retryCount: number): number {
     const delay = Math.floor(this.#random() * Math.min(this.#base * 2 ** retryCount, MAXIMUM_RETRY_DELAY_MS));
-    const deadline = this.#deadlines.current;
-    if (deadline !== undefined && this.#now() + delay >= deadline.at) {
-      throw new RetryPastDeadlineError(delay, deadline.remainingMs(this.#now()));
-    }
+    // The deadline's clock says how much time is left (the invocation's clock: simulated under a harness).
+    const remaining = this.#deadlines.current?.remainingMs();
+    if (remaining !== undefined && delay >= remaining) throw new RetryPastDeadlineError(delay, remaining);
     return delay;
   }
 
@@ -59,14 +56,9 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   readonly mode = "adaptive";
   readonly #inner: AdaptiveRetryStrategy;
 
-  constructor(
-    maxAttempts: number,
-    deadlines: DeadlineHolder,
-    now: () => number = Date.now,
-    random: () => number = Math.random,
-  ) {
+  constructor(maxAttempts: number, deadlines: DeadlineHolder, random: () => number = Math.random) {
     this.#inner = new AdaptiveRetryStrategy(maxAttempts, {
-      backoff: new DeadlineAwareBackoff(deadlines, now, random),
+      backoff: new DeadlineAwareBackoff(deadlines, random),
     });
   }
 

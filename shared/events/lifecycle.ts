@@ -8,6 +8,7 @@
  * becomes a LifecycleTestNotification, which functions ignore (no action, no retry).
  */
 import * as z from "zod/mini";
+import { parseArn } from "../aws/arn";
 import { formatIssues, invalidEvent, parseOptions } from "./issues";
 import { timestamp } from "./time";
 import type { LifecycleAction, LifecycleTestNotification, LifecycleTransition } from "./types";
@@ -97,7 +98,8 @@ export function decodeMessage(text: string): unknown {
   }
 }
 
-const regionOfArn = (arn: string | undefined): string => arn?.split(":")[3] ?? "";
+const regionOfArn = (arn: string | undefined): string =>
+  arn === undefined ? "" : (parseArn(arn)?.region ?? "");
 
 export function parseEventBridgeLifecycle(raw: unknown, source: string): LifecycleAction {
   const result = lifecycleEventBridgeEvent.safeParse(raw, parseOptions);

@@ -4,6 +4,7 @@
  * See events/samples/SOURCES.md for provenance and the format traps.
  */
 import * as z from "zod/mini";
+import { parseArn } from "../aws/arn";
 import { describeValue } from "./issues";
 import { timestamp } from "./time";
 
@@ -38,12 +39,11 @@ export interface AlarmArnParts {
 
 /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`; the name may itself contain ':'. */
 export function parseAlarmArn(arn: string): AlarmArnParts | undefined {
-  const parts = arn.split(":");
-  const [prefix, partition, service, region, accountId, resourceType] = parts;
-  const alarmName = parts.slice(6).join(":");
-  if (prefix !== "arn" || service !== "cloudwatch" || resourceType !== "alarm") return undefined;
-  if (!partition || !region || !accountId || alarmName === "") return undefined;
-  return { partition, region, accountId, alarmName };
+  const parts = parseArn(arn);
+  if (parts?.service !== "cloudwatch" || !parts.resource.startsWith("alarm:")) return undefined;
+  const alarmName = parts.resource.slice("alarm:".length);
+  if (parts.region === "" || parts.accountId === "" || alarmName === "") return undefined;
+  return { partition: parts.partition, region: parts.region, accountId: parts.accountId, alarmName };
 }
 
 const ALARM_ARN_FORM = "arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>";

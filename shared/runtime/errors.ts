@@ -3,21 +3,14 @@
  *
  * Every error carries a typed `context` (what the logs and metrics need to explain it) and a
  * `retryable` flag that drives the handler's error policy:
- * - not retryable (bad input, bad configuration, a refused precondition): logged with a metric,
+ * - not retryable (bad input, bad configuration, a refused AWS call): logged with a metric,
  *   no action, and the handler returns normally so Lambda does not retry a poison event;
  * - retryable (throttling or transient AWS errors that outlived the deadline, an unfinished
  *   verification): thrown out of the handler so Lambda's async retry and the on-failure
  *   destination keep the event.
  */
 
-export type OpsErrorKind =
-  | "invalid-event"
-  | "configuration"
-  | "precondition"
-  | "conflict"
-  | "aws"
-  | "deadline"
-  | "verification";
+export type OpsErrorKind = "invalid-event" | "configuration" | "aws" | "deadline" | "verification";
 
 export abstract class OpsError<C extends object = Record<string, unknown>> extends Error {
   abstract readonly kind: OpsErrorKind;
@@ -74,34 +67,16 @@ export class ConfigurationError extends OpsError<ConfigurationContext> {
   }
 }
 
-export interface PreconditionContext {
-  resource: string;
-  reason: string;
-}
-
-/** A documented AWS precondition does not hold; the action is reported, never forced. */
-export class PreconditionError extends OpsError<PreconditionContext> {
-  readonly kind = "precondition";
-  constructor(message: string, context: PreconditionContext) {
-    super(message, context, false);
-  }
-}
-
-export interface ConflictContext {
-  resource: string;
-  expected: string;
-  found: string;
-}
-
-/** Something we do not own stands where we would act (e.g. a static route to another target). */
-export class ConflictError extends OpsError<ConflictContext> {
-  readonly kind = "conflict";
-  constructor(message: string, context: ConflictContext) {
-    super(message, context, false);
-  }
-}
-
-export type AwsErrorCategory = "throttling" | "transient" | "permanent" | "already-done";
+/** What an AWS error means (classified by shared/aws/errors.ts); only throttled and transient are retryable. */
+export type AwsErrorCategory =
+  | "throttled"
+  | "transient"
+  | "already-done"
+  | "denied"
+  | "not-found"
+  | "conflict"
+  | "invalid"
+  | "refused";
 
 export interface AwsCallContext {
   service: string;
@@ -113,17 +88,18 @@ export interface AwsCallContext {
   attempts?: number;
 }
 
-/** An AWS API call failed after the SDK's retries. Retryable when throttling or transient. */
+/** An AWS API call failed after the SDK's retries. Retryable when throttled or transient. */
 export class AwsCallError extends OpsError<AwsCallContext> {
   readonly kind = "aws";
   constructor(message: string, context: AwsCallContext, options?: { cause?: unknown }) {
-    super(message, context, context.category === "throttling" || context.category === "transient", options);
+    super(message, context, context.category === "throttled" || context.category === "transient", options);
   }
 }
 
 export interface DeadlineContext {
   operation: string;
-  deadlineMs: number;
+  /** How many pieces of work the deadline left unstarted. */
+  notStarted: number;
 }
 
 /** The invocation's time budget ran out before the work finished. Retryable: a later attempt converges. */

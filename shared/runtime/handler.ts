@@ -1,23 +1,47 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { AwsClientFactory } from "../aws/clients";
-import { type ExecutionMode, loadConfigFromEnv, type ToolkitConfig } from "./config";
+import { type Clock, systemClock } from "./clock";
+import { type CommonConfig, type ConfigSchema, type ExecutionMode, loadConfigFromEnv } from "./config";
 import { type Deadline, DeadlineHolder, deadlineFromRemaining } from "./deadline";
 import { isOpsError, type OpsError } from "./errors";
-import { count, createObservability, Metric, type Observability } from "./observability";
+import {
+  count,
+  createObservability,
+  type LazyTracing,
+  Metric,
+  type Observability,
+  startTracing,
+} from "./observability";
 
 /** Everything a capability's logic needs, built once per cold start and per invocation. */
-export interface OpsContext extends Observability {
+export interface OpsContext<C extends CommonConfig = CommonConfig> extends Observability {
   capability: string;
-  config: ToolkitConfig;
+  config: C;
   mode: ExecutionMode;
   clients: AwsClientFactory;
+  /** The invocation's time budget, on `clock`. */
   deadline: Deadline;
+  /** The only time source of capability code: the system clock deployed, a simulated one under a harness. */
+  clock: Clock;
   lambda: Context;
 }
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** What a caller (a test, the simulated account's harness) may replace in a handler it builds. */
+export interface HandlerOverrides {
+  clock?: Clock;
+}
+
+/**
+ * How every function module builds its handler: from an environment (the deployed one reads process.env
+ * at cold start) and overrides. Each `handler.ts` exports `buildHandler: BuildHandler` and
+ * `handler = buildHandler()`.
+ */
+export type BuildHandler = (env?: NodeJS.ProcessEnv, overrides?: HandlerOverrides) => LambdaHandler;
 
 /** What every handler returns: replay and tests read it; Lambda ignores it for async invocations. */
 export interface OpsResult {
@@ -32,29 +56,43 @@ export interface RejectedResult extends OpsResult {
   error: Record<string, unknown>;
 }
 
-export interface CapabilitySpec<E> {
+export interface CapabilitySpec<E, C extends CommonConfig = CommonConfig> {
   capability: string;
   /** Turns the raw event into the capability's input; throws InvalidEventError on bad input. */
   parse: (raw: unknown) => E;
-  run: (input: E, context: OpsContext) => Promise<OpsResult>;
+  run: (input: E, context: OpsContext<C>) => Promise<OpsResult>;
+}
+
+/** The cold-start part of a function: built once per container. */
+export interface Runtime<C extends CommonConfig = CommonConfig> extends Observability {
+  capability: string;
+  config: C;
+  clock: Clock;
+  deadlines: DeadlineHolder;
+  clients: AwsClientFactory;
+  /** X-Ray tracing, when enabled (deployed with tracing active); the tracer loads in the background. */
+  tracing?: LazyTracing;
 }
 
 const REJECTION_METRIC: Record<string, string> = {
   "invalid-event": Metric.InvalidEvents,
   configuration: Metric.ConfigurationErrors,
-  precondition: Metric.PreconditionFailures,
-  conflict: Metric.Conflicts,
 };
 
 /**
- * The cold-start part of a capability: observability, configuration (validated now: an invalid
- * configuration fails loudly before any event is handled) and SDK clients.
+ * The cold-start part of a capability: observability, configuration (the whole stage schema, validated
+ * now: an invalid configuration fails loudly before any event is handled) and SDK clients.
  */
-export const createRuntime = (capability: string, env: NodeJS.ProcessEnv = process.env) => {
+export const createRuntime = <C extends CommonConfig>(
+  capability: string,
+  schema: ConfigSchema<C>,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: HandlerOverrides = {},
+): Runtime<C> => {
   const observability = createObservability(capability);
-  let config: ToolkitConfig;
+  let config: C;
   try {
-    config = loadConfigFromEnv(env);
+    config = loadConfigFromEnv(schema, env);
   } catch (error) {
     observability.logger.error("Invalid configuration at cold start; no event will be handled", { error });
     count(observability.metrics, Metric.ConfigurationErrors);
@@ -62,42 +100,46 @@ export const createRuntime = (capability: string, env: NodeJS.ProcessEnv = proce
     throw error;
   }
   const deadlines = new DeadlineHolder();
+  const tracing = startTracing(capability, env);
   const clients = new AwsClientFactory({
     maxAttempts: config.aws.maxAttempts,
     connectionTimeoutMs: config.aws.connectionTimeoutMs,
     requestTimeoutMs: config.aws.requestTimeoutMs,
     deadlines,
-    instrument: (client) => observability.tracer.captureAWSv3Client(client),
+    ...(tracing !== undefined ? { instrument: tracing.instrument } : {}),
   });
-  return { ...observability, capability, config, deadlines, clients };
+  const clock = overrides.clock ?? systemClock;
+  return { ...observability, capability, config, clock, deadlines, clients, ...(tracing ? { tracing } : {}) };
 };
-
-export type Runtime = ReturnType<typeof createRuntime>;
 
 /**
  * A Lambda handler: Powertools logger (with the Lambda context and the event id), metrics (EMF, cold
- * start) and tracer around the capability, plus the error policy:
- * - bad input, bad configuration, refused preconditions, conflicts → logged with a metric, no action,
+ * start) and, when enabled, tracer around the capability, plus the error policy:
+ * - bad input, bad configuration, a refused AWS call → logged with a metric, no action,
  *   no throw (a retry could not succeed);
  * - anything retryable, or unexpected → thrown, so Lambda retries and the on-failure destination keeps it.
  */
-export const createHandler = <E>(runtime: Runtime, spec: CapabilitySpec<E>) => {
-  const { logger, metrics, tracer } = runtime;
+export const createHandler = <E, C extends CommonConfig>(
+  runtime: Runtime<C>,
+  spec: CapabilitySpec<E, C>,
+): LambdaHandler => {
+  const { logger, metrics } = runtime;
   const core = async (raw: unknown, lambda: Context): Promise<OpsResult> => {
     const deadline = deadlineFromRemaining(
       lambda.getRemainingTimeInMillis(),
       runtime.config.aws.deadlineSafetyMs,
+      runtime.clock,
     );
     runtime.deadlines.set(deadline);
-    const context: OpsContext = {
+    const context: OpsContext<C> = {
       logger,
       metrics,
-      tracer,
       capability: spec.capability,
       config: runtime.config,
       mode: runtime.config.mode,
       clients: runtime.clients,
       deadline,
+      clock: runtime.clock,
       lambda,
     };
     logger.appendKeys({ eventId: rawEventId(raw) });
@@ -112,8 +154,9 @@ export const createHandler = <E>(runtime: Runtime, spec: CapabilitySpec<E>) => {
       runtime.deadlines.clear();
     }
   };
-  return middy(core)
-    .use(captureLambdaHandler(tracer))
+  const stack = middy(core);
+  if (runtime.tracing !== undefined) stack.use(runtime.tracing.middleware);
+  return stack
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(injectLambdaContext(logger, { resetKeys: true }));
 };
@@ -130,7 +173,11 @@ const rawEventId = (raw: unknown): string | undefined => {
   return typeof candidate === "string" ? candidate : undefined;
 };
 
-const handleFailure = (error: unknown, capability: string, runtime: Runtime): RejectedResult => {
+const handleFailure = <C extends CommonConfig>(
+  error: unknown,
+  capability: string,
+  runtime: Runtime<C>,
+): RejectedResult => {
   const { logger, metrics } = runtime;
   if (isOpsError(error) && !error.retryable) {
     const rejection = error as OpsError<object>;

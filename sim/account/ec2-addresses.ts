@@ -20,7 +20,15 @@ import type {
   DescribeSubnetsResult,
   Subnet,
 } from "@aws-sdk/client-ec2";
-import { cidrContainsIp, formatIpv4, parseCidr, parseIpv4 } from "./cidr";
+import {
+  type Cidr,
+  cidrContains,
+  formatIp,
+  type IpAddress,
+  parseCidr,
+  parseIp,
+  subnetUsableRange,
+} from "../../shared/net/cidr";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
@@ -89,34 +97,40 @@ function addressLimit(state: RegionState, eni: EniModel): number | undefined {
   return type === undefined ? undefined : state.instanceTypes.get(type)?.ipv4AddressesPerInterface;
 }
 
-/** The subnet's usable range: AWS reserves the first four addresses and the last one of every subnet. */
-function subnetRange(c: OpContext, eni: EniModel): { first: number; last: number; cidr: string } {
+/**
+ * The subnet's usable range: AWS reserves the first four addresses and the last one of every subnet
+ * (none is usable in a block of five addresses or fewer).
+ */
+function subnetRange(
+  c: OpContext,
+  eni: EniModel,
+): { usable?: { first: IpAddress; last: IpAddress }; cidr: Cidr; text: string } {
   const subnet = c.state.subnets.get(eni.subnetId);
-  const cidr = subnet === undefined ? undefined : parseCidr(subnet.cidrBlock);
+  const cidr = subnet === undefined ? undefined : parseCidr(subnet.cidrBlock, { version: 4 });
   if (subnet === undefined || cidr === undefined) {
     throw awsError("InvalidSubnetID.NotFound", `The subnet ID '${eni.subnetId}' does not exist`);
   }
-  const size = 2 ** (32 - cidr.prefix);
-  return { first: cidr.network + 4, last: cidr.network + size - 2, cidr: subnet.cidrBlock };
+  const usable = subnetUsableRange(cidr);
+  return { ...(usable !== undefined ? { usable } : {}), cidr, text: subnet.cidrBlock };
 }
 
 function checkInSubnet(c: OpContext, eni: EniModel, ip: string): void {
-  const value = parseIpv4(ip);
-  if (value === undefined) {
+  const address = parseIp(ip, 4);
+  if (address === undefined) {
     throw awsError("InvalidParameterValue", `Value (${ip}) for parameter privateIpAddress is invalid.`);
   }
   const range = subnetRange(c, eni);
-  const cidr = parseCidr(range.cidr);
-  if (cidr === undefined || !cidrContainsIp(cidr, value)) {
+  if (!cidrContains(range.cidr, address)) {
     throw awsError(
       "InvalidParameterValue",
-      `Address ${ip} does not fall within the subnet's address range (${range.cidr}).`,
+      `Address ${ip} does not fall within the subnet's address range (${range.text}).`,
     );
   }
-  if (value < range.first || value > range.last) {
+  const { usable } = range;
+  if (usable === undefined || address.value < usable.first.value || address.value > usable.last.value) {
     throw awsError(
       "InvalidParameterValue",
-      `Address ${ip} is reserved by AWS in subnet ${eni.subnetId} (${range.cidr}).`,
+      `Address ${ip} is reserved by AWS in subnet ${eni.subnetId} (${range.text}).`,
     );
   }
 }
@@ -185,8 +199,9 @@ function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddre
       ]),
       ...c.state.pendingAddressMoves.map((m) => m.ip),
     ]);
-    for (let value = range.first; value <= range.last && ips.length < count; value += 1) {
-      const ip = formatIpv4(value);
+    const { first, last } = range.usable ?? { first: { value: 1n }, last: { value: 0n } };
+    for (let value = first.value; value <= last.value && ips.length < count; value += 1n) {
+      const ip = formatIp({ version: 4, value });
       if (!used.has(ip)) ips.push(ip);
     }
     if (ips.length < count) {
@@ -272,7 +287,7 @@ const TARGET_PARAMS: ReadonlyArray<{ param: string; kind?: IdKind }> = [
 function destinationOf(p: Params): string {
   const destination = p.str("DestinationCidrBlock");
   if (destination === undefined || destination === "") throw ec2ParamErrors.missing("DestinationCidrBlock");
-  if (parseCidr(destination) === undefined) {
+  if (parseCidr(destination, { version: 4 }) === undefined) {
     throw awsError(
       "InvalidParameterValue",
       `Value (${destination}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`,

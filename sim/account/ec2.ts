@@ -31,8 +31,8 @@ import type {
   StopInstancesResult,
   TagDescription,
 } from "@aws-sdk/client-ec2";
+import { cidrWithin, parseCidr } from "../../shared/net/cidr";
 import type { SimAwsError } from "../types";
-import { cidrWithin, parseCidr } from "./cidr";
 import type { OpContext, ServiceModel } from "./context";
 import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
@@ -770,7 +770,7 @@ function describeLocalGatewayRouteTables(c: OpContext, p: Params): DescribeLocal
 }
 
 function parseSearchCidr(value: string): ReturnType<typeof parseCidr> {
-  const cidr = parseCidr(value.includes("/") ? value : `${value}/32`);
+  const cidr = parseCidr(value.includes("/") ? value : `${value}/32`, { version: 4 });
   if (cidr === undefined) throw awsError("InvalidParameterValue", `The CIDR '${value}' is invalid.`);
   return cidr;
 }
@@ -788,7 +788,7 @@ function applyRouteSearch(
       continue;
     }
     const cidrs = f.values.map(parseSearchCidr).filter((x) => x !== undefined);
-    const dest = (r: LgwRouteModel) => parseCidr(r.destinationCidrBlock);
+    const dest = (r: LgwRouteModel) => parseCidr(r.destinationCidrBlock, { version: 4 });
     switch (f.name) {
       case "route-search.exact-match":
         out = out.filter((r) =>

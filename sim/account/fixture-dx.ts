@@ -8,7 +8,7 @@
  * at least one BGP peer of one of the gateway's virtual interfaces is `up` (sim/account/dx.ts).
  */
 import * as z from "zod/mini";
-import { isCidr } from "./cidr";
+import { isCidr } from "../../shared/net/cidr";
 
 function doc<T extends z.ZodMiniType>(schema: T, description: string): T {
   return schema.check(z.core.describe(description));
@@ -26,7 +26,12 @@ const ConnectionId = z
   .check(z.regex(/^(dxcon|dxlag)-[0-9a-z]{8,}$/, "must look like dxcon-fgabc123 (or dxlag-…)"));
 const Cidr = z
   .string()
-  .check(z.refine(isCidr, "must be an IPv4 CIDR block with no host bits set, e.g. 10.100.0.0/16"));
+  .check(
+    z.refine(
+      (value) => isCidr(value, { version: 4 }),
+      "must be an IPv4 CIDR block with no host bits set, e.g. 10.100.0.0/16",
+    ),
+  );
 
 export const BGP_STATUSES = ["up", "down", "unknown"] as const;
 export const VIRTUAL_INTERFACE_STATES = [

@@ -14,7 +14,7 @@
  */
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
-import { cidrWithin, ipInCidr, isCidr, parseCidr } from "./cidr";
+import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
@@ -48,15 +48,15 @@ function doc<T extends z.ZodMiniType>(schema: T, description: string): T {
 const Timestamp = z.iso.datetime({ offset: true });
 const Cidr = z
   .string()
-  .check(z.refine(isCidr, "must be an IPv4 CIDR block with no host bits set, e.g. 10.0.1.0/24"));
-const Ipv4 = z
-  .string()
   .check(
-    z.regex(
-      /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/,
-      "must be an IPv4 address",
+    z.refine(
+      (value) => isCidr(value, { version: 4 }),
+      "must be an IPv4 CIDR block with no host bits set, e.g. 10.0.1.0/24",
     ),
   );
+const Ipv4 = z
+  .string()
+  .check(z.refine((value) => parseIp(value, 4) !== undefined, "must be an IPv4 address"));
 const OutpostArn = z
   .string()
   .check(
@@ -623,8 +623,8 @@ export function checkReferences(f: AccountFixture): string[] {
     const vpc = vpcs.get(s.vpcId);
     if (vpc === undefined) add(`subnets.${i}.vpcId`, `unknown VPC ${s.vpcId}`);
     else {
-      const inner = parseCidr(s.cidrBlock);
-      const outer = parseCidr(vpc.cidrBlock);
+      const inner = parseCidr(s.cidrBlock, { version: 4 });
+      const outer = parseCidr(vpc.cidrBlock, { version: 4 });
       if (inner && outer && !cidrWithin(inner, outer)) {
         add(`subnets.${i}.cidrBlock`, `${s.cidrBlock} is not inside the VPC CIDR ${vpc.cidrBlock}`);
       }
@@ -638,7 +638,7 @@ export function checkReferences(f: AccountFixture): string[] {
   const claimIp = (subnetId: string, ip: string, path: string) => {
     const subnet = subnets.get(subnetId);
     if (subnet === undefined) return;
-    if (!ipInCidr(ip, subnet.cidrBlock))
+    if (!containsAddress(subnet.cidrBlock, ip, { version: 4 }))
       add(path, `${ip} is not inside subnet ${subnetId} (${subnet.cidrBlock})`);
     const used = ipsBySubnet.get(subnetId) ?? new Map<string, string>();
     ipsBySubnet.set(subnetId, used);

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../shared/runtime/config";
+import { parseStageConfig } from "../../functions/config";
 import { ROOT } from "./osls";
 
 interface Resolved {
@@ -54,7 +54,7 @@ describe("config/*.json", () => {
     (stage) => {
       const resolved = helper.loadStageConfig(stage, { service: "ops-toolkit" });
       const raw = JSON.parse(readFileSync(join(ROOT, "config", `${stage}.json`), "utf8")) as unknown;
-      expect(JSON.parse(resolved.opsConfigJson)).toEqual(parseConfig(raw, stage));
+      expect(JSON.parse(resolved.opsConfigJson)).toEqual(parseStageConfig(raw, stage));
     },
   );
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig, type ToolkitConfig } from "../../shared/runtime/config";
+import { parseStageConfig, type StageConfig } from "../../functions/config";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
 
@@ -172,7 +172,7 @@ const ALARM_WRITES = [
 const QUEUE_ARN = { "Fn::GetAtt": ["FailedEventsQueue", "Arn"] };
 
 const stageFile = JSON.parse(readFileSync(join(ROOT, "config", `${STAGE}.json`), "utf8")) as unknown;
-const expectedConfig: ToolkitConfig = parseConfig(stageFile, `config/${STAGE}.json`);
+const expectedConfig: StageConfig = parseStageConfig(stageFile, `config/${STAGE}.json`);
 const prefix = expectedConfig.idleHibernate.alarmNamePrefix;
 const alarmArnPattern = `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${prefix}*`;
 
@@ -254,7 +254,7 @@ describe("functions", () => {
     const variables = functionProperties(key).Environment.Variables;
     const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as unknown;
     expect(raw).toEqual(expectedConfig);
-    expect(parseConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
+    expect(parseStageConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
     expect(variables.POWERTOOLS_SERVICE_NAME).toBe(FUNCTIONS[key].service);
     expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
     // Source maps are off, so nothing to enable.

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../../../shared/runtime/clock";
 import { type PathResult, type ProbeFn, type ProbeTarget, probePath, probeTcp } from "./tcp";
 
 /**
@@ -14,28 +15,6 @@ import { type PathResult, type ProbeFn, type ProbeTarget, probePath, probeTcp } 
  */
 
 export type PathName = "direct-connect" | "vpn";
-
-export interface LoopClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after ms, or earlier when the signal aborts. Never rejects. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const realClock: LoopClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted || ms <= 0) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-    }),
-};
 
 export interface PathSample extends PathResult {
   path: PathName;
@@ -91,7 +70,7 @@ export interface ProbeLoopOptions {
   /** Stop after this many rounds (--once, tests). */
   maxRounds?: number;
   signal?: AbortSignal;
-  clock?: LoopClock;
+  clock?: Clock;
   /** The connect function of one probe (default: TCP). */
   probe?: ProbeFn;
   /** Per-path probe functions, when they differ (the agent may use ICMP for one path). */
@@ -128,7 +107,7 @@ export class ProbeLoop {
   readonly timeoutMs: number;
   readonly threshold: number;
   readonly rearmAfter: number;
-  private readonly clock: LoopClock;
+  private readonly clock: Clock;
   private readonly counters: Record<PathName, Counters> = {
     "direct-connect": { failures: 0, successes: 0 },
     vpn: { failures: 0, successes: 0 },
@@ -153,7 +132,7 @@ export class ProbeLoop {
     this.rearmAfter = positiveInt("rearmAfter", options.rearmAfter ?? PROBE_DEFAULTS.rearmAfter, 1);
     if (options.dx.length === 0) throw new Error("at least one Direct Connect probe target is required");
     if (options.vpn.length === 0) throw new Error("at least one VPN probe target is required");
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Whether a DX outage can trigger now (false between a trigger and DX's recovery). */

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  type LoopClock,
   ProbeLoop,
   type ProbeLoopOptions,
   type ProbeSample,
   type ProbeTrigger,
 } from "../../../functions/dx-failover/probe/loop";
 import type { ProbeFn } from "../../../functions/dx-failover/probe/tcp";
+import type { Clock } from "../../../shared/runtime/clock";
 import { closeAll, type Listening, listen } from "./sockets";
 
 /**
@@ -17,7 +17,7 @@ import { closeAll, type Listening, listen } from "./sockets";
 const INTERVAL = 1000;
 
 /** Virtual time: sleep advances the clock at once. */
-const virtualClock = (): LoopClock & { sleeps: number[] } => {
+const virtualClock = (): Clock & { sleeps: number[] } => {
   let t = 0;
   const sleeps: number[] = [];
   return {
@@ -32,7 +32,7 @@ const virtualClock = (): LoopClock & { sleeps: number[] } => {
 };
 
 /** Per-round scripted health of each path: "1" = up, "0" = down; the last character repeats. */
-const scripted = (clock: LoopClock, dx: string, vpn: string): ProbeFn => {
+const scripted = (clock: Clock, dx: string, vpn: string): ProbeFn => {
   const at = (s: string, k: number) => (s[Math.min(k, s.length - 1)] ?? "1") === "1";
   return async (target) => {
     const k = Math.floor(clock.now() / INTERVAL);

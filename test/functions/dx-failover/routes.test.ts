@@ -8,7 +8,7 @@ import {
   type RouteGroup,
   type RoutePlan,
 } from "../../../functions/dx-failover/routes";
-import type { RouteView } from "../../../shared/network/model";
+import type { RouteView } from "../../../shared/observe/model";
 
 /** The route plan: examples per cell kind, then properties over generated route tables (fast-check). */
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planSlots, preflight, resolveEniSet } from "../../../functions/eni-reattach/plan";
-import type { AsgMemberView, EniView } from "../../../shared/network/attachments";
-import type { InstanceView } from "../../../shared/network/model";
+import type { AsgMemberView, EniView } from "../../../shared/observe/attachments";
+import type { InstanceView } from "../../../shared/observe/model";
 
 /** The pure planning of eni-reattach: ENI set from tags, preflight, per-ENI steps. */
 

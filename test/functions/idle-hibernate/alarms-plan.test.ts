@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { parseStageConfig } from "../../../functions/config";
 import {
   DELETE_ALARM_ACTION,
   idleAlarmFor,
   PUT_ALARM_ACTION,
   planIdleAlarms,
 } from "../../../functions/idle-hibernate/alarms-plan";
-import type { AlarmView, InstanceView } from "../../../shared/network/model";
-import { parseConfig } from "../../../shared/runtime/config";
+import type { AlarmView, InstanceView } from "../../../shared/observe/model";
 
-const policy = parseConfig({}, "test").idleHibernate;
+const policy = parseStageConfig({}, "test").idleHibernate;
 
 const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceView => ({
   id,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseStageConfig } from "../../../functions/config";
 import { planHibernation, SKIP_REASONS } from "../../../functions/idle-hibernate/plan";
-import type { InstanceView } from "../../../shared/network/model";
-import { parseConfig } from "../../../shared/runtime/config";
+import type { InstanceView } from "../../../shared/observe/model";
 
 const now = new Date("2026-11-21T12:00:00Z");
-const policy = parseConfig({}, "test").idleHibernate;
+const policy = parseStageConfig({}, "test").idleHibernate;
 
 const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceView => ({
   id,
@@ -131,7 +131,7 @@ describe("planHibernation", () => {
   });
 
   it("stops plainly instead under the stop fallback", () => {
-    const stopPolicy = parseConfig(
+    const stopPolicy = parseStageConfig(
       { idleHibernate: { notConfiguredFallback: "stop" } },
       "test",
     ).idleHibernate;
@@ -147,7 +147,10 @@ describe("planHibernation", () => {
   });
 
   it("bounds the blast radius with the per-invocation limit, deterministically", () => {
-    const limited = parseConfig({ idleHibernate: { maxInstancesPerInvocation: 2 } }, "test").idleHibernate;
+    const limited = parseStageConfig(
+      { idleHibernate: { maxInstancesPerInvocation: 2 } },
+      "test",
+    ).idleHibernate;
     const ids = ["i-0000000000000000c", "i-0000000000000000a", "i-0000000000000000b"];
     const result = plan(
       ids.map((id) => instance(id)),

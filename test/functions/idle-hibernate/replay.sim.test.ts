@@ -302,7 +302,7 @@ describe("idle-hibernate: failures and retries", () => {
     expect(report.error).toBeInstanceOf(AwsCallError);
     expect(report.error).toMatchObject({
       retryable: true,
-      context: { operation: "StopInstances", code: "RequestLimitExceeded", category: "throttling" },
+      context: { operation: "StopInstances", code: "RequestLimitExceeded", category: "throttled" },
     });
     expect(callsTo(report, "StopInstances")).toHaveLength(2);
     expect(stateOf(report, HAPPY)?.State).toBe("running");

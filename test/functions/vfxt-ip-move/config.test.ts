@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../../shared/runtime/config";
+import { parseStageConfig } from "../../../functions/config";
 import { ConfigurationError } from "../../../shared/runtime/errors";
 
-/** The vfxtIpMove section of the configuration (shared/runtime/config.ts). */
+/** The vfxtIpMove section of the configuration (functions/vfxt-ip-move/config.ts). */
 
 const issuesOf = (input: unknown): string[] => {
   try {
-    parseConfig(input, "config/x.json");
+    parseStageConfig(input, "config/x.json");
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigurationError);
     return (error as ConfigurationError).context.issues;
@@ -16,7 +16,7 @@ const issuesOf = (input: unknown): string[] => {
 
 describe("vfxtIpMove configuration", () => {
   it("safe defaults: no cluster (nothing is touched), rebalance off, bounded moves", () => {
-    const { vfxtIpMove } = parseConfig({}, "test");
+    const { vfxtIpMove } = parseStageConfig({}, "test");
     expect(vfxtIpMove).toEqual({
       clusterTagKey: "ops:vfxt-cluster",
       statusAlarmPrefix: "ops-vfxt-status-",
@@ -24,7 +24,7 @@ describe("vfxtIpMove configuration", () => {
       maxAddressesPerInvocation: 64,
       verifyTimeoutMs: 5000,
     });
-    const one = parseConfig({ vfxtIpMove: { clusters: [{ name: "c", addresses: ["10.0.0.5"] }] } }, "t");
+    const one = parseStageConfig({ vfxtIpMove: { clusters: [{ name: "c", addresses: ["10.0.0.5"] }] } }, "t");
     expect(one.vfxtIpMove.clusters).toEqual([
       { name: "c", addresses: ["10.0.0.5"], routeTableIds: [], rebalance: false },
     ]);

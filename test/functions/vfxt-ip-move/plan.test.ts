@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cidrContains, expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
+import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
 import {
   type ClusterObservation,
   type ClusterPlan,
@@ -9,6 +9,7 @@ import {
   planCluster,
   type RouteState,
 } from "../../../functions/vfxt-ip-move/plan";
+import { containsAddress } from "../../../shared/net/cidr";
 
 /** The pure plan of vfxt-ip-move: examples, then properties over generated clusters (fast-check). */
 
@@ -222,7 +223,8 @@ describe("planCluster: properties", () => {
         for (const move of plan.moves) {
           const eni = enis.get(move.toEni);
           expect(eni).toBeDefined();
-          if (move.mode === "secondary") expect(cidrContains(eni?.subnetCidr ?? "", move.address)).toBe(true);
+          if (move.mode === "secondary")
+            expect(containsAddress(eni?.subnetCidr ?? "", move.address)).toBe(true);
           else expect(eni?.sourceDestCheck).toBe(false);
         }
       }),

@@ -12,7 +12,7 @@ describe("DeadlineBoundedRetryStrategy", () => {
   it("retries up to maxAttempts while the deadline is far", async () => {
     const deadlines = new DeadlineHolder();
     deadlines.set(deadlineAt(Date.now() + 60_000));
-    const strategy = new DeadlineBoundedRetryStrategy(3, deadlines, Date.now, smallJitter);
+    const strategy = new DeadlineBoundedRetryStrategy(3, deadlines, smallJitter);
     const first = await strategy.acquireInitialRetryToken("ec2");
     const second = await strategy.refreshRetryTokenForRetry(first, throttled);
     expect(second.getRetryCount()).toBe(1);
@@ -26,14 +26,10 @@ describe("DeadlineBoundedRetryStrategy", () => {
   it("refuses, without waiting, a retry whose backoff would end after the deadline", async () => {
     const deadlines = new DeadlineHolder();
     const now = 1_000_000;
-    deadlines.set(deadlineAt(now + 50));
+    // The deadline runs on a clock that stands still: 50 ms are left, whatever the wall clock does.
+    deadlines.set(deadlineAt(now + 50, { now: () => now, sleep: async () => {} }));
     // Full jitter at 90 %: a throttling backoff of ~450 ms, past a deadline 50 ms away.
-    const strategy = new DeadlineBoundedRetryStrategy(
-      5,
-      deadlines,
-      () => now,
-      () => 0.9,
-    );
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => 0.9);
     const token = await strategy.acquireInitialRetryToken("ec2");
     const started = Date.now();
     await expect(strategy.refreshRetryTokenForRetry(token, throttled)).rejects.toBeInstanceOf(
@@ -45,13 +41,13 @@ describe("DeadlineBoundedRetryStrategy", () => {
   it("allows the same retry once the deadline is far enough", async () => {
     const deadlines = new DeadlineHolder();
     deadlines.set(deadlineAt(Date.now() + 60_000));
-    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, Date.now, smallJitter);
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, smallJitter);
     const token = await strategy.acquireInitialRetryToken("ec2");
     await expect(strategy.refreshRetryTokenForRetry(token, transient)).resolves.toMatchObject({});
   });
 
   it("without a deadline (outside an invocation) it behaves like the SDK's", async () => {
-    const strategy = new DeadlineBoundedRetryStrategy(2, new DeadlineHolder(), Date.now, smallJitter);
+    const strategy = new DeadlineBoundedRetryStrategy(2, new DeadlineHolder(), smallJitter);
     const token = await strategy.acquireInitialRetryToken("ec2");
     const next = await strategy.refreshRetryTokenForRetry(token, transient);
     expect(next.getRetryCount()).toBe(1);

@@ -1,26 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { loadConfigFromEnv, parseConfig } from "../../../shared/runtime/config";
+import { CommonConfigSchema, loadConfigFromEnv, parseConfig } from "../../../shared/runtime/config";
 import { ConfigurationError } from "../../../shared/runtime/errors";
+import * as z from "../../../shared/runtime/zod";
 
-describe("configuration", () => {
-  it("gives every knob a safe default", () => {
-    const config = parseConfig({}, "test");
-    expect(config.mode).toBe("apply");
-    expect(config.idleHibernate).toMatchObject({
-      alarmNamePrefix: "ops-idle-",
-      notConfiguredFallback: "skip",
-      maxInstancesPerInvocation: 10,
-      optInTag: { key: "ops:hibernate", value: "idle" },
+/** A composed schema of the kind functions/config.ts builds: the common keys and one section. */
+const ComposedSchema = z.extend(CommonConfigSchema, {
+  section: z._default(z.object({ limit: z._default(z.int().check(z.minimum(1)), 10) }), { limit: 10 }),
+});
+
+describe("common configuration", () => {
+  it("gives every common knob a safe default", () => {
+    expect(parseConfig(CommonConfigSchema, {}, "test")).toEqual({
+      mode: "apply",
+      actionEvents: { enabled: true, source: "ops-toolkit", eventBusName: "default" },
+      aws: { maxAttempts: 5, connectionTimeoutMs: 1000, requestTimeoutMs: 3000, deadlineSafetyMs: 1500 },
     });
   });
 
-  it("rejects an invalid configuration with every issue named", () => {
+  it("validates the whole schema it is given, sections included, naming every issue", () => {
+    expect(parseConfig(ComposedSchema, {}, "test").section).toEqual({ limit: 10 });
     let caught: unknown;
     try {
-      parseConfig(
-        { mode: "yolo", idleHibernate: { maxInstancesPerInvocation: 0, alarmNamePrefix: "bad prefix" } },
-        "config/x.json",
-      );
+      parseConfig(ComposedSchema, { mode: "yolo", section: { limit: 0 } }, "config/x.json");
     } catch (error) {
       caught = error;
     }
@@ -30,22 +31,23 @@ describe("configuration", () => {
     expect(error.context.source).toBe("config/x.json");
     expect(error.context.issues).toEqual([
       expect.stringMatching(/^mode: Invalid option/),
-      expect.stringMatching(/^idleHibernate\.alarmNamePrefix: /),
-      expect.stringMatching(/^idleHibernate\.maxInstancesPerInvocation: Too small/),
+      expect.stringMatching(/^section\.limit: Too small/),
     ]);
   });
 
-  it("reads OPS_CONFIG and lets OPS_MODE override the mode", () => {
-    const config = loadConfigFromEnv({
-      OPS_CONFIG: JSON.stringify({ idleHibernate: { maxInstancesPerInvocation: 3 } }),
+  it("reads OPS_CONFIG with the schema it is given and lets OPS_MODE override the mode", () => {
+    const config = loadConfigFromEnv(ComposedSchema, {
+      OPS_CONFIG: JSON.stringify({ section: { limit: 3 } }),
       OPS_MODE: "dry-run",
     });
     expect(config.mode).toBe("dry-run");
-    expect(config.idleHibernate.maxInstancesPerInvocation).toBe(3);
+    expect(config.section.limit).toBe(3);
   });
 
   it("fails loudly on unparsable OPS_CONFIG and unknown OPS_MODE", () => {
-    expect(() => loadConfigFromEnv({ OPS_CONFIG: "{nope" })).toThrow(/OPS_CONFIG is not valid JSON/);
-    expect(() => loadConfigFromEnv({ OPS_MODE: "maybe" })).toThrow(ConfigurationError);
+    expect(() => loadConfigFromEnv(CommonConfigSchema, { OPS_CONFIG: "{nope" })).toThrow(
+      /OPS_CONFIG is not valid JSON/,
+    );
+    expect(() => loadConfigFromEnv(CommonConfigSchema, { OPS_MODE: "maybe" })).toThrow(ConfigurationError);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { StageConfigSchema } from "../../../functions/config";
 import { buildHandler } from "../../../functions/idle-hibernate/handler";
 import { ConfigurationError } from "../../../shared/runtime/errors";
 import { createRuntime } from "../../../shared/runtime/handler";
@@ -94,9 +95,9 @@ describe("error policy", () => {
 
   it("invalid configuration fails loudly at cold start, with a ConfigurationErrors metric", () => {
     const lines = observed();
-    expect(() => createRuntime("idle-hibernate", { OPS_CONFIG: JSON.stringify({ mode: "yolo" }) })).toThrow(
-      ConfigurationError,
-    );
+    expect(() =>
+      createRuntime("idle-hibernate", StageConfigSchema, { OPS_CONFIG: JSON.stringify({ mode: "yolo" }) }),
+    ).toThrow(ConfigurationError);
     expect(metric(lines, "ConfigurationErrors")).toBe(1);
     expect(lines.find((line) => line.level === "ERROR")?.message).toMatch(
       /Invalid configuration at cold start/,
@@ -117,5 +118,21 @@ describe("error policy", () => {
       eventId: "7f3b2c1e-5d4a-4e8b-9c0d-1a2b3c4d5e6f",
     });
     expect(metric(lines, "ActionsTaken")).toBe(1);
+  });
+
+  it("reads time from the clock it is given (OpsContext.clock), not from the system clock", async () => {
+    harness.load(demoFixture());
+    // Three days earlier than the wall clock: the instance (started ~2.4 days ago) is not even running yet.
+    const earlier = { now: () => Date.now() - 3 * 86_400_000, sleep: async () => {} };
+    const handler = buildHandler({ ...process.env }, { clock: earlier });
+    const result = await handler(
+      readEvent("events/idle-hibernate/alarm-eventbridge.json"),
+      lambdaContext("t", 30_000, "req-4"),
+    );
+    expect(result).toMatchObject({
+      decision: "nothing-to-do",
+      skips: [expect.objectContaining({ resource: "i-0123456789abcdef0", reason: "recently-started" })],
+    });
+    expect(harness.account.calls.filter((call) => call.operation === "StopInstances")).toEqual([]);
   });
 });

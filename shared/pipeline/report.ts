@@ -1,8 +1,8 @@
-import { tallyOutcomes } from "../plan/executor";
-import type { ActionOutcome, Execution, ResourceOutcome } from "../plan/types";
+import type { OpsContext } from "../runtime/handler";
+import { count, Metric } from "../runtime/observability";
 import { publishActionEvents } from "./action-events";
-import type { OpsContext } from "./handler";
-import { count, Metric } from "./observability";
+import { tallyOutcomes } from "./executor";
+import type { ActionOutcome, Execution, ResourceOutcome } from "./types";
 
 export interface ReportOptions {
   region: string;

@@ -5,8 +5,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
-import type { ToolkitConfig } from "./config";
-import { count, Metric } from "./observability";
+import type { CommonConfig } from "../runtime/config";
+import { count, Metric } from "../runtime/observability";
 
 /** The `detail` of an "Ops Toolkit Action" event: one per action taken, for people to subscribe to. */
 export interface ActionEventDetail {
@@ -30,7 +30,7 @@ const PUT_EVENTS_BATCH = 10;
  */
 export const publishActionEvents = async (
   client: EventBridgeClient,
-  config: ToolkitConfig["actionEvents"],
+  config: CommonConfig["actionEvents"],
   details: ActionEventDetail[],
   observability: { logger: Logger; metrics: Metrics },
 ): Promise<number> => {

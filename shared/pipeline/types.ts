@@ -1,4 +1,5 @@
 import type { ExecutionMode } from "../runtime/config";
+import type { AwsErrorCategory } from "../runtime/errors";
 
 /** A resource the plan decided not to act on, and why (a stable, documented reason code). */
 export interface Skip {
@@ -40,12 +41,27 @@ export type ResourceStatus =
   | "failed"
   | "unverified";
 
+/**
+ * Why a write did not happen, classified once by the outcome policy (shared/pipeline/outcome.ts):
+ * the AWS error's category for the operation, or `not-attempted` when the deadline came first.
+ */
+export interface OutcomeFailure {
+  operation: string;
+  /** The AWS error code, or "not-attempted". */
+  code: string;
+  category: AwsErrorCategory | "not-attempted";
+  /** Throttled, transient or not attempted: a retry of the event can complete it. */
+  retryable: boolean;
+}
+
 export interface ResourceOutcome {
   resource: string;
   status: ResourceStatus;
   detail?: string;
-  /** The AWS error code behind a failed, denied or already-done outcome. */
+  /** The AWS error code (or the toolkit's own refusal code) behind a failed, denied or already-done outcome. */
   code?: string;
+  /** Set when AWS refused the write (or the deadline left it unstarted). */
+  failure?: OutcomeFailure;
 }
 
 export interface ActionOutcome {

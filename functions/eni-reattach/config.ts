@@ -1,4 +1,5 @@
-import * as z from "./zod";
+import { isCidr } from "../../shared/net/cidr";
+import * as z from "../../shared/runtime/zod";
 
 /**
  * eni-reattach configuration (`eniReattach` in config/<stage>.json). Membership is by tag: an ENI
@@ -8,12 +9,7 @@ import * as z from "./zod";
 
 const DestinationCidr = z
   .string()
-  .check(
-    z.regex(
-      /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
-      "must be an IPv4 CIDR",
-    ),
-  );
+  .check(z.refine((value) => isCidr(value, { version: 4, hostBits: "mask" }), "must be an IPv4 CIDR"));
 
 export const EniReattachGroupSchema = z.object({
   /** The Auto Scaling group name (the `<group>` of the tag). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { executePlan, tallyOutcomes } from "../../../shared/plan/executor";
-import type { ActionExecutor, Plan } from "../../../shared/plan/types";
-import { readUntil } from "../../../shared/plan/verify";
+import { executePlan, tallyOutcomes } from "../../../shared/pipeline/executor";
+import type { ActionExecutor, Plan } from "../../../shared/pipeline/types";
+import { readUntil } from "../../../shared/pipeline/verify";
 import { deadlineAt } from "../../../shared/runtime/deadline";
 
 const plan: Plan<{ n: number }> = {
@@ -91,10 +91,12 @@ describe("readUntil", () => {
         timeoutMs: 10_000,
         intervalMs: 100,
         maxIntervalMs: 300,
-        now: () => clock,
-        sleeper: async (ms) => {
-          pauses.push(ms);
-          clock += ms;
+        clock: {
+          now: () => clock,
+          sleep: async (ms) => {
+            pauses.push(ms);
+            clock += ms;
+          },
         },
       },
     );
@@ -104,13 +106,16 @@ describe("readUntil", () => {
 
   it("stops at the earlier of its own timeout and the invocation deadline", async () => {
     let clock = 0;
-    const sleeper = async (ms: number) => {
-      clock += ms;
+    const fake = {
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
     };
     const byTimeout = await readUntil(
       async () => "attaching",
       (v) => v === "attached",
-      { deadline: deadlineAt(60_000), timeoutMs: 1000, intervalMs: 250, now: () => clock, sleeper },
+      { deadline: deadlineAt(60_000, fake), timeoutMs: 1000, intervalMs: 250 },
     );
     expect(byTimeout).toMatchObject({ done: false, last: "attaching" });
     expect(clock).toBeLessThanOrEqual(1000);
@@ -118,7 +123,7 @@ describe("readUntil", () => {
     const byDeadline = await readUntil(
       async () => "attaching",
       (v) => v === "attached",
-      { deadline: deadlineAt(300), timeoutMs: 10_000, intervalMs: 100, now: () => clock, sleeper },
+      { deadline: deadlineAt(300, fake), timeoutMs: 10_000, intervalMs: 100 },
     );
     expect(byDeadline.done).toBe(false);
     expect(clock).toBeLessThanOrEqual(300);

@@ -53,7 +53,7 @@ export interface EniView {
   attachment?: EniAttachmentView;
 }
 
-export const toEniView = (n: NetworkInterface): EniView => {
+const toEniView = (n: NetworkInterface): EniView => {
   const a = n.Attachment;
   const view: EniView = {
     id: n.NetworkInterfaceId ?? "",

@@ -31,7 +31,7 @@ export interface SubnetView {
   availabilityZone?: string;
 }
 
-export const toNetworkInterfaceView = (eni: NetworkInterface): NetworkInterfaceView => {
+const toNetworkInterfaceView = (eni: NetworkInterface): NetworkInterfaceView => {
   const addresses = eni.PrivateIpAddresses ?? [];
   const attachment = eni.Attachment;
   return {

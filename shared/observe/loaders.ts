@@ -40,7 +40,7 @@ const tagsOf = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefine
     (tags ?? []).filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key, tag.Value ?? ""]),
   );
 
-export const toInstanceView = (instance: Instance): InstanceView => {
+const toInstanceView = (instance: Instance): InstanceView => {
   const tags = tagsOf(instance.Tags);
   const interfaces = [...(instance.NetworkInterfaces ?? [])].sort(
     (a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0),
@@ -105,7 +105,7 @@ export const routeTargets = (route: Route): RouteTarget[] => {
   return targets;
 };
 
-export const routeDestination = (route: Route): string =>
+const routeDestination = (route: Route): string =>
   route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId ?? "";
 
 export const describeRoutes = async (ec2: EC2Client, filters: Filter[]): Promise<RouteView[]> => {
@@ -221,7 +221,7 @@ export const loadLocalGatewayRoutesTargeting = async (
 const dimensionsOf = (dimensions: ReadonlyArray<{ Name?: string; Value?: string }> | undefined) =>
   Object.fromEntries((dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
 
-export const toAlarmView = (alarm: MetricAlarm): AlarmView => ({
+const toAlarmView = (alarm: MetricAlarm): AlarmView => ({
   name: alarm.AlarmName ?? "",
   arn: alarm.AlarmArn ?? "",
   state: (alarm.StateValue ?? "INSUFFICIENT_DATA") as AlarmView["state"],

@@ -1,4 +1,5 @@
-import { type Deadline, sleep } from "../runtime/deadline";
+import type { Clock } from "../runtime/clock";
+import type { Deadline } from "../runtime/deadline";
 
 export interface WaitOptions {
   deadline: Deadline;
@@ -7,8 +8,8 @@ export interface WaitOptions {
   /** First pause between reads; doubles up to maxIntervalMs. */
   intervalMs?: number;
   maxIntervalMs?: number;
-  now?: () => number;
-  sleeper?: (ms: number) => Promise<void>;
+  /** The clock to read and wait on; the deadline's by default. */
+  clock?: Clock;
 }
 
 export interface WaitResult<T> {
@@ -27,8 +28,8 @@ export const readUntil = async <T>(
   isDone: (value: T) => boolean,
   options: WaitOptions,
 ): Promise<WaitResult<T>> => {
-  const now = options.now ?? Date.now;
-  const pause = options.sleeper ?? sleep;
+  const clock = options.clock ?? options.deadline.clock;
+  const now = () => clock.now();
   const started = now();
   const stopAt = Math.min(options.deadline.at, started + options.timeoutMs);
   let interval = options.intervalMs ?? 250;
@@ -39,7 +40,7 @@ export const readUntil = async <T>(
     reads += 1;
     if (isDone(last)) return { done: true, last, reads, waitedMs: now() - started };
     if (now() + interval >= stopAt) return { done: false, last, reads, waitedMs: now() - started };
-    await pause(interval);
+    await clock.sleep(interval);
     interval = Math.min(interval * 2, maxInterval);
   }
 };

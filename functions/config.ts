@@ -1,0 +1,33 @@
+import { CommonConfigSchema, loadConfigFromEnv, parseConfig } from "../shared/runtime/config";
+import type { OpsContext } from "../shared/runtime/handler";
+import * as z from "../shared/runtime/zod";
+import { DxFailoverConfigSchema } from "./dx-failover/config";
+import { EniReattachConfigSchema } from "./eni-reattach/config";
+import { IdleHibernateConfigSchema } from "./idle-hibernate/config";
+import { VfxtIpMoveConfigSchema } from "./vfxt-ip-move/config";
+
+/**
+ * The stage configuration (`config/<stage>.json`): the common keys of shared/runtime/config.ts and one
+ * section per capability, each defined in functions/<capability>/config.ts. Every handler passes this
+ * schema to the runtime, so that the whole configuration is validated at cold start (and, through
+ * tools/serverless-config.cjs, when the stack is packaged).
+ */
+export const StageConfigSchema = z.extend(CommonConfigSchema, {
+  idleHibernate: z._default(IdleHibernateConfigSchema, () => z.parse(IdleHibernateConfigSchema, {})),
+  eniReattach: z._default(EniReattachConfigSchema, () => z.parse(EniReattachConfigSchema, {})),
+  vfxtIpMove: z._default(VfxtIpMoveConfigSchema, () => z.parse(VfxtIpMoveConfigSchema, {})),
+  dxFailover: z._default(DxFailoverConfigSchema, () => z.parse(DxFailoverConfigSchema, {})),
+});
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+
+/** The context capability code runs with: the stage configuration, every section typed. */
+export type StageContext = OpsContext<StageConfig>;
+
+/** Validates a stage configuration object (package time, tools, tests). */
+export const parseStageConfig = (input: unknown, source: string): StageConfig =>
+  parseConfig(StageConfigSchema, input, source);
+
+/** The stage configuration of this process (OPS_CONFIG, OPS_MODE), as the handlers load it. */
+export const loadStageConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): StageConfig =>
+  loadConfigFromEnv(StageConfigSchema, env);
