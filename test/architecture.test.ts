@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  type Edge,
   edgesOf,
   findCycles,
   type ImportGraph,
@@ -23,20 +22,8 @@ import {
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const AREAS = ["functions", "shared", "sim", "tools", "bench", "test"] as const;
 
-/**
- * Known exceptions, each to be removed by the change that fixes it (a listed edge that no longer exists
- * fails the last test below, so the list cannot go stale).
- *
- * - shared/runtime/config.ts → functions/dx-failover/config.ts: the common config loader still composes
- *   the dx-failover section itself. Issue 8's "core" work moves the stage schema to functions/config.ts
- *   and makes shared/runtime/config.ts generic; remove this entry when that lands.
- */
-const KNOWN_EXCEPTIONS: readonly Edge[] = [
-  { from: "shared/runtime/config.ts", to: "functions/dx-failover/config.ts" },
-];
-
 const project = importGraph(ROOT, AREAS);
-const graph = withoutEdges(project, KNOWN_EXCEPTIONS);
+const graph = project;
 
 describe("dependency direction", () => {
   it("reads the project's imports (static, re-exports, dynamic, type-only)", () => {
@@ -69,10 +56,6 @@ describe("dependency direction", () => {
 
   it("has no import cycles", () => {
     expect(findCycles(graph)).toEqual([]);
-  });
-
-  it("every known exception still exists (remove the entry once the edge is gone)", () => {
-    for (const exception of KNOWN_EXCEPTIONS) expect(edgesOf(project)).toContainEqual(exception);
   });
 });
 

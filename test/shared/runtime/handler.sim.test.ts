@@ -127,7 +127,7 @@ describe("error policy", () => {
     const handler = buildHandler({ ...process.env }, { clock: earlier });
     const result = await handler(
       readEvent("events/idle-hibernate/alarm-eventbridge.json"),
-      lambdaContext("t", 30_000, "req-4"),
+      lambdaContext("t", 30_000, "req-4", earlier),
     );
     expect(result).toMatchObject({
       decision: "nothing-to-do",
