@@ -13,6 +13,7 @@ import {
   type SimOutput,
   type SimServiceName,
 } from "../types";
+import { settleInstanceMetrics } from "./alarm-evaluation";
 import { autoScalingModel } from "./autoscaling";
 import type { CallRecord } from "./calls";
 import { SimClock } from "./clock";
@@ -141,6 +142,7 @@ export class SimulatedAccount {
     for (const state of this.regions.values()) {
       settleRegion(state, now, (e) => this.emit(state.region, e));
       evaluateAlarms(this.context(state), now);
+      settleInstanceMetrics(this.context(state), now);
     }
   }
 

@@ -17,16 +17,20 @@
  * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
  * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
  * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
+ * | POST | /instance-metrics/<instance-id> | `{ cpuUtilization?, networkInBytesPerSecond?, networkOutBytesPerSecond? }` | `{ instanceId, levels }` |
+ * | POST | /hibernation/<instance-id> | `{ outcome?, fallbackStateReason? }` | `{ instanceId, hibernation }` |
  * | POST | /reset | – | `{ now, mode }` |
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
+import { awsError } from "./errors";
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
+import { setInstanceMetricLevels } from "./instance-metrics";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
-import type { ServiceEvent } from "./state";
+import type { InstanceModel, RegionState, ServiceEvent } from "./state";
 
 export interface ControlResponse {
   status: number;
@@ -51,6 +55,8 @@ export interface ControlledAccount {
   ): void;
   setBgpStatus(virtualInterfaceId: string, status: "up" | "down"): void;
   reset(): void;
+  /** The live state of the fixture's region. */
+  state(): RegionState;
 }
 
 const FaultBody = z.strictObject({
@@ -84,6 +90,15 @@ const BucketBody = z.strictObject({
       message: z.optional(z.string()),
     }),
   ),
+});
+const MetricLevelsBody = z.strictObject({
+  cpuUtilization: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  networkInBytesPerSecond: z.optional(z.number().check(z.gte(0))),
+  networkOutBytesPerSecond: z.optional(z.number().check(z.gte(0))),
+});
+const HibernationBody = z.strictObject({
+  outcome: z.optional(z.enum(["hibernated", "normal-shutdown"])),
+  fallbackStateReason: z.optional(z.enum(["Client.UserInitiatedHibernate", "Client.UserInitiatedShutdown"])),
 });
 const AlarmStateBody = z.strictObject({
   stateValue: z.enum(ALARM_STATES),
@@ -234,6 +249,36 @@ const virtualInterfacesRoute: Route = (account, { segments, verb, body }) => {
   return { status: 200, body: { virtualInterfaceId: id, bgpStatus: parsed.value.status } };
 };
 
+function instanceNamed(account: ControlledAccount, id: string | undefined): InstanceModel {
+  const inst = id === undefined ? undefined : account.state().instances.get(id);
+  if (inst === undefined)
+    throw awsError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`, 404);
+  return inst;
+}
+
+/** The AWS/EC2 metric levels an instance publishes from now on (it starts publishing if it did not). */
+const instanceMetricsRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 2 || verb !== "POST") return undefined;
+  const parsed = parseBody(MetricLevelsBody, body);
+  if (!parsed.ok) return parsed.response;
+  account.settle();
+  const inst = instanceNamed(account, segments[1]);
+  const levels = setInstanceMetricLevels(account.state(), inst, parsed.value, account.clock.nowMs());
+  return { status: 200, body: { instanceId: inst.id, levels } };
+};
+
+/** The hibernation knob of an instance (what its next hibernation ends as). */
+const hibernationRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 2 || verb !== "POST") return undefined;
+  const parsed = parseBody(HibernationBody, body);
+  if (!parsed.ok) return parsed.response;
+  const launch = instanceNamed(account, segments[1]).launchDetails;
+  launch.hibernationOutcome = parsed.value.outcome ?? launch.hibernationOutcome;
+  launch.fallbackStateReason = parsed.value.fallbackStateReason ?? launch.fallbackStateReason;
+  const hibernation = { outcome: launch.hibernationOutcome, fallbackStateReason: launch.fallbackStateReason };
+  return { status: 200, body: { instanceId: segments[1], hibernation } };
+};
+
 const resetRoute: Route = (account, { segments, verb }) => {
   if (segments.length !== 1 || verb !== "POST") return undefined;
   account.reset();
@@ -249,6 +294,8 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["alarms", alarmsRoute],
   ["token-buckets", tokenBucketsRoute],
   ["virtual-interfaces", virtualInterfacesRoute],
+  ["instance-metrics", instanceMetricsRoute],
+  ["hibernation", hibernationRoute],
   ["reset", resetRoute],
 ]);
 

@@ -16,6 +16,13 @@ import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
+import {
+  checkHibernationReferences,
+  HIBERNATION_BEHAVIOUR_MEMBERS,
+  INSTANCE_LAUNCH_MEMBERS,
+  INSTANCE_TYPE_STORAGE_MEMBERS,
+  typeStorageSpec,
+} from "./fixture-hibernation";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
 
@@ -115,6 +122,7 @@ const InstanceTypeFixture = z.strictObject({
   architecture: z._default(z.enum(["x86_64", "arm64", "i386"]), "x86_64"),
   bareMetal: z._default(z.boolean(), false),
   currentGeneration: z._default(z.boolean(), true),
+  ...INSTANCE_TYPE_STORAGE_MEMBERS,
 });
 
 const VpcFixture = z.strictObject({
@@ -184,11 +192,14 @@ const InstanceFixture = z.strictObject({
     z.optional(z.string()),
     "Name of the Auto Scaling group the instance belongs to (adds the `aws:autoscaling:groupName` tag).",
   ),
-  instanceLifecycle: z.optional(z.enum(["spot", "scheduled", "capacity-block"])),
+  instanceLifecycle: z.optional(
+    z.enum(["spot", "scheduled", "capacity-block", "interruptible-capacity-reservation"]),
+  ),
   platform: z.optional(z.literal("windows")),
   keyName: z.optional(z.string()),
   reservationId: z.optional(idOf("r", "r-0123456789abcdef0")),
   monitoring: z._default(z.enum(["disabled", "enabled"]), "disabled"),
+  ...INSTANCE_LAUNCH_MEMBERS,
   tags: TagMap,
 });
 
@@ -454,6 +465,7 @@ const BehaviourFixture = z.strictObject({
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
   ),
+  ...HIBERNATION_BEHAVIOUR_MEMBERS,
 });
 
 const FaultFixture = z.strictObject({
@@ -592,6 +604,7 @@ export function instanceTypeCatalogue(
       architecture: t.architecture,
       bareMetal: t.bareMetal,
       currentGeneration: t.currentGeneration,
+      ...typeStorageSpec(t),
     });
   }
   return catalogue;
@@ -671,9 +684,6 @@ export function checkReferences(f: AccountFixture): string[] {
     }
     if (inst.hibernationConfigured && type !== undefined && !type.hibernationSupported) {
       add(`${path}.hibernationConfigured`, `instance type ${inst.instanceType} does not support hibernation`);
-    }
-    if (inst.hibernationConfigured && inst.instanceLifecycle === "spot") {
-      add(`${path}.hibernationConfigured`, "a Spot Instance cannot be launched with hibernation configured");
     }
     if (inst.autoScalingGroup !== undefined && !groups.has(inst.autoScalingGroup)) {
       add(`${path}.autoScalingGroup`, `unknown Auto Scaling group ${inst.autoScalingGroup}`);
@@ -895,6 +905,7 @@ export function checkReferences(f: AccountFixture): string[] {
     alarmUnique(a.name, `compositeAlarms.${i}.name`);
   });
   checkDxReferences(f, new Set(vpcs.keys()), add);
+  checkHibernationReferences(f.instances, types, add);
 
   return issues;
 }

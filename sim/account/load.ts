@@ -8,6 +8,7 @@ import { loadDxFixture } from "./dx";
 import { type AccountFixture, instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
+import { launchDetailsFromFixture, loadHibernationFixture } from "./load-hibernation";
 import {
   type AsgMemberModel,
   alarmArn,
@@ -36,6 +37,7 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadCompositeAlarms(state, f, start);
   loadLifecycleFixture(state, f, start);
   loadDxFixture(state, f);
+  loadHibernationFixture(state, f, start);
   return state;
 }
 
@@ -104,13 +106,14 @@ function loadInstances(state: RegionState, f: AccountFixture, start: number): vo
       hibernationConfigured: i.hibernationConfigured,
       disableApiStop: i.disableApiStop,
       disableApiTermination: i.disableApiTermination,
-      instanceLifecycle: i.instanceLifecycle,
+      instanceLifecycle: i.instanceLifecycle ?? (i.spot !== undefined ? "spot" : undefined),
       platform: i.platform,
       keyName: i.keyName,
       reservationId: i.reservationId ?? derivedId("r", `reservation|${i.id}`),
       monitoring: i.monitoring,
       architecture: type?.architecture ?? "x86_64",
       amiLaunchIndex: index,
+      launchDetails: launchDetailsFromFixture(i),
     };
     const hibernating = model.stateReason?.code === STATE_REASONS.userHibernate.code;
     const delay = {

@@ -19,7 +19,7 @@ import type { GetMetricDataOutput, MetricAlarm, MetricDataResult } from "@aws-sd
 import { setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
-import { MetricStore, type Sample, type Series, STATS, type Stat } from "./metric-store";
+import { MetricStore, type Sample, STATS, type Stat } from "./metric-store";
 import { metricDataModel } from "./outposts";
 import type { Params } from "./query";
 
@@ -202,7 +202,7 @@ export const metricsModel: ServiceModel = {
 // Alarm evaluation
 
 type Compare = (v: number, t: number) => boolean;
-const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
+export const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
   GreaterThanOrEqualToThreshold: { test: (v, t) => v >= t, text: "greater than or equal to" },
   GreaterThanThreshold: { test: (v, t) => v > t, text: "greater than" },
   LessThanThreshold: { test: (v, t) => v < t, text: "less than" },
@@ -210,7 +210,7 @@ const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
 };
 
 /** At most this many period ends are evaluated per alarm per settle (a long clock jump skips ahead). */
-const MAX_EVALUATIONS = 10_000;
+export const MAX_EVALUATIONS = 10_000;
 
 interface Evaluable {
   alarm: MetricAlarm;
@@ -260,10 +260,18 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? v.toFixed(1) : String(v);
 }
 
-/** One evaluation at period end `end`: the new state with its reason, or undefined to keep the state. */
-function evaluateAt(
-  e: Evaluable,
-  series: Series | undefined,
+/** What deciding an alarm's state needs (also used for AWS/EC2 and metric-math alarms, alarm-evaluation.ts). */
+export type EvaluationRule = Pick<Evaluable, "periodMs" | "n" | "m" | "threshold" | "compare" | "treat"> & {
+  stat?: Stat;
+};
+
+/**
+ * One evaluation at period end `end`, from the datapoint of each period start (`valueAt`): the new
+ * state with its reason, or undefined to keep the state.
+ */
+export function evaluateAt(
+  e: EvaluationRule,
+  valueAt: (start: number) => number | undefined,
   end: number,
 ): { value: AlarmValue; reason: string; reasonData: string } | undefined {
   // Most recent first.
@@ -272,7 +280,7 @@ function evaluateAt(
     const start = end - i * e.periodMs;
     points.push({
       start,
-      value: series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs),
+      value: valueAt(start),
     });
   }
   const real = points.filter((pt): pt is { start: number; value: number } => pt.value !== undefined);
@@ -368,9 +376,11 @@ export function evaluateAlarms(c: OpContext, now: number): void {
     if (last <= progress.through) continue;
     const dims = (model.alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
     const series = store.get(e.namespace, e.metricName, dims);
+    const valueAt = (start: number) =>
+      series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs);
     let end = Math.max(progress.through + e.periodMs, last - MAX_EVALUATIONS * e.periodMs);
     for (; end <= last; end += e.periodMs) {
-      const next = evaluateAt(e, series, end);
+      const next = evaluateAt(e, valueAt, end);
       progress.through = end;
       if (next === undefined || next.value === model.alarm.StateValue) continue;
       const at = end;

@@ -3,6 +3,7 @@
  * command's "before / after" and for tests. Field names follow the AWS API (`State`, `Tags.<key>`),
  * computed values (route `State`, Auto Scaling `HealthStatus`) are included so their changes show.
  */
+import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { listedRoutes } from "./dx";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
@@ -22,6 +23,14 @@ export interface InstanceSnapshot {
   /** When a pending transition completes (ISO), e.g. stopping → stopped. */
   TransitionDue?: string;
   Tags: Record<string, string>;
+  /** Shown only when not the default (`ebs`, On-Demand, no reservation, basic monitoring). */
+  RootDeviceType?: string;
+  InstanceLifecycle?: string;
+  CapacityReservationId?: string;
+  Monitoring?: string;
+  /** Model facts of the last stop, not AWS fields: RAM kept by a hibernation, instance store data lost. */
+  MemoryPreserved?: boolean;
+  InstanceStoreDataLost?: boolean;
 }
 
 export interface NetworkInterfaceSnapshot {
@@ -73,6 +82,8 @@ export interface AlarmSnapshot {
   Threshold?: number;
   ComparisonOperator?: string;
   AlarmRule?: string;
+  /** Metric-math alarms: each query by Id, `Namespace MetricName Dim=Value Stat Period` or the expression; `*` marks ReturnData. */
+  Metrics?: Record<string, string>;
   ActionsEnabled: boolean;
   Tags: Record<string, string>;
 }
@@ -112,6 +123,19 @@ function sortedRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
   return Object.fromEntries([...entries].sort(([a], [b]) => compareStrings(a, b)));
 }
 
+function metricsSummary(metrics: readonly MetricDataQuery[]): Record<string, string> {
+  return Object.fromEntries(
+    metrics.map((q) => {
+      const ms = q.MetricStat;
+      const dims = (ms?.Metric?.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(",");
+      const text =
+        q.Expression ??
+        `${ms?.Metric?.Namespace} ${ms?.Metric?.MetricName} ${dims} ${ms?.Stat} ${ms?.Period}`;
+      return [q.Id ?? "", q.ReturnData === false ? text : `${text} *`];
+    }),
+  );
+}
+
 export function takeSnapshot(
   state: RegionState,
   at: Date,
@@ -134,6 +158,13 @@ export function takeSnapshot(
       const group = state.groupOf(i.id);
       if (group !== undefined) s.AutoScalingGroup = group.name;
       if (i.transition !== undefined) s.TransitionDue = new Date(i.transition.at).toISOString();
+      if (i.launchDetails.rootDeviceType !== "ebs") s.RootDeviceType = i.launchDetails.rootDeviceType;
+      if (i.instanceLifecycle !== undefined) s.InstanceLifecycle = i.instanceLifecycle;
+      if (i.launchDetails.capacityReservationId !== undefined)
+        s.CapacityReservationId = i.launchDetails.capacityReservationId;
+      if (i.monitoring !== "disabled") s.Monitoring = i.monitoring;
+      if (i.lastStop?.memoryPreserved !== undefined) s.MemoryPreserved = i.lastStop.memoryPreserved;
+      if (i.lastStop?.instanceStoreDataLost) s.InstanceStoreDataLost = true;
       return [i.id, s];
     }),
   );
@@ -232,6 +263,7 @@ export function takeSnapshot(
     if (alarm.DatapointsToAlarm !== undefined) s.DatapointsToAlarm = alarm.DatapointsToAlarm;
     if (alarm.Threshold !== undefined) s.Threshold = alarm.Threshold;
     if (alarm.ComparisonOperator !== undefined) s.ComparisonOperator = alarm.ComparisonOperator;
+    if (alarm.Metrics !== undefined) s.Metrics = metricsSummary(alarm.Metrics);
     alarms[alarm.AlarmName ?? ""] = s;
   }
   for (const { alarm, tags: t } of state.compositeAlarms.values()) {

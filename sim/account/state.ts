@@ -5,6 +5,7 @@
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { type AccountFixture, type BehaviourSettings, instanceTypeCatalogue } from "./fixture";
+import type { InstanceLaunchDetails, InstanceMetricsModel, StopRecord } from "./instance-details";
 import type { InstanceTypeSpec } from "./instance-types";
 import { MetricStore } from "./metric-store";
 
@@ -71,6 +72,9 @@ export interface InstanceModel {
   monitoring: "disabled" | "enabled";
   architecture: string;
   amiLaunchIndex: number;
+  /** Root device, Capacity Reservation, Spot request, operator, hibernation knobs (ec2-stop.ts). */
+  launchDetails: InstanceLaunchDetails;
+  lastStop?: StopRecord;
 }
 
 export interface EniAttachmentModel {
@@ -312,6 +316,14 @@ export interface OutpostModel {
   instanceTypes: { instanceType: string; availableCount: number }[];
 }
 
+/** Called after every instance state change (completing a stop, tracking running time for metrics). */
+export type InstanceStateListener = (
+  inst: InstanceModel,
+  from: InstanceStateName,
+  to: InstanceStateName,
+  at: number,
+) => void;
+
 export interface ScheduledTask {
   at: number;
   run: (emit: EmitServiceEvent) => void;
@@ -340,6 +352,9 @@ export class RegionState {
   readonly scheduled: ScheduledTask[] = [];
   /** Secondary private IP (re)assignments in flight: `AssignPrivateIpAddresses` is asynchronous. */
   readonly pendingAddressMoves: PendingAddressMove[] = [];
+  /** AWS/EC2 metric sources of the instances that have one (sim/account/instance-metrics.ts). */
+  readonly instanceMetrics = new Map<string, InstanceMetricsModel>();
+  readonly instanceStateListeners: InstanceStateListener[] = [];
 
   constructor(
     readonly accountId: string,
@@ -431,9 +446,11 @@ export class RegionState {
     emit: EmitServiceEvent,
     transition?: { to: InstanceStateName; at: number },
   ): void {
+    const from = inst.state;
     inst.state = to;
     inst.stateSince = at;
     inst.transition = transition;
+    for (const listener of this.instanceStateListeners) listener(inst, from, to, at);
     emit({
       source: "aws.ec2",
       detailType: "EC2 Instance State-change Notification",

@@ -80,6 +80,8 @@ describe("account fixture", () => {
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
       privateIpRemapMs: 2_000,
+      failedHibernationToStoppedMs: 180_000,
+      hibernateMinUptimeMs: 120_000,
     });
     expect(f.routeTables).toEqual([]);
     expect(f.instances[0]?.state).toBe("running");
