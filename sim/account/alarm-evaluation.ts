@@ -11,12 +11,17 @@ import type { MetricAlarm, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { isInsightsQuery, parsedExpressions } from "./alarm-metrics";
 import { setAlarmState } from "./cloudwatch";
 import type { OpContext } from "./context";
-import { EC2_NAMESPACE, INSTANCE_METRIC_NAMES, publishInstanceMetrics } from "./instance-metrics";
+import {
+  EC2_NAMESPACE,
+  INSTANCE_METRIC_NAMES,
+  publishInstanceMetrics,
+  resolutionMs,
+} from "./instance-metrics";
 import { EVALUATED_FUNCTIONS, expressionUses, type MathNode } from "./metric-math";
 import { evaluateMath, type MathScope, type MathValue, NotEvaluated, type Series } from "./metric-math-eval";
 import { MetricStore, STATS, type Stat } from "./metric-store";
 import { COMPARE, type EvaluationRule, evaluateAt, MAX_EVALUATIONS } from "./metrics";
-import type { RegionState } from "./state";
+import type { InstanceModel, RegionState } from "./state";
 
 interface MetricRef {
   namespace: string;
@@ -24,6 +29,14 @@ interface MetricRef {
   dims: { Name: string; Value: string }[];
   stat: Stat;
   periodMs: number;
+}
+
+/** The instance an AWS/EC2 metric is about, when it publishes metrics. */
+function instanceOf(state: RegionState, m: MetricRef): InstanceModel | undefined {
+  const [dim, ...rest] = m.dims;
+  if (m.namespace !== EC2_NAMESPACE || rest.length > 0 || dim?.Name !== "InstanceId") return undefined;
+  if (!state.instanceMetrics.has(dim.Value)) return undefined;
+  return state.instances.get(dim.Value);
 }
 
 interface AlarmSource extends EvaluationRule {
@@ -37,21 +50,26 @@ function dimsOf(list: { Name?: string; Value?: string }[] | undefined): { Name: 
 
 /** Whether the simulated account publishes this metric (otherwise the alarm is not evaluated). */
 function hasSource(state: RegionState, m: MetricRef): boolean {
-  if (m.namespace === EC2_NAMESPACE) {
-    const [dim, ...rest] = m.dims;
+  if (m.namespace === EC2_NAMESPACE)
     return (
-      rest.length === 0 &&
-      dim?.Name === "InstanceId" &&
-      state.instanceMetrics.has(dim.Value) &&
+      instanceOf(state, m) !== undefined &&
       (INSTANCE_METRIC_NAMES as readonly string[]).includes(m.metricName)
     );
-  }
   return !m.namespace.startsWith("AWS/") && state.metricStore.namespaces.has(m.namespace);
 }
 
-function metricValue(state: RegionState, m: MetricRef, start: number): number | undefined {
+/**
+ * The period's datapoint as an evaluation at `end` sees it: an instance's datapoint (stamped with its
+ * window start) is visible once its window is complete, so a 1-minute period on a basic-monitoring
+ * instance never sees its 5-minute datapoint in time.
+ */
+function metricValue(state: RegionState, m: MetricRef, start: number, end: number): number | undefined {
   const series = state.metricStore.get(m.namespace, m.metricName, m.dims);
-  return series === undefined ? undefined : MetricStore.statistic(series, m.stat, start, m.periodMs);
+  const inst = instanceOf(state, m);
+  const visibleUntil = inst === undefined ? start + m.periodMs : end - resolutionMs(inst) + 1;
+  const length = Math.min(m.periodMs, visibleUntil - start);
+  if (series === undefined || length <= 0) return undefined;
+  return MetricStore.statistic(series, m.stat, start, length);
 }
 
 function ruleOf(alarm: MetricAlarm, periodMs: number, stat?: Stat): EvaluationRule | undefined {
@@ -93,7 +111,7 @@ function singleMetricSource(state: RegionState, alarm: MetricAlarm): AlarmSource
     values: (end) => {
       const out = new Map<number, number>();
       for (const s of starts(end, rule)) {
-        const v = metricValue(state, ref, s);
+        const v = metricValue(state, ref, s, end);
         if (v !== undefined) out.set(s, v);
       }
       return out;
@@ -121,6 +139,7 @@ function mathScope(
   refs: ReadonlyMap<string, MetricRef>,
   parsed: ReadonlyMap<string, MathNode>,
   timestamps: number[],
+  end: number,
 ): MathScope {
   const memo = new Map<string, MathValue>();
   const scope: MathScope = {
@@ -131,7 +150,7 @@ function mathScope(
       if (ref === undefined) return undefined;
       const s: Series = new Map();
       for (const t of timestamps) {
-        const v = metricValue(state, ref, t);
+        const v = metricValue(state, ref, t, end);
         if (v !== undefined) s.set(t, v);
       }
       return s;
@@ -171,7 +190,7 @@ function mathSource(state: RegionState, alarm: MetricAlarm): AlarmSource | undef
   return {
     ...rule,
     values: (end) => {
-      const scope = mathScope(state, refs, parsed, starts(end, rule));
+      const scope = mathScope(state, refs, parsed, starts(end, rule), end);
       try {
         const v = scope.metric(id) ?? scope.expression(id);
         return v instanceof Map ? v : undefined;

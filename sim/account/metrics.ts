@@ -5,8 +5,9 @@
  *   Timestamp default now; StorageResolution 1 or 60 — standard-resolution datapoints are stored at
  *   the start of their minute). A namespace starting with `AWS/` → `InvalidParameterValue`.
  * - `GetMetricData` answers `MetricStat` queries on stored metrics (Average, Sum, Minimum, Maximum,
- *   SampleCount; periods aligned on multiples of the period); anything else keeps the existing
- *   behaviour (`AWS/Outposts` capacity, otherwise no datapoints).
+ *   SampleCount; periods aligned on multiples of the period), custom ones and the AWS/EC2 metrics
+ *   instance-metrics.ts publishes; anything else keeps the existing behaviour (`AWS/Outposts`
+ *   capacity, otherwise no datapoints).
  * - Alarms: single-metric alarms (Namespace + MetricName + Period + Statistic, a plain threshold
  *   operator) on a custom namespace that has received at least one datapoint are evaluated lazily,
  *   whenever the account settles its clock, once per period end since the last evaluation: the N
@@ -162,8 +163,8 @@ function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
     const name = metric.MetricName;
     const period = stat.Period;
     const s = stat.Stat;
-    if (typeof namespace !== "string" || namespace.startsWith("AWS/") || typeof name !== "string")
-      return result;
+    // AWS/ series exist only where the simulator publishes them (AWS/EC2 of instances with metric levels).
+    if (typeof namespace !== "string" || typeof name !== "string") return result;
     if (typeof period !== "number" || period <= 0 || typeof s !== "string" || !STATS.includes(s as Stat))
       return result;
     const dims = Array.isArray(metric.Dimensions)
