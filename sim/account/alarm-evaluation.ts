@@ -167,6 +167,23 @@ function mathScope(
   return scope;
 }
 
+/** Parsed expressions per alarm configuration (PutMetricAlarm replaces the alarm object). */
+const parsedCache = new WeakMap<MetricAlarm, Map<string, MathNode> | "invalid">();
+
+/** The alarm's parsed expressions; undefined for a fixture alarm whose expression does not parse. */
+function parsedOf(alarm: MetricAlarm): Map<string, MathNode> | undefined {
+  let parsed = parsedCache.get(alarm);
+  if (parsed === undefined) {
+    try {
+      parsed = parsedExpressions(alarm.Metrics ?? []);
+    } catch {
+      parsed = "invalid";
+    }
+    parsedCache.set(alarm, parsed);
+  }
+  return parsed === "invalid" ? undefined : parsed;
+}
+
 function mathSource(state: RegionState, alarm: MetricAlarm): AlarmSource | undefined {
   const metrics = alarm.Metrics ?? [];
   const watched = metrics.filter((q) => q.ReturnData !== false);
@@ -182,7 +199,8 @@ function mathSource(state: RegionState, alarm: MetricAlarm): AlarmSource | undef
   const periods = new Set([...refs.values()].map((r) => r.periodMs));
   const periodMs = [...periods][0];
   if (periods.size !== 1 || periodMs === undefined) return undefined;
-  const parsed = parsedExpressions(metrics);
+  const parsed = parsedOf(alarm);
+  if (parsed === undefined) return undefined;
   const functions = [...parsed.values()].flatMap((n) => expressionUses(n).functions);
   const rule = ruleOf(alarm, periodMs);
   if (rule === undefined || functions.some((f) => !EVALUATED_FUNCTIONS.has(f))) return undefined;
@@ -214,6 +232,8 @@ export function settleInstanceMetrics(c: OpContext, now: number): void {
   const state = c.state;
   publishInstanceMetrics(state, now);
   const store = state.metricStore;
+  // No instance publishes and no custom metric exists: nothing this module evaluates has a source.
+  if (state.instanceMetrics.size === 0 && store.namespaces.size === 0) return;
   for (const [name, model] of state.metricAlarms) {
     const source = sourceOf(state, model.alarm);
     if (source === undefined) continue;

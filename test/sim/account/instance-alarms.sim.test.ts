@@ -220,6 +220,35 @@ describe("alarms evaluated from instance metrics", () => {
     expect((await alarm(a, "TotalNetworkTrafficTooHigh")).StateValue).toBe("ALARM");
     expect((await alarm(a, "rate")).StateValue).toBe("INSUFFICIENT_DATA");
   });
+  it("a fixture alarm whose expression does not parse is left alone (the account keeps working)", async () => {
+    const a = hibernationAccount({
+      alarms: [
+        {
+          name: "broken",
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanThreshold",
+          state: "OK",
+          metrics: [
+            {
+              id: "m1",
+              returnData: false,
+              metricStat: {
+                namespace: "AWS/EC2",
+                metricName: "CPUUtilization",
+                dimensions: { InstanceId: H.basic },
+                period: 300,
+                stat: "Average",
+              },
+            },
+            { id: "e1", expression: "m1 +", returnData: true },
+          ],
+        },
+      ],
+    });
+    a.advance(10 * MIN);
+    expect((await alarm(a, "broken")).StateValue).toBe("OK");
+  });
 });
 
 describe("PutMetricAlarm with Metrics: validation", () => {
