@@ -80,6 +80,10 @@ describe("account fixture", () => {
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
       privateIpRemapMs: 2_000,
+      statusInitializingMs: 120_000,
+      addressInUseCode: "PrivateIpAddressInUse",
+      autoAssignOrder: "lowest",
+      prefixReservationAssignment: "refuse",
     });
     expect(f.routeTables).toEqual([]);
     expect(f.instances[0]?.state).toBe("running");
