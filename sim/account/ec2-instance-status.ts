@@ -29,12 +29,12 @@ import {
   type StatusCheckKind,
   type StatusCheckName,
   setStatusCheck,
-  statusOnStateChange,
+  settledStatus,
 } from "./status-checks";
 
-/** The checks of an instance; an instance built without them reads as its state alone implies. */
+/** The checks of an instance; one built without them (by another module) reads as settled for its state. */
 function statusOf(inst: InstanceModel): InstanceStatusModel {
-  return inst.status ?? statusOnStateChange(inst.state === "running", inst.stateSince, 0);
+  return inst.status ?? settledStatus(inst.state === "running");
 }
 
 function summary(value: StatusCheckName, impairedSince: number | undefined): InstanceStatusSummary {

@@ -46,6 +46,13 @@ export function statusOnStateChange(
   return { instance: "initializing", system: "initializing", okAt: at + initializingMs };
 }
 
+/** The checks of an instance whose initialization is long over (an instance built without checks). */
+export function settledStatus(running: boolean): InstanceStatusModel {
+  return running
+    ? { instance: "ok", system: "ok" }
+    : { instance: "not-applicable", system: "not-applicable" };
+}
+
 /**
  * The checks of an instance loaded from a fixture: the fixture's values where given, else what the
  * simulated clock says (`initializing` until `stateSince + initializingMs`, then `ok`).

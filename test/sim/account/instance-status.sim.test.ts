@@ -86,6 +86,20 @@ describe("DescribeInstanceStatus", () => {
     expect(await checksOf(a, V.nodeA3)).toEqual({ instance: "ok", system: "ok" });
   });
 
+  it("an instance another module built without checks reads as settled for its state", async () => {
+    const a = vfxtAccount(stopped(V.nodeA1));
+    for (const id of [V.nodeA1, V.nodeA2]) {
+      const inst = a.state().instances.get(id);
+      if (inst) inst.status = undefined;
+    }
+    expect(await checksOf(a, V.nodeA1)).toEqual({ instance: "not-applicable", system: "not-applicable" });
+    expect(await checksOf(a, V.nodeA2)).toEqual({ instance: "ok", system: "ok" });
+    expect(a.setInstanceStatus(V.nodeA2, { system: "impaired" })).toMatchObject({
+      instance: "ok",
+      system: "impaired",
+    });
+  });
+
   it("filters on the checks; ids and MaxResults are checked as EC2 does", async () => {
     const a = vfxtAccount();
     a.setInstanceStatus(V.nodeA2, { system: "impaired" });
