@@ -19,18 +19,22 @@
  * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
  * | POST | /instance-metrics/<instance-id> | `{ cpuUtilization?, networkInBytesPerSecond?, networkOutBytesPerSecond? }` | `{ instanceId, levels }` |
  * | POST | /hibernation/<instance-id> | `{ outcome?, fallbackStateReason? }` | `{ instanceId, hibernation }` |
+ * | POST | /instances/<id>/status | `{ instance?, system? }` (ok, impaired, initializing, insufficient-data) | `{ instanceId, status }` |
+ * | GET / POST / DELETE | /address-refusals | `{ subnetId, privateIpAddress }` | `{ refusals }` / 201 `{ refusal }` / `{ removed }` |
  * | POST | /reset | – | `{ now, mode }` |
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
+import type { StatusCheckSetting } from "./ec2-instance-status";
 import { awsError } from "./errors";
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
 import { setInstanceMetricLevels } from "./instance-metrics";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
 import type { InstanceModel, RegionState, ServiceEvent } from "./state";
+import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 
 export interface ControlResponse {
   status: number;
@@ -54,6 +58,13 @@ export interface ControlledAccount {
     reasonData?: string,
   ): void;
   setBgpStatus(virtualInterfaceId: string, status: "up" | "down"): void;
+  setInstanceStatus(
+    instanceId: string,
+    checks: Partial<Record<StatusCheckKind, StatusCheckSetting>>,
+  ): InstanceStatusModel;
+  refuseAddress(subnetId: string, privateIpAddress: string): void;
+  addressRefusals(): { subnetId: string; privateIpAddress: string }[];
+  clearAddressRefusals(): number;
   reset(): void;
   /** The live state of the fixture's region. */
   state(): RegionState;
@@ -77,6 +88,16 @@ const FaultBody = z.strictObject({
 const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
 const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
 const BgpBody = z.strictObject({ status: z.enum(["up", "down"]) });
+const CHECK_SETTINGS = ["ok", "impaired", "initializing", "insufficient-data"] as const;
+const InstanceStatusBody = z
+  .strictObject({ instance: z.optional(z.enum(CHECK_SETTINGS)), system: z.optional(z.enum(CHECK_SETTINGS)) })
+  .check(
+    z.refine((b) => b.instance !== undefined || b.system !== undefined, "give instance, system or both"),
+  );
+const RefusalBody = z.strictObject({
+  subnetId: z.string().check(z.minLength(1)),
+  privateIpAddress: z.string().check(z.minLength(1)),
+});
 const BucketBody = z.strictObject({
   service: z.enum(["ec2", "autoscaling", "monitoring", "events", "outposts", "directconnect"]),
   operations: z.optional(z.array(z.string().check(z.minLength(1)))),
@@ -279,6 +300,34 @@ const hibernationRoute: Route = (account, { segments, verb, body }) => {
   return { status: 200, body: { instanceId: segments[1], hibernation } };
 };
 
+const instancesRoute: Route = (account, { segments, verb, body }) => {
+  const id = segments[1];
+  if (segments.length !== 3 || segments[2] !== "status" || id === undefined || verb !== "POST")
+    return undefined;
+  const parsed = parseBody(InstanceStatusBody, body);
+  if (!parsed.ok) return parsed.response;
+  const { instance, system } = parsed.value;
+  const status = account.setInstanceStatus(id, {
+    ...(instance !== undefined ? { instance } : {}),
+    ...(system !== undefined ? { system } : {}),
+  });
+  return {
+    status: 200,
+    body: { instanceId: id, status: { instance: status.instance, system: status.system } },
+  };
+};
+
+const addressRefusalsRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 1) return undefined;
+  if (verb === "GET") return { status: 200, body: { refusals: account.addressRefusals() } };
+  if (verb === "DELETE") return { status: 200, body: { removed: account.clearAddressRefusals() } };
+  if (verb !== "POST") return undefined;
+  const parsed = parseBody(RefusalBody, body);
+  if (!parsed.ok) return parsed.response;
+  account.refuseAddress(parsed.value.subnetId, parsed.value.privateIpAddress);
+  return { status: 201, body: { refusal: parsed.value } };
+};
+
 const resetRoute: Route = (account, { segments, verb }) => {
   if (segments.length !== 1 || verb !== "POST") return undefined;
   account.reset();
@@ -296,6 +345,8 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["virtual-interfaces", virtualInterfacesRoute],
   ["instance-metrics", instanceMetricsRoute],
   ["hibernation", hibernationRoute],
+  ["instances", instancesRoute],
+  ["address-refusals", addressRefusalsRoute],
   ["reset", resetRoute],
 ]);
 

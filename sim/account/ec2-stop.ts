@@ -18,8 +18,8 @@
  */
 import type { InstanceStateChange, StopInstancesResult } from "@aws-sdk/client-ec2";
 import type { OpContext, ServiceModel } from "./context";
-import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
-import { ID_PATTERNS } from "./ids";
+import { checkIds, dryRun, RULES } from "./ec2-checks";
+import { awsError, ec2ParamErrors } from "./errors";
 import type { Params } from "./query";
 import {
   type InstanceModel,
@@ -34,17 +34,6 @@ type StopChange = "stop" | "hibernate" | "none" | "force";
 
 function instanceState(inst: InstanceModel) {
   return { Code: STATE_CODES[inst.state], Name: inst.state };
-}
-
-/** Instance ids as every EC2 instance operation checks them: first malformed id, then all missing ones. */
-function checkInstanceIds(c: OpContext, ids: readonly string[]): void {
-  const malformed = ids.find((id) => !ID_PATTERNS.instance.test(id));
-  if (malformed !== undefined) throw awsError("InvalidInstanceID.Malformed", `Invalid id: "${malformed}"`);
-  const missing = [...new Set(ids.filter((id) => !c.state.instances.has(id)))];
-  if (missing.length === 1)
-    throw awsError("InvalidInstanceID.NotFound", `The instance ID '${missing[0]}' does not exist`);
-  if (missing.length > 1)
-    throw awsError("InvalidInstanceID.NotFound", `The instance IDs '${missing.join(", ")}' do not exist`);
 }
 
 /** Refusals that apply to a plain stop and a hibernation alike (checks 1–5). */
@@ -147,8 +136,8 @@ function stopInstances(c: OpContext, p: Params): StopInstancesResult {
   const hibernate = p.bool("Hibernate") === true;
   const force = p.bool("Force") === true;
   p.bool("SkipOsShutdown"); // accepted (type-checked); no effect on the simulated shutdown
-  checkInstanceIds(c, ids);
-  if (p.bool("DryRun") === true) throw dryRunOperation();
+  checkIds(ids, RULES.instance, (id) => c.state.instances.has(id));
+  dryRun(p);
 
   const plans: { inst: InstanceModel; change: StopChange }[] = [];
   for (const id of new Set(ids)) {

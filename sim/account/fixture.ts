@@ -15,6 +15,7 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
+import { ADDRESS_FIXTURE_MEMBERS, checkAddressReferences } from "./fixture-addresses";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import {
   checkHibernationReferences,
@@ -25,6 +26,7 @@ import {
 } from "./fixture-hibernation";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
+import { STATUS_CHECK_VALUES } from "./status-checks";
 
 function idOf(prefix: string, example: string) {
   return z
@@ -128,6 +130,10 @@ const InstanceTypeFixture = z.strictObject({
 const VpcFixture = z.strictObject({
   id: VpcId,
   cidrBlock: Cidr,
+  secondaryCidrBlocks: doc(
+    z._default(z.array(Cidr), []),
+    "IPv4 CIDR blocks associated with the VPC after the primary one (/16 to /28, no overlap); each gets a local route, subnets may use them.",
+  ),
   isDefault: z._default(z.boolean(), false),
   tags: TagMap,
 });
@@ -200,6 +206,15 @@ const InstanceFixture = z.strictObject({
   reservationId: z.optional(idOf("r", "r-0123456789abcdef0")),
   monitoring: z._default(z.enum(["disabled", "enabled"]), "disabled"),
   ...INSTANCE_LAUNCH_MEMBERS,
+  status: doc(
+    z.optional(
+      z.strictObject({
+        instance: z.optional(z.enum(STATUS_CHECK_VALUES)),
+        system: z.optional(z.enum(STATUS_CHECK_VALUES)),
+      }),
+    ),
+    "Status checks (DescribeInstanceStatus). Default: initializing until stateSince + behaviour.statusInitializingMs, then ok, for a running instance; not-applicable otherwise.",
+  ),
   tags: TagMap,
 });
 
@@ -466,6 +481,22 @@ const BehaviourFixture = z.strictObject({
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
   ),
   ...HIBERNATION_BEHAVIOUR_MEMBERS,
+  statusInitializingMs: doc(
+    z._default(Count, 120_000),
+    "Status checks stay `initializing` this long after an instance enters `running`, then turn `ok` (a decision: AWS documents no duration).",
+  ),
+  addressInUseCode: doc(
+    z._default(z.enum(["PrivateIpAddressInUse", "InvalidIPAddress.InUse"]), "PrivateIpAddressInUse"),
+    "The code of `AssignPrivateIpAddresses` for an address held by another ENI of the VPC without `AllowReassignment` (AWS documents none).",
+  ),
+  autoAssignOrder: doc(
+    z._default(z.enum(["lowest", "recently-released"]), "lowest"),
+    "Which free address AWS picks (SecondaryPrivateIpAddressCount, CreateNetworkInterface without an address): the lowest, or the most recently released first.",
+  ),
+  prefixReservationAssignment: doc(
+    z._default(z.enum(["refuse", "allow"]), "refuse"),
+    "An explicit address inside a `prefix` subnet CIDR reservation: refused (InvalidParameterValue) or allowed (AWS documents neither).",
+  ),
 });
 
 const FaultFixture = z.strictObject({
@@ -534,6 +565,7 @@ export const AccountFixtureSchema = z.strictObject({
   autoScalingGroups: z._default(z.array(AutoScalingGroupFixture), []),
   ...LIFECYCLE_FIXTURE_MEMBERS,
   ...DX_FIXTURE_MEMBERS,
+  ...ADDRESS_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",
@@ -637,9 +669,10 @@ export function checkReferences(f: AccountFixture): string[] {
     if (vpc === undefined) add(`subnets.${i}.vpcId`, `unknown VPC ${s.vpcId}`);
     else {
       const inner = parseCidr(s.cidrBlock, { version: 4 });
-      const outer = parseCidr(vpc.cidrBlock, { version: 4 });
-      if (inner && outer && !cidrWithin(inner, outer)) {
-        add(`subnets.${i}.cidrBlock`, `${s.cidrBlock} is not inside the VPC CIDR ${vpc.cidrBlock}`);
+      const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks];
+      const outers = blocks.map((b) => parseCidr(b, { version: 4 }));
+      if (inner && !outers.some((outer) => outer !== undefined && cidrWithin(inner, outer))) {
+        add(`subnets.${i}.cidrBlock`, `${s.cidrBlock} is not inside a VPC CIDR (${blocks.join(", ")})`);
       }
     }
     if (!s.availabilityZone.startsWith(f.region)) {
@@ -906,6 +939,7 @@ export function checkReferences(f: AccountFixture): string[] {
   });
   checkDxReferences(f, new Set(vpcs.keys()), add);
   checkHibernationReferences(f.instances, types, add);
+  checkAddressReferences(f, add);
 
   return issues;
 }

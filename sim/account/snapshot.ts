@@ -22,8 +22,13 @@ export interface InstanceSnapshot {
   AutoScalingGroup?: string;
   /** When a pending transition completes (ISO), e.g. stopping → stopped. */
   TransitionDue?: string;
-  Tags: Record<string, string>;
-  /** Shown only when not the default (`ebs`, On-Demand, no reservation, basic monitoring). */
+  /** Status checks (`DescribeInstanceStatus`): ok, impaired, initializing, insufficient-data, not-applicable. */
+  InstanceStatus?: string;
+  SystemStatus?: string;
+  Tags: Record<
+    string,
+    string
+  > /** Shown only when not the default (`ebs`, On-Demand, no reservation, basic monitoring). */;
   RootDeviceType?: string;
   InstanceLifecycle?: string;
   CapacityReservationId?: string;
@@ -31,6 +36,19 @@ export interface InstanceSnapshot {
   /** Model facts of the last stop, not AWS fields: RAM kept by a hibernation, instance store data lost. */
   MemoryPreserved?: boolean;
   InstanceStoreDataLost?: boolean;
+}
+
+export interface ElasticIpSnapshot {
+  PublicIp: string;
+  NetworkInterfaceId?: string;
+  PrivateIpAddress?: string;
+}
+
+export interface SubnetCidrReservationSnapshot {
+  SubnetId: string;
+  Cidr: string;
+  ReservationType: string;
+  Tags: Record<string, string>;
 }
 
 export interface NetworkInterfaceSnapshot {
@@ -109,6 +127,9 @@ export interface AccountSnapshot {
   localGatewayRouteTables: Record<string, LocalGatewayRouteTableSnapshot>;
   autoScalingGroups: Record<string, AutoScalingGroupSnapshot>;
   alarms: Record<string, AlarmSnapshot>;
+  /** Elastic IPs by allocation id and subnet CIDR reservations by id (vfxt-ip-move). */
+  elasticIps: Record<string, ElasticIpSnapshot>;
+  subnetCidrReservations: Record<string, SubnetCidrReservationSnapshot>;
   /** Entries accepted by PutEvents, in order. */
   publishedEvents: PublishedEventSnapshot[];
   /** Events AWS itself would have sent to EventBridge (EC2 state changes, alarm state changes). */
@@ -165,6 +186,10 @@ export function takeSnapshot(
       if (i.monitoring !== "disabled") s.Monitoring = i.monitoring;
       if (i.lastStop?.memoryPreserved !== undefined) s.MemoryPreserved = i.lastStop.memoryPreserved;
       if (i.lastStop?.instanceStoreDataLost) s.InstanceStoreDataLost = true;
+      if (i.status !== undefined) {
+        s.InstanceStatus = i.status.instance;
+        s.SystemStatus = i.status.system;
+      }
       return [i.id, s];
     }),
   );
@@ -277,6 +302,22 @@ export function takeSnapshot(
       Tags: tags(t),
     };
   }
+  const elasticIps = sortedRecord(
+    [...state.elasticIps.values()].map((e): [string, ElasticIpSnapshot] => {
+      const s: ElasticIpSnapshot = { PublicIp: e.publicIp };
+      if (e.association !== undefined) {
+        s.NetworkInterfaceId = e.association.networkInterfaceId;
+        s.PrivateIpAddress = e.association.privateIpAddress;
+      }
+      return [e.allocationId, s];
+    }),
+  );
+  const subnetCidrReservations = sortedRecord(
+    [...state.subnetCidrReservations.values()].map((r): [string, SubnetCidrReservationSnapshot] => [
+      r.id,
+      { SubnetId: r.subnetId, Cidr: r.cidr, ReservationType: r.type, Tags: tags(r.tags) },
+    ]),
+  );
   return {
     at: at.toISOString(),
     accountId: state.accountId,
@@ -287,13 +328,15 @@ export function takeSnapshot(
     localGatewayRouteTables,
     autoScalingGroups,
     alarms: sortedRecord(Object.entries(alarms)),
+    elasticIps,
+    subnetCidrReservations,
     publishedEvents: structuredClone([...publishedEvents]),
     serviceEvents: structuredClone([...serviceEvents]),
   };
 }
 
 export interface StateChange {
-  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, publishedEvents, serviceEvents. */
+  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, elasticIps, subnetCidrReservations, publishedEvents, serviceEvents. */
   resourceType: string;
   /** The resource id or name ("i-0…", "rtb-0…", "ops-idle-i-0…"), or the event index. */
   resource: string;
@@ -311,6 +354,8 @@ const COLLECTIONS = [
   "localGatewayRouteTables",
   "autoScalingGroups",
   "alarms",
+  "elasticIps",
+  "subnetCidrReservations",
 ] as const;
 
 function flatten(value: unknown, prefix: string, out: Map<string, Json>): void {
@@ -331,8 +376,9 @@ function same(a: unknown, b: unknown): boolean {
 export function diffSnapshots(before: AccountSnapshot, after: AccountSnapshot): StateChange[] {
   const changes: StateChange[] = [];
   for (const collection of COLLECTIONS) {
-    const a = before[collection] as Record<string, unknown>;
-    const b = after[collection] as Record<string, unknown>;
+    // `?? {}`: a snapshot taken before a collection existed (e.g. stored by an older replay).
+    const a = (before[collection] ?? {}) as Record<string, unknown>;
+    const b = (after[collection] ?? {}) as Record<string, unknown>;
     const ids = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const id of ids) {
       if (!(id in a)) {

@@ -8,6 +8,8 @@ import { type AccountFixture, type BehaviourSettings, instanceTypeCatalogue } fr
 import type { InstanceLaunchDetails, InstanceMetricsModel, StopRecord } from "./instance-details";
 import type { InstanceTypeSpec } from "./instance-types";
 import { MetricStore } from "./metric-store";
+import type { ElasticIpModel, SubnetCidrReservationModel } from "./network-models";
+import { type InstanceStatusModel, statusOnStateChange } from "./status-checks";
 
 export type InstanceStateName =
   | "pending"
@@ -75,6 +77,8 @@ export interface InstanceModel {
   /** Root device, Capacity Reservation, Spot request, operator, hibernation knobs (ec2-stop.ts). */
   launchDetails: InstanceLaunchDetails;
   lastStop?: StopRecord;
+  /** Status checks (`DescribeInstanceStatus`, sim/account/status-checks.ts); set for every loaded instance. */
+  status?: InstanceStatusModel;
 }
 
 export interface EniAttachmentModel {
@@ -109,12 +113,16 @@ export interface EniModel {
 export interface PendingAddressMove {
   ip: string;
   toEniId: string;
+  /** The VPC of the target ENI: an address is unique per VPC only. */
+  vpcId: string;
   at: number;
 }
 
 export interface VpcModel {
   id: string;
   cidrBlock: string;
+  /** IPv4 CIDR blocks associated after the primary one (each has its local route). */
+  secondaryCidrBlocks: string[];
   isDefault: boolean;
   tags: Map<string, string>;
 }
@@ -355,6 +363,13 @@ export class RegionState {
   /** AWS/EC2 metric sources of the instances that have one (sim/account/instance-metrics.ts). */
   readonly instanceMetrics = new Map<string, InstanceMetricsModel>();
   readonly instanceStateListeners: InstanceStateListener[] = [];
+  /** Elastic IPs and subnet CIDR reservations (sim/account/vpc-addresses.ts, ec2-vpcs.ts). */
+  readonly elasticIps = new Map<string, ElasticIpModel>();
+  readonly subnetCidrReservations = new Map<string, SubnetCidrReservationModel>();
+  /** When each (VPC, address) was last released (`addressKey`): auto-assignment may prefer them. */
+  readonly releasedAddresses = new Map<string, number>();
+  /** (subnet, address) pairs EC2 refuses without naming the address (`addressKey(subnetId, ip)`). */
+  readonly refusedAddresses = new Set<string>();
 
   constructor(
     readonly accountId: string,
@@ -451,6 +466,7 @@ export class RegionState {
     inst.stateSince = at;
     inst.transition = transition;
     for (const listener of this.instanceStateListeners) listener(inst, from, to, at);
+    inst.status = statusOnStateChange(to === "running", at, this.behaviour.statusInitializingMs);
     emit({
       source: "aws.ec2",
       detailType: "EC2 Instance State-change Notification",

@@ -82,6 +82,10 @@ describe("account fixture", () => {
       privateIpRemapMs: 2_000,
       failedHibernationToStoppedMs: 180_000,
       hibernateMinUptimeMs: 120_000,
+      statusInitializingMs: 120_000,
+      addressInUseCode: "PrivateIpAddressInUse",
+      autoAssignOrder: "lowest",
+      prefixReservationAssignment: "refuse",
     });
     expect(f.routeTables).toEqual([]);
     expect(f.instances[0]?.state).toBe("running");
