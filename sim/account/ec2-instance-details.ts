@@ -6,8 +6,9 @@
  * `DescribeInstancesRequest.Filters`, `DescribeInstanceTypesRequest.Filters`).
  */
 import type { Instance, InstanceTypeInfo } from "@aws-sdk/client-ec2";
+import { awsError } from "./errors";
 import type { InstanceTypeSpec } from "./instance-types";
-import type { FilterFields } from "./query";
+import type { Filter, FilterFields } from "./query";
 import { type InstanceModel, prune } from "./state";
 
 /** The instance members derived from its launch details. */
@@ -107,3 +108,19 @@ export const INSTANCE_STORAGE_FILTERS: FilterFields<InstanceTypeSpec> = {
   "instance-storage-info.encryption-support": (t) => [t.instanceStorage?.encryptionSupport],
   "supported-root-device-type": (t) => [...t.supportedRootDeviceTypes],
 };
+
+const MAX_FILTER_VALUES = 200;
+
+/**
+ * DescribeInstances takes at most 200 filter values per call (a reconcile over 1,000 instances must
+ * chunk its `instance-id` filter): `FilterLimitExceeded` "The request uses too many filters or too many
+ * filter values." (EC2 error codes page); message as captured from EC2.
+ */
+export function checkFilterValueLimit(filters: readonly Filter[]): void {
+  const count = filters.reduce((n, f) => n + f.values.length, 0);
+  if (count > MAX_FILTER_VALUES)
+    throw awsError(
+      "FilterLimitExceeded",
+      `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`,
+    );
+}

@@ -36,6 +36,7 @@ import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
 import {
+  checkFilterValueLimit,
   INSTANCE_STORAGE_FILTERS,
   instanceTypeDetailFields,
   LAUNCH_DETAIL_FILTERS,
@@ -331,6 +332,7 @@ function describeInstances(c: OpContext, p: Params): DescribeInstancesResult {
   const max = maxResults(p, 5, 1000);
   noIdsWithMaxResults(ids, max, "instancesSet");
   const filters = readFilters(p);
+  checkFilterValueLimit(filters);
   if (ids !== undefined && ids.length > 0)
     checkIds(ids, ID_RULES.instance, (id) => c.state.instances.has(id));
   dryRun(p);

@@ -267,6 +267,27 @@ describe("DescribeInstances: root device, capacity, lifecycle, operator, monitor
   });
 });
 
+describe("DescribeInstances filter value limit", () => {
+  it("answers FilterLimitExceeded above 200 filter values in one call, and accepts 200", async () => {
+    const a = hibernationAccount();
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${i.toString(16).padStart(17, "0")}`);
+    const e = await awsError(
+      ec2(a, "DescribeInstances", { Filters: [{ Name: "instance-id", Values: ids(201) }] }),
+      "FilterLimitExceeded",
+      400,
+    );
+    expect(e.message).toBe("The maximum number of filter values specified on a single call is 200");
+    await expect(
+      ec2(a, "DescribeInstances", {
+        Filters: [
+          { Name: "instance-id", Values: ids(199) },
+          { Name: "instance-state-name", Values: ["running"] },
+        ],
+      }),
+    ).resolves.toBeDefined();
+  });
+});
+
 describe("DescribeInstanceTypes: instance store", () => {
   it("answers InstanceStorageSupported / InstanceStorageInfo per type, from the EC2 User Guide's figures", async () => {
     const a = hibernationAccount();
