@@ -15,6 +15,14 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
+import {
+  ASG_BEHAVIOUR_MEMBERS,
+  ASG_GROUP_FIXTURE_MEMBERS,
+  checkAsgReferences,
+  InstanceStatusFixture,
+  LaunchTemplateInstanceType,
+  LaunchTemplateInterfaces,
+} from "./fixture-asg";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
@@ -189,6 +197,7 @@ const InstanceFixture = z.strictObject({
   keyName: z.optional(z.string()),
   reservationId: z.optional(idOf("r", "r-0123456789abcdef0")),
   monitoring: z._default(z.enum(["disabled", "enabled"]), "disabled"),
+  status: InstanceStatusFixture,
   tags: TagMap,
 });
 
@@ -302,6 +311,7 @@ export const LIFECYCLE_STATES = [
   "Terminating",
   "Terminating:Wait",
   "Terminating:Proceed",
+  "Terminating:Retained",
   "Terminated",
   "Detaching",
   "Detached",
@@ -310,13 +320,19 @@ export const LIFECYCLE_STATES = [
   "Warmed:Pending",
   "Warmed:Pending:Wait",
   "Warmed:Pending:Proceed",
+  "Warmed:Pending:Retained",
   "Warmed:Terminating",
   "Warmed:Terminating:Wait",
   "Warmed:Terminating:Proceed",
+  "Warmed:Terminating:Retained",
   "Warmed:Terminated",
   "Warmed:Stopped",
   "Warmed:Running",
   "Warmed:Hibernated",
+  "ReplacingRootVolume",
+  "ReplacingRootVolume:Wait",
+  "ReplacingRootVolume:Proceed",
+  "RootVolumeReplaced",
 ] as const;
 
 const AutoScalingGroupFixture = z.strictObject({
@@ -333,6 +349,8 @@ const AutoScalingGroupFixture = z.strictObject({
       launchTemplateId: z.optional(idOf("lt", "lt-0123456789abcdef0")),
       launchTemplateName: z.optional(z.string()),
       version: z._default(z.string(), "$Default"),
+      instanceType: LaunchTemplateInstanceType,
+      networkInterfaces: LaunchTemplateInterfaces,
     }),
   ),
   healthCheckType: z._default(z.enum(["EC2", "ELB", "VPC_LATTICE", "EBS"]), "EC2"),
@@ -354,6 +372,7 @@ const AutoScalingGroupFixture = z.strictObject({
     [],
   ),
   tags: TagMap,
+  ...ASG_GROUP_FIXTURE_MEMBERS,
 });
 
 const MetricStatFixture = z.strictObject({
@@ -454,6 +473,7 @@ const BehaviourFixture = z.strictObject({
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
   ),
+  ...ASG_BEHAVIOUR_MEMBERS,
 });
 
 const FaultFixture = z.strictObject({
@@ -895,6 +915,7 @@ export function checkReferences(f: AccountFixture): string[] {
     alarmUnique(a.name, `compositeAlarms.${i}.name`);
   });
   checkDxReferences(f, new Set(vpcs.keys()), add);
+  checkAsgReferences(f.autoScalingGroups, add);
 
   return issues;
 }

@@ -4,8 +4,9 @@
  * lifecycle, Outposts and Direct Connect resources through their own loaders.
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import type { AsgPolicies } from "./asg-model";
 import { loadDxFixture } from "./dx";
-import { type AccountFixture, instanceTypeCatalogue } from "./fixture";
+import { type AccountFixture, type AutoScalingGroupFixture, instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
 import {
@@ -111,6 +112,7 @@ function loadInstances(state: RegionState, f: AccountFixture, start: number): vo
       monitoring: i.monitoring,
       architecture: type?.architecture ?? "x86_64",
       amiLaunchIndex: index,
+      ...(i.status !== undefined ? { status: { ...i.status } } : {}),
     };
     const hibernating = model.stateReason?.code === STATE_REASONS.userHibernate.code;
     const delay = {
@@ -300,8 +302,30 @@ function loadGroups(state: RegionState, f: AccountFixture, start: number): void 
       createdTime: new Date(g.createdTime !== undefined ? Date.parse(g.createdTime) : start),
       instances: members,
       tags: tagMap(g.tags),
+      policies: policiesOf(g),
     });
   }
+}
+
+/** Maintenance, retention and warm pool policies, warmup and launch template ENIs of a group. */
+function policiesOf(g: AutoScalingGroupFixture): AsgPolicies {
+  const pool = g.warmPool;
+  return {
+    instanceMaintenancePolicy: g.instanceMaintenancePolicy,
+    terminateHookAbandon: g.instanceLifecyclePolicy?.retentionTriggers.terminateHookAbandon,
+    warmPool:
+      pool === undefined
+        ? undefined
+        : {
+            minSize: pool.minSize,
+            maxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
+            poolState: pool.poolState,
+            reuseOnScaleIn: pool.instanceReusePolicy.reuseOnScaleIn,
+          },
+    defaultInstanceWarmup: g.defaultInstanceWarmup,
+    launchInstanceType: g.launchTemplate?.instanceType,
+    launchInterfaces: (g.launchTemplate?.networkInterfaces ?? []).map((n) => ({ ...n })),
+  };
 }
 
 function loadMetricAlarms(state: RegionState, f: AccountFixture, start: number): void {

@@ -4,6 +4,7 @@
  * settle.ts applies its asynchronous transitions.
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { type AsgPolicies, AsgRuntime } from "./asg-model";
 import { type AccountFixture, type BehaviourSettings, instanceTypeCatalogue } from "./fixture";
 import type { InstanceTypeSpec } from "./instance-types";
 import { MetricStore } from "./metric-store";
@@ -71,7 +72,11 @@ export interface InstanceModel {
   monitoring: "disabled" | "enabled";
   architecture: string;
   amiLaunchIndex: number;
+  /** Status checks (`DescribeInstanceStatus`): a plain detach from an impaired instance hangs. */
+  status?: { instance: InstanceStatusValue; system: InstanceStatusValue };
 }
+
+export type InstanceStatusValue = "ok" | "impaired" | "initializing" | "insufficient-data" | "not-applicable";
 
 export interface EniAttachmentModel {
   attachmentId: string;
@@ -187,6 +192,8 @@ export interface AsgModel {
   createdTime: Date;
   instances: AsgMemberModel[];
   tags: Map<string, string>;
+  /** Maintenance, retention and warm pool policies, launch template ENIs (sim/account/asg-model.ts). */
+  policies?: AsgPolicies;
 }
 
 export interface MetricAlarmModel {
@@ -309,7 +316,14 @@ export interface OutpostModel {
   availabilityZone: string;
   lifeCycleStatus: string;
   ownerId: string;
-  instanceTypes: { instanceType: string; availableCount: number }[];
+  /** `AvailableInstanceType_Count`: `null` = no datapoint (missing, not 0); `changes` from a time on. */
+  instanceTypes: {
+    instanceType: string;
+    availableCount: number | null;
+    changes?: { at: number; value: number | null }[];
+  }[];
+  /** Service link: while down, no capacity datapoints and `ConnectedStatus` 0. */
+  serviceLink?: { up: boolean; changes: { at: number; up: boolean }[] };
 }
 
 export interface ScheduledTask {
@@ -340,6 +354,8 @@ export class RegionState {
   readonly scheduled: ScheduledTask[] = [];
   /** Secondary private IP (re)assignments in flight: `AssignPrivateIpAddresses` is asynchronous. */
   readonly pendingAddressMoves: PendingAddressMove[] = [];
+  /** Auto Scaling engine: replacements, refreshes, hook queues, event delivery (sim/account/asg-model.ts). */
+  readonly asg = new AsgRuntime();
 
   constructor(
     readonly accountId: string,
@@ -413,6 +429,8 @@ export class RegionState {
   /** Auto Scaling's view of a member's health: EC2 health checks see a non-running instance as unhealthy. */
   memberHealth(member: AsgMemberModel): "Healthy" | "Unhealthy" {
     if (member.healthStatus !== undefined) return member.healthStatus;
+    // A stopped instance in a warm pool is healthy (warm pool health checks page).
+    if (member.lifecycleState.startsWith("Warmed:")) return "Healthy";
     const state = this.instances.get(member.instanceId)?.state;
     return state === "running" || state === "pending" ? "Healthy" : "Unhealthy";
   }

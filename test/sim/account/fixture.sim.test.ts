@@ -80,6 +80,15 @@ describe("account fixture", () => {
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
       privateIpRemapMs: 2_000,
+      pendingProceedMs: 2_000,
+      lifecycleHookOrder: "concurrent",
+      healthChecks: "off",
+      healthCheckIntervalMs: 60_000,
+      relaunchDelayMs: 10_000,
+      instanceRefreshTimeoutMs: 3_600_000,
+      rootVolumeReplaceMs: 60_000,
+      lifecycleEventOriginDestination: "always",
+      impairedDetach: "hang",
     });
     expect(f.routeTables).toEqual([]);
     expect(f.instances[0]?.state).toBe("running");
