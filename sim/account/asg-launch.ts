@@ -41,7 +41,6 @@ function freeAddress(state: RegionState, subnetId: string, cidrBlock: string): s
 }
 
 function newEni(
-  state: RegionState,
   id: string,
   instance: InstanceModel,
   slot: { deviceIndex: number; networkCardIndex: number; deleteOnTermination: boolean; description: string },
@@ -131,7 +130,7 @@ export function createGroupInstance(
   slots.forEach((slot, i) => {
     const id = i === 0 ? primary : derivedId("eni", `template|${instance.id}|${i}`);
     const ip = i === 0 ? instance.privateIpAddress : freeAddress(state, subnet.id, subnet.cidrBlock);
-    state.networkInterfaces.set(id, newEni(state, id, instance, slot, ip, now));
+    state.networkInterfaces.set(id, newEni(id, instance, slot, ip, now));
   });
   emit({
     source: "aws.ec2",

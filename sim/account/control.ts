@@ -18,9 +18,12 @@
  * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
  * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
  * | POST | /reset | – | `{ now, mode }` |
+ *
+ * Auto Scaling engine, lifecycle-event delivery and Outposts metric routes: asg-control.ts.
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
+import { ENGINE_ROUTES, type EngineAccount } from "./asg-control";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
 import type { FaultInjector } from "./faults";
@@ -34,7 +37,7 @@ export interface ControlResponse {
 }
 
 /** What the control API steers: the simulated account (declared here so that control sits below it). */
-export interface ControlledAccount {
+export interface ControlledAccount extends EngineAccount {
   readonly calls: CallRecord[];
   readonly clock: SimClock;
   readonly faults: FaultInjector;
@@ -250,6 +253,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["token-buckets", tokenBucketsRoute],
   ["virtual-interfaces", virtualInterfacesRoute],
   ["reset", resetRoute],
+  ...ENGINE_ROUTES,
 ]);
 
 export function handleControl(
