@@ -147,7 +147,9 @@ function replacementDue(state: RegionState, r: ReplacementModel): Due | undefine
   const old = memberOf(state, r.groupName, r.oldInstanceId);
   const abandoned = abandonedAt(state, r);
   if (abandoned !== undefined) {
-    const at = abandoned + state.behaviour.relaunchDelayMs;
+    // Remembered at first sight: the instance's state (and its time) moves on while it terminates.
+    r.relaunchAt ??= abandoned + state.behaviour.relaunchDelayMs;
+    const at = r.relaunchAt;
     return { at, apply: (emit) => launchReplacement(state, emit, at, group, r) };
   }
   const since = inServiceSince(state, r.groupName, r.newInstanceId);
