@@ -191,7 +191,13 @@ function startNext(
   refresh.status = "InProgress";
   for (let id = refresh.queue.shift(); id !== undefined; id = refresh.queue.shift()) {
     const member = memberOf(state, refresh.groupName, id);
-    if (group === undefined || member === undefined || member.lifecycleState !== "InService") {
+    const beingReplaced = state.asg.replacements.some((r) => r.oldInstanceId === id && r.phase !== "done");
+    if (
+      group === undefined ||
+      member === undefined ||
+      member.lifecycleState !== "InService" ||
+      beingReplaced
+    ) {
       refresh.replaced += 1;
       continue;
     }
