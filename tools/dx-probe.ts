@@ -3,8 +3,8 @@
  *                           [--threshold 2] [--rearm 3] [--icmp] [--once] [--duration <s>] [--json]
  *                           [--on-trigger "<shell command>"]
  *
- * The dx-failover path probe as an agent for a utility instance in the Local Zone (see docs/dx-failover.md
- * and deploy/dx-probe.service). It runs the same ProbeLoop as the Lambda probe: every --interval ms it probes
+ * The dx-failover path probe as an agent for a utility instance in the Local Zone (see
+ * functions/dx-failover/README.md and deploy/dx-probe.service). It runs the same ProbeLoop as the Lambda probe: every --interval ms it probes
  * the Direct Connect targets and the VPN targets (TCP connect; any target answering = path healthy) and
  * prints one line per sample (--json: one JSON object per line, for journald/CloudWatch agent). When DX has
  * failed --threshold consecutive probes while the VPN answers, it prints a trigger line and runs

@@ -1,6 +1,7 @@
 // esbuild plugins used by serverless-esbuild (see serverless.yml `custom.esbuild.plugins`) and by the
 // benchmark. CommonJS because serverless-esbuild require()s this file.
 const { readFile } = require("node:fs/promises");
+const { join } = require("node:path");
 
 /**
  * AWS SDK v3 clients describe every operation in one schema module whose objects use computed keys
@@ -29,4 +30,18 @@ const inlineSdkSchemaKeys = {
   },
 };
 
-module.exports = [inlineSdkSchemaKeys];
+/**
+ * Lambda bundles take credentials from the environment only (see shared/aws/lambda-credentials.ts): the
+ * SDK's default provider chain is swapped for it, which drops the chain's SSO/INI/process/web-identity
+ * providers and the nested STS/SSO clients from every bundle.
+ */
+const lambdaEnvironmentCredentials = {
+  name: "lambda-environment-credentials",
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: join(__dirname, "..", "shared", "aws", "lambda-credentials.ts"),
+    }));
+  },
+};
+
+module.exports = [inlineSdkSchemaKeys, lambdaEnvironmentCredentials];

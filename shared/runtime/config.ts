@@ -6,8 +6,8 @@ import * as z from "./zod";
  * and the loader of the whole configuration. The stage schema composes these keys with each capability's
  * section (functions/config.ts); it is validated when the stack is packaged (serverless.yml resolves it
  * through tools/serverless-config.cjs) and again at cold start (from the OPS_CONFIG environment variable),
- * the handler passing the composed schema in. Every knob has a safe default; README "Configuration
- * reference" documents each one.
+ * the handler passing the composed schema in. Every knob has a safe default; docs/configuration.md and
+ * each capability's README document each one.
  */
 
 export const EXECUTION_MODES = ["plan", "dry-run", "apply"] as const;

@@ -21,6 +21,7 @@ import type { OpContext, ServiceModel } from "./context";
 import { type ControlResponse, handleControl } from "./control";
 import { directConnectModel, setBgpStatus } from "./dx";
 import { ec2Model } from "./ec2";
+import { type StatusCheckSetting, setInstanceStatus } from "./ec2-instance-status";
 import { notSimulated, paramErrorsFor } from "./errors";
 import { eventBridgeModel } from "./eventbridge";
 import { EC2_DOCUMENTED_BUCKETS, FaultInjector } from "./faults";
@@ -28,11 +29,14 @@ import type { AccountFixture } from "./fixture";
 import { IdGenerator } from "./ids";
 import { regionFromFixture } from "./load";
 import { evaluateAlarms, metricsModel } from "./metrics";
+import { addressKey } from "./network-models";
 import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
 import { type EmitServiceEvent, RegionState, type ServiceEvent } from "./state";
+import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
+import { subnetOf } from "./vpc-addresses";
 
 export interface SimulatedAccountOptions {
   /** Use this clock instead of one built from `fixture.clock`. */
@@ -239,6 +243,48 @@ export class SimulatedAccount {
     this.settle();
     const state = this.state(region ?? this.fixture.region);
     return change(state, this.clock.nowMs(), (e) => this.emit(state.region, e));
+  }
+
+  /**
+   * Sets the instance and/or system status check of a running instance (vfxt-ip-move, eni-reattach):
+   * `impaired` (ImpairedSince = now), back to `ok`, `insufficient-data`, `initializing`. No event is
+   * emitted (EC2 emits none for status checks). Throws `InvalidInstanceID.NotFound`, `IncorrectInstanceState`.
+   */
+  setInstanceStatus(
+    instanceId: string,
+    checks: Partial<Record<StatusCheckKind, StatusCheckSetting>>,
+    region?: string,
+  ): InstanceStatusModel {
+    this.settle();
+    const state = this.state(region ?? this.fixture.region);
+    return { ...setInstanceStatus(state, instanceId, checks, this.clock.nowMs()) };
+  }
+
+  /**
+   * Makes EC2 refuse an address of a subnet without naming it: an `AssignPrivateIpAddresses` or
+   * `CreateNetworkInterface` asking for it fails as a whole with `InvalidParameterValue`
+   * "secondary-addresses". Throws `InvalidSubnetID.NotFound`.
+   */
+  refuseAddress(subnetId: string, privateIpAddress: string, region?: string): void {
+    const state = this.state(region ?? this.fixture.region);
+    subnetOf(state, subnetId);
+    state.refusedAddresses.add(addressKey(subnetId, privateIpAddress));
+  }
+
+  /** The refused addresses of a region as `{ subnetId, privateIpAddress }`. */
+  addressRefusals(region?: string): { subnetId: string; privateIpAddress: string }[] {
+    return [...this.state(region ?? this.fixture.region).refusedAddresses].map((key) => {
+      const [subnetId = "", privateIpAddress = ""] = key.split("|");
+      return { subnetId, privateIpAddress };
+    });
+  }
+
+  /** Removes every address refusal of a region; returns how many there were. */
+  clearAddressRefusals(region?: string): number {
+    const refused = this.state(region ?? this.fixture.region).refusedAddresses;
+    const count = refused.size;
+    refused.clear();
+    return count;
   }
 
   /** Plain JSON state of a region (default: the fixture's) for before/after diffs. */

@@ -11,6 +11,7 @@ import { addressAt, cidrSize, formatIp, parseCidr } from "../../shared/net/cidr"
 import { derivedId, derivedMac } from "./ids";
 import { enterTransition, LAUNCHING, setMemberState } from "./lifecycle-engine";
 import type { AsgModel, EmitServiceEvent, EniModel, InstanceModel, RegionState } from "./state";
+import { statusOnStateChange } from "./status-checks";
 
 export interface LaunchOptions {
   /** Launch in this subnet (default: the first subnet of the group's VPCZoneIdentifier). */
@@ -120,6 +121,7 @@ export function createGroupInstance(
     monitoring: "disabled",
     architecture: state.instanceTypes.get(type)?.architecture ?? "x86_64",
     amiLaunchIndex: 0,
+    status: statusOnStateChange(false, now, state.behaviour.statusInitializingMs),
   };
   state.instances.set(instance.id, instance);
   const primary = derivedId("eni", `primary|${instance.id}`);

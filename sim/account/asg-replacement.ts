@@ -18,8 +18,8 @@
  *   `ReplaceRootVolume` keeps the instance (and its ENIs): `ReplacingRootVolume` → `RootVolumeReplaced`
  *   → `InService`.
  * - EC2 health checks (`behaviour.healthChecks: "ec2"`): an `InService` member past its grace period
- *   whose instance is not running is marked `Unhealthy` at once; an impaired status check is noticed at
- *   the next settle and acted on at the next `healthCheckIntervalMs` tick. Then it is replaced.
+ *   whose instance is not running is marked `Unhealthy` at once; an impaired status check is acted on at
+ *   the first `healthCheckIntervalMs` tick after its `ImpairedSince`. Then it is replaced.
  */
 
 import { launchIntoGroup } from "./asg-launch";
@@ -298,8 +298,12 @@ function healthDue(
   if (instance === undefined || instance.state !== "running" || member.healthStatus === "Unhealthy") {
     at = Math.max(graceEnd, instance?.stateSince ?? 0);
   } else if (instance.status?.instance === "impaired" || instance.status?.system === "impaired") {
-    // The sim does not know when the status changed: noticed now, acted on at the next tick.
-    const noticed = state.asg.impairedNoticed.get(member.instanceId) ?? now;
+    // Impaired since `ImpairedSince` (else first seen now), acted on at the next health check tick.
+    const since = [instance.status.instanceImpairedSince, instance.status.systemImpairedSince].filter(
+      (t): t is number => t !== undefined,
+    );
+    const noticed =
+      since.length > 0 ? Math.min(...since) : (state.asg.impairedNoticed.get(member.instanceId) ?? now);
     state.asg.impairedNoticed.set(member.instanceId, noticed);
     const tick = state.behaviour.healthCheckIntervalMs;
     at = Math.max(graceEnd, (Math.floor(noticed / tick) + 1) * tick);

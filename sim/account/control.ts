@@ -17,6 +17,8 @@
  * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
  * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
  * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
+ * | POST | /instances/<id>/status | `{ instance?, system? }` (ok, impaired, initializing, insufficient-data) | `{ instanceId, status }` |
+ * | GET / POST / DELETE | /address-refusals | `{ subnetId, privateIpAddress }` | `{ refusals }` / 201 `{ refusal }` / `{ removed }` |
  * | POST | /reset | – | `{ now, mode }` |
  *
  * Auto Scaling engine, lifecycle-event delivery and Outposts metric routes: asg-control.ts.
@@ -26,10 +28,12 @@ import { SimAwsError } from "../types";
 import { ENGINE_ROUTES, type EngineAccount } from "./asg-control";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
+import type { StatusCheckSetting } from "./ec2-instance-status";
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
 import type { ServiceEvent } from "./state";
+import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 
 export interface ControlResponse {
   status: number;
@@ -53,6 +57,13 @@ export interface ControlledAccount extends EngineAccount {
     reasonData?: string,
   ): void;
   setBgpStatus(virtualInterfaceId: string, status: "up" | "down"): void;
+  setInstanceStatus(
+    instanceId: string,
+    checks: Partial<Record<StatusCheckKind, StatusCheckSetting>>,
+  ): InstanceStatusModel;
+  refuseAddress(subnetId: string, privateIpAddress: string): void;
+  addressRefusals(): { subnetId: string; privateIpAddress: string }[];
+  clearAddressRefusals(): number;
   reset(): void;
 }
 
@@ -74,6 +85,16 @@ const FaultBody = z.strictObject({
 const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
 const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
 const BgpBody = z.strictObject({ status: z.enum(["up", "down"]) });
+const CHECK_SETTINGS = ["ok", "impaired", "initializing", "insufficient-data"] as const;
+const InstanceStatusBody = z
+  .strictObject({ instance: z.optional(z.enum(CHECK_SETTINGS)), system: z.optional(z.enum(CHECK_SETTINGS)) })
+  .check(
+    z.refine((b) => b.instance !== undefined || b.system !== undefined, "give instance, system or both"),
+  );
+const RefusalBody = z.strictObject({
+  subnetId: z.string().check(z.minLength(1)),
+  privateIpAddress: z.string().check(z.minLength(1)),
+});
 const BucketBody = z.strictObject({
   service: z.enum(["ec2", "autoscaling", "monitoring", "events", "outposts", "directconnect"]),
   operations: z.optional(z.array(z.string().check(z.minLength(1)))),
@@ -237,6 +258,34 @@ const virtualInterfacesRoute: Route = (account, { segments, verb, body }) => {
   return { status: 200, body: { virtualInterfaceId: id, bgpStatus: parsed.value.status } };
 };
 
+const instancesRoute: Route = (account, { segments, verb, body }) => {
+  const id = segments[1];
+  if (segments.length !== 3 || segments[2] !== "status" || id === undefined || verb !== "POST")
+    return undefined;
+  const parsed = parseBody(InstanceStatusBody, body);
+  if (!parsed.ok) return parsed.response;
+  const { instance, system } = parsed.value;
+  const status = account.setInstanceStatus(id, {
+    ...(instance !== undefined ? { instance } : {}),
+    ...(system !== undefined ? { system } : {}),
+  });
+  return {
+    status: 200,
+    body: { instanceId: id, status: { instance: status.instance, system: status.system } },
+  };
+};
+
+const addressRefusalsRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 1) return undefined;
+  if (verb === "GET") return { status: 200, body: { refusals: account.addressRefusals() } };
+  if (verb === "DELETE") return { status: 200, body: { removed: account.clearAddressRefusals() } };
+  if (verb !== "POST") return undefined;
+  const parsed = parseBody(RefusalBody, body);
+  if (!parsed.ok) return parsed.response;
+  account.refuseAddress(parsed.value.subnetId, parsed.value.privateIpAddress);
+  return { status: 201, body: { refusal: parsed.value } };
+};
+
 const resetRoute: Route = (account, { segments, verb }) => {
   if (segments.length !== 1 || verb !== "POST") return undefined;
   account.reset();
@@ -252,6 +301,8 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["alarms", alarmsRoute],
   ["token-buckets", tokenBucketsRoute],
   ["virtual-interfaces", virtualInterfacesRoute],
+  ["instances", instancesRoute],
+  ["address-refusals", addressRefusalsRoute],
   ["reset", resetRoute],
   ...ENGINE_ROUTES,
 ]);

@@ -4,9 +4,11 @@
  * `DeleteRoute`) and `DescribeSubnets`. Inputs and outputs are SDK v3 shaped.
  *
  * Faithfulness notes (sources in docs/simulated-account.md, "Secondary private IPs and routes"):
+ * - an address is (VPC, address): only ENIs of the same VPC hold, refuse or lose it;
  * - an address must lie inside the ENI's subnet and not be one of the five addresses AWS reserves;
- * - an address held by another ENI needs `AllowReassignment: true` (else `PrivateIpAddressInUse`) and
- *   then **moves**: it leaves the old ENI when it shows on the new one;
+ *   every address is checked before anything changes, so one refused address fails the whole call;
+ * - an address held by another ENI needs `AllowReassignment: true` (else `behaviour.addressInUseCode`)
+ *   and then **moves**: it leaves the old ENI when it shows on the new one, with its Elastic IP;
  * - the (re)assignment is asynchronous: the address shows after `behaviour.privateIpRemapMs`;
  * - the per-ENI limit is the instance type's `Ipv4AddressesPerInterface` (primary included), counted
  *   with the assignments in flight → `PrivateIpAddressLimitExceeded`;
@@ -20,20 +22,21 @@ import type {
   DescribeSubnetsResult,
   Subnet,
 } from "@aws-sdk/client-ec2";
-import {
-  type Cidr,
-  cidrContains,
-  formatIp,
-  type IpAddress,
-  parseCidr,
-  parseIp,
-  subnetUsableRange,
-} from "../../shared/net/cidr";
+import { parseCidr } from "../../shared/net/cidr";
+import type { SimAwsError } from "../types";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
 import { applyFilters, compareStrings, type Params, paginate, readFilters, toTagList } from "./query";
 import { type EniModel, prune, type RegionState, type RouteModel, type RouteTableModel } from "./state";
+import {
+  checkExplicitAddress,
+  disassociateElasticIps,
+  holderInVpc,
+  pickFreeAddresses,
+  releaseAddresses,
+  subnetOf,
+} from "./vpc-addresses";
 
 function checkId(
   id: string,
@@ -80,15 +83,6 @@ function dryRun(p: Params): void {
 // ---------------------------------------------------------------------------------------------
 // Secondary private IPs
 
-/** The ENI holding an address now (primary or secondary), if any. */
-function holderOf(state: RegionState, ip: string): { eni: EniModel; primary: boolean } | undefined {
-  for (const eni of state.networkInterfaces.values()) {
-    if (eni.privateIpAddress === ip) return { eni, primary: true };
-    if (eni.secondaryPrivateIpAddresses.includes(ip)) return { eni, primary: false };
-  }
-  return undefined;
-}
-
 /** The instance type's `Ipv4AddressesPerInterface` for an attached ENI; no limit for an unattached one. */
 function addressLimit(state: RegionState, eni: EniModel): number | undefined {
   const instanceId = eni.attachment?.instanceId;
@@ -97,73 +91,67 @@ function addressLimit(state: RegionState, eni: EniModel): number | undefined {
   return type === undefined ? undefined : state.instanceTypes.get(type)?.ipv4AddressesPerInterface;
 }
 
-/**
- * The subnet's usable range: AWS reserves the first four addresses and the last one of every subnet
- * (none is usable in a block of five addresses or fewer).
- */
-function subnetRange(
-  c: OpContext,
-  eni: EniModel,
-): { usable?: { first: IpAddress; last: IpAddress }; cidr: Cidr; text: string } {
-  const subnet = c.state.subnets.get(eni.subnetId);
-  const cidr = subnet === undefined ? undefined : parseCidr(subnet.cidrBlock, { version: 4 });
-  if (subnet === undefined || cidr === undefined) {
-    throw awsError("InvalidSubnetID.NotFound", `The subnet ID '${eni.subnetId}' does not exist`);
-  }
-  const usable = subnetUsableRange(cidr);
-  return { ...(usable !== undefined ? { usable } : {}), cidr, text: subnet.cidrBlock };
-}
-
-function checkInSubnet(c: OpContext, eni: EniModel, ip: string): void {
-  const address = parseIp(ip, 4);
-  if (address === undefined) {
-    throw awsError("InvalidParameterValue", `Value (${ip}) for parameter privateIpAddress is invalid.`);
-  }
-  const range = subnetRange(c, eni);
-  if (!cidrContains(range.cidr, address)) {
-    throw awsError(
-      "InvalidParameterValue",
-      `Address ${ip} does not fall within the subnet's address range (${range.text}).`,
-    );
-  }
-  const { usable } = range;
-  if (usable === undefined || address.value < usable.first.value || address.value > usable.last.value) {
-    throw awsError(
-      "InvalidParameterValue",
-      `Address ${ip} is reserved by AWS in subnet ${eni.subnetId} (${range.text}).`,
-    );
-  }
-}
-
 function inFlightTo(state: RegionState, eni: EniModel): string[] {
   return state.pendingAddressMoves
     .filter((m) => m.toEniId === eni.id && !eni.secondaryPrivateIpAddresses.includes(m.ip))
     .map((m) => m.ip);
 }
 
-function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddressesResult {
-  const eni = eniOf(c, p.reqStr("NetworkInterfaceId"));
+/** An accepted reassignment of the address (same VPC) to another ENI is still under way. */
+function movingElsewhere(state: RegionState, eni: EniModel, ip: string): boolean {
+  return state.pendingAddressMoves.some((m) => m.ip === ip && m.vpcId === eni.vpcId && m.toEniId !== eni.id);
+}
+
+/** Drops the in-flight moves of an address of a VPC (a newer call decides where it goes). */
+function cancelMoves(state: RegionState, vpcId: string, ip: string): void {
+  const moves = state.pendingAddressMoves;
+  for (let i = moves.length - 1; i >= 0; i -= 1) {
+    const move = moves[i];
+    if (move?.ip === ip && move.vpcId === vpcId) moves.splice(i, 1);
+  }
+}
+
+/** The refusal of an address another ENI of the VPC holds (code per `behaviour.addressInUseCode`). */
+function inUse(c: OpContext, ip: string, detail = ""): SimAwsError {
+  return awsError(c.state.behaviour.addressInUseCode, `Address ${ip} is in use.${detail}`);
+}
+
+interface AssignRequest {
+  explicit: string[];
+  count?: number;
+  allow: boolean;
+}
+
+function readAssignRequest(p: Params): AssignRequest {
   const requested = p.strList("PrivateIpAddresses");
   const count = p.int("SecondaryPrivateIpAddressCount");
   const allow = p.bool("AllowReassignment") === true;
-  if (requested !== undefined && requested.length > 0 && count !== undefined) {
+  const explicit = requested !== undefined ? [...new Set(requested)] : [];
+  if (explicit.length > 0 && count !== undefined) {
     throw awsError(
       "InvalidParameterCombination",
       "The parameters privateIpAddress and secondaryPrivateIpAddressCount cannot be used together.",
     );
   }
-  if ((requested === undefined || requested.length === 0) && count === undefined) {
+  if (explicit.length === 0 && count === undefined) {
     throw ec2ParamErrors.missing("PrivateIpAddress or SecondaryPrivateIpAddressCount");
   }
   if (count !== undefined && count < 1) {
     throw ec2ParamErrors.invalid("SecondaryPrivateIpAddressCount", count, "Expecting a value of at least 1.");
   }
-  const ips = requested !== undefined && requested.length > 0 ? [...new Set(requested)] : [];
-  /** Addresses still on this ENI whose accepted move elsewhere this call cancels (once every check passed). */
+  return { explicit, ...(count !== undefined ? { count } : {}), allow };
+}
+
+/**
+ * Checks every explicitly requested address before anything changes (one refused address fails the
+ * whole call). Returns the addresses still on this ENI whose accepted move elsewhere this call cancels.
+ */
+function checkExplicit(c: OpContext, eni: EniModel, request: AssignRequest): string[] {
+  const subnet = subnetOf(c.state, eni.subnetId);
   const reclaimed: string[] = [];
-  for (const ip of ips) {
-    checkInSubnet(c, eni, ip);
-    const holder = holderOf(c.state, ip);
+  for (const ip of request.explicit) {
+    checkExplicitAddress(c.state, subnet, ip);
+    const holder = holderInVpc(c.state, eni.vpcId, ip);
     if (holder?.eni === eni) {
       if (holder.primary) {
         throw awsError(
@@ -173,45 +161,37 @@ function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddre
       }
       // Still shown here, but an accepted reassignment is moving it away: asking for it back is a
       // reassignment of its own (the last accepted call decides where the address ends up).
-      if (c.state.pendingAddressMoves.some((m) => m.ip === ip && m.toEniId !== eni.id)) {
-        if (!allow) throw awsError("PrivateIpAddressInUse", `Address ${ip} is in use.`);
+      if (movingElsewhere(c.state, eni, ip)) {
+        if (!request.allow) throw inUse(c, ip);
         reclaimed.push(ip);
       }
       continue;
     }
     if (holder?.primary === true) {
-      throw awsError(
-        "PrivateIpAddressInUse",
-        `Address ${ip} is the primary private IP address of ${holder.eni.id}; a primary address cannot be reassigned.`,
+      throw inUse(
+        c,
+        ip,
+        ` It is the primary private IP address of ${holder.eni.id}; a primary address cannot be reassigned.`,
       );
     }
-    const pendingElsewhere = c.state.pendingAddressMoves.some((m) => m.ip === ip && m.toEniId !== eni.id);
-    if ((holder !== undefined || pendingElsewhere) && !allow) {
-      throw awsError("PrivateIpAddressInUse", `Address ${ip} is in use.`);
-    }
+    if ((holder !== undefined || movingElsewhere(c.state, eni, ip)) && !request.allow) throw inUse(c, ip);
   }
-  if (count !== undefined) {
-    const range = subnetRange(c, eni);
-    const used = new Set<string>([
-      ...[...c.state.networkInterfaces.values()].flatMap((n) => [
-        n.privateIpAddress,
-        ...n.secondaryPrivateIpAddresses,
-      ]),
-      ...c.state.pendingAddressMoves.map((m) => m.ip),
-    ]);
-    const { first, last } = range.usable ?? { first: { value: 1n }, last: { value: 0n } };
-    for (let value = first.value; value <= last.value && ips.length < count; value += 1n) {
-      const ip = formatIp({ version: 4, value });
-      if (!used.has(ip)) ips.push(ip);
-    }
-    if (ips.length < count) {
-      throw awsError(
-        "InsufficientFreeAddressesInSubnet",
-        `The specified subnet ${eni.subnetId} does not have enough free addresses to satisfy the request.`,
-      );
-    }
+  return reclaimed;
+}
+
+/** `SecondaryPrivateIpAddressCount`: addresses AWS picks (free, unreserved, not refused). */
+function autoAssigned(c: OpContext, eni: EniModel, count: number): string[] {
+  const picked = pickFreeAddresses(c.state, subnetOf(c.state, eni.subnetId), count);
+  if (picked.length < count) {
+    throw awsError(
+      "InsufficientFreeAddressesInSubnet",
+      `The specified subnet ${eni.subnetId} does not have enough free addresses to satisfy the request.`,
+    );
   }
-  const adding = ips.filter((ip) => !eni.secondaryPrivateIpAddresses.includes(ip));
+  return picked;
+}
+
+function checkLimit(c: OpContext, eni: EniModel, adding: readonly string[]): void {
   const limit = addressLimit(c.state, eni);
   const incoming = new Set([...inFlightTo(c.state, eni), ...adding]);
   if (limit !== undefined && 1 + eni.secondaryPrivateIpAddresses.length + incoming.size > limit) {
@@ -220,15 +200,20 @@ function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddre
       `Number of private addresses will exceed limit of ${limit} for network interface ${eni.id}.`,
     );
   }
+}
+
+function assignPrivateIpAddresses(c: OpContext, p: Params): AssignPrivateIpAddressesResult {
+  const eni = eniOf(c, p.reqStr("NetworkInterfaceId"));
+  const request = readAssignRequest(p);
+  const reclaimed = checkExplicit(c, eni, request);
+  const ips = request.count === undefined ? request.explicit : autoAssigned(c, eni, request.count);
+  const adding = ips.filter((ip) => !eni.secondaryPrivateIpAddresses.includes(ip));
+  checkLimit(c, eni, adding);
   const at = c.nowMs() + c.state.behaviour.privateIpRemapMs;
-  for (const ip of reclaimed) {
-    const moves = c.state.pendingAddressMoves;
-    for (let i = moves.length - 1; i >= 0; i -= 1) if (moves[i]?.ip === ip) moves.splice(i, 1);
-  }
+  for (const ip of reclaimed) cancelMoves(c.state, eni.vpcId, ip);
   for (const ip of adding) {
-    const moves = c.state.pendingAddressMoves;
-    for (let i = moves.length - 1; i >= 0; i -= 1) if (moves[i]?.ip === ip) moves.splice(i, 1);
-    moves.push({ ip, toEniId: eni.id, at });
+    cancelMoves(c.state, eni.vpcId, ip);
+    c.state.pendingAddressMoves.push({ ip, toEniId: eni.id, vpcId: eni.vpcId, at });
   }
   return {
     NetworkInterfaceId: eni.id,
@@ -255,18 +240,22 @@ function unassignPrivateIpAddresses(c: OpContext, p: Params): Record<string, nev
       );
     }
   }
-  const drop = new Set(ips);
-  eni.secondaryPrivateIpAddresses = eni.secondaryPrivateIpAddresses.filter((ip) => !drop.has(ip));
+  const drop = [...new Set(ips)];
+  eni.secondaryPrivateIpAddresses = eni.secondaryPrivateIpAddresses.filter((ip) => !drop.includes(ip));
+  disassociateElasticIps(c.state, eni.id, drop);
   const moves = c.state.pendingAddressMoves;
   for (let i = moves.length - 1; i >= 0; i -= 1) {
     const move = moves[i];
-    if (move === undefined || move.toEniId !== eni.id || !drop.has(move.ip)) continue;
+    if (move === undefined || move.toEniId !== eni.id || !drop.includes(move.ip)) continue;
     // The accepted reassignment already took the address from its old ENI: it ends up on none.
     moves.splice(i, 1);
     for (const other of c.state.networkInterfaces.values()) {
+      if (other.vpcId !== eni.vpcId || !other.secondaryPrivateIpAddresses.includes(move.ip)) continue;
       other.secondaryPrivateIpAddresses = other.secondaryPrivateIpAddresses.filter((ip) => ip !== move.ip);
+      disassociateElasticIps(c.state, other.id, [move.ip]);
     }
   }
+  releaseAddresses(c.state, eni.vpcId, drop, c.nowMs());
   return {};
 }
 

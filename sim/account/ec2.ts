@@ -37,6 +37,9 @@ import type { OpContext, ServiceModel } from "./context";
 import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
+import { ec2InstanceStatusOperations } from "./ec2-instance-status";
+import { createNetworkInterfaceWith } from "./ec2-network-interfaces";
+import { ec2VpcOperations } from "./ec2-vpcs";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
 import type { InstanceTypeSpec } from "./instance-types";
@@ -63,6 +66,7 @@ import {
   STATE_REASONS,
   userInitiatedReason,
 } from "./state";
+import { elasticIpOn } from "./vpc-addresses";
 
 // ---------------------------------------------------------------------------------------------
 // Ids, validation, common checks
@@ -213,19 +217,28 @@ function toInstanceNetworkInterface(c: OpContext, eni: EniModel): InstanceNetwor
   });
 }
 
+/** The Elastic IP of one address of an ENI, as `PrivateIpAddresses[].Association` shows it. */
+function association(c: OpContext, eni: EniModel, ip: string) {
+  const e = elasticIpOn(c.state, eni.id, ip);
+  if (e?.association === undefined) return undefined;
+  return {
+    AllocationId: e.allocationId,
+    AssociationId: e.association.associationId,
+    IpOwnerId: c.accountId,
+    PublicDnsName: "",
+    PublicIp: e.publicIp,
+  };
+}
+
 function privateIps(c: OpContext, eni: EniModel) {
-  return [
-    {
-      Primary: true,
-      PrivateDnsName: privateDnsName(c.region, eni.privateIpAddress),
-      PrivateIpAddress: eni.privateIpAddress,
-    },
-    ...eni.secondaryPrivateIpAddresses.map((ip) => ({
-      Primary: false,
+  return [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses].map((ip, i) =>
+    prune({
+      Association: association(c, eni, ip),
+      Primary: i === 0,
       PrivateDnsName: privateDnsName(c.region, ip),
       PrivateIpAddress: ip,
-    })),
-  ];
+    }),
+  );
 }
 
 function toInstance(c: OpContext, inst: InstanceModel): Instance {
@@ -544,6 +557,7 @@ function toNetworkInterface(c: OpContext, eni: EniModel): NetworkInterface {
             InstanceOwnerId: c.accountId,
             Status: a.status,
           },
+    Association: association(c, eni, eni.privateIpAddress),
     AvailabilityZone: eni.availabilityZone,
     Description: eni.description,
     Groups: [],
@@ -565,7 +579,8 @@ function toNetworkInterface(c: OpContext, eni: EniModel): NetworkInterface {
   });
 }
 
-const ENI_FILTERS: FilterFields<EniModel> = {
+/** `private-ip-address` matches the primary address only (seen: awslabs/mcp #3495, #4526). */
+const ENI_FILTERS = (state: RegionState): FilterFields<EniModel> => ({
   "network-interface-id": (n) => [n.id],
   "attachment.instance-id": (n) => [n.attachment?.instanceId],
   "attachment.attachment-id": (n) => [n.attachment?.attachmentId],
@@ -576,14 +591,23 @@ const ENI_FILTERS: FilterFields<EniModel> = {
   description: (n) => [n.description],
   "interface-type": (n) => [n.interfaceType],
   "mac-address": (n) => [n.macAddress],
-  "private-ip-address": (n) => [n.privateIpAddress, ...n.secondaryPrivateIpAddresses],
+  "private-ip-address": (n) => [n.privateIpAddress],
   "addresses.private-ip-address": (n) => [n.privateIpAddress, ...n.secondaryPrivateIpAddresses],
+  "addresses.primary": (n) => [true, ...(n.secondaryPrivateIpAddresses.length > 0 ? [false] : [])],
+  "association.public-ip": (n) => elasticIpsOf(state, n).map((e) => e.publicIp),
+  "association.allocation-id": (n) => elasticIpsOf(state, n).map((e) => e.allocationId),
+  "association.association-id": (n) => elasticIpsOf(state, n).map((e) => e.association?.associationId),
+  "addresses.association.public-ip": (n) => elasticIpsOf(state, n).map((e) => e.publicIp),
   "requester-managed": (n) => [n.requesterManaged],
   "source-dest-check": (n) => [n.sourceDestCheck],
   status: (n) => [eniStatus(n)],
   "subnet-id": (n) => [n.subnetId],
   "vpc-id": (n) => [n.vpcId],
-};
+});
+
+function elasticIpsOf(state: RegionState, eni: EniModel) {
+  return [...state.elasticIps.values()].filter((e) => e.association?.networkInterfaceId === eni.id);
+}
 
 function describeNetworkInterfaces(c: OpContext, p: Params): DescribeNetworkInterfacesResult {
   const ids = p.strList("NetworkInterfaceIds");
@@ -600,7 +624,7 @@ function describeNetworkInterfaces(c: OpContext, p: Params): DescribeNetworkInte
           .filter((n): n is EniModel => n !== undefined)
       : sortedById(c.state.networkInterfaces.values());
   const matched = applyFilters(candidates, filters, {
-    fields: { ...ENI_FILTERS, "owner-id": () => [c.accountId] },
+    fields: { ...ENI_FILTERS(c.state), "owner-id": () => [c.accountId] },
     tags: (n) => n.tags,
     unknown: unknownFilter,
   });
@@ -1030,4 +1054,7 @@ export const ec2Model: ServiceModel = {
   DeleteTags: deleteTags,
   DescribeTags: describeTags,
   ...ec2AddressOperations,
+  ...ec2VpcOperations,
+  ...ec2InstanceStatusOperations,
+  CreateNetworkInterface: createNetworkInterfaceWith(toNetworkInterface),
 };

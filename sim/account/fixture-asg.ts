@@ -1,7 +1,6 @@
 /**
  * Fixture members added for the Auto Scaling engine (issue 9): group policies (instance maintenance,
- * retention, warm pool, default warmup, launch template ENIs), the engine's behaviour knobs, and the
- * instance status checks shape. All optional with defaults, so every existing fixture still loads
+ * retention, warm pool, default warmup, launch template ENIs) and the engine's behaviour knobs. All optional with defaults, so every existing fixture still loads
  * (see docs/simulated-account.md).
  */
 import * as z from "zod/mini";
@@ -11,25 +10,6 @@ function doc<T extends z.ZodMiniType>(schema: T, description: string): T {
 }
 
 const Count = z.int().check(z.gte(0));
-
-export const INSTANCE_STATUS_VALUES = [
-  "ok",
-  "impaired",
-  "initializing",
-  "insufficient-data",
-  "not-applicable",
-] as const;
-
-/** `DescribeInstanceStatus` `InstanceStatus.Status` / `SystemStatus.Status` of an instance. */
-export const InstanceStatusFixture = doc(
-  z.optional(
-    z.strictObject({
-      instance: z._default(z.enum(INSTANCE_STATUS_VALUES), "ok"),
-      system: z._default(z.enum(INSTANCE_STATUS_VALUES), "ok"),
-    }),
-  ),
-  "Status checks (DescribeInstanceStatus). `impaired` (either) makes a plain DetachNetworkInterface hang.",
-);
 
 /** Secondary ENIs of the launch template, created with each instance the group launches. */
 export const LaunchTemplateInterfaces = doc(

@@ -15,17 +15,18 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
+import { ADDRESS_FIXTURE_MEMBERS, checkAddressReferences } from "./fixture-addresses";
 import {
   ASG_BEHAVIOUR_MEMBERS,
   ASG_GROUP_FIXTURE_MEMBERS,
   checkAsgReferences,
-  InstanceStatusFixture,
   LaunchTemplateInstanceType,
   LaunchTemplateInterfaces,
 } from "./fixture-asg";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
+import { STATUS_CHECK_VALUES } from "./status-checks";
 
 function idOf(prefix: string, example: string) {
   return z
@@ -128,6 +129,10 @@ const InstanceTypeFixture = z.strictObject({
 const VpcFixture = z.strictObject({
   id: VpcId,
   cidrBlock: Cidr,
+  secondaryCidrBlocks: doc(
+    z._default(z.array(Cidr), []),
+    "IPv4 CIDR blocks associated with the VPC after the primary one (/16 to /28, no overlap); each gets a local route, subnets may use them.",
+  ),
   isDefault: z._default(z.boolean(), false),
   tags: TagMap,
 });
@@ -197,7 +202,15 @@ const InstanceFixture = z.strictObject({
   keyName: z.optional(z.string()),
   reservationId: z.optional(idOf("r", "r-0123456789abcdef0")),
   monitoring: z._default(z.enum(["disabled", "enabled"]), "disabled"),
-  status: InstanceStatusFixture,
+  status: doc(
+    z.optional(
+      z.strictObject({
+        instance: z.optional(z.enum(STATUS_CHECK_VALUES)),
+        system: z.optional(z.enum(STATUS_CHECK_VALUES)),
+      }),
+    ),
+    "Status checks (DescribeInstanceStatus). Default: initializing until stateSince + behaviour.statusInitializingMs, then ok, for a running instance; not-applicable otherwise.",
+  ),
   tags: TagMap,
 });
 
@@ -473,6 +486,22 @@ const BehaviourFixture = z.strictObject({
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
   ),
+  statusInitializingMs: doc(
+    z._default(Count, 120_000),
+    "Status checks stay `initializing` this long after an instance enters `running`, then turn `ok` (a decision: AWS documents no duration).",
+  ),
+  addressInUseCode: doc(
+    z._default(z.enum(["PrivateIpAddressInUse", "InvalidIPAddress.InUse"]), "PrivateIpAddressInUse"),
+    "The code of `AssignPrivateIpAddresses` for an address held by another ENI of the VPC without `AllowReassignment` (AWS documents none).",
+  ),
+  autoAssignOrder: doc(
+    z._default(z.enum(["lowest", "recently-released"]), "lowest"),
+    "Which free address AWS picks (SecondaryPrivateIpAddressCount, CreateNetworkInterface without an address): the lowest, or the most recently released first.",
+  ),
+  prefixReservationAssignment: doc(
+    z._default(z.enum(["refuse", "allow"]), "refuse"),
+    "An explicit address inside a `prefix` subnet CIDR reservation: refused (InvalidParameterValue) or allowed (AWS documents neither).",
+  ),
   ...ASG_BEHAVIOUR_MEMBERS,
 });
 
@@ -542,6 +571,7 @@ export const AccountFixtureSchema = z.strictObject({
   autoScalingGroups: z._default(z.array(AutoScalingGroupFixture), []),
   ...LIFECYCLE_FIXTURE_MEMBERS,
   ...DX_FIXTURE_MEMBERS,
+  ...ADDRESS_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",
@@ -644,9 +674,10 @@ export function checkReferences(f: AccountFixture): string[] {
     if (vpc === undefined) add(`subnets.${i}.vpcId`, `unknown VPC ${s.vpcId}`);
     else {
       const inner = parseCidr(s.cidrBlock, { version: 4 });
-      const outer = parseCidr(vpc.cidrBlock, { version: 4 });
-      if (inner && outer && !cidrWithin(inner, outer)) {
-        add(`subnets.${i}.cidrBlock`, `${s.cidrBlock} is not inside the VPC CIDR ${vpc.cidrBlock}`);
+      const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks];
+      const outers = blocks.map((b) => parseCidr(b, { version: 4 }));
+      if (inner && !outers.some((outer) => outer !== undefined && cidrWithin(inner, outer))) {
+        add(`subnets.${i}.cidrBlock`, `${s.cidrBlock} is not inside a VPC CIDR (${blocks.join(", ")})`);
       }
     }
     if (!s.availabilityZone.startsWith(f.region)) {
@@ -915,6 +946,7 @@ export function checkReferences(f: AccountFixture): string[] {
     alarmUnique(a.name, `compositeAlarms.${i}.name`);
   });
   checkDxReferences(f, new Set(vpcs.keys()), add);
+  checkAddressReferences(f, add);
   checkAsgReferences(f.autoScalingGroups, add);
 
   return issues;

@@ -28,6 +28,9 @@ export const ID_PATTERNS = {
   routeTableAssociation: new RegExp(`^rtbassoc-${HEX_ID}$`),
   networkInterfaceAttachment: new RegExp(`^eni-attach-${HEX_ID}$`),
   prefixList: new RegExp(`^pl-${HEX_ID}$`),
+  allocation: new RegExp(`^eipalloc-${HEX_ID}$`),
+  elasticIpAssociation: new RegExp(`^eipassoc-${HEX_ID}$`),
+  subnetCidrReservation: new RegExp(`^scr-${HEX_ID}$`),
 } as const;
 
 export type IdKind = keyof typeof ID_PATTERNS;

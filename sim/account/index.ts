@@ -4,6 +4,7 @@ export type { CallRecord } from "./calls";
 export { type ClockMode, SimClock, type SimClockOptions } from "./clock";
 export type { ControlResponse } from "./control";
 export { listedRoutes } from "./dx";
+export type { StatusCheckSetting } from "./ec2-instance-status";
 export { awsError, DRY_RUN_MESSAGE, defaultHttpStatus, notSimulated } from "./errors";
 export {
   EC2_DOCUMENTED_BUCKETS,
@@ -27,6 +28,7 @@ export {
 } from "./fixture";
 export { ID_PATTERNS } from "./ids";
 export { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
+export { addressKey, type ElasticIpModel, type SubnetCidrReservationModel } from "./network-models";
 export {
   type AccountSnapshot,
   diffSnapshots,
@@ -34,3 +36,9 @@ export {
   type StateChange,
 } from "./snapshot";
 export { type BgpStatus, RegionState, type ServiceEvent, STATE_CODES } from "./state";
+export {
+  type InstanceStatusModel,
+  STATUS_CHECK_VALUES,
+  type StatusCheckKind,
+  type StatusCheckName,
+} from "./status-checks";

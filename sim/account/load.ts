@@ -6,6 +6,7 @@
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { AsgPolicies } from "./asg-model";
 import { loadDxFixture } from "./dx";
+import { loadAddressFixture } from "./ec2-vpcs";
 import { type AccountFixture, type AutoScalingGroupFixture, instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
@@ -20,6 +21,7 @@ import {
   STATE_REASONS,
   userInitiatedReason,
 } from "./state";
+import { loadedStatus } from "./status-checks";
 
 const tagMap = (tags: Record<string, string>): Map<string, string> => new Map(Object.entries(tags));
 
@@ -37,6 +39,7 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadCompositeAlarms(state, f, start);
   loadLifecycleFixture(state, f, start);
   loadDxFixture(state, f);
+  loadAddressFixture(state, f);
   return state;
 }
 
@@ -45,6 +48,7 @@ function loadNetwork(state: RegionState, f: AccountFixture): void {
     state.vpcs.set(v.id, {
       id: v.id,
       cidrBlock: v.cidrBlock,
+      secondaryCidrBlocks: [...v.secondaryCidrBlocks],
       isDefault: v.isDefault,
       tags: tagMap(v.tags),
     });
@@ -112,7 +116,7 @@ function loadInstances(state: RegionState, f: AccountFixture, start: number): vo
       monitoring: i.monitoring,
       architecture: type?.architecture ?? "x86_64",
       amiLaunchIndex: index,
-      ...(i.status !== undefined ? { status: { ...i.status } } : {}),
+      status: loadedStatus(i.state === "running", since, start, f.behaviour.statusInitializingMs, i.status),
     };
     const hibernating = model.stateReason?.code === STATE_REASONS.userHibernate.code;
     const delay = {
@@ -216,9 +220,16 @@ function loadRouteTables(state: RegionState, f: AccountFixture): void {
       origin: r.target === "local" ? "CreateRouteTable" : r.origin,
       fixedState: r.state,
     }));
-    if (vpc !== undefined && !routes.some((r) => r.target === "local")) {
-      routes.unshift({ destinationCidrBlock: vpc.cidrBlock, target: "local", origin: "CreateRouteTable" });
-    }
+    // One local route per VPC CIDR block (VPC User Guide, "Route tables": one for each IPv4 block).
+    const blocks = vpc === undefined ? [] : [vpc.cidrBlock, ...vpc.secondaryCidrBlocks];
+    const isLocal = (r: RouteModel, block?: string) =>
+      r.target === "local" && (block === undefined || r.destinationCidrBlock === block);
+    const missing = blocks.filter((b, i) => !routes.some((r) => isLocal(r, i === 0 ? undefined : b)));
+    routes.unshift(
+      ...missing.map(
+        (b): RouteModel => ({ destinationCidrBlock: b, target: "local", origin: "CreateRouteTable" }),
+      ),
+    );
     state.routeTables.set(rt.id, {
       id: rt.id,
       vpcId: rt.vpcId,

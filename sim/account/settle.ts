@@ -1,12 +1,15 @@
 /**
  * Asynchronous transitions of a region, applied when the simulated clock passes their due time:
  * instances (pending → running, stopping → stopped, shutting-down → terminated), ENI attachments
- * (attaching → attached, detaching → detached), secondary address moves, lifecycle action timeouts, the
- * Auto Scaling engine's steps (replacements, refreshes, health checks) and one-off scheduled tasks. Always in time order, each at its own due time, however far the clock jumped.
+ * (attaching → attached, detaching → detached), secondary address moves, status checks leaving
+ * `initializing`, lifecycle action timeouts, the Auto Scaling engine's steps (replacements, refreshes,
+ * health checks) and one-off scheduled tasks. Always in time order, each at its own due time, however far the clock jumped.
  */
 import { autoScalingDue } from "./asg-replacement";
 import { expireLifecycleAction } from "./lifecycle";
 import type { EmitServiceEvent, EniModel, InstanceModel, PendingAddressMove, RegionState } from "./state";
+import { completeInitialization } from "./status-checks";
+import { moveElasticIps, releaseInterface } from "./vpc-addresses";
 
 interface Due {
   at: number;
@@ -27,6 +30,8 @@ function nextDue(state: RegionState, now: number, emit: EmitServiceEvent): Due |
   for (const inst of state.instances.values()) {
     const t = inst.transition;
     if (t !== undefined) consider(t.at, () => completeInstanceTransition(state, inst, emit));
+    const status = inst.status;
+    if (status?.okAt !== undefined) consider(status.okAt, () => completeInitialization(status));
   }
   for (const eni of state.networkInterfaces.values()) {
     const t = eni.attachment?.transition;
@@ -59,22 +64,28 @@ function completeInstanceTransition(state: RegionState, inst: InstanceModel, emi
         eni.attachment = undefined;
   if (t.to === "terminated") {
     for (const eni of state.enisOf(inst.id)) {
-      if (eni.attachment?.deleteOnTermination) state.networkInterfaces.delete(eni.id);
-      else eni.attachment = undefined;
+      if (eni.attachment?.deleteOnTermination) {
+        state.networkInterfaces.delete(eni.id);
+        releaseInterface(state, eni, t.at);
+      } else eni.attachment = undefined;
     }
   }
 }
 
-/** The address leaves every other ENI and shows on the target (dropped if the target is gone). */
+/**
+ * The address leaves every other ENI of its VPC (other VPCs reusing the address are untouched) and
+ * shows on the target with its Elastic IP; dropped if the target is gone.
+ */
 function completeAddressMove(state: RegionState, move: PendingAddressMove): void {
   state.pendingAddressMoves.splice(state.pendingAddressMoves.indexOf(move), 1);
   const target = state.networkInterfaces.get(move.toEniId);
   if (target === undefined) return;
   for (const eni of state.networkInterfaces.values()) {
-    if (eni !== target)
+    if (eni !== target && eni.vpcId === target.vpcId)
       eni.secondaryPrivateIpAddresses = eni.secondaryPrivateIpAddresses.filter((ip) => ip !== move.ip);
   }
   if (!target.secondaryPrivateIpAddresses.includes(move.ip)) target.secondaryPrivateIpAddresses.push(move.ip);
+  moveElasticIps(state, target.vpcId, move.ip, target.id);
 }
 
 function completeAttachmentTransition(eni: EniModel): void {

@@ -21,6 +21,22 @@ export interface InstanceSnapshot {
   AutoScalingGroup?: string;
   /** When a pending transition completes (ISO), e.g. stopping → stopped. */
   TransitionDue?: string;
+  /** Status checks (`DescribeInstanceStatus`): ok, impaired, initializing, insufficient-data, not-applicable. */
+  InstanceStatus?: string;
+  SystemStatus?: string;
+  Tags: Record<string, string>;
+}
+
+export interface ElasticIpSnapshot {
+  PublicIp: string;
+  NetworkInterfaceId?: string;
+  PrivateIpAddress?: string;
+}
+
+export interface SubnetCidrReservationSnapshot {
+  SubnetId: string;
+  Cidr: string;
+  ReservationType: string;
   Tags: Record<string, string>;
 }
 
@@ -102,6 +118,9 @@ export interface AccountSnapshot {
   localGatewayRouteTables: Record<string, LocalGatewayRouteTableSnapshot>;
   autoScalingGroups: Record<string, AutoScalingGroupSnapshot>;
   alarms: Record<string, AlarmSnapshot>;
+  /** Elastic IPs by allocation id and subnet CIDR reservations by id (vfxt-ip-move). */
+  elasticIps: Record<string, ElasticIpSnapshot>;
+  subnetCidrReservations: Record<string, SubnetCidrReservationSnapshot>;
   /** Entries accepted by PutEvents, in order. */
   publishedEvents: PublishedEventSnapshot[];
   /** Events AWS itself would have sent to EventBridge (EC2 state changes, alarm state changes). */
@@ -170,6 +189,10 @@ export function takeSnapshot(
       const group = state.groupOf(i.id);
       if (group !== undefined) s.AutoScalingGroup = group.name;
       if (i.transition !== undefined) s.TransitionDue = new Date(i.transition.at).toISOString();
+      if (i.status !== undefined) {
+        s.InstanceStatus = i.status.instance;
+        s.SystemStatus = i.status.system;
+      }
       return [i.id, s];
     }),
   );
@@ -282,6 +305,22 @@ export function takeSnapshot(
       Tags: tags(t),
     };
   }
+  const elasticIps = sortedRecord(
+    [...state.elasticIps.values()].map((e): [string, ElasticIpSnapshot] => {
+      const s: ElasticIpSnapshot = { PublicIp: e.publicIp };
+      if (e.association !== undefined) {
+        s.NetworkInterfaceId = e.association.networkInterfaceId;
+        s.PrivateIpAddress = e.association.privateIpAddress;
+      }
+      return [e.allocationId, s];
+    }),
+  );
+  const subnetCidrReservations = sortedRecord(
+    [...state.subnetCidrReservations.values()].map((r): [string, SubnetCidrReservationSnapshot] => [
+      r.id,
+      { SubnetId: r.subnetId, Cidr: r.cidr, ReservationType: r.type, Tags: tags(r.tags) },
+    ]),
+  );
   return {
     at: at.toISOString(),
     accountId: state.accountId,
@@ -292,13 +331,15 @@ export function takeSnapshot(
     localGatewayRouteTables,
     autoScalingGroups,
     alarms: sortedRecord(Object.entries(alarms)),
+    elasticIps,
+    subnetCidrReservations,
     publishedEvents: structuredClone([...publishedEvents]),
     serviceEvents: structuredClone([...serviceEvents]),
   };
 }
 
 export interface StateChange {
-  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, publishedEvents, serviceEvents. */
+  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, elasticIps, subnetCidrReservations, publishedEvents, serviceEvents. */
   resourceType: string;
   /** The resource id or name ("i-0…", "rtb-0…", "ops-idle-i-0…"), or the event index. */
   resource: string;
@@ -316,6 +357,8 @@ const COLLECTIONS = [
   "localGatewayRouteTables",
   "autoScalingGroups",
   "alarms",
+  "elasticIps",
+  "subnetCidrReservations",
 ] as const;
 
 function flatten(value: unknown, prefix: string, out: Map<string, Json>): void {
@@ -336,8 +379,9 @@ function same(a: unknown, b: unknown): boolean {
 export function diffSnapshots(before: AccountSnapshot, after: AccountSnapshot): StateChange[] {
   const changes: StateChange[] = [];
   for (const collection of COLLECTIONS) {
-    const a = before[collection] as Record<string, unknown>;
-    const b = after[collection] as Record<string, unknown>;
+    // `?? {}`: a snapshot taken before a collection existed (e.g. stored by an older replay).
+    const a = (before[collection] ?? {}) as Record<string, unknown>;
+    const b = (after[collection] ?? {}) as Record<string, unknown>;
     const ids = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const id of ids) {
       if (!(id in a)) {

@@ -8,6 +8,8 @@ import { type AsgPolicies, AsgRuntime } from "./asg-model";
 import { type AccountFixture, type BehaviourSettings, instanceTypeCatalogue } from "./fixture";
 import type { InstanceTypeSpec } from "./instance-types";
 import { MetricStore } from "./metric-store";
+import type { ElasticIpModel, SubnetCidrReservationModel } from "./network-models";
+import { type InstanceStatusModel, statusOnStateChange } from "./status-checks";
 
 export type InstanceStateName =
   | "pending"
@@ -72,11 +74,9 @@ export interface InstanceModel {
   monitoring: "disabled" | "enabled";
   architecture: string;
   amiLaunchIndex: number;
-  /** Status checks (`DescribeInstanceStatus`): a plain detach from an impaired instance hangs. */
-  status?: { instance: InstanceStatusValue; system: InstanceStatusValue };
+  /** Status checks (`DescribeInstanceStatus`, sim/account/status-checks.ts); set for every loaded instance. */
+  status?: InstanceStatusModel;
 }
-
-export type InstanceStatusValue = "ok" | "impaired" | "initializing" | "insufficient-data" | "not-applicable";
 
 export interface EniAttachmentModel {
   attachmentId: string;
@@ -110,12 +110,16 @@ export interface EniModel {
 export interface PendingAddressMove {
   ip: string;
   toEniId: string;
+  /** The VPC of the target ENI: an address is unique per VPC only. */
+  vpcId: string;
   at: number;
 }
 
 export interface VpcModel {
   id: string;
   cidrBlock: string;
+  /** IPv4 CIDR blocks associated after the primary one (each has its local route). */
+  secondaryCidrBlocks: string[];
   isDefault: boolean;
   tags: Map<string, string>;
 }
@@ -356,6 +360,13 @@ export class RegionState {
   readonly pendingAddressMoves: PendingAddressMove[] = [];
   /** Auto Scaling engine: replacements, refreshes, hook queues, event delivery (sim/account/asg-model.ts). */
   readonly asg = new AsgRuntime();
+  /** Elastic IPs and subnet CIDR reservations (sim/account/vpc-addresses.ts, ec2-vpcs.ts). */
+  readonly elasticIps = new Map<string, ElasticIpModel>();
+  readonly subnetCidrReservations = new Map<string, SubnetCidrReservationModel>();
+  /** When each (VPC, address) was last released (`addressKey`): auto-assignment may prefer them. */
+  readonly releasedAddresses = new Map<string, number>();
+  /** (subnet, address) pairs EC2 refuses without naming the address (`addressKey(subnetId, ip)`). */
+  readonly refusedAddresses = new Set<string>();
 
   constructor(
     readonly accountId: string,
@@ -452,6 +463,7 @@ export class RegionState {
     inst.state = to;
     inst.stateSince = at;
     inst.transition = transition;
+    inst.status = statusOnStateChange(to === "running", at, this.behaviour.statusInitializingMs);
     emit({
       source: "aws.ec2",
       detailType: "EC2 Instance State-change Notification",

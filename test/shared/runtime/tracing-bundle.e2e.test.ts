@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,5 +71,15 @@ describe("the idle-hibernate bundle's cold start", () => {
 
   it("loads it during the cold start when tracing is on (deployed with tracing active)", () => {
     expect(loadedModules({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x" })).toContain("NativeModule dgram");
+  });
+});
+
+describe("the idle-hibernate bundle's credentials", () => {
+  it("come from the environment only: the default chain's SSO, INI, process and STS code is not bundled", () => {
+    const source = readFileSync(bundle, "utf8");
+    expect(source).toContain("AWS_SECRET_ACCESS_KEY");
+    for (const absent of ["AssumeRoleWithWebIdentity", "sso_start_url", "credential_process", "sso-oidc"]) {
+      expect(source).not.toContain(absent);
+    }
   });
 });

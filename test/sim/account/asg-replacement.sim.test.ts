@@ -246,9 +246,7 @@ describe("EC2 health checks (behaviour.healthChecks)", () => {
 
   it("an impaired status check is acted on at the next health check tick; a new member is checked only after its grace period", async () => {
     const a = firewall(ec2Checks);
-    const old = a.state().instances.get(OLD);
-    if (old !== undefined) old.status = { instance: "impaired", system: "ok" };
-    a.settle();
+    a.setInstanceStatus(OLD, { instance: "impaired" });
     expect(memberState(a, OLD)).toBe("InService");
     a.advance(60_000);
     expect(memberState(a, OLD)).toBe("Terminating:Wait");
@@ -256,8 +254,7 @@ describe("EC2 health checks (behaviour.healthChecks)", () => {
     a.advance(500);
     await complete(a, "fw-launch", id);
     a.advance(2000);
-    const fresh = a.state().instances.get(id);
-    if (fresh !== undefined) fresh.status = { instance: "ok", system: "impaired" };
+    a.setInstanceStatus(id, { system: "impaired" });
     a.advance(299_000);
     expect(memberState(a, id)).toBe("InService");
     a.advance(60_000);

@@ -64,10 +64,7 @@ async function replacementIn(a: SimulatedAccount, subnetId: string): Promise<str
 const attach = (a: SimulatedAccount, eni: string, instance: string, index: number) =>
   ec2(a, "AttachNetworkInterface", { NetworkInterfaceId: eni, InstanceId: instance, DeviceIndex: index });
 
-const impair = (a: SimulatedAccount, id = OLD) => {
-  const instance = a.state().instances.get(id);
-  if (instance !== undefined) instance.status = { instance: "impaired", system: "ok" };
-};
+const impair = (a: SimulatedAccount, id = OLD) => a.setInstanceStatus(id, { instance: "impaired" });
 
 describe("where an ENI may be attached", () => {
   it("another Availability Zone → InvalidParameterCombination (the text AWS answers)", async () => {
