@@ -162,12 +162,14 @@ describe("Force detach", () => {
     const b = firewall();
     await detach(b, ENIS[0], true);
     b.advance(400);
-    // A stop and start gives the instance a new LaunchTime (what StartInstances does): the mark is gone.
-    const old = b.state().instances.get(OLD);
-    if (old !== undefined) old.launchTime = new Date(b.clock.nowMs() + 1);
-    b.advance(1);
     await detach(b, ENIS[1]);
     b.advance(400);
+    await awsError(attach(b, ENIS[1], OLD, 1), "InvalidParameterValue");
+    // Stop and start (a new LaunchTime): the mark is gone; a stopped instance takes a warm attach too.
+    await ec2(b, "StopInstances", { InstanceIds: [OLD] });
+    b.advance(30_000);
+    await ec2(b, "StartInstances", { InstanceIds: [OLD] });
+    b.advance(1000);
     await attach(b, ENIS[1], OLD, 1);
     b.advance(300);
     expect(attachmentOf(b, ENIS[1])).toBe(`${OLD}/attached`);
