@@ -35,7 +35,7 @@ import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
-import { RegionState, type ServiceEvent } from "./state";
+import { type EmitServiceEvent, RegionState, type ServiceEvent } from "./state";
 import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 import { subnetOf } from "./vpc-addresses";
 
@@ -235,6 +235,16 @@ export class SimulatedAccount {
     this.settle();
     const state = this.state(region ?? this.fixture.region);
     setBgpStatus(state, virtualInterfaceId, status, this.clock.nowMs(), (e) => this.emit(state.region, e));
+  }
+
+  /**
+   * Runs a change on the settled state of a region at the current simulated time, with the region's
+   * event emitter (the Auto Scaling engine's control routes, tests starting a replacement…).
+   */
+  act<T>(change: (state: RegionState, now: number, emit: EmitServiceEvent) => T, region?: string): T {
+    this.settle();
+    const state = this.state(region ?? this.fixture.region);
+    return change(state, this.clock.nowMs(), (e) => this.emit(state.region, e));
   }
 
   /**

@@ -22,9 +22,12 @@
  * | POST | /instances/<id>/status | `{ instance?, system? }` (ok, impaired, initializing, insufficient-data) | `{ instanceId, status }` |
  * | GET / POST / DELETE | /address-refusals | `{ subnetId, privateIpAddress }` | `{ refusals }` / 201 `{ refusal }` / `{ removed }` |
  * | POST | /reset | – | `{ now, mode }` |
+ *
+ * Auto Scaling engine, lifecycle-event delivery and Outposts metric routes: asg-control.ts.
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
+import { ENGINE_ROUTES, type EngineAccount } from "./asg-control";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
 import type { StatusCheckSetting } from "./ec2-instance-status";
@@ -42,7 +45,7 @@ export interface ControlResponse {
 }
 
 /** What the control API steers: the simulated account (declared here so that control sits below it). */
-export interface ControlledAccount {
+export interface ControlledAccount extends EngineAccount {
   readonly calls: CallRecord[];
   readonly clock: SimClock;
   readonly faults: FaultInjector;
@@ -348,6 +351,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["instances", instancesRoute],
   ["address-refusals", addressRefusalsRoute],
   ["reset", resetRoute],
+  ...ENGINE_ROUTES,
 ]);
 
 export function handleControl(

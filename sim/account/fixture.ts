@@ -16,6 +16,13 @@ import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
 import { ADDRESS_FIXTURE_MEMBERS, checkAddressReferences } from "./fixture-addresses";
+import {
+  ASG_BEHAVIOUR_MEMBERS,
+  ASG_GROUP_FIXTURE_MEMBERS,
+  checkAsgReferences,
+  LaunchTemplateInstanceType,
+  LaunchTemplateInterfaces,
+} from "./fixture-asg";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import {
   checkHibernationReferences,
@@ -328,6 +335,7 @@ export const LIFECYCLE_STATES = [
   "Terminating",
   "Terminating:Wait",
   "Terminating:Proceed",
+  "Terminating:Retained",
   "Terminated",
   "Detaching",
   "Detached",
@@ -336,13 +344,19 @@ export const LIFECYCLE_STATES = [
   "Warmed:Pending",
   "Warmed:Pending:Wait",
   "Warmed:Pending:Proceed",
+  "Warmed:Pending:Retained",
   "Warmed:Terminating",
   "Warmed:Terminating:Wait",
   "Warmed:Terminating:Proceed",
+  "Warmed:Terminating:Retained",
   "Warmed:Terminated",
   "Warmed:Stopped",
   "Warmed:Running",
   "Warmed:Hibernated",
+  "ReplacingRootVolume",
+  "ReplacingRootVolume:Wait",
+  "ReplacingRootVolume:Proceed",
+  "RootVolumeReplaced",
 ] as const;
 
 const AutoScalingGroupFixture = z.strictObject({
@@ -359,6 +373,8 @@ const AutoScalingGroupFixture = z.strictObject({
       launchTemplateId: z.optional(idOf("lt", "lt-0123456789abcdef0")),
       launchTemplateName: z.optional(z.string()),
       version: z._default(z.string(), "$Default"),
+      instanceType: LaunchTemplateInstanceType,
+      networkInterfaces: LaunchTemplateInterfaces,
     }),
   ),
   healthCheckType: z._default(z.enum(["EC2", "ELB", "VPC_LATTICE", "EBS"]), "EC2"),
@@ -380,6 +396,7 @@ const AutoScalingGroupFixture = z.strictObject({
     [],
   ),
   tags: TagMap,
+  ...ASG_GROUP_FIXTURE_MEMBERS,
 });
 
 const MetricStatFixture = z.strictObject({
@@ -497,6 +514,7 @@ const BehaviourFixture = z.strictObject({
     z._default(z.enum(["refuse", "allow"]), "refuse"),
     "An explicit address inside a `prefix` subnet CIDR reservation: refused (InvalidParameterValue) or allowed (AWS documents neither).",
   ),
+  ...ASG_BEHAVIOUR_MEMBERS,
 });
 
 const FaultFixture = z.strictObject({
@@ -940,6 +958,7 @@ export function checkReferences(f: AccountFixture): string[] {
   checkDxReferences(f, new Set(vpcs.keys()), add);
   checkHibernationReferences(f.instances, types, add);
   checkAddressReferences(f, add);
+  checkAsgReferences(f.autoScalingGroups, add);
 
   return issues;
 }

@@ -61,3 +61,15 @@ export interface InstanceMetricsModel {
   /** Datapoints are published for windows that end at or before this time. */
   publishedThrough: number;
 }
+
+/** The launch details of an instance launched with AWS's defaults (EBS root, open reservation preference). */
+export function defaultLaunchDetails(rootVolumeId: string): InstanceLaunchDetails {
+  return {
+    rootDeviceType: "ebs",
+    rootDeviceName: "/dev/xvda",
+    rootVolumeId,
+    capacityReservationPreference: "open",
+    hibernationOutcome: "hibernated",
+    fallbackStateReason: "Client.UserInitiatedHibernate",
+  };
+}

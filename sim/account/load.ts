@@ -4,9 +4,10 @@
  * lifecycle, Outposts and Direct Connect resources through their own loaders.
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import type { AsgPolicies } from "./asg-model";
 import { loadDxFixture } from "./dx";
 import { loadAddressFixture } from "./ec2-vpcs";
-import { type AccountFixture, instanceTypeCatalogue } from "./fixture";
+import { type AccountFixture, type AutoScalingGroupFixture, instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
 import { launchDetailsFromFixture, loadHibernationFixture } from "./load-hibernation";
@@ -315,8 +316,30 @@ function loadGroups(state: RegionState, f: AccountFixture, start: number): void 
       createdTime: new Date(g.createdTime !== undefined ? Date.parse(g.createdTime) : start),
       instances: members,
       tags: tagMap(g.tags),
+      policies: policiesOf(g),
     });
   }
+}
+
+/** Maintenance, retention and warm pool policies, warmup and launch template ENIs of a group. */
+function policiesOf(g: AutoScalingGroupFixture): AsgPolicies {
+  const pool = g.warmPool;
+  return {
+    instanceMaintenancePolicy: g.instanceMaintenancePolicy,
+    terminateHookAbandon: g.instanceLifecyclePolicy?.retentionTriggers.terminateHookAbandon,
+    warmPool:
+      pool === undefined
+        ? undefined
+        : {
+            minSize: pool.minSize,
+            maxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
+            poolState: pool.poolState,
+            reuseOnScaleIn: pool.instanceReusePolicy.reuseOnScaleIn,
+          },
+    defaultInstanceWarmup: g.defaultInstanceWarmup,
+    launchInstanceType: g.launchTemplate?.instanceType,
+    launchInterfaces: (g.launchTemplate?.networkInterfaces ?? []).map((n) => ({ ...n })),
+  };
 }
 
 function loadMetricAlarms(state: RegionState, f: AccountFixture, start: number): void {

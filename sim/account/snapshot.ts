@@ -83,6 +83,10 @@ export interface LocalGatewayRouteTableSnapshot {
 export interface AutoScalingGroupSnapshot {
   DesiredCapacity: number;
   Instances: Record<string, { LifecycleState: string; HealthStatus: string }>;
+  /** Pending lifecycle actions, keyed `<instance id> <hook name>` (only when there are some). */
+  LifecycleActions?: Record<string, { Token: string; Transition: string; TimeoutAt: string }>;
+  /** Instance refreshes by id (only when there are some). */
+  InstanceRefreshes?: Record<string, { Status: string; InstancesToUpdate: number }>;
 }
 
 export interface AlarmSnapshot {
@@ -155,6 +159,38 @@ function metricsSummary(metrics: readonly MetricDataQuery[]): Record<string, str
       return [q.Id ?? "", q.ReturnData === false ? text : `${text} *`];
     }),
   );
+}
+
+/** Lifecycle actions and instance refreshes of a group, so that replays show them change. */
+function engineSnapshot(
+  state: RegionState,
+  group: string,
+): Pick<AutoScalingGroupSnapshot, "LifecycleActions" | "InstanceRefreshes"> {
+  const actions = [...state.lifecycleActions.values()].filter((a) => a.groupName === group);
+  const refreshes = state.asg.refreshes.filter((r) => r.groupName === group);
+  return {
+    ...(actions.length === 0
+      ? {}
+      : {
+          LifecycleActions: sortedRecord(
+            actions.map((a): [string, { Token: string; Transition: string; TimeoutAt: string }] => [
+              `${a.instanceId} ${a.hookName}`,
+              {
+                Token: a.token,
+                Transition: a.transition,
+                TimeoutAt: new Date(Math.min(a.timeoutAt, a.globalTimeoutAt)).toISOString(),
+              },
+            ]),
+          ),
+        }),
+    ...(refreshes.length === 0
+      ? {}
+      : {
+          InstanceRefreshes: Object.fromEntries(
+            refreshes.map((r) => [r.id, { Status: r.status, InstancesToUpdate: r.total - r.replaced }]),
+          ),
+        }),
+  };
 }
 
 export function takeSnapshot(
@@ -265,6 +301,7 @@ export function takeSnapshot(
             { LifecycleState: m.lifecycleState, HealthStatus: state.memberHealth(m) },
           ]),
         ),
+        ...engineSnapshot(state, g.name),
       },
     ]),
   );

@@ -86,6 +86,15 @@ describe("account fixture", () => {
       addressInUseCode: "PrivateIpAddressInUse",
       autoAssignOrder: "lowest",
       prefixReservationAssignment: "refuse",
+      pendingProceedMs: 2_000,
+      lifecycleHookOrder: "concurrent",
+      healthChecks: "off",
+      healthCheckIntervalMs: 60_000,
+      relaunchDelayMs: 10_000,
+      instanceRefreshTimeoutMs: 3_600_000,
+      rootVolumeReplaceMs: 60_000,
+      lifecycleEventOriginDestination: "always",
+      impairedDetach: "hang",
     });
     expect(f.routeTables).toEqual([]);
     expect(f.instances[0]?.state).toBe("running");
