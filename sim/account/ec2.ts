@@ -37,9 +37,11 @@ import type { OpContext, ServiceModel } from "./context";
 import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
+import { ec2RouteOperations } from "./ec2-routes";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
 import type { InstanceTypeSpec } from "./instance-types";
+import { prefixListOperations } from "./prefix-lists";
 import {
   applyFilters,
   compareStrings,
@@ -50,6 +52,7 @@ import {
   readFilters,
   toTagList,
 } from "./query";
+import { destinationMember } from "./route-destination";
 import {
   type EniModel,
   type InstanceModel,
@@ -617,7 +620,7 @@ function describeNetworkInterfaces(c: OpContext, p: Params): DescribeNetworkInte
 // Route tables
 
 function toRoute(c: OpContext, route: RouteModel): Route {
-  const out: Route = { DestinationCidrBlock: route.destinationCidrBlock };
+  const out: Route = destinationMember(route.destinationCidrBlock);
   const t = route.target;
   if (t === "local" || t.startsWith("igw-") || t.startsWith("vgw-")) out.GatewayId = t;
   else if (t.startsWith("eigw-")) out.EgressOnlyInternetGatewayId = t;
@@ -671,7 +674,9 @@ function routeTableFilters(c: OpContext): FilterFields<RouteTableModel> {
     "association.gateway-id": (rt) => rt.associations.map((a) => a.gatewayId),
     "association.route-table-association-id": (rt) => rt.associations.map((a) => a.id),
     "association.route-table-id": (rt) => (rt.associations.length > 0 ? [rt.id] : []),
-    "route.destination-cidr-block": (rt) => listedRoutes(c.state, rt).map((r) => r.destinationCidrBlock),
+    "route.destination-cidr-block": (rt) => routes(rt).map((r) => r.DestinationCidrBlock),
+    "route.destination-ipv6-cidr-block": (rt) => routes(rt).map((r) => r.DestinationIpv6CidrBlock),
+    "route.destination-prefix-list-id": (rt) => routes(rt).map((r) => r.DestinationPrefixListId),
     "route.gateway-id": (rt) => routes(rt).map((r) => r.GatewayId),
     "route.instance-id": (rt) => routes(rt).map((r) => r.InstanceId),
     "route.network-interface-id": (rt) => routes(rt).map((r) => r.NetworkInterfaceId),
@@ -1030,4 +1035,6 @@ export const ec2Model: ServiceModel = {
   DeleteTags: deleteTags,
   DescribeTags: describeTags,
   ...ec2AddressOperations,
+  ...ec2RouteOperations,
+  ...prefixListOperations,
 };

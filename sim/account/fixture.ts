@@ -17,6 +17,13 @@ import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
+import {
+  checkRouteFixture,
+  Ipv6Cidr,
+  PrefixListId,
+  ROUTE_FIXTURE_MEMBERS,
+  routeDestinationOf,
+} from "./fixture-routes";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
 
 function idOf(prefix: string, example: string) {
@@ -120,6 +127,11 @@ const InstanceTypeFixture = z.strictObject({
 const VpcFixture = z.strictObject({
   id: VpcId,
   cidrBlock: Cidr,
+  secondaryCidrBlocks: doc(
+    z._default(z.array(Cidr), []),
+    "IPv4 blocks associated after creation; each gets a local route in every table of the VPC.",
+  ),
+  ipv6CidrBlocks: doc(z._default(z.array(Ipv6Cidr), []), "IPv6 blocks of the VPC (each has a local route)."),
   isDefault: z._default(z.boolean(), false),
   tags: TagMap,
 });
@@ -136,6 +148,7 @@ const SubnetFixture = z.strictObject({
       ),
     ),
   cidrBlock: Cidr,
+  ipv6CidrBlock: doc(z.optional(Ipv6Cidr), "The subnet's IPv6 block, inside one of the VPC's IPv6 blocks."),
   outpostArn: doc(z.optional(OutpostArn), "Set for a subnet on an Outposts rack."),
   tags: TagMap,
 });
@@ -225,7 +238,12 @@ const NetworkInterfaceFixture = z.strictObject({
 });
 
 const RouteFixture = z.strictObject({
-  destinationCidrBlock: Cidr,
+  destinationCidrBlock: doc(
+    z.optional(Cidr),
+    "Exactly one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId.",
+  ),
+  destinationIpv6CidrBlock: z.optional(Ipv6Cidr),
+  destinationPrefixListId: doc(z.optional(PrefixListId), "A prefix list of `managedPrefixLists`."),
   target: doc(
     z
       .string()
@@ -450,6 +468,10 @@ const BehaviourFixture = z.strictObject({
     z.optional(z.enum(["off", "documented"])),
     "Default off. documented: EC2 token buckets per the EC2 throttling documentation (non-mutating Describe* 100 tokens + 20/s; CreateRoute/DeleteRoute/ReplaceRoute/CreateTags/DeleteTags 200 tokens + 5/s) → RequestLimitExceeded.",
   ),
+  routesPerTable: doc(
+    z._default(Positive, 50),
+    "Quota 'Routes per route table (non-propagated routes)', counted separately for IPv4 and IPv6, a prefix-list route counting its list's maxEntries (CreateRoute → RouteLimitExceeded). AWS default 50, adjustable up to 1,000.",
+  ),
   privateIpRemapMs: doc(
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
@@ -522,6 +544,7 @@ export const AccountFixtureSchema = z.strictObject({
   autoScalingGroups: z._default(z.array(AutoScalingGroupFixture), []),
   ...LIFECYCLE_FIXTURE_MEMBERS,
   ...DX_FIXTURE_MEMBERS,
+  ...ROUTE_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",
@@ -624,8 +647,8 @@ export function checkReferences(f: AccountFixture): string[] {
     if (vpc === undefined) add(`subnets.${i}.vpcId`, `unknown VPC ${s.vpcId}`);
     else {
       const inner = parseCidr(s.cidrBlock, { version: 4 });
-      const outer = parseCidr(vpc.cidrBlock, { version: 4 });
-      if (inner && outer && !cidrWithin(inner, outer)) {
+      const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks].map((b) => parseCidr(b, { version: 4 }));
+      if (inner && !blocks.some((outer) => outer !== undefined && cidrWithin(inner, outer))) {
         add(`subnets.${i}.cidrBlock`, `${s.cidrBlock} is not inside the VPC CIDR ${vpc.cidrBlock}`);
       }
     }
@@ -797,8 +820,9 @@ export function checkReferences(f: AccountFixture): string[] {
     const destinations = new Map<string, number>();
     rt.routes.forEach((r, j) => {
       const rpath = `${path}.routes.${j}`;
-      const key = `${r.destinationCidrBlock}|${r.origin === "EnableVgwRoutePropagation" ? "propagated" : "static"}`;
-      if (destinations.has(key)) add(rpath, `duplicate route for ${r.destinationCidrBlock}`);
+      const destination = routeDestinationOf(r) ?? "";
+      const key = `${destination}|${r.origin === "EnableVgwRoutePropagation" ? "propagated" : "static"}`;
+      if (destinations.has(key)) add(rpath, `duplicate route for ${destination}`);
       destinations.set(key, j);
       if (r.origin === "EnableVgwRoutePropagation") {
         if (!r.target.startsWith("vgw-"))
@@ -815,6 +839,7 @@ export function checkReferences(f: AccountFixture): string[] {
       }
     });
   });
+  checkRouteFixture(f, add);
 
   f.localGatewayRouteTables.forEach((t, i) => {
     const path = `localGatewayRouteTables.${i}`;

@@ -6,8 +6,10 @@
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { loadDxFixture } from "./dx";
 import { type AccountFixture, instanceTypeCatalogue } from "./fixture";
+import { routeDestinationOf } from "./fixture-routes";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
+import { canonicalDestination } from "./route-destination";
 import {
   type AsgMemberModel,
   alarmArn,
@@ -36,6 +38,7 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadCompositeAlarms(state, f, start);
   loadLifecycleFixture(state, f, start);
   loadDxFixture(state, f);
+  loadPrefixListsAndTagPolicies(state, f);
   return state;
 }
 
@@ -44,6 +47,8 @@ function loadNetwork(state: RegionState, f: AccountFixture): void {
     state.vpcs.set(v.id, {
       id: v.id,
       cidrBlock: v.cidrBlock,
+      secondaryCidrBlocks: [...v.secondaryCidrBlocks],
+      ipv6CidrBlocks: v.ipv6CidrBlocks.map(canonicalDestination),
       isDefault: v.isDefault,
       tags: tagMap(v.tags),
     });
@@ -53,6 +58,7 @@ function loadNetwork(state: RegionState, f: AccountFixture): void {
       vpcId: s.vpcId,
       availabilityZone: s.availabilityZone,
       cidrBlock: s.cidrBlock,
+      ipv6CidrBlock: s.ipv6CidrBlock === undefined ? undefined : canonicalDestination(s.ipv6CidrBlock),
       outpostArn: s.outpostArn,
       tags: tagMap(s.tags),
     });
@@ -209,13 +215,22 @@ function loadRouteTables(state: RegionState, f: AccountFixture): void {
   for (const rt of f.routeTables) {
     const vpc = state.vpcs.get(rt.vpcId);
     const routes: RouteModel[] = rt.routes.map((r) => ({
-      destinationCidrBlock: r.destinationCidrBlock,
+      destinationCidrBlock: routeDestinationOf(r) ?? "",
       target: r.target,
       origin: r.target === "local" ? "CreateRouteTable" : r.origin,
       fixedState: r.state,
     }));
-    if (vpc !== undefined && !routes.some((r) => r.target === "local")) {
-      routes.unshift({ destinationCidrBlock: vpc.cidrBlock, target: "local", origin: "CreateRouteTable" });
+    // One local route per VPC block (VPC User Guide, "Route tables"), unless the fixture lists it.
+    if (vpc !== undefined) {
+      const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks, ...vpc.ipv6CidrBlocks];
+      const missing = blocks.filter(
+        (b) => !routes.some((r) => r.target === "local" && r.destinationCidrBlock === b),
+      );
+      routes.unshift(
+        ...missing.map(
+          (b): RouteModel => ({ destinationCidrBlock: b, target: "local", origin: "CreateRouteTable" }),
+        ),
+      );
     }
     state.routeTables.set(rt.id, {
       id: rt.id,
@@ -401,4 +416,23 @@ function loadCompositeAlarms(state: RegionState, f: AccountFixture, start: numbe
     };
     state.compositeAlarms.set(a.name, { alarm: prune(alarm), tags: tagMap(a.tags) });
   }
+}
+
+function loadPrefixListsAndTagPolicies(state: RegionState, f: AccountFixture): void {
+  for (const pl of f.managedPrefixLists) {
+    const entries = pl.entries.map((e) =>
+      prune({ cidr: canonicalDestination(e.cidr), description: e.description }),
+    );
+    state.managedPrefixLists.set(pl.id, {
+      id: pl.id,
+      name: pl.name,
+      addressFamily: pl.addressFamily,
+      maxEntries: pl.maxEntries,
+      ownerId: pl.ownerId ?? f.accountId,
+      versions: new Map([[pl.version, entries]]),
+      version: pl.version,
+      tags: tagMap(pl.tags),
+    });
+  }
+  for (const p of f.tagPolicies) state.tagPolicies.push(prune({ ...p, enforcedFor: [...p.enforcedFor] }));
 }

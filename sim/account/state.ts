@@ -111,6 +111,9 @@ export interface PendingAddressMove {
 export interface VpcModel {
   id: string;
   cidrBlock: string;
+  /** Associated IPv4 blocks beyond the primary one, and IPv6 blocks (each has its local route). */
+  secondaryCidrBlocks: string[];
+  ipv6CidrBlocks: string[];
   isDefault: boolean;
   tags: Map<string, string>;
 }
@@ -120,6 +123,7 @@ export interface SubnetModel {
   vpcId: string;
   availabilityZone: string;
   cidrBlock: string;
+  ipv6CidrBlock?: string;
   outpostArn?: string;
   tags: Map<string, string>;
 }
@@ -127,6 +131,10 @@ export interface SubnetModel {
 export type RouteOriginName = "CreateRouteTable" | "CreateRoute" | "EnableVgwRoutePropagation";
 
 export interface RouteModel {
+  /**
+   * The destination: an IPv4 CIDR block, an IPv6 CIDR block (canonical text) or a managed prefix list id
+   * (`pl-…`); sim/account/route-destination.ts tells which and names its wire member.
+   */
   destinationCidrBlock: string;
   /** `local`, `igw-…`, `vgw-…`, `i-…`, `eni-…`, `lgw-…`, `nat-…`, `tgw-…`, `pcx-…`, `eigw-…`. */
   target: string;
@@ -143,6 +151,26 @@ export interface RouteTableModel {
   routes: RouteModel[];
   propagatingVgws: string[];
   tags: Map<string, string>;
+}
+
+/** A customer-managed prefix list; routes to it match every entry of its current version. */
+export interface ManagedPrefixListModel {
+  id: string;
+  name: string;
+  addressFamily: "IPv4" | "IPv6";
+  maxEntries: number;
+  ownerId: string;
+  /** Entries by version; the highest version is the current one. */
+  versions: Map<number, { cidr: string; description?: string }[]>;
+  version: number;
+  tags: Map<string, string>;
+}
+
+/** An AWS Organizations tag policy in enforcement mode (sim/account/tag-policy.ts). */
+export interface TagPolicyModel {
+  key: string;
+  allowedValues?: string[];
+  enforcedFor: string[];
 }
 
 export type LgwRouteStateName = "pending" | "active" | "blackhole" | "deleting" | "deleted";
@@ -334,6 +362,9 @@ export class RegionState {
   /** Virtual private gateways and Direct Connect virtual interfaces (sim/account/dx.ts). */
   readonly virtualPrivateGateways = new Map<string, VirtualPrivateGatewayModel>();
   readonly virtualInterfaces = new Map<string, VirtualInterfaceModel>();
+  /** Managed prefix lists (sim/account/prefix-lists.ts) and tag policies (sim/account/tag-policy.ts). */
+  readonly managedPrefixLists = new Map<string, ManagedPrefixListModel>();
+  readonly tagPolicies: TagPolicyModel[] = [];
   /** Custom metric datapoints (PutMetricData) and alarm evaluation progress (sim/account/metrics.ts). */
   readonly metricStore = new MetricStore();
   /** One-off tasks due at a simulated time (e.g. an abandoned instance leaving its group). */

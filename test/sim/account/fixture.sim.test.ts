@@ -79,6 +79,7 @@ describe("account fixture", () => {
       shuttingDownToTerminatedMs: 45_000,
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
+      routesPerTable: 50,
       privateIpRemapMs: 2_000,
     });
     expect(f.routeTables).toEqual([]);
