@@ -19,7 +19,8 @@ import { SimClock } from "./clock";
 import { cloudWatchModel, setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
 import { type ControlResponse, handleControl } from "./control";
-import { directConnectModel, setBgpStatus } from "./dx";
+import { directConnectModel, type PeerSelector } from "./dx";
+import { bgpFailoverTestModel } from "./dx-failover-test";
 import { ec2Model } from "./ec2";
 import { notSimulated, paramErrorsFor } from "./errors";
 import { eventBridgeModel } from "./eventbridge";
@@ -28,6 +29,7 @@ import type { AccountFixture } from "./fixture";
 import { IdGenerator } from "./ids";
 import { regionFromFixture } from "./load";
 import { evaluateAlarms, metricsModel } from "./metrics";
+import { NetworkControls } from "./network-controls";
 import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
@@ -52,7 +54,7 @@ const MODELS: Readonly<Partial<Record<SimServiceName, ServiceModel>>> = {
   monitoring: { ...cloudWatchModel, ...metricsModel },
   events: eventBridgeModel,
   outposts: outpostsModel,
-  directconnect: directConnectModel,
+  directconnect: { ...directConnectModel, ...bgpFailoverTestModel },
 };
 
 function cloneForLog<T>(value: T): T {
@@ -75,6 +77,13 @@ export class SimulatedAccount {
   readonly faults = new FaultInjector();
   /** Events AWS itself would have delivered to EventBridge (EC2 state changes, alarm state changes). */
   readonly serviceEvents: ServiceEvent[] = [];
+  /** Network incidents and queries for tests and chaos runs (Direct Connect, prefix lists, routes, EMF). */
+  readonly network = new NetworkControls({
+    state: () => this.state(),
+    settle: () => this.settle(),
+    nowMs: () => this.clock.nowMs(),
+    emitter: (state) => (e) => this.emit(state.region, e),
+  });
   private readonly regions = new Map<string, RegionState>();
   private readonly published: PublishedRecord[] = [];
   private ids: IdGenerator;
@@ -221,14 +230,13 @@ export class SimulatedAccount {
   }
 
   /**
-   * Sets the BGP status of every peer of a Direct Connect virtual interface (dx-failover): `down`
-   * withdraws the routes its virtual private gateway propagates, `up` brings them back. Records a
-   * service event. Throws `DirectConnectClientException` for an unknown interface.
+   * Sets the BGP status of the sessions of a Direct Connect virtual interface (all, or those the selector
+   * names): `down` withdraws the routes only they advertised, `up` brings them back. Records a service
+   * event. Throws `DirectConnectClientException` for an unknown interface or peer. (`account.network`
+   * has the other incidents.)
    */
-  setBgpStatus(virtualInterfaceId: string, status: "up" | "down", region?: string): void {
-    this.settle();
-    const state = this.state(region ?? this.fixture.region);
-    setBgpStatus(state, virtualInterfaceId, status, this.clock.nowMs(), (e) => this.emit(state.region, e));
+  setBgpStatus(virtualInterfaceId: string, status: "up" | "down", selector: PeerSelector = {}): void {
+    this.network.setBgpStatus(virtualInterfaceId, status, selector);
   }
 
   /** Plain JSON state of a region (default: the fixture's) for before/after diffs. */

@@ -16,25 +16,34 @@
  * | POST | /clock/set | `{ time }` | `{ now, mode }` |
  * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
  * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
- * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
  * | POST | /reset | – | `{ now, mode }` |
+ *
+ * Network routes (virtual interfaces, Direct Connect path, prefix lists, effective routes, tag policies,
+ * EMF log lines): sim/account/control-network.ts.
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
+import {
+  directConnectPathRoute,
+  logsRoute,
+  type NetworkControlledAccount,
+  prefixListsRoute,
+  routeTablesRoute,
+  tagPoliciesRoute,
+  virtualInterfacesRoute,
+} from "./control-network";
+import { bad, type ControlRequest, type ControlResponse, parseBody } from "./control-util";
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
 import type { ServiceEvent } from "./state";
 
-export interface ControlResponse {
-  status: number;
-  body: unknown;
-}
-
 /** What the control API steers: the simulated account (declared here so that control sits below it). */
-export interface ControlledAccount {
+export type { ControlResponse } from "./control-util";
+
+export interface ControlledAccount extends NetworkControlledAccount {
   readonly calls: CallRecord[];
   readonly clock: SimClock;
   readonly faults: FaultInjector;
@@ -49,7 +58,6 @@ export interface ControlledAccount {
     reason: string,
     reasonData?: string,
   ): void;
-  setBgpStatus(virtualInterfaceId: string, status: "up" | "down"): void;
   reset(): void;
 }
 
@@ -70,7 +78,6 @@ const FaultBody = z.strictObject({
 });
 const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
 const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
-const BgpBody = z.strictObject({ status: z.enum(["up", "down"]) });
 const BucketBody = z.strictObject({
   service: z.enum(["ec2", "autoscaling", "monitoring", "events", "outposts", "directconnect"]),
   operations: z.optional(z.array(z.string().check(z.minLength(1)))),
@@ -90,43 +97,6 @@ const AlarmStateBody = z.strictObject({
   stateReason: z.string().check(z.minLength(1)),
   stateReasonData: z.optional(z.string()),
 });
-
-function bad(message: string, issues?: string[]): ControlResponse {
-  return { status: 400, body: issues === undefined ? { error: message } : { error: message, issues } };
-}
-
-function parseBody<T>(
-  schema: z.ZodMiniType<T>,
-  body: unknown,
-): { ok: true; value: T } | { ok: false; response: ControlResponse } {
-  let json = body;
-  if (typeof body === "string") {
-    try {
-      json = body.trim() === "" ? {} : JSON.parse(body);
-    } catch {
-      return { ok: false, response: bad("body is not valid JSON") };
-    }
-  }
-  const result = z.safeParse(schema, json ?? {});
-  if (!result.success) {
-    return {
-      ok: false,
-      response: bad(
-        "invalid body",
-        result.error.issues.map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`),
-      ),
-    };
-  }
-  return { ok: true, value: result.data };
-}
-
-/** A parsed control request: the path segments after `/__sim`, the upper-case verb, query and body. */
-interface ControlRequest {
-  segments: string[];
-  verb: string;
-  query: URLSearchParams;
-  body: unknown;
-}
 
 type Route = (account: ControlledAccount, request: ControlRequest) => ControlResponse | undefined;
 
@@ -225,15 +195,6 @@ const tokenBucketsRoute: Route = (account, { segments, verb, body }) => {
   return { status: 201, body: { bucket: account.faults.tokenBucket(parsed.value) } };
 };
 
-const virtualInterfacesRoute: Route = (account, { segments, verb, body }) => {
-  const id = segments[1];
-  if (segments.length !== 3 || segments[2] !== "bgp" || id === undefined || verb !== "POST") return undefined;
-  const parsed = parseBody(BgpBody, body);
-  if (!parsed.ok) return parsed.response;
-  account.setBgpStatus(id, parsed.value.status);
-  return { status: 200, body: { virtualInterfaceId: id, bgpStatus: parsed.value.status } };
-};
-
 const resetRoute: Route = (account, { segments, verb }) => {
   if (segments.length !== 1 || verb !== "POST") return undefined;
   account.reset();
@@ -249,6 +210,11 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["alarms", alarmsRoute],
   ["token-buckets", tokenBucketsRoute],
   ["virtual-interfaces", virtualInterfacesRoute],
+  ["direct-connect-path", directConnectPathRoute],
+  ["prefix-lists", prefixListsRoute],
+  ["route-tables", routeTablesRoute],
+  ["tag-policies", tagPoliciesRoute],
+  ["logs", logsRoute],
   ["reset", resetRoute],
 ]);
 

@@ -66,6 +66,7 @@ import {
   STATE_REASONS,
   userInitiatedReason,
 } from "./state";
+import { tagPolicyRefusal } from "./tag-policy";
 
 // ---------------------------------------------------------------------------------------------
 // Ids, validation, common checks
@@ -948,9 +949,10 @@ function readTags(p: Params, required: boolean): { key: string; value: string | 
         `Value ( ${key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`,
       );
     }
-    if (key.length > 128)
+    // Lengths in Unicode characters (EC2 User Guide, "Tag restrictions"), not UTF-16 units.
+    if ([...key].length > 128)
       throw awsError("InvalidParameterValue", `Tag key exceeds the maximum length of 128 characters`);
-    if (typeof value === "string" && value.length > 256) {
+    if (typeof value === "string" && [...value].length > 256) {
       throw awsError("InvalidParameterValue", `Tag value exceeds the maximum length of 256 characters`);
     }
     return { key, value: typeof value === "string" ? value : undefined };
@@ -962,6 +964,10 @@ function createTags(c: OpContext, p: Params): Record<string, never> {
   if (resources === undefined || resources.length === 0) throw ec2ParamErrors.missing("ResourceId");
   const tags = readTags(p, true) ?? [];
   const targets = resources.map((id) => resolveTaggable(c.state, id));
+  for (const target of targets) {
+    const refusal = tagPolicyRefusal(c.state.tagPolicies, target.type, tags);
+    if (refusal !== undefined) throw refusal;
+  }
   dryRun(p);
   for (const target of targets) {
     const keys = new Set([...target.tags.keys(), ...tags.map((t) => t.key)]);

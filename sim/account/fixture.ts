@@ -472,6 +472,10 @@ const BehaviourFixture = z.strictObject({
     z._default(Positive, 50),
     "Quota 'Routes per route table (non-propagated routes)', counted separately for IPv4 and IPv6, a prefix-list route counting its list's maxEntries (CreateRoute → RouteLimitExceeded). AWS default 50, adjustable up to 1,000.",
   ),
+  emfExtractionDelayMs: doc(
+    z._default(Count, 0),
+    "Metrics in embedded-metric-format log lines become datapoints this long after the lines are ingested (undocumented in AWS; asynchronous).",
+  ),
   privateIpRemapMs: doc(
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",

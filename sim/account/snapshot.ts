@@ -1,9 +1,11 @@
 /**
  * Plain JSON snapshots of the account state and readable diffs between two of them, for the replay
  * command's "before / after" and for tests. Field names follow the AWS API (`State`, `Tags.<key>`),
- * computed values (route `State`, Auto Scaling `HealthStatus`) are included so their changes show.
+ * computed values (route `State`, Auto Scaling `HealthStatus`, the BGP status a failover test shows) are
+ * included so their changes show.
  */
-import { listedRoutes } from "./dx";
+import { listedRoutes, peerStatus } from "./dx";
+import { currentPrefixListCidrs } from "./prefix-lists";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
 
@@ -53,6 +55,21 @@ export interface LocalGatewayRouteTableSnapshot {
   Tags: Record<string, string>;
 }
 
+export interface VirtualInterfaceSnapshot {
+  State: string;
+  DataPlane: "up" | "down";
+  /** By peer id: the BGP status DescribeVirtualInterfaces shows. */
+  BgpPeers: Record<string, { AddressFamily: string; BgpStatus: string }>;
+}
+
+export interface BgpFailoverTestSnapshot {
+  VirtualInterfaceId: string;
+  BgpPeers: string[];
+  Status: string;
+  StartTime: string;
+  EndTime?: string;
+}
+
 export interface AutoScalingGroupSnapshot {
   DesiredCapacity: number;
   Instances: Record<string, { LifecycleState: string; HealthStatus: string }>;
@@ -98,6 +115,10 @@ export interface AccountSnapshot {
   localGatewayRouteTables: Record<string, LocalGatewayRouteTableSnapshot>;
   autoScalingGroups: Record<string, AutoScalingGroupSnapshot>;
   alarms: Record<string, AlarmSnapshot>;
+  /** Direct Connect interfaces and failover tests (by test id); prefix lists' current entries. */
+  virtualInterfaces: Record<string, VirtualInterfaceSnapshot>;
+  bgpFailoverTests: Record<string, BgpFailoverTestSnapshot>;
+  managedPrefixLists: Record<string, { Version: number; Entries: string[] }>;
   /** Entries accepted by PutEvents, in order. */
   publishedEvents: PublishedEventSnapshot[];
   /** Events AWS itself would have sent to EventBridge (EC2 state changes, alarm state changes). */
@@ -246,6 +267,7 @@ export function takeSnapshot(
     };
   }
   return {
+    ...networkSnapshot(state),
     at: at.toISOString(),
     accountId: state.accountId,
     region: state.region,
@@ -261,7 +283,7 @@ export function takeSnapshot(
 }
 
 export interface StateChange {
-  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, publishedEvents, serviceEvents. */
+  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, virtualInterfaces, bgpFailoverTests, managedPrefixLists, publishedEvents, serviceEvents. */
   resourceType: string;
   /** The resource id or name ("i-0…", "rtb-0…", "ops-idle-i-0…"), or the event index. */
   resource: string;
@@ -279,7 +301,50 @@ const COLLECTIONS = [
   "localGatewayRouteTables",
   "autoScalingGroups",
   "alarms",
+  "virtualInterfaces",
+  "bgpFailoverTests",
+  "managedPrefixLists",
 ] as const;
+
+/** Direct Connect interfaces (shown BGP status per session), failover tests, prefix lists. */
+function networkSnapshot(
+  state: RegionState,
+): Pick<AccountSnapshot, "virtualInterfaces" | "bgpFailoverTests" | "managedPrefixLists"> {
+  const virtualInterfaces = sortedRecord(
+    [...state.virtualInterfaces.values()].map((v): [string, VirtualInterfaceSnapshot] => [
+      v.id,
+      {
+        State: v.state,
+        DataPlane: v.dataPlaneUp ? "up" : "down",
+        BgpPeers: Object.fromEntries(
+          v.bgpPeers.map((p) => [
+            p.bgpPeerId,
+            { AddressFamily: p.addressFamily, BgpStatus: peerStatus(state, v, p) },
+          ]),
+        ),
+      },
+    ]),
+  );
+  const bgpFailoverTests = Object.fromEntries(
+    state.virtualInterfaceTests.map((t): [string, BgpFailoverTestSnapshot] => [
+      t.testId,
+      {
+        VirtualInterfaceId: t.virtualInterfaceId,
+        BgpPeers: [...t.bgpPeers],
+        Status: t.status,
+        StartTime: new Date(t.startTime).toISOString(),
+        ...(t.endTime === undefined ? {} : { EndTime: new Date(t.endTime).toISOString() }),
+      },
+    ]),
+  );
+  const managedPrefixLists = sortedRecord(
+    [...state.managedPrefixLists.values()].map((pl): [string, { Version: number; Entries: string[] }] => [
+      pl.id,
+      { Version: pl.version, Entries: currentPrefixListCidrs(state, pl.id) },
+    ]),
+  );
+  return { virtualInterfaces, bgpFailoverTests, managedPrefixLists };
+}
 
 function flatten(value: unknown, prefix: string, out: Map<string, Json>): void {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {

@@ -265,9 +265,14 @@ export type BgpStatus = "up" | "down" | "unknown";
 export interface BgpPeerModel {
   bgpPeerId: string;
   addressFamily: "ipv4" | "ipv6";
+  /** The session's own status; a failover test or too many prefixes show it down (dx.ts `peerStatus`). */
   bgpStatus: BgpStatus;
   amazonAddress?: string;
   customerAddress?: string;
+  /** What on-premises advertises over this session; default: the gateway's prefixes of its family. */
+  advertisedPrefixes?: string[];
+  /** The failover test holding this session DOWN (sim/account/dx-failover-test.ts). */
+  underTest?: string;
 }
 
 export interface VirtualInterfaceModel {
@@ -282,7 +287,23 @@ export interface VirtualInterfaceModel {
   /** The gateway the interface terminates on (derived from `virtualPrivateGateways`). */
   virtualGatewayId?: string;
   bgpPeers: BgpPeerModel[];
+  /** Whether packets cross the interface; `false` models a data-plane loss while BGP stays up. */
+  dataPlaneUp: boolean;
   tags: Map<string, string>;
+}
+
+/** One `StartBgpFailoverTest` run (`VirtualInterfaceTestHistory`). */
+export interface VirtualInterfaceTestModel {
+  testId: string;
+  virtualInterfaceId: string;
+  bgpPeers: string[];
+  status: "in-progress" | "completed" | "cancelled" | "failed";
+  ownerAccount: string;
+  testDurationInMinutes: number;
+  startTime: number;
+  endTime?: number;
+  /** The interface state to restore when the test ends. */
+  stateBefore: string;
 }
 
 export interface VirtualPrivateGatewayModel {
@@ -362,6 +383,8 @@ export class RegionState {
   /** Virtual private gateways and Direct Connect virtual interfaces (sim/account/dx.ts). */
   readonly virtualPrivateGateways = new Map<string, VirtualPrivateGatewayModel>();
   readonly virtualInterfaces = new Map<string, VirtualInterfaceModel>();
+  /** BGP failover tests, oldest first (sim/account/dx-failover-test.ts). */
+  readonly virtualInterfaceTests: VirtualInterfaceTestModel[] = [];
   /** Managed prefix lists (sim/account/prefix-lists.ts) and tag policies (sim/account/tag-policy.ts). */
   readonly managedPrefixLists = new Map<string, ManagedPrefixListModel>();
   readonly tagPolicies: TagPolicyModel[] = [];

@@ -80,6 +80,7 @@ describe("account fixture", () => {
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
       routesPerTable: 50,
+      emfExtractionDelayMs: 0,
       privateIpRemapMs: 2_000,
     });
     expect(f.routeTables).toEqual([]);

@@ -212,3 +212,147 @@ describe("route targets", () => {
     await ec2(a, "CreateRoute", toEni({ DestinationCidrBlock: "10.250.0.0/24" }));
   });
 });
+
+const PL = "pl-0123456789abcdef0";
+const PL6 = "pl-0123456789abcdef6";
+
+function withPrefixLists(extra: Partial<AccountFixtureInput> = {}): SimulatedAccount {
+  return dualStack({
+    managedPrefixLists: [
+      {
+        id: PL,
+        name: "on-prem",
+        addressFamily: "IPv4",
+        maxEntries: 10,
+        entries: [{ cidr: "172.16.0.0/16", description: "dc1" }, { cidr: "172.17.0.0/16" }],
+      },
+      {
+        id: PL6,
+        name: "on-prem-v6",
+        addressFamily: "IPv6",
+        maxEntries: 5,
+        entries: [{ cidr: "2001:db8::/32" }],
+      },
+    ],
+    ...extra,
+  });
+}
+
+describe("route destinations: IPv4, IPv6, prefix lists (CreateRoute API reference)", () => {
+  it("keeps an IPv6 destination in canonical form and lists it as DestinationIpv6CidrBlock", async () => {
+    const a = withPrefixLists();
+    await ec2(a, "CreateRoute", toEni({ DestinationIpv6CidrBlock: "2001:DB8:0:0::/48" }));
+    const route = (await routesOf(a, DX.prodA)).find((r) => r.DestinationIpv6CidrBlock === "2001:db8::/48");
+    expect(route).toEqual({
+      DestinationIpv6CidrBlock: "2001:db8::/48",
+      InstanceId: DX.appliance,
+      InstanceOwnerId: "111122223333",
+      NetworkInterfaceId: DX.applianceEni,
+      Origin: "CreateRoute",
+      State: "active",
+    });
+    const byFilter = await ec2<DescribeRouteTablesResult>(a, "DescribeRouteTables", {
+      Filters: [{ Name: "route.destination-ipv6-cidr-block", Values: ["2001:db8::/48"] }],
+    });
+    expect(byFilter.RouteTables?.map((t) => t.RouteTableId)).toEqual([DX.prodA]);
+    await awsError(
+      ec2(a, "CreateRoute", toEni({ DestinationIpv6CidrBlock: "2001:db8::/48" })),
+      "RouteAlreadyExists",
+    );
+    await ec2(a, "DeleteRoute", { RouteTableId: DX.prodA, DestinationIpv6CidrBlock: "2001:0db8::/48" });
+    const e = await awsError(
+      ec2(a, "DeleteRoute", { RouteTableId: DX.prodA, DestinationIpv6CidrBlock: "2001:db8::/48" }),
+      "InvalidRoute.NotFound",
+    );
+    expect(e.message).toBe(
+      `no route with destination-ipv6-cidr-block 2001:db8::/48 in route table ${DX.prodA}`,
+    );
+  });
+
+  it("routes to a prefix list: listed as DestinationPrefixListId, filterable, replaceable, deletable", async () => {
+    const a = withPrefixLists();
+    await ec2(a, "CreateRoute", toEni({ DestinationPrefixListId: PL }));
+    expect(await routesOf(a, DX.prodA)).toContainEqual(
+      expect.objectContaining({ DestinationPrefixListId: PL, NetworkInterfaceId: DX.applianceEni }),
+    );
+    const listed = await routesOf(a, DX.prodA);
+    expect(listed.find((r) => r.DestinationPrefixListId === PL)?.DestinationCidrBlock).toBeUndefined();
+    const byFilter = await ec2<DescribeRouteTablesResult>(a, "DescribeRouteTables", {
+      Filters: [{ Name: "route.destination-prefix-list-id", Values: [PL] }],
+    });
+    expect(byFilter.RouteTables?.map((t) => t.RouteTableId)).toEqual([DX.prodA]);
+    await ec2(a, "ReplaceRoute", {
+      RouteTableId: DX.prodA,
+      DestinationPrefixListId: PL,
+      TransitGatewayId: "tgw-0123456789abcdef0",
+    });
+    expect(
+      (await routesOf(a, DX.prodA)).find((r) => r.DestinationPrefixListId === PL)?.TransitGatewayId,
+    ).toBe("tgw-0123456789abcdef0");
+    await ec2(a, "DeleteRoute", { RouteTableId: DX.prodA, DestinationPrefixListId: PL });
+    const e = await awsError(
+      ec2(a, "DeleteRoute", { RouteTableId: DX.prodA, DestinationPrefixListId: PL }),
+      "InvalidRoute.NotFound",
+    );
+    expect(e.message).toBe(`no route with destination-prefix-list-id ${PL} in route table ${DX.prodA}`);
+  });
+
+  it("answers the parameter errors: none, two, a bad block, an unknown or malformed prefix list", async () => {
+    const a = withPrefixLists();
+    const none = await awsError(ec2(a, "CreateRoute", toEni({})), "MissingParameter");
+    expect(none.message).toMatch(/DestinationCidrBlock, DestinationIpv6CidrBlock, DestinationPrefixListId/);
+    await awsError(
+      ec2(a, "CreateRoute", toEni({ DestinationCidrBlock: "10.9.0.0/16", DestinationPrefixListId: PL })),
+      "InvalidParameterCombination",
+    );
+    const bad = await awsError(
+      ec2(a, "CreateRoute", toEni({ DestinationIpv6CidrBlock: "10.9.0.0/16" })),
+      "InvalidParameterValue",
+    );
+    expect(bad.message).toBe(
+      "Value (10.9.0.0/16) for parameter destinationIpv6CidrBlock is invalid. This is not a valid CIDR block.",
+    );
+    const unknown = await awsError(
+      ec2(a, "CreateRoute", toEni({ DestinationPrefixListId: "pl-00000000000000000" })),
+      "InvalidPrefixListID.NotFound",
+    );
+    expect(unknown.message).toBe("The prefix list ID 'pl-00000000000000000' does not exist");
+    await awsError(
+      ec2(a, "CreateRoute", toEni({ DestinationPrefixListId: "pl-xyz" })),
+      "InvalidPrefixListId.Malformed",
+    );
+  });
+});
+
+describe("the route quota: 50 non-propagated routes per table and family (VPC quotas)", () => {
+  const v4 = (i: number) => toEni({ DestinationCidrBlock: `192.168.${i}.0/24` });
+
+  it("refuses the 51st IPv4 route with RouteLimitExceeded; IPv6 has its own 50; a delete frees a slot", async () => {
+    const a = withPrefixLists();
+    for (let i = 0; i < 50; i += 1) await ec2(a, "CreateRoute", v4(i));
+    const e = await awsError(ec2(a, "CreateRoute", v4(50)), "RouteLimitExceeded", 400);
+    expect(e.message).toMatch(/maximum number of routes \(50\) for IPv4/);
+    await ec2(a, "CreateRoute", toEni({ DestinationIpv6CidrBlock: "2001:db8::/48" }));
+    // At the quota a ReplaceRoute changes nothing in the count.
+    await ec2(a, "ReplaceRoute", {
+      ...v4(0),
+      NatGatewayId: "nat-0123456789abcdef0",
+      NetworkInterfaceId: undefined,
+    });
+    await ec2(a, "DeleteRoute", { RouteTableId: DX.prodA, DestinationCidrBlock: "192.168.0.0/24" });
+    await ec2(a, "CreateRoute", v4(50));
+  });
+
+  it("counts a prefix-list route as its MaxEntries in the list's family; propagated routes count nothing", async () => {
+    const a = withPrefixLists({ behaviour: { routesPerTable: 12 } });
+    for (let i = 0; i < 2; i += 1) await ec2(a, "CreateRoute", v4(i));
+    await ec2(a, "CreateRoute", toEni({ DestinationPrefixListId: PL })); // 2 + 10 = 12
+    await awsError(ec2(a, "CreateRoute", v4(2)), "RouteLimitExceeded");
+    // The IPv6 list (MaxEntries 5) counts against IPv6 only.
+    await ec2(a, "CreateRoute", toEni({ DestinationPrefixListId: PL6 }));
+    // The propagated DX routes (two prefixes) were listed all along and did not count.
+    expect(
+      (await routesOf(a, DX.prodA)).filter((r) => r.Origin === "EnableVgwRoutePropagation"),
+    ).toHaveLength(2);
+  });
+});
