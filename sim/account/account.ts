@@ -34,7 +34,7 @@ import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
-import { RegionState, type ServiceEvent } from "./state";
+import { type EventDeliveryModel, RegionState, type ServiceEvent } from "./state";
 
 export interface SimulatedAccountOptions {
   /** Use this clock instead of one built from `fixture.clock`. */
@@ -134,6 +134,11 @@ export class SimulatedAccount {
     });
   }
 
+  /** Events EventBridge rules matched (put on their bus, allowed, pattern matched), with the rules' targets. */
+  get eventDeliveries(): EventDeliveryModel[] {
+    return [...this.regions.values()].flatMap((r) => structuredClone(r.eventDeliveries));
+  }
+
   /** The live state of a region (default: the fixture's). For tests and extensions; prefer `dispatch`. */
   state(region: string = this.fixture.region): RegionState {
     let state = this.regions.get(region);
@@ -194,8 +199,10 @@ export class SimulatedAccount {
       const operation = MODELS[ctx.service]?.[ctx.operation];
       if (operation === undefined) throw notSimulated(ctx.service, ctx.operation);
       const state = this.state(region);
+      const context = this.context(state);
+      if (ctx.accessKeyId !== undefined) context.callerAccessKeyId = ctx.accessKeyId;
       const output = operation(
-        this.context(state),
+        context,
         new Params(input ?? {}, paramErrorsFor(ctx.service)),
       ) as SimOutput;
       record.output = cloneForLog(output);

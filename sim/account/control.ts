@@ -7,7 +7,7 @@
  * | GET | /calls[?service=&operation=&outcome=] | – | `{ calls }` |
  * | DELETE | /calls | – | `{ cleared }` |
  * | GET | /state[?region=] | – | the snapshot |
- * | GET | /events | – | `{ published, service }` |
+ * | GET | /events | – | `{ published, service, deliveries }` |
  * | GET | /faults | – | `{ faults }` |
  * | POST | /faults | a fault spec | 201 `{ fault }` |
  * | DELETE | /faults[/<id>] | – | `{ removed }` |
@@ -38,7 +38,7 @@ import { bad, type ControlRequest, type ControlResponse, parseBody } from "./con
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
-import type { ServiceEvent } from "./state";
+import type { EventDeliveryModel, ServiceEvent } from "./state";
 
 /** What the control API steers: the simulated account (declared here so that control sits below it). */
 export type { ControlResponse } from "./control-util";
@@ -49,6 +49,7 @@ export interface ControlledAccount extends NetworkControlledAccount {
   readonly faults: FaultInjector;
   readonly publishedEventRecords: PublishedEventSnapshot[];
   readonly serviceEvents: ServiceEvent[];
+  readonly eventDeliveries: EventDeliveryModel[];
   settle(): void;
   advance(ms: number): Date;
   snapshot(region?: string): AccountSnapshot;
@@ -127,7 +128,14 @@ const stateRoute: Route = (account, { segments, verb, query }) =>
 const eventsRoute: Route = (account, { segments, verb }) => {
   if (segments.length !== 1 || verb !== "GET") return undefined;
   account.settle();
-  return { status: 200, body: { published: account.publishedEventRecords, service: account.serviceEvents } };
+  return {
+    status: 200,
+    body: {
+      published: account.publishedEventRecords,
+      service: account.serviceEvents,
+      deliveries: account.eventDeliveries,
+    },
+  };
 };
 
 const faultsRoute: Route = (account, { segments, verb, body }) => {

@@ -16,6 +16,7 @@ import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
+import { checkEventsFixture, EVENTS_FIXTURE_MEMBERS } from "./fixture-events";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import {
   checkRouteFixture,
@@ -549,6 +550,7 @@ export const AccountFixtureSchema = z.strictObject({
   ...LIFECYCLE_FIXTURE_MEMBERS,
   ...DX_FIXTURE_MEMBERS,
   ...ROUTE_FIXTURE_MEMBERS,
+  ...EVENTS_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",
@@ -844,6 +846,7 @@ export function checkReferences(f: AccountFixture): string[] {
     });
   });
   checkRouteFixture(f, add);
+  checkEventsFixture(f, add);
 
   f.localGatewayRouteTables.forEach((t, i) => {
     const path = `localGatewayRouteTables.${i}`;

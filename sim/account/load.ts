@@ -5,6 +5,7 @@
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { loadDxFixture } from "./dx";
+import { loadEventsFixture } from "./event-buses";
 import { type AccountFixture, instanceTypeCatalogue } from "./fixture";
 import { routeDestinationOf } from "./fixture-routes";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
@@ -39,6 +40,7 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadLifecycleFixture(state, f, start);
   loadDxFixture(state, f);
   loadPrefixListsAndTagPolicies(state, f);
+  loadEventsFixture(state, f);
   return state;
 }
 

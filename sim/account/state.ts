@@ -173,6 +173,50 @@ export interface TagPolicyModel {
   enforcedFor: string[];
 }
 
+// EventBridge buses, rules and callers (sim/account/event-buses.ts).
+
+/** An IAM policy statement, as an event bus resource policy holds it (sim/account/event-policy.ts). */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal: "*" | { AWS: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface EventBusModel {
+  name: string;
+  arn: string;
+  /** The resource-based policy's statements (none: only the account's own principals, by IAM). */
+  policy: PolicyStatement[];
+}
+
+export interface EventRuleModel {
+  name: string;
+  eventBusName: string;
+  eventPattern: Record<string, unknown>;
+  state: "ENABLED" | "DISABLED";
+  targets: { id: string; arn: string }[];
+}
+
+/** An event a rule matched: what EventBridge hands to the rule's targets. */
+export interface EventDeliveryModel {
+  eventId: string;
+  eventBusName: string;
+  ruleName: string;
+  targets: { id: string; arn: string }[];
+  at: number;
+  event: Record<string, unknown>;
+}
+
+/** Who signs requests with an access key, and which buses its identity policy lets it put events on. */
+export interface PrincipalModel {
+  accessKeyId: string;
+  arn: string;
+  putEventsBuses: string[];
+}
+
 export type LgwRouteStateName = "pending" | "active" | "blackhole" | "deleting" | "deleted";
 
 export interface LgwRouteModel {
@@ -388,6 +432,11 @@ export class RegionState {
   /** Managed prefix lists (sim/account/prefix-lists.ts) and tag policies (sim/account/tag-policy.ts). */
   readonly managedPrefixLists = new Map<string, ManagedPrefixListModel>();
   readonly tagPolicies: TagPolicyModel[] = [];
+  /** EventBridge buses (the default one always), rules, matched events, callers by access key. */
+  readonly eventBuses = new Map<string, EventBusModel>();
+  readonly eventRules: EventRuleModel[] = [];
+  readonly eventDeliveries: EventDeliveryModel[] = [];
+  readonly principals = new Map<string, PrincipalModel>();
   /** Custom metric datapoints (PutMetricData) and alarm evaluation progress (sim/account/metrics.ts). */
   readonly metricStore = new MetricStore();
   /** One-off tasks due at a simulated time (e.g. an abandoned instance leaving its group). */
