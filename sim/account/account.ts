@@ -201,10 +201,7 @@ export class SimulatedAccount {
       const state = this.state(region);
       const context = this.context(state);
       if (ctx.accessKeyId !== undefined) context.callerAccessKeyId = ctx.accessKeyId;
-      const output = operation(
-        context,
-        new Params(input ?? {}, paramErrorsFor(ctx.service)),
-      ) as SimOutput;
+      const output = operation(context, new Params(input ?? {}, paramErrorsFor(ctx.service))) as SimOutput;
       record.output = cloneForLog(output);
       return output;
     } catch (error) {

@@ -24,7 +24,8 @@ export function loadEventsFixture(state: RegionState, f: AccountFixture): void {
     });
   }
   for (const r of f.eventRules) state.eventRules.push(structuredClone(r));
-  for (const p of f.principals) state.principals.set(p.accessKeyId, { ...p, putEventsBuses: [...p.putEventsBuses] });
+  for (const p of f.principals)
+    state.principals.set(p.accessKeyId, { ...p, putEventsBuses: [...p.putEventsBuses] });
 }
 
 /** The bus an entry names (by name or ARN of this account and region; default when omitted). */
@@ -53,9 +54,21 @@ export function callerOf(c: OpContext): PrincipalModel {
   );
 }
 
-export function authorizeEntry(c: OpContext, bus: EventBusModel, source: string, detailType: string): PutDecision {
+export function authorizeEntry(
+  c: OpContext,
+  bus: EventBusModel,
+  source: string,
+  detailType: string,
+): PutDecision {
   return authorizePut(
-    { principal: callerOf(c), busAccount: c.accountId, busName: bus.name, busArn: bus.arn, source, detailType },
+    {
+      principal: callerOf(c),
+      busAccount: c.accountId,
+      busName: bus.name,
+      busArn: bus.arn,
+      source,
+      detailType,
+    },
     bus.policy,
   );
 }
@@ -64,7 +77,12 @@ export function authorizeEntry(c: OpContext, bus: EventBusModel, source: string,
 const eventTime = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 /** The event as targets receive it; matched against the enabled rules of its bus. */
-export function deliver(c: OpContext, bus: EventBusModel, entry: Record<string, unknown>, eventId: string): string[] {
+export function deliver(
+  c: OpContext,
+  bus: EventBusModel,
+  entry: Record<string, unknown>,
+  eventId: string,
+): string[] {
   const now = c.nowMs();
   const time = entry.Time instanceof Date ? entry.Time.getTime() : now;
   const event: Record<string, unknown> = {

@@ -49,7 +49,9 @@ function valueMatches(matcher: unknown, value: unknown): boolean {
     case "suffix":
       return typeof value === "string" && typeof spec === "string" && value.endsWith(spec);
     case "equals-ignore-case":
-      return typeof value === "string" && typeof spec === "string" && value.toLowerCase() === spec.toLowerCase();
+      return (
+        typeof value === "string" && typeof spec === "string" && value.toLowerCase() === spec.toLowerCase()
+      );
     case "wildcard":
       return typeof value === "string" && typeof spec === "string" && wildcardMatches(spec, value);
     case "anything-but":

@@ -31,13 +31,20 @@ export type PutDecision =
   | { allowed: true }
   | {
       allowed: false;
-      code: "AccessDeniedException" | "NotAuthorizedForSourceException" | "NotAuthorizedForDetailTypeException";
+      code:
+        | "AccessDeniedException"
+        | "NotAuthorizedForSourceException"
+        | "NotAuthorizedForDetailTypeException";
     };
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 function like(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${regex}$`, "is").test(value);
 }
 
@@ -70,7 +77,11 @@ const OPERATORS: Readonly<Record<string, Operator>> = {
  * The statement's conditions on one request. A `waived` key is taken as acceptable — an Allow's test on it
  * holds, a Deny's does not — to find which key the refusal turns on.
  */
-function conditionsHold(s: PolicyStatement, keys: Record<string, string>, waived: ReadonlySet<string>): boolean {
+function conditionsHold(
+  s: PolicyStatement,
+  keys: Record<string, string>,
+  waived: ReadonlySet<string>,
+): boolean {
   return Object.entries(s.Condition ?? {}).every(([operator, tests]) => {
     const [qualifier, base] = operator.includes(":") ? operator.split(":", 2) : [undefined, operator];
     const test = OPERATORS[base ?? ""];
@@ -84,7 +95,11 @@ function conditionsHold(s: PolicyStatement, keys: Record<string, string>, waived
   });
 }
 
-function decide(request: PutRequest, statements: readonly PolicyStatement[], waived: ReadonlySet<string>): boolean {
+function decide(
+  request: PutRequest,
+  statements: readonly PolicyStatement[],
+  waived: ReadonlySet<string>,
+): boolean {
   const keys = {
     "events:source": request.source,
     "events:detail-type": request.detailType,

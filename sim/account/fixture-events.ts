@@ -27,7 +27,9 @@ export const PolicyStatementFixture = z.strictObject({
 export const EventBusFixture = z.strictObject({
   name: BusName,
   policy: doc(
-    z.optional(z.strictObject({ Version: z.optional(z.string()), Statement: z.array(PolicyStatementFixture) })),
+    z.optional(
+      z.strictObject({ Version: z.optional(z.string()), Statement: z.array(PolicyStatementFixture) }),
+    ),
     "The bus's resource-based policy (PutPermission / PutResourcePolicy).",
   ),
 });
@@ -37,7 +39,10 @@ export const EventRuleFixture = z.strictObject({
   eventBusName: doc(z._default(BusName, "default"), "Only events put on this bus are matched."),
   eventPattern: doc(z.record(z.string(), z.unknown()), "An EventBridge event pattern (JSON object)."),
   state: z._default(z.enum(["ENABLED", "DISABLED"]), "ENABLED"),
-  targets: z._default(z.array(z.strictObject({ id: z.string(), arn: z.string().check(z.startsWith("arn:")) })), []),
+  targets: z._default(
+    z.array(z.strictObject({ id: z.string(), arn: z.string().check(z.startsWith("arn:")) })),
+    [],
+  ),
 });
 
 export const PrincipalFixture = z.strictObject({
@@ -74,7 +79,11 @@ export const EVENTS_FIXTURE_MEMBERS = {
 
 /** Unique names, rules on existing buses, unique access keys. */
 export function checkEventsFixture(
-  f: { eventBuses: EventBusFixtureOutput[]; eventRules: EventRuleFixtureOutput[]; principals: PrincipalFixtureOutput[] },
+  f: {
+    eventBuses: EventBusFixtureOutput[];
+    eventRules: EventRuleFixtureOutput[];
+    principals: PrincipalFixtureOutput[];
+  },
   add: (path: string, message: string) => void,
 ): void {
   const buses = new Set(["default"]);
