@@ -25,8 +25,8 @@ import { awsError } from "./errors";
 import { type Params, paginate } from "./query";
 import { type EmitServiceEvent, prune, type RegionState, type VirtualInterfaceTestModel } from "./state";
 
-export const DEFAULT_TEST_MINUTES = 180;
-export const MAX_TEST_MINUTES = 4320;
+const DEFAULT_TEST_MINUTES = 180;
+const MAX_TEST_MINUTES = 4320;
 const HISTORY_MS = 365 * 24 * 3600_000;
 
 function refused(message: string) {

@@ -36,9 +36,9 @@ import {
 } from "./state";
 
 /** Routes per BGP session on a private or transit VIF, per family (Direct Connect quotas). */
-export const MAX_PREFIXES_PER_SESSION = 100;
+const MAX_PREFIXES_PER_SESSION = 100;
 /** BGP advertised (propagated) routes per route table (VPC quotas, not adjustable). */
-export const MAX_PROPAGATED_ROUTES = 100;
+const MAX_PROPAGATED_ROUTES = 100;
 
 export function loadDxFixture(state: RegionState, f: AccountFixture): void {
   const gatewayOf = new Map<string, string>();
@@ -100,7 +100,7 @@ function sessionUp(state: RegionState, vif: VirtualInterfaceModel, peer: BgpPeer
 }
 
 /** The prefixes a modelled gateway currently propagates, in advertisement order, without duplicates. */
-export function vgwPrefixes(state: RegionState, vgwId: string): string[] {
+function vgwPrefixes(state: RegionState, vgwId: string): string[] {
   const vgw = state.virtualPrivateGateways.get(vgwId);
   if (vgw === undefined) return [];
   const out = new Set<string>();

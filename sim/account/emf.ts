@@ -100,7 +100,7 @@ function directivePoints(
 }
 
 /** The datapoints of one log line, or why it carries none. */
-export function emfDatapoints(message: string, now: number): Datapoint[] | string {
+function emfDatapoints(message: string, now: number): Datapoint[] | string {
   let root: unknown;
   try {
     root = JSON.parse(message);

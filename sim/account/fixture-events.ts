@@ -12,7 +12,7 @@ function doc<T extends z.ZodMiniType>(schema: T, description: string): T {
 const OneOrMany = z.union([z.string(), z.array(z.string())]);
 const BusName = z.string().check(z.regex(/^[/.\-_A-Za-z0-9]{1,256}$/, "must be an event bus name"));
 
-export const PolicyStatementFixture = z.strictObject({
+const PolicyStatementFixture = z.strictObject({
   Sid: z.optional(z.string()),
   Effect: z.enum(["Allow", "Deny"]),
   Principal: z.union([z.literal("*"), z.strictObject({ AWS: OneOrMany })]),
@@ -24,7 +24,7 @@ export const PolicyStatementFixture = z.strictObject({
   ),
 });
 
-export const EventBusFixture = z.strictObject({
+const EventBusFixture = z.strictObject({
   name: BusName,
   policy: doc(
     z.optional(
@@ -34,7 +34,7 @@ export const EventBusFixture = z.strictObject({
   ),
 });
 
-export const EventRuleFixture = z.strictObject({
+const EventRuleFixture = z.strictObject({
   name: z.string().check(z.regex(/^[.\-_A-Za-z0-9]{1,64}$/, "must be a rule name")),
   eventBusName: doc(z._default(BusName, "default"), "Only events put on this bus are matched."),
   eventPattern: doc(z.record(z.string(), z.unknown()), "An EventBridge event pattern (JSON object)."),
@@ -45,7 +45,7 @@ export const EventRuleFixture = z.strictObject({
   ),
 });
 
-export const PrincipalFixture = z.strictObject({
+const PrincipalFixture = z.strictObject({
   accessKeyId: doc(z.string().check(z.minLength(16)), "The access key id the principal signs requests with."),
   arn: doc(
     z.string().check(z.startsWith("arn:")),
@@ -57,9 +57,9 @@ export const PrincipalFixture = z.strictObject({
   ),
 });
 
-export type EventBusFixtureOutput = z.output<typeof EventBusFixture>;
-export type EventRuleFixtureOutput = z.output<typeof EventRuleFixture>;
-export type PrincipalFixtureOutput = z.output<typeof PrincipalFixture>;
+type EventBusFixtureOutput = z.output<typeof EventBusFixture>;
+type EventRuleFixtureOutput = z.output<typeof EventRuleFixture>;
+type PrincipalFixtureOutput = z.output<typeof PrincipalFixture>;
 
 /** The additive top-level members of the account fixture. */
 export const EVENTS_FIXTURE_MEMBERS = {

@@ -31,7 +31,7 @@ const AnyCidr = z
   .string()
   .check(z.refine((value) => isCidr(value), "must be an IPv4 or IPv6 CIDR block with no host bits set"));
 
-export const ManagedPrefixListFixture = z.strictObject({
+const ManagedPrefixListFixture = z.strictObject({
   id: PrefixListId,
   name: z.string().check(z.minLength(1), z.maxLength(255)),
   addressFamily: z.enum(["IPv4", "IPv6"]),
@@ -48,7 +48,7 @@ export const ManagedPrefixListFixture = z.strictObject({
   tags: z._default(z.record(z.string(), z.string()), {}),
 });
 
-export const TagPolicyFixture = z.strictObject({
+const TagPolicyFixture = z.strictObject({
   key: doc(
     z.string().check(z.minLength(1), z.maxLength(128)),
     "The policy's tag key with its required capitalization (`tag_key`): a tag whose key matches it ignoring case but is written otherwise is non-compliant.",
@@ -65,8 +65,7 @@ export const TagPolicyFixture = z.strictObject({
   ),
 });
 
-export type ManagedPrefixListFixtureOutput = z.output<typeof ManagedPrefixListFixture>;
-export type TagPolicyFixtureOutput = z.output<typeof TagPolicyFixture>;
+type ManagedPrefixListFixtureOutput = z.output<typeof ManagedPrefixListFixture>;
 
 /** The additive top-level members of the account fixture. */
 export const ROUTE_FIXTURE_MEMBERS = {

@@ -19,7 +19,7 @@ const enforcedOn = (policy: TagPolicyModel, resourceType: string): boolean =>
   policy.enforcedFor.some((t) => t === "ec2:ALL_SUPPORTED" || t === `ec2:${resourceType}`);
 
 /** The policy a tag breaks on a resource type, if any. */
-export function brokenTagPolicy(
+function brokenTagPolicy(
   policies: readonly TagPolicyModel[],
   resourceType: string,
   tag: { key: string; value: string },

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-direct-connect";
 import type { DescribeRouteTablesResult } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import type { SimulatedAccount } from "../../../sim";
+import { diffSnapshots, formatStateChanges, type SimulatedAccount } from "../../../sim";
 import { startSimServer } from "../../../sim/wire";
 import { DX, dxAccount, dxFixtureJson } from "./dx-fixture";
 import { awsError, call, ec2 } from "./helpers";
@@ -72,6 +72,24 @@ describe("StartBgpFailoverTest (Direct Connect failover test)", () => {
       ["down", `failover test ${test?.testId} started`, "2026-11-21T12:00:00Z"],
       ["up", `failover test ${test?.testId} completed`, "2026-11-21T15:00:00Z"],
     ]);
+  });
+
+  it("shows in snapshot diffs: the interface, its session, the test and the withdrawn routes", async () => {
+    const a = dxAccount();
+    await dx(a, "StartBgpFailoverTest", { virtualInterfaceId: DX.vif2, testDurationInMinutes: 10 });
+    const before = a.snapshot();
+    const started = await dx<StartBgpFailoverTestResponse>(a, "StartBgpFailoverTest", {
+      virtualInterfaceId: DX.vif1,
+    });
+    const lines = formatStateChanges(diffSnapshots(before, a.snapshot()));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `${DX.vif1} State: available → testing`,
+        `${DX.vif1} BgpPeers.dxpeer-fg000001.BgpStatus: up → down`,
+        `${started.virtualInterfaceTest?.testId}: + (new bgpFailoverTests)`,
+        `${DX.prodA} Routes.${DX.onPrem}.Origin: - EnableVgwRoutePropagation`,
+      ]),
+    );
   });
 
   it("withdraws the propagated routes when every interface of the gateway is tested, and brings them back", async () => {

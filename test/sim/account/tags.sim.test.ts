@@ -113,3 +113,21 @@ describe("tag policies in enforcement mode (AWS Organizations; aws-cli#8538)", (
     expect((await a.control("PUT", "/__sim/tag-policies", { policies: [{ key: "" }] })).status).toBe(400);
   });
 });
+
+describe("throttling CreateTags apart from the route writes (fault injection per operation)", () => {
+  it("a RequestLimitExceeded fault on CreateTags leaves CreateRoute untouched", async () => {
+    const a = dxAccount();
+    a.faults.add({ service: "ec2", operation: "CreateTags", error: { code: "RequestLimitExceeded" } });
+    await awsError(
+      ec2(a, "CreateTags", { Resources: [DX.prodA], Tags: [tag("ops:x")] }),
+      "RequestLimitExceeded",
+      503,
+    );
+    await ec2(a, "CreateRoute", {
+      RouteTableId: DX.prodA,
+      DestinationCidrBlock: "10.250.0.0/24",
+      NetworkInterfaceId: DX.applianceEni,
+    });
+    expect(await tagsOf(a, DX.prodA)).toEqual([]);
+  });
+});
