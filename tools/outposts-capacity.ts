@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseStageConfig } from "../functions/config";
-import { checkCapacity, type GroupCapacity } from "../functions/eni-reattach/capacity";
+import { checkCapacity, type GroupCapacity } from "../functions/eni-reattach/capacity/run";
 import { AwsClientFactory } from "../shared/aws/clients";
 import { DeadlineHolder } from "../shared/runtime/deadline";
 import { Harness } from "../sim/harness";

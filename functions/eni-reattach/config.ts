@@ -11,6 +11,9 @@ const DestinationCidr = z
   .string()
   .check(z.refine((value) => isCidr(value, { version: 4, hostBits: "mask" }), "must be an IPv4 CIDR"));
 
+export const CAPABILITY = "eni-reattach";
+export const CAPACITY_CAPABILITY = "outposts-capacity";
+
 export const EniReattachGroupSchema = z.object({
   /** The Auto Scaling group name (the `<group>` of the tag). */
   name: z.string().check(z.minLength(1), z.maxLength(255)),

@@ -27,13 +27,13 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   {
     name: "eni-reattach",
     serverlessName: "eniReattach",
-    load: async () => (await import("../../functions/eni-reattach/handler")).buildHandler,
+    load: async () => (await import("../../functions/eni-reattach/reattach/handler")).buildHandler,
     accepts: ["lifecycle-action", "lifecycle-test"],
   },
   {
     name: "outposts-capacity",
     serverlessName: "outpostsCapacity",
-    load: async () => (await import("../../functions/eni-reattach/capacity-handler")).buildHandler,
+    load: async () => (await import("../../functions/eni-reattach/capacity/handler")).buildHandler,
     accepts: [],
   },
   {

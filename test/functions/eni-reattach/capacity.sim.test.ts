@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CapacityResult } from "../../../functions/eni-reattach/capacity-handler";
+import type { CapacityResult } from "../../../functions/eni-reattach/capacity/handler";
 import type { Harness } from "../../../sim/harness";
 import type { Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";

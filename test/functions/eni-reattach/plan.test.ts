@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planSlots, preflight, resolveEniSet } from "../../../functions/eni-reattach/plan";
+import { planSlots, preflight, resolveEniSet } from "../../../functions/eni-reattach/reattach/plan";
 import type { AsgMemberView, EniView } from "../../../shared/observe/attachments";
 import type { InstanceView } from "../../../shared/observe/model";
 

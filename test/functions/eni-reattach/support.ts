@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { EniReattachResult, LifecycleOutcome } from "../../../functions/eni-reattach/reattach";
+import type { EniReattachResult, LifecycleOutcome } from "../../../functions/eni-reattach/reattach/run";
 import type { Harness, InvocationReport } from "../../../sim/harness";
 import { type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
 

@@ -8,8 +8,8 @@
  * - planSlots: what to do with each ENI (nothing, attach, detach from a leaving instance then attach,
  *   or refuse: never steal an ENI from a running in-service instance).
  */
-import type { AsgMemberView, EniView, NetworkLimits } from "../../shared/observe/attachments";
-import type { InstanceView } from "../../shared/observe/model";
+import type { AsgMemberView, EniView, NetworkLimits } from "../../../shared/observe/attachments";
+import type { InstanceView } from "../../../shared/observe/model";
 
 export interface EniSlot {
   deviceIndex: number;

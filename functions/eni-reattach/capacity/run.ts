@@ -14,9 +14,9 @@ import {
   loadNetworkLimits,
   loadOutpost,
   loadTaggedEnis,
-} from "../../shared/observe/attachments";
-import type { EniReattachConfig } from "./config";
-import { resolveEniSet } from "./plan";
+} from "../../../shared/observe/attachments";
+import type { EniReattachConfig } from "../config";
+import { resolveEniSet } from "../reattach/plan";
 
 export interface TypeCapacity {
   instanceType: string;

@@ -11,9 +11,9 @@ import {
   type EC2Client,
   ModifyLocalGatewayRouteCommand,
 } from "@aws-sdk/client-ec2";
-import { awsCall } from "../../shared/aws/errors";
-import { searchStaticLocalGatewayRoutes } from "../../shared/observe/loaders";
-import type { EniReattachGroupConfig } from "./config";
+import { awsCall } from "../../../shared/aws/errors";
+import { searchStaticLocalGatewayRoutes } from "../../../shared/observe/loaders";
+import type { EniReattachGroupConfig } from "../config";
 import type { EniSlot } from "./plan";
 
 export interface LocalGatewayRouteCheck {

@@ -19,10 +19,10 @@ import {
   type EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
 } from "@aws-sdk/client-ec2";
-import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
-import { awsCall, hasAwsCode } from "../../shared/aws/errors";
-import { requireRegion } from "../../shared/aws/region";
-import type { LifecycleAction, LifecycleTestNotification, ScheduleTick } from "../../shared/events";
+import { ec2Arn, invocationAccount } from "../../../shared/aws/arn";
+import { awsCall, hasAwsCode } from "../../../shared/aws/errors";
+import { requireRegion } from "../../../shared/aws/region";
+import type { LifecycleAction, ScheduleTick } from "../../../shared/events";
 import {
   type EniView,
   loadAsgMembers,
@@ -32,25 +32,19 @@ import {
   loadLifecycleHooks,
   loadNetworkLimits,
   loadTaggedEnis,
-} from "../../shared/observe/attachments";
-import { loadInstances } from "../../shared/observe/loaders";
-import type { InstanceView } from "../../shared/observe/model";
-import { publishActionEvents } from "../../shared/pipeline/action-events";
-import { readUntil } from "../../shared/pipeline/verify";
-import { AwsCallError, isOpsError } from "../../shared/runtime/errors";
-import type { OpsResult } from "../../shared/runtime/handler";
-import { count, Metric } from "../../shared/runtime/observability";
-import type { StageContext } from "../config";
-import type { EniReattachConfig, EniReattachGroupConfig } from "./config";
+} from "../../../shared/observe/attachments";
+import { loadInstances } from "../../../shared/observe/loaders";
+import type { InstanceView } from "../../../shared/observe/model";
+import { publishActionEvents } from "../../../shared/pipeline/action-events";
+import { readUntil } from "../../../shared/pipeline/verify";
+import { AwsCallError, isOpsError } from "../../../shared/runtime/errors";
+import type { OpsResult } from "../../../shared/runtime/handler";
+import { count, Metric } from "../../../shared/runtime/observability";
+import type { StageContext } from "../../config";
+import { CAPABILITY, type EniReattachConfig, type EniReattachGroupConfig } from "../config";
 import { checkLocalGatewayRoutes, type LocalGatewayRouteCheck } from "./lgw";
+import type { EniReattachInput } from "./parse";
 import { type EniSlot, planSlots, preflight, resolveEniSet, type SlotStep } from "./plan";
-
-export const CAPABILITY = "eni-reattach";
-
-export type EniReattachInput =
-  | { kind: "lifecycle"; actions: LifecycleAction[] }
-  | { kind: "test-notification"; events: LifecycleTestNotification[] }
-  | { kind: "reconcile"; tick: ScheduleTick };
 
 export type EniStatus =
   | "already-attached"

@@ -1,17 +1,17 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { requireRegion } from "../../shared/aws/region";
-import { parseEvents } from "../../shared/events";
-import { InvalidEventError } from "../../shared/runtime/errors";
+import { requireRegion } from "../../../shared/aws/region";
+import { parseEvents } from "../../../shared/events";
+import { InvalidEventError } from "../../../shared/runtime/errors";
 import {
   type BuildHandler,
   createHandler,
   createRuntime,
   type OpsResult,
-} from "../../shared/runtime/handler";
-import { StageConfigSchema } from "../config";
-import { checkCapacity, type GroupCapacity } from "./capacity";
+} from "../../../shared/runtime/handler";
+import { StageConfigSchema } from "../../config";
+import { CAPACITY_CAPABILITY } from "../config";
+import { checkCapacity, type GroupCapacity } from "./run";
 
-export const CAPACITY_CAPABILITY = "outposts-capacity";
 /** Per group: 1 when the group's own instance type has capacity on its Outpost, 0 when none (alarm). */
 export const CAPACITY_METRIC = "FirewallCapacityAvailable";
 
