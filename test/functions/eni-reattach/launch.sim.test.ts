@@ -450,7 +450,9 @@ describe("launch hook: verified completion", () => {
     expect(lifecycleState(harness, NEW)).toBe("Pending:Wait");
     const again = await invokeEni(harness, event("launch-eventbridge.json"));
     expect(outcomeOf(again)).toMatchObject({ decision: "already-complete", completion: "already-complete" });
-    const all = [...first.calls, ...again.calls].filter((c) => /^(Complete|Record)Lifecycle/.test(c.operation));
+    const all = [...first.calls, ...again.calls].filter((c) =>
+      /^(Complete|Record)Lifecycle/.test(c.operation),
+    );
     expect(all.every((c) => c.input.LifecycleHookName === "fw-launch")).toBe(true);
     expect([...harness.account.state().lifecycleActions.values()].map((a) => a.hookName)).toEqual([
       "restore-config",
