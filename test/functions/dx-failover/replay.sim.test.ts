@@ -31,7 +31,7 @@ import {
 
 /**
  * Replayed scenarios of issue 3 through the real dx-failover handler against the simulated account
- * (events/accounts/dx-failover.json: two production tables propagating from the VGW, a probe table,
+ * (test/fixtures/accounts/dx-failover.json: two production tables propagating from the VGW, a probe table,
  * the VPN appliance). The probe history is put as high-resolution metrics, as the probe function would.
  */
 

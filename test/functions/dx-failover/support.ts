@@ -4,7 +4,7 @@ import type { DxResult } from "../../../functions/dx-failover/failover";
 import type { InvocationReport } from "../../../sim/harness";
 import { type Fixture, readFixture } from "../../support/fixtures";
 
-const DX_ACCOUNT = "events/accounts/dx-failover.json";
+const DX_ACCOUNT = "test/fixtures/accounts/dx-failover.json";
 export const GROUP = "lz-prod";
 export const ENI = "eni-0d0f00000000000a1";
 export const INSTANCE = "i-0d0f00000000000a1";
