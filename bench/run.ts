@@ -322,9 +322,6 @@ const SCENARIOS: Scenario[] = [
     function: "idle-alarms",
     description: "opted-in instance running, no alarm → create it",
     event: "events/idle-hibernate/ec2-running.json",
-    fixture: (raw) => {
-      raw.alarms = raw.alarms.filter((alarm) => alarm.name !== "ops-idle-i-0123456789abcdef5");
-    },
   },
   {
     name: "alarms-ec2-terminated",

@@ -6,7 +6,8 @@
  * (tools/lib/routing.ts, over the triggers of functions/index.ts for the stage's configuration), each a
  * real handler against the simulated account, and prints per function what it decided, every AWS call
  * it made and what changed. An event no trigger matches is reported as such. `--function` hands the event
- * to one function whatever its triggers. Exit 1 when a handler throws, 2 on bad arguments.
+ * to one function whatever its triggers. The account runs on a simulated clock (handlers' waits take no
+ * real time). Exit 1 when a handler throws, 2 on bad arguments.
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
@@ -78,10 +79,16 @@ const event = readJson(eventPath);
 const env: Record<string, string> = { OPS_CONFIG: JSON.stringify(rawConfig) };
 if (values.mode !== undefined) env.OPS_MODE = values.mode;
 
-const harness = await Harness.start({ functions: FUNCTIONS, logLevel: values.logs ? "INFO" : "SILENT" });
+// The simulated clock: the handlers' waits (an ENI attaching, a read-back, the probe's interval) move the
+// account's time instead of taking real time, so a replay takes what the handler computes, not minutes.
+const harness = await Harness.start({
+  functions: FUNCTIONS,
+  clock: "manual",
+  logLevel: values.logs ? "INFO" : "SILENT",
+});
 let run: ReplayRun;
 try {
-  harness.load(values.account);
+  harness.load(values.account, { now: new Date() });
   const outcome = await replayEvent(harness, event, { config, env, stage, forced });
   run = {
     ...outcome,

@@ -83,6 +83,7 @@ const invocationJson = (run: ReplayRun, { via, report }: ReplayedInvocation) => 
   before: report.before,
   after: report.after,
   durationMs: Math.round(report.durationMs * 10) / 10,
+  simulatedMs: report.simulatedMs,
 });
 
 export const replayJson = (run: ReplayRun): string =>
@@ -164,7 +165,7 @@ const invocationText = (run: ReplayRun, { via, report }: ReplayedInvocation): st
   ...callLines(report),
   ...changeLines(report),
   "",
-  `Handler time ${report.durationMs.toFixed(1)} ms`,
+  `Handler time ${report.durationMs.toFixed(1)} ms (${(report.simulatedMs / 1000).toFixed(1)} s on the account's simulated clock)`,
 ];
 
 export const replayText = (run: ReplayRun): string => {

@@ -54,6 +54,10 @@ export const dxEnv = (o: GroupOverrides = {}): Record<string, string> => ({
 export const readEvent = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(`events/dx-failover/${name}.json`, "utf8")) as Record<string, unknown>;
 
+/** An event file of the demo's other group (lz-edge: failed over, DX restored), aimed at this account's group. */
+export const readEventForGroup = (name: string): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(readEvent(name)).replaceAll("lz-edge", GROUP)) as Record<string, unknown>;
+
 /** The probe's trigger event, as the probe would put it now. */
 export const triggerEvent = (failures = 2, vpnOk = true) => {
   const e = readEvent("probe-trigger");
