@@ -63,7 +63,16 @@ const stageOf = (configPath: string): string =>
   values.stage ??
   (resolve(dirname(configPath)) === resolve("config") ? basename(configPath, ".json") : "dev");
 
-const rawConfig = readJson(values.config);
+/** A JSON file, or exit 2 saying why not. */
+const jsonFile = (path: string, what: string): unknown => {
+  try {
+    return readJson(path);
+  } catch (error) {
+    return fail(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+};
+
+const rawConfig = jsonFile(values.config, "configuration");
 let config: StageConfig;
 try {
   config = parseStageConfig(rawConfig, values.config);
@@ -74,7 +83,7 @@ try {
   );
 }
 const stage = stageOf(values.config);
-const event = readJson(eventPath);
+const event = jsonFile(eventPath, "event file");
 
 const env: Record<string, string> = { OPS_CONFIG: JSON.stringify(rawConfig) };
 if (values.mode !== undefined) env.OPS_MODE = values.mode;
