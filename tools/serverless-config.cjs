@@ -366,12 +366,16 @@ const eniReattachValues = (eni, lambda) => {
         Resource: "*",
       },
       ...eniReattachWrites(eni),
-      "${self:custom.iamStatements.actionEvents}",
-      "${self:custom.iamStatements.failedEvents}",
-      "${self:custom.iamStatements.tracing}",
+      // The shared statements, as osls variables (osls resolves variables inside resolved values).
+      sharedStatement("actionEvents"),
+      sharedStatement("failedEvents"),
+      sharedStatement("tracing"),
     ],
   };
 };
+
+/** `${self:custom.iamStatements.<name>}`, built so that no literal looks like a template by mistake. */
+const sharedStatement = (name) => ["$", "{self:custom.iamStatements.", name, "}"].join("");
 
 /** A group name Auto Scaling refuses (spaces and parentheses are fine, but no group is named so). */
 const NO_ENI_GROUP = "(no eni-reattach group configured)";

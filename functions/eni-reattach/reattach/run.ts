@@ -109,7 +109,7 @@ const sessionOf = (input: EniReattachInput, context: StageContext): Session => {
 };
 
 const decisionOf = (outcomes: readonly LifecycleOutcome[]): string =>
-  outcomes.length === 0 ? "nothing-to-do" : [...new Set(outcomes.map((o) => o.decision))].join(",");
+  outcomes.length === 0 ? "nothing-to-do" : [...new Set(outcomes.map((o) => o.decision))].join("+");
 
 export const runEniReattach = async (
   input: EniReattachInput,
@@ -156,7 +156,7 @@ export const runEniReattach = async (
     });
     return {
       ...result,
-      decision: decisionOf(outcomes) === "nothing-to-do" ? "retry" : `${result.decision},retry`,
+      decision: decisionOf(outcomes) === "nothing-to-do" ? "retry" : `${result.decision}+retry`,
       batchItemFailures: failed.map((f) => ({ itemIdentifier: f.action.eventId })),
     };
   }

@@ -185,7 +185,13 @@ describe("warm pool transitions", () => {
     Object.assign(member(raw, NEW), { lifecycleState: "Warmed:Pending:Wait" });
     Object.assign(raw.lifecycleActions[0] ?? {}, { destination: "WarmPool" });
     harness.load(raw);
-    const report = await invokeEni(harness, event("launch-into-warm-pool.json"));
+    const report = await invokeEni(
+      harness,
+      event("launch-into-warm-pool.json", (e) => {
+        e.detail.EC2InstanceId = NEW;
+        e.detail.LifecycleActionToken = "b5c3e2a1-7d4f-4e1a-9c2b-3f6a8d0e1c2f";
+      }),
+    );
     const outcome = outcomeOf(report);
     expect(outcome.decision).toBe("warm-pool-continue");
     expect(mutations(report)).toEqual(["CompleteLifecycleAction", "PutEvents"]);

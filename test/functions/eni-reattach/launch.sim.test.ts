@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../../../sim/harness";
-import { setTag } from "../../support/fixtures";
+import { autoScalingGroupOf, setTag } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   account,
@@ -51,7 +51,7 @@ describe("launch hook: normal replacement", () => {
   it.each([
     ["EventBridge", "launch-eventbridge.json"],
     ["SNS-wrapped", "launch-sns.json"],
-    ["SQS-wrapped", "launch-sqs.json"],
+    ["SQS-wrapped", "events/not-delivered/eni-reattach/launch-sqs.json"],
   ])("%s event: detaches from the terminating instance, attaches at 1..3, CONTINUE", async (_shape, file) => {
     harness.load(account());
     const report = await invokeEni(harness, event(file));
@@ -149,7 +149,7 @@ describe("launch hook: normal replacement", () => {
       vpcZoneIdentifier: ["subnet-0f0e0d0c0b0a00011"],
       instances: [{ instanceId: OLD, lifecycleState: "InService" }],
     });
-    raw.autoScalingGroups[0]!.instances = [{ instanceId: NEW, lifecycleState: "Pending:Wait" }];
+    autoScalingGroupOf(raw, "fw-asg").instances = [{ instanceId: NEW, lifecycleState: "Pending:Wait" }];
     Object.assign(instance(raw, OLD), { state: "running", autoScalingGroup: "web-asg" });
     delete instance(raw, OLD).stateSince;
     harness.load(raw);
@@ -266,7 +266,7 @@ describe("launch hook: the declared set (tags, allow-list)", () => {
   it("the highest-index ENI deleted: missing against the declared set, the others move", async () => {
     const raw = account();
     raw.networkInterfaces = raw.networkInterfaces.filter((n) => n.id !== EXPOSED);
-    raw.localGatewayRouteTables[0]!.routes = [];
+    for (const table of raw.localGatewayRouteTables) table.routes = [];
     harness.load(raw);
     const outcome = outcomeOf(await invokeEni(harness, event("launch-eventbridge.json")));
     expect(outcome.issues).toEqual(["missing ENI: no allow-listed ENI is tagged ops:eni-attach=fw-asg/3"]);
@@ -509,7 +509,10 @@ describe("modes and shapes", () => {
 
   it("the test notification (SNS and SQS) is ignored without a call", async () => {
     harness.load(account());
-    for (const file of ["test-notification-sns.json", "test-notification-sqs.json"]) {
+    for (const file of [
+      "test-notification-sns.json",
+      "events/not-delivered/eni-reattach/test-notification-sqs.json",
+    ]) {
       const report = await invokeEni(harness, event(file));
       expect(resultOf(report).decision).toBe("ignored-test-notification");
       expect(report.calls).toEqual([]);
@@ -545,7 +548,9 @@ describe("modes and shapes", () => {
       },
     ];
     harness.load(raw);
-    const one = event("launch-sqs.json") as { Records: Array<Record<string, unknown>> };
+    const one = event("events/not-delivered/eni-reattach/launch-sqs.json") as {
+      Records: Array<Record<string, unknown>>;
+    };
     const second = { ...one.Records[0], messageId: "0b9e1f5c-2d3a-4b5c-8d6e-7f8091a2b3c4" };
     const batch = { Records: [one.Records[0], second] };
     const report = await invokeEni(harness, batch, configEnv({ common: { aws: { maxAttempts: 1 } } }));

@@ -264,7 +264,8 @@ describe("planLaunch", () => {
     );
     expect(plan.decision).toBe("attached");
     expect(kinds(plan)).toEqual(["release", "attach", "complete"]);
-    expect((plan.actions[0]?.params as ReleaseParams).enis.every((e) => e.forceAllowed)).toBe(true);
+    const release = plan.actions[0]?.params as ReleaseParams | undefined;
+    expect(release?.enis.map((e) => e.forceAllowed)).toEqual([true, true, true]);
   });
 
   it("a serving holder: CONTINUE without the ENIs (deferred), no ENI action", () => {
