@@ -1,7 +1,7 @@
 import { loadInstances } from "../../../shared/observe/loaders";
 import { readUntil } from "../../../shared/pipeline/verify";
 import { DeadlineExceededError } from "../../../shared/runtime/errors";
-import type { EniReattachGroupConfig } from "../config";
+import { type EniReattachGroupConfig, POLL_LATE_FRACTION } from "../config";
 import { Heartbeat } from "./apply";
 import { capacityWarning, executeHandOver, type Session } from "./execute";
 import { observeGroup } from "./observe";
@@ -59,6 +59,7 @@ const waitUntilRunning = async (
       deadline,
       timeoutMs: Math.max(0, deadline.remainingMs() - RUNNING_WAIT_RESERVE_MS),
       maxIntervalMs: session.policy.pollMaxIntervalMs,
+      lateFraction: POLL_LATE_FRACTION,
     },
   );
   if (!waited.done) {

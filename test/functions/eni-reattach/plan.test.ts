@@ -382,6 +382,43 @@ describe("planTerminate and planRepair", () => {
   });
 });
 
+describe("the group of one (MaxSize > 1 allowed, DesiredCapacity > 1 reported)", () => {
+  it("DesiredCapacity 2: reported as a configuration issue; two serving members: ambiguous, nothing moves, never ABANDON", () => {
+    const base = world({
+      enis: SET(),
+      instances: [host("i-a"), host("i-b")],
+      members: [asMember("i-a", "InService"), asMember("i-b", "InService")],
+    });
+    const two: GroupWorld = {
+      ...base,
+      group: { desiredCapacity: 2, maxSize: 2, members: base.group?.members ?? [] },
+    };
+    const repair = planRepair(two, group(), TAG);
+    expect(repair).toMatchObject({ decision: "no-serving-firewall", actions: [] });
+    expect(repair.flags.configuration).toBe(true);
+    expect(repair.issues.join("\n")).toMatch(/DesiredCapacity 2.*ambiguous/s);
+    const launching = world({
+      enis: SET("i-a"),
+      instances: [host("i-a"), host("i-new")],
+      members: [asMember("i-a", "InService"), asMember("i-new", "Pending:Wait")],
+    });
+    const launch = planLaunch(
+      LAUNCH,
+      { ...launching, group: { desiredCapacity: 2, maxSize: 3, members: launching.group?.members ?? [] } },
+      group(),
+      TAG,
+    );
+    expect(launch).toMatchObject({ decision: "deferred-to-holder", result: "CONTINUE" });
+    expect(kinds(launch)).toEqual(["complete"]);
+    expect(launch.flags.configuration).toBe(true);
+  });
+
+  it("MaxSize 2 with DesiredCapacity 1 (room for launch before terminating): no issue", () => {
+    const w = world({ enis: SET("i-a"), instances: [host("i-a")], members: [asMember("i-a", "InService")] });
+    expect(planRepair(w, group(), TAG)).toMatchObject({ decision: "in-place", issues: [] });
+  });
+});
+
 describe("properties", () => {
   const STATES = [
     "Pending",

@@ -15,6 +15,7 @@ import { dryRunOutcome, notAttemptedOutcome, refusedOutcome } from "../../../../
 import { runPool } from "../../../../shared/pipeline/pool";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../../shared/pipeline/types";
 import { readUntil } from "../../../../shared/pipeline/verify";
+import { POLL_LATE_FRACTION } from "../../config";
 import {
   ACTION_KINDS,
   type AttachParams,
@@ -46,7 +47,13 @@ const waitFor = async (
       return new Map((await loadEnis(deps.ec2, ids)).map((e) => [e.id, e]));
     },
     (read) => ids.every((id) => done(read.get(id))),
-    { deadline: deps.deadline, timeoutMs, intervalMs: 250, maxIntervalMs: deps.policy.pollMaxIntervalMs },
+    {
+      deadline: deps.deadline,
+      timeoutMs,
+      intervalMs: 250,
+      maxIntervalMs: deps.policy.pollMaxIntervalMs,
+      lateFraction: POLL_LATE_FRACTION,
+    },
   );
   return waited.last;
 };
