@@ -383,7 +383,8 @@ const NO_ENI_GROUP = "(no eni-reattach group configured)";
 /**
  * The alarms of each eni-reattach group (merged into `resources`): an ABANDON was sent (the instance could
  * never take the set), the serving firewall misses ENIs for 15 minutes (MissingInterfaces, published by
- * every reconcile: missing data is breaching, so a reconcile that stops running alarms too), and for a
+ * every reconcile: missing data is breaching, so a reconcile that stops running alarms too), a
+ * configuration problem seen by every reconcile for 15 minutes (ConfigurationErrors by group), and for a
  * group on an Outpost its own type without capacity, or with unknown capacity (missing data breaching:
  * the checker stopping alarms too).
  */
@@ -425,6 +426,18 @@ const eniReattachAlarmResources = (eni, service, stageName) => {
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       TreatMissingData: "breaching",
+    });
+    alarm(g, "ConfigurationErrors", "eni-reattach", {
+      AlarmDescription: `eni-reattach ${g.name}: a configuration problem that would bite at the next replacement (our hooks: missing, DefaultResult ABANDON, heartbeat timeout too short; the declared set; the group size), for 15 minutes`,
+      MetricName: "ConfigurationErrors",
+      Statistic: "Maximum",
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      // A stopped reconcile is the missing-interfaces alarm's (breaching) job.
+      TreatMissingData: "notBreaching",
     });
     if (g.outpostId === undefined || g.instanceType === undefined) continue;
     alarm(g, "Capacity", "outposts-capacity", {

@@ -715,7 +715,7 @@ describe("eni-reattach (issue 4)", () => {
     expect(new Set(grants)).toEqual(new Set([props("eniReattach").Role["Fn::GetAtt"][0]]));
   });
 
-  it("eniReattach: per-group alarms — ABANDON, missing ENIs (missing data breaching), capacity and unknown capacity", () => {
+  it("eniReattach: per-group alarms — ABANDON, missing ENIs (missing data breaching), configuration errors, capacity and unknown capacity", () => {
     for (const g of eni.groups) {
       const id = g.name.replace(/[^A-Za-z0-9]/g, "");
       expect(resource(`EniReattach${id}AbandonedAlarm`).Properties).toMatchObject({
@@ -729,6 +729,13 @@ describe("eni-reattach (issue 4)", () => {
           { Name: "Group", Value: g.name },
         ],
         TreatMissingData: "breaching",
+      });
+      expect(resource(`EniReattach${id}ConfigurationErrorsAlarm`).Properties).toMatchObject({
+        MetricName: "ConfigurationErrors",
+        Dimensions: [
+          { Name: "service", Value: "eni-reattach" },
+          { Name: "Group", Value: g.name },
+        ],
       });
       expect(resource(`EniReattach${id}CapacityAlarm`).Properties).toMatchObject({
         MetricName: "FirewallCapacityAvailable",

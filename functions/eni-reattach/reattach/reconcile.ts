@@ -6,7 +6,7 @@ import { executeHandOver, type Session } from "./execute";
 import { type Handled, type HookRequest, handleHook } from "./handle";
 import { loadWarmPoolMembers, observeGroup } from "./observe";
 import { type GroupWorld, type MemberView, planRepair } from "./plan";
-import { outcomeOf, reportMissing } from "./report";
+import { outcomeOf, reportGroupHealth } from "./report";
 
 const LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
 const TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
@@ -19,8 +19,10 @@ const WAITING: Record<string, readonly string[]> = {
 
 /**
  * Our hooks as Auto Scaling has them: each of `hookNames` must exist, at least one for launch, one for
- * terminate (the launch-before-terminate hand-over happens at the old instance's terminate hook), and a
- * heartbeat timeout long enough for the reconcile to keep a pending action alive (2 × its interval).
+ * terminate (the launch-before-terminate hand-over happens at the old instance's terminate hook), each
+ * with DefaultResult CONTINUE (ABANDON, the API default, turns a failure of this function into a relaunch,
+ * or cancels the owner's other terminate hooks: "abandon stops any remaining actions", adding-lifecycle-hooks)
+ * and a heartbeat timeout long enough for the reconcile to keep a pending action alive (2 × its interval).
  */
 export const hookIssues = (world: GroupWorld, group: EniReattachGroupConfig): string[] => {
   if (world.group === undefined) return [];
@@ -32,6 +34,15 @@ export const hookIssues = (world: GroupWorld, group: EniReattachGroupConfig): st
   if (!ours.some((h) => h.transition === TERMINATING)) {
     issues.push(
       `${group.name} has no terminate hook of ours: after a launch-before-terminate replacement the ENIs move only at the next reconcile, once the old instance has terminated`,
+    );
+  }
+  for (const h of ours.filter((x) => x.defaultResult !== "CONTINUE")) {
+    issues.push(
+      `hook ${h.name}: DefaultResult ${h.defaultResult} (Auto Scaling's default): if this function cannot act in time, ${
+        h.transition === LAUNCHING
+          ? "the new firewall is terminated and launched again"
+          : "the termination's other hooks are cancelled"
+      }; set DefaultResult CONTINUE (the reconcile repairs a firewall that went into service without its ENIs)`,
     );
   }
   for (const h of ours.filter((x) => x.heartbeatTimeoutSeconds < 2 * RECONCILE_INTERVAL_SECONDS)) {
@@ -65,31 +76,34 @@ const handleWaiting = async (
   session: Session,
   group: EniReattachGroupConfig,
   tick: ScheduleTick,
-): Promise<Handled[]> => {
+  out: Reconciled,
+): Promise<void> => {
   const world = await observeGroup(
     { ec2: session.ec2, autoScaling: session.autoScaling },
     group,
     session.policy.tagKey,
   );
   const pooled = world.warmPool ? await loadWarmPoolMembers(session.autoScaling, group.name) : [];
-  const handled: Handled[] = [];
   for (const { member, hook, transition } of waitingActions(
     world,
     [...(world.group?.members ?? []), ...pooled],
     group,
   )) {
     const ref = { groupName: group.name, hookName: hook, instanceId: member.instanceId };
-    if (session.apply && !(await probeAction(session.autoScaling, ref))) continue;
-    const request: HookRequest = {
-      trigger: "reconcile",
-      eventId: tick.eventId,
-      ref,
-      transition,
-      startedAt: session.context.clock.now(),
-    };
-    handled.push(await handleHook(session, group, request));
+    try {
+      if (session.apply && !(await probeAction(session.autoScaling, ref))) continue;
+      const request: HookRequest = {
+        trigger: "reconcile",
+        eventId: tick.eventId,
+        ref,
+        transition,
+        startedAt: session.context.clock.now(),
+      };
+      out.handled.push(await handleHook(session, group, request));
+    } catch (error) {
+      out.failed.push({ groupName: group.name, instanceId: member.instanceId, error });
+    }
   }
-  return handled;
 };
 
 /** The serving firewall gets the ENIs it is missing; MissingInterfaces is published for the alarm. */
@@ -135,22 +149,42 @@ const repair = async (
     session.context.mode,
   );
   const attached = outcome.enis.filter((e) => e.step === "in-place" || e.status === "applied").length;
-  reportMissing(
-    session.context,
-    group.name,
-    group.expectedInterfaces - (handOver.target === undefined ? 0 : attached),
-  );
+  reportGroupHealth(session.context, group.name, {
+    missing: group.expectedInterfaces - (handOver.target === undefined ? 0 : attached),
+    configuration: handOver.flags.configuration,
+  });
   const quiet = handOver.actions.length === 0 && handOver.issues.length === 0;
   return quiet ? undefined : { outcome, handOver };
 };
 
-/** The reconcile of every configured group (sorted by name). */
-export const reconcile = async (session: Session, tick: ScheduleTick): Promise<Handled[]> => {
-  const out: Handled[] = [];
+/** A part of the reconcile that failed (one group, or one waiting member): the others still run. */
+export interface ReconcileFailure {
+  groupName: string;
+  instanceId?: string;
+  error: unknown;
+}
+
+export interface Reconciled {
+  handled: Handled[];
+  failed: ReconcileFailure[];
+}
+
+/**
+ * The reconcile of every configured group (sorted by name). Each group, and each member waiting on one of
+ * its hooks, is isolated: a failure (a denied or throttled call, a wait cut short) is recorded and the
+ * rest goes on, so one group's trouble never leaves another group's lost launch unhandled (run.ts reports
+ * the failures and fails the invocation at the end when one is retryable).
+ */
+export const reconcile = async (session: Session, tick: ScheduleTick): Promise<Reconciled> => {
+  const out: Reconciled = { handled: [], failed: [] };
   for (const group of [...session.policy.groups].sort((a, b) => a.name.localeCompare(b.name))) {
-    out.push(...(await handleWaiting(session, group, tick)));
-    const repaired = await repair(session, group, tick);
-    if (repaired !== undefined) out.push(repaired);
+    try {
+      await handleWaiting(session, group, tick, out);
+      const repaired = await repair(session, group, tick);
+      if (repaired !== undefined) out.handled.push(repaired);
+    } catch (error) {
+      out.failed.push({ groupName: group.name, error });
+    }
   }
   return out;
 };

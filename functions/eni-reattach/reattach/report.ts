@@ -22,6 +22,14 @@ export const EniMetric = {
   HandOverBlocked: "HandOverBlocked",
   /** At each reconcile: declared ENIs not attached to the group's serving firewall. Alarm (breaching). */
   MissingInterfaces: "MissingInterfaces",
+  /**
+   * At each reconcile: 1 when the group has a configuration issue (our hooks, the declared set, the group
+   * size) that would bite at the next replacement, else 0. Alarm. Same name as the shared metric, with
+   * the `Group` dimension.
+   */
+  GroupConfigurationErrors: "ConfigurationErrors",
+  /** A part of the reconcile (a group, a waiting member) or a lifecycle action failed. */
+  HandOverFailed: "HandOverFailed",
 } as const;
 
 export interface EniOutcome {
@@ -146,8 +154,18 @@ const countOutcome = (context: StageContext, outcome: LifecycleOutcome, handOver
   if (handOver.flags.foreign) groupMetric(context, EniMetric.HandOverBlocked, outcome.groupName);
 };
 
-export const reportMissing = (context: StageContext, group: string, missing: number): void =>
-  groupMetric(context, EniMetric.MissingInterfaces, group, missing);
+/** Published by every reconcile for each group (the alarms treat a missing datapoint as breaching). */
+export const reportGroupHealth = (
+  context: StageContext,
+  group: string,
+  health: { missing: number; configuration: boolean },
+): void => {
+  groupMetric(context, EniMetric.MissingInterfaces, group, health.missing);
+  groupMetric(context, EniMetric.GroupConfigurationErrors, group, health.configuration ? 1 : 0);
+};
+
+export const reportFailure = (context: StageContext, group: string): void =>
+  groupMetric(context, EniMetric.HandOverFailed, group);
 
 const ACTION_NAMES: Record<string, string> = {
   [ACTION_KINDS.release]: "detach-eni",

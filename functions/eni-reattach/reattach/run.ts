@@ -11,7 +11,7 @@ import { type Handled, handleHook } from "./handle";
 import { type EniReattachInput, eventIdsOf } from "./parse";
 import { noAction } from "./plan/hand-over";
 import { reconcile } from "./reconcile";
-import { type LifecycleOutcome, outcomeOf, reportOutcomes } from "./report";
+import { type LifecycleOutcome, outcomeOf, reportFailure, reportOutcomes } from "./report";
 
 /**
  * observe → plan → execute → report for each lifecycle action of the event (or every configured group on
@@ -26,33 +26,45 @@ export interface EniReattachResult extends OpsResult {
 
 const TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
 
-/** A lifecycle action that is not ours is left alone without a call (safety rule 8). */
-const ignored = (action: LifecycleAction, decision: string, issue: string): Handled => {
+type OutcomeBase = Parameters<typeof outcomeOf>[0];
+
+/** A retryable failure: the event (or SQS message) to receive again. */
+interface Retry {
+  eventId: string;
+  error: unknown;
+}
+
+const baseOf = (action: LifecycleAction): OutcomeBase => ({
+  trigger: "event",
+  eventId: action.eventId,
+  groupName: action.groupName,
+  instanceId: action.instanceId,
+  hookName: action.hookName,
+  transition: action.transition === TERMINATING ? "terminate" : "launch",
+});
+
+/** An outcome with no action: ignored (not ours) or failed (the error, for the logs and metrics). */
+const noted = (base: OutcomeBase, decision: string, issue: string): Handled => {
   const handOver = noAction(decision, [issue]);
-  const outcome = outcomeOf(
-    {
-      trigger: "event",
-      eventId: action.eventId,
-      groupName: action.groupName,
-      instanceId: action.instanceId,
-      hookName: action.hookName,
-      transition: action.transition === TERMINATING ? "terminate" : "launch",
-    },
-    handOver,
-    { issues: [], localGatewayRoutes: [], heartbeats: 0 },
-    "apply",
-  );
+  const outcome = outcomeOf(base, handOver, { issues: [], localGatewayRoutes: [], heartbeats: 0 }, "apply");
   return { outcome, handOver };
 };
+
+const failedNote = (base: OutcomeBase, error: unknown): Handled =>
+  noted(base, "failed", `${isOpsError(error) && error.retryable ? "retryable: " : ""}${String(error)}`);
 
 const handleAction = (session: Session, action: LifecycleAction): Promise<Handled> | Handled => {
   const group = session.policy.groups.find((g) => g.name === action.groupName);
   if (group === undefined) {
-    return ignored(action, "ignored-unconfigured-group", `${action.groupName} is not in eniReattach.groups`);
+    return noted(
+      baseOf(action),
+      "ignored-unconfigured-group",
+      `${action.groupName} is not in eniReattach.groups`,
+    );
   }
   if (!group.hookNames.includes(action.hookName)) {
-    return ignored(
-      action,
+    return noted(
+      baseOf(action),
       "ignored-foreign-hook",
       `hook ${action.hookName} is not one of ${group.name}'s hookNames`,
     );
@@ -72,22 +84,43 @@ const handleAction = (session: Session, action: LifecycleAction): Promise<Handle
 };
 
 /**
- * Every action of the event, one after the other. A retryable failure of one action does not stop the
- * others; from SQS it is reported as that message's batch item failure (the others are deleted), from
- * EventBridge or SNS the invocation fails after the others are done, so that Lambda retries the event.
+ * Every action of the event, one after the other; a failure of one never stops the others. A refused
+ * (non-retryable) call is that action's `failed` outcome. A retryable failure is also reported; from SQS
+ * the message alone is received again (batch item failure), from EventBridge or SNS the invocation fails
+ * once the others are done, so that Lambda retries the event.
  */
 const handleActions = async (session: Session, actions: readonly LifecycleAction[]) => {
   const handled: Handled[] = [];
-  const failed: Array<{ action: LifecycleAction; error: unknown }> = [];
+  const failed: Retry[] = [];
   for (const action of actions) {
     try {
       handled.push(await handleAction(session, action));
     } catch (error) {
-      if (!isOpsError(error) || !error.retryable) throw error;
-      failed.push({ action, error });
+      if (!isOpsError(error)) throw error;
+      handled.push(failedNote(baseOf(action), error));
+      if (error.retryable) failed.push({ eventId: action.eventId, error });
     }
   }
   return { handled, failed };
+};
+
+/** The reconcile: failed parts become outcomes; a retryable one fails the invocation (Lambda retries). */
+const reconcileAll = async (session: Session, input: Extract<EniReattachInput, { kind: "reconcile" }>) => {
+  const { handled, failed } = await reconcile(session, input.tick);
+  for (const f of failed) {
+    const base: OutcomeBase = {
+      trigger: "reconcile",
+      eventId: input.tick.eventId,
+      groupName: f.groupName,
+      instanceId: f.instanceId ?? "",
+      transition: "repair",
+    };
+    handled.push(failedNote(base, f.error));
+  }
+  const retryable: Retry[] = failed
+    .filter((f) => isOpsError(f.error) && f.error.retryable)
+    .map((f) => ({ eventId: input.tick.eventId, error: f.error }));
+  return { handled, failed: retryable };
 };
 
 const sessionOf = (input: EniReattachInput, context: StageContext): Session => {
@@ -128,10 +161,16 @@ export const runEniReattach = async (
     };
   }
   const session = sessionOf(input, context);
+  if (input.kind === "lifecycle" && input.invalid.length > 0) {
+    count(context.metrics, Metric.InvalidEvents, input.invalid.length);
+    context.logger.warn("Records that are not lifecycle messages were dropped; the others are handled", {
+      invalid: input.invalid,
+    });
+  }
   const { handled, failed } =
     input.kind === "lifecycle"
       ? await handleActions(session, input.actions)
-      : { handled: await reconcile(session, input.tick), failed: [] };
+      : await reconcileAll(session, input);
   const accountId = invocationAccount(
     context.lambda,
     input.kind === "lifecycle" ? input.actions[0]?.accountId : input.tick.accountId,
@@ -148,16 +187,29 @@ export const runEniReattach = async (
     mode: context.mode,
     outcomes,
   };
+  for (const h of handled.filter((x) => x.outcome.decision === "failed"))
+    reportFailure(context, h.outcome.groupName);
+  return retryOrReturn(input, context, result, failed);
+};
+
+/**
+ * With retryable failures: from SQS, only those messages are received again (partial batch response);
+ * otherwise the invocation fails so that Lambda retries the event (what succeeded is reported already).
+ */
+const retryOrReturn = (
+  input: EniReattachInput,
+  context: StageContext,
+  result: EniReattachResult,
+  failed: readonly Retry[],
+): EniReattachResult => {
   if (failed.length === 0) return result;
   if (input.kind === "lifecycle" && input.actions.every((a) => a.shape === "sqs")) {
     count(context.metrics, Metric.RetryableFailures, failed.length);
-    context.logger.warn("Some SQS messages will be received again", {
-      failed: failed.map((f) => ({ eventId: f.action.eventId, error: f.error })),
-    });
+    context.logger.warn("Some SQS messages will be received again", { failed });
     return {
       ...result,
-      decision: decisionOf(outcomes) === "nothing-to-do" ? "retry" : `${result.decision}+retry`,
-      batchItemFailures: failed.map((f) => ({ itemIdentifier: f.action.eventId })),
+      decision: `${result.decision}+retry`,
+      batchItemFailures: failed.map((f) => ({ itemIdentifier: f.eventId })),
     };
   }
   throw failed[0]?.error;

@@ -76,7 +76,7 @@ describe("eni-reattach IAM and rule from the configuration", () => {
     ]);
   });
 
-  it("alarms per group: two for every group, two more with an Outpost", () => {
+  it("alarms per group: three for every group, two more with an Outpost", () => {
     const config = parseStageConfig(
       { eniReattach: { groups: [fwGroup(), fwGroup({ name: "fw-b", outpostId: undefined })] } },
       "test",
@@ -87,10 +87,12 @@ describe("eni-reattach IAM and rule from the configuration", () => {
     expect(names).toEqual([
       "ops-toolkit-dev-eni-fw-asg-abandoned",
       "ops-toolkit-dev-eni-fw-asg-missing-interfaces",
+      "ops-toolkit-dev-eni-fw-asg-configuration-errors",
       "ops-toolkit-dev-eni-fw-asg-capacity",
       "ops-toolkit-dev-eni-fw-asg-capacity-unknown",
       "ops-toolkit-dev-eni-fw-b-abandoned",
       "ops-toolkit-dev-eni-fw-b-missing-interfaces",
+      "ops-toolkit-dev-eni-fw-b-configuration-errors",
     ]);
   });
 });

@@ -555,7 +555,7 @@ describe("modes and shapes", () => {
     const batch = { Records: [one.Records[0], second] };
     const report = await invokeEni(harness, batch, configEnv({ common: { aws: { maxAttempts: 1 } } }));
     const result = resultOf(report);
-    expect(result.outcomes.map((o) => o.decision)).toEqual(["attached"]);
+    expect(result.outcomes.map((o) => o.decision)).toEqual(["attached", "failed"]);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "0b9e1f5c-2d3a-4b5c-8d6e-7f8091a2b3c4" }]);
   });
 });

@@ -206,16 +206,22 @@ describe("holders", () => {
     expect(launch.result).toBe("CONTINUE");
   });
 
-  it("another group's member, or no group and running: foreign, never taken; gone or stopped outside any group: taken", () => {
+  it("another group's member (even stopped), or no group and running: foreign, never taken; gone or stopped outside any group: taken", () => {
     expect(holderKind("i-h", w(asMember("i-h", "InService", true, "web"), host("i-h")))).toBe("other-group");
     expect(holderKind("i-h", w(undefined, host("i-h")))).toBe("outside-running");
     expect(holderKind("i-h", w(undefined, host("i-h", { state: "stopped" })))).toBe("stopped");
+    expect(
+      holderKind("i-h", w(asMember("i-h", "InService", true, "web"), host("i-h", { state: "stopped" }))),
+    ).toBe("other-group");
     expect(holderKind("i-h", w(undefined, undefined))).toBe("gone");
   });
 
-  it("Force only for a holder that may be taken and is impaired or not running", () => {
+  it("Force only for a holder that is not serving: leaving, stopped or gone; Unhealthy in service only when impaired or not running", () => {
     expect(forceAllowed("leaving", host("i", { impaired: true }))).toBe(true);
-    expect(forceAllowed("leaving", host("i"))).toBe(false);
+    expect(forceAllowed("leaving", host("i"))).toBe(true);
+    expect(forceAllowed("unhealthy", host("i"))).toBe(false);
+    expect(forceAllowed("launching", host("i", { impaired: true }))).toBe(false);
+    expect(forceAllowed("other-group", host("i", { state: "stopped" }))).toBe(false);
     expect(forceAllowed("stopped", host("i", { state: "stopped" }))).toBe(true);
     expect(forceAllowed("serving", host("i", { impaired: true }))).toBe(false);
     expect(forceAllowed("unhealthy", host("i", { impaired: true }))).toBe(true);

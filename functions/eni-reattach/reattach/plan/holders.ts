@@ -5,13 +5,14 @@ import type { GroupWorld, InstanceFacts, MemberView } from "./types";
  *
  * | holder                                                            | kind            | launch takes | repair takes |
  * | ----------------------------------------------------------------- | --------------- | ------------ | ------------ |
+ * | another group (whatever its EC2 state)                            | other-group     | never        | never        |
  * | EC2 stopping, stopped, shutting-down, terminated, or gone         | stopped / gone  | yes          | yes          |
  * | same group, `Terminating*` (`Terminating:Retained` included)      | leaving         | yes          | yes          |
  * | same group, `InService` + `Unhealthy` (Auto Scaling replaces it)  | unhealthy       | yes          | no           |
  * | same group, `InService` + `Healthy`, `ReplacingRootVolume*`       | serving         | never        | never        |
  * | same group, `Pending*`, `Warmed:*` (another launch in flight)     | launching       | never        | never        |
  * | same group, `Standby` / `EnteringStandby` (an operator's)         | standby         | never        | never        |
- * | another group, or no group and running                            | foreign         | never        | never        |
+ * | no group and running                                              | outside-running | never        | never        |
  *
  * "Launch" is this group's new instance taking the ENIs (the holder is the instance it replaces);
  * "repair" is the reconcile or a terminate hook giving them to the serving firewall.
@@ -44,10 +45,11 @@ const sameGroupKind = (member: MemberView): HolderKind => {
 export const holderKind = (holderId: string, world: GroupWorld): HolderKind => {
   const instance = world.instances.get(holderId);
   if (instance === undefined) return "gone";
-  if (NOT_RUNNING.has(instance.state)) return "stopped";
   const member = world.memberships.get(holderId);
+  // Another group's instance is never ours to take from, stopped or not (issue 9, item 1).
+  if (member !== undefined && member.groupName !== world.groupName) return "other-group";
+  if (NOT_RUNNING.has(instance.state)) return "stopped";
   if (member === undefined) return "outside-running";
-  if (member.groupName !== world.groupName) return "other-group";
   return sameGroupKind(member);
 };
 
@@ -64,11 +66,17 @@ export const isSameGroupBlocker = (kind: HolderKind): boolean =>
 
 /**
  * `Force` is a last resort for a failed instance (DetachNetworkInterface API reference): allowed only
- * after a plain detach's bounded wait, and only for a holder that may be taken and that is impaired or
+ * after a plain detach's bounded wait, and only for a holder that is not serving (issue 9, item 6): one
+ * that is leaving the group (its side effects, a device index unusable until a stop/start, fall on an
+ * instance being destroyed), stopped or gone; an `Unhealthy` one still in service only when impaired or
  * no longer running.
  */
-export const forceAllowed = (kind: HolderKind, instance: InstanceFacts | undefined): boolean =>
-  TAKEABLE.launch.has(kind) && (instance === undefined || instance.state !== "running" || instance.impaired);
+export const forceAllowed = (kind: HolderKind, instance: InstanceFacts | undefined): boolean => {
+  if (kind === "leaving" || kind === "stopped" || kind === "gone") return true;
+  return (
+    kind === "unhealthy" && (instance === undefined || instance.state !== "running" || instance.impaired)
+  );
+};
 
 export const describeHolder = (holderId: string, kind: HolderKind, world: GroupWorld): string => {
   const member = world.memberships.get(holderId);
