@@ -109,4 +109,32 @@ describe("review: SQS batches", () => {
     expect(result.decision).not.toBe("rejected");
     expect(report.calls.map((c) => c.operation)).toContain("CompleteLifecycleAction");
   });
+
+  it.fails("review: a non-retryable failure of one SQS message (a duplicate delivery of the same launch) drops the rest of the batch unprocessed", async () => {
+    const raw = account();
+    // The first message's first read is denied once (an SCP, a throttled STS session…), a non-retryable error.
+    raw.faults = [
+      {
+        service: "autoscaling",
+        operation: "DescribeAutoScalingGroups",
+        times: 1,
+        error: { code: "AccessDenied", httpStatus: 403, message: "denied once" },
+      },
+    ];
+    harness.load(raw);
+    const good = event("events/not-delivered/eni-reattach/launch-sqs.json") as unknown as {
+      Records: Array<Record<string, unknown>>;
+    };
+    const first = good.Records[0] ?? {};
+    // SQS delivers at least once: the same lifecycle message twice in one batch is normal.
+    const duplicate = { ...first, messageId: "6b0c5f1e-0d39-4c55-9a37-2f1d1e7a0002" };
+    const report = await invokeEni(harness, { Records: [first, duplicate] }, configEnv());
+    const result = resultOf(report) as { batchItemFailures?: Array<{ itemIdentifier: string }> };
+    // Either the failed message alone is received again, or the second one completed the action.
+    const completedOk = report.calls.some(
+      (c) => c.operation === "CompleteLifecycleAction" && c.outcome === "ok",
+    );
+    const failedAlone = (result.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+    expect(completedOk || failedAlone.includes(String(first.messageId))).toBe(true);
+  });
 });
