@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
@@ -178,5 +179,20 @@ describe("review: alarms", () => {
     );
     const watched = resources.map((r) => r.Properties.MetricName);
     expect(watched).toContain("ConfigurationErrors");
+  });
+});
+
+describe("review: the README's claims", () => {
+  it.fails("review: the README still documents the first version (groupTagKey, hookNames [] = every hook, ABANDON on own failures, account-wide IAM, issue-9 rows open)", () => {
+    const readme = readFileSync("functions/eni-reattach/README.md", "utf8");
+    const stale = [
+      "`eniReattach.groupTagKey`",
+      "empty: every hook",
+      "and ABANDONs (Auto Scaling terminates the instance and launches another)",
+      '"No active Lifecycle Action found" means the action was already completed',
+      "any group when none is listed",
+      "open — issue 9",
+    ];
+    expect(stale.filter((claim) => readme.includes(claim))).toEqual([]);
   });
 });
