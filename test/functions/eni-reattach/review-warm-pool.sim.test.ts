@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe("review: warm pool with instance reuse on scale in", () => {
-  it.fails("review: the never-detach-serving invariant counts an instance returning to the warm pool (Warmed:Pending:Wait on the terminate hook) as serving", async () => {
+  it("review: the never-detach-serving invariant counts an instance returning to the warm pool (Warmed:Pending:Wait on the terminate hook) as serving", async () => {
     harness.load(
       serving((raw) =>
         Object.assign(autoScalingGroupOf(raw, "fw-asg"), {

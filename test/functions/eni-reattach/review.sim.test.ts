@@ -68,7 +68,7 @@ const twoGroups = () =>
   });
 
 describe("review: reconcile isolation between groups", () => {
-  it.fails("review: one group's failing lifecycle call aborts the reconcile of every group sorted after it (fw-asg's lost launch is never completed)", async () => {
+  it("review: one group's failing lifecycle call aborts the reconcile of every group sorted after it (fw-asg's lost launch is never completed)", async () => {
     const raw = withOtherGroup();
     // aa-fw's heartbeat probe is refused (an SCP, a role drifting from the configuration, a group recreated…).
     raw.faults = [
@@ -101,7 +101,7 @@ describe("review: SQS batches", () => {
     return { Records: [first, stray] };
   };
 
-  it.fails("review: one stray record rejects the whole SQS batch, and the valid lifecycle message is deleted unprocessed (no batchItemFailures)", async () => {
+  it("review: one stray record rejects the whole SQS batch, and the valid lifecycle message is deleted unprocessed (no batchItemFailures)", async () => {
     harness.load(account());
     const report = await invokeEni(harness, sqsBatch(), configEnv());
     const result = resultOf(report);
@@ -110,7 +110,7 @@ describe("review: SQS batches", () => {
     expect(report.calls.map((c) => c.operation)).toContain("CompleteLifecycleAction");
   });
 
-  it.fails("review: a non-retryable failure of one SQS message (a duplicate delivery of the same launch) drops the rest of the batch unprocessed", async () => {
+  it("review: a non-retryable failure of one SQS message (a duplicate delivery of the same launch) drops the rest of the batch unprocessed", async () => {
     const raw = account();
     // The first message's first read is denied once (an SCP, a throttled STS session…), a non-retryable error.
     raw.faults = [

@@ -4,8 +4,8 @@
  * function made during it, the subnets' placement, and the eni-reattach configuration section.
  *
  * - never-detach-serving: no DetachNetworkInterface from an instance that was serving at the step's start
- *   (InService+Healthy and running, Pending*, Warmed:*, Standby, ReplacingRootVolume*, another group's,
- *   or running outside any group), except from the instance the ENI is re-attached to (a wrong index).
+ *   (InService+Healthy and running, Pending*, Warmed:* — except one returning to the pool on a terminate
+ *   hook —, Standby, ReplacingRootVolume*, another group's, or running outside any group), except from the instance the ENI is re-attached to (a wrong index).
  * - only-our-hooks: CompleteLifecycleAction and RecordLifecycleActionHeartbeat only for a configured group
  *   and one of its hookNames.
  * - abandon-only-when-impossible: an ABANDON only for an instance that could never take the set: an ENI of
@@ -52,6 +52,16 @@ const memberOf = (s: Snapshot, instanceId: string): Member | undefined => {
 
 const NOT_RUNNING = new Set(["stopping", "stopped", "shutting-down", "terminated"]);
 
+/**
+ * A member returning to the warm pool on scale in waits in `Warmed:Pending:Wait` "for the
+ * EC2_INSTANCE_TERMINATING lifecycle action" (warm-pool-instance-lifecycle): it is leaving service.
+ */
+const returningToPool = (s: Snapshot, group: string, instanceId: string): boolean =>
+  Object.entries(s.autoScalingGroups[group]?.LifecycleActions ?? {}).some(
+    ([key, action]) =>
+      key.startsWith(`${instanceId} `) && action.Transition === "autoscaling:EC2_INSTANCE_TERMINATING",
+  );
+
 /** Whether an ENI may not be taken from this holder (the capability's "serving, launching, standby, foreign"). */
 export const isServing = (s: Snapshot, instanceId: string): boolean => {
   const instance = s.instances[instanceId];
@@ -59,6 +69,7 @@ export const isServing = (s: Snapshot, instanceId: string): boolean => {
   const m = memberOf(s, instanceId);
   if (m === undefined || m.state === "Detaching" || m.state === "Detached") return true;
   if (/^(Warmed:)?Terminating/.test(m.state)) return false;
+  if (m.state === "Warmed:Pending:Wait" && returningToPool(s, m.group, instanceId)) return false;
   if (m.state === "InService") return m.health.toLowerCase() === "healthy";
   return true;
 };
