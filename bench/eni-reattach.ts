@@ -34,6 +34,7 @@ type Raw = Record<string, unknown> & {
   networkInterfaces: Array<{ id: string; subnetId: string; attachment?: unknown }>;
   autoScalingGroups: Array<Record<string, unknown> & { instances: Array<Record<string, unknown>> }>;
   lifecycleActions: unknown[];
+  lifecycleHooks: Array<{ defaultResult?: string; heartbeatTimeout?: number }>;
 };
 
 interface Delays {
@@ -45,6 +46,9 @@ const fixture = (interfaces: number, delays: Delays): Raw => {
   const raw = JSON.parse(readFileSync(join(ROOT, "test/fixtures/accounts/eni-reattach.json"), "utf8")) as Raw;
   Object.assign(raw.behaviour, { eniAttachMs: delays.attachMs, eniDetachMs: delays.detachMs });
   raw.networkInterfaces = raw.networkInterfaces.slice(0, interfaces);
+  // Our hooks as the README asks (the file keeps Auto Scaling's defaults for the simulator's tests).
+  for (const hook of raw.lifecycleHooks)
+    Object.assign(hook, { defaultResult: "CONTINUE", heartbeatTimeout: 900 });
   return raw;
 };
 

@@ -4,6 +4,7 @@ import { autoScalingGroupOf, type Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   account,
+  accountAsIs,
   completions,
   configEnv,
   ENIS,
@@ -270,6 +271,23 @@ describe("reconcile schedule", () => {
       mutations(report).filter((op) => op !== "PutEvents" && op !== "ModifyNetworkInterfaceAttribute"),
     ).toEqual(["AttachNetworkInterface"]);
     expect(where(harness, EXPOSED)).toBe(`${NEW}/3/attached`);
+  });
+
+  it("our launch hook left with DefaultResult ABANDON (Auto Scaling's default) is reported, nothing else done", async () => {
+    const raw = accountAsIs();
+    for (const hook of raw.lifecycleHooks) hook.heartbeatTimeout = 900;
+    autoScalingGroupOf(raw, "fw-asg").instances = [{ instanceId: OLD, lifecycleState: "InService" }];
+    raw.lifecycleActions = [];
+    Object.assign(instance(raw, OLD), { state: "running" });
+    delete instance(raw, OLD).stateSince;
+    raw.instances = raw.instances.filter((i) => i.id !== NEW);
+    Object.assign(eni(raw, ENIS[0]), { sourceDestCheck: false });
+    harness.load(raw);
+    const report = await invokeEni(harness, event("schedule-reconcile.json"));
+    expect(outcomeOf(report).issues).toEqual([
+      expect.stringMatching(/^hook fw-launch: DefaultResult ABANDON .*terminated and launched again/),
+    ]);
+    expect(mutations(report)).toEqual([]);
   });
 
   it("a hook whose heartbeat timeout is shorter than twice the reconcile interval is reported", async () => {

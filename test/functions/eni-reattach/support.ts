@@ -24,7 +24,24 @@ export const ENI_SUBNETS = [
 
 type Json = Record<string, unknown>;
 
-export const account = (): Fixture => readFixture(ACCOUNT);
+/**
+ * The account file as the simulator's own tests use it: fw-launch with Auto Scaling's default
+ * DefaultResult ABANDON, heartbeat timeouts of 300 s and 120 s.
+ */
+export const accountAsIs = (): Fixture => readFixture(ACCOUNT);
+
+/**
+ * The eni-reattach account with our hooks as the README asks: DefaultResult CONTINUE, and a heartbeat
+ * timeout the reconcile can keep alive (≥ 600 s: 900 s for launch, 600 s for terminate).
+ */
+export const account = (): Fixture => {
+  const raw = accountAsIs();
+  for (const hook of raw.lifecycleHooks.filter((h) => h.autoScalingGroupName === "fw-asg")) {
+    hook.defaultResult = "CONTINUE";
+    hook.heartbeatTimeout = hook.name === "fw-launch" ? 900 : 600;
+  }
+  return raw;
+};
 
 /** The account with `count` c5.xlarge hosts available on its Outpost (null: no datapoint). */
 export const withCapacity = (count: number | null): Fixture => {
