@@ -3,6 +3,8 @@ import * as z from "../../shared/runtime/zod";
 
 /** vfxt-ip-move configuration (`vfxtIpMove` in config/<stage>.json). Every knob has a default. */
 
+export const CAPABILITY = "vfxt-ip-move";
+
 const positiveInt = (max: number) => z.int().check(z.minimum(1), z.maximum(max));
 
 /** A client-facing address of a vFXT cluster: one IPv4 address, or a range as a CIDR from /24 to /32. */

@@ -1,4 +1,4 @@
-import type { VfxtResult } from "../../../functions/vfxt-ip-move/move";
+import type { VfxtResult } from "../../../functions/vfxt-ip-move/report";
 import type { InvocationReport } from "../../../sim/harness";
 import {
   alarmOf,
