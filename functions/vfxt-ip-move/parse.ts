@@ -1,6 +1,6 @@
 import { type AlarmChange, type Ec2StateChange, parseEvents, type ScheduleTick } from "../../shared/events";
 import { InvalidEventError } from "../../shared/runtime/errors";
-import { CAPABILITY, type VfxtIpMoveConfig } from "./config";
+import { CAPABILITY, NODE_STATES, type VfxtIpMoveConfig } from "./config";
 
 /**
  * The events vfxt-ip-move takes: EC2 instance state changes (a node leaving or returning), CloudWatch
@@ -10,9 +10,6 @@ export type VfxtInput =
   | { kind: "instance"; change: Ec2StateChange }
   | { kind: "alarms"; changes: AlarmChange[] }
   | { kind: "reconcile"; tick: ScheduleTick };
-
-/** EC2 states that make a node unhealthy (move its addresses away) or bring it back (`running`). */
-export const NODE_STATES = ["stopping", "stopped", "shutting-down", "terminated", "running"] as const;
 
 /** What the function decided about one event (or one alarm of a batch), for the result and the logs. */
 export interface TriggerDecision {
@@ -37,26 +34,36 @@ export const parseVfxtInput = (raw: unknown): VfxtInput => {
   return { kind: "alarms", changes };
 };
 
-export const eventIdsOf = (input: VfxtInput): string =>
+const pick = <T>(
+  input: VfxtInput,
+  of: { instance: (c: Ec2StateChange) => T; alarms: (c: AlarmChange[]) => T; tick: (t: ScheduleTick) => T },
+): T =>
   input.kind === "instance"
-    ? input.change.eventId
+    ? of.instance(input.change)
     : input.kind === "alarms"
-      ? input.changes.map((c) => c.eventId).join(",")
-      : input.tick.eventId;
+      ? of.alarms(input.changes)
+      : of.tick(input.tick);
+
+export const eventIdsOf = (input: VfxtInput): string =>
+  pick(input, {
+    instance: (c) => c.eventId,
+    alarms: (cs) => cs.map((c) => c.eventId).join(","),
+    tick: (t) => t.eventId,
+  });
 
 export const regionOf = (input: VfxtInput): string =>
-  input.kind === "instance"
-    ? input.change.region
-    : input.kind === "alarms"
-      ? (input.changes[0]?.region ?? "")
-      : input.tick.region;
+  pick(input, { instance: (c) => c.region, alarms: (cs) => cs[0]?.region ?? "", tick: (t) => t.region });
 
 export const accountOf = (input: VfxtInput): string | undefined =>
-  input.kind === "instance"
-    ? input.change.accountId
-    : input.kind === "alarms"
-      ? input.changes[0]?.accountId
-      : input.tick.accountId;
+  pick(input, { instance: (c) => c.accountId, alarms: (cs) => cs[0]?.accountId, tick: (t) => t.accountId });
+
+/** When the trigger happened (the event's time): the start of the cluster's grace when EC2 gives no other. */
+export const triggerTimeOf = (input: VfxtInput): number =>
+  pick(input, {
+    instance: (c) => c.time.getTime(),
+    alarms: (cs) => Math.min(...cs.map((c) => c.time.getTime())),
+    tick: (t) => t.time.getTime(),
+  });
 
 /** The instance a status-check alarm watches: its InstanceId dimension, else the name after the prefix. */
 export const instanceOfStatusAlarm = (
@@ -70,48 +77,55 @@ export const instanceOfStatusAlarm = (
   return /^i-[0-9a-f]{8,17}$/.test(suffix) ? suffix : undefined;
 };
 
-/** Which instances the event concerns (no AWS call); ignored events are recorded with their reason. */
-export const screen = (input: VfxtInput, policy: VfxtIpMoveConfig) => {
-  const decisions: TriggerDecision[] = [];
-  const instanceIds: string[] = [];
-  if (input.kind === "instance") {
-    const { change } = input;
-    if (!(NODE_STATES as readonly string[]).includes(change.state)) {
-      decisions.push({
-        eventId: change.eventId,
-        resource: change.instanceId,
-        decision: "ignored-state",
-        detail: `state ${change.state} neither removes nor returns a node`,
-      });
-    } else {
-      instanceIds.push(change.instanceId);
-    }
-  } else if (input.kind === "alarms") {
-    for (const change of input.changes) {
-      const base = { eventId: change.eventId, resource: change.alarmName };
-      if (!change.alarmName.startsWith(policy.statusAlarmPrefix)) {
-        decisions.push({
-          ...base,
-          decision: "ignored-foreign-alarm",
-          detail: `alarm name does not start with "${policy.statusAlarmPrefix}"`,
-        });
-        continue;
-      }
-      const id = instanceOfStatusAlarm(
-        change.alarmName,
-        change.metrics.map((m) => m.dimensions),
-        policy.statusAlarmPrefix,
-      );
-      if (id === undefined) {
-        decisions.push({
-          ...base,
-          decision: "ignored-no-instance",
-          detail: "the alarm names no instance (no InstanceId dimension, no instance id after the prefix)",
-        });
-        continue;
-      }
-      instanceIds.push(id);
-    }
+export interface Screened {
+  decisions: TriggerDecision[];
+  instanceIds: string[];
+}
+
+const screenStateChange = (change: Ec2StateChange, out: Screened): void => {
+  if ((NODE_STATES as readonly string[]).includes(change.state)) {
+    out.instanceIds.push(change.instanceId);
+    return;
   }
-  return { decisions, instanceIds };
+  out.decisions.push({
+    eventId: change.eventId,
+    resource: change.instanceId,
+    decision: "ignored-state",
+    detail: `state ${change.state} neither removes nor returns a node`,
+  });
+};
+
+const screenAlarm = (change: AlarmChange, prefix: string, out: Screened): void => {
+  const base = { eventId: change.eventId, resource: change.alarmName };
+  if (!change.alarmName.startsWith(prefix)) {
+    out.decisions.push({
+      ...base,
+      decision: "ignored-foreign-alarm",
+      detail: `alarm name does not start with "${prefix}"`,
+    });
+    return;
+  }
+  const id = instanceOfStatusAlarm(
+    change.alarmName,
+    change.metrics.map((m) => m.dimensions),
+    prefix,
+  );
+  if (id === undefined) {
+    out.decisions.push({
+      ...base,
+      decision: "ignored-no-instance",
+      detail: "the alarm names no instance (no InstanceId dimension, no instance id after the prefix)",
+    });
+    return;
+  }
+  out.instanceIds.push(id);
+};
+
+/** Which instances the event concerns (no AWS call); ignored events are recorded with their reason. */
+export const screen = (input: VfxtInput, policy: VfxtIpMoveConfig): Screened => {
+  const out: Screened = { decisions: [], instanceIds: [] };
+  if (input.kind === "instance") screenStateChange(input.change, out);
+  if (input.kind === "alarms")
+    for (const change of input.changes) screenAlarm(change, policy.statusAlarmPrefix, out);
+  return out;
 };

@@ -1,17 +1,49 @@
 import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
-import { publishActionEvents } from "../../shared/pipeline/action-events";
+import { type ActionEventDetail, publishActionEvents } from "../../shared/pipeline/action-events";
 import { reportExecution } from "../../shared/pipeline/report";
-import type { ActionOutcome, Execution, ResourceOutcome, Skip } from "../../shared/pipeline/types";
+import type {
+  ActionOutcome,
+  Execution,
+  PlannedAction,
+  ResourceOutcome,
+  Skip,
+} from "../../shared/pipeline/types";
 import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
 import type { StageContext } from "../config";
 import { CAPABILITY } from "./config";
 import { accountOf, eventIdsOf, type TriggerDecision, type VfxtInput } from "./parse";
-import { type ClusterDecision, type ClusterPlan, MOVE_SECONDARY_ACTION, type Move } from "./plan";
+import {
+  type ClusterDecision,
+  type ClusterPlan,
+  DELETE_ROUTES_ACTION,
+  INVALID_ADDRESS_REASONS,
+  isAlarm,
+  MOVE_ROUTES_ACTION,
+  MOVE_SECONDARY_ACTION,
+  type Move,
+  UNASSIGN_ACTION,
+  type VfxtParams,
+} from "./plan";
+import type { ReservationCheck } from "./reservations";
 
-/** Metric of this capability: a cluster with addresses to serve and no healthy node to serve them. */
-export const NO_HEALTHY_NODE_METRIC = "NoHealthyNode";
-export const ADDRESSES_MOVED_METRIC = "AddressesMoved";
+/** Metrics of this capability (namespace OpsToolkit, dimension service=vfxt-ip-move). */
+export const METRICS = {
+  /** Addresses moved (secondary IPs applied). */
+  moved: "AddressesMoved",
+  /** A cluster with addresses to serve and no healthy node (alarm `…-vfxt-no-healthy-node`). */
+  noHealthyNode: "NoHealthyNode",
+  /** Addresses left unserved: no healthy node (in the subnet), no room, no eligible ENI, foreign holder, refused. */
+  unserved: "AddressesUnserved",
+  /** Addresses AWS refused to assign (isolated from the others). */
+  refused: "AddressesRefused",
+  /** Addresses held by an ENI that is not the cluster's (e.g. auto-assigned after a release). */
+  foreign: "AddressesHeldByForeignEni",
+  /** Configured addresses that break an AWS rule (reserved, primary, route inside the VPC…): never sent. */
+  invalid: "InvalidAddresses",
+  /** Secondary addresses outside every explicit subnet CIDR reservation (reconcile check). */
+  notReserved: "AddressesNotReserved",
+} as const;
 
 export interface ClusterSummary {
   name: string;
@@ -27,73 +59,117 @@ export interface VfxtResult extends OpsResult {
   clusters: ClusterSummary[];
   actions: Execution["actions"];
   skips: Skip[];
+  reservations?: ReservationCheck[];
+  /** Time the invocation spent waiting for clusters' grace periods. */
+  waitedMs: number;
 }
 
-export const summaryOf = (p: ClusterPlan): ClusterSummary => ({
-  name: p.cluster,
-  decision: p.decision,
-  healthy: p.healthy,
-  moves: p.moves,
-  skips: p.skips,
-  loads: p.loads,
-});
+/** One observe → plan → execute pass over the selected clusters. */
+export interface Round {
+  plans: ClusterPlan[];
+  execution: Execution;
+}
 
-export const logPlan = (plan: ClusterPlan, context: StageContext): void => {
-  context.logger.info("Plan", {
-    cluster: plan.cluster,
-    decision: plan.decision,
-    healthy: plan.healthy,
-    moves: plan.moves,
-    skips: plan.skips,
-    loads: plan.loads,
+const SEVERITY: ClusterDecision[] = [
+  "nothing-to-do",
+  "move",
+  "waiting-for-cluster",
+  "partial",
+  "no-healthy-node",
+];
+
+/** Per cluster: the last round's view, every round's moves, the most severe decision of the rounds that acted and the last. */
+export const summariesOf = (rounds: readonly Round[]): ClusterSummary[] => {
+  const last = rounds.at(-1)?.plans ?? [];
+  return last.map((plan) => {
+    const mine = rounds.flatMap((r) => r.plans.filter((p) => p.cluster === plan.cluster));
+    const counted = mine.filter((p) => p.actions.length > 0 || p === plan).map((p) => p.decision);
+    return {
+      name: plan.cluster,
+      decision: counted.reduce(
+        (a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a),
+        "nothing-to-do",
+      ),
+      healthy: plan.healthy,
+      moves: mine.flatMap((p) => p.moves),
+      skips: plan.skips,
+      loads: plan.loads,
+    };
   });
 };
 
-export const ignored = (
-  result: (decision: string) => VfxtResult,
-  decisions: TriggerDecision[],
-  context: StageContext,
-): VfxtResult => {
+export const logPlan = (plan: ClusterPlan, context: StageContext): void => {
+  const { cluster, decision, healthy, moves, skips, loads, waitUntil } = plan;
+  context.logger.info("Plan", { cluster, decision, healthy, moves, skips, loads, waitUntil });
+};
+
+/** An event that concerns no configured cluster: a log line per trigger and a metric, no write. */
+export const ignored = (empty: VfxtResult, context: StageContext): VfxtResult => {
+  const decisions = empty.triggers;
   for (const decision of decisions) context.logger.info("Event ignored", { ...decision });
   count(context.metrics, Metric.IgnoredEvents, Math.max(1, decisions.length));
   const only = decisions.length === 1 ? decisions[0]?.decision : undefined;
-  return result(only ?? "nothing-to-do");
+  return { ...empty, decision: only ?? "nothing-to-do" };
 };
 
-export const report = async (
-  execution: Execution,
-  plans: ClusterPlan[],
-  context: StageContext,
-  region: string,
-  input: VfxtInput,
-) => {
+const ACTION_NAMES: Record<string, string> = {
+  [MOVE_SECONDARY_ACTION]: "move-secondary-ip",
+  [MOVE_ROUTES_ACTION]: "move-route",
+  [UNASSIGN_ACTION]: "unassign-retired-ip",
+  [DELETE_ROUTES_ACTION]: "delete-retired-route",
+};
+
+/** The address of an outcome: the address itself, or `rtb-…:<address>/32`. */
+const addressOf = (resource: ResourceOutcome): string =>
+  resource.resource.includes(":")
+    ? (resource.resource.split(":")[1] ?? "").replace(/\/32$/, "")
+    : resource.resource;
+
+interface ReportInput {
+  rounds: readonly Round[];
+  reservations: readonly ReservationCheck[];
+  context: StageContext;
+  region: string;
+  input: VfxtInput;
+}
+
+const isRefusal = (outcome: ResourceOutcome): boolean =>
+  (outcome.status === "failed" || outcome.status === "denied") && outcome.failure?.retryable !== true;
+
+/** Action events and metrics of the writes (shared reportExecution), with the move's from/to in the details. */
+const reportWrites = async ({ rounds, context, region, input }: ReportInput, execution: Execution) => {
   const accountId = invocationAccount(context.lambda, accountOf(input));
-  const triggerEventId = eventIdsOf(input);
-  const planOf = (actionId: string) => plans.find((p) => p.actions.some((a) => a.id === actionId));
-  /** The address of an outcome: the address itself, or `rtb-…:<address>/32`. */
-  const addressOf = (action: ActionOutcome, resource: ResourceOutcome) =>
-    action.kind === MOVE_SECONDARY_ACTION
-      ? resource.resource
-      : (resource.resource.split(":")[1] ?? "").replace(/\/32$/, "");
+  const planned = new Map<string, { action: PlannedAction<VfxtParams>; plan: ClusterPlan }>();
+  for (const plan of rounds.flatMap((r) => r.plans))
+    for (const action of plan.actions) planned.set(action.id, { action, plan });
   const moveOf = (action: ActionOutcome, resource: ResourceOutcome) =>
-    planOf(action.actionId)?.moves.find((m) => m.address === addressOf(action, resource));
+    planned.get(action.actionId)?.plan.moves.find((m) => m.address === addressOf(resource));
+  const actionOf = (resource: ResourceOutcome) =>
+    execution.actions.find((a) => a.resources.includes(resource));
   await reportExecution(execution, context, {
     region,
-    triggerEventId,
-    actionName: (action) => (action.kind === MOVE_SECONDARY_ACTION ? "move-secondary-ip" : "move-route"),
+    triggerEventId: eventIdsOf(input),
+    actionName: (action) => ACTION_NAMES[action.kind] ?? action.kind,
     resourceName: (resource) => {
-      const action = execution.actions.find((a) => a.resources.includes(resource));
-      if (action === undefined || action.kind === MOVE_SECONDARY_ACTION) {
-        const move = action === undefined ? undefined : moveOf(action, resource);
-        return ec2Arn(region, accountId, "network-interface", move?.toEni ?? "");
+      const action = actionOf(resource);
+      if (action?.kind === MOVE_ROUTES_ACTION || action?.kind === DELETE_ROUTES_ACTION) {
+        return ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? "");
       }
-      return ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? "");
+      const move = action === undefined ? undefined : moveOf(action, resource);
+      const params = action === undefined ? undefined : planned.get(action.actionId)?.action.params;
+      const eni =
+        move?.toEni ??
+        (params?.kind === "unassign"
+          ? params.unassignments.find((u) => u.addresses.includes(resource.resource))?.networkInterfaceId
+          : undefined);
+      return ec2Arn(region, accountId, "network-interface", eni ?? "");
     },
     details: (action, resource) => {
       const move = moveOf(action, resource);
+      const cluster = planned.get(action.actionId)?.plan.cluster;
       return {
-        cluster: planOf(action.actionId)?.cluster,
-        address: addressOf(action, resource),
+        cluster,
+        address: addressOf(resource),
         from: move?.from,
         to: move?.to,
         toNetworkInterface: move?.toEni,
@@ -101,39 +177,107 @@ export const report = async (
       };
     },
   });
-  const moved = execution.actions
-    .filter((a) => a.kind === MOVE_SECONDARY_ACTION)
-    .flatMap((a) => a.resources)
-    .filter((r) => r.status === "applied").length;
-  if (moved > 0) count(context.metrics, ADDRESSES_MOVED_METRIC, moved);
-  for (const outcome of execution.actions.flatMap((a) => a.resources)) {
-    if (outcome.status === "failed" || outcome.status === "denied" || outcome.status === "unverified") {
-      context.logger.error("Address move failed", { ...outcome });
+};
+
+/** One alarm event per (cluster, reason) of the alarm skips, one per cluster for the refused addresses. */
+const alarmEvents = ({ rounds, context, region, input }: ReportInput): ActionEventDetail[] => {
+  const base = {
+    capability: CAPABILITY,
+    status: "alarm",
+    mode: context.mode,
+    triggerEventId: eventIdsOf(input),
+    region,
+  };
+  const events: ActionEventDetail[] = [];
+  for (const summary of summariesOf(rounds)) {
+    const byReason = new Map<string, Skip[]>();
+    for (const skip of summary.skips.filter(isAlarm))
+      byReason.set(skip.reason, [...(byReason.get(skip.reason) ?? []), skip]);
+    for (const [reason, skips] of byReason) {
+      const what =
+        reason === "no-healthy-node"
+          ? `vFXT cluster ${summary.name} has no healthy node`
+          : `vFXT cluster ${summary.name}: ${reason}`;
+      events.push({
+        ...base,
+        action: reason,
+        resources: skips.map((s) => s.resource),
+        description: `${what}: ${skips.length} address(es) left where they are (${skips[0]?.detail ?? ""})`,
+        details: { cluster: summary.name, reason },
+      });
     }
   }
-  const stranded = plans.filter((p) => p.decision === "no-healthy-node");
-  for (const plan of stranded) {
-    count(context.metrics, NO_HEALTHY_NODE_METRIC, 1);
-    context.logger.error("No healthy node: client addresses left where they are", {
-      cluster: plan.cluster,
-      addresses: plan.skips.filter((s) => s.reason === "no-healthy-node").map((s) => s.resource),
-    });
+  for (const round of rounds) {
+    for (const action of round.execution.actions.filter(
+      (a) => a.kind === MOVE_SECONDARY_ACTION || a.kind === MOVE_ROUTES_ACTION,
+    )) {
+      const refused = action.resources.filter(isRefusal);
+      if (refused.length === 0) continue;
+      const cluster = round.plans.find((p) => p.actions.some((a) => a.id === action.actionId))?.cluster;
+      events.push({
+        ...base,
+        action: "address-refused",
+        resources: refused.map(addressOf),
+        description: `vFXT cluster ${cluster}: AWS refused ${refused.length} address move(s); the other addresses moved`,
+        details: { cluster, codes: [...new Set(refused.map((r) => r.code))] },
+      });
+    }
   }
-  if (context.mode !== "apply" || stranded.length === 0) return;
+  return events;
+};
+
+const countMetrics = ({ rounds, reservations, context }: ReportInput, execution: Execution): void => {
+  const outcomes = execution.actions.flatMap((a) => a.resources);
+  const moves = execution.actions.filter(
+    (a) => a.kind === MOVE_SECONDARY_ACTION || a.kind === MOVE_ROUTES_ACTION,
+  );
+  const moved = execution.actions.filter((a) => a.kind === MOVE_SECONDARY_ACTION).flatMap((a) => a.resources);
+  const refused = moves.flatMap((a) => a.resources).filter(isRefusal);
+  const skips = summariesOf(rounds).flatMap((s) => s.skips);
+  const unserved = skips.filter((s) => isAlarm(s) && !INVALID_ADDRESS_REASONS.has(s.reason));
+  const metric = (name: string, value: number) => {
+    if (value > 0) count(context.metrics, name, value);
+  };
+  metric(METRICS.moved, moved.filter((r) => r.status === "applied").length);
+  metric(METRICS.noHealthyNode, summariesOf(rounds).filter((s) => s.decision === "no-healthy-node").length);
+  metric(METRICS.unserved, new Set([...unserved.map((s) => s.resource), ...refused.map(addressOf)]).size);
+  metric(METRICS.refused, refused.length);
+  metric(METRICS.foreign, skips.filter((s) => s.reason === "held-by-foreign-eni").length);
+  metric(METRICS.invalid, skips.filter((s) => INVALID_ADDRESS_REASONS.has(s.reason)).length);
+  metric(
+    METRICS.notReserved,
+    reservations.reduce((n, r) => n + r.notReserved.length, 0),
+  );
+  for (const outcome of outcomes.filter(
+    (o) => o.status === "failed" || o.status === "denied" || o.status === "unverified",
+  )) {
+    context.logger.error("Address write failed", { ...outcome });
+  }
+  for (const skip of unserved) context.logger.error("Address left unserved", { ...skip });
+  for (const r of reservations.filter((x) => x.notReserved.length > 0)) {
+    context.logger.warn(
+      "Addresses outside every explicit subnet CIDR reservation: AWS may hand them to a new ENI",
+      { ...r },
+    );
+  }
+};
+
+/** Logs, metrics and action events of an invocation (apply mode publishes the events). */
+export const report = async (input: ReportInput): Promise<void> => {
+  const { rounds, context, region } = input;
+  const execution: Execution = {
+    mode: context.mode,
+    decision: "",
+    actions: rounds.flatMap((r) => r.execution.actions),
+    skips: rounds.at(-1)?.execution.skips ?? [],
+  };
+  await reportWrites(input, execution);
+  countMetrics(input, execution);
+  if (context.mode !== "apply") return;
   await publishActionEvents(
     context.clients.eventBridge(region),
     context.config.actionEvents,
-    stranded.map((plan) => ({
-      capability: CAPABILITY,
-      action: "no-healthy-node",
-      status: "alarm",
-      resources: plan.skips.filter((s) => s.reason === "no-healthy-node").map((s) => s.resource),
-      description: `vFXT cluster ${plan.cluster} has no healthy node: ${plan.skips.length} address(es) left unserved`,
-      mode: context.mode,
-      triggerEventId,
-      region,
-      details: { cluster: plan.cluster },
-    })),
+    alarmEvents(input),
     context,
   );
 };

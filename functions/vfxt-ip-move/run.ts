@@ -1,98 +1,61 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { requireRegion } from "../../shared/aws/region";
-import { describeInstances, loadMetricAlarms } from "../../shared/observe/loaders";
+import { describeInstances } from "../../shared/observe/loaders";
 import type { InstanceView } from "../../shared/observe/model";
 import { executePlan } from "../../shared/pipeline/executor";
 import { throwIfRetryable, throwIfUnverified } from "../../shared/pipeline/outcome";
 import type { Execution, Plan } from "../../shared/pipeline/types";
 import type { StageContext } from "../config";
-import { createRouteExecutor, createSecondaryIpExecutor } from "./apply";
+import { createExecutors } from "./apply";
 import { CAPABILITY, type VfxtClusterConfig, type VfxtIpMoveConfig } from "./config";
-import { clusterAddresses, observeClusters } from "./observe";
-import {
-  eventIdsOf,
-  instanceOfStatusAlarm,
-  regionOf,
-  screen,
-  type TriggerDecision,
-  type VfxtInput,
-} from "./parse";
-import {
-  type ClusterDecision,
-  type ClusterObservation,
-  type ClusterPlan,
-  planCluster,
-  type VfxtParams,
-} from "./plan";
-import { type ClusterSummary, ignored, logPlan, report, summaryOf, type VfxtResult } from "./report";
+import { observeCluster } from "./observe";
+import { eventIdsOf, regionOf, type Screened, screen, triggerTimeOf, type VfxtInput } from "./parse";
+import { type ClusterDecision, type ClusterPlan, planCluster, type VfxtParams } from "./plan";
+import { ignored, logPlan, type Round, report, summariesOf, type VfxtResult } from "./report";
+import { checkReservations } from "./reservations";
 
-/** observe → plan → execute → report, for the clusters an event concerns (all of them on a reconcile). */
+/**
+ * observe → plan → execute → report for the clusters an event concerns (every cluster on a reconcile).
+ * Addresses still inside their cluster's grace are waited for within the invocation (when its deadline
+ * allows), then everything is read again: what the cluster moved itself meanwhile is left alone.
+ */
 
-const SEVERITY: ClusterDecision[] = ["nothing-to-do", "move", "partial", "no-healthy-node"];
+/** Rounds of observe → plan → execute: the first, and at most two after waiting for a grace to pass. */
+const MAX_ROUNDS = 3;
+/** Time kept after a wait for the reads, the writes and the read-back. */
+const WAIT_RESERVE_MS = 10_000;
 
-type ResultOf = (decision: string, clusters?: ClusterSummary[], execution?: Execution) => VfxtResult;
+const SEVERITY: ClusterDecision[] = [
+  "nothing-to-do",
+  "move",
+  "waiting-for-cluster",
+  "partial",
+  "no-healthy-node",
+];
 
-export const runVfxtIpMove = async (input: VfxtInput, context: StageContext): Promise<VfxtResult> => {
-  const policy = context.config.vfxtIpMove;
-  const region = requireRegion(regionOf(input), CAPABILITY);
-  const screened = screen(input, policy);
-  const result: ResultOf = (decision, clusters = [], execution) => ({
-    capability: CAPABILITY,
-    decision,
-    mode: context.mode,
-    triggers: screened.decisions,
-    clusters,
-    actions: execution?.actions ?? [],
-    skips: execution?.skips ?? [],
-  });
-  if (policy.clusters.length === 0) {
-    context.logger.warn("No vFXT cluster is configured (vfxtIpMove.clusters is empty)");
-    return result("no-clusters-configured");
-  }
-  if (input.kind !== "reconcile" && screened.instanceIds.length === 0) {
-    return ignored(result, screened.decisions, context);
-  }
-  const ec2 = context.clients.ec2(region);
-  const [members, failingAlarms] = await Promise.all([
-    describeInstances(ec2, [
-      { Name: `tag:${policy.clusterTagKey}`, Values: policy.clusters.map((c) => c.name) },
-    ]),
-    loadMetricAlarms(context.clients.cloudWatch(region), {
-      prefix: policy.statusAlarmPrefix,
-      state: "ALARM",
-    }),
-  ]);
-  const failing = new Set(
-    failingAlarms
-      .map((a) => instanceOfStatusAlarm(a.name, a.metricDimensions, policy.statusAlarmPrefix))
-      .filter((id): id is string => id !== undefined),
+/** The most severe decision of the rounds that acted, and of the last one. */
+export const combineDecisions = (
+  rounds: ReadonlyArray<{ decision: ClusterDecision; acted: boolean }>,
+): ClusterDecision => {
+  const counted = rounds.filter((r, i) => r.acted || i === rounds.length - 1).map((r) => r.decision);
+  return counted.reduce<ClusterDecision>(
+    (a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a),
+    "nothing-to-do",
   );
-  const selected = selectClusters(input, policy, members, failing, screened);
-  if (selected.length === 0) return ignored(result, screened.decisions, context);
-  const observed = await observeClusters(
-    ec2,
-    failing,
-    selected.map((config) => ({
-      config,
-      addresses: clusterAddresses(config),
-      nodes: members.filter((m) => m.tags[policy.clusterTagKey] === config.name),
-    })),
-    policy.clusterTagKey,
-  );
-  const plans = planClusters(observed, policy.maxAddressesPerInvocation, context);
-  const execution = await execute(plans, ec2, context);
-  await report(execution, plans, context, region, input);
-  throwIfUnfinished(execution, policy.verifyTimeoutMs);
-  return result(execution.decision, plans.map(summaryOf), execution);
 };
+
+/** The nodes of every configured cluster, by tag: the one read an unrelated event costs. */
+const loadMembers = (ec2: EC2Client, policy: VfxtIpMoveConfig) =>
+  describeInstances(ec2, [
+    { Name: `tag:${policy.clusterTagKey}`, Values: policy.clusters.map((c) => c.name) },
+  ]);
 
 /** The configured clusters the event concerns (every one on a reconcile); each trigger's decision recorded. */
 const selectClusters = (
   input: VfxtInput,
   policy: VfxtIpMoveConfig,
   members: readonly InstanceView[],
-  failing: ReadonlySet<string>,
-  { instanceIds, decisions }: { instanceIds: readonly string[]; decisions: TriggerDecision[] },
+  { instanceIds, decisions }: Screened,
 ): VfxtClusterConfig[] => {
   if (input.kind === "reconcile") return [...policy.clusters];
   const eventId = eventIdsOf(input);
@@ -100,13 +63,9 @@ const selectClusters = (
   for (const id of instanceIds) {
     const member = members.find((m) => m.id === id);
     const name = member?.tags[policy.clusterTagKey];
-    if (name === undefined) {
-      decisions.push({
-        eventId,
-        resource: id,
-        decision: "ignored-not-a-cluster-node",
-        detail: `no ${policy.clusterTagKey} tag naming a configured cluster`,
-      });
+    if (member === undefined || name === undefined) {
+      const detail = `no ${policy.clusterTagKey} tag naming a configured cluster`;
+      decisions.push({ eventId, resource: id, decision: "ignored-not-a-cluster-node", detail });
       continue;
     }
     names.add(name);
@@ -114,56 +73,147 @@ const selectClusters = (
       eventId,
       resource: id,
       decision: "acting",
-      detail: `node of cluster ${name}, now ${member?.state}${failing.has(id) ? ", status checks failing" : ""}`,
+      detail: `node of cluster ${name}, now ${member.state}`,
     });
   }
   return policy.clusters.filter((c) => names.has(c.name));
 };
 
-/** One plan per cluster; the per-invocation address budget is shared in configuration order. */
-const planClusters = (
-  observed: readonly ClusterObservation[],
-  maxAddresses: number,
-  context: StageContext,
-): ClusterPlan[] => {
-  let budget = maxAddresses;
-  const plans: ClusterPlan[] = [];
-  for (const observation of observed) {
-    const plan = planCluster(observation, { maxAddresses: budget });
-    budget -= plan.moves.filter((m) => m.reason !== "route-repair").length;
-    plans.push(plan);
-    logPlan(plan, context);
-  }
-  return plans;
-};
+interface Invocation {
+  input: VfxtInput;
+  context: StageContext;
+  ec2: EC2Client;
+  clusters: VfxtClusterConfig[];
+}
 
-const execute = (
-  plans: readonly ClusterPlan[],
-  ec2: EC2Client,
-  context: StageContext,
-): Promise<Execution> => {
+/** One round: fresh reads of every selected cluster, one plan each (sharing the address budget), executed. */
+const runRound = async (
+  inv: Invocation,
+  members: readonly InstanceView[],
+  budget: number,
+): Promise<Round> => {
+  const { context, ec2 } = inv;
+  const policy = context.config.vfxtIpMove;
+  const cleanup = inv.input.kind === "reconcile";
+  const now = context.clock.now();
+  const plans: ClusterPlan[] = [];
+  let left = budget;
+  for (const config of inv.clusters) {
+    const nodes = members.filter((m) => m.tags[policy.clusterTagKey] === config.name);
+    const observation = await observeCluster(ec2, config, nodes, { tagKey: policy.clusterTagKey, cleanup });
+    const plan = planCluster(observation, {
+      mode: config.mode,
+      graceMs: config.graceSeconds * 1000,
+      bootGraceMs: config.bootGraceSeconds * 1000,
+      rebalance: config.rebalance,
+      homeNodes: config.homeNodes,
+      maxAddresses: left,
+      cleanup,
+      now,
+      triggerAt: Math.min(now, triggerTimeOf(inv.input)),
+    });
+    left -= plan.moves.filter((m) => m.reason !== "route-repair").length;
+    logPlan(plan, context);
+    plans.push(plan);
+  }
   const combined: Plan<VfxtParams> = {
-    decision: plans
-      .map((p) => p.decision)
-      .reduce((a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a)),
+    decision: combineDecisions(plans.map((p) => ({ decision: p.decision, acted: true }))),
     actions: plans.flatMap((p) => p.actions),
     skips: plans.flatMap((p) => p.skips),
   };
-  const deps = {
-    ec2,
-    deadline: context.deadline,
-    verifyTimeoutMs: context.config.vfxtIpMove.verifyTimeoutMs,
-  };
-  return executePlan(combined, context.mode, [createSecondaryIpExecutor(deps), createRouteExecutor(deps)]);
+  const deps = { ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs };
+  const execution = await executePlan(combined, context.mode, createExecutors(deps));
+  return { plans, execution };
+};
+
+/** The earliest end of a grace the invocation can wait for (reads and writes after it included). */
+const waitTarget = (round: Round, context: StageContext): number | undefined => {
+  const ends = round.plans.flatMap((p) => (p.waitUntil === undefined ? [] : [p.waitUntil]));
+  if (ends.length === 0) return undefined;
+  const at = Math.min(...ends);
+  const reserve = context.config.vfxtIpMove.verifyTimeoutMs + WAIT_RESERVE_MS;
+  return at + reserve <= context.deadline.at ? at : undefined;
+};
+
+/** Rounds until nothing waits for a grace, the deadline does not allow another wait, or MAX_ROUNDS. */
+const converge = async (
+  inv: Invocation,
+  firstMembers: readonly InstanceView[],
+): Promise<{ rounds: Round[]; waitedMs: number }> => {
+  const rounds: Round[] = [];
+  let waitedMs = 0;
+  let members = firstMembers;
+  let budget = inv.context.config.vfxtIpMove.maxAddressesPerInvocation;
+  for (let i = 0; i < MAX_ROUNDS; i += 1) {
+    if (i > 0) members = await loadMembers(inv.ec2, inv.context.config.vfxtIpMove);
+    const round = await runRound(inv, members, budget);
+    rounds.push(round);
+    budget -= round.plans.flatMap((p) => p.moves).filter((m) => m.reason !== "route-repair").length;
+    const until = waitTarget(round, inv.context);
+    if (until === undefined || i === MAX_ROUNDS - 1) break;
+    const pause = Math.max(0, until - inv.context.clock.now());
+    inv.context.logger.info("Waiting for the cluster's grace to pass", {
+      until: new Date(until).toISOString(),
+      pauseMs: pause,
+    });
+    await inv.context.clock.sleep(pause);
+    waitedMs += pause;
+  }
+  return { rounds, waitedMs };
 };
 
 /** Retryable: the retry re-reads the account; addresses that arrived meanwhile are not moved again. */
-const throwIfUnfinished = (execution: Execution, verifyTimeoutMs: number): void => {
-  const outcomes = execution.actions.flatMap((a) => a.resources);
+const throwIfUnfinished = (rounds: readonly Round[], verifyTimeoutMs: number): void => {
+  const outcomes = rounds.flatMap((r) => r.execution.actions.flatMap((a) => a.resources));
   throwIfUnverified(outcomes, {
     summary: "address move(s) not seen in time",
     expected: "each address on its new ENI only, each /32 route active to its new ENI",
     waitedMs: verifyTimeoutMs,
   });
-  throwIfRetryable(outcomes, { service: "ec2", writes: "route write(s)" });
+  throwIfRetryable(outcomes, { service: "ec2", writes: "address or route write(s)" });
+};
+
+export const runVfxtIpMove = async (input: VfxtInput, context: StageContext): Promise<VfxtResult> => {
+  const policy = context.config.vfxtIpMove;
+  const region = requireRegion(regionOf(input), CAPABILITY);
+  const screened = screen(input, policy);
+  const base = { capability: CAPABILITY, mode: context.mode, triggers: screened.decisions };
+  const empty: VfxtResult = {
+    ...base,
+    decision: "nothing-to-do",
+    clusters: [],
+    actions: [],
+    skips: [],
+    waitedMs: 0,
+  };
+  if (policy.clusters.length === 0) {
+    context.logger.warn("No vFXT cluster is configured (vfxtIpMove.clusters is empty)");
+    return { ...empty, decision: "no-clusters-configured" };
+  }
+  if (input.kind !== "reconcile" && screened.instanceIds.length === 0) return ignored(empty, context);
+  const ec2 = context.clients.ec2(region);
+  const members = await loadMembers(ec2, policy);
+  const clusters = selectClusters(input, policy, members, screened);
+  if (clusters.length === 0) return ignored(empty, context);
+  const { rounds, waitedMs } = await converge({ input, context, ec2, clusters }, members);
+  const reservations =
+    input.kind === "reconcile" ? await checkReservations(ec2, clusters, rounds.at(-1)?.plans ?? []) : [];
+  await report({ rounds, reservations, context, region, input });
+  throwIfUnfinished(rounds, policy.verifyTimeoutMs);
+  const summaries = summariesOf(rounds);
+  const execution: Execution = {
+    mode: context.mode,
+    decision: "",
+    actions: rounds.flatMap((r) => r.execution.actions),
+    skips: rounds.at(-1)?.execution.skips ?? [],
+  };
+  return {
+    ...base,
+    decision: combineDecisions(summaries.map((s) => ({ decision: s.decision, acted: true }))),
+    clusters: summaries,
+    actions: execution.actions,
+    skips: execution.skips,
+    reservations,
+    waitedMs,
+  };
 };

@@ -14,7 +14,7 @@ import {
   operations,
   resultOf,
   routeAfter,
-  setAlarm,
+  impair,
   setSecondaries,
   setState,
   terminate,
@@ -41,13 +41,15 @@ const load = (edit: (f: Fixture) => void = () => undefined) => {
   return harness.load(fixture);
 };
 
+/** Membership, then the cluster's fresh reads (status checks, ENIs, limits, VPC blocks, subnets, holders). */
 const OBSERVE_CLUSTER_A = [
   "ec2:DescribeInstances",
-  "monitoring:DescribeAlarms",
-  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeInstanceStatus",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeInstanceTypes",
+  "ec2:DescribeVpcs",
   "ec2:DescribeSubnets",
+  "ec2:DescribeNetworkInterfaces",
 ];
 
 const assignCalls = (report: Parameters<typeof callsTo>[0]) =>
@@ -74,7 +76,7 @@ describe("vfxt-ip-move: a node stops (single subnet, secondary private IPs)", ()
     expect(result.decision).toBe("move");
     expect(result.triggers).toEqual([expect.objectContaining({ resource: A.nodes[0], decision: "acting" })]);
     const ops = operations(report);
-    expect(ops.slice(0, 6).sort()).toEqual([...OBSERVE_CLUSTER_A].sort());
+    expect(ops.slice(0, 7).sort()).toEqual([...OBSERVE_CLUSTER_A].sort());
     expect(ops).not.toContain("ec2:DescribeRouteTables"); // vfxt-a has no /32 addresses
     expect(assignCalls(report)).toEqual([
       { NetworkInterfaceId: A.enis[1], PrivateIpAddresses: ["10.20.1.101"], AllowReassignment: true },
@@ -140,7 +142,8 @@ describe("vfxt-ip-move: a node stops (single subnet, secondary private IPs)", ()
       env: vfxtEnv(),
     });
     expect(resultOf(foreign).decision).toBe("ignored-not-a-cluster-node");
-    expect(operations(foreign)).toEqual(["ec2:DescribeInstances", "monitoring:DescribeAlarms"]);
+    // One cheap check for an instance of no cluster: the membership read, nothing else.
+    expect(operations(foreign)).toEqual(["ec2:DescribeInstances"]);
     const pending = await harness.invoke("vfxt-ip-move", ec2StateEvent(A.nodes[0], "pending"), {
       env: vfxtEnv(),
     });
@@ -168,8 +171,9 @@ describe("vfxt-ip-move: a node terminates (multi-AZ, /32 routes in several route
       [{ Name: "route-table-id", Values: [...B.tables] }],
     ]);
     expect(callsTo(report, "AssignPrivateIpAddresses")).toEqual([]);
+    // The mode comes from the VPC's subnets and CIDR blocks, not from the nodes still alive.
     expect(callsTo(report, "DescribeSubnets")[0]?.input.Filters).toEqual([
-      { Name: "subnet-id", Values: ["subnet-0af7c0de000000b02", "subnet-0af7c0de000000b03"] },
+      { Name: "vpc-id", Values: ["vpc-0af7c0de000000a00"] },
     ]);
     for (const table of B.tables) {
       expect(routeAfter(report, table, "10.250.0.11/32")).toEqual({
@@ -233,17 +237,13 @@ describe("vfxt-ip-move: a node terminates (multi-AZ, /32 routes in several route
 });
 
 describe("vfxt-ip-move: status-check alarm", () => {
-  it("a running node whose status-check alarm is in ALARM is unhealthy: its addresses move", async () => {
-    load((f) => setAlarm(f, A.nodes[1], "ALARM"));
+  it("a running node whose status checks are impaired is unhealthy: its addresses move", async () => {
+    load((f) => impair(f, A.nodes[1]));
     const report = await harness.invoke("vfxt-ip-move", event(EVENTS.statusAlarm), { env: vfxtEnv() });
     const result = resultOf(report);
     expect(result.decision).toBe("move");
     expect(result.triggers).toEqual([
-      expect.objectContaining({
-        resource: A.nodes[1],
-        decision: "acting",
-        detail: expect.stringContaining("status checks failing"),
-      }),
+      expect.objectContaining({ resource: A.nodes[1], decision: "acting" }),
     ]);
     expect(assignCalls(report)).toEqual([
       { NetworkInterfaceId: A.enis[0], PrivateIpAddresses: ["10.20.1.103"], AllowReassignment: true },
@@ -256,7 +256,7 @@ describe("vfxt-ip-move: status-check alarm", () => {
     ["SNS", EVENTS.statusAlarmSns],
     ["Lambda alarm action", EVENTS.statusAlarmLambdaAction],
   ])("the %s shape of the same alarm change moves the same addresses", async (_shape, path) => {
-    load((f) => setAlarm(f, A.nodes[1], "ALARM"));
+    load((f) => impair(f, A.nodes[1]));
     const report = await harness.invoke("vfxt-ip-move", event(path), { env: vfxtEnv() });
     expect(resultOf(report).decision).toBe("move");
     expect(assignCalls(report).map((c) => c.PrivateIpAddresses)).toEqual([["10.20.1.103"], ["10.20.1.104"]]);
@@ -414,6 +414,7 @@ describe("vfxt-ip-move: the remap is asynchronous", () => {
     const reads = report.calls.slice(firstAssign).filter((c) => c.operation === "DescribeNetworkInterfaces");
     expect(reads.length).toBeGreaterThanOrEqual(3);
     expect(reads[0]?.input.Filters).toEqual([
+      { Name: "vpc-id", Values: ["vpc-0af7c0de000000a00"] },
       { Name: "addresses.private-ip-address", Values: ["10.20.1.101", "10.20.1.102"] },
     ]);
     // The first read still shows the addresses on the stopping node.
@@ -552,7 +553,7 @@ describe("vfxt-ip-move: reconcile", () => {
     load();
     const report = await harness.invoke("vfxt-ip-move", event(EVENTS.reconcile), { env: vfxtEnv() });
     expect(resultOf(report).decision).toBe("nothing-to-do");
-    expect(report.calls.every((c) => /^Describe/.test(c.operation))).toBe(true);
+    expect(report.calls.every((c) => /^(Describe|Get)/.test(c.operation))).toBe(true);
   });
 });
 

@@ -47,12 +47,17 @@ export const terminate = (fixture: Fixture, instanceId: string, eniId: string): 
   fixture.networkInterfaces = fixture.networkInterfaces.filter((n) => n.id !== eniId);
 };
 
-export const setAlarm = (fixture: Fixture, instanceId: string, state: "OK" | "ALARM"): void => {
-  alarmOf(fixture, `ops-vfxt-status-${instanceId}`).state = state;
+/** A running node whose status checks fail: `impaired` (DescribeInstanceStatus) and its alarm in ALARM. */
+export const impair = (fixture: Fixture, instanceId: string): void => {
+  instanceOf(fixture, instanceId).status = { instance: "impaired", system: "ok" };
+  alarmOf(fixture, `ops-vfxt-status-${instanceId}`).state = "ALARM";
 };
 
 interface ClusterOverrides {
   rebalance?: boolean;
+  /** Default 0 here: these scenarios are about where addresses go, the grace has its own tests. */
+  graceSeconds?: number;
+  cluster?: Record<string, unknown>;
   verifyTimeoutMs?: number;
   maxAddressesPerInvocation?: number;
   mode?: string;
@@ -79,12 +84,15 @@ export const vfxtEnv = (overrides: ClusterOverrides = {}): Record<string, string
             "10.20.1.106",
           ],
           rebalance: overrides.rebalance ?? false,
+          graceSeconds: overrides.graceSeconds ?? 0,
+          ...overrides.cluster,
         },
         {
           name: "vfxt-b",
           addresses: ["10.250.0.11", "10.250.0.12", "10.250.0.13"],
           routeTableIds: [...B.tables],
           rebalance: overrides.rebalance ?? false,
+          graceSeconds: overrides.graceSeconds ?? 0,
         },
       ],
     },
