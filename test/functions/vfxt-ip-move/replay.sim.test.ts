@@ -11,10 +11,10 @@ import {
   EVENTS,
   ec2StateEvent,
   event,
+  impair,
   operations,
   resultOf,
   routeAfter,
-  impair,
   setSecondaries,
   setState,
   terminate,
@@ -242,9 +242,7 @@ describe("vfxt-ip-move: status-check alarm", () => {
     const report = await harness.invoke("vfxt-ip-move", event(EVENTS.statusAlarm), { env: vfxtEnv() });
     const result = resultOf(report);
     expect(result.decision).toBe("move");
-    expect(result.triggers).toEqual([
-      expect.objectContaining({ resource: A.nodes[1], decision: "acting" }),
-    ]);
+    expect(result.triggers).toEqual([expect.objectContaining({ resource: A.nodes[1], decision: "acting" })]);
     expect(assignCalls(report)).toEqual([
       { NetworkInterfaceId: A.enis[0], PrivateIpAddresses: ["10.20.1.103"], AllowReassignment: true },
       { NetworkInterfaceId: A.enis[2], PrivateIpAddresses: ["10.20.1.104"], AllowReassignment: true },
