@@ -10,8 +10,11 @@ import {
 
 /** The cluster's client-facing addresses (IPv4), on top of the shared CIDR module. */
 
-/** At most this many addresses per cluster once ranges are expanded (a /24 range gives 256). */
-export const MAX_ADDRESSES_PER_CLUSTER = 256;
+/**
+ * At most this many addresses per cluster once ranges are expanded (a /24 range gives 256): 20 nodes
+ * (Avere's largest cluster) × 50 addresses per ENI (the largest `Ipv4AddressesPerInterface`) ≈ 1000.
+ */
+export const MAX_ADDRESSES_PER_CLUSTER = 1024;
 
 const numericValue = (ip: string): bigint => parseIp(ip, 4)?.value ?? 0n;
 
@@ -44,8 +47,16 @@ export const expandAddresses = (entries: readonly string[]): string[] => {
   return [...out].sort(compareIps);
 };
 
-/** expandAddresses, or undefined when an entry does not parse (the schema reports that entry itself). */
+/** An address, or a range from /24 to /32 (what the configuration accepts). */
+export const isAddressEntry = (entry: string): boolean => {
+  if (!entry.includes("/")) return parseIp(entry, 4) !== undefined;
+  const range = parseCidr(entry, { version: 4 });
+  return range !== undefined && range.prefix >= 24;
+};
+
+/** expandAddresses, or undefined when an entry is invalid (the schema reports that entry itself). */
 export const tryExpand = (entries: readonly string[]): string[] | undefined => {
+  if (!entries.every(isAddressEntry)) return undefined;
   try {
     return expandAddresses(entries);
   } catch {
