@@ -13,6 +13,7 @@ import {
   type SimOutput,
   type SimServiceName,
 } from "../types";
+import { settleInstanceMetrics } from "./alarm-evaluation";
 import { autoScalingModel } from "./autoscaling";
 import type { CallRecord } from "./calls";
 import { SimClock } from "./clock";
@@ -34,7 +35,7 @@ import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
-import { RegionState, type ServiceEvent } from "./state";
+import { type EmitServiceEvent, RegionState, type ServiceEvent } from "./state";
 import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 import { subnetOf } from "./vpc-addresses";
 
@@ -145,6 +146,7 @@ export class SimulatedAccount {
     for (const state of this.regions.values()) {
       settleRegion(state, now, (e) => this.emit(state.region, e));
       evaluateAlarms(this.context(state), now);
+      settleInstanceMetrics(this.context(state), now);
     }
   }
 
@@ -233,6 +235,16 @@ export class SimulatedAccount {
     this.settle();
     const state = this.state(region ?? this.fixture.region);
     setBgpStatus(state, virtualInterfaceId, status, this.clock.nowMs(), (e) => this.emit(state.region, e));
+  }
+
+  /**
+   * Runs a change on the settled state of a region at the current simulated time, with the region's
+   * event emitter (the Auto Scaling engine's control routes, tests starting a replacement…).
+   */
+  act<T>(change: (state: RegionState, now: number, emit: EmitServiceEvent) => T, region?: string): T {
+    this.settle();
+    const state = this.state(region ?? this.fixture.region);
+    return change(state, this.clock.nowMs(), (e) => this.emit(state.region, e));
   }
 
   /**

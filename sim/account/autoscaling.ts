@@ -1,6 +1,7 @@
 /**
- * Auto Scaling operations: DescribeAutoScalingInstances (non-members are simply absent) and
- * DescribeAutoScalingGroups. Health is computed like EC2 health checks: a member that is not
+ * Auto Scaling operations: DescribeAutoScalingInstances (non-members are simply absent; warm pool
+ * members are listed [decision]) and DescribeAutoScalingGroups (with the maintenance, retention and
+ * warm pool policies; warm pool members only in DescribeWarmPool). Health is computed like EC2 health checks: a member that is not
  * running is `Unhealthy` (so a hibernated member gets replaced, the reason the toolkit must not
  * hibernate group members). Note the two spellings AWS uses: `HEALTHY` in
  * DescribeAutoScalingInstances, `Healthy` in DescribeAutoScalingGroups.
@@ -12,6 +13,7 @@ import type {
   AutoScalingInstanceDetails,
   AutoScalingInstancesType,
 } from "@aws-sdk/client-auto-scaling";
+import { autoScalingEngineModel } from "./asg-operations";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { lifecycleModel } from "./lifecycle";
@@ -60,8 +62,42 @@ function describeAutoScalingInstances(c: OpContext, p: Params): AutoScalingInsta
   });
 }
 
+/** Policies of the group as DescribeAutoScalingGroups shows them (issue 9). */
+function policyFields(g: AsgModel): Partial<AutoScalingGroup> {
+  const p = g.policies;
+  const pool = p?.warmPool;
+  return prune({
+    InstanceMaintenancePolicy:
+      p?.instanceMaintenancePolicy === undefined
+        ? undefined
+        : {
+            MinHealthyPercentage: p.instanceMaintenancePolicy.minHealthyPercentage,
+            MaxHealthyPercentage: p.instanceMaintenancePolicy.maxHealthyPercentage,
+          },
+    InstanceLifecyclePolicy:
+      p?.terminateHookAbandon === undefined
+        ? undefined
+        : { RetentionTriggers: { TerminateHookAbandon: p.terminateHookAbandon } },
+    WarmPoolConfiguration:
+      pool === undefined
+        ? undefined
+        : prune({
+            MinSize: pool.minSize,
+            MaxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
+            PoolState: pool.poolState,
+            InstanceReusePolicy: { ReuseOnScaleIn: pool.reuseOnScaleIn },
+          }),
+    WarmPoolSize:
+      pool === undefined
+        ? undefined
+        : g.instances.filter((m) => m.lifecycleState.startsWith("Warmed:")).length,
+    DefaultInstanceWarmup: p?.defaultInstanceWarmup,
+  });
+}
+
 function toGroup(c: OpContext, g: AsgModel): AutoScalingGroup {
   return prune({
+    ...policyFields(g),
     AutoScalingGroupName: g.name,
     AutoScalingGroupARN: g.arn,
     LaunchTemplate: launchTemplate(g),
@@ -74,18 +110,21 @@ function toGroup(c: OpContext, g: AsgModel): AutoScalingGroup {
     TargetGroupARNs: [],
     HealthCheckType: g.healthCheckType,
     HealthCheckGracePeriod: g.healthCheckGracePeriod,
-    Instances: g.instances.map(
-      (m): AsgInstance =>
-        prune({
-          InstanceId: m.instanceId,
-          InstanceType: c.state.instances.get(m.instanceId)?.instanceType,
-          AvailabilityZone: c.state.instances.get(m.instanceId)?.availabilityZone ?? "",
-          LifecycleState: m.lifecycleState as AsgInstance["LifecycleState"],
-          HealthStatus: c.state.memberHealth(m),
-          LaunchTemplate: launchTemplate(g),
-          ProtectedFromScaleIn: m.protectedFromScaleIn,
-        }),
-    ),
+    // "To retrieve information about the instances in a warm pool, you must call the DescribeWarmPool API."
+    Instances: g.instances
+      .filter((m) => !m.lifecycleState.startsWith("Warmed:"))
+      .map(
+        (m): AsgInstance =>
+          prune({
+            InstanceId: m.instanceId,
+            InstanceType: c.state.instances.get(m.instanceId)?.instanceType,
+            AvailabilityZone: c.state.instances.get(m.instanceId)?.availabilityZone ?? "",
+            LifecycleState: m.lifecycleState as AsgInstance["LifecycleState"],
+            HealthStatus: c.state.memberHealth(m),
+            LaunchTemplate: launchTemplate(g),
+            ProtectedFromScaleIn: m.protectedFromScaleIn,
+          }),
+      ),
     CreatedTime: g.createdTime,
     SuspendedProcesses: [],
     VPCZoneIdentifier: g.vpcZoneIdentifier.join(","),
@@ -131,6 +170,7 @@ function describeAutoScalingGroups(c: OpContext, p: Params): AutoScalingGroupsTy
 
 export const autoScalingModel: ServiceModel = {
   ...lifecycleModel,
+  ...autoScalingEngineModel,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   DescribeAutoScalingGroups: describeAutoScalingGroups,
 };

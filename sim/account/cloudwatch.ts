@@ -14,10 +14,12 @@ import type {
   MetricAlarm,
   MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
+import { configurationOf, emitConfigurationChange, eventTimestamp, fullConfiguration } from "./alarm-events";
+import { validateAlarmMetrics } from "./alarm-metrics";
+import { alarmActionsModel } from "./cloudwatch-actions";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { ALARM_STATES, COMPARISON_OPERATORS, STATISTICS } from "./fixture";
-import { derivedUuid } from "./ids";
 import { metricDataModel } from "./outposts";
 import { compareStrings, type Params, paginate } from "./query";
 import { alarmArn, type CompositeAlarmModel, type MetricAlarmModel, prune, type RegionState } from "./state";
@@ -243,12 +245,10 @@ function putMetricAlarm(c: OpContext, p: Params): Record<string, never> {
       "Statistic",
       "ExtendedStatistic",
     ].filter((k) => p.has(k));
-    if (clash.length > 0) {
-      throw awsError(
-        "ValidationError",
-        `When Metrics is specified, ${clash.join(", ")} must not be specified.`,
-      );
-    }
+    // "Statistic should not be set if list of Metrics is set." (captured from AWS, cloudtools/troposphere #1276).
+    if (clash.length > 0)
+      throw awsError("ValidationError", `${clash[0]} should not be set if list of Metrics is set.`);
+    validateAlarmMetrics(metrics, p.str("ThresholdMetricId"));
   } else if (!evaluationCriteria) {
     if (metricName === undefined) throw awsError("ValidationError", "MetricName must not be null");
     if (namespace === undefined) throw awsError("ValidationError", "Namespace must not be null");
@@ -352,12 +352,15 @@ function putMetricAlarm(c: OpContext, p: Params): Record<string, never> {
   });
   if (existing !== undefined) {
     // An update overwrites the configuration, keeps the state, and ignores Tags (CloudWatch API reference).
+    const previous = fullConfiguration(existing.alarm);
     existing.alarm = alarm;
+    emitConfigurationChange(c, alarm, "update", previous);
   } else {
     const tags = new Map<string, string>();
     for (const t of tagsRaw)
       if (typeof t.Key === "string") tags.set(t.Key, typeof t.Value === "string" ? t.Value : "");
     c.state.metricAlarms.set(name, { alarm, tags });
+    emitConfigurationChange(c, alarm, "create");
   }
   return {};
 }
@@ -386,61 +389,12 @@ function deleteAlarms(c: OpContext, p: Params): Record<string, never> {
   }
   // Unknown names are not an error: "the alarms you specify with correct names are still deleted".
   for (const name of names) {
+    const deleted = c.state.metricAlarms.get(name) ?? c.state.compositeAlarms.get(name);
     c.state.metricAlarms.delete(name);
     c.state.compositeAlarms.delete(name);
+    if (deleted !== undefined) emitConfigurationChange(c, deleted.alarm, "delete");
   }
   return {};
-}
-
-/** `2019-10-02T17:04:40.989+0000`, the timestamp format of alarm events. */
-function eventTimestamp(date: Date): string {
-  return date.toISOString().replace("Z", "+0000");
-}
-
-function configurationOf(alarm: MetricAlarm | CompositeAlarm): Record<string, unknown> {
-  if ("AlarmRule" in alarm && alarm.AlarmRule !== undefined) {
-    return prune({
-      alarmRule: alarm.AlarmRule,
-      description: alarm.AlarmDescription,
-      actionsSuppressor: alarm.ActionsSuppressor,
-      actionsSuppressorWaitPeriod: alarm.ActionsSuppressorWaitPeriod,
-      actionsSuppressorExtensionPeriod: alarm.ActionsSuppressorExtensionPeriod,
-    });
-  }
-  const m = alarm as MetricAlarm;
-  const dims = (list: { Name?: string; Value?: string }[] | undefined) =>
-    Object.fromEntries((list ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
-  const metrics = m.Metrics?.map((q) =>
-    prune({
-      id: q.Id,
-      expression: q.Expression,
-      label: q.Label,
-      returnData: q.ReturnData ?? true,
-      metricStat:
-        q.MetricStat === undefined
-          ? undefined
-          : {
-              metric: {
-                dimensions: dims(q.MetricStat.Metric?.Dimensions),
-                name: q.MetricStat.Metric?.MetricName,
-                namespace: q.MetricStat.Metric?.Namespace,
-              },
-              period: q.MetricStat.Period,
-              stat: q.MetricStat.Stat,
-            },
-    }),
-  ) ?? [
-    {
-      id: derivedUuid(`metric|${m.AlarmName ?? ""}`),
-      metricStat: {
-        metric: { dimensions: dims(m.Dimensions), name: m.MetricName, namespace: m.Namespace },
-        period: m.Period,
-        stat: m.Statistic ?? m.ExtendedStatistic,
-      },
-      returnData: true,
-    },
-  ];
-  return prune({ description: m.AlarmDescription, metrics });
 }
 
 /** Changes an alarm's state (SetAlarmState, control endpoint); emits the EventBridge event on a change. */
@@ -523,6 +477,7 @@ function listTagsForResource(c: OpContext, p: Params): ListTagsForResourceOutput
 
 export const cloudWatchModel: ServiceModel = {
   ...metricDataModel,
+  ...alarmActionsModel,
   DescribeAlarms: describeAlarms,
   PutMetricAlarm: putMetricAlarm,
   DeleteAlarms: deleteAlarms,

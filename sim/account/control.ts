@@ -17,19 +17,26 @@
  * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
  * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
  * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
+ * | POST | /instance-metrics/<instance-id> | `{ cpuUtilization?, networkInBytesPerSecond?, networkOutBytesPerSecond? }` | `{ instanceId, levels }` |
+ * | POST | /hibernation/<instance-id> | `{ outcome?, fallbackStateReason? }` | `{ instanceId, hibernation }` |
  * | POST | /instances/<id>/status | `{ instance?, system? }` (ok, impaired, initializing, insufficient-data) | `{ instanceId, status }` |
  * | GET / POST / DELETE | /address-refusals | `{ subnetId, privateIpAddress }` | `{ refusals }` / 201 `{ refusal }` / `{ removed }` |
  * | POST | /reset | – | `{ now, mode }` |
+ *
+ * Auto Scaling engine, lifecycle-event delivery and Outposts metric routes: asg-control.ts.
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
+import { ENGINE_ROUTES, type EngineAccount } from "./asg-control";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
 import type { StatusCheckSetting } from "./ec2-instance-status";
+import { awsError } from "./errors";
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
+import { setInstanceMetricLevels } from "./instance-metrics";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
-import type { ServiceEvent } from "./state";
+import type { InstanceModel, RegionState, ServiceEvent } from "./state";
 import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 
 export interface ControlResponse {
@@ -38,7 +45,7 @@ export interface ControlResponse {
 }
 
 /** What the control API steers: the simulated account (declared here so that control sits below it). */
-export interface ControlledAccount {
+export interface ControlledAccount extends EngineAccount {
   readonly calls: CallRecord[];
   readonly clock: SimClock;
   readonly faults: FaultInjector;
@@ -62,6 +69,8 @@ export interface ControlledAccount {
   addressRefusals(): { subnetId: string; privateIpAddress: string }[];
   clearAddressRefusals(): number;
   reset(): void;
+  /** The live state of the fixture's region. */
+  state(): RegionState;
 }
 
 const FaultBody = z.strictObject({
@@ -105,6 +114,15 @@ const BucketBody = z.strictObject({
       message: z.optional(z.string()),
     }),
   ),
+});
+const MetricLevelsBody = z.strictObject({
+  cpuUtilization: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  networkInBytesPerSecond: z.optional(z.number().check(z.gte(0))),
+  networkOutBytesPerSecond: z.optional(z.number().check(z.gte(0))),
+});
+const HibernationBody = z.strictObject({
+  outcome: z.optional(z.enum(["hibernated", "normal-shutdown"])),
+  fallbackStateReason: z.optional(z.enum(["Client.UserInitiatedHibernate", "Client.UserInitiatedShutdown"])),
 });
 const AlarmStateBody = z.strictObject({
   stateValue: z.enum(ALARM_STATES),
@@ -255,6 +273,36 @@ const virtualInterfacesRoute: Route = (account, { segments, verb, body }) => {
   return { status: 200, body: { virtualInterfaceId: id, bgpStatus: parsed.value.status } };
 };
 
+function instanceNamed(account: ControlledAccount, id: string | undefined): InstanceModel {
+  const inst = id === undefined ? undefined : account.state().instances.get(id);
+  if (inst === undefined)
+    throw awsError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`, 404);
+  return inst;
+}
+
+/** The AWS/EC2 metric levels an instance publishes from now on (it starts publishing if it did not). */
+const instanceMetricsRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 2 || verb !== "POST") return undefined;
+  const parsed = parseBody(MetricLevelsBody, body);
+  if (!parsed.ok) return parsed.response;
+  account.settle();
+  const inst = instanceNamed(account, segments[1]);
+  const levels = setInstanceMetricLevels(account.state(), inst, parsed.value, account.clock.nowMs());
+  return { status: 200, body: { instanceId: inst.id, levels } };
+};
+
+/** The hibernation knob of an instance (what its next hibernation ends as). */
+const hibernationRoute: Route = (account, { segments, verb, body }) => {
+  if (segments.length !== 2 || verb !== "POST") return undefined;
+  const parsed = parseBody(HibernationBody, body);
+  if (!parsed.ok) return parsed.response;
+  const launch = instanceNamed(account, segments[1]).launchDetails;
+  launch.hibernationOutcome = parsed.value.outcome ?? launch.hibernationOutcome;
+  launch.fallbackStateReason = parsed.value.fallbackStateReason ?? launch.fallbackStateReason;
+  const hibernation = { outcome: launch.hibernationOutcome, fallbackStateReason: launch.fallbackStateReason };
+  return { status: 200, body: { instanceId: segments[1], hibernation } };
+};
+
 const instancesRoute: Route = (account, { segments, verb, body }) => {
   const id = segments[1];
   if (segments.length !== 3 || segments[2] !== "status" || id === undefined || verb !== "POST")
@@ -298,9 +346,12 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["alarms", alarmsRoute],
   ["token-buckets", tokenBucketsRoute],
   ["virtual-interfaces", virtualInterfacesRoute],
+  ["instance-metrics", instanceMetricsRoute],
+  ["hibernation", hibernationRoute],
   ["instances", instancesRoute],
   ["address-refusals", addressRefusalsRoute],
   ["reset", resetRoute],
+  ...ENGINE_ROUTES,
 ]);
 
 export function handleControl(

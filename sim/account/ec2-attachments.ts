@@ -6,6 +6,13 @@
  * `behaviour.eniAttachMs`, `detaching` → detached (the ENI back to `available`) after
  * `behaviour.eniDetachMs`. The checks and error codes follow AWS-BEHAVIOUR.md; where the code was
  * verified, docs/simulated-account.md says where.
+ *
+ * Issue 9: attach to a `pending` instance is refused (`IncorrectInstanceState`); an ENI and an
+ * instance must be on the same Outpost (or both in the Region); a plain detach from an instance whose
+ * status check is impaired hangs in `detaching` until a `Force` detach (or the instance stops or
+ * terminates); a forced detach leaves its device index unusable for another ENI until the instance
+ * is started again ("you might not be able to attach a different network interface to the same index
+ * on the instance without first stopping and starting the instance", DetachNetworkInterface `Force`).
  */
 import type {
   AttachNetworkInterfaceResult,
@@ -57,13 +64,19 @@ function attachNetworkInterface(c: OpContext, p: Params): AttachNetworkInterface
   if (instance.state !== "running" && instance.state !== "stopped") {
     throw awsError(
       "IncorrectInstanceState",
-      `The instance '${instanceId}' is not in a valid state for this operation.`,
+      `The ${instance.state} instance '${instanceId}' is not in a valid state for this operation.`,
     );
   }
   if (eni.availabilityZone !== instance.availabilityZone) {
     throw awsError(
       "InvalidParameterCombination",
       "You may not attach a network interface to an instance if they are not in the same availability zone",
+    );
+  }
+  if ((eni.outpostArn ?? "") !== (instance.outpostArn ?? "")) {
+    throw awsError(
+      "InvalidParameterCombination",
+      "You may not attach a network interface to an instance if they are not on the same Outpost",
     );
   }
   const type = c.state.instanceTypes.get(instance.instanceType);
@@ -83,6 +96,19 @@ function attachNetworkInterface(c: OpContext, p: Params): AttachNetworkInterface
     throw awsError(
       "InvalidParameterValue",
       `Instance '${instanceId}' already has an interface attached at device index '${deviceIndex}'.`,
+    );
+  }
+  const forced = c.state.asg.forcedSlots.find(
+    (f) =>
+      f.instanceId === instanceId &&
+      f.networkCardIndex === cardIndex &&
+      f.deviceIndex === deviceIndex &&
+      f.at >= instance.launchTime.getTime(),
+  );
+  if (forced !== undefined && forced.eniId !== eniId) {
+    throw awsError(
+      "InvalidParameterValue",
+      `Instance '${instanceId}' cannot use device index '${deviceIndex}' after a forced detach until it is stopped and started.`,
     );
   }
   if (onCard.length >= card.maximumNetworkInterfaces) {
@@ -128,9 +154,25 @@ function detachNetworkInterface(c: OpContext, p: Params): Record<string, never> 
       "The network interface at device index 0 and networkCard index 0 cannot be detached.",
     );
   }
-  if (a.status === "detaching") return {};
+  const force = p.bool("Force") === true;
+  if (a.status === "detaching" && (!force || a.transition !== undefined)) return {};
   const now = c.nowMs();
+  if (force)
+    c.state.asg.forcedSlots.push({
+      instanceId: a.instanceId,
+      networkCardIndex: a.networkCardIndex,
+      deviceIndex: a.deviceIndex,
+      eniId: eni.id,
+      at: now,
+    });
   a.status = "detaching";
+  const instance = c.state.instances.get(a.instanceId);
+  const impaired = instance?.status?.instance === "impaired" || instance?.status?.system === "impaired";
+  if (!force && impaired && instance?.state === "running" && c.state.behaviour.impairedDetach === "hang") {
+    // Hangs: no transition until a Force detach, or the instance stops or terminates (settle.ts).
+    a.transition = undefined;
+    return {};
+  }
   a.transition = { to: "detached", at: now + c.state.behaviour.eniDetachMs };
   if (c.state.behaviour.eniDetachMs === 0) eni.attachment = undefined;
   return {};

@@ -18,7 +18,6 @@ import type {
   DescribeTagsResult,
   Instance,
   InstanceNetworkInterface,
-  InstanceStateChange,
   InstanceTypeInfo,
   LocalGatewayRoute,
   LocalGatewayRouteTable,
@@ -28,7 +27,6 @@ import type {
   Route,
   RouteTable,
   SearchLocalGatewayRoutesResult,
-  StopInstancesResult,
   TagDescription,
 } from "@aws-sdk/client-ec2";
 import { cidrWithin, parseCidr } from "../../shared/net/cidr";
@@ -37,8 +35,16 @@ import type { OpContext, ServiceModel } from "./context";
 import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
+import {
+  checkFilterValueLimit,
+  INSTANCE_STORAGE_FILTERS,
+  instanceTypeDetailFields,
+  LAUNCH_DETAIL_FILTERS,
+  launchDetailFields,
+} from "./ec2-instance-details";
 import { ec2InstanceStatusOperations } from "./ec2-instance-status";
 import { createNetworkInterfaceWith } from "./ec2-network-interfaces";
+import { ec2StopModel } from "./ec2-stop";
 import { ec2VpcOperations } from "./ec2-vpcs";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
@@ -63,8 +69,6 @@ import {
   type RouteModel,
   type RouteTableModel,
   STATE_CODES,
-  STATE_REASONS,
-  userInitiatedReason,
 } from "./state";
 import { elasticIpOn } from "./vpc-addresses";
 
@@ -265,7 +269,6 @@ function toInstance(c: OpContext, inst: InstanceModel): Instance {
     SubnetId: terminated ? undefined : inst.subnetId,
     VpcId: terminated ? undefined : inst.vpcId,
     Architecture: inst.architecture as Instance["Architecture"],
-    BlockDeviceMappings: [],
     ClientToken: "",
     EbsOptimized: false,
     EnaSupport: true,
@@ -273,8 +276,6 @@ function toInstance(c: OpContext, inst: InstanceModel): Instance {
     InstanceLifecycle: inst.instanceLifecycle as Instance["InstanceLifecycle"],
     NetworkInterfaces: terminated ? [] : enis.map((eni) => toInstanceNetworkInterface(c, eni)),
     OutpostArn: inst.outpostArn,
-    RootDeviceName: "/dev/xvda",
-    RootDeviceType: "ebs",
     SecurityGroups: [],
     SourceDestCheck: terminated ? undefined : (primary?.sourceDestCheck ?? true),
     StateReason:
@@ -288,6 +289,7 @@ function toInstance(c: OpContext, inst: InstanceModel): Instance {
     PlatformDetails: windows ? "Windows" : "Linux/UNIX",
     UsageOperation: windows ? "RunInstances:0002" : "RunInstances",
     UsageOperationUpdateTime: inst.launchTime,
+    ...launchDetailFields(inst),
   });
 }
 
@@ -322,6 +324,7 @@ const INSTANCE_FILTERS = (state: RegionState): FilterFields<InstanceModel> => ({
   "network-interface.attachment.status": (i) => state.enisOf(i.id).map((n) => n.attachment?.status),
   "network-interface.addresses.private-ip-address": (i) =>
     state.enisOf(i.id).flatMap((n) => [n.privateIpAddress, ...n.secondaryPrivateIpAddresses]),
+  ...LAUNCH_DETAIL_FILTERS,
 });
 
 function describeInstances(c: OpContext, p: Params): DescribeInstancesResult {
@@ -329,6 +332,7 @@ function describeInstances(c: OpContext, p: Params): DescribeInstancesResult {
   const max = maxResults(p, 5, 1000);
   noIdsWithMaxResults(ids, max, "instancesSet");
   const filters = readFilters(p);
+  checkFilterValueLimit(filters);
   if (ids !== undefined && ids.length > 0)
     checkIds(ids, ID_RULES.instance, (id) => c.state.instances.has(id));
   dryRun(p);
@@ -361,100 +365,6 @@ function describeInstances(c: OpContext, p: Params): DescribeInstancesResult {
   return prune({ Reservations: [...reservations.values()], NextToken: nextToken });
 }
 
-interface StopPlan {
-  inst: InstanceModel;
-  change: "stop" | "hibernate" | "none" | "force";
-}
-
-/**
- * StopInstances. Validation order: ids (malformed, then not found), DryRun, then each instance in
- * the order given; the first failure fails the whole call and changes nothing.
- */
-function stopInstances(c: OpContext, p: Params): StopInstancesResult {
-  const ids = p.strList("InstanceIds");
-  if (ids === undefined || ids.length === 0) throw ec2ParamErrors.missing("InstanceId");
-  const hibernate = p.bool("Hibernate") === true;
-  const force = p.bool("Force") === true;
-  p.bool("SkipOsShutdown"); // accepted (type-checked); no effect on the simulated shutdown
-  checkIds(ids, ID_RULES.instance, (id) => c.state.instances.has(id));
-  dryRun(p);
-
-  const plans: StopPlan[] = [];
-  for (const id of new Set(ids)) {
-    const inst = c.state.instances.get(id);
-    if (inst === undefined) continue;
-    if (inst.disableApiStop) {
-      throw awsError(
-        "OperationNotPermitted",
-        `The instance '${id}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
-      );
-    }
-    if (inst.state === "pending") {
-      throw awsError(
-        "IncorrectInstanceState",
-        `Instance '${id}' cannot be stopped as it has never reached the 'running' state.`,
-      );
-    }
-    if (inst.state === "shutting-down" || inst.state === "terminated") {
-      throw awsError(
-        "IncorrectInstanceState",
-        `This instance '${id}' is not in a state from which it can be stopped.`,
-      );
-    }
-    if (hibernate) {
-      if (inst.instanceLifecycle === "spot") {
-        throw awsError(
-          "UnsupportedOperation",
-          `Instance ${id} is a Spot Instance; hibernate it through its interruption behavior, not StopInstances.`,
-        );
-      }
-      if (!inst.hibernationConfigured) {
-        throw awsError(
-          "UnsupportedHibernationConfiguration",
-          `The instance can't be hibernated because it was not configured at launch for hibernation: ${id}`,
-        );
-      }
-      if (inst.state !== "running") {
-        throw awsError(
-          "IncorrectInstanceState",
-          `The instance '${id}' is not in a state from which it can be hibernated.`,
-        );
-      }
-      plans.push({ inst, change: "hibernate" });
-    } else if (inst.state === "running") {
-      plans.push({ inst, change: "stop" });
-    } else {
-      plans.push({ inst, change: force && inst.state === "stopping" ? "force" : "none" });
-    }
-  }
-
-  const now = c.nowMs();
-  const behaviour = c.state.behaviour;
-  const result: InstanceStateChange[] = [];
-  for (const { inst, change } of plans) {
-    const previous = instanceState(inst);
-    if (change === "stop" || change === "hibernate") {
-      const delay = force
-        ? Math.min(
-            behaviour.forcedStopMs,
-            change === "hibernate" ? behaviour.hibernatingToStoppedMs : behaviour.stoppingToStoppedMs,
-          )
-        : change === "hibernate"
-          ? behaviour.hibernatingToStoppedMs
-          : behaviour.stoppingToStoppedMs;
-      inst.stateReason = {
-        ...(change === "hibernate" ? STATE_REASONS.userHibernate : STATE_REASONS.userShutdown),
-      };
-      inst.stateTransitionReason = userInitiatedReason(now);
-      c.state.changeInstanceState(inst, "stopping", now, c.emit, { to: "stopped", at: now + delay });
-    } else if (change === "force" && inst.transition !== undefined) {
-      inst.transition.at = Math.min(inst.transition.at, now + behaviour.forcedStopMs);
-    }
-    result.push({ InstanceId: inst.id, CurrentState: instanceState(inst), PreviousState: previous });
-  }
-  return { StoppingInstances: result };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Instance types
 
@@ -464,14 +374,12 @@ function toInstanceTypeInfo(t: InstanceTypeSpec): InstanceTypeInfo {
     CurrentGeneration: t.currentGeneration,
     FreeTierEligible: false,
     SupportedUsageClasses: ["on-demand", "spot"],
-    SupportedRootDeviceTypes: ["ebs"],
     SupportedVirtualizationTypes: ["hvm"],
     BareMetal: t.bareMetal,
     Hypervisor: t.bareMetal ? undefined : "nitro",
     ProcessorInfo: { SupportedArchitectures: [t.architecture] },
     VCpuInfo: { DefaultVCpus: t.vcpus },
     MemoryInfo: { SizeInMiB: t.memoryMiB },
-    InstanceStorageSupported: false,
     NetworkInfo: {
       NetworkPerformance: t.networkPerformance,
       MaximumNetworkInterfaces: t.maximumNetworkInterfaces,
@@ -494,6 +402,7 @@ function toInstanceTypeInfo(t: InstanceTypeSpec): InstanceTypeInfo {
     DedicatedHostsSupported: !t.name.startsWith("t"),
     AutoRecoverySupported: !t.bareMetal,
     SupportedBootModes: ["legacy-bios", "uefi"],
+    ...instanceTypeDetailFields(t),
   };
 }
 
@@ -526,6 +435,7 @@ function describeInstanceTypes(c: OpContext, p: Params): DescribeInstanceTypesRe
       "network-info.maximum-network-cards": (t) => [t.networkCards.length],
       "network-info.ipv4-addresses-per-interface": (t) => [t.ipv4AddressesPerInterface],
       "processor-info.supported-architecture": (t) => [t.architecture],
+      ...INSTANCE_STORAGE_FILTERS,
     },
     unknown: unknownFilter,
   });
@@ -1044,7 +954,7 @@ function describeTags(c: OpContext, p: Params): DescribeTagsResult {
 export const ec2Model: ServiceModel = {
   ...ec2AttachmentModel,
   DescribeInstances: describeInstances,
-  StopInstances: stopInstances,
+  ...ec2StopModel,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeNetworkInterfaces: describeNetworkInterfaces,
   DescribeRouteTables: describeRouteTables,

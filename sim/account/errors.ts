@@ -27,6 +27,8 @@ const DEFAULT_STATUS: Record<string, number> = {
   ResourceNotFound: 404,
   ResourceNotFoundException: 404,
   ResourceConflict: 409,
+  // Auto Scaling ResourceContentionFault: `@awsQueryError` ("ResourceContention", 500).
+  ResourceContention: 500,
 };
 
 const DEFAULT_MESSAGE: Record<string, string> = {
@@ -38,6 +40,8 @@ const DEFAULT_MESSAGE: Record<string, string> = {
   Unavailable: "The server is overloaded and can't handle the request",
   Throttling: "Rate exceeded",
   ThrottlingException: "Rate exceeded",
+  ResourceContention:
+    "You already have a pending update to an Auto Scaling resource (for example, a group, instance, or load balancer).",
 };
 
 export function defaultHttpStatus(code: string): number {

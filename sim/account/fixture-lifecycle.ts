@@ -63,14 +63,24 @@ export const OutpostFixture = z.strictObject({
         z.strictObject({
           instanceType: z.string(),
           availableCount: doc(
-            z._default(z.int().check(z.gte(0)), 0),
-            "`AWS/Outposts` `AvailableInstanceType_Count` now (GetMetricData).",
+            z._default(z.nullable(z.int().check(z.gte(0))), 0),
+            "`AWS/Outposts` `AvailableInstanceType_Count` from the clock start (GetMetricData, one datapoint per 5 minutes); null = no datapoints (missing, not 0).",
+          ),
+          changes: doc(
+            z.optional(
+              z.array(z.strictObject({ at: Timestamp, availableCount: z.nullable(z.int().check(z.gte(0))) })),
+            ),
+            "Later values of the metric, each from its time on (null = datapoints stop).",
           ),
         }),
       ),
       [],
     ),
     "Instance types configured on the Outpost (GetOutpostInstanceTypes) and their available capacity.",
+  ),
+  serviceLink: doc(
+    z._default(z.enum(["up", "down"]), "up"),
+    "The service link at the clock start: while down the Outpost publishes no capacity datapoints and `ConnectedStatus` is 0.",
   ),
 });
 

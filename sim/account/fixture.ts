@@ -16,7 +16,21 @@ import { readFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { cidrWithin, containsAddress, isCidr, parseCidr, parseIp } from "../../shared/net/cidr";
 import { ADDRESS_FIXTURE_MEMBERS, checkAddressReferences } from "./fixture-addresses";
+import {
+  ASG_BEHAVIOUR_MEMBERS,
+  ASG_GROUP_FIXTURE_MEMBERS,
+  checkAsgReferences,
+  LaunchTemplateInstanceType,
+  LaunchTemplateInterfaces,
+} from "./fixture-asg";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
+import {
+  checkHibernationReferences,
+  HIBERNATION_BEHAVIOUR_MEMBERS,
+  INSTANCE_LAUNCH_MEMBERS,
+  INSTANCE_TYPE_STORAGE_MEMBERS,
+  typeStorageSpec,
+} from "./fixture-hibernation";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
 import { STATUS_CHECK_VALUES } from "./status-checks";
@@ -117,6 +131,7 @@ const InstanceTypeFixture = z.strictObject({
   architecture: z._default(z.enum(["x86_64", "arm64", "i386"]), "x86_64"),
   bareMetal: z._default(z.boolean(), false),
   currentGeneration: z._default(z.boolean(), true),
+  ...INSTANCE_TYPE_STORAGE_MEMBERS,
 });
 
 const VpcFixture = z.strictObject({
@@ -190,11 +205,14 @@ const InstanceFixture = z.strictObject({
     z.optional(z.string()),
     "Name of the Auto Scaling group the instance belongs to (adds the `aws:autoscaling:groupName` tag).",
   ),
-  instanceLifecycle: z.optional(z.enum(["spot", "scheduled", "capacity-block"])),
+  instanceLifecycle: z.optional(
+    z.enum(["spot", "scheduled", "capacity-block", "interruptible-capacity-reservation"]),
+  ),
   platform: z.optional(z.literal("windows")),
   keyName: z.optional(z.string()),
   reservationId: z.optional(idOf("r", "r-0123456789abcdef0")),
   monitoring: z._default(z.enum(["disabled", "enabled"]), "disabled"),
+  ...INSTANCE_LAUNCH_MEMBERS,
   status: doc(
     z.optional(
       z.strictObject({
@@ -317,6 +335,7 @@ export const LIFECYCLE_STATES = [
   "Terminating",
   "Terminating:Wait",
   "Terminating:Proceed",
+  "Terminating:Retained",
   "Terminated",
   "Detaching",
   "Detached",
@@ -325,13 +344,19 @@ export const LIFECYCLE_STATES = [
   "Warmed:Pending",
   "Warmed:Pending:Wait",
   "Warmed:Pending:Proceed",
+  "Warmed:Pending:Retained",
   "Warmed:Terminating",
   "Warmed:Terminating:Wait",
   "Warmed:Terminating:Proceed",
+  "Warmed:Terminating:Retained",
   "Warmed:Terminated",
   "Warmed:Stopped",
   "Warmed:Running",
   "Warmed:Hibernated",
+  "ReplacingRootVolume",
+  "ReplacingRootVolume:Wait",
+  "ReplacingRootVolume:Proceed",
+  "RootVolumeReplaced",
 ] as const;
 
 const AutoScalingGroupFixture = z.strictObject({
@@ -348,6 +373,8 @@ const AutoScalingGroupFixture = z.strictObject({
       launchTemplateId: z.optional(idOf("lt", "lt-0123456789abcdef0")),
       launchTemplateName: z.optional(z.string()),
       version: z._default(z.string(), "$Default"),
+      instanceType: LaunchTemplateInstanceType,
+      networkInterfaces: LaunchTemplateInterfaces,
     }),
   ),
   healthCheckType: z._default(z.enum(["EC2", "ELB", "VPC_LATTICE", "EBS"]), "EC2"),
@@ -369,6 +396,7 @@ const AutoScalingGroupFixture = z.strictObject({
     [],
   ),
   tags: TagMap,
+  ...ASG_GROUP_FIXTURE_MEMBERS,
 });
 
 const MetricStatFixture = z.strictObject({
@@ -469,6 +497,7 @@ const BehaviourFixture = z.strictObject({
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
   ),
+  ...HIBERNATION_BEHAVIOUR_MEMBERS,
   statusInitializingMs: doc(
     z._default(Count, 120_000),
     "Status checks stay `initializing` this long after an instance enters `running`, then turn `ok` (a decision: AWS documents no duration).",
@@ -485,6 +514,7 @@ const BehaviourFixture = z.strictObject({
     z._default(z.enum(["refuse", "allow"]), "refuse"),
     "An explicit address inside a `prefix` subnet CIDR reservation: refused (InvalidParameterValue) or allowed (AWS documents neither).",
   ),
+  ...ASG_BEHAVIOUR_MEMBERS,
 });
 
 const FaultFixture = z.strictObject({
@@ -624,6 +654,7 @@ export function instanceTypeCatalogue(
       architecture: t.architecture,
       bareMetal: t.bareMetal,
       currentGeneration: t.currentGeneration,
+      ...typeStorageSpec(t),
     });
   }
   return catalogue;
@@ -704,9 +735,6 @@ export function checkReferences(f: AccountFixture): string[] {
     }
     if (inst.hibernationConfigured && type !== undefined && !type.hibernationSupported) {
       add(`${path}.hibernationConfigured`, `instance type ${inst.instanceType} does not support hibernation`);
-    }
-    if (inst.hibernationConfigured && inst.instanceLifecycle === "spot") {
-      add(`${path}.hibernationConfigured`, "a Spot Instance cannot be launched with hibernation configured");
     }
     if (inst.autoScalingGroup !== undefined && !groups.has(inst.autoScalingGroup)) {
       add(`${path}.autoScalingGroup`, `unknown Auto Scaling group ${inst.autoScalingGroup}`);
@@ -928,7 +956,9 @@ export function checkReferences(f: AccountFixture): string[] {
     alarmUnique(a.name, `compositeAlarms.${i}.name`);
   });
   checkDxReferences(f, new Set(vpcs.keys()), add);
+  checkHibernationReferences(f.instances, types, add);
   checkAddressReferences(f, add);
+  checkAsgReferences(f.autoScalingGroups, add);
 
   return issues;
 }

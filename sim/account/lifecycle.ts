@@ -1,15 +1,16 @@
 /**
- * Auto Scaling lifecycle hooks and actions, and the Outposts models (issue 4, eni-reattach).
+ * Auto Scaling lifecycle hook operations and the fixture loader for hooks, actions and Outposts
+ * (issues 4 and 9, eni-reattach). The transitions themselves are in lifecycle-engine.ts.
  *
- * - A lifecycle action holds its instance in `Pending:Wait` (launch) or `Terminating:Wait` (terminate)
- *   until `CompleteLifecycleAction` (by token or instance id) or its heartbeat timeout, when the hook's
- *   `DefaultResult` applies. `RecordLifecycleActionHeartbeat` restarts the timeout; the global timeout
- *   (100 × heartbeat timeout, at most 48 h) bounds it.
- * - Launch CONTINUE → `InService` (or `Warmed:Running` when the destination is the warm pool);
- *   launch ABANDON → the instance is terminated (`shutting-down` → `terminated`, ENIs released) and
- *   leaves the group once terminated. Terminate CONTINUE or ABANDON → the termination proceeds.
+ * - A lifecycle action holds its instance in a wait state until `CompleteLifecycleAction` (by token
+ *   or instance id) or its heartbeat timeout, when the hook's `DefaultResult` applies.
+ *   `RecordLifecycleActionHeartbeat` restarts the timeout; the global timeout (100 × heartbeat
+ *   timeout, at most 48 h) bounds it.
+ * - With a token, the token decides: a token that is not pending answers "No active Lifecycle
+ *   Action found with token …" even when the instance waits under another token (warm pool: two
+ *   actions, two tokens); `InstanceId` alone finds the instance's pending action of that hook.
  * - Completing an action that is no longer pending → `ValidationError` "No active Lifecycle Action
- *   found with instance ID i-…" / "… with token …" (the text AWS returns; see docs/simulated-account.md).
+ *   found with instance ID i-…" / "… with token …" (the texts AWS returns; see docs/simulated-account.md).
  */
 import type {
   DescribeLifecycleHooksAnswer,
@@ -19,17 +20,9 @@ import type {
 import type { OpContext, ServiceModel } from "./context";
 import { awsError } from "./errors";
 import type { AccountFixture } from "./fixture";
-import { derivedUuid } from "./ids";
+import { addAction, finishLifecycleAction, resumeLoadedMember } from "./lifecycle-engine";
 import type { Params } from "./query";
-import type {
-  EmitServiceEvent,
-  LifecycleActionModel,
-  LifecycleEndpoint,
-  LifecycleHookModel,
-  LifecycleResult,
-  LifecycleTransitionName,
-  RegionState,
-} from "./state";
+import type { LifecycleActionModel, LifecycleHookModel, RegionState } from "./state";
 
 /** Seconds: min(100 × heartbeat timeout, 172 800) (Auto Scaling user guide, lifecycle hooks). */
 const globalTimeoutSeconds = (heartbeatTimeout: number) => Math.min(100 * heartbeatTimeout, 172_800);
@@ -63,6 +56,8 @@ export function loadLifecycleFixture(state: RegionState, f: AccountFixture, star
       destination: a.destination,
     });
   }
+  for (const group of state.autoScalingGroups.values())
+    for (const member of group.instances) resumeLoadedMember(state, group, member, start);
   for (const o of f.outposts) {
     const ownerId = o.ownerId ?? f.accountId;
     state.outposts.set(o.id, {
@@ -73,147 +68,17 @@ export function loadLifecycleFixture(state: RegionState, f: AccountFixture, star
       availabilityZone: o.availabilityZone,
       lifeCycleStatus: o.lifeCycleStatus,
       ownerId,
-      instanceTypes: o.instanceTypes.map((t) => ({ ...t })),
+      instanceTypes: o.instanceTypes.map((t) => ({
+        instanceType: t.instanceType,
+        availableCount: t.availableCount,
+        changes: (t.changes ?? []).map((c) => ({ at: Date.parse(c.at), value: c.availableCount })),
+      })),
+      serviceLink: { up: o.serviceLink === "up", changes: [] },
     });
   }
 }
 
-function addAction(
-  state: RegionState,
-  hook: LifecycleHookModel,
-  instanceId: string,
-  startedAt: number,
-  options: { token?: string; origin?: LifecycleEndpoint; destination?: LifecycleEndpoint },
-): LifecycleActionModel {
-  const action: LifecycleActionModel = {
-    token:
-      options.token ?? derivedUuid(`lifecycle|${hook.groupName}|${hook.name}|${instanceId}|${startedAt}`),
-    groupName: hook.groupName,
-    hookName: hook.name,
-    instanceId,
-    transition: hook.transition,
-    startedAt,
-    timeoutAt: startedAt + hook.heartbeatTimeout * 1000,
-    globalTimeoutAt: startedAt + hook.globalTimeout * 1000,
-    origin: options.origin ?? "EC2",
-    destination: options.destination ?? "AutoScalingGroup",
-    heartbeats: 0,
-  };
-  state.lifecycleActions.set(action.token, action);
-  return action;
-}
-
-const isLaunch = (t: LifecycleTransitionName) => t === "autoscaling:EC2_INSTANCE_LAUNCHING";
-
-/** The EventBridge detail AWS sends for a lifecycle action (Auto Scaling user guide, event reference). */
-function lifecycleEventDetail(state: RegionState, action: LifecycleActionModel): Record<string, unknown> {
-  const hook = state.lifecycleHooks.find(
-    (h) => h.groupName === action.groupName && h.name === action.hookName,
-  );
-  return {
-    Origin: action.origin,
-    Destination: action.destination,
-    LifecycleActionToken: action.token,
-    AutoScalingGroupName: action.groupName,
-    LifecycleHookName: action.hookName,
-    EC2InstanceId: action.instanceId,
-    LifecycleTransition: action.transition,
-    ...(hook?.notificationMetadata !== undefined ? { NotificationMetadata: hook.notificationMetadata } : {}),
-  };
-}
-
-/**
- * Starts a lifecycle action for an instance of a group (what Auto Scaling does on scale-out or
- * replacement): the member goes to `Pending:Wait` / `Terminating:Wait` (warm pool: `Warmed:…`) and
- * the EventBridge lifecycle event is emitted. For tests and the control API.
- */
-export function startLifecycleAction(
-  state: RegionState,
-  emit: EmitServiceEvent,
-  now: number,
-  input: {
-    groupName: string;
-    hookName: string;
-    instanceId: string;
-    origin?: LifecycleEndpoint;
-    destination?: LifecycleEndpoint;
-  },
-): LifecycleActionModel {
-  const hook = state.lifecycleHooks.find((h) => h.groupName === input.groupName && h.name === input.hookName);
-  const group = state.autoScalingGroups.get(input.groupName);
-  if (hook === undefined || group === undefined)
-    throw new Error(`no lifecycle hook ${input.hookName} on group ${input.groupName}`);
-  const action = addAction(state, hook, input.instanceId, now, input);
-  const launch = isLaunch(hook.transition);
-  const warm = action.destination === "WarmPool" || action.origin === "WarmPool";
-  const waitState = `${warm && action.destination === "WarmPool" ? "Warmed:" : ""}${launch ? "Pending" : "Terminating"}:Wait`;
-  let member = group.instances.find((m) => m.instanceId === input.instanceId);
-  if (member === undefined) {
-    member = { instanceId: input.instanceId, lifecycleState: waitState, protectedFromScaleIn: false };
-    group.instances.push(member);
-  }
-  member.lifecycleState = waitState;
-  const instance = state.instances.get(input.instanceId);
-  if (instance !== undefined && !instance.tags.has("aws:autoscaling:groupName"))
-    instance.tags.set("aws:autoscaling:groupName", group.name);
-  emit({
-    source: "aws.autoscaling",
-    detailType: launch ? "EC2 Instance-launch Lifecycle Action" : "EC2 Instance-terminate Lifecycle Action",
-    resources: [group.arn],
-    detail: lifecycleEventDetail(state, action),
-    at: now,
-  });
-  return action;
-}
-
-/** Ends a lifecycle action with a result, as Auto Scaling does. */
-function finishLifecycleAction(
-  state: RegionState,
-  action: LifecycleActionModel,
-  result: LifecycleResult,
-  at: number,
-  emit: EmitServiceEvent,
-): void {
-  state.lifecycleActions.delete(action.token);
-  const group = state.autoScalingGroups.get(action.groupName);
-  const member = group?.instances.find((m) => m.instanceId === action.instanceId);
-  const instance = state.instances.get(action.instanceId);
-  const terminate = () => {
-    if (member !== undefined) member.lifecycleState = "Terminating:Proceed";
-    if (instance !== undefined && instance.state !== "terminated" && instance.state !== "shutting-down") {
-      const done = at + state.behaviour.shuttingDownToTerminatedMs;
-      state.changeInstanceState(instance, "shutting-down", at, emit, { to: "terminated", at: done });
-      state.scheduled.push({
-        at: done,
-        run: () => {
-          if (group !== undefined) group.instances = group.instances.filter((m) => m !== member);
-        },
-      });
-    } else if (group !== undefined) {
-      group.instances = group.instances.filter((m) => m !== member);
-    }
-  };
-  if (isLaunch(action.transition)) {
-    if (result === "ABANDON") terminate();
-    else if (member !== undefined)
-      member.lifecycleState = action.destination === "WarmPool" ? "Warmed:Running" : "InService";
-  } else {
-    terminate();
-  }
-}
-
-/** Heartbeat timeout (or global timeout) reached: the hook's DefaultResult applies. */
-export function expireLifecycleAction(
-  state: RegionState,
-  action: LifecycleActionModel,
-  at: number,
-  emit: EmitServiceEvent,
-): void {
-  const hook = state.lifecycleHooks.find(
-    (h) => h.groupName === action.groupName && h.name === action.hookName,
-  );
-  finishLifecycleAction(state, action, hook?.defaultResult ?? "ABANDON", at, emit);
-}
+export { expireLifecycleAction, startLifecycleAction } from "./lifecycle-engine";
 
 // ---------------------------------------------------------------------------------------------
 // Operations

@@ -4,11 +4,13 @@
  * lifecycle, Outposts and Direct Connect resources through their own loaders.
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import type { AsgPolicies } from "./asg-model";
 import { loadDxFixture } from "./dx";
 import { loadAddressFixture } from "./ec2-vpcs";
-import { type AccountFixture, instanceTypeCatalogue } from "./fixture";
+import { type AccountFixture, type AutoScalingGroupFixture, instanceTypeCatalogue } from "./fixture";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
+import { launchDetailsFromFixture, loadHibernationFixture } from "./load-hibernation";
 import {
   type AsgMemberModel,
   alarmArn,
@@ -38,6 +40,7 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadCompositeAlarms(state, f, start);
   loadLifecycleFixture(state, f, start);
   loadDxFixture(state, f);
+  loadHibernationFixture(state, f, start);
   loadAddressFixture(state, f);
   return state;
 }
@@ -108,13 +111,14 @@ function loadInstances(state: RegionState, f: AccountFixture, start: number): vo
       hibernationConfigured: i.hibernationConfigured,
       disableApiStop: i.disableApiStop,
       disableApiTermination: i.disableApiTermination,
-      instanceLifecycle: i.instanceLifecycle,
+      instanceLifecycle: i.instanceLifecycle ?? (i.spot !== undefined ? "spot" : undefined),
       platform: i.platform,
       keyName: i.keyName,
       reservationId: i.reservationId ?? derivedId("r", `reservation|${i.id}`),
       monitoring: i.monitoring,
       architecture: type?.architecture ?? "x86_64",
       amiLaunchIndex: index,
+      launchDetails: launchDetailsFromFixture(i),
       status: loadedStatus(i.state === "running", since, start, f.behaviour.statusInitializingMs, i.status),
     };
     const hibernating = model.stateReason?.code === STATE_REASONS.userHibernate.code;
@@ -312,8 +316,30 @@ function loadGroups(state: RegionState, f: AccountFixture, start: number): void 
       createdTime: new Date(g.createdTime !== undefined ? Date.parse(g.createdTime) : start),
       instances: members,
       tags: tagMap(g.tags),
+      policies: policiesOf(g),
     });
   }
+}
+
+/** Maintenance, retention and warm pool policies, warmup and launch template ENIs of a group. */
+function policiesOf(g: AutoScalingGroupFixture): AsgPolicies {
+  const pool = g.warmPool;
+  return {
+    instanceMaintenancePolicy: g.instanceMaintenancePolicy,
+    terminateHookAbandon: g.instanceLifecyclePolicy?.retentionTriggers.terminateHookAbandon,
+    warmPool:
+      pool === undefined
+        ? undefined
+        : {
+            minSize: pool.minSize,
+            maxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
+            poolState: pool.poolState,
+            reuseOnScaleIn: pool.instanceReusePolicy.reuseOnScaleIn,
+          },
+    defaultInstanceWarmup: g.defaultInstanceWarmup,
+    launchInstanceType: g.launchTemplate?.instanceType,
+    launchInterfaces: (g.launchTemplate?.networkInterfaces ?? []).map((n) => ({ ...n })),
+  };
 }
 
 function loadMetricAlarms(state: RegionState, f: AccountFixture, start: number): void {

@@ -5,8 +5,9 @@
  *   Timestamp default now; StorageResolution 1 or 60 — standard-resolution datapoints are stored at
  *   the start of their minute). A namespace starting with `AWS/` → `InvalidParameterValue`.
  * - `GetMetricData` answers `MetricStat` queries on stored metrics (Average, Sum, Minimum, Maximum,
- *   SampleCount; periods aligned on multiples of the period); anything else keeps the existing
- *   behaviour (`AWS/Outposts` capacity, otherwise no datapoints).
+ *   SampleCount; periods aligned on multiples of the period), custom ones and the AWS/EC2 metrics
+ *   instance-metrics.ts publishes; anything else keeps the existing behaviour (`AWS/Outposts`
+ *   capacity, otherwise no datapoints).
  * - Alarms: single-metric alarms (Namespace + MetricName + Period + Statistic, a plain threshold
  *   operator) on a custom namespace that has received at least one datapoint are evaluated lazily,
  *   whenever the account settles its clock, once per period end since the last evaluation: the N
@@ -19,7 +20,7 @@ import type { GetMetricDataOutput, MetricAlarm, MetricDataResult } from "@aws-sd
 import { setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
-import { MetricStore, type Sample, type Series, STATS, type Stat } from "./metric-store";
+import { MetricStore, type Sample, STATS, type Stat } from "./metric-store";
 import { metricDataModel } from "./outposts";
 import type { Params } from "./query";
 
@@ -162,8 +163,8 @@ function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
     const name = metric.MetricName;
     const period = stat.Period;
     const s = stat.Stat;
-    if (typeof namespace !== "string" || namespace.startsWith("AWS/") || typeof name !== "string")
-      return result;
+    // AWS/ series exist only where the simulator publishes them (AWS/EC2 of instances with metric levels).
+    if (typeof namespace !== "string" || typeof name !== "string") return result;
     if (typeof period !== "number" || period <= 0 || typeof s !== "string" || !STATS.includes(s as Stat))
       return result;
     const dims = Array.isArray(metric.Dimensions)
@@ -202,7 +203,7 @@ export const metricsModel: ServiceModel = {
 // Alarm evaluation
 
 type Compare = (v: number, t: number) => boolean;
-const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
+export const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
   GreaterThanOrEqualToThreshold: { test: (v, t) => v >= t, text: "greater than or equal to" },
   GreaterThanThreshold: { test: (v, t) => v > t, text: "greater than" },
   LessThanThreshold: { test: (v, t) => v < t, text: "less than" },
@@ -210,7 +211,7 @@ const COMPARE: Readonly<Record<string, { test: Compare; text: string }>> = {
 };
 
 /** At most this many period ends are evaluated per alarm per settle (a long clock jump skips ahead). */
-const MAX_EVALUATIONS = 10_000;
+export const MAX_EVALUATIONS = 10_000;
 
 interface Evaluable {
   alarm: MetricAlarm;
@@ -260,10 +261,18 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? v.toFixed(1) : String(v);
 }
 
-/** One evaluation at period end `end`: the new state with its reason, or undefined to keep the state. */
-function evaluateAt(
-  e: Evaluable,
-  series: Series | undefined,
+/** What deciding an alarm's state needs (also used for AWS/EC2 and metric-math alarms, alarm-evaluation.ts). */
+export type EvaluationRule = Pick<Evaluable, "periodMs" | "n" | "m" | "threshold" | "compare" | "treat"> & {
+  stat?: Stat;
+};
+
+/**
+ * One evaluation at period end `end`, from the datapoint of each period start (`valueAt`): the new
+ * state with its reason, or undefined to keep the state.
+ */
+export function evaluateAt(
+  e: EvaluationRule,
+  valueAt: (start: number) => number | undefined,
   end: number,
 ): { value: AlarmValue; reason: string; reasonData: string } | undefined {
   // Most recent first.
@@ -272,7 +281,7 @@ function evaluateAt(
     const start = end - i * e.periodMs;
     points.push({
       start,
-      value: series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs),
+      value: valueAt(start),
     });
   }
   const real = points.filter((pt): pt is { start: number; value: number } => pt.value !== undefined);
@@ -368,9 +377,11 @@ export function evaluateAlarms(c: OpContext, now: number): void {
     if (last <= progress.through) continue;
     const dims = (model.alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
     const series = store.get(e.namespace, e.metricName, dims);
+    const valueAt = (start: number) =>
+      series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs);
     let end = Math.max(progress.through + e.periodMs, last - MAX_EVALUATIONS * e.periodMs);
     for (; end <= last; end += e.periodMs) {
-      const next = evaluateAt(e, series, end);
+      const next = evaluateAt(e, valueAt, end);
       progress.through = end;
       if (next === undefined || next.value === model.alarm.StateValue) continue;
       const at = end;

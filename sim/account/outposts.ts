@@ -2,10 +2,14 @@
  * Outposts (restJson): GetOutpost and GetOutpostInstanceTypes (paginated), and the `AWS/Outposts`
  * `AvailableInstanceType_Count` metric answered by CloudWatch GetMetricData (issue 4).
  *
- * GetMetricData answers every query: `AWS/Outposts` `AvailableInstanceType_Count` (dimensions
- * `OutpostId`, `InstanceType`) from the fixture's `outposts[].instanceTypes[].availableCount`, one
- * datapoint per period at the end time; any other metric has no datapoints (`StatusCode: Complete`,
- * empty `Values`), as CloudWatch answers for a metric nobody publishes.
+ * GetMetricData answers the metrics the Outposts service publishes (issue 9): `AWS/Outposts`
+ * `AvailableInstanceType_Count` (dimensions exactly `OutpostId`, `InstanceType`; 5-minute resolution)
+ * from `outposts[].instanceTypes[]` (`availableCount`, `changes`; `null` = no datapoint, which is
+ * missing data, not 0) and `ConnectedStatus` (`OutpostId`; 1-minute; 1 up / 0 down). While the
+ * service link is down no capacity datapoint is published. One datapoint per period that contains a
+ * publication time already past, newest first unless `ScanBy: TimestampAscending`. Any other metric
+ * has no datapoints (`StatusCode: Complete`, empty `Values`), as CloudWatch answers for a metric
+ * nobody publishes.
  */
 import type { GetMetricDataOutput, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type {
@@ -82,7 +86,7 @@ export const outpostsModel: ServiceModel = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// CloudWatch GetMetricData
+// CloudWatch GetMetricData: the metrics the Outposts service publishes
 
 interface MetricQuery {
   Id?: unknown;
@@ -94,7 +98,83 @@ interface MetricQuery {
       Dimensions?: { Name?: unknown; Value?: unknown }[];
     };
     Period?: unknown;
+    Stat?: unknown;
   };
+}
+
+/** A published series: its resolution and its value at a publication time (undefined = no datapoint). */
+interface PublishedSeries {
+  resolutionMs: number;
+  valueAt: (at: number) => number | undefined;
+}
+
+/** The value in force at `at`: the last change at or before it, else the initial value. */
+function valueAt<T>(initial: T, changes: readonly { at: number; value: T }[], at: number): T {
+  let value = initial;
+  for (const c of changes) if (c.at <= at) value = c.value;
+  return value;
+}
+
+function linkUpAt(o: OutpostModel, at: number): boolean {
+  const link = o.serviceLink;
+  if (link === undefined) return true;
+  return valueAt(
+    link.up,
+    link.changes.map((c) => ({ at: c.at, value: c.up })),
+    at,
+  );
+}
+
+/**
+ * The series a query names, with exactly the dimensions AWS publishes it with ("You must specify the
+ * same dimensions that were used when the metrics were created", Outposts CloudWatch metrics page).
+ */
+function outpostsSeries(
+  c: OpContext,
+  metricName: unknown,
+  dims: Map<string, string>,
+): PublishedSeries | undefined {
+  const outpost = c.state.outposts.get(dims.get("OutpostId") ?? "");
+  if (outpost === undefined) return undefined;
+  if (metricName === "ConnectedStatus" && dims.size === 1)
+    return { resolutionMs: 60_000, valueAt: (at) => (linkUpAt(outpost, at) ? 1 : 0) };
+  if (metricName !== "AvailableInstanceType_Count" || dims.size !== 2) return undefined;
+  const type = outpost.instanceTypes.find((t) => t.instanceType === dims.get("InstanceType"));
+  if (type === undefined) return undefined;
+  return {
+    resolutionMs: 300_000,
+    valueAt: (at) =>
+      linkUpAt(outpost, at) ? (valueAt(type.availableCount, type.changes ?? [], at) ?? undefined) : undefined,
+  };
+}
+
+function aggregate(values: readonly number[], stat: unknown): number {
+  const sum = values.reduce((a, b) => a + b, 0);
+  if (stat === "Maximum") return Math.max(...values);
+  if (stat === "Minimum") return Math.min(...values);
+  if (stat === "Sum") return sum;
+  if (stat === "SampleCount") return values.length;
+  return sum / values.length;
+}
+
+/** One datapoint per period that contains a publication time already past; none when nothing was published. */
+function datapoints(
+  series: PublishedSeries,
+  window: { start: number; end: number; now: number; periodMs: number },
+  stat: unknown,
+): { at: number; value: number }[] {
+  const { start, end, now, periodMs } = window;
+  const out: { at: number; value: number }[] = [];
+  const r = series.resolutionMs;
+  for (let t = Math.floor(start / periodMs) * periodMs; t < end; t += periodMs) {
+    const values: number[] = [];
+    for (let at = Math.ceil(t / r) * r; at < t + periodMs && at <= now; at += r) {
+      const v = series.valueAt(at);
+      if (v !== undefined) values.push(v);
+    }
+    if (values.length > 0) out.push({ at: t, value: aggregate(values, stat) });
+  }
+  return out;
 }
 
 function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
@@ -106,7 +186,10 @@ function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
       "The collection MetricDataQueries must not have a size greater than 500.",
     );
   }
-  const end = p.date("EndTime") ?? new Date(c.nowMs());
+  const now = c.nowMs();
+  const end = p.date("EndTime")?.getTime() ?? now;
+  const start = p.date("StartTime")?.getTime() ?? end - 3 * 3600_000;
+  const ascending = p.str("ScanBy") === "TimestampAscending";
   const results = queries.map((q): MetricDataResult => {
     const metric = q.MetricStat?.Metric;
     const dims = new Map(
@@ -119,12 +202,13 @@ function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
       Values: [],
       StatusCode: "Complete",
     };
-    if (metric?.Namespace !== "AWS/Outposts" || metric.MetricName !== "AvailableInstanceType_Count")
-      return base;
-    const outpost = c.state.outposts.get(dims.get("OutpostId") ?? "");
-    const type = outpost?.instanceTypes.find((t) => t.instanceType === dims.get("InstanceType"));
-    if (type === undefined) return base;
-    return { ...base, Timestamps: [end], Values: [type.availableCount] };
+    const period = Number(q.MetricStat?.Period ?? 300);
+    const series =
+      metric?.Namespace === "AWS/Outposts" ? outpostsSeries(c, metric.MetricName, dims) : undefined;
+    if (series === undefined || !(period > 0)) return base;
+    const points = datapoints(series, { start, end, now, periodMs: period * 1000 }, q.MetricStat?.Stat);
+    if (!ascending) points.reverse();
+    return { ...base, Timestamps: points.map((pt) => new Date(pt.at)), Values: points.map((pt) => pt.value) };
   });
   return { MetricDataResults: results, Messages: [] };
 }

@@ -2,8 +2,10 @@
  * Asynchronous transitions of a region, applied when the simulated clock passes their due time:
  * instances (pending → running, stopping → stopped, shutting-down → terminated), ENI attachments
  * (attaching → attached, detaching → detached), secondary address moves, status checks leaving
- * `initializing`, lifecycle action timeouts and one-off scheduled tasks. Always in time order, each at its own due time, however far the clock jumped.
+ * `initializing`, lifecycle action timeouts, the Auto Scaling engine's steps (replacements, refreshes,
+ * health checks) and one-off scheduled tasks. Always in time order, each at its own due time, however far the clock jumped.
  */
+import { autoScalingDue } from "./asg-replacement";
 import { expireLifecycleAction } from "./lifecycle";
 import type { EmitServiceEvent, EniModel, InstanceModel, PendingAddressMove, RegionState } from "./state";
 import { completeInitialization } from "./status-checks";
@@ -40,6 +42,7 @@ function nextDue(state: RegionState, now: number, emit: EmitServiceEvent): Due |
     const at = Math.min(action.timeoutAt, action.globalTimeoutAt);
     consider(at, () => expireLifecycleAction(state, action, at, emit));
   }
+  for (const due of autoScalingDue(state, now)) consider(due.at, () => due.apply(emit));
   for (const task of state.scheduled) {
     consider(task.at, () => {
       state.scheduled.splice(state.scheduled.indexOf(task), 1);
@@ -54,6 +57,11 @@ function completeInstanceTransition(state: RegionState, inst: InstanceModel, emi
   if (t === undefined) return;
   state.changeInstanceState(inst, t.to, t.at, emit);
   if (t.to === "running") inst.stateReason = undefined;
+  // A detach that hung on an impaired instance (no transition) completes when the instance stops.
+  if (t.to === "stopped")
+    for (const eni of state.enisOf(inst.id))
+      if (eni.attachment?.status === "detaching" && eni.attachment.transition === undefined)
+        eni.attachment = undefined;
   if (t.to === "terminated") {
     for (const eni of state.enisOf(inst.id)) {
       if (eni.attachment?.deleteOnTermination) {

@@ -3,6 +3,7 @@
  * command's "before / after" and for tests. Field names follow the AWS API (`State`, `Tags.<key>`),
  * computed values (route `State`, Auto Scaling `HealthStatus`) are included so their changes show.
  */
+import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { listedRoutes } from "./dx";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
@@ -24,7 +25,17 @@ export interface InstanceSnapshot {
   /** Status checks (`DescribeInstanceStatus`): ok, impaired, initializing, insufficient-data, not-applicable. */
   InstanceStatus?: string;
   SystemStatus?: string;
-  Tags: Record<string, string>;
+  Tags: Record<
+    string,
+    string
+  > /** Shown only when not the default (`ebs`, On-Demand, no reservation, basic monitoring). */;
+  RootDeviceType?: string;
+  InstanceLifecycle?: string;
+  CapacityReservationId?: string;
+  Monitoring?: string;
+  /** Model facts of the last stop, not AWS fields: RAM kept by a hibernation, instance store data lost. */
+  MemoryPreserved?: boolean;
+  InstanceStoreDataLost?: boolean;
 }
 
 export interface ElasticIpSnapshot {
@@ -72,6 +83,10 @@ export interface LocalGatewayRouteTableSnapshot {
 export interface AutoScalingGroupSnapshot {
   DesiredCapacity: number;
   Instances: Record<string, { LifecycleState: string; HealthStatus: string }>;
+  /** Pending lifecycle actions, keyed `<instance id> <hook name>` (only when there are some). */
+  LifecycleActions?: Record<string, { Token: string; Transition: string; TimeoutAt: string }>;
+  /** Instance refreshes by id (only when there are some). */
+  InstanceRefreshes?: Record<string, { Status: string; InstancesToUpdate: number }>;
 }
 
 export interface AlarmSnapshot {
@@ -89,6 +104,8 @@ export interface AlarmSnapshot {
   Threshold?: number;
   ComparisonOperator?: string;
   AlarmRule?: string;
+  /** Metric-math alarms: each query by Id, `Namespace MetricName Dim=Value Stat Period` or the expression; `*` marks ReturnData. */
+  Metrics?: Record<string, string>;
   ActionsEnabled: boolean;
   Tags: Record<string, string>;
 }
@@ -131,6 +148,51 @@ function sortedRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
   return Object.fromEntries([...entries].sort(([a], [b]) => compareStrings(a, b)));
 }
 
+function metricsSummary(metrics: readonly MetricDataQuery[]): Record<string, string> {
+  return Object.fromEntries(
+    metrics.map((q) => {
+      const ms = q.MetricStat;
+      const dims = (ms?.Metric?.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(",");
+      const text =
+        q.Expression ??
+        `${ms?.Metric?.Namespace} ${ms?.Metric?.MetricName} ${dims} ${ms?.Stat} ${ms?.Period}`;
+      return [q.Id ?? "", q.ReturnData === false ? text : `${text} *`];
+    }),
+  );
+}
+
+/** Lifecycle actions and instance refreshes of a group, so that replays show them change. */
+function engineSnapshot(
+  state: RegionState,
+  group: string,
+): Pick<AutoScalingGroupSnapshot, "LifecycleActions" | "InstanceRefreshes"> {
+  const actions = [...state.lifecycleActions.values()].filter((a) => a.groupName === group);
+  const refreshes = state.asg.refreshes.filter((r) => r.groupName === group);
+  return {
+    ...(actions.length === 0
+      ? {}
+      : {
+          LifecycleActions: sortedRecord(
+            actions.map((a): [string, { Token: string; Transition: string; TimeoutAt: string }] => [
+              `${a.instanceId} ${a.hookName}`,
+              {
+                Token: a.token,
+                Transition: a.transition,
+                TimeoutAt: new Date(Math.min(a.timeoutAt, a.globalTimeoutAt)).toISOString(),
+              },
+            ]),
+          ),
+        }),
+    ...(refreshes.length === 0
+      ? {}
+      : {
+          InstanceRefreshes: Object.fromEntries(
+            refreshes.map((r) => [r.id, { Status: r.status, InstancesToUpdate: r.total - r.replaced }]),
+          ),
+        }),
+  };
+}
+
 export function takeSnapshot(
   state: RegionState,
   at: Date,
@@ -153,6 +215,13 @@ export function takeSnapshot(
       const group = state.groupOf(i.id);
       if (group !== undefined) s.AutoScalingGroup = group.name;
       if (i.transition !== undefined) s.TransitionDue = new Date(i.transition.at).toISOString();
+      if (i.launchDetails.rootDeviceType !== "ebs") s.RootDeviceType = i.launchDetails.rootDeviceType;
+      if (i.instanceLifecycle !== undefined) s.InstanceLifecycle = i.instanceLifecycle;
+      if (i.launchDetails.capacityReservationId !== undefined)
+        s.CapacityReservationId = i.launchDetails.capacityReservationId;
+      if (i.monitoring !== "disabled") s.Monitoring = i.monitoring;
+      if (i.lastStop?.memoryPreserved !== undefined) s.MemoryPreserved = i.lastStop.memoryPreserved;
+      if (i.lastStop?.instanceStoreDataLost) s.InstanceStoreDataLost = true;
       if (i.status !== undefined) {
         s.InstanceStatus = i.status.instance;
         s.SystemStatus = i.status.system;
@@ -232,6 +301,7 @@ export function takeSnapshot(
             { LifecycleState: m.lifecycleState, HealthStatus: state.memberHealth(m) },
           ]),
         ),
+        ...engineSnapshot(state, g.name),
       },
     ]),
   );
@@ -255,6 +325,7 @@ export function takeSnapshot(
     if (alarm.DatapointsToAlarm !== undefined) s.DatapointsToAlarm = alarm.DatapointsToAlarm;
     if (alarm.Threshold !== undefined) s.Threshold = alarm.Threshold;
     if (alarm.ComparisonOperator !== undefined) s.ComparisonOperator = alarm.ComparisonOperator;
+    if (alarm.Metrics !== undefined) s.Metrics = metricsSummary(alarm.Metrics);
     alarms[alarm.AlarmName ?? ""] = s;
   }
   for (const { alarm, tags: t } of state.compositeAlarms.values()) {

@@ -4,7 +4,9 @@
  * settle.ts applies its asynchronous transitions.
  */
 import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { type AsgPolicies, AsgRuntime } from "./asg-model";
 import { type AccountFixture, type BehaviourSettings, instanceTypeCatalogue } from "./fixture";
+import type { InstanceLaunchDetails, InstanceMetricsModel, StopRecord } from "./instance-details";
 import type { InstanceTypeSpec } from "./instance-types";
 import { MetricStore } from "./metric-store";
 import type { ElasticIpModel, SubnetCidrReservationModel } from "./network-models";
@@ -73,6 +75,9 @@ export interface InstanceModel {
   monitoring: "disabled" | "enabled";
   architecture: string;
   amiLaunchIndex: number;
+  /** Root device, Capacity Reservation, Spot request, operator, hibernation knobs (ec2-stop.ts). */
+  launchDetails: InstanceLaunchDetails;
+  lastStop?: StopRecord;
   /** Status checks (`DescribeInstanceStatus`, sim/account/status-checks.ts); set for every loaded instance. */
   status?: InstanceStatusModel;
 }
@@ -195,6 +200,8 @@ export interface AsgModel {
   createdTime: Date;
   instances: AsgMemberModel[];
   tags: Map<string, string>;
+  /** Maintenance, retention and warm pool policies, launch template ENIs (sim/account/asg-model.ts). */
+  policies?: AsgPolicies;
 }
 
 export interface MetricAlarmModel {
@@ -317,8 +324,23 @@ export interface OutpostModel {
   availabilityZone: string;
   lifeCycleStatus: string;
   ownerId: string;
-  instanceTypes: { instanceType: string; availableCount: number }[];
+  /** `AvailableInstanceType_Count`: `null` = no datapoint (missing, not 0); `changes` from a time on. */
+  instanceTypes: {
+    instanceType: string;
+    availableCount: number | null;
+    changes?: { at: number; value: number | null }[];
+  }[];
+  /** Service link: while down, no capacity datapoints and `ConnectedStatus` 0. */
+  serviceLink?: { up: boolean; changes: { at: number; up: boolean }[] };
 }
+
+/** Called after every instance state change (completing a stop, tracking running time for metrics). */
+export type InstanceStateListener = (
+  inst: InstanceModel,
+  from: InstanceStateName,
+  to: InstanceStateName,
+  at: number,
+) => void;
 
 export interface ScheduledTask {
   at: number;
@@ -348,6 +370,11 @@ export class RegionState {
   readonly scheduled: ScheduledTask[] = [];
   /** Secondary private IP (re)assignments in flight: `AssignPrivateIpAddresses` is asynchronous. */
   readonly pendingAddressMoves: PendingAddressMove[] = [];
+  /** AWS/EC2 metric sources of the instances that have one (sim/account/instance-metrics.ts). */
+  readonly instanceMetrics = new Map<string, InstanceMetricsModel>();
+  readonly instanceStateListeners: InstanceStateListener[] = [];
+  /** Auto Scaling engine: replacements, refreshes, hook queues, event delivery (sim/account/asg-model.ts). */
+  readonly asg = new AsgRuntime();
   /** Elastic IPs and subnet CIDR reservations (sim/account/vpc-addresses.ts, ec2-vpcs.ts). */
   readonly elasticIps = new Map<string, ElasticIpModel>();
   readonly subnetCidrReservations = new Map<string, SubnetCidrReservationModel>();
@@ -428,6 +455,8 @@ export class RegionState {
   /** Auto Scaling's view of a member's health: EC2 health checks see a non-running instance as unhealthy. */
   memberHealth(member: AsgMemberModel): "Healthy" | "Unhealthy" {
     if (member.healthStatus !== undefined) return member.healthStatus;
+    // A stopped instance in a warm pool is healthy (warm pool health checks page).
+    if (member.lifecycleState.startsWith("Warmed:")) return "Healthy";
     const state = this.instances.get(member.instanceId)?.state;
     return state === "running" || state === "pending" ? "Healthy" : "Unhealthy";
   }
@@ -446,9 +475,11 @@ export class RegionState {
     emit: EmitServiceEvent,
     transition?: { to: InstanceStateName; at: number },
   ): void {
+    const from = inst.state;
     inst.state = to;
     inst.stateSince = at;
     inst.transition = transition;
+    for (const listener of this.instanceStateListeners) listener(inst, from, to, at);
     inst.status = statusOnStateChange(to === "running", at, this.behaviour.statusInitializingMs);
     emit({
       source: "aws.ec2",

@@ -278,7 +278,12 @@ describe("EC2 DescribeInstanceTypes", () => {
     const filtered = await ec2<DescribeInstanceTypesResult>(a, "DescribeInstanceTypes", {
       Filters: [{ Name: "hibernation-supported", Values: ["false"] }],
     });
-    expect(filtered.InstanceTypes?.map((t) => t.InstanceType)).toEqual(["c6in.32xlarge", "m5.metal"]);
+    expect(filtered.InstanceTypes?.map((t) => t.InstanceType)).toEqual([
+      "c6in.32xlarge",
+      "d3.xlarge",
+      "i4i.large",
+      "m5.metal",
+    ]);
     const e = await awsError(
       ec2(a, "DescribeInstanceTypes", { InstanceTypes: ["x9.huge"] }),
       "InvalidInstanceType",

@@ -210,7 +210,7 @@ describe("Auto Scaling lifecycle hooks", () => {
     await awsError(asg(a, "DescribeLifecycleHooks", { AutoScalingGroupName: "nope" }), "ValidationError");
   });
 
-  it("Pending:Wait until CONTINUE (by token) → InService; DescribeAutoScalingInstances shows it", async () => {
+  it("Pending:Wait until CONTINUE (by token) → Pending:Proceed → InService; DescribeAutoScalingInstances shows it", async () => {
     const a = load();
     const before = await asg<{ AutoScalingInstances: { LifecycleState: string }[] }>(
       a,
@@ -226,14 +226,17 @@ describe("Auto Scaling lifecycle hooks", () => {
       LifecycleActionToken: TOKEN,
       LifecycleActionResult: "CONTINUE",
     });
-    const after = await asg<{ AutoScalingInstances: { LifecycleState: string }[] }>(
-      a,
-      "DescribeAutoScalingInstances",
-      {
-        InstanceIds: [NEW],
-      },
-    );
-    expect(after.AutoScalingInstances[0]?.LifecycleState).toBe("InService");
+    const state = async () =>
+      (
+        await asg<{ AutoScalingInstances: { LifecycleState: string }[] }>(a, "DescribeAutoScalingInstances", {
+          InstanceIds: [NEW],
+        })
+      ).AutoScalingInstances[0]?.LifecycleState;
+    expect(await state()).toBe("Pending:Proceed");
+    a.advance(a.fixture.behaviour.pendingProceedMs - 1);
+    expect(await state()).toBe("Pending:Proceed");
+    a.advance(1);
+    expect(await state()).toBe("InService");
   });
 
   it("completing again → ValidationError 'No active Lifecycle Action found with …'", async () => {
@@ -408,9 +411,10 @@ describe("Outposts, capacity metric, local gateway routes", () => {
       StartTime: new Date(Date.parse("2026-11-21T11:45:00Z")),
       EndTime: new Date(Date.parse("2026-11-21T12:00:00Z")),
     });
+    // One datapoint per 5-minute period of the window, newest first.
     expect(out.MetricDataResults.map((r) => [r.Id, r.Values])).toEqual([
-      ["a", [2]],
-      ["b", [0]],
+      ["a", [2, 2, 2]],
+      ["b", [0, 0, 0]],
       ["c", []],
     ]);
   });

@@ -80,10 +80,21 @@ describe("account fixture", () => {
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
       privateIpRemapMs: 2_000,
+      failedHibernationToStoppedMs: 180_000,
+      hibernateMinUptimeMs: 120_000,
       statusInitializingMs: 120_000,
       addressInUseCode: "PrivateIpAddressInUse",
       autoAssignOrder: "lowest",
       prefixReservationAssignment: "refuse",
+      pendingProceedMs: 2_000,
+      lifecycleHookOrder: "concurrent",
+      healthChecks: "off",
+      healthCheckIntervalMs: 60_000,
+      relaunchDelayMs: 10_000,
+      instanceRefreshTimeoutMs: 3_600_000,
+      rootVolumeReplaceMs: 60_000,
+      lifecycleEventOriginDestination: "always",
+      impairedDetach: "hang",
     });
     expect(f.routeTables).toEqual([]);
     expect(f.instances[0]?.state).toBe("running");
