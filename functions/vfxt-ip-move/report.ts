@@ -78,12 +78,27 @@ const SEVERITY: ClusterDecision[] = [
   "no-healthy-node",
 ];
 
-/** Per cluster: the last round's view, every round's moves, the most severe decision of the rounds that acted and the last. */
+const isRefusal = (outcome: ResourceOutcome): boolean =>
+  (outcome.status === "failed" || outcome.status === "denied") && outcome.failure?.retryable !== true;
+
+/** Did AWS refuse some write of these plans (then the cluster's decision is at least `partial`)? */
+const refusedIn = (rounds: readonly Round[], plans: readonly ClusterPlan[]): boolean => {
+  const ids = new Set(plans.flatMap((p) => p.actions.map((a) => a.id)));
+  return rounds.some((r) =>
+    r.execution.actions.some((a) => ids.has(a.actionId) && a.resources.some(isRefusal)),
+  );
+};
+
+/**
+ * Per cluster: the last round's view, every round's moves, and the most severe decision of the rounds that
+ * acted and of the last one (`partial` at least when AWS refused a write).
+ */
 export const summariesOf = (rounds: readonly Round[]): ClusterSummary[] => {
   const last = rounds.at(-1)?.plans ?? [];
   return last.map((plan) => {
     const mine = rounds.flatMap((r) => r.plans.filter((p) => p.cluster === plan.cluster));
     const counted = mine.filter((p) => p.actions.length > 0 || p === plan).map((p) => p.decision);
+    if (refusedIn(rounds, mine)) counted.push("partial");
     return {
       name: plan.cluster,
       decision: counted.reduce(
@@ -132,9 +147,6 @@ interface ReportInput {
   region: string;
   input: VfxtInput;
 }
-
-const isRefusal = (outcome: ResourceOutcome): boolean =>
-  (outcome.status === "failed" || outcome.status === "denied") && outcome.failure?.retryable !== true;
 
 /** Action events and metrics of the writes (shared reportExecution), with the move's from/to in the details. */
 const reportWrites = async ({ rounds, context, region, input }: ReportInput, execution: Execution) => {

@@ -1,6 +1,7 @@
 import { AssignPrivateIpAddressesCommand } from "@aws-sdk/client-ec2";
 import type { NetworkInterfaceView } from "../../../shared/observe/interfaces";
 import { notAttemptedOutcome, refusedOutcome, throwIfRetryableError } from "../../../shared/pipeline/outcome";
+import { runPool } from "../../../shared/pipeline/pool";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
 import { readUntil } from "../../../shared/pipeline/verify";
 import { loadHolders } from "../observe/loaders";
@@ -18,6 +19,8 @@ import type { ExecutorDeps } from "./deps";
  */
 
 const OPERATION = "AssignPrivateIpAddresses";
+/** Target ENIs written at once. */
+const ASSIGN_CONCURRENCY = 4;
 /** Refusals a smaller batch can get past: the request (an address), not the caller or the ENI. */
 const NARROWABLE = new Set(["invalid", "refused", "conflict"]);
 
@@ -123,13 +126,23 @@ export const createSecondaryIpExecutor = (deps: ExecutorDeps): ActionExecutor<Vf
   apply: async (action) => {
     const { vpcId, assignments } = paramsOf(action);
     const progress: Progress = { outcomes: new Map(), expected: new Map() };
-    for (const assignment of assignments) {
-      await assignNarrowing(
-        deps,
-        assignment.networkInterfaceId,
-        assignment.addresses.map((a) => a.address),
-        progress,
-      );
+    // Target ENIs are independent: a few at a time (EC2 throttles bursts of mutating calls).
+    const pool = await runPool(
+      assignments,
+      { concurrency: ASSIGN_CONCURRENCY, deadline: deps.deadline },
+      (a) =>
+        assignNarrowing(
+          deps,
+          a.networkInterfaceId,
+          a.addresses.map((x) => x.address),
+          progress,
+        ),
+    );
+    const thrown = pool.failed[0];
+    if (thrown !== undefined) throw thrown.error;
+    for (const a of pool.notStarted) {
+      for (const x of a.addresses)
+        progress.outcomes.set(x.address, notAttemptedOutcome(x.address, OPERATION));
     }
     await verify(deps, vpcId, progress);
     return action.resources.map((r) => progress.outcomes.get(r) ?? notAttemptedOutcome(r, OPERATION));

@@ -461,7 +461,8 @@ describe("vfxt-ip-move: AWS refusals", () => {
       operation: "AssignPrivateIpAddresses",
       code: "RequestLimitExceeded",
     });
-    expect(callsTo(report, "AssignPrivateIpAddresses")).toHaveLength(2);
+    // Both target ENIs were written at once, each call tried twice by the SDK (maxAttempts 2).
+    expect(callsTo(report, "AssignPrivateIpAddresses")).toHaveLength(4);
   });
 
   it("a refusal (PrivateIpAddressLimitExceeded) is reported failed for that ENI's addresses; the other ENI's go ahead", async () => {
