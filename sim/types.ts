@@ -17,6 +17,8 @@ export interface SimCallContext {
   /** Region from the SigV4 credential scope of the request. */
   region: string;
   requestId: string;
+  /** The access key id the request was signed with (SigV4 `Credential=`), naming the caller. */
+  accessKeyId?: string;
 }
 
 export type SimOutput = Record<string, unknown>;

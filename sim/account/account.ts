@@ -20,7 +20,8 @@ import { SimClock } from "./clock";
 import { cloudWatchModel, setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
 import { type ControlResponse, handleControl } from "./control";
-import { directConnectModel, setBgpStatus } from "./dx";
+import { directConnectModel, type PeerSelector } from "./dx";
+import { bgpFailoverTestModel } from "./dx-failover-test";
 import { ec2Model } from "./ec2";
 import { type StatusCheckSetting, setInstanceStatus } from "./ec2-instance-status";
 import { notSimulated, paramErrorsFor } from "./errors";
@@ -30,12 +31,13 @@ import type { AccountFixture } from "./fixture";
 import { IdGenerator } from "./ids";
 import { regionFromFixture } from "./load";
 import { evaluateAlarms, metricsModel } from "./metrics";
+import { NetworkControls } from "./network-controls";
 import { addressKey } from "./network-models";
 import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
-import { type EmitServiceEvent, RegionState, type ServiceEvent } from "./state";
+import { type EmitServiceEvent, type EventDeliveryModel, RegionState, type ServiceEvent } from "./state";
 import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 import { subnetOf } from "./vpc-addresses";
 
@@ -57,7 +59,7 @@ const MODELS: Readonly<Partial<Record<SimServiceName, ServiceModel>>> = {
   monitoring: { ...cloudWatchModel, ...metricsModel },
   events: eventBridgeModel,
   outposts: outpostsModel,
-  directconnect: directConnectModel,
+  directconnect: { ...directConnectModel, ...bgpFailoverTestModel },
 };
 
 function cloneForLog<T>(value: T): T {
@@ -80,6 +82,13 @@ export class SimulatedAccount {
   readonly faults = new FaultInjector();
   /** Events AWS itself would have delivered to EventBridge (EC2 state changes, alarm state changes). */
   readonly serviceEvents: ServiceEvent[] = [];
+  /** Network incidents and queries for tests and chaos runs (Direct Connect, prefix lists, routes, EMF). */
+  readonly network = new NetworkControls({
+    state: () => this.state(),
+    settle: () => this.settle(),
+    nowMs: () => this.clock.nowMs(),
+    emitter: (state) => (e) => this.emit(state.region, e),
+  });
   private readonly regions = new Map<string, RegionState>();
   private readonly published: PublishedRecord[] = [];
   private ids: IdGenerator;
@@ -128,6 +137,11 @@ export class SimulatedAccount {
         record.Resources = e.Resources.filter((r): r is string => typeof r === "string");
       return record;
     });
+  }
+
+  /** Events EventBridge rules matched (put on their bus, allowed, pattern matched), with the rules' targets. */
+  get eventDeliveries(): EventDeliveryModel[] {
+    return [...this.regions.values()].flatMap((r) => structuredClone(r.eventDeliveries));
   }
 
   /** The live state of a region (default: the fixture's). For tests and extensions; prefer `dispatch`. */
@@ -191,10 +205,9 @@ export class SimulatedAccount {
       const operation = MODELS[ctx.service]?.[ctx.operation];
       if (operation === undefined) throw notSimulated(ctx.service, ctx.operation);
       const state = this.state(region);
-      const output = operation(
-        this.context(state),
-        new Params(input ?? {}, paramErrorsFor(ctx.service)),
-      ) as SimOutput;
+      const context = this.context(state);
+      if (ctx.accessKeyId !== undefined) context.callerAccessKeyId = ctx.accessKeyId;
+      const output = operation(context, new Params(input ?? {}, paramErrorsFor(ctx.service))) as SimOutput;
       record.output = cloneForLog(output);
       return output;
     } catch (error) {
@@ -227,14 +240,13 @@ export class SimulatedAccount {
   }
 
   /**
-   * Sets the BGP status of every peer of a Direct Connect virtual interface (dx-failover): `down`
-   * withdraws the routes its virtual private gateway propagates, `up` brings them back. Records a
-   * service event. Throws `DirectConnectClientException` for an unknown interface.
+   * Sets the BGP status of the sessions of a Direct Connect virtual interface (all, or those the selector
+   * names): `down` withdraws the routes only they advertised, `up` brings them back. Records a service
+   * event. Throws `DirectConnectClientException` for an unknown interface or peer. (`account.network`
+   * has the other incidents.)
    */
-  setBgpStatus(virtualInterfaceId: string, status: "up" | "down", region?: string): void {
-    this.settle();
-    const state = this.state(region ?? this.fixture.region);
-    setBgpStatus(state, virtualInterfaceId, status, this.clock.nowMs(), (e) => this.emit(state.region, e));
+  setBgpStatus(virtualInterfaceId: string, status: "up" | "down", selector: PeerSelector = {}): void {
+    this.network.setBgpStatus(virtualInterfaceId, status, selector);
   }
 
   /**

@@ -12,6 +12,8 @@ export interface OpContext {
   ids: IdGenerator;
   /** Records an event AWS itself would send to EventBridge. */
   emit: EmitServiceEvent;
+  /** The access key the caller signed with (from the wire), if known: who is calling. */
+  callerAccessKeyId?: string;
   /** Records an entry accepted by PutEvents. */
   publish: (entry: Record<string, unknown>, eventId: string) => void;
 }

@@ -7,7 +7,7 @@
  * | GET | /calls[?service=&operation=&outcome=] | – | `{ calls }` |
  * | DELETE | /calls | – | `{ cleared }` |
  * | GET | /state[?region=] | – | the snapshot |
- * | GET | /events | – | `{ published, service }` |
+ * | GET | /events | – | `{ published, service, deliveries }` |
  * | GET | /faults | – | `{ faults }` |
  * | POST | /faults | a fault spec | 201 `{ fault }` |
  * | DELETE | /faults[/<id>] | – | `{ removed }` |
@@ -16,7 +16,6 @@
  * | POST | /clock/set | `{ time }` | `{ now, mode }` |
  * | POST | /alarms/<name>/state | `{ stateValue, stateReason, stateReasonData? }` | `{ alarm }` |
  * | GET / POST | /token-buckets | a token bucket spec | `{ buckets }` / 201 `{ bucket }` |
- * | POST | /virtual-interfaces/<id>/bgp | `{ status: "up" \| "down" }` | `{ virtualInterfaceId, bgpStatus }` |
  * | POST | /instance-metrics/<instance-id> | `{ cpuUtilization?, networkInBytesPerSecond?, networkOutBytesPerSecond? }` | `{ instanceId, levels }` |
  * | POST | /hibernation/<instance-id> | `{ outcome?, fallbackStateReason? }` | `{ instanceId, hibernation }` |
  * | POST | /instances/<id>/status | `{ instance?, system? }` (ok, impaired, initializing, insufficient-data) | `{ instanceId, status }` |
@@ -24,33 +23,44 @@
  * | POST | /reset | – | `{ now, mode }` |
  *
  * Auto Scaling engine, lifecycle-event delivery and Outposts metric routes: asg-control.ts.
+
+ * Network routes (virtual interfaces, Direct Connect path, prefix lists, effective routes, tag policies,
+ * EMF log lines): sim/account/control-network.ts.
  */
 import * as z from "zod/mini";
 import { SimAwsError } from "../types";
 import { ENGINE_ROUTES, type EngineAccount } from "./asg-control";
 import type { CallRecord } from "./calls";
 import type { SimClock } from "./clock";
+import {
+  directConnectPathRoute,
+  logsRoute,
+  type NetworkControlledAccount,
+  prefixListsRoute,
+  routeTablesRoute,
+  tagPoliciesRoute,
+  virtualInterfacesRoute,
+} from "./control-network";
+import { bad, type ControlRequest, type ControlResponse, parseBody } from "./control-util";
 import type { StatusCheckSetting } from "./ec2-instance-status";
 import { awsError } from "./errors";
 import type { FaultInjector } from "./faults";
 import { ALARM_STATES } from "./fixture";
 import { setInstanceMetricLevels } from "./instance-metrics";
 import type { AccountSnapshot, PublishedEventSnapshot } from "./snapshot";
-import type { InstanceModel, RegionState, ServiceEvent } from "./state";
+import type { EventDeliveryModel, InstanceModel, RegionState, ServiceEvent } from "./state";
 import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 
-export interface ControlResponse {
-  status: number;
-  body: unknown;
-}
+export type { ControlResponse } from "./control-util";
 
 /** What the control API steers: the simulated account (declared here so that control sits below it). */
-export interface ControlledAccount extends EngineAccount {
+export interface ControlledAccount extends EngineAccount, NetworkControlledAccount {
   readonly calls: CallRecord[];
   readonly clock: SimClock;
   readonly faults: FaultInjector;
   readonly publishedEventRecords: PublishedEventSnapshot[];
   readonly serviceEvents: ServiceEvent[];
+  readonly eventDeliveries: EventDeliveryModel[];
   settle(): void;
   advance(ms: number): Date;
   snapshot(region?: string): AccountSnapshot;
@@ -60,7 +70,6 @@ export interface ControlledAccount extends EngineAccount {
     reason: string,
     reasonData?: string,
   ): void;
-  setBgpStatus(virtualInterfaceId: string, status: "up" | "down"): void;
   setInstanceStatus(
     instanceId: string,
     checks: Partial<Record<StatusCheckKind, StatusCheckSetting>>,
@@ -90,7 +99,6 @@ const FaultBody = z.strictObject({
 });
 const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
 const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
-const BgpBody = z.strictObject({ status: z.enum(["up", "down"]) });
 const CHECK_SETTINGS = ["ok", "impaired", "initializing", "insufficient-data"] as const;
 const InstanceStatusBody = z
   .strictObject({ instance: z.optional(z.enum(CHECK_SETTINGS)), system: z.optional(z.enum(CHECK_SETTINGS)) })
@@ -130,43 +138,6 @@ const AlarmStateBody = z.strictObject({
   stateReasonData: z.optional(z.string()),
 });
 
-function bad(message: string, issues?: string[]): ControlResponse {
-  return { status: 400, body: issues === undefined ? { error: message } : { error: message, issues } };
-}
-
-function parseBody<T>(
-  schema: z.ZodMiniType<T>,
-  body: unknown,
-): { ok: true; value: T } | { ok: false; response: ControlResponse } {
-  let json = body;
-  if (typeof body === "string") {
-    try {
-      json = body.trim() === "" ? {} : JSON.parse(body);
-    } catch {
-      return { ok: false, response: bad("body is not valid JSON") };
-    }
-  }
-  const result = z.safeParse(schema, json ?? {});
-  if (!result.success) {
-    return {
-      ok: false,
-      response: bad(
-        "invalid body",
-        result.error.issues.map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`),
-      ),
-    };
-  }
-  return { ok: true, value: result.data };
-}
-
-/** A parsed control request: the path segments after `/__sim`, the upper-case verb, query and body. */
-interface ControlRequest {
-  segments: string[];
-  verb: string;
-  query: URLSearchParams;
-  body: unknown;
-}
-
 type Route = (account: ControlledAccount, request: ControlRequest) => ControlResponse | undefined;
 
 const callsRoute: Route = (account, { segments, verb, query }) => {
@@ -196,7 +167,14 @@ const stateRoute: Route = (account, { segments, verb, query }) =>
 const eventsRoute: Route = (account, { segments, verb }) => {
   if (segments.length !== 1 || verb !== "GET") return undefined;
   account.settle();
-  return { status: 200, body: { published: account.publishedEventRecords, service: account.serviceEvents } };
+  return {
+    status: 200,
+    body: {
+      published: account.publishedEventRecords,
+      service: account.serviceEvents,
+      deliveries: account.eventDeliveries,
+    },
+  };
 };
 
 const faultsRoute: Route = (account, { segments, verb, body }) => {
@@ -262,15 +240,6 @@ const tokenBucketsRoute: Route = (account, { segments, verb, body }) => {
   const parsed = parseBody(BucketBody, body);
   if (!parsed.ok) return parsed.response;
   return { status: 201, body: { bucket: account.faults.tokenBucket(parsed.value) } };
-};
-
-const virtualInterfacesRoute: Route = (account, { segments, verb, body }) => {
-  const id = segments[1];
-  if (segments.length !== 3 || segments[2] !== "bgp" || id === undefined || verb !== "POST") return undefined;
-  const parsed = parseBody(BgpBody, body);
-  if (!parsed.ok) return parsed.response;
-  account.setBgpStatus(id, parsed.value.status);
-  return { status: 200, body: { virtualInterfaceId: id, bgpStatus: parsed.value.status } };
 };
 
 function instanceNamed(account: ControlledAccount, id: string | undefined): InstanceModel {
@@ -350,6 +319,11 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ["hibernation", hibernationRoute],
   ["instances", instancesRoute],
   ["address-refusals", addressRefusalsRoute],
+  ["direct-connect-path", directConnectPathRoute],
+  ["prefix-lists", prefixListsRoute],
+  ["route-tables", routeTablesRoute],
+  ["tag-policies", tagPoliciesRoute],
+  ["logs", logsRoute],
   ["reset", resetRoute],
   ...ENGINE_ROUTES,
 ]);

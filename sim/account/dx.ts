@@ -1,28 +1,44 @@
 /**
- * dx-failover (issue 3): virtual private gateways, Direct Connect virtual interfaces and their BGP
+ * dx-failover (issues 3 and 10): virtual private gateways, Direct Connect virtual interfaces and their BGP
  * peers, VGW route propagation into VPC route tables, and the Direct Connect API
- * (`DescribeVirtualInterfaces`, json 1.1 `OvertureService`, camelCase members).
+ * (`DescribeVirtualInterfaces`, json 1.1 `OvertureService`, camelCase members; the failover test calls
+ * are in dx-failover-test.ts).
  *
  * Faithfulness (AWS-BEHAVIOUR.md "Route tables", "Direct Connect"; docs/simulated-account.md):
- * - a route table whose `propagatingVgws` names a modelled gateway lists one route per advertised
- *   prefix, `GatewayId: vgw-…`, `Origin: EnableVgwRoutePropagation`, `State: active`, only while at
- *   least one BGP peer of one of the gateway's virtual interfaces is `up` (a session down withdraws them);
+ * - each BGP session advertises prefixes of its own address family (its `advertisedPrefixes`, else the
+ *   gateway's `propagatedCidrs` of that family); a route table whose `propagatingVgws` names a modelled
+ *   gateway lists one route per prefix some session that is up advertises (`GatewayId: vgw-…`,
+ *   `Origin: EnableVgwRoutePropagation`, `State: active`, `DestinationCidrBlock` or
+ *   `DestinationIpv6CidrBlock`): a session going down withdraws what only it advertised, so an IPv6
+ *   session up keeps nothing of IPv4 alive;
+ * - a session advertising more than 100 prefixes goes idle, DOWN (Direct Connect quotas); a table lists
+ *   at most 100 propagated routes (VPC quotas; beyond that: the first 100 in advertisement order);
  * - a static route of the same destination is listed beside the propagated one (both shown); the route
- *   operations (sim/account/ec2-addresses.ts) only ever touch static routes.
+ *   operations (sim/account/ec2-routes.ts) only ever touch static routes.
  */
 import type { BGPPeer, VirtualInterface, VirtualInterfaces } from "@aws-sdk/client-direct-connect";
+import { parseCidr } from "../../shared/net/cidr";
 import type { OpContext, ServiceModel } from "./context";
-import { awsError } from "./errors";
+import { awsError, type ParamErrors } from "./errors";
 import type { AccountFixture } from "./fixture";
-import type { Params } from "./query";
+import { compareStrings, type Params, paginate } from "./query";
+import { canonicalDestination } from "./route-destination";
 import {
+  type BgpPeerModel,
+  type BgpStatus,
   type EmitServiceEvent,
   prune,
   type RegionState,
   type RouteModel,
   type RouteTableModel,
   type VirtualInterfaceModel,
+  type VirtualPrivateGatewayModel,
 } from "./state";
+
+/** Routes per BGP session on a private or transit VIF, per family (Direct Connect quotas). */
+const MAX_PREFIXES_PER_SESSION = 100;
+/** BGP advertised (propagated) routes per route table (VPC quotas, not adjustable). */
+const MAX_PROPAGATED_ROUTES = 100;
 
 export function loadDxFixture(state: RegionState, f: AccountFixture): void {
   const gatewayOf = new Map<string, string>();
@@ -33,7 +49,7 @@ export function loadDxFixture(state: RegionState, f: AccountFixture): void {
       vpcId: g.vpcId,
       amazonSideAsn: g.amazonSideAsn,
       virtualInterfaceIds: [...g.virtualInterfaceIds],
-      propagatedCidrs: [...g.propagatedCidrs],
+      propagatedCidrs: g.propagatedCidrs.map(canonicalDestination),
       tags: new Map(Object.entries(g.tags)),
     });
   }
@@ -48,67 +64,135 @@ export function loadDxFixture(state: RegionState, f: AccountFixture): void {
       state: v.virtualInterfaceState,
       location: v.location,
       virtualGatewayId: gatewayOf.get(v.id),
-      bgpPeers: v.bgpPeers.map((p) => ({ ...p })),
+      bgpPeers: v.bgpPeers.map((p) =>
+        prune({ ...p, advertisedPrefixes: p.advertisedPrefixes?.map(canonicalDestination) }),
+      ),
+      dataPlaneUp: true,
       tags: new Map(Object.entries(v.tags)),
     });
   }
 }
 
-/** Whether a modelled gateway currently advertises its prefixes: some BGP peer of one of its VIFs is up. */
-function vgwAdvertising(state: RegionState, vgwId: string): boolean {
+const familyOf = (prefix: string): "ipv4" | "ipv6" => (parseCidr(prefix)?.version === 6 ? "ipv6" : "ipv4");
+
+/** What a session advertises: its own prefixes, else the gateway's prefixes of its family. */
+function advertised(vgw: VirtualPrivateGatewayModel | undefined, peer: BgpPeerModel): string[] {
+  return (
+    peer.advertisedPrefixes ?? (vgw?.propagatedCidrs ?? []).filter((c) => familyOf(c) === peer.addressFamily)
+  );
+}
+
+/**
+ * The BGP status DescribeVirtualInterfaces shows and propagation follows: DOWN while a failover test
+ * holds the session, or when it receives more than 100 prefixes (idle); otherwise the session's own.
+ */
+export function peerStatus(state: RegionState, vif: VirtualInterfaceModel, peer: BgpPeerModel): BgpStatus {
+  if (peer.underTest !== undefined) return "down";
+  const vgw =
+    vif.virtualGatewayId === undefined ? undefined : state.virtualPrivateGateways.get(vif.virtualGatewayId);
+  if (advertised(vgw, peer).length > MAX_PREFIXES_PER_SESSION) return "down";
+  return peer.bgpStatus;
+}
+
+/** A session carries routes: its interface is available (or testing other sessions) and it is up. */
+function sessionUp(state: RegionState, vif: VirtualInterfaceModel, peer: BgpPeerModel): boolean {
+  return (vif.state === "available" || vif.state === "testing") && peerStatus(state, vif, peer) === "up";
+}
+
+/** The prefixes a modelled gateway currently propagates, in advertisement order, without duplicates. */
+function vgwPrefixes(state: RegionState, vgwId: string): string[] {
   const vgw = state.virtualPrivateGateways.get(vgwId);
-  if (vgw === undefined) return false;
-  return vgw.virtualInterfaceIds.some((id) => {
+  if (vgw === undefined) return [];
+  const out = new Set<string>();
+  for (const id of vgw.virtualInterfaceIds) {
     const vif = state.virtualInterfaces.get(id);
-    return vif !== undefined && vif.state === "available" && vif.bgpPeers.some((p) => p.bgpStatus === "up");
+    if (vif === undefined) continue;
+    for (const peer of vif.bgpPeers)
+      if (sessionUp(state, vif, peer)) for (const prefix of advertised(vgw, peer)) out.add(prefix);
+  }
+  return [...out];
+}
+
+/** Whether some session of the gateway's interfaces of this family is up. */
+function familyUp(state: RegionState, vgwId: string, family: "ipv4" | "ipv6"): boolean {
+  const vgw = state.virtualPrivateGateways.get(vgwId);
+  return (vgw?.virtualInterfaceIds ?? []).some((id) => {
+    const vif = state.virtualInterfaces.get(id);
+    return vif?.bgpPeers.some((p) => p.addressFamily === family && sessionUp(state, vif, p)) === true;
   });
 }
 
 /**
  * The routes `DescribeRouteTables` lists for a table: its stored routes (local, static, and propagated
- * routes written in the fixture for gateways that are not modelled), then, for each modelled gateway
- * in `propagatingVgws` that advertises, one propagated route per prefix. Stored propagated routes of a
- * modelled gateway follow its BGP state too.
+ * routes written in the fixture: for a modelled gateway only while a session of their family is up),
+ * then, for each modelled gateway in `propagatingVgws`, one propagated route per prefix it propagates;
+ * at most 100 propagated routes in all.
  */
 export function listedRoutes(state: RegionState, rt: RouteTableModel): RouteModel[] {
   const out: RouteModel[] = [];
   const seen = new Set<string>();
+  let propagated = 0;
+  const keep = (r: RouteModel): void => {
+    if (r.origin === "EnableVgwRoutePropagation") {
+      if (propagated >= MAX_PROPAGATED_ROUTES) return;
+      propagated += 1;
+      seen.add(`${r.target}|${r.destinationCidrBlock}`);
+    }
+    out.push(r);
+  };
   for (const r of rt.routes) {
     if (r.origin === "EnableVgwRoutePropagation" && state.virtualPrivateGateways.has(r.target)) {
-      if (!rt.propagatingVgws.includes(r.target) || !vgwAdvertising(state, r.target)) continue;
+      const up = familyUp(state, r.target, familyOf(r.destinationCidrBlock));
+      if (!rt.propagatingVgws.includes(r.target) || !up) continue;
     }
-    if (r.origin === "EnableVgwRoutePropagation") seen.add(`${r.target}|${r.destinationCidrBlock}`);
-    out.push(r);
+    keep(r);
   }
   for (const vgwId of rt.propagatingVgws) {
-    const vgw = state.virtualPrivateGateways.get(vgwId);
-    if (vgw === undefined || vgw.vpcId !== rt.vpcId || !vgwAdvertising(state, vgwId)) continue;
-    for (const cidr of vgw.propagatedCidrs) {
-      const key = `${vgwId}|${cidr}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ destinationCidrBlock: cidr, target: vgwId, origin: "EnableVgwRoutePropagation" });
+    if (state.virtualPrivateGateways.get(vgwId)?.vpcId !== rt.vpcId) continue;
+    for (const prefix of vgwPrefixes(state, vgwId)) {
+      if (!seen.has(`${vgwId}|${prefix}`))
+        keep({ destinationCidrBlock: prefix, target: vgwId, origin: "EnableVgwRoutePropagation" });
     }
   }
   return out;
 }
 
-/**
- * Sets the BGP status of every peer of a virtual interface (a session going down withdraws the
- * propagated routes of its gateway at once) and records a service event. Throws
- * `DirectConnectClientException` for an unknown interface.
- */
-export function setBgpStatus(
+/** Which sessions of an interface a control call means: one peer, one family, or all. */
+export interface PeerSelector {
+  bgpPeerId?: string;
+  addressFamily?: "ipv4" | "ipv6";
+}
+
+export function virtualInterfaceOf(state: RegionState, id: string): VirtualInterfaceModel {
+  const vif = state.virtualInterfaces.get(id);
+  if (vif === undefined) throw unknownVif(id);
+  return vif;
+}
+
+function selectedPeers(vif: VirtualInterfaceModel, selector: PeerSelector): BgpPeerModel[] {
+  if (selector.bgpPeerId !== undefined && !vif.bgpPeers.some((p) => p.bgpPeerId === selector.bgpPeerId)) {
+    throw awsError(
+      "DirectConnectClientException",
+      `BGP peer ${selector.bgpPeerId} does not exist on virtual interface ${vif.id}.`,
+    );
+  }
+  return vif.bgpPeers.filter(
+    (p) =>
+      (selector.bgpPeerId === undefined || p.bgpPeerId === selector.bgpPeerId) &&
+      (selector.addressFamily === undefined || p.addressFamily === selector.addressFamily),
+  );
+}
+
+/** Records the "BGP status change" service event of an interface (the shown status of each session). */
+export function emitBgpChange(
   state: RegionState,
-  virtualInterfaceId: string,
-  status: "up" | "down",
+  vif: VirtualInterfaceModel,
+  previous: BgpStatus[],
   at: number,
   emit: EmitServiceEvent,
+  reason?: string,
 ): void {
-  const vif = state.virtualInterfaces.get(virtualInterfaceId);
-  if (vif === undefined) throw unknownVif(virtualInterfaceId);
-  const previous = vif.bgpPeers.map((p) => p.bgpStatus);
-  for (const p of vif.bgpPeers) p.bgpStatus = status;
+  const now = vif.bgpPeers.map((p) => peerStatus(state, vif, p));
   emit({
     source: "aws.directconnect",
     detailType: "Direct Connect BGP Status Change (simulated)",
@@ -117,10 +201,63 @@ export function setBgpStatus(
       virtualInterfaceId: vif.id,
       connectionId: vif.connectionId,
       virtualGatewayId: vif.virtualGatewayId,
-      bgpStatus: status,
+      bgpStatus: now.includes("up") ? "up" : "down",
       previousBgpStatus: previous,
+      bgpPeers: vif.bgpPeers.map((p, i) => ({
+        bgpPeerId: p.bgpPeerId,
+        addressFamily: p.addressFamily,
+        bgpStatus: now[i],
+      })),
+      reason,
     }),
     at,
+  });
+}
+
+/**
+ * Sets the BGP status of the selected sessions of an interface (default: all; a session going down
+ * withdraws what only it advertised) and records a service event. Throws `DirectConnectClientException`
+ * for an unknown interface or peer.
+ */
+export function setBgpStatus(
+  state: RegionState,
+  virtualInterfaceId: string,
+  status: "up" | "down",
+  at: number,
+  emit: EmitServiceEvent,
+  selector: PeerSelector = {},
+): void {
+  const vif = virtualInterfaceOf(state, virtualInterfaceId);
+  const peers = selectedPeers(vif, selector);
+  const previous = vif.bgpPeers.map((p) => peerStatus(state, vif, p));
+  for (const p of peers) p.bgpStatus = status;
+  emitBgpChange(state, vif, previous, at, emit);
+}
+
+/** Replaces what the selected sessions advertise (an aggregate appears, more specifics appear…). */
+export function setAdvertisedPrefixes(
+  state: RegionState,
+  virtualInterfaceId: string,
+  prefixes: readonly string[],
+  selector: PeerSelector = {},
+): void {
+  const vif = virtualInterfaceOf(state, virtualInterfaceId);
+  for (const p of selectedPeers(vif, selector)) {
+    p.advertisedPrefixes = prefixes.filter((c) => familyOf(c) === p.addressFamily).map(canonicalDestination);
+  }
+}
+
+/**
+ * Whether traffic of a family crosses Direct Connect to the gateway's VPC: some interface of the gateway
+ * carries an up session of that family and forwards packets (its data plane is up). For probes and the
+ * bench, which see the path, not the API.
+ */
+export function directConnectPathUp(state: RegionState, vgwId: string, family: "ipv4" | "ipv6"): boolean {
+  const vgw = state.virtualPrivateGateways.get(vgwId);
+  return (vgw?.virtualInterfaceIds ?? []).some((id) => {
+    const vif = state.virtualInterfaces.get(id);
+    if (vif === undefined || !vif.dataPlaneUp) return false;
+    return vif.bgpPeers.some((p) => p.addressFamily === family && sessionUp(state, vif, p));
   });
 }
 
@@ -159,7 +296,7 @@ function toVirtualInterface(c: OpContext, v: VirtualInterfaceModel): VirtualInte
           amazonAddress: p.amazonAddress,
           customerAddress: p.customerAddress,
           bgpPeerState: "available" as const,
-          bgpStatus: p.bgpStatus,
+          bgpStatus: peerStatus(c.state, v, p),
         }),
     ),
     region: c.region,
@@ -168,18 +305,35 @@ function toVirtualInterface(c: OpContext, v: VirtualInterfaceModel): VirtualInte
   });
 }
 
+/** Direct Connect answers every parameter problem with DirectConnectClientException. */
+export const dxParamErrors: ParamErrors = {
+  missing: (name) => awsError("DirectConnectClientException", `${name} is required.`),
+  invalid: (name, value, expectation) =>
+    awsError("DirectConnectClientException", `Invalid value ${String(value)} for ${name}. ${expectation}`),
+  badToken: () => awsError("DirectConnectClientException", "The nextToken is not valid."),
+};
+
+/** `maxResults`: larger than 100 gives 100 (API reference); below 1 is refused. */
+export function dxPageSize(p: Params): number | undefined {
+  const max = p.int("maxResults");
+  if (max !== undefined && max < 1) throw dxParamErrors.invalid("maxResults", max, "Minimum value of 1.");
+  return max === undefined ? undefined : Math.min(max, 100);
+}
+
 function describeVirtualInterfaces(c: OpContext, p: Params): VirtualInterfaces {
   const vifId = p.str("virtualInterfaceId");
   const connectionId = p.str("connectionId");
-  let list = [...c.state.virtualInterfaces.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (vifId !== undefined && vifId !== "") {
-    const vif = c.state.virtualInterfaces.get(vifId);
-    if (vif === undefined) throw unknownVif(vifId);
-    list = [vif];
-  }
+  let list = [...c.state.virtualInterfaces.values()].sort((a, b) => compareStrings(a.id, b.id));
+  if (vifId !== undefined && vifId !== "") list = [virtualInterfaceOf(c.state, vifId)];
   if (connectionId !== undefined && connectionId !== "")
     list = list.filter((v) => v.connectionId === connectionId);
-  return { virtualInterfaces: list.map((v) => toVirtualInterface(c, v)) };
+  const { page, nextToken } = paginate(list, {
+    maxResults: dxPageSize(p),
+    nextToken: p.str("nextToken"),
+    key: "DescribeVirtualInterfaces",
+    errors: dxParamErrors,
+  });
+  return prune({ virtualInterfaces: page.map((v) => toVirtualInterface(c, v)), nextToken });
 }
 
 export const directConnectModel: ServiceModel = {

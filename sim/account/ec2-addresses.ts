@@ -1,7 +1,7 @@
 /**
- * EC2 operations of the simulated account for addresses and static routes: secondary private IPs
- * (`AssignPrivateIpAddresses`, `UnassignPrivateIpAddresses`), routes (`CreateRoute`, `ReplaceRoute`,
- * `DeleteRoute`) and `DescribeSubnets`. Inputs and outputs are SDK v3 shaped.
+ * EC2 operations of the simulated account for addresses: secondary private IPs
+ * (`AssignPrivateIpAddresses`, `UnassignPrivateIpAddresses`) and `DescribeSubnets` (routes:
+ * sim/account/ec2-routes.ts). Inputs and outputs are SDK v3 shaped.
  *
  * Faithfulness notes (sources in docs/simulated-account.md, "Secondary private IPs and routes"):
  * - an address is (VPC, address): only ENIs of the same VPC hold, refuse or lose it;
@@ -11,24 +11,15 @@
  *   and then **moves**: it leaves the old ENI when it shows on the new one, with its Elastic IP;
  * - the (re)assignment is asynchronous: the address shows after `behaviour.privateIpRemapMs`;
  * - the per-ENI limit is the instance type's `Ipv4AddressesPerInterface` (primary included), counted
- *   with the assignments in flight → `PrivateIpAddressLimitExceeded`;
- * - `CreateRoute` on a destination with a static route → `RouteAlreadyExists` (a propagated route of the
- *   same destination is no obstacle: the static one is created beside it); `ReplaceRoute` with no static
- *   route → `InvalidParameterValue`; `DeleteRoute` of a missing route → `InvalidRoute.NotFound`.
+ *   with the assignments in flight → `PrivateIpAddressLimitExceeded`.
  */
-import type {
-  AssignPrivateIpAddressesResult,
-  CreateRouteResult,
-  DescribeSubnetsResult,
-  Subnet,
-} from "@aws-sdk/client-ec2";
-import { parseCidr } from "../../shared/net/cidr";
+import type { AssignPrivateIpAddressesResult, DescribeSubnetsResult, Subnet } from "@aws-sdk/client-ec2";
 import type { SimAwsError } from "../types";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
-import { ID_PATTERNS, type IdKind } from "./ids";
+import { derivedId, ID_PATTERNS, type IdKind } from "./ids";
 import { applyFilters, compareStrings, type Params, paginate, readFilters, toTagList } from "./query";
-import { type EniModel, prune, type RegionState, type RouteModel, type RouteTableModel } from "./state";
+import { type EniModel, prune, type RegionState, type RouteTableModel } from "./state";
 import {
   checkExplicitAddress,
   disassociateElasticIps,
@@ -38,7 +29,7 @@ import {
   subnetOf,
 } from "./vpc-addresses";
 
-function checkId(
+export function checkId(
   id: string,
   kind: IdKind,
   malformed: string,
@@ -50,7 +41,7 @@ function checkId(
   if (!exists) throw awsError(notFound, `The ${noun} ID '${id}' does not exist`);
 }
 
-function eniOf(c: OpContext, id: string): EniModel {
+export function eniOf(c: OpContext, id: string): EniModel {
   const eni = c.state.networkInterfaces.get(id);
   checkId(
     id,
@@ -63,7 +54,7 @@ function eniOf(c: OpContext, id: string): EniModel {
   return eni as EniModel;
 }
 
-function routeTableOf(c: OpContext, id: string): RouteTableModel {
+export function routeTableOf(c: OpContext, id: string): RouteTableModel {
   const table = c.state.routeTables.get(id);
   checkId(
     id,
@@ -76,7 +67,7 @@ function routeTableOf(c: OpContext, id: string): RouteTableModel {
   return table as RouteTableModel;
 }
 
-function dryRun(p: Params): void {
+export function dryRun(p: Params): void {
   if (p.bool("DryRun") === true) throw dryRunOperation();
 }
 
@@ -260,129 +251,6 @@ function unassignPrivateIpAddresses(c: OpContext, p: Params): Record<string, nev
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routes
-
-const TARGET_PARAMS: ReadonlyArray<{ param: string; kind?: IdKind }> = [
-  { param: "NetworkInterfaceId", kind: "networkInterface" },
-  { param: "InstanceId", kind: "instance" },
-  { param: "GatewayId" },
-  { param: "NatGatewayId", kind: "natGateway" },
-  { param: "TransitGatewayId", kind: "transitGateway" },
-  { param: "VpcPeeringConnectionId", kind: "vpcPeeringConnection" },
-  { param: "LocalGatewayId", kind: "localGateway" },
-  { param: "EgressOnlyInternetGatewayId" },
-];
-
-function destinationOf(p: Params): string {
-  const destination = p.str("DestinationCidrBlock");
-  if (destination === undefined || destination === "") throw ec2ParamErrors.missing("DestinationCidrBlock");
-  if (parseCidr(destination, { version: 4 }) === undefined) {
-    throw awsError(
-      "InvalidParameterValue",
-      `Value (${destination}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`,
-    );
-  }
-  return destination;
-}
-
-/** Reads exactly one target and checks it exists and lives in the table's VPC. */
-function targetOf(c: OpContext, p: Params, table: RouteTableModel): string {
-  const given = TARGET_PARAMS.flatMap((t) => {
-    const value = p.str(t.param);
-    return value === undefined || value === "" ? [] : [{ ...t, value }];
-  });
-  if (given.length === 0) {
-    throw ec2ParamErrors.missing(
-      "gatewayId, natGatewayId, networkInterfaceId, instanceId, transitGatewayId, vpcPeeringConnectionId or localGatewayId",
-    );
-  }
-  if (given.length > 1) {
-    throw awsError(
-      "InvalidParameterCombination",
-      "The parameter combination is not valid: specify exactly one route target.",
-    );
-  }
-  const target = given[0] as { param: string; kind?: IdKind; value: string };
-  if (target.param === "NetworkInterfaceId") {
-    const eni = eniOf(c, target.value);
-    if (eni.vpcId !== table.vpcId) {
-      throw awsError(
-        "InvalidParameterValue",
-        `Route table ${table.id} and network interface ${eni.id} belong to different networks`,
-      );
-    }
-  } else if (target.param === "InstanceId") {
-    const instance = c.state.instances.get(target.value);
-    checkId(
-      target.value,
-      "instance",
-      "InvalidInstanceID.Malformed",
-      "InvalidInstanceID.NotFound",
-      "instance",
-      instance !== undefined && instance.state !== "terminated",
-    );
-    if (instance?.vpcId !== table.vpcId) {
-      throw awsError(
-        "InvalidParameterValue",
-        `Route table ${table.id} and instance ${target.value} belong to different networks`,
-      );
-    }
-  } else if (target.kind !== undefined && !ID_PATTERNS[target.kind].test(target.value)) {
-    throw awsError("InvalidParameterValue", `Invalid id: "${target.value}"`);
-  }
-  return target.value;
-}
-
-const isStatic = (route: RouteModel): boolean => route.origin === "CreateRoute";
-
-function createRoute(c: OpContext, p: Params): CreateRouteResult {
-  const table = routeTableOf(c, p.reqStr("RouteTableId"));
-  const destination = destinationOf(p);
-  const target = targetOf(c, p, table);
-  dryRun(p);
-  const existing = table.routes.find(
-    (r) => r.destinationCidrBlock === destination && r.origin !== "EnableVgwRoutePropagation",
-  );
-  if (existing !== undefined) {
-    throw awsError("RouteAlreadyExists", `The route identified by ${destination} already exists.`);
-  }
-  table.routes.push({ destinationCidrBlock: destination, target, origin: "CreateRoute" });
-  return { Return: true };
-}
-
-function replaceRoute(c: OpContext, p: Params): Record<string, never> {
-  const table = routeTableOf(c, p.reqStr("RouteTableId"));
-  const destination = destinationOf(p);
-  const target = targetOf(c, p, table);
-  dryRun(p);
-  const route = table.routes.find((r) => r.destinationCidrBlock === destination && isStatic(r));
-  if (route === undefined) {
-    throw awsError(
-      "InvalidParameterValue",
-      `There is no route defined for '${destination}' in the route table. Use CreateRoute instead.`,
-    );
-  }
-  route.target = target;
-  route.fixedState = undefined;
-  return {};
-}
-
-function deleteRoute(c: OpContext, p: Params): Record<string, never> {
-  const table = routeTableOf(c, p.reqStr("RouteTableId"));
-  const destination = destinationOf(p);
-  dryRun(p);
-  const index = table.routes.findIndex((r) => r.destinationCidrBlock === destination && isStatic(r));
-  if (index < 0) {
-    throw awsError(
-      "InvalidRoute.NotFound",
-      `no route with destination-cidr-block ${destination} in route table ${table.id}`,
-    );
-  }
-  table.routes.splice(index, 1);
-  return {};
-}
-
-// ---------------------------------------------------------------------------------------------
 // Subnets
 
 function describeSubnets(c: OpContext, p: Params): DescribeSubnetsResult {
@@ -429,6 +297,16 @@ function describeSubnets(c: OpContext, p: Params): DescribeSubnetsResult {
           SubnetArn: `arn:aws:ec2:${c.region}:${c.accountId}:subnet/${s.id}`,
           VpcId: s.vpcId,
           CidrBlock: s.cidrBlock,
+          Ipv6CidrBlockAssociationSet:
+            s.ipv6CidrBlock === undefined
+              ? undefined
+              : [
+                  {
+                    AssociationId: derivedId("subnet-cidr-assoc", `${s.id}|${s.ipv6CidrBlock}`),
+                    Ipv6CidrBlock: s.ipv6CidrBlock,
+                    Ipv6CidrBlockState: { State: "associated" as const },
+                  },
+                ],
           AvailabilityZone: s.availabilityZone,
           OutpostArn: s.outpostArn,
           OwnerId: c.accountId,
@@ -444,8 +322,5 @@ function describeSubnets(c: OpContext, p: Params): DescribeSubnetsResult {
 export const ec2AddressOperations: ServiceModel = {
   AssignPrivateIpAddresses: assignPrivateIpAddresses,
   UnassignPrivateIpAddresses: unassignPrivateIpAddresses,
-  CreateRoute: createRoute,
-  ReplaceRoute: replaceRoute,
-  DeleteRoute: deleteRoute,
   DescribeSubnets: describeSubnets,
 };

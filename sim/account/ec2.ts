@@ -44,11 +44,13 @@ import {
 } from "./ec2-instance-details";
 import { ec2InstanceStatusOperations } from "./ec2-instance-status";
 import { createNetworkInterfaceWith } from "./ec2-network-interfaces";
+import { ec2RouteOperations } from "./ec2-routes";
 import { ec2StopModel } from "./ec2-stop";
 import { ec2VpcOperations } from "./ec2-vpcs";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
 import type { InstanceTypeSpec } from "./instance-types";
+import { prefixListOperations } from "./prefix-lists";
 import {
   applyFilters,
   compareStrings,
@@ -59,6 +61,7 @@ import {
   readFilters,
   toTagList,
 } from "./query";
+import { destinationMember } from "./route-destination";
 import {
   type EniModel,
   type InstanceModel,
@@ -70,6 +73,7 @@ import {
   type RouteTableModel,
   STATE_CODES,
 } from "./state";
+import { tagPolicyRefusal } from "./tag-policy";
 import { elasticIpOn } from "./vpc-addresses";
 
 // ---------------------------------------------------------------------------------------------
@@ -551,7 +555,7 @@ function describeNetworkInterfaces(c: OpContext, p: Params): DescribeNetworkInte
 // Route tables
 
 function toRoute(c: OpContext, route: RouteModel): Route {
-  const out: Route = { DestinationCidrBlock: route.destinationCidrBlock };
+  const out: Route = destinationMember(route.destinationCidrBlock);
   const t = route.target;
   if (t === "local" || t.startsWith("igw-") || t.startsWith("vgw-")) out.GatewayId = t;
   else if (t.startsWith("eigw-")) out.EgressOnlyInternetGatewayId = t;
@@ -605,7 +609,9 @@ function routeTableFilters(c: OpContext): FilterFields<RouteTableModel> {
     "association.gateway-id": (rt) => rt.associations.map((a) => a.gatewayId),
     "association.route-table-association-id": (rt) => rt.associations.map((a) => a.id),
     "association.route-table-id": (rt) => (rt.associations.length > 0 ? [rt.id] : []),
-    "route.destination-cidr-block": (rt) => listedRoutes(c.state, rt).map((r) => r.destinationCidrBlock),
+    "route.destination-cidr-block": (rt) => routes(rt).map((r) => r.DestinationCidrBlock),
+    "route.destination-ipv6-cidr-block": (rt) => routes(rt).map((r) => r.DestinationIpv6CidrBlock),
+    "route.destination-prefix-list-id": (rt) => routes(rt).map((r) => r.DestinationPrefixListId),
     "route.gateway-id": (rt) => routes(rt).map((r) => r.GatewayId),
     "route.instance-id": (rt) => routes(rt).map((r) => r.InstanceId),
     "route.network-interface-id": (rt) => routes(rt).map((r) => r.NetworkInterfaceId),
@@ -877,9 +883,10 @@ function readTags(p: Params, required: boolean): { key: string; value: string | 
         `Value ( ${key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`,
       );
     }
-    if (key.length > 128)
+    // Lengths in Unicode characters (EC2 User Guide, "Tag restrictions"), not UTF-16 units.
+    if ([...key].length > 128)
       throw awsError("InvalidParameterValue", `Tag key exceeds the maximum length of 128 characters`);
-    if (typeof value === "string" && value.length > 256) {
+    if (typeof value === "string" && [...value].length > 256) {
       throw awsError("InvalidParameterValue", `Tag value exceeds the maximum length of 256 characters`);
     }
     return { key, value: typeof value === "string" ? value : undefined };
@@ -891,6 +898,10 @@ function createTags(c: OpContext, p: Params): Record<string, never> {
   if (resources === undefined || resources.length === 0) throw ec2ParamErrors.missing("ResourceId");
   const tags = readTags(p, true) ?? [];
   const targets = resources.map((id) => resolveTaggable(c.state, id));
+  for (const target of targets) {
+    const refusal = tagPolicyRefusal(c.state.tagPolicies, target.type, tags);
+    if (refusal !== undefined) throw refusal;
+  }
   dryRun(p);
   for (const target of targets) {
     const keys = new Set([...target.tags.keys(), ...tags.map((t) => t.key)]);
@@ -967,4 +978,6 @@ export const ec2Model: ServiceModel = {
   ...ec2VpcOperations,
   ...ec2InstanceStatusOperations,
   CreateNetworkInterface: createNetworkInterfaceWith(toNetworkInterface),
+  ...ec2RouteOperations,
+  ...prefixListOperations,
 };

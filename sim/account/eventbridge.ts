@@ -1,11 +1,14 @@
 /**
  * EventBridge PutEvents: 1–10 entries (else `ValidationException` for the whole call); each entry
  * is validated on its own and answered with an `EventId` or an `ErrorCode`/`ErrorMessage`, as the
- * real API does (the HTTP call succeeds; `FailedEntryCount` counts the failures).
+ * real API does (the HTTP call succeeds; `FailedEntryCount` counts the failures). Each entry goes to its
+ * bus (unknown: `ResourceNotFoundException` [decision]), if its caller may put it there, and is matched by
+ * that bus's rules only (sim/account/event-buses.ts).
  */
 import type { PutEventsResponse, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, eventsParamErrors } from "./errors";
+import { authorizeEntry, callerOf, deliver, resolveBus } from "./event-buses";
 import type { Params } from "./query";
 
 /** 256 KiB: the PutEvents request entry size limit. */
@@ -74,8 +77,23 @@ function putEvents(c: OpContext, p: Params): PutEventsResponse {
   const results: PutEventsResultEntry[] = entries.map((entry) => {
     const error = validateEntry(entry);
     if (error !== undefined) return error;
+    const bus = resolveBus(c, entry.EventBusName);
+    if (bus === undefined) {
+      return {
+        ErrorCode: "ResourceNotFoundException",
+        ErrorMessage: `Event bus ${String(entry.EventBusName)} does not exist.`,
+      };
+    }
+    const decision = authorizeEntry(c, bus, String(entry.Source), String(entry.DetailType));
+    if (!decision.allowed) {
+      return {
+        ErrorCode: decision.code,
+        ErrorMessage: `${callerOf(c).arn} is not authorized to perform events:PutEvents on resource ${bus.arn} for this entry.`,
+      };
+    }
     const eventId = c.ids.uuid();
     c.publish(structuredClone(entry), eventId);
+    deliver(c, bus, entry, eventId);
     return { EventId: eventId };
   });
   return { FailedEntryCount: results.filter((r) => r.ErrorCode !== undefined).length, Entries: results };

@@ -8,7 +8,7 @@
  * at least one BGP peer of one of the gateway's virtual interfaces is `up` (sim/account/dx.ts).
  */
 import * as z from "zod/mini";
-import { isCidr } from "../../shared/net/cidr";
+import { isCidr, parseCidr } from "../../shared/net/cidr";
 
 function doc<T extends z.ZodMiniType>(schema: T, description: string): T {
   return schema.check(z.core.describe(description));
@@ -28,8 +28,8 @@ const Cidr = z
   .string()
   .check(
     z.refine(
-      (value) => isCidr(value, { version: 4 }),
-      "must be an IPv4 CIDR block with no host bits set, e.g. 10.100.0.0/16",
+      (value) => isCidr(value),
+      "must be an IPv4 or IPv6 CIDR block with no host bits set, e.g. 10.100.0.0/16",
     ),
   );
 
@@ -57,7 +57,7 @@ export const VirtualPrivateGatewayFixture = z.strictObject({
   ),
   propagatedCidrs: doc(
     z._default(z.array(Cidr), []),
-    "The on-premises prefixes BGP advertises; propagated into every route table with the gateway in `propagatingVgws` while BGP is up.",
+    "The on-premises prefixes BGP advertises (IPv4 and IPv6), over every session of their family unless a peer lists its own `advertisedPrefixes`; propagated into every route table with the gateway in `propagatingVgws` while a session of their family is up.",
   ),
   tags: z._default(z.record(z.string(), z.string()), {}),
 });
@@ -80,6 +80,10 @@ export const VirtualInterfaceFixture = z.strictObject({
           bgpStatus: z._default(z.enum(BGP_STATUSES), "up"),
           amazonAddress: z.optional(z.string()),
           customerAddress: z.optional(z.string()),
+          advertisedPrefixes: doc(
+            z.optional(z.array(Cidr)),
+            "What on-premises advertises over this session (its family only); default: the gateway's `propagatedCidrs` of that family. More than 100 puts the session DOWN (idle), as Direct Connect does.",
+          ),
         }),
       ),
       [],
@@ -117,6 +121,7 @@ export function checkDxReferences(
   f.virtualInterfaces.forEach((v, i) => {
     if (vifs.has(v.id)) add(`virtualInterfaces.${i}.id`, `duplicate id ${v.id}`);
     vifs.add(v.id);
+    checkPeers(v, `virtualInterfaces.${i}`, add);
   });
   const vgws = new Set<string>();
   const owner = new Map<string, string>();
@@ -131,6 +136,25 @@ export function checkDxReferences(
       if (other !== undefined && other !== g.id)
         add(`${path}.virtualInterfaceIds.${j}`, `${v} already terminates on ${other}`);
       owner.set(v, g.id);
+    });
+  });
+}
+
+/** One IPv4 and one IPv6 session per interface (Direct Connect UG, "Add a BGP peer"); prefixes of its family. */
+function checkPeers(
+  v: VirtualInterfaceFixtureOutput,
+  path: string,
+  add: (path: string, message: string) => void,
+) {
+  const families = new Set<string>();
+  v.bgpPeers.forEach((p, j) => {
+    if (families.has(p.addressFamily))
+      add(`${path}.bgpPeers.${j}`, `a virtual interface has at most one ${p.addressFamily} BGP peer`);
+    families.add(p.addressFamily);
+    const version = p.addressFamily === "ipv4" ? 4 : 6;
+    (p.advertisedPrefixes ?? []).forEach((prefix, k) => {
+      if (parseCidr(prefix)?.version !== version)
+        add(`${path}.bgpPeers.${j}.advertisedPrefixes.${k}`, `${prefix} is not an ${p.addressFamily} prefix`);
     });
   });
 }

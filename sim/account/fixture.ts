@@ -24,6 +24,7 @@ import {
   LaunchTemplateInterfaces,
 } from "./fixture-asg";
 import { checkDxReferences, DX_FIXTURE_MEMBERS } from "./fixture-dx";
+import { checkEventsFixture, EVENTS_FIXTURE_MEMBERS } from "./fixture-events";
 import {
   checkHibernationReferences,
   HIBERNATION_BEHAVIOUR_MEMBERS,
@@ -32,6 +33,13 @@ import {
   typeStorageSpec,
 } from "./fixture-hibernation";
 import { LIFECYCLE_FIXTURE_MEMBERS } from "./fixture-lifecycle";
+import {
+  checkRouteFixture,
+  Ipv6Cidr,
+  PrefixListId,
+  ROUTE_FIXTURE_MEMBERS,
+  routeDestinationOf,
+} from "./fixture-routes";
 import { BUILT_IN_INSTANCE_TYPES, type InstanceTypeSpec } from "./instance-types";
 import { STATUS_CHECK_VALUES } from "./status-checks";
 
@@ -139,8 +147,9 @@ const VpcFixture = z.strictObject({
   cidrBlock: Cidr,
   secondaryCidrBlocks: doc(
     z._default(z.array(Cidr), []),
-    "IPv4 CIDR blocks associated with the VPC after the primary one (/16 to /28, no overlap); each gets a local route, subnets may use them.",
+    "IPv4 CIDR blocks associated with the VPC after the primary one (/16 to /28, no overlap); each gets a local route in every table of the VPC, subnets may use them.",
   ),
+  ipv6CidrBlocks: doc(z._default(z.array(Ipv6Cidr), []), "IPv6 blocks of the VPC (each has a local route)."),
   isDefault: z._default(z.boolean(), false),
   tags: TagMap,
 });
@@ -157,6 +166,7 @@ const SubnetFixture = z.strictObject({
       ),
     ),
   cidrBlock: Cidr,
+  ipv6CidrBlock: doc(z.optional(Ipv6Cidr), "The subnet's IPv6 block, inside one of the VPC's IPv6 blocks."),
   outpostArn: doc(z.optional(OutpostArn), "Set for a subnet on an Outposts rack."),
   tags: TagMap,
 });
@@ -258,7 +268,12 @@ const NetworkInterfaceFixture = z.strictObject({
 });
 
 const RouteFixture = z.strictObject({
-  destinationCidrBlock: Cidr,
+  destinationCidrBlock: doc(
+    z.optional(Cidr),
+    "Exactly one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId.",
+  ),
+  destinationIpv6CidrBlock: z.optional(Ipv6Cidr),
+  destinationPrefixListId: doc(z.optional(PrefixListId), "A prefix list of `managedPrefixLists`."),
   target: doc(
     z
       .string()
@@ -493,6 +508,14 @@ const BehaviourFixture = z.strictObject({
     z.optional(z.enum(["off", "documented"])),
     "Default off. documented: EC2 token buckets per the EC2 throttling documentation (non-mutating Describe* 100 tokens + 20/s; CreateRoute/DeleteRoute/ReplaceRoute/CreateTags/DeleteTags 200 tokens + 5/s) → RequestLimitExceeded.",
   ),
+  routesPerTable: doc(
+    z._default(Positive, 50),
+    "Quota 'Routes per route table (non-propagated routes)', counted separately for IPv4 and IPv6, a prefix-list route counting its list's maxEntries (CreateRoute → RouteLimitExceeded). AWS default 50, adjustable up to 1,000.",
+  ),
+  emfExtractionDelayMs: doc(
+    z._default(Count, 0),
+    "Metrics in embedded-metric-format log lines become datapoints this long after the lines are ingested (undocumented in AWS; asynchronous).",
+  ),
   privateIpRemapMs: doc(
     z._default(Count, 2_000),
     "`AssignPrivateIpAddresses`: an address shows on the target ENI (and leaves its old ENI) this long after the call.",
@@ -584,6 +607,8 @@ export const AccountFixtureSchema = z.strictObject({
   ...LIFECYCLE_FIXTURE_MEMBERS,
   ...DX_FIXTURE_MEMBERS,
   ...ADDRESS_FIXTURE_MEMBERS,
+  ...ROUTE_FIXTURE_MEMBERS,
+  ...EVENTS_FIXTURE_MEMBERS,
   alarms: doc(
     z._default(z.array(MetricAlarmFixture), []),
     "CloudWatch metric alarms (single metric, metric math, anomaly detection, Metrics Insights).",
@@ -858,8 +883,9 @@ export function checkReferences(f: AccountFixture): string[] {
     const destinations = new Map<string, number>();
     rt.routes.forEach((r, j) => {
       const rpath = `${path}.routes.${j}`;
-      const key = `${r.destinationCidrBlock}|${r.origin === "EnableVgwRoutePropagation" ? "propagated" : "static"}`;
-      if (destinations.has(key)) add(rpath, `duplicate route for ${r.destinationCidrBlock}`);
+      const destination = routeDestinationOf(r) ?? "";
+      const key = `${destination}|${r.origin === "EnableVgwRoutePropagation" ? "propagated" : "static"}`;
+      if (destinations.has(key)) add(rpath, `duplicate route for ${destination}`);
       destinations.set(key, j);
       if (r.origin === "EnableVgwRoutePropagation") {
         if (!r.target.startsWith("vgw-"))
@@ -876,6 +902,8 @@ export function checkReferences(f: AccountFixture): string[] {
       }
     });
   });
+  checkRouteFixture(f, add);
+  checkEventsFixture(f, add);
 
   f.localGatewayRouteTables.forEach((t, i) => {
     const path = `localGatewayRouteTables.${i}`;

@@ -7,10 +7,13 @@ import type { CompositeAlarm, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { AsgPolicies } from "./asg-model";
 import { loadDxFixture } from "./dx";
 import { loadAddressFixture } from "./ec2-vpcs";
+import { loadEventsFixture } from "./event-buses";
 import { type AccountFixture, type AutoScalingGroupFixture, instanceTypeCatalogue } from "./fixture";
+import { routeDestinationOf } from "./fixture-routes";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
 import { launchDetailsFromFixture, loadHibernationFixture } from "./load-hibernation";
+import { canonicalDestination } from "./route-destination";
 import {
   type AsgMemberModel,
   alarmArn,
@@ -42,6 +45,8 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadDxFixture(state, f);
   loadHibernationFixture(state, f, start);
   loadAddressFixture(state, f);
+  loadPrefixListsAndTagPolicies(state, f);
+  loadEventsFixture(state, f);
   return state;
 }
 
@@ -51,6 +56,7 @@ function loadNetwork(state: RegionState, f: AccountFixture): void {
       id: v.id,
       cidrBlock: v.cidrBlock,
       secondaryCidrBlocks: [...v.secondaryCidrBlocks],
+      ipv6CidrBlocks: v.ipv6CidrBlocks.map(canonicalDestination),
       isDefault: v.isDefault,
       tags: tagMap(v.tags),
     });
@@ -60,6 +66,7 @@ function loadNetwork(state: RegionState, f: AccountFixture): void {
       vpcId: s.vpcId,
       availabilityZone: s.availabilityZone,
       cidrBlock: s.cidrBlock,
+      ipv6CidrBlock: s.ipv6CidrBlock === undefined ? undefined : canonicalDestination(s.ipv6CidrBlock),
       outpostArn: s.outpostArn,
       tags: tagMap(s.tags),
     });
@@ -218,13 +225,15 @@ function loadRouteTables(state: RegionState, f: AccountFixture): void {
   for (const rt of f.routeTables) {
     const vpc = state.vpcs.get(rt.vpcId);
     const routes: RouteModel[] = rt.routes.map((r) => ({
-      destinationCidrBlock: r.destinationCidrBlock,
+      destinationCidrBlock: routeDestinationOf(r) ?? "",
       target: r.target,
       origin: r.target === "local" ? "CreateRouteTable" : r.origin,
       fixedState: r.state,
     }));
-    // One local route per VPC CIDR block (VPC User Guide, "Route tables": one for each IPv4 block).
-    const blocks = vpc === undefined ? [] : [vpc.cidrBlock, ...vpc.secondaryCidrBlocks];
+    // One local route per VPC block (VPC User Guide, "Route tables"), unless the fixture lists it; the
+    // fixture's local route for the primary block may be written with any destination.
+    const blocks =
+      vpc === undefined ? [] : [vpc.cidrBlock, ...vpc.secondaryCidrBlocks, ...vpc.ipv6CidrBlocks];
     const isLocal = (r: RouteModel, block?: string) =>
       r.target === "local" && (block === undefined || r.destinationCidrBlock === block);
     const missing = blocks.filter((b, i) => !routes.some((r) => isLocal(r, i === 0 ? undefined : b)));
@@ -439,4 +448,23 @@ function loadCompositeAlarms(state: RegionState, f: AccountFixture, start: numbe
     };
     state.compositeAlarms.set(a.name, { alarm: prune(alarm), tags: tagMap(a.tags) });
   }
+}
+
+function loadPrefixListsAndTagPolicies(state: RegionState, f: AccountFixture): void {
+  for (const pl of f.managedPrefixLists) {
+    const entries = pl.entries.map((e) =>
+      prune({ cidr: canonicalDestination(e.cidr), description: e.description }),
+    );
+    state.managedPrefixLists.set(pl.id, {
+      id: pl.id,
+      name: pl.name,
+      addressFamily: pl.addressFamily,
+      maxEntries: pl.maxEntries,
+      ownerId: pl.ownerId ?? f.accountId,
+      versions: new Map([[pl.version, entries]]),
+      version: pl.version,
+      tags: tagMap(pl.tags),
+    });
+  }
+  for (const p of f.tagPolicies) state.tagPolicies.push(prune({ ...p, enforcedFor: [...p.enforcedFor] }));
 }

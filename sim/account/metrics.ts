@@ -5,8 +5,9 @@
  *   Timestamp default now; StorageResolution 1 or 60 — standard-resolution datapoints are stored at
  *   the start of their minute). A namespace starting with `AWS/` → `InvalidParameterValue`.
  * - `GetMetricData` answers `MetricStat` queries on stored metrics (Average, Sum, Minimum, Maximum,
- *   SampleCount; periods aligned on multiples of the period), custom ones and the AWS/EC2 metrics
- *   instance-metrics.ts publishes; anything else keeps the existing behaviour (`AWS/Outposts`
+ *   SampleCount), custom ones and the AWS/EC2 metrics instance-metrics.ts publishes, with the retention,
+ *   period, start-rounding and MaxDatapoints rules of metric-data-rules.ts; a period without samples has
+ *   no datapoint (missing, not zero); anything else keeps the existing behaviour (`AWS/Outposts`
  *   capacity, otherwise no datapoints).
  * - Alarms: single-metric alarms (Namespace + MetricName + Period + Statistic, a plain threshold
  *   operator) on a custom namespace that has received at least one datapoint are evaluated lazily,
@@ -20,6 +21,13 @@ import type { GetMetricDataOutput, MetricAlarm, MetricDataResult } from "@aws-sd
 import { setAlarmState } from "./cloudwatch";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
+import {
+  checkPeriod,
+  DEFAULT_MAX_DATAPOINTS,
+  pageOfDatapoints,
+  periodFitsAge,
+  roundedStart,
+} from "./metric-data-rules";
 import { MetricStore, type Sample, STATS, type Stat } from "./metric-store";
 import { metricDataModel } from "./outposts";
 import type { Params } from "./query";
@@ -148,50 +156,104 @@ function putMetricData(c: OpContext, p: Params): Record<string, never> {
 // ---------------------------------------------------------------------------------------------
 // GetMetricData
 
+interface StatQuery {
+  namespace: string;
+  name: string;
+  dims: { Name: string; Value: string }[];
+  period: number;
+  stat: Stat;
+}
+
+/** The custom-metric `MetricStat` of a query, if it has one the store can answer (period checked). */
+function statQuery(
+  store: MetricStore,
+  q: Record<string, unknown> | undefined,
+  index: number,
+): StatQuery | undefined {
+  const stat = isRecord(q?.MetricStat) ? q.MetricStat : undefined;
+  const metric = isRecord(stat?.Metric) ? stat.Metric : undefined;
+  if (stat === undefined || metric === undefined) return undefined;
+  const { Namespace: namespace, MetricName: name } = metric;
+  const { Period: period, Stat: s } = stat;
+  if (typeof period === "number")
+    checkPeriod(period, `MetricDataQueries.member.${index + 1}.MetricStat.Period`);
+  if (typeof namespace !== "string" || typeof name !== "string") return undefined;
+  if (typeof period !== "number" || typeof s !== "string" || !STATS.includes(s as Stat)) return undefined;
+  const dims = Array.isArray(metric.Dimensions)
+    ? metric.Dimensions.filter(isRecord).map((d) => ({
+        Name: String(d.Name ?? ""),
+        Value: String(d.Value ?? ""),
+      }))
+    : [];
+  // AWS/ series exist in the store only where the simulator publishes them (AWS/EC2 of instances with
+  // metric levels); other AWS/ metrics (AWS/Outposts capacity) are answered by the base model.
+  if (namespace.startsWith("AWS/") && store.get(namespace, name, dims) === undefined) return undefined;
+  return { namespace, name, dims, period, stat: s as Stat };
+}
+
+/** Datapoints of one query: periods from the rounded start, only where samples exist (missing ≠ zero). */
+function datapoints(
+  c: OpContext,
+  q: StatQuery,
+  start: number,
+  end: number,
+): { Timestamps: Date[]; Values: number[] } {
+  const series = c.state.metricStore.get(q.namespace, q.name, q.dims);
+  const now = c.nowMs();
+  if (series === undefined || !periodFitsAge(q.period, start, now)) return { Timestamps: [], Values: [] };
+  const periodMs = q.period * 1000;
+  const timestamps: Date[] = [];
+  const values: number[] = [];
+  for (let t = roundedStart(start, q.period, now); t < end; t += periodMs) {
+    const v = MetricStore.statistic(series, q.stat, t, periodMs);
+    if (v === undefined) continue;
+    timestamps.push(new Date(t));
+    values.push(v);
+  }
+  return { Timestamps: timestamps, Values: values };
+}
+
+function pageToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset, k: "GetMetricData" })).toString("base64url");
+}
+
+function pageOffset(token: string | undefined): number {
+  if (token === undefined) return 0;
+  try {
+    const body = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o?: unknown; k?: unknown };
+    if (body.k === "GetMetricData" && Number.isInteger(body.o) && (body.o as number) >= 0)
+      return body.o as number;
+  } catch {
+    // an unreadable token is answered below
+  }
+  throw queryParamErrors.badToken();
+}
+
 function getMetricData(c: OpContext, p: Params): GetMetricDataOutput {
-  const base = metricDataModel.GetMetricData?.(c, p) as GetMetricDataOutput;
   const queries = p.objList("MetricDataQueries") ?? [];
-  const start = p.date("StartTime")?.getTime();
+  const stats = queries.map((q, i) => statQuery(c.state.metricStore, q, i));
+  const base = metricDataModel.GetMetricData?.(c, p) as GetMetricDataOutput;
   const end = p.date("EndTime")?.getTime() ?? c.nowMs();
+  const start = p.date("StartTime")?.getTime() ?? end - 3 * 3600_000;
   const ascending = p.str("ScanBy") === "TimestampAscending";
+  const max = p.int("MaxDatapoints") ?? DEFAULT_MAX_DATAPOINTS;
+  const offset = pageOffset(p.str("NextToken"));
   const results = (base.MetricDataResults ?? []).map((result, i): MetricDataResult => {
-    const q = queries[i];
-    const stat = isRecord(q?.MetricStat) ? q.MetricStat : undefined;
-    const metric = isRecord(stat?.Metric) ? stat.Metric : undefined;
-    if (stat === undefined || metric === undefined) return result;
-    const namespace = metric.Namespace;
-    const name = metric.MetricName;
-    const period = stat.Period;
-    const s = stat.Stat;
-    // AWS/ series exist only where the simulator publishes them (AWS/EC2 of instances with metric levels).
-    if (typeof namespace !== "string" || typeof name !== "string") return result;
-    if (typeof period !== "number" || period <= 0 || typeof s !== "string" || !STATS.includes(s as Stat))
-      return result;
-    const dims = Array.isArray(metric.Dimensions)
-      ? metric.Dimensions.filter(isRecord).map((d) => ({
-          Name: String(d.Name ?? ""),
-          Value: String(d.Value ?? ""),
-        }))
-      : [];
-    const series = c.state.metricStore.get(namespace, name, dims);
-    if (series === undefined) return result;
-    const periodMs = period * 1000;
-    const from = Math.floor((start ?? end - 3 * 3600_000) / periodMs) * periodMs;
-    const timestamps: Date[] = [];
-    const values: number[] = [];
-    for (let t = from; t < end; t += periodMs) {
-      const v = MetricStore.statistic(series, s as Stat, t, periodMs);
-      if (v === undefined) continue;
-      timestamps.push(new Date(t));
-      values.push(v);
-    }
+    const q = stats[i];
+    if (q === undefined) return result;
+    const { Timestamps, Values } = datapoints(c, q, start, end);
     if (!ascending) {
-      timestamps.reverse();
-      values.reverse();
+      Timestamps.reverse();
+      Values.reverse();
     }
-    return { ...result, Timestamps: timestamps, Values: values, StatusCode: "Complete" };
+    return { ...result, Timestamps, Values, StatusCode: "Complete" };
   });
-  return { ...base, MetricDataResults: results };
+  const page = pageOfDatapoints(results, offset, max);
+  return {
+    ...base,
+    MetricDataResults: page.results,
+    ...(page.next === undefined ? {} : { NextToken: pageToken(page.next) }),
+  };
 }
 
 export const metricsModel: ServiceModel = {

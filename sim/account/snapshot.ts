@@ -1,10 +1,12 @@
 /**
  * Plain JSON snapshots of the account state and readable diffs between two of them, for the replay
  * command's "before / after" and for tests. Field names follow the AWS API (`State`, `Tags.<key>`),
- * computed values (route `State`, Auto Scaling `HealthStatus`) are included so their changes show.
+ * computed values (route `State`, Auto Scaling `HealthStatus`, the BGP status a failover test shows) are
+ * included so their changes show.
  */
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { listedRoutes } from "./dx";
+import { listedRoutes, peerStatus } from "./dx";
+import { currentPrefixListCidrs } from "./prefix-lists";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
 
@@ -80,6 +82,21 @@ export interface LocalGatewayRouteTableSnapshot {
   Tags: Record<string, string>;
 }
 
+export interface VirtualInterfaceSnapshot {
+  State: string;
+  DataPlane: "up" | "down";
+  /** By peer id: the BGP status DescribeVirtualInterfaces shows. */
+  BgpPeers: Record<string, { AddressFamily: string; BgpStatus: string }>;
+}
+
+export interface BgpFailoverTestSnapshot {
+  VirtualInterfaceId: string;
+  BgpPeers: string[];
+  Status: string;
+  StartTime: string;
+  EndTime?: string;
+}
+
 export interface AutoScalingGroupSnapshot {
   DesiredCapacity: number;
   Instances: Record<string, { LifecycleState: string; HealthStatus: string }>;
@@ -134,6 +151,10 @@ export interface AccountSnapshot {
   /** Elastic IPs by allocation id and subnet CIDR reservations by id (vfxt-ip-move). */
   elasticIps: Record<string, ElasticIpSnapshot>;
   subnetCidrReservations: Record<string, SubnetCidrReservationSnapshot>;
+  /** Direct Connect interfaces and failover tests (by test id); prefix lists' current entries. */
+  virtualInterfaces: Record<string, VirtualInterfaceSnapshot>;
+  bgpFailoverTests: Record<string, BgpFailoverTestSnapshot>;
+  managedPrefixLists: Record<string, { Version: number; Entries: string[] }>;
   /** Entries accepted by PutEvents, in order. */
   publishedEvents: PublishedEventSnapshot[];
   /** Events AWS itself would have sent to EventBridge (EC2 state changes, alarm state changes). */
@@ -356,6 +377,7 @@ export function takeSnapshot(
     ]),
   );
   return {
+    ...networkSnapshot(state),
     at: at.toISOString(),
     accountId: state.accountId,
     region: state.region,
@@ -373,7 +395,7 @@ export function takeSnapshot(
 }
 
 export interface StateChange {
-  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, elasticIps, subnetCidrReservations, publishedEvents, serviceEvents. */
+  /** The collection: instances, networkInterfaces, routeTables, localGatewayRouteTables, autoScalingGroups, alarms, elasticIps, subnetCidrReservations, virtualInterfaces, bgpFailoverTests, managedPrefixLists, publishedEvents, serviceEvents. */
   resourceType: string;
   /** The resource id or name ("i-0…", "rtb-0…", "ops-idle-i-0…"), or the event index. */
   resource: string;
@@ -393,7 +415,50 @@ const COLLECTIONS = [
   "alarms",
   "elasticIps",
   "subnetCidrReservations",
+  "virtualInterfaces",
+  "bgpFailoverTests",
+  "managedPrefixLists",
 ] as const;
+
+/** Direct Connect interfaces (shown BGP status per session), failover tests, prefix lists. */
+function networkSnapshot(
+  state: RegionState,
+): Pick<AccountSnapshot, "virtualInterfaces" | "bgpFailoverTests" | "managedPrefixLists"> {
+  const virtualInterfaces = sortedRecord(
+    [...state.virtualInterfaces.values()].map((v): [string, VirtualInterfaceSnapshot] => [
+      v.id,
+      {
+        State: v.state,
+        DataPlane: v.dataPlaneUp ? "up" : "down",
+        BgpPeers: Object.fromEntries(
+          v.bgpPeers.map((p) => [
+            p.bgpPeerId,
+            { AddressFamily: p.addressFamily, BgpStatus: peerStatus(state, v, p) },
+          ]),
+        ),
+      },
+    ]),
+  );
+  const bgpFailoverTests = Object.fromEntries(
+    state.virtualInterfaceTests.map((t): [string, BgpFailoverTestSnapshot] => [
+      t.testId,
+      {
+        VirtualInterfaceId: t.virtualInterfaceId,
+        BgpPeers: [...t.bgpPeers],
+        Status: t.status,
+        StartTime: new Date(t.startTime).toISOString(),
+        ...(t.endTime === undefined ? {} : { EndTime: new Date(t.endTime).toISOString() }),
+      },
+    ]),
+  );
+  const managedPrefixLists = sortedRecord(
+    [...state.managedPrefixLists.values()].map((pl): [string, { Version: number; Entries: string[] }] => [
+      pl.id,
+      { Version: pl.version, Entries: currentPrefixListCidrs(state, pl.id) },
+    ]),
+  );
+  return { virtualInterfaces, bgpFailoverTests, managedPrefixLists };
+}
 
 function flatten(value: unknown, prefix: string, out: Map<string, Json>): void {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {

@@ -122,8 +122,9 @@ export interface PendingAddressMove {
 export interface VpcModel {
   id: string;
   cidrBlock: string;
-  /** IPv4 CIDR blocks associated after the primary one (each has its local route). */
+  /** Associated IPv4 blocks beyond the primary one, and IPv6 blocks (each has its local route). */
   secondaryCidrBlocks: string[];
+  ipv6CidrBlocks: string[];
   isDefault: boolean;
   tags: Map<string, string>;
 }
@@ -133,6 +134,7 @@ export interface SubnetModel {
   vpcId: string;
   availabilityZone: string;
   cidrBlock: string;
+  ipv6CidrBlock?: string;
   outpostArn?: string;
   tags: Map<string, string>;
 }
@@ -140,6 +142,10 @@ export interface SubnetModel {
 export type RouteOriginName = "CreateRouteTable" | "CreateRoute" | "EnableVgwRoutePropagation";
 
 export interface RouteModel {
+  /**
+   * The destination: an IPv4 CIDR block, an IPv6 CIDR block (canonical text) or a managed prefix list id
+   * (`pl-…`); sim/account/route-destination.ts tells which and names its wire member.
+   */
   destinationCidrBlock: string;
   /** `local`, `igw-…`, `vgw-…`, `i-…`, `eni-…`, `lgw-…`, `nat-…`, `tgw-…`, `pcx-…`, `eigw-…`. */
   target: string;
@@ -156,6 +162,70 @@ export interface RouteTableModel {
   routes: RouteModel[];
   propagatingVgws: string[];
   tags: Map<string, string>;
+}
+
+/** A customer-managed prefix list; routes to it match every entry of its current version. */
+export interface ManagedPrefixListModel {
+  id: string;
+  name: string;
+  addressFamily: "IPv4" | "IPv6";
+  maxEntries: number;
+  ownerId: string;
+  /** Entries by version; the highest version is the current one. */
+  versions: Map<number, { cidr: string; description?: string }[]>;
+  version: number;
+  tags: Map<string, string>;
+}
+
+/** An AWS Organizations tag policy in enforcement mode (sim/account/tag-policy.ts). */
+export interface TagPolicyModel {
+  key: string;
+  allowedValues?: string[];
+  enforcedFor: string[];
+}
+
+// EventBridge buses, rules and callers (sim/account/event-buses.ts).
+
+/** An IAM policy statement, as an event bus resource policy holds it (sim/account/event-policy.ts). */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal: "*" | { AWS: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface EventBusModel {
+  name: string;
+  arn: string;
+  /** The resource-based policy's statements (none: only the account's own principals, by IAM). */
+  policy: PolicyStatement[];
+}
+
+export interface EventRuleModel {
+  name: string;
+  eventBusName: string;
+  eventPattern: Record<string, unknown>;
+  state: "ENABLED" | "DISABLED";
+  targets: { id: string; arn: string }[];
+}
+
+/** An event a rule matched: what EventBridge hands to the rule's targets. */
+export interface EventDeliveryModel {
+  eventId: string;
+  eventBusName: string;
+  ruleName: string;
+  targets: { id: string; arn: string }[];
+  at: number;
+  event: Record<string, unknown>;
+}
+
+/** Who signs requests with an access key, and which buses its identity policy lets it put events on. */
+export interface PrincipalModel {
+  accessKeyId: string;
+  arn: string;
+  putEventsBuses: string[];
 }
 
 export type LgwRouteStateName = "pending" | "active" | "blackhole" | "deleting" | "deleted";
@@ -252,9 +322,14 @@ export type BgpStatus = "up" | "down" | "unknown";
 export interface BgpPeerModel {
   bgpPeerId: string;
   addressFamily: "ipv4" | "ipv6";
+  /** The session's own status; a failover test or too many prefixes show it down (dx.ts `peerStatus`). */
   bgpStatus: BgpStatus;
   amazonAddress?: string;
   customerAddress?: string;
+  /** What on-premises advertises over this session; default: the gateway's prefixes of its family. */
+  advertisedPrefixes?: string[];
+  /** The failover test holding this session DOWN (sim/account/dx-failover-test.ts). */
+  underTest?: string;
 }
 
 export interface VirtualInterfaceModel {
@@ -269,7 +344,23 @@ export interface VirtualInterfaceModel {
   /** The gateway the interface terminates on (derived from `virtualPrivateGateways`). */
   virtualGatewayId?: string;
   bgpPeers: BgpPeerModel[];
+  /** Whether packets cross the interface; `false` models a data-plane loss while BGP stays up. */
+  dataPlaneUp: boolean;
   tags: Map<string, string>;
+}
+
+/** One `StartBgpFailoverTest` run (`VirtualInterfaceTestHistory`). */
+export interface VirtualInterfaceTestModel {
+  testId: string;
+  virtualInterfaceId: string;
+  bgpPeers: string[];
+  status: "in-progress" | "completed" | "cancelled" | "failed";
+  ownerAccount: string;
+  testDurationInMinutes: number;
+  startTime: number;
+  endTime?: number;
+  /** The interface state to restore when the test ends. */
+  stateBefore: string;
 }
 
 export interface VirtualPrivateGatewayModel {
@@ -364,6 +455,16 @@ export class RegionState {
   /** Virtual private gateways and Direct Connect virtual interfaces (sim/account/dx.ts). */
   readonly virtualPrivateGateways = new Map<string, VirtualPrivateGatewayModel>();
   readonly virtualInterfaces = new Map<string, VirtualInterfaceModel>();
+  /** BGP failover tests, oldest first (sim/account/dx-failover-test.ts). */
+  readonly virtualInterfaceTests: VirtualInterfaceTestModel[] = [];
+  /** Managed prefix lists (sim/account/prefix-lists.ts) and tag policies (sim/account/tag-policy.ts). */
+  readonly managedPrefixLists = new Map<string, ManagedPrefixListModel>();
+  readonly tagPolicies: TagPolicyModel[] = [];
+  /** EventBridge buses (the default one always), rules, matched events, callers by access key. */
+  readonly eventBuses = new Map<string, EventBusModel>();
+  readonly eventRules: EventRuleModel[] = [];
+  readonly eventDeliveries: EventDeliveryModel[] = [];
+  readonly principals = new Map<string, PrincipalModel>();
   /** Custom metric datapoints (PutMetricData) and alarm evaluation progress (sim/account/metrics.ts). */
   readonly metricStore = new MetricStore();
   /** One-off tasks due at a simulated time (e.g. an abandoned instance leaving its group). */

@@ -87,6 +87,11 @@ export function parseCredentialScope(
   return undefined;
 }
 
+/** The access key id of a SigV4 `Authorization: … Credential=AKID/…` header. */
+export function parseAccessKeyId(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : /Credential=([^/,\s]+)\//.exec(authorization)?.[1];
+}
+
 export interface Identified {
   descriptor: ServiceDescriptor;
   region: string;
@@ -492,11 +497,13 @@ export async function handleWireRequest(
     target.model = model;
     const call = decodeRequest(model, identified.protocol, identified.region, req);
     target.operation = call.operation;
+    const accessKeyId = parseAccessKeyId(req.headers.authorization);
     const ctx: SimCallContext = {
       service: call.service,
       operation: call.operation,
       region: call.region,
       requestId,
+      ...(accessKeyId === undefined ? {} : { accessKeyId }),
     };
     options.onCall?.(call, ctx);
     const output = (await dispatch(ctx, call.input)) ?? {};

@@ -79,6 +79,8 @@ describe("account fixture", () => {
       shuttingDownToTerminatedMs: 45_000,
       eniAttachMs: 3_000,
       eniDetachMs: 5_000,
+      routesPerTable: 50,
+      emfExtractionDelayMs: 0,
       privateIpRemapMs: 2_000,
       failedHibernationToStoppedMs: 180_000,
       hibernateMinUptimeMs: 120_000,

@@ -49,7 +49,8 @@ describe("EC2 token-bucket throttling", () => {
       expect.objectContaining({ operations: ["Describe*"], capacity: 100, refillPerSecond: 20 }),
       expect.objectContaining({ capacity: 200, refillPerSecond: 5 }),
     ]);
-    const a = dxAccount({ behaviour: { ec2Throttling: "documented" } });
+    // 201 routes in one table: the route quota (50 by default) raised to its maximum, 1,000.
+    const a = dxAccount({ behaviour: { ec2Throttling: "documented", routesPerTable: 1000 } });
     for (let i = 0; i < 100; i += 1) await ec2(a, "DescribeRouteTables");
     await awsError(ec2(a, "DescribeRouteTables"), "RequestLimitExceeded", 503);
     // Per API: DescribeInstances has its own bucket.

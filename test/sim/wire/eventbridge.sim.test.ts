@@ -71,7 +71,12 @@ describe("EventBridge (awsJson1_1) round trips through the real EventBridgeClien
     );
     expect(body(res)).toStrictEqual(result);
     const { ctx } = account.only();
-    expect(ctx).toMatchObject({ service: "events", operation: "PutEvents", region: "us-east-2" });
+    expect(ctx).toMatchObject({
+      service: "events",
+      operation: "PutEvents",
+      region: "us-east-2",
+      accessKeyId: "AKIDSIMULATED", // the caller, from the SigV4 credential
+    });
     expect(res.$metadata.requestId).toBe(ctx.requestId);
   });
 
