@@ -317,9 +317,7 @@ describe("vfxt-ip-move: the /32 route rule (a route more specific than the local
     ]);
   });
 
-  // Pending sim10 (route rules): the simulated account does not refuse a /32 inside the VPC CIDR yet. Enable
-  // after merging main once it models "Route destination doesn't match any subnet CIDR blocks".
-  it.skip("the simulated account would refuse the /32 route if it were attempted", async () => {
+  it("the simulated account would refuse the /32 route if it were attempted", async () => {
     load();
     await expect(
       clusterCall(harness, "CreateRoute", {
