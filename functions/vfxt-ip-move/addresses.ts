@@ -14,7 +14,7 @@ import {
  * At most this many addresses per cluster once ranges are expanded (a /24 range gives 256): 20 nodes
  * (Avere's largest cluster) × 50 addresses per ENI (the largest `Ipv4AddressesPerInterface`) ≈ 1000.
  */
-export const MAX_ADDRESSES_PER_CLUSTER = 1024;
+const MAX_ADDRESSES_PER_CLUSTER = 1024;
 
 const numericValue = (ip: string): bigint => parseIp(ip, 4)?.value ?? 0n;
 
@@ -48,7 +48,7 @@ export const expandAddresses = (entries: readonly string[]): string[] => {
 };
 
 /** An address, or a range from /24 to /32 (what the configuration accepts). */
-export const isAddressEntry = (entry: string): boolean => {
+const isAddressEntry = (entry: string): boolean => {
   if (!entry.includes("/")) return parseIp(entry, 4) !== undefined;
   const range = parseCidr(entry, { version: 4 });
   return range !== undefined && range.prefix >= 24;

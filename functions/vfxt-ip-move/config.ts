@@ -66,7 +66,7 @@ const ClusterFields = z.object({
   instanceIds: z._default(z.array(z.string().check(z.regex(INSTANCE_ID))).check(z.maxLength(150)), []),
 });
 
-export const VfxtClusterSchema = ClusterFields.check(
+const VfxtClusterSchema = ClusterFields.check(
   z.superRefine((cluster, ctx) => {
     for (const issue of staticAddressIssues(cluster)) {
       ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: cluster });

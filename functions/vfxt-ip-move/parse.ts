@@ -66,7 +66,7 @@ export const triggerTimeOf = (input: VfxtInput): number =>
   });
 
 /** The instance a status-check alarm watches: its InstanceId dimension, else the name after the prefix. */
-export const instanceOfStatusAlarm = (
+const instanceOfStatusAlarm = (
   name: string,
   dimensions: ReadonlyArray<Record<string, string>>,
   prefix: string,

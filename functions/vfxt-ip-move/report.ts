@@ -22,13 +22,14 @@ import {
   MOVE_ROUTES_ACTION,
   MOVE_SECONDARY_ACTION,
   type Move,
+  mostSevere,
   UNASSIGN_ACTION,
   type VfxtParams,
 } from "./plan";
 import type { ReservationCheck } from "./reservations";
 
 /** Metrics of this capability (namespace OpsToolkit, dimension service=vfxt-ip-move). */
-export const METRICS = {
+const METRICS = {
   /** Addresses moved (secondary IPs applied). */
   moved: "AddressesMoved",
   /** A cluster with addresses to serve and no healthy node (alarm `…-vfxt-no-healthy-node`). */
@@ -70,14 +71,6 @@ export interface Round {
   execution: Execution;
 }
 
-const SEVERITY: ClusterDecision[] = [
-  "nothing-to-do",
-  "move",
-  "waiting-for-cluster",
-  "partial",
-  "no-healthy-node",
-];
-
 const isRefusal = (outcome: ResourceOutcome): boolean =>
   (outcome.status === "failed" || outcome.status === "denied") && outcome.failure?.retryable !== true;
 
@@ -101,10 +94,7 @@ export const summariesOf = (rounds: readonly Round[]): ClusterSummary[] => {
     if (refusedIn(rounds, mine)) counted.push("partial");
     return {
       name: plan.cluster,
-      decision: counted.reduce(
-        (a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a),
-        "nothing-to-do",
-      ),
+      decision: mostSevere(counted),
       healthy: plan.healthy,
       moves: mine.flatMap((p) => p.moves),
       skips: plan.skips,

@@ -19,7 +19,7 @@ export interface ReservationCheck {
 }
 
 /** The CIDRs of the subnet's `explicit` reservations (prefix reservations are AWS's to assign from). */
-export const loadExplicitReservations = async (ec2: EC2Client, subnetId: string): Promise<string[]> => {
+const loadExplicitReservations = async (ec2: EC2Client, subnetId: string): Promise<string[]> => {
   const out: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -39,7 +39,7 @@ export const loadExplicitReservations = async (ec2: EC2Client, subnetId: string)
 };
 
 /** Addresses (address → subnet) that no explicit reservation of their subnet covers. */
-export const unreserved = (
+const unreserved = (
   subnets: Readonly<Record<string, string>>,
   reservations: ReadonlyMap<string, readonly string[]>,
 ): string[] =>

@@ -10,7 +10,7 @@ import { createExecutors } from "./apply";
 import { CAPABILITY, type VfxtClusterConfig, type VfxtIpMoveConfig } from "./config";
 import { observeCluster } from "./observe";
 import { eventIdsOf, regionOf, type Screened, screen, triggerTimeOf, type VfxtInput } from "./parse";
-import { type ClusterDecision, type ClusterPlan, planCluster, type VfxtParams } from "./plan";
+import { type ClusterPlan, mostSevere, planCluster, type VfxtParams } from "./plan";
 import { ignored, logPlan, type Round, report, summariesOf, type VfxtResult } from "./report";
 import { checkReservations } from "./reservations";
 
@@ -24,25 +24,6 @@ import { checkReservations } from "./reservations";
 const MAX_ROUNDS = 3;
 /** Time kept after a wait for the reads, the writes and the read-back. */
 const WAIT_RESERVE_MS = 10_000;
-
-const SEVERITY: ClusterDecision[] = [
-  "nothing-to-do",
-  "move",
-  "waiting-for-cluster",
-  "partial",
-  "no-healthy-node",
-];
-
-/** The most severe decision of the rounds that acted, and of the last one. */
-export const combineDecisions = (
-  rounds: ReadonlyArray<{ decision: ClusterDecision; acted: boolean }>,
-): ClusterDecision => {
-  const counted = rounds.filter((r, i) => r.acted || i === rounds.length - 1).map((r) => r.decision);
-  return counted.reduce<ClusterDecision>(
-    (a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a),
-    "nothing-to-do",
-  );
-};
 
 /** The nodes of every configured cluster, by tag: the one read an unrelated event costs. */
 const loadMembers = (ec2: EC2Client, policy: VfxtIpMoveConfig) =>
@@ -117,7 +98,7 @@ const runRound = async (
     plans.push(plan);
   }
   const combined: Plan<VfxtParams> = {
-    decision: combineDecisions(plans.map((p) => ({ decision: p.decision, acted: true }))),
+    decision: mostSevere(plans.map((p) => p.decision)),
     actions: plans.flatMap((p) => p.actions),
     skips: plans.flatMap((p) => p.skips),
   };
@@ -209,7 +190,7 @@ export const runVfxtIpMove = async (input: VfxtInput, context: StageContext): Pr
   };
   return {
     ...base,
-    decision: combineDecisions(summaries.map((s) => ({ decision: s.decision, acted: true }))),
+    decision: mostSevere(summaries.map((s) => s.decision)),
     clusters: summaries,
     actions: execution.actions,
     skips: execution.skips,

@@ -26,7 +26,7 @@ import {
  * the instance types' address limits, the route tables of the /32 routes.
  */
 
-export const clusterAddresses = (entries: readonly string[], cluster: string, key: string): string[] => {
+const clusterAddresses = (entries: readonly string[], cluster: string, key: string): string[] => {
   try {
     return expandAddresses(entries);
   } catch (error) {
@@ -38,7 +38,7 @@ export const clusterAddresses = (entries: readonly string[], cluster: string, ke
 };
 
 /** The cluster's VPC: declared, or the one VPC of its nodes (Avere: "Subnets must all be within the same VPC"). */
-export const vpcOf = (config: VfxtClusterConfig, nodes: readonly InstanceView[]): string | undefined => {
+const vpcOf = (config: VfxtClusterConfig, nodes: readonly InstanceView[]): string | undefined => {
   if (config.vpcId !== undefined) return config.vpcId;
   const vpcs = [...new Set(nodes.flatMap((n) => (n.vpcId === undefined ? [] : [n.vpcId])))];
   if (vpcs.length > 1) {

@@ -21,9 +21,3 @@ export const healthOf = (node: NodeState, now: number, bootGraceMs: number): Hea
   if (instance !== "ok" || system !== "ok") return "unproven";
   return now - node.launchedAt >= bootGraceMs ? "healthy" : "unproven";
 };
-
-/** Why a node is not a target, for skip details. */
-export const describeHealth = (node: NodeState, health: Health): string =>
-  health === "unproven"
-    ? `${node.instanceId} is ${node.state} with status checks ${node.checks.instance ?? "unknown"}/${node.checks.system ?? "unknown"} (or in its boot grace)`
-    : `${node.instanceId} is ${node.state}`;

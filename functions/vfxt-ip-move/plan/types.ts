@@ -143,6 +143,21 @@ export type ClusterDecision =
   | "partial"
   | "no-healthy-node";
 
+const SEVERITY: readonly ClusterDecision[] = [
+  "nothing-to-do",
+  "move",
+  "waiting-for-cluster",
+  "partial",
+  "no-healthy-node",
+];
+
+/** The most severe of some decisions (`nothing-to-do` for none). */
+export const mostSevere = (decisions: readonly ClusterDecision[]): ClusterDecision =>
+  decisions.reduce<ClusterDecision>(
+    (a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a),
+    "nothing-to-do",
+  );
+
 export interface ClusterPlan extends Plan<VfxtParams> {
   decision: ClusterDecision;
   cluster: string;
@@ -160,7 +175,7 @@ export interface ClusterPlan extends Plan<VfxtParams> {
 }
 
 /** Skips that mean an address is left unserved or misconfigured: reported as alarms. */
-export const ALARM_REASONS = new Set([
+const ALARM_REASONS = new Set([
   "no-healthy-node",
   "no-healthy-node-in-subnet",
   "no-capacity",
