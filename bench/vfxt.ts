@@ -12,8 +12,9 @@
  * `benchVfxt()` is wired into `npm run bench` by bench/run.ts; `npx tsx bench/vfxt.ts` runs it alone.
  * Knobs: BENCH_VFXT_REMAP_MS (2000: the simulated remap), BENCH_VFXT_API_MS (50: per EC2 call).
  */
+
+import { FUNCTIONS } from "../functions/index";
 import { Harness } from "../sim/harness";
-import { FUNCTIONS } from "../tools/lib/functions";
 
 interface Case {
   mode: "secondary" | "route";
