@@ -162,9 +162,10 @@ export const observeCluster = async (
   const live = members.filter((n) => n.state !== "terminated");
   const nodeSubnets = [...new Set(live.flatMap((n) => (n.subnetId === undefined ? [] : [n.subnetId])))];
   const [statuses, nodeEnis, limits, vpc] = await Promise.all([
+    // A terminated node is unhealthy whatever its checks, and may already be unknown to DescribeInstanceStatus.
     loadInstanceStatus(
       ec2,
-      members.map((n) => n.id),
+      live.map((n) => n.id),
     ),
     loadInterfacesOfInstances(
       ec2,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../../../sim/harness";
 import { checkVfxtInvariants } from "../../../tools/chaos/invariants/vfxt-ip-move";
-import type { Fixture } from "../../support/fixtures";
+import { type Fixture, instanceOf } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import {
   A,
@@ -16,6 +16,7 @@ import {
   resultOf,
   START,
   setState,
+  terminate,
   untilHandlerSleeps,
   vfxtConfig,
   vfxtEnv,
@@ -188,6 +189,31 @@ describe("vfxt-ip-move: health is running, status checks ok and out of the boot 
       expect.objectContaining({ resource: "10.20.1.106", reason: "holder-unproven" }),
     ]);
     expect(addressesAfter(report, A.enis[2])).toEqual(["10.20.1.13", "10.20.1.105", "10.20.1.106"]);
+  });
+
+  it("a node terminated over an hour ago (unknown to DescribeInstanceStatus, still listed) → its checks are not asked; its addresses move", async () => {
+    harness.load(
+      vfxtFixture((f) => {
+        terminate(f, A.nodes[0], A.enis[0]);
+        instanceOf(f, A.nodes[0]).stateSince = new Date(START - 2 * 3_600_000).toISOString();
+      }),
+      { now: new Date(START) },
+    );
+    const report = await harness.invoke("vfxt-ip-move", atTime(event(EVENTS.reconcile), START), {
+      env: env(),
+      ...TIMEOUT,
+    });
+    expect(report.error).toBeUndefined();
+    expect(resultOf(report).decision).toBe("move");
+    const asked = callsTo(report, "DescribeInstanceStatus").flatMap((c) => c.input.InstanceIds as string[]);
+    expect(asked).toContain(A.nodes[1]);
+    expect(asked).not.toContain(A.nodes[0]);
+    expect(
+      callsTo(report, "AssignPrivateIpAddresses")
+        .flatMap((c) => c.input.PrivateIpAddresses as string[])
+        .sort(),
+    ).toEqual(["10.20.1.101", "10.20.1.102"]);
+    expect(checkVfxtInvariants(harness.account.state(), vfxtConfig({ graceSeconds: GRACE }))).toEqual([]);
   });
 
   it("the cluster's home node is used while healthy, even when another node is less loaded", async () => {
