@@ -157,7 +157,7 @@ describe("vfxt-ip-move: reserved and refused addresses", () => {
     expect(harness.account.calls).toEqual([]);
   });
 
-  it("one address refused without being named → narrowed by halves: the others move, the refused one is reported, not retried for ever", async () => {
+  it("one address refused without being named → narrowed by halves: the others move, the refused one is reported, not thrown (no Lambda retry), tried alone by the next reconcile", async () => {
     load((f) => {
       setState(f, A.nodes[0], "stopped");
       setState(f, A.nodes[1], "stopped");
