@@ -44,7 +44,14 @@ const METRICS = {
   invalid: "InvalidAddresses",
   /** Secondary addresses outside every explicit subnet CIDR reservation (reconcile check). */
   notReserved: "AddressesNotReserved",
+  /** Addresses the function moved because the cluster had not within its grace (alarm `…-vfxt-backstop-acted`). */
+  backstop: "BackstopMoves",
+  /** Instances tagged with a cluster's name that its `instanceIds` do not list (never targets). */
+  unlisted: "UnlistedTaggedInstances",
 } as const;
+
+/** Moves that mean the cluster did not move a failed node's addresses itself within its grace. */
+const BACKSTOP_REASONS = new Set(["unhealthy-owner", "no-owner"]);
 
 export interface ClusterSummary {
   name: string;
@@ -69,6 +76,8 @@ export interface VfxtResult extends OpsResult {
 export interface Round {
   plans: ClusterPlan[];
   execution: Execution;
+  /** Instances tagged with a cluster's name that its `instanceIds` do not list: never nodes. */
+  unlisted: { cluster: string; instanceIds: string[] }[];
 }
 
 const isRefusal = (outcome: ResourceOutcome): boolean =>
@@ -181,6 +190,46 @@ const reportWrites = async ({ rounds, context, region, input }: ReportInput, exe
   });
 };
 
+type AlarmBase = Pick<ActionEventDetail, "capability" | "status" | "mode" | "triggerEventId" | "region">;
+
+/**
+ * The backstop acted: the cluster did not move a failed node's addresses within its grace (no EC2 access,
+ * role changed, software wedged). Its next failover will fail the same way: one alarm per cluster.
+ */
+const backstopEvents = (rounds: readonly Round[], base: AlarmBase): ActionEventDetail[] =>
+  summariesOf(rounds).flatMap((summary) => {
+    const moves = summary.moves.filter((m) => BACKSTOP_REASONS.has(m.reason));
+    if (moves.length === 0) return [];
+    const from = [...new Set(moves.flatMap((m) => (m.from === undefined ? [] : [m.from])))];
+    return [
+      {
+        ...base,
+        action: "cluster-did-not-move",
+        resources: moves.map((m) => m.address),
+        description: `vFXT cluster ${summary.name} did not move ${moves.length} address(es) of failed node(s) within its grace: the function did. Check the cluster's EC2 API access and its vserver client IP placement.`,
+        details: {
+          cluster: summary.name,
+          from,
+          moves: moves.map((m) => ({ address: m.address, from: m.from, to: m.to })),
+        },
+      },
+    ];
+  });
+
+/** Instances tagged with a cluster's name that its `instanceIds` do not list: someone copied the tag. */
+const unlistedEvents = (rounds: readonly Round[], base: AlarmBase): ActionEventDetail[] => {
+  const byCluster = new Map<string, Set<string>>();
+  for (const u of rounds.flatMap((r) => r.unlisted))
+    byCluster.set(u.cluster, new Set([...(byCluster.get(u.cluster) ?? []), ...u.instanceIds]));
+  return [...byCluster].map(([cluster, ids]) => ({
+    ...base,
+    action: "unlisted-tagged-instance",
+    resources: [...ids],
+    description: `vFXT cluster ${cluster}: ${ids.size} instance(s) carry its tag but are not in its instanceIds: never targets, their addresses are foreign`,
+    details: { cluster },
+  }));
+};
+
 /** One alarm event per (cluster, reason) of the alarm skips, one per cluster for the refused addresses. */
 const alarmEvents = ({ rounds, context, region, input }: ReportInput): ActionEventDetail[] => {
   const base = {
@@ -209,6 +258,7 @@ const alarmEvents = ({ rounds, context, region, input }: ReportInput): ActionEve
       });
     }
   }
+  events.push(...backstopEvents(rounds, base), ...unlistedEvents(rounds, base));
   for (const round of rounds) {
     for (const action of round.execution.actions.filter(
       (a) => a.kind === MOVE_SECONDARY_ACTION || a.kind === MOVE_ROUTES_ACTION,
@@ -246,6 +296,9 @@ const countMetrics = ({ rounds, reservations, context }: ReportInput, execution:
   metric(METRICS.refused, refused.length);
   metric(METRICS.foreign, skips.filter((s) => s.reason === "held-by-foreign-eni").length);
   metric(METRICS.invalid, skips.filter((s) => INVALID_ADDRESS_REASONS.has(s.reason)).length);
+  const backstop = summariesOf(rounds).flatMap((s) => s.moves.filter((m) => BACKSTOP_REASONS.has(m.reason)));
+  metric(METRICS.backstop, backstop.length);
+  metric(METRICS.unlisted, new Set(rounds.flatMap((r) => r.unlisted.flatMap((u) => u.instanceIds))).size);
   metric(
     METRICS.notReserved,
     reservations.reduce((n, r) => n + r.notReserved.length, 0),

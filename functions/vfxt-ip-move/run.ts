@@ -31,6 +31,20 @@ const loadMembers = (ec2: EC2Client, policy: VfxtIpMoveConfig) =>
     { Name: `tag:${policy.clusterTagKey}`, Values: policy.clusters.map((c) => c.name) },
   ]);
 
+/**
+ * The cluster's nodes: tagged with its name and, when it lists `instanceIds`, listed (a tag grants nothing
+ * alone, safety rule 9). A tagged instance the list does not name is no node: its addresses are foreign.
+ */
+const nodesOf = (config: VfxtClusterConfig, tagKey: string, members: readonly InstanceView[]) => {
+  const tagged = members.filter((m) => m.tags[tagKey] === config.name);
+  if (config.instanceIds.length === 0) return { nodes: tagged, unlisted: [] };
+  const listed = new Set(config.instanceIds);
+  return {
+    nodes: tagged.filter((m) => listed.has(m.id)),
+    unlisted: tagged.filter((m) => !listed.has(m.id)).map((m) => m.id),
+  };
+};
+
 /** The configured clusters the event concerns (every one on a reconcile); each trigger's decision recorded. */
 const selectClusters = (
   input: VfxtInput,
@@ -44,8 +58,13 @@ const selectClusters = (
   for (const id of instanceIds) {
     const member = members.find((m) => m.id === id);
     const name = member?.tags[policy.clusterTagKey];
-    if (member === undefined || name === undefined) {
-      const detail = `no ${policy.clusterTagKey} tag naming a configured cluster`;
+    const config = policy.clusters.find((c) => c.name === name);
+    const listed =
+      config === undefined || member === undefined
+        ? []
+        : nodesOf(config, policy.clusterTagKey, [member]).nodes;
+    if (member === undefined || name === undefined || listed.length === 0) {
+      const detail = `no ${policy.clusterTagKey} tag naming a configured cluster that lists it`;
       decisions.push({ eventId, resource: id, decision: "ignored-not-a-cluster-node", detail });
       continue;
     }
@@ -78,9 +97,11 @@ const runRound = async (
   const cleanup = inv.input.kind === "reconcile";
   const now = context.clock.now();
   const plans: ClusterPlan[] = [];
+  const unlisted: Round["unlisted"] = [];
   let left = budget;
   for (const config of inv.clusters) {
-    const nodes = members.filter((m) => m.tags[policy.clusterTagKey] === config.name);
+    const { nodes, unlisted: strangers } = nodesOf(config, policy.clusterTagKey, members);
+    if (strangers.length > 0) unlisted.push({ cluster: config.name, instanceIds: strangers });
     const observation = await observeCluster(ec2, config, nodes, { tagKey: policy.clusterTagKey, cleanup });
     const plan = planCluster(observation, {
       mode: config.mode,
@@ -104,7 +125,7 @@ const runRound = async (
   };
   const deps = { ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs };
   const execution = await executePlan(combined, context.mode, createExecutors(deps));
-  return { plans, execution };
+  return { plans, execution, unlisted };
 };
 
 /** The earliest end of a grace the invocation can wait for (reads and writes after it included). */

@@ -416,6 +416,20 @@ describe("triggers", () => {
     });
   });
 
+  it("vfxtIpMove: an alarm on its BackstopMoves metric (the cluster did not move its addresses itself)", () => {
+    expect(resource("VfxtBackstopActedAlarm")).toMatchObject({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${SERVICE}-${STAGE}-vfxt-backstop-acted`,
+        Namespace: "OpsToolkit",
+        MetricName: "BackstopMoves",
+        Dimensions: [{ Name: "service", Value: "vfxt-ip-move" }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      },
+    });
+  });
+
   it("vfxtIpMove: an alarm on its NoHealthyNode metric", () => {
     expect(resource("VfxtNoHealthyNodeAlarm")).toMatchObject({
       Type: "AWS::CloudWatch::Alarm",

@@ -145,6 +145,7 @@ describe("vfxt-ip-move: reserved and refused addresses", () => {
     ).toEqual(["10.20.1.101", "10.20.1.102"]);
     expect(alarms(report)).toEqual([
       expect.objectContaining({ action: "reserved-address", resources: ["10.20.1.255"] }),
+      expect.objectContaining({ action: "cluster-did-not-move", resources: ["10.20.1.101", "10.20.1.102"] }),
     ]);
   });
 
@@ -186,6 +187,7 @@ describe("vfxt-ip-move: reserved and refused addresses", () => {
     ]);
     expect(report.error).toBeUndefined(); // a permanent refusal is not thrown: Lambda does not retry it
     expect(alarms(report)).toEqual([
+      expect.objectContaining({ action: "cluster-did-not-move" }),
       expect.objectContaining({ action: "address-refused", resources: ["10.20.1.103"] }),
     ]);
     const next = await invoke(reconcile());

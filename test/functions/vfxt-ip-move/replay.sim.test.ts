@@ -104,7 +104,17 @@ describe("vfxt-ip-move: a node stops (single subnet, secondary private IPs)", ()
     expect(result.actions[0]?.resources.map((r) => r.status)).toEqual(["applied", "applied"]);
     expect(result.clusters[0]?.loads).toEqual({ [A.nodes[1]]: 3, [A.nodes[2]]: 3 });
     const events = publishedDetails(report);
-    expect(events.map((e) => e.detail.action)).toEqual(["move-secondary-ip", "move-secondary-ip"]);
+    expect(events.map((e) => e.detail.action)).toEqual([
+      "move-secondary-ip",
+      "move-secondary-ip",
+      "cluster-did-not-move",
+    ]);
+    // The cluster did not move them within its grace: its own failover is broken, and that pages.
+    expect(events[2]?.detail).toMatchObject({
+      status: "alarm",
+      resources: ["10.20.1.101", "10.20.1.102"],
+      details: { cluster: "vfxt-a", from: [A.nodes[0]] },
+    });
     expect(events[0]).toMatchObject({
       Source: "ops-toolkit",
       DetailType: "Ops Toolkit Action",
@@ -186,7 +196,10 @@ describe("vfxt-ip-move: a node terminates (multi-AZ, /32 routes in several route
     }
     expect(result.actions[0]?.resources).toHaveLength(4);
     expect(result.actions[0]?.resources.every((r) => r.status === "applied")).toBe(true);
-    expect(publishedDetails(report).map((e) => e.detail.action)).toEqual(Array(4).fill("move-route"));
+    expect(publishedDetails(report).map((e) => e.detail.action)).toEqual([
+      ...Array(4).fill("move-route"),
+      "cluster-did-not-move",
+    ]);
   });
 
   it("shutting-down: the routes are blackholes already; moved the same way", async () => {
