@@ -41,7 +41,11 @@ const routeHolder = (ledger: Ledger, address: string): Current => {
   );
   const kept = serving ?? onNode.find((t) => healthOfNode(ledger, t.node.instanceId) === "unproven");
   if (kept !== undefined) return { kind: "node", ...kept };
-  const top = ranked[0] === undefined ? undefined : ledger.nodeOfEni.get(ranked[0]);
+  const first = ranked[0];
+  const top =
+    first === undefined
+      ? undefined
+      : (ledger.nodeOfEni.get(first) ?? ledger.nodes.find((n) => n.instanceId === first));
   return { kind: "none", previous: top };
 };
 

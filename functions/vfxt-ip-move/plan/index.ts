@@ -56,6 +56,19 @@ const classify = (ledger: Ledger): Map<string, AddressSpec> => {
   return specs;
 };
 
+/**
+ * When the last failure EC2 reports for a node happened: an address on no ENI whose last holder is unknown
+ * (its ENI deleted with its terminated node) was released then, not when some later event or reconcile ran.
+ */
+const lastFailure = (ledger: Ledger): number | undefined => {
+  const times = ledger.nodes.flatMap((n) =>
+    healthOfNode(ledger, n.instanceId) === "unhealthy" && n.unhealthySince !== undefined
+      ? [n.unhealthySince]
+      : [],
+  );
+  return times.length === 0 ? undefined : Math.max(...times);
+};
+
 const pendingOf = (ledger: Ledger, spec: AddressSpec, current: Current): Pending => {
   const { now, triggerAt } = ledger.policy;
   if (current.kind === "node") {
@@ -63,7 +76,8 @@ const pendingOf = (ledger: Ledger, spec: AddressSpec, current: Current): Pending
     return { spec, from: current.node, fromEni: current.eniId, since, reason: "unhealthy-owner" };
   }
   const previous = current.kind === "none" ? current.previous : undefined;
-  const since = Math.min(now, previous?.unhealthySince ?? triggerAt);
+  const failedAt = previous === undefined ? lastFailure(ledger) : previous.unhealthySince;
+  const since = Math.min(now, failedAt ?? triggerAt);
   const fromEni = current.kind === "cluster-eni" ? current.eniId : undefined;
   return {
     spec,

@@ -18,11 +18,15 @@ export const routeTargetEni = (ledger: Ledger, target: string | undefined): stri
   return ledger.nodes.find((n) => n.instanceId === target)?.enis.find((e) => e.deviceIndex === 0)?.id;
 };
 
-/** The ENIs the address's /32 routes target, most agreeing tables first (ties: by ENI id). */
+/**
+ * The ENIs the address's /32 routes target, most agreeing tables first (ties: by ENI id); an instance
+ * target whose ENI is gone (terminated: EC2 deleted it) stays its instance id, so its node is still known.
+ */
 export const rankedTargets = (ledger: Ledger, address: string): string[] => {
   const counts = new Map<string, number>();
   for (const table of ledger.obs.routeTableIds) {
-    const eni = routeTargetEni(ledger, staticRoute(ledger, table, destinationOf(address))?.target);
+    const target = staticRoute(ledger, table, destinationOf(address))?.target;
+    const eni = routeTargetEni(ledger, target) ?? target;
     if (eni !== undefined) counts.set(eni, (counts.get(eni) ?? 0) + 1);
   }
   return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([eni]) => eni);
