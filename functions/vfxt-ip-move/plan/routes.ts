@@ -1,5 +1,5 @@
 import { compareIps } from "../addresses";
-import type { Ledger } from "./ledger";
+import { addSkip, healthOfNode, type Ledger } from "./ledger";
 import type { RouteChange, RouteState } from "./types";
 
 /** The /32 routes of route-mode addresses in the cluster's route tables: who they point to, what to change. */
@@ -32,17 +32,44 @@ export const rankedTargets = (ledger: Ledger, address: string): string[] => {
   return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([eni]) => eni);
 };
 
-/** Route-mode addresses that keep their target but whose tables disagree (one missing, one elsewhere). */
+/** An ENI a healthy node can route through: a route to it is where the cluster (or an operator) put it. */
+const servingEni = (ledger: Ledger, eniId: string | undefined): boolean => {
+  const node = eniId === undefined ? undefined : ledger.nodeOfEni.get(eniId);
+  return (
+    node !== undefined &&
+    healthOfNode(ledger, node.instanceId) === "healthy" &&
+    ledger.eniById.get(eniId as string)?.sourceDestCheck === false
+  );
+};
+
+/**
+ * Route-mode addresses that keep their target but whose tables disagree: a route missing, or to a node
+ * that is not healthy (blackhole), is repaired to the target. A table routing to another healthy node is
+ * never rewritten with rebalance off: the cluster moves its own routes (only in its own tables, AvereSDK
+ * `_get_route_tables`), so two healthy targets are reported (`routes-disagree`) and nothing is written.
+ */
 export const routeRepairs = (ledger: Ledger): string[] => {
   const moved = new Set(ledger.moves.map((m) => m.address));
   const out: string[] = [];
   for (const [address, target] of ledger.routeTargets) {
     if (moved.has(address)) continue;
-    const stale = ledger.obs.routeTableIds.some(
-      (table) =>
-        routeTargetEni(ledger, staticRoute(ledger, table, destinationOf(address))?.target) !== target.eni,
-    );
-    if (stale) out.push(address);
+    const others = ledger.obs.routeTableIds
+      .map((table) => ({
+        table,
+        eni: routeTargetEni(ledger, staticRoute(ledger, table, destinationOf(address))?.target),
+      }))
+      .filter((t) => t.eni !== target.eni);
+    const elsewhere = others.filter((t) => servingEni(ledger, t.eni));
+    if (elsewhere.length > 0 && !ledger.policy.rebalance) {
+      addSkip(
+        ledger,
+        address,
+        "routes-disagree",
+        `tables route ${address} to healthy nodes' ENIs ${[target.eni, ...new Set(elsewhere.map((t) => t.eni))].join(", ")} (${elsewhere.map((t) => t.table).join(", ")} differ): the cluster's to settle, nothing written`,
+      );
+      continue;
+    }
+    if (others.length > 0) out.push(address);
   }
   return out.sort(compareIps);
 };

@@ -188,6 +188,7 @@ const ALARM_REASONS = new Set([
   "route-inside-vpc",
   "no-route-tables",
   "vpc-unknown",
+  "routes-disagree",
 ]);
 
 /** Skips that an operator must fix in the configuration (the address is never sent to AWS). */

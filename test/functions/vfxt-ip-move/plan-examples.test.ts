@@ -231,6 +231,32 @@ describe("planCluster: targets", () => {
       expect.objectContaining({ reason: "route-repair", from: "i-00000001", to: "i-00000001" }),
     ]);
   });
+
+  it("/32 mode: tables routing to two healthy nodes (the cluster moved its own table) → nothing written, routes-disagree; rebalance on settles them", () => {
+    const route = (table: string, target: string) => ({
+      routeTableId: table,
+      destination: "10.99.0.10/32",
+      target,
+      origin: "CreateRoute",
+      state: "active" as const,
+    });
+    const obs = cluster([node(1), node(2)], {
+      addresses: ["10.99.0.10"],
+      routeTableIds: [...TABLES, "rtb-00000003"],
+      routes: [
+        route("rtb-00000001", "i-00000002"),
+        route("rtb-00000002", "eni-00000001"),
+        route("rtb-00000003", "eni-00000001"),
+      ],
+    });
+    const plan = planCluster(obs, policy());
+    expect(plan.actions).toEqual([]);
+    expect(plan.skips).toEqual([
+      expect.objectContaining({ resource: "10.99.0.10", reason: "routes-disagree" }),
+    ]);
+    expect(plan.decision).toBe("partial");
+    expect(planCluster(obs, policy({ rebalance: true })).actions).not.toEqual([]);
+  });
 });
 
 describe("planCluster: addresses checked against AWS rules (never sent when they break one)", () => {
