@@ -107,6 +107,7 @@ const locate = (ledger: Ledger, specs: ReadonlyMap<string, AddressSpec>): Pendin
       ledger.owners[address] = current.node.instanceId;
       if (healthOfNode(ledger, current.node.instanceId) === "healthy") {
         addLoad(ledger, current.node.instanceId, 1);
+        ledger.serving.add(current.node.instanceId);
         if (spec.mode === "route")
           ledger.routeTargets.set(address, { eni: current.eniId, instanceId: current.node.instanceId });
       } else {

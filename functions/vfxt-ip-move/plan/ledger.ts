@@ -21,6 +21,8 @@ export interface Ledger {
   subnets: Record<string, string>;
   /** Addresses per healthy node under the plan. */
   loads: Map<string, number>;
+  /** Healthy nodes holding some of the cluster's addresses as observed: evidence the cluster serves there. */
+  serving: Set<string>;
   /** Addresses an ENI gains (+) or loses (−) under the plan, for the per-ENI limit. */
   delta: Map<string, number>;
   /** For route-mode addresses: the ENI each /32 route targets once the plan is applied. */
@@ -63,6 +65,7 @@ export const newLedger = (obs: ClusterObservation, policy: ClusterPolicy): Ledge
     modes: {},
     subnets: {},
     loads: new Map(healthy.map((n) => [n.instanceId, 0])),
+    serving: new Set(),
     delta: new Map(),
     routeTargets: new Map(),
     moves: [],

@@ -6,7 +6,7 @@ import type { EniState, NodeState } from "./types";
  * Where an address may go: a healthy node's ENI that can hold it (secondary: in the address's subnet,
  * below the instance type's `Ipv4AddressesPerInterface`, primary included; route: source/dest check off,
  * lowest device index). The cluster's home node for the address first, the least loaded node otherwise
- * (the cluster's own default spreads addresses evenly), ties by instance id.
+ * (the cluster's own default spreads addresses evenly; nodes it serves on first), ties by instance id.
  */
 
 const roomOn = (ledger: Ledger, node: NodeState, eni: EniState): boolean =>
@@ -30,10 +30,22 @@ const leastLoaded = (ledger: Ledger, candidates: readonly NodeState[]): NodeStat
       loadOf(ledger, a.instanceId) - loadOf(ledger, b.instanceId) || (a.instanceId < b.instanceId ? -1 : 1),
   )[0];
 
+/**
+ * The cluster spreads its addresses over every node that serves ("balances … across all healthy nodes"):
+ * with at least as many addresses as healthy nodes, a healthy node holding none is one the cluster does not
+ * serve on (suspended, offline, not yet joined). It is a target only when no serving node can take the address.
+ */
+const servingFirst = (ledger: Ledger, candidates: readonly NodeState[]): readonly NodeState[] => {
+  if (ledger.obs.addresses.length < ledger.healthy.length) return candidates;
+  const serving = candidates.filter((n) => ledger.serving.has(n.instanceId));
+  return serving.length > 0 ? serving : candidates;
+};
+
 export const chooseTarget = (ledger: Ledger, spec: AddressSpec): Target | undefined => {
   const candidates = ledger.healthy.filter((n) => targetEni(ledger, n, spec) !== undefined);
   const home = ledger.policy.homeNodes[spec.address];
-  const node = candidates.find((n) => n.instanceId === home) ?? leastLoaded(ledger, candidates);
+  const node =
+    candidates.find((n) => n.instanceId === home) ?? leastLoaded(ledger, servingFirst(ledger, candidates));
   const eni = node === undefined ? undefined : targetEni(ledger, node, spec);
   return node === undefined || eni === undefined ? undefined : { node, eni };
 };

@@ -152,6 +152,17 @@ describe("planCluster: targets", () => {
     ]);
   });
 
+  it("a healthy node holding none of the cluster's addresses (drained, not joined) is a target only when no serving node has room", () => {
+    const nodes = [
+      node(1, { secondary: ["10.0.1.101", "10.0.1.102"], state: "stopped", unhealthySince: NOW - DAY }),
+      node(2, { secondary: ["10.0.1.103", "10.0.1.104", "10.0.1.105", "10.0.1.106"] }),
+      node(3),
+    ];
+    expect(movesOf(cluster(nodes)).map(([, to]) => to)).toEqual(["i-00000002", "i-00000002"]);
+    const full = nodes.map((n) => (n.instanceId === "i-00000002" ? { ...n, addressLimit: 6 } : n));
+    expect(movesOf(cluster(full)).map(([, to]) => to)).toEqual(["i-00000002", "i-00000003"]);
+  });
+
   it("rebalance on: addresses go back to a healthy home node first", () => {
     const nodes = [
       node(1),
