@@ -126,8 +126,11 @@ const NO_VFXT_CLUSTER = "(no vfxt cluster configured)";
 const vfxtIpMoveValues = (vfxt, lambda) => {
   const names = vfxt.clusters.map((cluster) => cluster.name);
   const tsx = require("tsx/cjs/api");
-  const { nodeStatePattern } = tsx.require("../functions/vfxt-ip-move/config.ts", __filename);
-  const graceMs = Math.max(0, ...vfxt.clusters.map((cluster) => cluster.graceSeconds * 1000));
+  const { nodeStatePattern, effectiveGraceMs } = tsx.require(
+    "../functions/vfxt-ip-move/config.ts",
+    __filename,
+  );
+  const graceMs = Math.max(0, ...vfxt.clusters.map((cluster) => effectiveGraceMs(cluster)));
   const worstCaseMs = lambda.worstCaseMs + graceMs + vfxt.verifyTimeoutMs;
   return {
     statusAlarmPrefix: vfxt.statusAlarmPrefix,

@@ -52,6 +52,11 @@ const ClusterFields = z.object({
   discoverRouteTables: z._default(z.boolean(), false),
   /** Seconds the cluster has to move a failed node's addresses itself before the function does. */
   graceSeconds: seconds(900, 60),
+  /**
+   * Added to a non-zero grace: a move the cluster makes just before its grace ends shows only once EC2's
+   * asynchronous remap completes ("Remapping an IP address is an asynchronous operation").
+   */
+  remapSeconds: seconds(60, 5),
   /** A node is a target only this long after its (re)start, status checks `ok` as well. */
   bootGraceSeconds: seconds(3600, 300),
   /** The cluster's own placement: address → preferred node (instance id), used while that node is healthy. */
@@ -75,6 +80,11 @@ const VfxtClusterSchema = ClusterFields.check(
 );
 
 export type VfxtClusterConfig = z.infer<typeof VfxtClusterSchema>;
+
+/** How long after a node fails the function may act: the grace, plus the remap of a last-moment move. */
+export const effectiveGraceMs = (
+  cluster: Pick<VfxtClusterConfig, "graceSeconds" | "remapSeconds">,
+): number => (cluster.graceSeconds === 0 ? 0 : (cluster.graceSeconds + cluster.remapSeconds) * 1000);
 
 /** The EventBridge pattern of the EC2 state changes the function takes (node ids when every cluster lists them). */
 export const nodeStatePattern = (clusters: readonly Pick<VfxtClusterConfig, "instanceIds">[]) => {

@@ -7,7 +7,7 @@ import { throwIfRetryable, throwIfUnverified } from "../../shared/pipeline/outco
 import type { Execution, Plan } from "../../shared/pipeline/types";
 import type { StageContext } from "../config";
 import { createExecutors } from "./apply";
-import { CAPABILITY, type VfxtClusterConfig, type VfxtIpMoveConfig } from "./config";
+import { CAPABILITY, effectiveGraceMs, type VfxtClusterConfig, type VfxtIpMoveConfig } from "./config";
 import { observeCluster } from "./observe";
 import { eventIdsOf, regionOf, type Screened, screen, triggerTimeOf, type VfxtInput } from "./parse";
 import { type ClusterPlan, mostSevere, planCluster, type VfxtParams } from "./plan";
@@ -105,7 +105,7 @@ const runRound = async (
     const observation = await observeCluster(ec2, config, nodes, { tagKey: policy.clusterTagKey, cleanup });
     const plan = planCluster(observation, {
       mode: config.mode,
-      graceMs: config.graceSeconds * 1000,
+      graceMs: effectiveGraceMs(config),
       bootGraceMs: config.bootGraceSeconds * 1000,
       rebalance: config.rebalance,
       homeNodes: config.homeNodes,

@@ -388,12 +388,15 @@ describe("triggers", () => {
     expect(new Set(principals)).toEqual(new Set(["events.amazonaws.com"]));
   });
 
-  it("vfxtIpMove: timeout = the shared budget + the longest cluster grace + a read-back, ≤ 900 s", () => {
+  it("vfxtIpMove: timeout = the shared budget + the longest cluster grace (and its remap) + a read-back, ≤ 900 s", () => {
     const { lambda } = (
       createRequire(import.meta.url)("../../tools/serverless-config.cjs") as StageConfigHelper
     ).loadStageConfig(STAGE);
     const vfxt = expectedConfig.vfxtIpMove;
-    const graceMs = Math.max(0, ...vfxt.clusters.map((c) => c.graceSeconds * 1000));
+    const graceMs = Math.max(
+      0,
+      ...vfxt.clusters.map((c) => (c.graceSeconds === 0 ? 0 : (c.graceSeconds + c.remapSeconds) * 1000)),
+    );
     const expected = Math.min(
       900,
       Math.max(60, Math.ceil((lambda.worstCaseMs + graceMs + vfxt.verifyTimeoutMs) / 1000)),

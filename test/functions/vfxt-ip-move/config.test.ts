@@ -39,6 +39,7 @@ describe("vfxtIpMove configuration", () => {
         routeTableIds: [],
         discoverRouteTables: false,
         graceSeconds: 60,
+        remapSeconds: 5,
         bootGraceSeconds: 300,
         homeNodes: {},
         rebalance: false,
