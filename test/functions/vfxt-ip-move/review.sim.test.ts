@@ -17,6 +17,7 @@ import {
   START,
   setSecondaries,
   setState,
+  untilHandlerSleeps,
   vfxtEnv,
   vfxtFixture,
 } from "./support";
@@ -123,6 +124,31 @@ describe("review: where a moved address goes", () => {
     expect(resultOf(report).decision).toBe("move");
     expect(assignedTo(report).map(([eni]) => eni)).not.toContain(impostor.eni);
     expect(addressesAfter(report, impostor.eni)).toEqual(["10.20.1.19"]);
+  });
+});
+
+describe("review: the cluster's move at the end of its grace", () => {
+  it.fails("review: the cluster's AssignPrivateIpAddresses, accepted 2 s before the grace ends, is still remapping when the function reads: the function overrides the cluster's placement", async () => {
+    // "Remapping an IP address is an asynchronous operation" (AssignPrivateIpAddresses API reference):
+    // until the remap shows, DescribeNetworkInterfaces still has the address on the failed node.
+    load((f) => {
+      setState(f, A.nodes[0], "stopped");
+      f.behaviour.privateIpRemapMs = 3000;
+    });
+    harness.advance(5000);
+    const run = invoke(stoppedEvent(), { graceSeconds: 60 });
+    await untilHandlerSleeps(harness);
+    await harness.clock.sleep(53_000); // t0 + 58 s: the cluster (slow, retrying EC2) moves them to node 3
+    await clusterCall(harness, "AssignPrivateIpAddresses", {
+      NetworkInterfaceId: A.enis[2],
+      PrivateIpAddresses: ["10.20.1.101", "10.20.1.102"],
+      AllowReassignment: true,
+    });
+    const report = await run;
+    expect(report.error).toBeUndefined();
+    // The cluster serves them on node 3: EC2 must map them there, not where the function would have put them.
+    expect(addressesAfter(report, A.enis[2])).toEqual(expect.arrayContaining(["10.20.1.101", "10.20.1.102"]));
+    expect(assignedTo(report)).toEqual([]);
   });
 });
 
