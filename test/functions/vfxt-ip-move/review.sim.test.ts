@@ -17,6 +17,7 @@ import {
   START,
   setSecondaries,
   setState,
+  terminate,
   untilHandlerSleeps,
   vfxtEnv,
   vfxtFixture,
@@ -179,6 +180,29 @@ describe("review: Elastic IPs of a terminated node", () => {
       (a) => JSON.stringify(a).includes("203.0.113.10") || JSON.stringify(a).includes("eipalloc-0e1"),
     );
     expect(followed || reported).toBe(true);
+  });
+});
+
+describe("review: addresses a terminated node released", () => {
+  it.fails("review: every reconcile restarts their grace at its own time: with graceSeconds 900 (allowed) they are never moved", async () => {
+    // Node 1 was terminated an hour ago (StateTransitionReason "User initiated (… GMT)"): its ENI was
+    // deleted and 10.20.1.101/102 went back to the subnet. Nobody (cluster, event path) moved them.
+    load((f) => {
+      terminate(f, A.nodes[0], A.enis[0]);
+      instanceOf(f, A.nodes[0]).stateSince = new Date(START - 3_600_000).toISOString();
+    });
+    // The deployed timeout is capped at 900 s (serverless.yml, vfxtIpMove.timeoutSeconds).
+    const report = await harness.invoke("vfxt-ip-move", reconcile(), {
+      env: vfxtEnv({ graceSeconds: 900 }),
+      timeoutMs: 900_000,
+    });
+    expect(report.error).toBeUndefined();
+    // An hour after the failure the cluster's 15-minute grace is long over: the addresses must be served.
+    expect(
+      assignedTo(report)
+        .flatMap(([, ips]) => ips as string[])
+        .sort(),
+    ).toEqual(["10.20.1.101", "10.20.1.102"]);
   });
 });
 
