@@ -123,6 +123,9 @@ const NO_VFXT_CLUSTER = "(no vfxt cluster configured)";
  * functions/vfxt-ip-move/config.ts), the alarm-name prefix, the IAM tag condition on ENIs and route
  * tables, and its own timeout, which adds the longest cluster grace (waited within the invocation).
  */
+/** Time vfxt-ip-move keeps after a wait for the reads and the writes (functions/vfxt-ip-move/run.ts). */
+const VFXT_WAIT_RESERVE_MS = 10_000;
+
 const vfxtIpMoveValues = (vfxt, lambda) => {
   const names = vfxt.clusters.map((cluster) => cluster.name);
   const tsx = require("tsx/cjs/api");
@@ -349,6 +352,15 @@ const resolveConfig = (input, { source, stage, service }) => {
   if (eniTimeout > MAX_TIMEOUT_SECONDS) {
     throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
       `eniReattach: detachTimeoutMs + attachTimeoutMs + the shared budget need ${eniTimeout} s, more than Lambda's ${MAX_TIMEOUT_SECONDS} s`,
+    ]);
+  }
+
+  // vfxt-ip-move waits a cluster's grace within the invocation: a grace it can never wait (with the reads,
+  // the writes and the read-back after it) would leave the addresses to reconciles that cannot wait either.
+  const vfxt = vfxtIpMoveValues(config.vfxtIpMove, lambda);
+  if (vfxt.worstCaseMs + VFXT_WAIT_RESERVE_MS > MAX_TIMEOUT_SECONDS * 1000) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `vfxtIpMove.clusters[].graceSeconds: the longest grace (with its remapSeconds), the shared budget and a read-back need ${Math.ceil((vfxt.worstCaseMs + VFXT_WAIT_RESERVE_MS) / 1000)} s, more than Lambda's ${MAX_TIMEOUT_SECONDS} s; lower graceSeconds`,
     ]);
   }
 

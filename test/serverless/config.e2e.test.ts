@@ -134,6 +134,18 @@ describe("resolveConfig", () => {
       issuesOf({ aws: { maxAttempts: 10, requestTimeoutMs: 60_000, connectionTimeoutMs: 30_000 } })[0],
     ).toContain("more than Lambda's 900 s");
   });
+
+  it("refuses a vfxt-ip-move grace the invocation could never wait within Lambda's 900 s", () => {
+    const cluster = { name: "c", addresses: ["10.20.1.101"] };
+    expect(issuesOf({ vfxtIpMove: { clusters: [{ ...cluster, graceSeconds: 900 }] } })[0]).toContain(
+      "vfxtIpMove.clusters[].graceSeconds",
+    );
+    const accepted = helper.resolveConfig(
+      { vfxtIpMove: { clusters: [{ ...cluster, graceSeconds: 600 }] } },
+      { source: "t" },
+    );
+    expect(accepted.vfxtIpMove.timeoutSeconds).toBeLessThanOrEqual(900);
+  });
 });
 
 describe("tools/check-config.ts", () => {

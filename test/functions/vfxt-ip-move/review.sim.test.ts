@@ -64,7 +64,7 @@ const alarms = (report: InvocationReport) =>
     .filter((d) => d.status === "alarm");
 
 describe("review: the backstop fights the cluster's own route moves", () => {
-  it.fails("review: route-repair follows the majority of tables and reverts a move the cluster made between two healthy nodes (rebalance off, no grace)", async () => {
+  it("review: route-repair follows the majority of tables and reverts a move the cluster made between two healthy nodes (rebalance off, no grace)", async () => {
     // Avere: "All vFXT nodes should share the same route table" — the cluster rewrites its one table
     // (rtb-…b01 here); the three others are client tables the operator configured for the function.
     load();
@@ -87,7 +87,7 @@ describe("review: the backstop fights the cluster's own route moves", () => {
 });
 
 describe("review: where a moved address goes", () => {
-  it.fails("review: least-loaded picks the node the cluster drained (suspended, offline, not yet joined): an EC2-healthy node holding none of 6 addresses", async () => {
+  it("review: least-loaded picks the node the cluster drained (suspended, offline, not yet joined): an EC2-healthy node holding none of 6 addresses", async () => {
     // Avere balances client addresses "across all healthy nodes"; a node that holds none while the
     // others hold 4 is one the cluster does not serve on (suspended, offline, rebooting, not joined).
     load((f) => {
@@ -100,7 +100,7 @@ describe("review: where a moved address goes", () => {
     expect(assignedTo(report).map(([eni]) => eni)).not.toContain(A.enis[2]);
   });
 
-  it.fails("review: membership is the tag alone: an instance tagged with the cluster's name, not among its configured instanceIds, receives its addresses", async () => {
+  it("review: membership is the tag alone: an instance tagged with the cluster's name, not among its configured instanceIds, receives its addresses", async () => {
     const impostor = { node: "i-0af7c0de000000a09", eni: "eni-0af7c0de000000a09" };
     load((f) => {
       setState(f, A.nodes[0], "stopped");
@@ -129,7 +129,7 @@ describe("review: where a moved address goes", () => {
 });
 
 describe("review: the cluster's move at the end of its grace", () => {
-  it.fails("review: the cluster's AssignPrivateIpAddresses, accepted 2 s before the grace ends, is still remapping when the function reads: the function overrides the cluster's placement", async () => {
+  it("review: the cluster's AssignPrivateIpAddresses, accepted 2 s before the grace ends, is still remapping when the function reads: the function overrides the cluster's placement", async () => {
     // "Remapping an IP address is an asynchronous operation" (AssignPrivateIpAddresses API reference):
     // until the remap shows, DescribeNetworkInterfaces still has the address on the failed node.
     load((f) => {
@@ -154,7 +154,7 @@ describe("review: the cluster's move at the end of its grace", () => {
 });
 
 describe("review: Elastic IPs of a terminated node", () => {
-  it.fails("review: the node terminates during the grace: its ENI is deleted and the Elastic IP on 10.20.1.101 disassociated; the address moves, the Elastic IP neither follows nor raises an alarm", async () => {
+  it("review: the node terminates during the grace: its ENI is deleted and the Elastic IP on 10.20.1.101 disassociated; the address moves, the Elastic IP neither follows nor raises an alarm", async () => {
     load((f) => {
       setState(f, A.nodes[0], "shutting-down");
       instanceOf(f, A.nodes[0]).stateSince = new Date(START).toISOString();
@@ -184,7 +184,7 @@ describe("review: Elastic IPs of a terminated node", () => {
 });
 
 describe("review: addresses a terminated node released", () => {
-  it.fails("review: every reconcile restarts their grace at its own time: with graceSeconds 900 (allowed) they are never moved", async () => {
+  it("review: every reconcile restarts their grace at its own time: with graceSeconds 900 (allowed) they are never moved", async () => {
     // Node 1 was terminated an hour ago (StateTransitionReason "User initiated (… GMT)"): its ENI was
     // deleted and 10.20.1.101/102 went back to the subnet. Nobody (cluster, event path) moved them.
     load((f) => {
@@ -207,7 +207,7 @@ describe("review: addresses a terminated node released", () => {
 });
 
 describe("review: what an operator is paged for", () => {
-  it.fails("review: the backstop had to act (the cluster did not move a failed node's addresses within its grace): no alarm event says the cluster's own failover is broken", async () => {
+  it("review: the backstop had to act (the cluster did not move a failed node's addresses within its grace): no alarm event says the cluster's own failover is broken", async () => {
     load((f) => setState(f, A.nodes[0], "stopped"));
     harness.advance(90_000); // the grace (60 s) passed: the cluster never moved the addresses
     const report = await invoke(stoppedEvent(), { graceSeconds: 60 });

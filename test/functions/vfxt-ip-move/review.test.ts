@@ -74,7 +74,7 @@ const policy = (overrides: Partial<ClusterPolicy> = {}): ClusterPolicy => ({
 });
 
 describe("review: the grace of a /32 address whose node was terminated", () => {
-  it.fails("review: the grace counts from the trigger's time, not from the termination: a retried or redriven event skips the cluster's grace", () => {
+  it("review: the grace counts from the trigger's time, not from the termination: a retried or redriven event skips the cluster's grace", () => {
     // Node 3 was terminated 5 s ago (StateTransitionReason): EC2 deleted its ENI, so the observation has
     // no ENI for it, and the cluster's /32 routes (instance target, as AvereSDK writes them) are
     // blackholes. The invocation is a Lambda retry / failed-events redrive of an event of 10 min ago.
