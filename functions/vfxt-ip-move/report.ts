@@ -12,6 +12,7 @@ import type { OpsResult } from "../../shared/runtime/handler";
 import { count, Metric } from "../../shared/runtime/observability";
 import type { StageContext } from "../config";
 import { CAPABILITY } from "./config";
+import type { WatchedElasticIp } from "./elastic-ips";
 import { accountOf, eventIdsOf, type TriggerDecision, type VfxtInput } from "./parse";
 import {
   type ClusterDecision,
@@ -46,6 +47,8 @@ const METRICS = {
   notReserved: "AddressesNotReserved",
   /** Addresses the function moved because the cluster had not within its grace (alarm `…-vfxt-backstop-acted`). */
   backstop: "BackstopMoves",
+  /** Elastic IPs that did not follow their address (its node terminated during the grace; also counted unserved). */
+  elasticIpsLost: "ElasticIpsLost",
   /** Instances tagged with a cluster's name that its `instanceIds` do not list (never targets). */
   unlisted: "UnlistedTaggedInstances",
 } as const;
@@ -78,6 +81,8 @@ export interface Round {
   execution: Execution;
   /** Instances tagged with a cluster's name that its `instanceIds` do not list: never nodes. */
   unlisted: { cluster: string; instanceIds: string[] }[];
+  /** Elastic IPs on addresses waiting on a node shutting down (checked once the moves are done). */
+  watched: WatchedElasticIp[];
 }
 
 const isRefusal = (outcome: ResourceOutcome): boolean =>
@@ -142,6 +147,8 @@ const addressOf = (resource: ResourceOutcome): string =>
 interface ReportInput {
   rounds: readonly Round[];
   reservations: readonly ReservationCheck[];
+  /** Elastic IPs of addresses that waited the grace and are no longer on them. */
+  lost: readonly WatchedElasticIp[];
   context: StageContext;
   region: string;
   input: VfxtInput;
@@ -230,8 +237,18 @@ const unlistedEvents = (rounds: readonly Round[], base: AlarmBase): ActionEventD
   }));
 };
 
+/** An Elastic IP that did not follow its address (its node terminated during the grace): public clients cut off. */
+const lostEvents = (lost: readonly WatchedElasticIp[], base: AlarmBase): ActionEventDetail[] =>
+  lost.map((eip) => ({
+    ...base,
+    action: "elastic-ip-lost",
+    resources: [eip.address],
+    description: `vFXT cluster ${eip.cluster}: Elastic IP ${eip.publicIp} (${eip.allocationId}) was on ${eip.address} and is no longer: associate it again with the address's new ENI`,
+    details: { cluster: eip.cluster, allocationId: eip.allocationId, publicIp: eip.publicIp },
+  }));
+
 /** One alarm event per (cluster, reason) of the alarm skips, one per cluster for the refused addresses. */
-const alarmEvents = ({ rounds, context, region, input }: ReportInput): ActionEventDetail[] => {
+const alarmEvents = ({ rounds, lost, context, region, input }: ReportInput): ActionEventDetail[] => {
   const base = {
     capability: CAPABILITY,
     status: "alarm",
@@ -258,7 +275,7 @@ const alarmEvents = ({ rounds, context, region, input }: ReportInput): ActionEve
       });
     }
   }
-  events.push(...backstopEvents(rounds, base), ...unlistedEvents(rounds, base));
+  events.push(...backstopEvents(rounds, base), ...unlistedEvents(rounds, base), ...lostEvents(lost, base));
   for (const round of rounds) {
     for (const action of round.execution.actions.filter(
       (a) => a.kind === MOVE_SECONDARY_ACTION || a.kind === MOVE_ROUTES_ACTION,
@@ -278,7 +295,7 @@ const alarmEvents = ({ rounds, context, region, input }: ReportInput): ActionEve
   return events;
 };
 
-const countMetrics = ({ rounds, reservations, context }: ReportInput, execution: Execution): void => {
+const countMetrics = ({ rounds, reservations, lost, context }: ReportInput, execution: Execution): void => {
   const outcomes = execution.actions.flatMap((a) => a.resources);
   const moves = execution.actions.filter(
     (a) => a.kind === MOVE_SECONDARY_ACTION || a.kind === MOVE_ROUTES_ACTION,
@@ -292,7 +309,12 @@ const countMetrics = ({ rounds, reservations, context }: ReportInput, execution:
   };
   metric(METRICS.moved, moved.filter((r) => r.status === "applied").length);
   metric(METRICS.noHealthyNode, summariesOf(rounds).filter((s) => s.decision === "no-healthy-node").length);
-  metric(METRICS.unserved, new Set([...unserved.map((s) => s.resource), ...refused.map(addressOf)]).size);
+  metric(
+    METRICS.unserved,
+    new Set([...unserved.map((s) => s.resource), ...refused.map(addressOf), ...lost.map((e) => e.address)])
+      .size,
+  );
+  metric(METRICS.elasticIpsLost, lost.length);
   metric(METRICS.refused, refused.length);
   metric(METRICS.foreign, skips.filter((s) => s.reason === "held-by-foreign-eni").length);
   metric(METRICS.invalid, skips.filter((s) => INVALID_ADDRESS_REASONS.has(s.reason)).length);

@@ -8,6 +8,7 @@ import type { Execution, Plan } from "../../shared/pipeline/types";
 import type { StageContext } from "../config";
 import { createExecutors } from "./apply";
 import { CAPABILITY, effectiveGraceMs, type VfxtClusterConfig, type VfxtIpMoveConfig } from "./config";
+import { lostElasticIps, type WatchedElasticIp, watchedIn } from "./elastic-ips";
 import { observeCluster } from "./observe";
 import { eventIdsOf, regionOf, type Screened, screen, triggerTimeOf, type VfxtInput } from "./parse";
 import { type ClusterPlan, mostSevere, planCluster, type VfxtParams } from "./plan";
@@ -98,6 +99,7 @@ const runRound = async (
   const now = context.clock.now();
   const plans: ClusterPlan[] = [];
   const unlisted: Round["unlisted"] = [];
+  const watched: WatchedElasticIp[] = [];
   let left = budget;
   for (const config of inv.clusters) {
     const { nodes, unlisted: strangers } = nodesOf(config, policy.clusterTagKey, members);
@@ -117,6 +119,7 @@ const runRound = async (
     left -= plan.moves.filter((m) => m.reason !== "route-repair").length;
     logPlan(plan, context);
     plans.push(plan);
+    watched.push(...watchedIn(plan, observation));
   }
   const combined: Plan<VfxtParams> = {
     decision: mostSevere(plans.map((p) => p.decision)),
@@ -125,7 +128,7 @@ const runRound = async (
   };
   const deps = { ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs };
   const execution = await executePlan(combined, context.mode, createExecutors(deps));
-  return { plans, execution, unlisted };
+  return { plans, execution, unlisted, watched };
 };
 
 /** The earliest end of a grace the invocation can wait for (reads and writes after it included). */
@@ -141,15 +144,18 @@ const waitTarget = (round: Round, context: StageContext): number | undefined => 
 const converge = async (
   inv: Invocation,
   firstMembers: readonly InstanceView[],
-): Promise<{ rounds: Round[]; waitedMs: number }> => {
+): Promise<{ rounds: Round[]; waitedMs: number; watched: WatchedElasticIp[] }> => {
   const rounds: Round[] = [];
   let waitedMs = 0;
+  const watched: WatchedElasticIp[] = [];
   let members = firstMembers;
   let budget = inv.context.config.vfxtIpMove.maxAddressesPerInvocation;
   for (let i = 0; i < MAX_ROUNDS; i += 1) {
     if (i > 0) members = await loadMembers(inv.ec2, inv.context.config.vfxtIpMove);
     const round = await runRound(inv, members, budget);
     rounds.push(round);
+    for (const eip of round.watched)
+      if (!watched.some((w) => w.allocationId === eip.allocationId)) watched.push(eip);
     budget -= round.plans.flatMap((p) => p.moves).filter((m) => m.reason !== "route-repair").length;
     const until = waitTarget(round, inv.context);
     if (until === undefined || i === MAX_ROUNDS - 1) break;
@@ -161,7 +167,7 @@ const converge = async (
     await inv.context.clock.sleep(pause);
     waitedMs += pause;
   }
-  return { rounds, waitedMs };
+  return { rounds, waitedMs, watched };
 };
 
 /** Retryable: the retry re-reads the account; addresses that arrived meanwhile are not moved again. */
@@ -197,10 +203,11 @@ export const runVfxtIpMove = async (input: VfxtInput, context: StageContext): Pr
   const members = await loadMembers(ec2, policy);
   const clusters = selectClusters(input, policy, members, screened);
   if (clusters.length === 0) return ignored(empty, context);
-  const { rounds, waitedMs } = await converge({ input, context, ec2, clusters }, members);
+  const { rounds, waitedMs, watched } = await converge({ input, context, ec2, clusters }, members);
+  const lost = await lostElasticIps(ec2, watched);
   const reservations =
     input.kind === "reconcile" ? await checkReservations(ec2, clusters, rounds.at(-1)?.plans ?? []) : [];
-  await report({ rounds, reservations, context, region, input });
+  await report({ rounds, reservations, lost, context, region, input });
   throwIfUnfinished(rounds, policy.verifyTimeoutMs);
   const summaries = summariesOf(rounds);
   const execution: Execution = {

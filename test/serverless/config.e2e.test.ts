@@ -18,6 +18,7 @@ interface Resolved {
   idleHibernate: { alarmNamePrefix: string; stopInstancesCondition: unknown };
   actionEvents: { eventBusArn: string };
   lambda: { attemptsMs: number; backoffMs: number; worstCaseMs: number; timeoutSeconds: number };
+  vfxtIpMove: { timeoutSeconds: number };
 }
 interface Helper {
   resolveConfig(input: unknown, meta: { source: string; stage?: string; service?: string }): Resolved;

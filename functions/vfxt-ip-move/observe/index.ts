@@ -11,6 +11,7 @@ import type { VfxtClusterConfig } from "../config";
 import type { ClusterObservation, EniState, NodeState, OtherHolder, RouteState } from "../plan";
 import {
   loadElasticIpAddresses,
+  loadElasticIps,
   loadHolders,
   loadInstanceStatus,
   loadRouteTables,
@@ -161,7 +162,9 @@ export const observeCluster = async (
   const vpcId = vpcOf(config, members);
   const live = members.filter((n) => n.state !== "terminated");
   const nodeSubnets = [...new Set(live.flatMap((n) => (n.subnetId === undefined ? [] : [n.subnetId])))];
-  const [statuses, nodeEnis, limits, vpc] = await Promise.all([
+  // A node shutting down loses its ENIs, and their Elastic IPs are disassociated: watched from now on.
+  const dying = live.filter((n) => n.state === "shutting-down").map((n) => n.id);
+  const [statuses, nodeEnis, limits, vpc, dyingElasticIps] = await Promise.all([
     // A terminated node is unhealthy whatever its checks, and may already be unknown to DescribeInstanceStatus.
     loadInstanceStatus(
       ec2,
@@ -176,6 +179,7 @@ export const observeCluster = async (
       members.map((n) => n.instanceType),
     ),
     vpcId === undefined ? emptyVpc : readVpc(ec2, config, vpcId, [...addresses, ...retired], nodeSubnets),
+    dying.length === 0 ? [] : loadElasticIps(ec2, { instanceIds: dying }),
   ]);
   const needElasticIps = options.cleanup && retired.length > 0 && nodeEnis.length > 0;
   const elasticIps = needElasticIps
@@ -204,6 +208,7 @@ export const observeCluster = async (
     nodes,
     otherHolders: otherHoldersOf(vpc.holders, config, memberIds, new Set(addresses), options.tagKey),
     routes: vpc.routeTables.routes,
+    ...(dyingElasticIps.length === 0 ? {} : { elasticIps: dyingElasticIps }),
   };
 };
 

@@ -159,6 +159,40 @@ export const loadElasticIpAddresses = async (
   return out;
 };
 
+export interface ElasticIpView {
+  allocationId: string;
+  publicIp: string;
+  networkInterfaceId?: string;
+  privateIp?: string;
+}
+
+/** Elastic IPs by allocation id or by the instance they are associated with. */
+export const loadElasticIps = async (
+  ec2: EC2Client,
+  by: { instanceIds: readonly string[] } | { allocationIds: readonly string[] },
+): Promise<ElasticIpView[]> => {
+  const ids = "allocationIds" in by ? by.allocationIds : by.instanceIds;
+  const out: ElasticIpView[] = [];
+  for (const chunk of chunks([...new Set(ids)])) {
+    // Filters, not AllocationIds: an Elastic IP released meanwhile is absent, not an error.
+    const name = "allocationIds" in by ? "allocation-id" : "instance-id";
+    const input = { Filters: [{ Name: name, Values: chunk }] };
+    const page = await awsCall("ec2", "DescribeAddresses", () =>
+      ec2.send(new DescribeAddressesCommand(input)),
+    );
+    for (const a of page.Addresses ?? []) {
+      if (a.AllocationId === undefined || a.PublicIp === undefined) continue;
+      out.push({
+        allocationId: a.AllocationId,
+        publicIp: a.PublicIp,
+        ...(a.NetworkInterfaceId === undefined ? {} : { networkInterfaceId: a.NetworkInterfaceId }),
+        ...(a.PrivateIpAddress === undefined ? {} : { privateIp: a.PrivateIpAddress }),
+      });
+    }
+  }
+  return out;
+};
+
 /** "User initiated (2019-10-02 17:21:00 GMT)": the time of a stop or termination, when EC2 gives one. */
 const TRANSITION_TIME = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT\)/;
 

@@ -144,6 +144,7 @@ const applyGrace = (ledger: Ledger, pending: readonly Pending[]): Pending[] => {
         `the cluster may still move it itself: not before ${new Date(actAt).toISOString()}`,
       );
       ledger.waitUntil = Math.min(ledger.waitUntil ?? actAt, actAt);
+      if (p.fromEni !== undefined) ledger.waiting.push({ address: p.spec.address, eniId: p.fromEni });
     }
   }
   return ready;
@@ -232,5 +233,6 @@ export const planCluster = (obs: ClusterObservation, policy: ClusterPolicy): Clu
     modes: ledger.modes,
     subnets: ledger.subnets,
     ...(ledger.waitUntil === undefined ? {} : { waitUntil: ledger.waitUntil }),
+    waiting: ledger.waiting,
   };
 };

@@ -32,6 +32,8 @@ export interface Ledger {
   leaves: Map<string, string>;
   budget: number;
   waitUntil?: number;
+  /** Addresses within the grace, with the ENI of the failed node holding them. */
+  waiting: { address: string; eniId: string }[];
 }
 
 export const byId = (a: NodeState, b: NodeState): number =>
@@ -71,6 +73,7 @@ export const newLedger = (obs: ClusterObservation, policy: ClusterPolicy): Ledge
     moves: [],
     leaves: new Map(),
     budget: Math.max(0, policy.maxAddresses),
+    waiting: [],
   };
 };
 

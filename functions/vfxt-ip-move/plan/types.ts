@@ -72,6 +72,13 @@ export interface ClusterObservation {
   otherHolders: Readonly<Record<string, OtherHolder>>;
   /** Routes of the route tables (any destination; only `<address>/32` ones matter). */
   routes: readonly RouteState[];
+  /** Elastic IPs on the private addresses of nodes shutting down (their ENIs are about to be deleted). */
+  elasticIps?: readonly {
+    allocationId: string;
+    publicIp: string;
+    networkInterfaceId?: string;
+    privateIp?: string;
+  }[];
 }
 
 export interface ClusterPolicy {
@@ -172,6 +179,8 @@ export interface ClusterPlan extends Plan<VfxtParams> {
   subnets: Record<string, string>;
   /** The earliest time an address within the cluster's grace may move; undefined: none waits. */
   waitUntil?: number;
+  /** Addresses within the grace and the failed node's ENI holding them (its Elastic IPs are watched). */
+  waiting: { address: string; eniId: string }[];
 }
 
 /** Skips that mean an address is left unserved or misconfigured: reported as alarms. */

@@ -18,7 +18,6 @@ import {
   setSecondaries,
   setState,
   terminate,
-  untilHandlerSleeps,
   vfxtEnv,
   vfxtFixture,
 } from "./support";
@@ -132,20 +131,21 @@ describe("review: the cluster's move at the end of its grace", () => {
   it("review: the cluster's AssignPrivateIpAddresses, accepted 2 s before the grace ends, is still remapping when the function reads: the function overrides the cluster's placement", async () => {
     // "Remapping an IP address is an asynchronous operation" (AssignPrivateIpAddresses API reference):
     // until the remap shows, DescribeNetworkInterfaces still has the address on the failed node.
+    // Node 1 stopped at t0 = START − 58 s. (Fixed by the capability helper: the interleaving is now set up
+    // without a driver sleeping next to the handler, whose wake-up raced the driver's real-time poll.)
     load((f) => {
       setState(f, A.nodes[0], "stopped");
+      instanceOf(f, A.nodes[0]).stateSince = new Date(START - 58_000).toISOString();
       f.behaviour.privateIpRemapMs = 3000;
     });
-    harness.advance(5000);
-    const run = invoke(stoppedEvent(), { graceSeconds: 60 });
-    await untilHandlerSleeps(harness);
-    await harness.clock.sleep(53_000); // t0 + 58 s: the cluster (slow, retrying EC2) moves them to node 3
+    // t0 + 58 s: the cluster (slow, retrying EC2) moves them to node 3; the remap shows at t0 + 61 s.
     await clusterCall(harness, "AssignPrivateIpAddresses", {
       NetworkInterfaceId: A.enis[2],
       PrivateIpAddresses: ["10.20.1.101", "10.20.1.102"],
       AllowReassignment: true,
     });
-    const report = await run;
+    harness.advance(2000); // t0 + 60 s: the grace ends, the event is handled
+    const report = await invoke(stoppedEvent(), { graceSeconds: 60 });
     expect(report.error).toBeUndefined();
     // The cluster serves them on node 3: EC2 must map them there, not where the function would have put them.
     expect(addressesAfter(report, A.enis[2])).toEqual(expect.arrayContaining(["10.20.1.101", "10.20.1.102"]));
