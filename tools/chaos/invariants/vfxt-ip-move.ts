@@ -45,9 +45,11 @@ const isHealthy = (state: RegionState, id: string, now: number, bootGraceMs: num
   return now - inst.launchTime.getTime() >= bootGraceMs;
 };
 
+/** The cluster's nodes: tagged with its name and, when it lists `instanceIds`, listed (safety rule 9). */
 const membersOf = (state: RegionState, config: VfxtIpMoveConfig, cluster: VfxtClusterConfig): string[] =>
   [...state.instances.values()]
     .filter((i) => i.tags.get(config.clusterTagKey) === cluster.name)
+    .filter((i) => cluster.instanceIds.length === 0 || cluster.instanceIds.includes(i.id))
     .map((i) => i.id);
 
 export const vfxtView = (state: RegionState, config: VfxtIpMoveConfig, now: number): VfxtView => {

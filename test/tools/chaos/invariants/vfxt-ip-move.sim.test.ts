@@ -54,6 +54,15 @@ describe("checkVfxtInvariants", () => {
     ]);
   });
 
+  it("served: a tagged instance the cluster's instanceIds do not list is no node: an address on it is unserved", () => {
+    const listed = vfxtConfig({ cluster: { instanceIds: [A.nodes[0], A.nodes[1]] } });
+    const violations = checkVfxtInvariants(account().state(), listed, { now: START, settled: true });
+    expect(violations.map((v) => v.message.split(" ").slice(0, 2).join(" "))).toEqual([
+      "vfxt-a 10.20.1.105",
+      "vfxt-a 10.20.1.106",
+    ]);
+  });
+
   it("served: no violation when no healthy node could take the address", () => {
     const a = account((f) => {
       for (const node of A.nodes) setState(f, node, "stopped");
