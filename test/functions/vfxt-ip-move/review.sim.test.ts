@@ -24,7 +24,7 @@ import {
 
 /**
  * Review of vfxt-ip-move (issue 11) by an operator of Avere vFXT clusters: what would still go wrong in a
- * real account. Each test fails today (`it.fails`); the fix flips it to `it`. Findings and sources:
+ * real account. Each test failed before the fixes (it was `it.fails`); now a plain `it`. Findings and sources:
  * /work/notes/review-vfxt-ip-move.md.
  */
 

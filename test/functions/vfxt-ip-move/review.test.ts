@@ -8,8 +8,8 @@ import {
 } from "../../../functions/vfxt-ip-move/plan";
 
 /**
- * Review of the pure plan of vfxt-ip-move (issue 11): each test fails today (`it.fails`); the fix flips it
- * to `it`. Findings and sources: /work/notes/review-vfxt-ip-move.md.
+ * Review of the pure plan of vfxt-ip-move (issue 11): each test failed before the fix (it was `it.fails`); now
+ * a plain `it`. Findings and sources: /work/notes/review-vfxt-ip-move.md.
  */
 
 const NOW = Date.parse("2026-03-02T09:00:00Z");
