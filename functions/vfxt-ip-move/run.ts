@@ -150,9 +150,15 @@ const converge = async (
   const watched: WatchedElasticIp[] = [];
   let members = firstMembers;
   let budget = inv.context.config.vfxtIpMove.maxAddressesPerInvocation;
+  let current = inv;
   for (let i = 0; i < MAX_ROUNDS; i += 1) {
-    if (i > 0) members = await loadMembers(inv.ec2, inv.context.config.vfxtIpMove);
-    const round = await runRound(inv, members, budget);
+    if (i > 0) {
+      members = await loadMembers(inv.ec2, inv.context.config.vfxtIpMove);
+      // One writer (reserved concurrency 1): other clusters' events are throttled while it waits, so
+      // every round after a wait covers every configured cluster.
+      current = { ...inv, clusters: [...inv.context.config.vfxtIpMove.clusters] };
+    }
+    const round = await runRound(current, members, budget);
     rounds.push(round);
     for (const eip of round.watched)
       if (!watched.some((w) => w.allocationId === eip.allocationId)) watched.push(eip);

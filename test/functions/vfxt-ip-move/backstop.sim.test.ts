@@ -7,6 +7,7 @@ import {
   A,
   addressesAfter,
   atTime,
+  B,
   callsTo,
   clusterCall,
   EVENTS,
@@ -133,6 +134,24 @@ describe("vfxt-ip-move: the cluster's grace", () => {
     expect(callsTo(functionCalls(report), "AssignPrivateIpAddresses").map((c) => c.input)).toEqual([
       { NetworkInterfaceId: A.enis[1], PrivateIpAddresses: ["10.20.1.102"], AllowReassignment: true },
     ]);
+  });
+});
+
+describe("vfxt-ip-move: one writer that waits serves every cluster", () => {
+  it("after waiting cluster A's grace, the next round covers cluster B too (its own events are throttled meanwhile)", async () => {
+    stoppedAt(5000, (f) => {
+      terminate(f, B.nodes[0], B.enis[0]);
+      instanceOf(f, B.nodes[0]).stateSince = new Date(START - 120_000).toISOString();
+    });
+    const report = await harness.invoke("vfxt-ip-move", stoppedEvent(), { env: env(), ...TIMEOUT });
+    const result = resultOf(report);
+    expect(result.waitedMs).toBeGreaterThan(0);
+    expect(result.clusters.map((c) => [c.name, c.decision])).toEqual([
+      ["vfxt-a", "move"],
+      ["vfxt-b", "move"],
+    ]);
+    const routes = callsTo(report, "ReplaceRoute").map((c) => c.input.DestinationCidrBlock);
+    expect(new Set(routes)).toEqual(new Set(["10.250.0.11/32"]));
   });
 });
 
