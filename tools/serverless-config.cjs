@@ -326,11 +326,18 @@ const resolveConfig = (input, { source, stage, service }) => {
     ]);
   }
 
-  // Lambda allows 4 KB of environment variables per function, all of them together.
-  if (Buffer.byteLength(json) > MAX_OPS_CONFIG_BYTES) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
-      `(root): the validated configuration is ${Buffer.byteLength(json)} bytes of JSON; OPS_CONFIG allows ${MAX_OPS_CONFIG_BYTES} (Lambda's environment is limited to 4 KB)`,
-    ]);
+  // Lambda allows 4 KB of environment variables per function, all of them together: each function gets the
+  // common keys and its own capability's section only.
+  const { CONFIG_SECTIONS, sectionConfigOf } = loadSchemaModule();
+  const opsConfigJsonOf = {};
+  for (const section of CONFIG_SECTIONS) {
+    const part = JSON.stringify(sectionConfigOf(config, section));
+    if (Buffer.byteLength(part) > MAX_OPS_CONFIG_BYTES) {
+      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+        `${section}: the validated section with the common keys is ${Buffer.byteLength(part)} bytes of JSON; a function's OPS_CONFIG allows ${MAX_OPS_CONFIG_BYTES} (Lambda's environment is limited to 4 KB)`,
+      ]);
+    }
+    opsConfigJsonOf[section] = part;
   }
 
   const prefix = config.idleHibernate.alarmNamePrefix;
@@ -368,8 +375,10 @@ const resolveConfig = (input, { source, stage, service }) => {
   return {
     stage,
     source,
-    /** The validated, defaulted configuration: the functions' OPS_CONFIG. */
+    /** The validated, defaulted configuration. */
     opsConfigJson: json,
+    /** Per capability section: the OPS_CONFIG of that capability's functions (common keys + the section). */
+    opsConfigJsonOf,
     config,
     mode: config.mode,
     idleHibernate: {

@@ -10,7 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseStageConfig, type StageConfig } from "../../functions/config";
+import {
+  CONFIG_SECTIONS,
+  type ConfigSectionName,
+  parseStageConfig,
+  type StageConfig,
+  sectionConfigOf,
+} from "../../functions/config";
 import { FUNCTIONS as REGISTRY } from "../../functions/index";
 import { nodeStatePattern } from "../../functions/vfxt-ip-move/config";
 import { type OslsRun, ROOT, runOsls } from "./osls";
@@ -76,7 +82,14 @@ const helperModule = createRequire(import.meta.url)("../../tools/serverless-conf
 const FUNCTIONS: Readonly<
   Record<
     string,
-    { logicalId: string; service: string; bundle: string; rules: number; actions: readonly string[] }
+    {
+      logicalId: string;
+      service: string;
+      bundle: string;
+      rules: number;
+      actions: readonly string[];
+      section: ConfigSectionName;
+    }
   >
 > = Object.fromEntries(
   REGISTRY.map((fn) => {
@@ -93,6 +106,7 @@ const FUNCTIONS: Readonly<
         bundle: `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.cjs`,
         rules: kinds.filter((t) => t.kind === "eventbridge" || t.kind === "schedule").length,
         actions: fn.iamActions,
+        section: fn.configSection,
       },
     ];
   }),
@@ -200,16 +214,27 @@ describe("functions", () => {
     },
   );
 
-  it.each(FUNCTION_KEYS)("%s: OPS_CONFIG is the validated, defaulted stage configuration", (key) => {
-    const variables = functionProperties(key).Environment.Variables;
-    const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as unknown;
-    expect(raw).toEqual(expectedConfig);
-    expect(parseStageConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
-    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
-    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
-    // Source maps are off, so nothing to enable.
-    expect(variables.NODE_OPTIONS).toBeUndefined();
-  });
+  it.each(FUNCTION_KEYS)(
+    "%s: OPS_CONFIG is the validated stage configuration with its own section",
+    (key) => {
+      const variables = functionProperties(key).Environment.Variables;
+      const section = fn(key).section;
+      const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as Record<string, unknown>;
+      expect(raw).toEqual(sectionConfigOf(expectedConfig, section));
+      expect(Object.keys(raw).filter((k) => (CONFIG_SECTIONS as readonly string[]).includes(k))).toEqual([
+        section,
+      ]);
+      expect(Buffer.byteLength(variables.OPS_CONFIG ?? "")).toBeLessThanOrEqual(3500);
+      const loaded = parseStageConfig(raw, "OPS_CONFIG");
+      expect(loaded[section]).toEqual(expectedConfig[section]);
+      expect(loaded.aws).toEqual(expectedConfig.aws);
+      expect(loaded.mode).toBe(expectedConfig.mode);
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
+      expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
+      // Source maps are off, so nothing to enable.
+      expect(variables.NODE_OPTIONS).toBeUndefined();
+    },
+  );
 
   it.each(FUNCTION_KEYS.filter((key) => !NO_RETRIES.has(key)))(
     "%s: async failures are retried twice, then sent to the failed-events queue",
@@ -664,7 +689,9 @@ describe("eni-reattach (issue 4)", () => {
     expect(p.ReservedConcurrentExecutions).toBe(1);
     expect(p.Runtime).toBe("nodejs22.x");
     expect(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
-    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(expectedConfig);
+    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(
+      sectionConfigOf(expectedConfig, "eniReattach"),
+    );
     const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
       ([, config]) =>
         JSON.stringify(config.Properties.FunctionName) === JSON.stringify({ Ref: fn(key).logicalId }),
