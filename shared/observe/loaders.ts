@@ -58,6 +58,7 @@ const toInstanceView = (instance: Instance): InstanceView => {
     outpostArn: instance.OutpostArn,
     networkInterfaceIds: interfaces.map((eni) => eni.NetworkInterfaceId ?? "").filter((id) => id !== ""),
     stateReasonCode: instance.StateReason?.Code,
+    stateTransitionReason: instance.StateTransitionReason,
     autoScalingGroup: tags[AUTO_SCALING_GROUP_TAG],
   };
 };

@@ -23,6 +23,8 @@ export interface InstanceView {
   /** ENIs attached to the instance, primary first. */
   networkInterfaceIds: string[];
   stateReasonCode?: string;
+  /** `StateTransitionReason`, e.g. "User initiated (2019-10-02 17:21:00 GMT)"; may be empty. */
+  stateTransitionReason?: string;
   /** From the `aws:autoscaling:groupName` tag that Auto Scaling puts on every member. */
   autoScalingGroup?: string;
 }
