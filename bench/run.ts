@@ -101,7 +101,7 @@ const summarize = (samples: readonly number[]) => {
 // ---------------------------------------------------------------------------------------------------
 // 1. Bundles
 
-/** serverless.yml's `handler:` for a function key, e.g. functions/idle-hibernate/handler.handler. */
+/** serverless.yml's `handler:` for a function key, e.g. functions/idle-hibernate/hibernate/handler.handler. */
 const handlerSpec = (entry: FunctionEntry): { source: string; exportName: string } => {
   const yml = readFileSync(join(ROOT, "serverless.yml"), "utf8");
   const block = new RegExp(

@@ -5,6 +5,10 @@ import * as z from "../../shared/runtime/zod";
  * (idle-hibernate and idle-alarms). Every knob has a default.
  */
 
+/** The function names, also their metrics' `service` dimension. */
+export const CAPABILITY = "idle-hibernate";
+export const ALARMS_CAPABILITY = "idle-alarms";
+
 const positiveInt = (max: number) => z.int().check(z.minimum(1), z.maximum(max));
 
 const TagMatch = z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string() });

@@ -68,7 +68,7 @@ const FUNCTIONS = {
   idleHibernate: {
     logicalId: "IdleHibernateLambdaFunction",
     service: "idle-hibernate",
-    bundle: "functions/idle-hibernate/handler.cjs",
+    bundle: "functions/idle-hibernate/hibernate/handler.cjs",
     rules: 2,
     actions: [
       "logs:CreateLogStream",
@@ -89,7 +89,7 @@ const FUNCTIONS = {
   idleAlarms: {
     logicalId: "IdleAlarmsLambdaFunction",
     service: "idle-alarms",
-    bundle: "functions/idle-hibernate/alarms-handler.cjs",
+    bundle: "functions/idle-hibernate/alarms/handler.cjs",
     rules: 2,
     actions: [
       "logs:CreateLogStream",

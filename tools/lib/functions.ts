@@ -15,13 +15,13 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   {
     name: "idle-hibernate",
     serverlessName: "idleHibernate",
-    load: async () => (await import("../../functions/idle-hibernate/handler")).buildHandler,
+    load: async () => (await import("../../functions/idle-hibernate/hibernate/handler")).buildHandler,
     accepts: ["alarm-change", "schedule"],
   },
   {
     name: "idle-alarms",
     serverlessName: "idleAlarms",
-    load: async () => (await import("../../functions/idle-hibernate/alarms-handler")).buildHandler,
+    load: async () => (await import("../../functions/idle-hibernate/alarms/handler")).buildHandler,
     accepts: ["ec2-state-change"],
   },
   {

@@ -1,6 +1,6 @@
-import type { AlarmView, InstanceView } from "../../shared/observe/model";
-import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
-import type { IdleHibernateConfig } from "./config";
+import type { AlarmView, InstanceView } from "../../../shared/observe/model";
+import type { Plan, PlannedAction, Skip } from "../../../shared/pipeline/types";
+import type { IdleHibernateConfig } from "../config";
 
 /** Tag on every alarm the toolkit creates: only alarms carrying it are ever deleted. */
 export const MANAGED_TAG = { key: "ops:managed-by", value: "ops-toolkit" } as const;

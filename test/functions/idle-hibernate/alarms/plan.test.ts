@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseStageConfig } from "../../../functions/config";
+import { parseStageConfig } from "../../../../functions/config";
 import {
   DELETE_ALARM_ACTION,
   idleAlarmFor,
   PUT_ALARM_ACTION,
   planIdleAlarms,
-} from "../../../functions/idle-hibernate/alarms-plan";
-import type { AlarmView, InstanceView } from "../../../shared/observe/model";
+} from "../../../../functions/idle-hibernate/alarms/plan";
+import type { AlarmView, InstanceView } from "../../../../shared/observe/model";
 
 const policy = parseStageConfig({}, "test").idleHibernate;
 

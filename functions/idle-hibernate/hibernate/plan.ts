@@ -1,6 +1,6 @@
-import type { InstanceView, LocalGatewayRouteView, RouteView } from "../../shared/observe/model";
-import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
-import type { IdleHibernateConfig } from "./config";
+import type { InstanceView, LocalGatewayRouteView, RouteView } from "../../../shared/observe/model";
+import type { Plan, PlannedAction, Skip } from "../../../shared/pipeline/types";
+import type { IdleHibernateConfig } from "../config";
 
 /**
  * Why an instance named by an idle alarm is not hibernated. Each is documented in the README

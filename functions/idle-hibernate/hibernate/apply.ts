@@ -1,11 +1,11 @@
 import { type EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
-import { awsErrorCode } from "../../shared/aws/errors";
-import { loadInstances } from "../../shared/observe/loaders";
-import type { InstanceView } from "../../shared/observe/model";
-import { refusedOutcome, throwIfRetryableError } from "../../shared/pipeline/outcome";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
-import { readUntil } from "../../shared/pipeline/verify";
-import type { Deadline } from "../../shared/runtime/deadline";
+import { awsErrorCode } from "../../../shared/aws/errors";
+import { loadInstances } from "../../../shared/observe/loaders";
+import type { InstanceView } from "../../../shared/observe/model";
+import { refusedOutcome, throwIfRetryableError } from "../../../shared/pipeline/outcome";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
+import { readUntil } from "../../../shared/pipeline/verify";
+import type { Deadline } from "../../../shared/runtime/deadline";
 import { STOP_ACTION, type StopParams } from "./plan";
 
 export const HIBERNATE_REASON = "Client.UserInitiatedHibernate";

@@ -3,13 +3,13 @@ import {
   DeleteAlarmsCommand,
   PutMetricAlarmCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms } from "../../shared/observe/loaders";
-import { refusedOutcome, throwIfRetryableError } from "../../shared/pipeline/outcome";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
-import { readUntil } from "../../shared/pipeline/verify";
-import type { Deadline } from "../../shared/runtime/deadline";
-import { type AlarmParams, DELETE_ALARM_ACTION, MANAGED_TAG, PUT_ALARM_ACTION } from "./alarms-plan";
+import { toAwsCallError } from "../../../shared/aws/errors";
+import { loadMetricAlarms } from "../../../shared/observe/loaders";
+import { refusedOutcome, throwIfRetryableError } from "../../../shared/pipeline/outcome";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
+import { readUntil } from "../../../shared/pipeline/verify";
+import type { Deadline } from "../../../shared/runtime/deadline";
+import { type AlarmParams, DELETE_ALARM_ACTION, MANAGED_TAG, PUT_ALARM_ACTION } from "./plan";
 
 export interface AlarmExecutorDeps {
   cloudWatch: CloudWatchClient;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseStageConfig } from "../../../functions/config";
-import { planHibernation, SKIP_REASONS } from "../../../functions/idle-hibernate/plan";
-import type { InstanceView } from "../../../shared/observe/model";
+import { parseStageConfig } from "../../../../functions/config";
+import { planHibernation, SKIP_REASONS } from "../../../../functions/idle-hibernate/hibernate/plan";
+import type { InstanceView } from "../../../../shared/observe/model";
 
 const now = new Date("2026-11-21T12:00:00Z");
 const policy = parseStageConfig({}, "test").idleHibernate;

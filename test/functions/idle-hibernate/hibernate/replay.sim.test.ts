@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HibernateResult } from "../../../functions/idle-hibernate/hibernate";
-import { AwsCallError } from "../../../shared/runtime/errors";
-import type { Harness, InvocationReport } from "../../../sim/harness";
-import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../support/fixtures";
-import { startHarness } from "../../support/harness";
+import type { HibernateResult } from "../../../../functions/idle-hibernate/hibernate/report";
+import { AwsCallError } from "../../../../shared/runtime/errors";
+import type { Harness, InvocationReport } from "../../../../sim/harness";
+import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../../support/fixtures";
+import { startHarness } from "../../../support/harness";
 
 /**
  * Replayed events through the real idle-hibernate handler against the simulated account: the calls it

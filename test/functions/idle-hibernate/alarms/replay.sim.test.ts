@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlarmsResult } from "../../../functions/idle-hibernate/alarms";
-import type { Harness, InvocationReport } from "../../../sim/harness";
-import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../support/fixtures";
-import { startHarness } from "../../support/harness";
+import type { AlarmsResult } from "../../../../functions/idle-hibernate/alarms/report";
+import type { Harness, InvocationReport } from "../../../../sim/harness";
+import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../../support/fixtures";
+import { startHarness } from "../../../support/harness";
 
 /** Replayed events through the real idle-alarms handler: alarm provisioning, deletion, reconcile. */
 
