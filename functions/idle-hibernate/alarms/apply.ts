@@ -9,7 +9,8 @@ import { refusedOutcome, throwIfRetryableError } from "../../../shared/pipeline/
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
 import { readUntil } from "../../../shared/pipeline/verify";
 import type { Deadline } from "../../../shared/runtime/deadline";
-import { type AlarmParams, DELETE_ALARM_ACTION, MANAGED_TAG, PUT_ALARM_ACTION } from "./plan";
+import { putMetricAlarmInput } from "./definition";
+import { type AlarmParams, DELETE_ALARM_ACTION, PUT_ALARM_ACTION } from "./plan";
 
 export interface AlarmExecutorDeps {
   cloudWatch: CloudWatchClient;
@@ -70,31 +71,10 @@ export const createAlarmExecutors = (deps: AlarmExecutorDeps): ActionExecutor<Al
     dryRun: planned,
     apply: async (action) => {
       if (action.params.op !== "put") throw new Error(`${PUT_ALARM_ACTION} needs op put`);
-      const { alarm } = action.params;
+      const { alarm, actionsEnabled } = action.params;
       // PutMetricAlarm creates or replaces the whole definition: idempotent by nature.
       const failed = await send(alarm.alarmName, "PutMetricAlarm", () =>
-        deps.cloudWatch.send(
-          new PutMetricAlarmCommand({
-            AlarmName: alarm.alarmName,
-            AlarmDescription: `Idle instance ${alarm.instanceId}: average CPU below ${alarm.thresholdPercent}% for ${(alarm.evaluationPeriods * alarm.periodSeconds) / 60} min. Managed by ops-toolkit idle-hibernate.`,
-            Namespace: "AWS/EC2",
-            MetricName: "CPUUtilization",
-            Dimensions: [{ Name: "InstanceId", Value: alarm.instanceId }],
-            Statistic: "Average",
-            Period: alarm.periodSeconds,
-            EvaluationPeriods: alarm.evaluationPeriods,
-            DatapointsToAlarm: alarm.evaluationPeriods,
-            Threshold: alarm.thresholdPercent,
-            ComparisonOperator: "LessThanThreshold",
-            // A stopped instance sends no datapoints: stay INSUFFICIENT_DATA rather than ALARM.
-            TreatMissingData: "missing",
-            AlarmActions: alarm.alarmActions.length > 0 ? alarm.alarmActions : undefined,
-            Tags: [
-              { Key: MANAGED_TAG.key, Value: MANAGED_TAG.value },
-              { Key: "ops:instance-id", Value: alarm.instanceId },
-            ],
-          }),
-        ),
+        deps.cloudWatch.send(new PutMetricAlarmCommand(putMetricAlarmInput(alarm, actionsEnabled))),
       );
       return [failed ?? (await verify(deps, alarm.alarmName, true))];
     },

@@ -5,8 +5,10 @@ import type { Ec2StateChange } from "../../../shared/events";
 import { describeInstances, loadInstances, loadMetricAlarms } from "../../../shared/observe/loaders";
 import type { AlarmView, InstanceView } from "../../../shared/observe/model";
 import type { IdleHibernateConfig } from "../config";
+import { neverHibernated } from "../eligibility";
+import { instanceIdsOfDimensions, isIdleShaped, literalPrefix, ownerOfName } from "../idle-alarm";
+import { alarmMatches, alarmNameFor, idleAlarmFor, MANAGED_TAG } from "./definition";
 import type { AlarmsInput } from "./parse";
-import { alarmMatches, alarmNameFor, idleAlarmFor, MANAGED_TAG, wantsIdleAlarm } from "./plan";
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
@@ -15,6 +17,8 @@ export interface AlarmsObservation {
   alarms: AlarmView[];
   /** Instance ids the trigger named (or an alarm names) that DescribeInstances no longer returns. */
   missingInstanceIds: string[];
+  /** Adopted idle alarms (configured name patterns, idle shape) by the instance they read. */
+  adoptedByInstance: Map<string, string>;
 }
 
 interface Clients {
@@ -22,21 +26,49 @@ interface Clients {
   cloudWatch: CloudWatchClient;
 }
 
-const observeInstance = async (change: Ec2StateChange, clients: Clients, policy: IdleHibernateConfig) => {
-  const [instances, alarms] = await Promise.all([
+/** Adopted idle alarms: every alarm under each pattern's literal prefix that matches it and is idle-shaped. */
+const loadAdopted = async (
+  cloudWatch: CloudWatchClient,
+  policy: IdleHibernateConfig,
+): Promise<Map<string, string>> => {
+  const adopted = new Map<string, string>();
+  for (const prefix of new Set(policy.adoptAlarmNamePatterns.map(literalPrefix))) {
+    for (const alarm of await loadMetricAlarms(cloudWatch, { prefix })) {
+      if (ownerOfName(alarm.name, policy) !== "adopted" || !isIdleShaped(alarm)) continue;
+      const [instanceId] = instanceIdsOfDimensions(alarm.metricDimensions);
+      if (instanceId !== undefined && !adopted.has(instanceId)) adopted.set(instanceId, alarm.name);
+    }
+  }
+  return adopted;
+};
+
+const observeInstance = async (
+  change: Ec2StateChange,
+  clients: Clients,
+  policy: IdleHibernateConfig,
+): Promise<AlarmsObservation> => {
+  const [instances, alarms, adopted] = await Promise.all([
     loadInstances(clients.ec2, [change.instanceId]),
     loadMetricAlarms(clients.cloudWatch, { names: [alarmNameFor(policy, change.instanceId)] }),
+    loadAdopted(clients.cloudWatch, policy),
   ]);
-  return { instances, alarms, missingInstanceIds: instances.length === 0 ? [change.instanceId] : [] };
+  const adoptedByInstance = new Map([...adopted].filter(([id]) => id === change.instanceId));
+  return {
+    instances,
+    alarms,
+    adoptedByInstance,
+    missingInstanceIds: instances.length === 0 ? [change.instanceId] : [],
+  };
 };
 
 const observeAll = async (clients: Clients, policy: IdleHibernateConfig): Promise<AlarmsObservation> => {
-  const [optedIn, alarms] = await Promise.all([
+  const [optedIn, alarms, adoptedByInstance] = await Promise.all([
     describeInstances(clients.ec2, [
       { Name: "tag-key", Values: [policy.optInTag.key] },
       { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
     ]),
     loadMetricAlarms(clients.cloudWatch, { prefix: policy.alarmNamePrefix }),
+    loadAdopted(clients.cloudWatch, policy),
   ]);
   // Instances whose alarm exists but that the opt-in query did not return (opted out, terminated, gone).
   const known = new Set(optedIn.map((i) => i.id));
@@ -46,7 +78,12 @@ const observeAll = async (clients: Clients, policy: IdleHibernateConfig): Promis
   const others = orphanIds.length > 0 ? await loadInstances(clients.ec2, orphanIds) : [];
   const instances = [...optedIn, ...others];
   const found = new Set(instances.map((i) => i.id));
-  return { instances, alarms, missingInstanceIds: orphanIds.filter((id) => !found.has(id)) };
+  return {
+    instances,
+    alarms,
+    adoptedByInstance,
+    missingInstanceIds: orphanIds.filter((id) => !found.has(id)),
+  };
 };
 
 /** The instance(s) the trigger concerns (every opted-in one on a reconcile) and our prefix's alarms. */
@@ -63,15 +100,12 @@ export const observeAlarms = (
  * Alarms the plan may update or delete: only for those is the ownership tag read (one call each).
  * An alarm that already matches what its instance wants is never touched, so its tags are not read.
  */
-const ownershipCandidates = (
-  alarms: readonly AlarmView[],
-  instances: readonly InstanceView[],
-  policy: IdleHibernateConfig,
-): AlarmView[] => {
-  const byName = new Map(instances.map((instance) => [alarmNameFor(policy, instance.id), instance]));
-  return alarms.filter((alarm) => {
+const ownershipCandidates = (observed: AlarmsObservation, policy: IdleHibernateConfig): AlarmView[] => {
+  const byName = new Map(observed.instances.map((instance) => [alarmNameFor(policy, instance.id), instance]));
+  return observed.alarms.filter((alarm) => {
     const instance = byName.get(alarm.name);
-    if (instance === undefined || wantsIdleAlarm(instance, policy) !== undefined) return true;
+    if (instance === undefined || neverHibernated(instance, policy) !== undefined) return true;
+    if (observed.adoptedByInstance.has(instance.id)) return true;
     return !alarmMatches(alarm, idleAlarmFor(instance, policy));
   });
 };
@@ -83,7 +117,7 @@ export const observeOwnership = async (
   policy: IdleHibernateConfig,
 ): Promise<Set<string>> => {
   const managed = new Set<string>();
-  for (const alarm of ownershipCandidates(observed.alarms, observed.instances, policy)) {
+  for (const alarm of ownershipCandidates(observed, policy)) {
     const tags = await awsCall("monitoring", "ListTagsForResource", () =>
       cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn })),
     );

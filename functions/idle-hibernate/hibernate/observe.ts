@@ -1,7 +1,14 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstanceTypesCommand,
+  type EC2Client,
+  type _InstanceType as InstanceTypeName,
+} from "@aws-sdk/client-ec2";
+import { awsCall } from "../../../shared/aws/errors";
 import type { AlarmChange } from "../../../shared/events";
 import {
+  chunks,
+  describeInstances,
   loadInstances,
   loadLocalGatewayRoutesTargeting,
   loadMetricAlarms,
@@ -14,63 +21,82 @@ import type {
   RouteView,
 } from "../../../shared/observe/model";
 import type { IdleHibernateConfig } from "../config";
-import {
-  type AlarmDecision,
-  type HibernateInput,
-  instanceIdsOfDimensions,
-  screenAlarmChanges,
-} from "./parse";
+import { isOptedIn, isOptedOut, managedFleetSignal } from "../eligibility";
+import { instanceIdsOfDimensions, isIdleShaped, literalPrefix, ownerOfName } from "../idle-alarm";
+import { type AlarmDecision, screenAlarmChanges } from "./parse";
+import type { InstanceTypeFacts } from "./plan";
+import { HIBERNATE_REASON } from "./plan/proof";
+
+interface Clients {
+  cloudWatch: CloudWatchClient;
+  ec2: EC2Client;
+}
 
 export interface HibernateObservation {
   decisions: AlarmDecision[];
-  /** The alarms acted on: in ALARM now. */
+  /** The alarms acted on (in ALARM now, actions enabled). */
   alarms: AlarmView[];
+  /** Alarms in ALARM whose actions are disabled: their instances are paused. */
+  paused: AlarmView[];
   instances: InstanceView[];
+  instanceTypes: Map<string, InstanceTypeFacts>;
   routes: RouteView[];
   localGatewayRoutes: LocalGatewayRouteView[];
 }
 
-/**
- * Alarm path, second step: keep the alarms CloudWatch still shows in ALARM now (the event says that
- * something changed; DescribeAlarms says what is true).
- */
-const confirmAlarms = (
-  candidates: AlarmChange[],
-  described: AlarmView[],
-  decisions: AlarmDecision[],
-): AlarmView[] => {
-  const alarms: AlarmView[] = [];
-  for (const change of candidates) {
-    const current = described.find((alarm) => alarm.name === change.alarmName);
-    const base = { alarmName: change.alarmName, eventId: change.eventId };
-    if (current === undefined) {
-      decisions.push({
-        ...base,
-        decision: "ignored-alarm-deleted",
-        detail: "DescribeAlarms no longer returns it",
-      });
-    } else if (current.state !== "ALARM") {
-      decisions.push({
-        ...base,
-        decision: "ignored-alarm-recovered",
-        detail: `alarm is ${current.state} now`,
-      });
-    } else {
-      decisions.push({ ...base, decision: "acting", detail: "alarm is in ALARM now" });
-      // The event's metrics name the instances; DescribeAlarms gives the window.
-      alarms.push({ ...current, metricDimensions: change.metrics.map((m) => m.dimensions) });
-    }
+interface Found {
+  decisions: AlarmDecision[];
+  alarms: AlarmView[];
+  paused: AlarmView[];
+  instances: InstanceView[];
+}
+
+type Verdict = Pick<AlarmDecision, "decision" | "detail">;
+
+/** What DescribeAlarms says now about an alarm an event or the reconcile brought up. */
+const currentVerdict = (alarm: AlarmView | undefined, policy: IdleHibernateConfig): Verdict => {
+  if (alarm === undefined)
+    return { decision: "ignored-alarm-deleted", detail: "DescribeAlarms no longer returns it" };
+  if (alarm.state !== "ALARM")
+    return { decision: "ignored-alarm-recovered", detail: `alarm is ${alarm.state} now` };
+  if (ownerOfName(alarm.name, policy) === "adopted" && !isIdleShaped(alarm)) {
+    return {
+      decision: "ignored-not-idle-alarm",
+      detail: "adopted by name, but not an idle alarm of one instance",
+    };
   }
-  return alarms;
+  if (!alarm.actionsEnabled) {
+    return {
+      decision: "paused",
+      detail: "the alarm's actions are disabled (DisableAlarmActions): hibernation paused",
+    };
+  }
+  return { decision: "acting", detail: "alarm is in ALARM now" };
+};
+
+/** Sorts the alarms by their verdict: acted on, paused, or only a decision. */
+const sortAlarms = (
+  alarms: ReadonlyArray<{ alarm: AlarmView | undefined; name: string; eventId: string }>,
+  policy: IdleHibernateConfig,
+) => {
+  const found: Omit<Found, "instances"> = { decisions: [], alarms: [], paused: [] };
+  for (const { alarm, name, eventId } of alarms) {
+    const verdict = currentVerdict(alarm, policy);
+    found.decisions.push({ alarmName: name, eventId, ...verdict });
+    if (alarm !== undefined && verdict.decision === "acting") found.alarms.push(alarm);
+    if (alarm !== undefined && verdict.decision === "paused") found.paused.push(alarm);
+  }
+  return found;
 };
 
 const observeAlarmEvents = async (
   changes: AlarmChange[],
-  clients: { cloudWatch: CloudWatchClient; ec2: EC2Client },
+  clients: Clients,
   policy: IdleHibernateConfig,
-) => {
-  const screened = screenAlarmChanges(changes, policy.alarmNamePrefix);
-  if (screened.candidates.length === 0) return { decisions: screened.decisions, alarms: [], instances: [] };
+): Promise<Found> => {
+  const screened = screenAlarmChanges(changes, policy);
+  if (screened.candidates.length === 0)
+    return { decisions: screened.decisions, alarms: [], paused: [], instances: [] };
   // The alarm's current state and its instances are read together: one round trip less on the
   // path to hibernation, at the price of a wasted read when the alarm has recovered meanwhile.
   const [described, instances] = await Promise.all([
@@ -80,57 +106,124 @@ const observeAlarmEvents = async (
       instanceIdsOfDimensions(screened.candidates.flatMap((c) => c.metrics.map((m) => m.dimensions))),
     ),
   ]);
-  const alarms = confirmAlarms(screened.candidates, described, screened.decisions);
-  return { decisions: screened.decisions, alarms, instances };
+  const sorted = sortAlarms(
+    screened.candidates.map((change) => {
+      const current = described.find((alarm) => alarm.name === change.alarmName);
+      // The event's metrics name the instances; DescribeAlarms gives the window and the actions' state.
+      const alarm = current && { ...current, metricDimensions: change.metrics.map((m) => m.dimensions) };
+      return { alarm, name: change.alarmName, eventId: change.eventId };
+    }),
+    policy,
+  );
+  return { ...sorted, decisions: [...screened.decisions, ...sorted.decisions], instances };
 };
 
-/** Reconcile: every one of our alarms that is in ALARM now, in case an event was missed. */
-const observeReconcile = async (
-  eventId: string,
-  clients: { cloudWatch: CloudWatchClient; ec2: EC2Client },
+/** Every alarm of ours, and every adopted one (by each pattern's literal prefix), in ALARM now. */
+const alarmsInAlarm = async (
+  cloudWatch: CloudWatchClient,
   policy: IdleHibernateConfig,
-) => {
-  const alarms = await loadMetricAlarms(clients.cloudWatch, {
+): Promise<AlarmView[]> => {
+  const byName = new Map<string, AlarmView>();
+  for (const alarm of await loadMetricAlarms(cloudWatch, {
     prefix: policy.alarmNamePrefix,
     state: "ALARM",
-  });
-  const decisions = alarms.map((alarm) => ({
-    alarmName: alarm.name,
-    eventId,
-    decision: "acting",
-    detail: "reconcile: alarm is in ALARM now",
-  }));
-  const ids = instanceIdsOfDimensions(alarms.flatMap((alarm) => alarm.metricDimensions));
-  const instances = ids.length > 0 ? await loadInstances(clients.ec2, ids) : [];
-  return { decisions, alarms, instances };
+  })) {
+    byName.set(alarm.name, alarm);
+  }
+  for (const prefix of new Set(policy.adoptAlarmNamePatterns.map(literalPrefix))) {
+    for (const alarm of await loadMetricAlarms(cloudWatch, { prefix, state: "ALARM" })) {
+      if (ownerOfName(alarm.name, policy) === "adopted") byName.set(alarm.name, alarm);
+    }
+  }
+  return [...byName.values()];
 };
 
-/** The routes and local gateway routes that target the running instances (network appliances). */
-const observeRoutes = async (ec2: EC2Client, running: readonly InstanceView[]) => {
-  const [routes, localGatewayRoutes] = await Promise.all([
-    running.length > 0 ? loadRoutesTargeting(ec2, running) : [],
+/** Reconcile: every idle alarm in ALARM now, in case an event was missed. */
+const observeReconcile = async (
+  eventId: string,
+  clients: Clients,
+  policy: IdleHibernateConfig,
+): Promise<Found> => {
+  const alarms = await alarmsInAlarm(clients.cloudWatch, policy);
+  const sorted = sortAlarms(
+    alarms.map((alarm) => ({ alarm, name: alarm.name, eventId })),
+    policy,
+  );
+  const ids = instanceIdsOfDimensions(
+    [...sorted.alarms, ...sorted.paused].flatMap((a) => a.metricDimensions),
+  );
+  return { ...sorted, instances: ids.length > 0 ? await loadInstances(clients.ec2, ids) : [] };
+};
+
+/** DescribeInstanceTypes (100 names per call): instance store per type. */
+export const loadInstanceTypeFacts = async (
+  ec2: EC2Client,
+  types: readonly string[],
+): Promise<Map<string, InstanceTypeFacts>> => {
+  const facts = new Map<string, InstanceTypeFacts>();
+  for (const names of chunks([...new Set(types)].sort(), 100)) {
+    const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
+      ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: names as InstanceTypeName[] })),
+    );
+    for (const info of page.InstanceTypes ?? []) {
+      if (info.InstanceType === undefined) continue;
+      facts.set(info.InstanceType, { instanceStorageSupported: info.InstanceStorageSupported === true });
+    }
+  }
+  return facts;
+};
+
+/** Instances the cheap checks (DescribeInstances alone) leave as candidates: only they need more reads. */
+const candidatesOf = (instances: readonly InstanceView[], policy: IdleHibernateConfig) =>
+  instances.filter(
+    (i) =>
+      i.state === "running" &&
+      isOptedIn(i, policy) &&
+      !isOptedOut(i, policy) &&
+      i.autoScalingGroup === undefined &&
+      managedFleetSignal(i, policy) === undefined,
+  );
+
+/** Instance types and the routes and local gateway routes that target the candidates. */
+const observeCandidates = async (ec2: EC2Client, candidates: readonly InstanceView[]) => {
+  if (candidates.length === 0) return { instanceTypes: new Map(), routes: [], localGatewayRoutes: [] };
+  const onOutposts = candidates.filter((i) => i.outpostArn !== undefined);
+  const [instanceTypes, routes, localGatewayRoutes] = await Promise.all([
+    loadInstanceTypeFacts(
+      ec2,
+      candidates.map((i) => i.instanceType),
+    ),
+    loadRoutesTargeting(ec2, candidates),
     loadLocalGatewayRoutesTargeting(
       ec2,
-      running.flatMap((i) => (i.outpostArn ? [i.outpostArn] : [])),
-      running.flatMap((i) => (i.outpostArn ? i.networkInterfaceIds : [])),
+      onOutposts.map((i) => i.outpostArn ?? ""),
+      onOutposts.flatMap((i) => i.networkInterfaceIds),
     ),
   ]);
-  return { routes, localGatewayRoutes };
+  return { instanceTypes, routes, localGatewayRoutes };
 };
 
-/** Fresh reads: the alarms acted on, their instances, and the routes that target them. */
+/** Fresh reads for the alarm and reconcile paths: the alarms, their instances, instance types, routes. */
 export const observeHibernation = async (
-  input: HibernateInput,
-  clients: { cloudWatch: CloudWatchClient; ec2: EC2Client },
+  input: { kind: "alarms"; changes: AlarmChange[] } | { kind: "reconcile"; eventId: string },
+  clients: Clients,
   policy: IdleHibernateConfig,
 ): Promise<HibernateObservation> => {
   const found =
     input.kind === "alarms"
       ? await observeAlarmEvents(input.changes, clients, policy)
-      : await observeReconcile(input.tick.eventId, clients, policy);
-  if (found.alarms.length === 0) return { ...found, routes: [], localGatewayRoutes: [] };
-  const instanceIds = instanceIdsOfDimensions(found.alarms.flatMap((alarm) => alarm.metricDimensions));
-  const instances = found.instances.filter((instance) => instanceIds.includes(instance.id));
-  const running = instances.filter((instance) => instance.state === "running");
-  return { ...found, instances, ...(await observeRoutes(clients.ec2, running)) };
+      : await observeReconcile(input.eventId, clients, policy);
+  const named = new Set(
+    instanceIdsOfDimensions([...found.alarms, ...found.paused].flatMap((a) => a.metricDimensions)),
+  );
+  const instances = found.instances.filter((instance) => named.has(instance.id));
+  return { ...found, instances, ...(await observeCandidates(clients.ec2, candidatesOf(instances, policy))) };
 };
+
+/** The daily watch: opted-in instances stopped by a hibernation (the documented filter). */
+export const observeHibernated = (ec2: EC2Client, policy: IdleHibernateConfig): Promise<InstanceView[]> =>
+  describeInstances(ec2, [
+    { Name: `tag:${policy.optInTag.key}`, Values: [policy.optInTag.value] },
+    { Name: "instance-state-name", Values: ["stopped"] },
+    { Name: "state-reason-code", Values: [HIBERNATE_REASON] },
+  ]);

@@ -1,58 +1,155 @@
 import { requireRegion } from "../../../shared/aws/region";
-import type { AlarmView } from "../../../shared/observe/model";
+import { loadInstances } from "../../../shared/observe/loaders";
 import { executePlan } from "../../../shared/pipeline/executor";
 import { throwIfUnverified } from "../../../shared/pipeline/outcome";
+import type { Execution, ResourceOutcome } from "../../../shared/pipeline/types";
 import type { StageContext } from "../../config";
 import { CAPABILITY } from "../config";
-import { createStopExecutor } from "./apply";
-import { observeHibernation } from "./observe";
-import { type HibernateInput, instanceIdsOfDimensions, regionOf } from "./parse";
+import { isOptedIn } from "../eligibility";
+import { instanceIdsOfDimensions, windowsByInstance } from "../idle-alarm";
+import { createStartExecutor } from "./apply/start";
+import { createStopExecutor } from "./apply/stop";
+import { observeHibernated, observeHibernation } from "./observe";
+import type { HibernateInput } from "./parse";
 import { planHibernation } from "./plan";
-import { emptyResult, type HibernateResult, hibernateResult, reportHibernation } from "./report";
+import { planHibernationAge } from "./plan/age";
+import { type HibernationProof, proofOf } from "./plan/proof";
+import {
+  countAlarmDecisions,
+  emptyResult,
+  type HibernateResult,
+  hibernateResult,
+  reportActions,
+  reportFindings,
+  reportProofs,
+  whereOf,
+} from "./report";
 
-const alarmWindowMinutes = (alarm: AlarmView): number =>
-  ((alarm.periodSeconds ?? 0) * (alarm.evaluationPeriods ?? 0)) / 60;
+const clientsFor = (input: HibernateInput, context: StageContext) => {
+  const region = requireRegion(whereOf(input, context).region, CAPABILITY);
+  return { ec2: context.clients.ec2(region), cloudWatch: context.clients.cloudWatch(region) };
+};
 
-/** observe → plan → execute → report. */
-export const runHibernate = async (
-  input: HibernateInput,
+/** Retryable: the retry re-reads the instances and converges (stopping instances are skipped). */
+const throwIfNotSeen = (execution: Execution, what: string, waitedMs: number) =>
+  throwIfUnverified(
+    execution.actions.flatMap((a): ResourceOutcome[] => a.resources),
+    { summary: `instance(s) did not show ${what} in time`, expected: what, waitedMs },
+  );
+
+/** Instances named only by paused alarms (actions disabled) → one such alarm. */
+const pausedInstances = (observed: Awaited<ReturnType<typeof observeHibernation>>): Map<string, string> => {
+  const active = new Set(instanceIdsOfDimensions(observed.alarms.flatMap((a) => a.metricDimensions)));
+  const paused = new Map<string, string>();
+  for (const alarm of observed.paused) {
+    for (const id of instanceIdsOfDimensions(alarm.metricDimensions))
+      if (!active.has(id)) paused.set(id, alarm.name);
+  }
+  return paused;
+};
+
+/** Alarm events and the 15-minute reconcile: observe → plan → stop → prove → report. */
+const runIdleAlarms = async (
+  input: Extract<HibernateInput, { kind: "alarms" | "reconcile" }>,
   context: StageContext,
 ): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
-  const region = requireRegion(regionOf(input), CAPABILITY);
-  const ec2 = context.clients.ec2(region);
+  const clients = clientsFor(input, context);
   const observed = await observeHibernation(
-    input,
-    { cloudWatch: context.clients.cloudWatch(region), ec2 },
+    input.kind === "alarms" ? input : { kind: "reconcile", eventId: input.tick.eventId },
+    clients,
     policy,
   );
-  if (observed.alarms.length === 0) return emptyResult(observed.decisions, context);
-
+  if (observed.alarms.length === 0 && observed.paused.length === 0)
+    return emptyResult(observed.decisions, context);
+  countAlarmDecisions(observed.decisions, context);
+  const pausedBy = pausedInstances(observed);
   const plan = planHibernation(
     {
-      instanceIds: instanceIdsOfDimensions(observed.alarms.flatMap((alarm) => alarm.metricDimensions)),
+      instanceIds: instanceIdsOfDimensions(
+        [...observed.alarms, ...observed.paused].flatMap((a) => a.metricDimensions),
+      ),
       instances: observed.instances,
+      instanceTypes: observed.instanceTypes,
       routes: observed.routes,
       localGatewayRoutes: observed.localGatewayRoutes,
-      alarmWindowMinutes: Math.max(0, ...observed.alarms.map(alarmWindowMinutes)),
+      windowMinutes: windowsByInstance(observed.alarms),
+      pausedBy,
       now: new Date(context.clock.now()),
     },
     policy,
   );
   context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });
+  const proofs = new Map<string, HibernationProof>();
+  const deps = {
+    ec2: clients.ec2,
+    deadline: context.deadline,
+    verifyTimeoutMs: policy.verifyTimeoutMs,
+    proofs,
+  };
+  const execution = await executePlan(plan, context.mode, [createStopExecutor(deps)]);
+  const where = whereOf(input, context);
+  await reportActions(execution, context, where, proofs);
+  await reportProofs([...proofs.values()], context, where);
+  throwIfNotSeen(execution, "stopping or stopped", policy.verifyTimeoutMs);
+  return hibernateResult(context, plan.decision, {
+    alarms: observed.decisions,
+    execution,
+    hibernation: [...proofs.values()],
+  });
+};
 
-  const execution = await executePlan(plan, context.mode, [
-    createStopExecutor({ ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs }),
-  ]);
-  await reportHibernation(execution, context, region, input);
-  // Retryable: the retry re-reads the instances and converges (stopping instances are skipped).
-  throwIfUnverified(
-    execution.actions.flatMap((a) => a.resources),
-    {
-      summary: "instance(s) did not show stopping in time",
-      expected: "stopping or stopped",
-      waitedMs: policy.verifyTimeoutMs,
-    },
+/** The daily watch: instances hibernated too long are reported, and started under policy `start`. */
+const runHibernationAge = async (input: HibernateInput, context: StageContext): Promise<HibernateResult> => {
+  const policy = context.config.idleHibernate;
+  const { ec2 } = clientsFor(input, context);
+  const plan = planHibernationAge(
+    await observeHibernated(ec2, policy),
+    policy,
+    new Date(context.clock.now()),
   );
-  return hibernateResult(context, plan.decision, observed.decisions, execution);
+  context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });
+  const deps = { ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs };
+  const execution = await executePlan(plan, context.mode, [createStartExecutor(deps)]);
+  const where = whereOf(input, context);
+  await reportActions(execution, context, where, new Map());
+  await reportFindings(plan.findings, context, where);
+  throwIfNotSeen(execution, "pending or running", policy.verifyTimeoutMs);
+  return hibernateResult(context, plan.decision, { execution, findings: plan.findings });
+};
+
+/** An instance reached stopped: what the API proves of its hibernation (opted-in, configured instances). */
+const runStopped = async (
+  input: Extract<HibernateInput, { kind: "stopped" }>,
+  context: StageContext,
+): Promise<HibernateResult> => {
+  const policy = context.config.idleHibernate;
+  const [instance] = await loadInstances(clientsFor(input, context).ec2, [input.change.instanceId]);
+  const ignored =
+    instance === undefined
+      ? "ignored-instance-not-found"
+      : !isOptedIn(instance, policy)
+        ? "ignored-not-opted-in"
+        : !instance.hibernationConfigured
+          ? "ignored-not-configured"
+          : instance.state !== "stopped"
+            ? `ignored-now-${instance.state}`
+            : undefined;
+  if (ignored !== undefined || instance === undefined) {
+    context.logger.info("Stopped instance not judged", {
+      instanceId: input.change.instanceId,
+      decision: ignored,
+    });
+    return hibernateResult(context, ignored ?? "ignored-instance-not-found", {});
+  }
+  const proof = proofOf(instance);
+  await reportProofs([proof], context, whereOf(input, context));
+  return hibernateResult(context, proof.verdict, { hibernation: [proof] });
+};
+
+/** Routes the input to its run. */
+export const runHibernate = (input: HibernateInput, context: StageContext): Promise<HibernateResult> => {
+  if (input.kind === "hibernation-age") return runHibernationAge(input, context);
+  if (input.kind === "stopped") return runStopped(input, context);
+  return runIdleAlarms(input, context);
 };

@@ -1,112 +1,188 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseStageConfig } from "../../../../functions/config";
-import { planHibernation, SKIP_REASONS } from "../../../../functions/idle-hibernate/hibernate/plan";
+import {
+  type HibernationInput,
+  type InstanceTypeFacts,
+  planHibernation,
+  SKIP_REASONS,
+} from "../../../../functions/idle-hibernate/hibernate/plan";
 import type { InstanceView } from "../../../../shared/observe/model";
+import { DEFAULT_POLICY, instanceView, policyWith } from "../support";
 
 const now = new Date("2026-11-21T12:00:00Z");
-const policy = parseStageConfig({}, "test").idleHibernate;
+const A = "i-0000000000000000a";
+const B = "i-0000000000000000b";
 
-const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceView => ({
-  id,
-  state: "running",
-  instanceType: "m5.large",
-  launchTime: new Date("2026-11-21T08:00:00Z"),
-  tags: { "ops:hibernate": "idle" },
-  hibernationConfigured: true,
-  networkInterfaceIds: [`eni-${id.slice(2)}`],
-  ...overrides,
+const TYPES: ReadonlyMap<string, InstanceTypeFacts> = new Map([
+  ["m5.large", { instanceStorageSupported: false }],
+  ["m5d.large", { instanceStorageSupported: true }],
+  ["m3.medium", { instanceStorageSupported: true }],
+]);
+
+const inputOf = (instances: InstanceView[], extra: Partial<HibernationInput> = {}): HibernationInput => ({
+  instanceIds: instances.map((i) => i.id),
+  instances,
+  instanceTypes: TYPES,
+  routes: [],
+  localGatewayRoutes: [],
+  windowMinutes: new Map(instances.map((i) => [i.id, 15])),
+  pausedBy: new Map(),
+  now,
+  ...extra,
 });
 
-const plan = (
-  instances: InstanceView[],
-  extra: Partial<Parameters<typeof planHibernation>[0]> = {},
-  p = policy,
-) =>
-  planHibernation(
-    {
-      instanceIds: instances.map((i) => i.id),
-      instances,
-      routes: [],
-      localGatewayRoutes: [],
-      alarmWindowMinutes: 15,
-      now,
-      ...extra,
-    },
-    p,
-  );
+const plan = (instances: InstanceView[], extra: Partial<HibernationInput> = {}, policy = DEFAULT_POLICY) =>
+  planHibernation(inputOf(instances, extra), policy);
 
 describe("planHibernation", () => {
-  it("hibernates an eligible instance in one batched action", () => {
-    const result = plan([instance("i-0000000000000000a"), instance("i-0000000000000000b")]);
+  it("hibernates eligible instances in one batched action", () => {
+    const result = plan([instanceView(A), instanceView(B)]);
     expect(result.decision).toBe("hibernate");
-    expect(result.actions).toHaveLength(1);
-    expect(result.actions[0]?.params).toEqual({
-      instanceIds: ["i-0000000000000000a", "i-0000000000000000b"],
-      hibernate: true,
-      fallback: "skip",
-    });
+    expect(result.actions.map((a) => a.params)).toEqual([
+      { instanceIds: [A, B], hibernate: true, refusedFallback: "skip" },
+    ]);
     expect(result.skips).toEqual([]);
   });
 
   it.each([
     ["not found", [] as InstanceView[], SKIP_REASONS.notFound],
-    ["stopped", [instance("i-0000000000000000a", { state: "stopped" })], SKIP_REASONS.notRunning],
-    [
-      "not opted in",
-      [instance("i-0000000000000000a", { tags: { "ops:hibernate": "never" } })],
-      SKIP_REASONS.notOptedIn,
-    ],
+    ["stopped", [instanceView(A, { state: "stopped" })], SKIP_REASONS.notRunning],
+    ["not opted in", [instanceView(A, { tags: { "ops:hibernate": "never" } })], SKIP_REASONS.notOptedIn],
     [
       "opted out",
-      [instance("i-0000000000000000a", { tags: { "ops:hibernate": "idle", "ops:hibernate-opt-out": "" } })],
+      [instanceView(A, { tags: { "ops:hibernate": "idle", "ops:hibernate-opt-out": "" } })],
       SKIP_REASONS.optedOut,
     ],
+    ["an ASG member", [instanceView(A, { autoScalingGroup: "web" })], SKIP_REASONS.autoScalingMember],
     [
-      "ASG member",
-      [instance("i-0000000000000000a", { autoScalingGroup: "web" })],
-      SKIP_REASONS.autoScalingMember,
+      "an EC2 Fleet member",
+      [instanceView(A, { tags: { "ops:hibernate": "idle", "aws:ec2:fleet-id": "fleet-1" } })],
+      SKIP_REASONS.managedFleet,
+    ],
+    [
+      "a Spot Fleet member",
+      [instanceView(A, { tags: { "ops:hibernate": "idle", "aws:ec2spot:fleet-request-id": "sfr-1" } })],
+      SKIP_REASONS.managedFleet,
+    ],
+    [
+      "an EMR node",
+      [instanceView(A, { tags: { "ops:hibernate": "idle", "aws:elasticmapreduce:job-flow-id": "j-1" } })],
+      SKIP_REASONS.managedFleet,
+    ],
+    [
+      "a Karpenter node",
+      [instanceView(A, { tags: { "ops:hibernate": "idle", "karpenter.sh/nodepool": "default" } })],
+      SKIP_REASONS.managedFleet,
+    ],
+    [
+      "an EKS Auto Mode node (Operator.Managed)",
+      [instanceView(A, { operator: { managed: true, principal: "eks.amazonaws.com" } })],
+      SKIP_REASONS.managedFleet,
+    ],
+    [
+      "in a Capacity Block",
+      [instanceView(A, { instanceLifecycle: "capacity-block" })],
+      SKIP_REASONS.capacityBlock,
+    ],
+    [
+      "a Scheduled Instance",
+      [instanceView(A, { instanceLifecycle: "scheduled" })],
+      SKIP_REASONS.scheduledInstance,
+    ],
+    [
+      "with NVMe instance store",
+      [instanceView(A, { instanceType: "m5d.large" })],
+      SKIP_REASONS.instanceStore,
+    ],
+    [
+      "on an instance store root",
+      [instanceView(A, { instanceType: "m3.medium", rootDeviceType: "instance-store" })],
+      SKIP_REASONS.instanceStore,
+    ],
+    [
+      "of a type DescribeInstanceTypes did not describe",
+      [instanceView(A, { instanceType: "x9.huge" })],
+      SKIP_REASONS.preconditionUnknown,
+    ],
+    [
+      "in a Capacity Reservation",
+      [instanceView(A, { capacityReservationId: "cr-0123456789abcdef0" })],
+      SKIP_REASONS.capacityReservation,
+    ],
+    [
+      "targeting a Capacity Reservation",
+      [
+        instanceView(A, {
+          capacityReservation: { preference: "capacity-reservations-only", targeted: true },
+        }),
+      ],
+      SKIP_REASONS.capacityReservation,
     ],
     [
       "recently started",
-      [instance("i-0000000000000000a", { launchTime: new Date("2026-11-21T11:50:00Z") })],
+      [instanceView(A, { launchTime: new Date("2026-11-21T11:50:00Z") })],
       SKIP_REASONS.recentlyStarted,
     ],
     [
-      "not configured",
-      [instance("i-0000000000000000a", { hibernationConfigured: false })],
+      "not configured for hibernation",
+      [instanceView(A, { hibernationConfigured: false })],
       SKIP_REASONS.hibernationNotConfigured,
     ],
-  ])("skips an instance that is %s", (_name, instances, reason) => {
-    const result = planHibernation(
-      {
-        instanceIds: ["i-0000000000000000a"],
-        instances,
-        routes: [],
-        localGatewayRoutes: [],
-        alarmWindowMinutes: 15,
-        now,
-      },
-      policy,
-    );
+  ])("skips an instance that is %s, with its reason", (_name, instances, reason) => {
+    const result = planHibernation(inputOf(instances, { instanceIds: [A] }), DEFAULT_POLICY);
     expect(result.actions).toEqual([]);
     expect(result.decision).toBe("nothing-to-do");
-    expect(result.skips).toEqual([expect.objectContaining({ resource: "i-0000000000000000a", reason })]);
+    expect(result.skips).toEqual([expect.objectContaining({ resource: A, reason })]);
   });
 
-  it("uses the alarm's window when it is longer than the minimum uptime", () => {
-    const started = instance("i-0000000000000000a", { launchTime: new Date("2026-11-21T11:00:00Z") });
-    expect(plan([started], { alarmWindowMinutes: 90 }).skips[0]?.reason).toBe(SKIP_REASONS.recentlyStarted);
-    expect(plan([started], { alarmWindowMinutes: 30 }).actions).toHaveLength(1);
+  it("never falls back to a plain stop for instance store, even under notConfiguredFallback stop", () => {
+    const result = plan(
+      [instanceView(A, { instanceType: "m5d.large", hibernationConfigured: false })],
+      {},
+      policyWith({ notConfiguredFallback: "stop" }),
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.skips[0]?.reason).toBe(SKIP_REASONS.instanceStore);
+  });
+
+  it("hibernates in a Capacity Reservation when the configuration allows it", () => {
+    const reserved = instanceView(A, { capacityReservationId: "cr-0123456789abcdef0" });
+    expect(plan([reserved], {}, policyWith({ allowCapacityReservation: true })).decision).toBe("hibernate");
+  });
+
+  it("judges each instance by its own alarm's window (mixed 24 h and 15 min windows)", () => {
+    const started5hAgo = { launchTime: new Date("2026-11-21T07:00:00Z") };
+    const result = plan([instanceView(A, started5hAgo), instanceView(B, started5hAgo)], {
+      windowMinutes: new Map([
+        [A, 24 * 60],
+        [B, 15],
+      ]),
+    });
+    expect(result.actions.map((a) => a.params.instanceIds)).toEqual([[B]]);
+    expect(result.skips).toEqual([
+      expect.objectContaining({
+        resource: A,
+        reason: SKIP_REASONS.recentlyStarted,
+        detail: expect.stringContaining("1440 min"),
+      }),
+    ]);
+  });
+
+  it("pauses the instances of an alarm whose actions are disabled", () => {
+    const result = plan([instanceView(A), instanceView(B)], { pausedBy: new Map([[A, "ops-idle-a"]]) });
+    expect(result.actions.map((a) => a.params.instanceIds)).toEqual([[B]]);
+    expect(result.skips).toEqual([expect.objectContaining({ resource: A, reason: SKIP_REASONS.paused })]);
+    expect(plan([instanceView(A)], { pausedBy: new Map([[A, "ops-idle-a"]]) }).decision).toBe("paused");
   });
 
   it("never hibernates the target of a route or a local gateway route", () => {
-    const appliance = instance("i-0000000000000000a");
+    const appliance = instanceView(A);
     const viaEni = plan([appliance], {
       routes: [
         {
           routeTableId: "rtb-1",
           destination: "10.0.0.0/8",
-          targets: [{ kind: "network-interface", id: "eni-0000000000000000a" }],
+          targets: [{ kind: "network-interface", id: `eni-${A.slice(2)}` }],
           state: "active",
           origin: "CreateRoute",
         },
@@ -121,7 +197,7 @@ describe("planHibernation", () => {
         {
           localGatewayRouteTableId: "lgw-rtb-1",
           destination: "192.168.0.0/16",
-          networkInterfaceId: "eni-0000000000000000a",
+          networkInterfaceId: `eni-${A.slice(2)}`,
           state: "active",
           type: "static",
         },
@@ -130,36 +206,162 @@ describe("planHibernation", () => {
     expect(viaLgw.skips[0]?.reason).toBe(SKIP_REASONS.localGatewayRouteTarget);
   });
 
-  it("stops plainly instead under the stop fallback", () => {
-    const stopPolicy = parseStageConfig(
-      { idleHibernate: { notConfiguredFallback: "stop" } },
-      "test",
-    ).idleHibernate;
+  it("stops a not-configured instance plainly under notConfiguredFallback stop, and passes the refused-at-apply policy", () => {
     const result = plan(
-      [instance("i-0000000000000000a", { hibernationConfigured: false }), instance("i-0000000000000000b")],
+      [instanceView(A, { hibernationConfigured: false }), instanceView(B)],
       {},
-      stopPolicy,
+      policyWith({ notConfiguredFallback: "stop", refusedAtApplyFallback: "stop" }),
     );
-    expect(result.actions.map((a) => [a.params.hibernate, a.params.instanceIds])).toEqual([
-      [true, ["i-0000000000000000b"]],
-      [false, ["i-0000000000000000a"]],
+    expect(result.actions.map((a) => a.params)).toEqual([
+      { instanceIds: [B], hibernate: true, refusedFallback: "stop" },
+      { instanceIds: [A], hibernate: false, refusedFallback: "stop" },
     ]);
   });
 
   it("bounds the blast radius with the per-invocation limit, deterministically", () => {
-    const limited = parseStageConfig(
-      { idleHibernate: { maxInstancesPerInvocation: 2 } },
-      "test",
-    ).idleHibernate;
-    const ids = ["i-0000000000000000c", "i-0000000000000000a", "i-0000000000000000b"];
+    const ids = ["i-0000000000000000c", A, B];
     const result = plan(
-      ids.map((id) => instance(id)),
+      ids.map((id) => instanceView(id)),
       {},
-      limited,
+      policyWith({ maxInstancesPerInvocation: 2 }),
     );
-    expect(result.actions[0]?.params.instanceIds).toEqual(["i-0000000000000000a", "i-0000000000000000b"]);
+    expect(result.actions[0]?.params.instanceIds).toEqual([A, B]);
     expect(result.skips).toEqual([
       expect.objectContaining({ resource: "i-0000000000000000c", reason: SKIP_REASONS.limitExceeded }),
     ]);
+  });
+});
+
+/** True one time in `n`: the attributes that forbid a stop are rarer, so that plans do stop instances. */
+const rarely = (n: number) => fc.integer({ min: 1, max: n }).map((v) => v === 1);
+const sometimes = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 3 });
+
+/** Arbitrary instances: every attribute the preconditions read, in every combination. */
+const arbInstance = fc
+  .record({
+    n: fc.integer({ min: 0, max: 0xffff }),
+    state: fc.constantFrom("running", "running", "running", "stopped", "pending", "stopping"),
+    instanceType: fc.constantFrom("m5.large", "m5.large", "m5d.large", "m3.medium", "x9.huge"),
+    instanceStoreRoot: rarely(4),
+    optedOut: rarely(4),
+    notOptedIn: rarely(4),
+    fleetTag: sometimes(fc.constantFrom(...DEFAULT_POLICY.managedFleetTagPrefixes.map((p) => `${p}x`))),
+    managed: rarely(4),
+    lifecycle: sometimes(
+      fc.constantFrom("spot", "scheduled", "capacity-block", "interruptible-capacity-reservation"),
+    ),
+    reservation: sometimes(fc.constant("cr-0123456789abcdef0")),
+    configured: fc.boolean(),
+    upMinutes: fc.integer({ min: 0, max: 3000 }),
+    windowMinutes: fc.integer({ min: 0, max: 1440 }),
+  })
+  .map((r) => ({
+    window: r.windowMinutes,
+    view: instanceView(`i-${r.n.toString(16).padStart(17, "0")}`, {
+      state: r.state as InstanceView["state"],
+      instanceType: r.instanceType,
+      rootDeviceType: r.instanceStoreRoot ? "instance-store" : "ebs",
+      tags: {
+        ...(r.notOptedIn ? {} : { "ops:hibernate": "idle" }),
+        ...(r.optedOut ? { "ops:hibernate-opt-out": "" } : {}),
+        ...(r.fleetTag === undefined ? {} : { [r.fleetTag]: "x" }),
+      },
+      operator: r.managed ? { managed: true } : undefined,
+      instanceLifecycle: r.lifecycle,
+      capacityReservationId: r.reservation,
+      hibernationConfigured: r.configured,
+      launchTime: new Date(now.getTime() - r.upMinutes * 60_000),
+    }),
+  }));
+
+const arbPolicy = fc
+  .record({
+    notConfiguredFallback: fc.constantFrom("skip", "stop"),
+    refusedAtApplyFallback: fc.constantFrom("skip", "stop"),
+    allowCapacityReservation: fc.boolean(),
+    maxInstancesPerInvocation: fc.integer({ min: 1, max: 20 }),
+  })
+  .map((p) => policyWith(p));
+
+const planned = (
+  instances: ReadonlyArray<{ view: InstanceView; window: number }>,
+  policy = DEFAULT_POLICY,
+) => {
+  const unique = [...new Map(instances.map((i) => [i.view.id, i])).values()];
+  const result = planHibernation(
+    inputOf(
+      unique.map((i) => i.view),
+      { windowMinutes: new Map(unique.map((i) => [i.view.id, i.window])) },
+    ),
+    policy,
+  );
+  const stopped = new Set(result.actions.flatMap((a) => a.params.instanceIds));
+  return { unique, result, stopped };
+};
+
+describe("planHibernation properties", () => {
+  it("the generated instances include stoppable ones (so the properties below can fail)", () => {
+    const stops = fc
+      .sample(fc.array(arbInstance, { maxLength: 12 }), { numRuns: 100, seed: 12 })
+      .map(
+        (instances) =>
+          planned(instances, policyWith({ notConfiguredFallback: "stop", allowCapacityReservation: true }))
+            .stopped.size,
+      );
+    expect(stops.filter((n) => n > 0).length).toBeGreaterThan(5);
+  });
+
+  it("never stops an instance with instance store or a managed-fleet signal", () => {
+    fc.assert(
+      fc.property(fc.array(arbInstance, { maxLength: 12 }), arbPolicy, (instances, policy) => {
+        const { unique, stopped } = planned(instances, policy);
+        for (const { view } of unique) {
+          if (!stopped.has(view.id)) continue;
+          expect(view.rootDeviceType).toBe("ebs");
+          expect(TYPES.get(view.instanceType)?.instanceStorageSupported).toBe(false);
+          expect(view.operator?.managed).not.toBe(true);
+          expect(
+            Object.keys(view.tags).some((k) => policy.managedFleetTagPrefixes.some((p) => k.startsWith(p))),
+          ).toBe(false);
+          expect(["capacity-block", "scheduled"]).not.toContain(view.instanceLifecycle);
+        }
+      }),
+    );
+  });
+
+  it("never stops an instance that is not opted in, opted out, not running or started within its window", () => {
+    fc.assert(
+      fc.property(fc.array(arbInstance, { maxLength: 12 }), arbPolicy, (instances, policy) => {
+        const { unique, stopped } = planned(instances, policy);
+        for (const { view, window } of unique) {
+          if (!stopped.has(view.id)) continue;
+          expect(view.tags["ops:hibernate"]).toBe("idle");
+          expect("ops:hibernate-opt-out" in view.tags).toBe(false);
+          expect(view.state).toBe("running");
+          const up = (now.getTime() - view.launchTime.getTime()) / 60_000;
+          expect(up).toBeGreaterThanOrEqual(Math.max(window, policy.minimumUptimeMinutes));
+        }
+      }),
+    );
+  });
+
+  it("accounts for every named instance exactly once, within the limit", () => {
+    fc.assert(
+      fc.property(fc.array(arbInstance, { minLength: 1, maxLength: 12 }), arbPolicy, (instances, policy) => {
+        const { unique, result, stopped } = planned(instances, policy);
+        const skipped = result.skips.map((s) => s.resource);
+        expect([...stopped, ...skipped].sort()).toEqual(unique.map((i) => i.view.id).sort());
+        expect(stopped.size).toBeLessThanOrEqual(policy.maxInstancesPerInvocation);
+      }),
+    );
+  });
+
+  it("stops only configured instances without hibernation under the skip fallback", () => {
+    fc.assert(
+      fc.property(fc.array(arbInstance, { maxLength: 12 }), (instances) => {
+        const { result } = planned(instances);
+        for (const action of result.actions) expect(action.params.hibernate).toBe(true);
+      }),
+    );
   });
 });

@@ -1,0 +1,41 @@
+import type { InstanceView } from "../../shared/observe/model";
+import type { IdleHibernateConfig } from "./config";
+
+/**
+ * Who may be hibernated at all, from DescribeInstances alone (no extra call): used by the hibernation
+ * plan and by the idle alarms (an instance that can never be hibernated gets no alarm).
+ */
+
+export const isOptedIn = (instance: InstanceView, policy: IdleHibernateConfig): boolean =>
+  instance.tags[policy.optInTag.key] === policy.optInTag.value;
+
+export const isOptedOut = (instance: InstanceView, policy: IdleHibernateConfig): boolean =>
+  policy.optOutTagKey in instance.tags;
+
+/**
+ * The signal that makes the instance a member of a fleet another service manages (it replaces or
+ * relaunches members it finds stopped), or undefined. Auto Scaling is reported on its own.
+ */
+export const managedFleetSignal = (
+  instance: InstanceView,
+  policy: IdleHibernateConfig,
+): string | undefined => {
+  if (instance.operator?.managed === true) {
+    return `Operator.Managed (${instance.operator.principal ?? "a service"} manages it)`;
+  }
+  const key = Object.keys(instance.tags)
+    .sort()
+    .find((tag) => policy.managedFleetTagPrefixes.some((prefix) => tag.startsWith(prefix)));
+  return key === undefined ? undefined : `tag ${key}=${instance.tags[key]}`;
+};
+
+/** Why the instance never gets an idle alarm (and is never hibernated), or undefined. */
+export const neverHibernated = (instance: InstanceView, policy: IdleHibernateConfig): string | undefined => {
+  if (instance.state === "terminated" || instance.state === "shutting-down")
+    return `instance is ${instance.state}`;
+  if (!isOptedIn(instance, policy)) return "not opted in";
+  if (isOptedOut(instance, policy)) return "opted out";
+  if (instance.autoScalingGroup !== undefined) return "Auto Scaling group member";
+  const fleet = managedFleetSignal(instance, policy);
+  return fleet === undefined ? undefined : `managed fleet member: ${fleet}`;
+};
