@@ -57,6 +57,7 @@ describe("idle-alarms", () => {
       Threshold: 10,
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "missing",
+      ActionsEnabled: true,
       Tags: [
         { Key: "ops:managed-by", Value: "ops-toolkit" },
         { Key: "ops:instance-id", Value: NO_ALARM },
