@@ -65,6 +65,12 @@ const AlarmSchema = z.object({
   networkTagKey: z._default(z.string(), "ops:idle-network-bytes-per-second"),
   /** Extra alarm actions (an SNS topic or this Lambda's ARN); the EventBridge rule needs none. */
   alarmActions: z._default(z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:/))), []),
+  /**
+   * At most this many alarms created, updated or deleted per invocation (CloudWatch throttles alarm writes
+   * per account and Region, and 1,000 alarms written one by one would outlast the function): the reconcile
+   * does the rest on its next runs.
+   */
+  maxWritesPerInvocation: z._default(positiveInt(1000), 100),
 });
 
 const ALARM_DEFAULTS = {
@@ -75,6 +81,7 @@ const ALARM_DEFAULTS = {
   idleMinutesTagKey: "ops:idle-minutes",
   networkTagKey: "ops:idle-network-bytes-per-second",
   alarmActions: [],
+  maxWritesPerInvocation: 100,
 };
 
 const HibernationAgeSchema = z.object({

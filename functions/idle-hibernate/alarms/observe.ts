@@ -110,14 +110,23 @@ const ownershipCandidates = (observed: AlarmsObservation, policy: IdleHibernateC
   });
 };
 
-/** Names of the candidate alarms that carry the ownership tag (ListTagsForResource, one call each). */
+/**
+ * Which candidate alarms carry the ownership tag (ListTagsForResource, one call each), in name order,
+ * until `alarm.maxWritesPerInvocation` of ours are found (the plan writes no more per invocation): the
+ * rest are left unread for a later run. Alarms found foreign do not count, so foreign alarms that sort
+ * first never keep ours from being converged.
+ */
 export const observeOwnership = async (
   cloudWatch: CloudWatchClient,
   observed: AlarmsObservation,
   policy: IdleHibernateConfig,
-): Promise<Set<string>> => {
+): Promise<{ managed: Set<string>; unread: Set<string> }> => {
+  const candidates = ownershipCandidates(observed, policy).sort((a, b) => a.name.localeCompare(b.name));
   const managed = new Set<string>();
-  for (const alarm of ownershipCandidates(observed, policy)) {
+  let read = 0;
+  for (const alarm of candidates) {
+    if (managed.size >= policy.alarm.maxWritesPerInvocation) break;
+    read += 1;
     const tags = await awsCall("monitoring", "ListTagsForResource", () =>
       cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn })),
     );
@@ -125,5 +134,5 @@ export const observeOwnership = async (
       managed.add(alarm.name);
     }
   }
-  return managed;
+  return { managed, unread: new Set(candidates.slice(read).map((alarm) => alarm.name)) };
 };

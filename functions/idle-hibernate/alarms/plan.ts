@@ -10,9 +10,13 @@ import {
   MANAGED_TAG,
 } from "./definition";
 
-export type AlarmParams =
-  | { op: "put"; alarm: IdleAlarmDefinition; actionsEnabled: boolean }
-  | { op: "delete"; alarmName: string };
+/** One alarm to put, with the ActionsEnabled it keeps (a new alarm: true). */
+export interface PutAlarm {
+  alarm: IdleAlarmDefinition;
+  actionsEnabled: boolean;
+}
+
+export type AlarmParams = { op: "put"; alarms: PutAlarm[] } | { op: "delete"; alarmNames: string[] };
 
 export const PUT_ALARM_ACTION = "cloudwatch:put-idle-alarm";
 export const DELETE_ALARM_ACTION = "cloudwatch:delete-idle-alarm";
@@ -28,6 +32,8 @@ export interface AlarmPlanInput {
   adoptedByInstance: ReadonlyMap<string, string>;
   /** Names of existing alarms that carry MANAGED_TAG (only those may be updated or deleted). */
   managedAlarmNames: ReadonlySet<string>;
+  /** Existing alarms whose tags were not read (over the write limit): left for a later run. */
+  unreadOwnership: ReadonlySet<string>;
   /** Reconcile: alarms of instances not in `instances` are orphans too. */
   reconcileAll: boolean;
 }
@@ -35,13 +41,30 @@ export interface AlarmPlanInput {
 interface Planning {
   input: AlarmPlanInput;
   existing: Map<string, AlarmView>;
-  actions: PlannedAction<AlarmParams>[];
+  puts: Array<PutAlarm & { create: boolean }>;
+  deletes: Array<{ alarmName: string; why: string }>;
   skips: Skip[];
 }
 
+const writeLimit = (alarmName: string): Skip => ({
+  resource: alarmName,
+  reason: "write-limit",
+  detail: "over alarm.maxWritesPerInvocation: left for the next reconcile",
+});
+
+const unread = (p: Planning, alarmName: string): boolean => {
+  if (!p.input.unreadOwnership.has(alarmName)) return false;
+  p.skips.push({
+    resource: alarmName,
+    reason: "write-limit",
+    detail: "over alarm.maxWritesPerInvocation: its ownership was not read; left for the next reconcile",
+  });
+  return true;
+};
+
 /** Deletes one of our alarms, only if it exists and carries the ownership tag. */
 const remove = (p: Planning, alarmName: string, why: string) => {
-  if (!p.existing.has(alarmName)) return;
+  if (!p.existing.has(alarmName) || unread(p, alarmName)) return;
   if (!p.input.managedAlarmNames.has(alarmName)) {
     p.skips.push({
       resource: alarmName,
@@ -50,20 +73,7 @@ const remove = (p: Planning, alarmName: string, why: string) => {
     });
     return;
   }
-  p.actions.push({
-    id: `delete-alarm:${alarmName}`,
-    kind: DELETE_ALARM_ACTION,
-    resources: [alarmName],
-    description: `Delete idle alarm ${alarmName}: ${why}`,
-    params: { op: "delete", alarmName },
-  });
-};
-
-const describePut = (wanted: IdleAlarmDefinition, current: AlarmView | undefined): string => {
-  const minutes = (wanted.evaluationPeriods * wanted.periodSeconds) / 60;
-  const network =
-    wanted.networkBytesPerPeriod === undefined ? "" : ` and network < ${wanted.networkBytesPerPeriod} B`;
-  return `${current === undefined ? "Create" : "Update"} idle alarm ${wanted.alarmName} (CPU < ${wanted.thresholdPercent}%${network} for ${minutes} min)`;
+  p.deletes.push({ alarmName, why });
 };
 
 /** Creates or updates the instance's alarm (or leaves it: up to date, not ours, or adopted). Returns the name kept. */
@@ -87,6 +97,8 @@ const converge = (p: Planning, instance: InstanceView, policy: IdleHibernateConf
   const current = p.existing.get(name);
   if (current !== undefined && alarmMatches(current, wanted)) {
     p.skips.push({ resource: name, reason: "alarm-up-to-date", detail: "the existing alarm matches" });
+  } else if (current !== undefined && unread(p, name)) {
+    return name;
   } else if (current !== undefined && !p.input.managedAlarmNames.has(name)) {
     p.skips.push({
       resource: name,
@@ -94,22 +106,52 @@ const converge = (p: Planning, instance: InstanceView, policy: IdleHibernateConf
       detail: `an alarm with this name exists without tag ${MANAGED_TAG.key}: not overwritten`,
     });
   } else {
-    p.actions.push({
-      id: `put-alarm:${name}`,
-      kind: PUT_ALARM_ACTION,
-      resources: [name],
-      description: describePut(wanted, current),
-      params: { op: "put", alarm: wanted, actionsEnabled: current?.actionsEnabled ?? true },
+    p.puts.push({
+      alarm: wanted,
+      actionsEnabled: current?.actionsEnabled ?? true,
+      create: current === undefined,
     });
   }
   return name;
 };
 
-const decisionOf = (actions: readonly PlannedAction<AlarmParams>[]): string => {
-  const puts = actions.filter((a) => a.kind === PUT_ALARM_ACTION).length;
-  const deletes = actions.length - puts;
-  if (actions.length === 0) return "alarms-up-to-date";
+const decisionOf = (puts: number, deletes: number): string => {
+  if (puts + deletes === 0) return "alarms-up-to-date";
   return [puts > 0 ? "put-alarms" : "", deletes > 0 ? "delete-alarms" : ""].filter(Boolean).join("+");
+};
+
+/**
+ * The writes within alarm.maxWritesPerInvocation, puts first: one put action and one delete action; the
+ * rest are skipped with reason write-limit for the next run.
+ */
+const actionsOf = (p: Planning, limit: number): PlannedAction<AlarmParams>[] => {
+  const puts = p.puts.slice(0, limit);
+  const deletes = p.deletes.slice(0, Math.max(0, limit - puts.length));
+  for (const { alarm } of p.puts.slice(puts.length)) p.skips.push(writeLimit(alarm.alarmName));
+  for (const { alarmName } of p.deletes.slice(deletes.length)) p.skips.push(writeLimit(alarmName));
+  const actions: PlannedAction<AlarmParams>[] = [];
+  if (puts.length > 0) {
+    const names = puts.map((put) => put.alarm.alarmName);
+    const created = puts.filter((put) => put.create).length;
+    actions.push({
+      id: `put-idle-alarms:${names.length}:${names[0]}`,
+      kind: PUT_ALARM_ACTION,
+      resources: names,
+      description: `Create ${created} and update ${puts.length - created} idle alarm(s)`,
+      params: { op: "put", alarms: puts.map(({ alarm, actionsEnabled }) => ({ alarm, actionsEnabled })) },
+    });
+  }
+  if (deletes.length > 0) {
+    const names = deletes.map((d) => d.alarmName);
+    actions.push({
+      id: `delete-idle-alarms:${names.length}:${names[0]}`,
+      kind: DELETE_ALARM_ACTION,
+      resources: names,
+      description: `Delete ${names.length} idle alarm(s): ${[...new Set(deletes.map((d) => d.why))].join("; ")}`,
+      params: { op: "delete", alarmNames: names },
+    });
+  }
+  return actions;
 };
 
 /**
@@ -121,7 +163,8 @@ export const planIdleAlarms = (input: AlarmPlanInput, policy: IdleHibernateConfi
   const p: Planning = {
     input,
     existing: new Map(input.alarms.map((a) => [a.name, a])),
-    actions: [],
+    puts: [],
+    deletes: [],
     skips: [],
   };
   const keep = new Set<string>();
@@ -143,5 +186,7 @@ export const planIdleAlarms = (input: AlarmPlanInput, policy: IdleHibernateConfi
       }
     }
   }
-  return { decision: decisionOf(p.actions), actions: p.actions, skips: p.skips };
+  const actions = actionsOf(p, policy.alarm.maxWritesPerInvocation);
+  const puts = actions.filter((a) => a.kind === PUT_ALARM_ACTION).length;
+  return { decision: decisionOf(puts, actions.length - puts), actions, skips: p.skips };
 };

@@ -25,9 +25,14 @@ export const runIdleAlarms = async (input: AlarmsInput, context: StageContext): 
   }
   const clients = { ec2: context.clients.ec2(region), cloudWatch: context.clients.cloudWatch(region) };
   const observed = await observeAlarms(input, clients, policy);
-  const managed = await observeOwnership(clients.cloudWatch, observed, policy);
+  const ownership = await observeOwnership(clients.cloudWatch, observed, policy);
   const plan = planIdleAlarms(
-    { ...observed, managedAlarmNames: managed, reconcileAll: input.kind === "reconcile" },
+    {
+      ...observed,
+      managedAlarmNames: ownership.managed,
+      unreadOwnership: ownership.unread,
+      reconcileAll: input.kind === "reconcile",
+    },
     policy,
   );
   context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });

@@ -23,6 +23,7 @@ const empty = {
   alarms: [],
   adoptedByInstance: new Map<string, string>(),
   managedAlarmNames: new Set<string>(),
+  unreadOwnership: new Set<string>(),
   reconcileAll: false,
 };
 
@@ -143,7 +144,10 @@ describe("planIdleAlarms", () => {
     expect(plan.actions).toEqual([
       expect.objectContaining({ kind: PUT_ALARM_ACTION, resources: [`ops-idle-${A}`] }),
     ]);
-    expect(plan.actions[0]?.params).toMatchObject({ op: "put", actionsEnabled: true });
+    expect(plan.actions[0]?.params).toEqual({
+      op: "put",
+      alarms: [{ alarm: expect.objectContaining({ alarmName: `ops-idle-${A}` }), actionsEnabled: true }],
+    });
   });
 
   it("writes nothing when the alarm already matches", () => {
@@ -162,8 +166,8 @@ describe("planIdleAlarms", () => {
       },
       policy,
     );
-    expect(owned.actions[0]?.description).toMatch(/^Update idle alarm/);
-    expect(owned.actions[0]?.params).toMatchObject({ op: "put", actionsEnabled: false });
+    expect(owned.actions[0]?.description).toBe("Create 0 and update 1 idle alarm(s)");
+    expect(owned.actions[0]?.params).toMatchObject({ op: "put", alarms: [{ actionsEnabled: false }] });
   });
 
   it("updates an alarm whose period no longer fits the instance's monitoring", () => {
@@ -176,7 +180,9 @@ describe("planIdleAlarms", () => {
       },
       policyWith({ alarm: { periodSeconds: 60 } }),
     );
-    expect(plan.actions[0]?.params).toMatchObject({ alarm: { periodSeconds: 300, evaluationPeriods: 3 } });
+    expect(plan.actions[0]?.params).toMatchObject({
+      alarms: [{ alarm: { periodSeconds: 300, evaluationPeriods: 3 } }],
+    });
   });
 
   it("never overwrites an alarm of the same name that it does not own", () => {
@@ -210,7 +216,10 @@ describe("planIdleAlarms", () => {
       },
       policy,
     );
-    expect(plan.actions.map((a) => a.id)).toEqual([`put-alarm:ops-idle-${B}`, `delete-alarm:ops-idle-${A}`]);
+    expect(plan.actions.map((a) => [a.kind, a.resources])).toEqual([
+      [PUT_ALARM_ACTION, [`ops-idle-${B}`]],
+      [DELETE_ALARM_ACTION, [`ops-idle-${A}`]],
+    ]);
     expect(plan.decision).toBe("put-alarms+delete-alarms");
   });
 
@@ -252,5 +261,45 @@ describe("planIdleAlarms", () => {
         description: expect.stringContaining("hibernate-idle-web"),
       }),
     ]);
+  });
+  it("writes at most alarm.maxWritesPerInvocation alarms, puts first, and skips the rest for later", () => {
+    const ids = ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003"];
+    const plan = planIdleAlarms(
+      {
+        ...empty,
+        instances: ids.map((id) => instance(id)),
+        missingInstanceIds: [A],
+        alarms: [okAlarm(A)],
+        managedAlarmNames: new Set([`ops-idle-${A}`]),
+      },
+      policyWith({ alarm: { maxWritesPerInvocation: 2 } }),
+    );
+    expect(plan.actions).toEqual([
+      expect.objectContaining({
+        kind: PUT_ALARM_ACTION,
+        resources: ids.slice(0, 2).map((id) => `ops-idle-${id}`),
+      }),
+    ]);
+    expect(plan.skips).toEqual([
+      expect.objectContaining({ resource: `ops-idle-${ids[2]}`, reason: "write-limit" }),
+      expect.objectContaining({ resource: `ops-idle-${A}`, reason: "write-limit" }),
+    ]);
+  });
+
+  it("neither writes nor calls foreign an alarm whose ownership was left unread", () => {
+    const name = `ops-idle-${A}`;
+    const unreadOwnership = new Set([name]);
+    const drifted = planIdleAlarms(
+      { ...empty, instances: [instance(A)], alarms: [okAlarm(A, { threshold: 50 })], unreadOwnership },
+      policy,
+    );
+    const orphan = planIdleAlarms(
+      { ...empty, instances: [], missingInstanceIds: [A], alarms: [okAlarm(A)], unreadOwnership },
+      policy,
+    );
+    for (const plan of [drifted, orphan]) {
+      expect(plan.actions).toEqual([]);
+      expect(plan.skips).toEqual([expect.objectContaining({ resource: name, reason: "write-limit" })]);
+    }
   });
 });
