@@ -471,17 +471,19 @@ describe("IAM: one least-privilege role per function", () => {
     expect(new Set(actions)).toEqual(new Set(fn(key).actions));
   });
 
-  it("ec2:StopInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
+  it("ec2:StopInstances and ec2:StartInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
     const { key, value } = expectedConfig.idleHibernate.optInTag;
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
-        .filter((statement) => asArray(statement.Action).includes("ec2:StopInstances"))
+        .filter((statement) =>
+          asArray(statement.Action).some((a) => a === "ec2:StopInstances" || a === "ec2:StartInstances"),
+        )
         .map((statement) => ({ logicalId, statement })),
     );
     const idleHibernateRole = roleOf("idleHibernate").logicalId;
     expect(grants.map((grant) => grant.logicalId)).toEqual([idleHibernateRole]);
     const [grant] = grants;
-    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances"]);
+    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances", "ec2:StartInstances"]);
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:instance/*` },
     ]);
