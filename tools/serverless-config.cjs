@@ -314,7 +314,8 @@ const resolveConfig = (input, { source, stage, service }) => {
 
   const prefix = config.idleHibernate.alarmNamePrefix;
   const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
-  const hibernatedTooLongAlarmName = service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
+  const hibernatedTooLongAlarmName =
+    service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
   for (const own of [failedEventsAlarmName, hibernatedTooLongAlarmName]) {
     if (own === undefined) continue;
     if (own.startsWith(prefix)) {
@@ -322,7 +323,9 @@ const resolveConfig = (input, { source, stage, service }) => {
         `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${own}"`,
       ]);
     }
-    const adopted = config.idleHibernate.adoptAlarmNamePatterns.find((pattern) => wildcardRegExp(pattern).test(own));
+    const adopted = config.idleHibernate.adoptAlarmNamePatterns.find((pattern) =>
+      wildcardRegExp(pattern).test(own),
+    );
     if (adopted !== undefined) {
       throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
         `idleHibernate.adoptAlarmNamePatterns: "${adopted}" would also match the toolkit's own alarm "${own}"`,
