@@ -261,7 +261,7 @@ describe("triggers", () => {
         JSON.stringify({ "Fn::GetAtt": [fn(key).logicalId, "Arn"] }),
     );
 
-  it("idleHibernate: EventBridge rule on its idle alarms going to ALARM, nothing else", () => {
+  it("idleHibernate: EventBridge rules on its idle alarms going to ALARM and on instances stopped, nothing else", () => {
     const patterns = rulesTargeting("idleHibernate").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -269,7 +269,18 @@ describe("triggers", () => {
       {
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
-        detail: { alarmName: [{ prefix }], state: { value: ["ALARM"] } },
+        detail: {
+          alarmName: [
+            { prefix },
+            ...expectedConfig.idleHibernate.adoptAlarmNamePatterns.map((wildcard) => ({ wildcard })),
+          ],
+          state: { value: ["ALARM"] },
+        },
+      },
+      {
+        source: ["aws.ec2"],
+        "detail-type": ["EC2 Instance State-change Notification"],
+        detail: { state: ["stopped"] },
       },
     ]);
   });
@@ -292,7 +303,8 @@ describe("triggers", () => {
     ["idleAlarms", "rate(1 hour)"],
   ] as const)("%s: reconcile schedule %s", (key, expression) => {
     const schedules = rulesTargeting(key).flatMap(([, rule]) => asArray(rule.Properties.ScheduleExpression));
-    expect(schedules).toEqual([expression]);
+    // idleHibernate's other schedule: the daily hibernation-age watch.
+    expect(schedules).toEqual(key === "idleHibernate" ? [expression, "rate(1 day)"] : [expression]);
   });
 
   it.each(FUNCTION_KEYS)("%s: EventBridge may invoke it for each of its rules, and only those", (key) => {
