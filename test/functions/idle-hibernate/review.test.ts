@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { PUT_ALARM_ACTION, planIdleAlarms } from "../../../functions/idle-hibernate/alarms/plan";
+import { isIdleShaped } from "../../../functions/idle-hibernate/idle-alarm";
+import type { AlarmQueryView } from "../../../shared/observe/model";
+import { alarmView, instanceView, DEFAULT_POLICY as policy } from "./support";
+
+/**
+ * Review of issue 12 (senior EC2 cost-optimisation engineer): each `it.fails` is a finding of
+ * /work/notes/review-idle-hibernate.md that fails today; the fixer flips it to `it`.
+ */
+
+const A = "i-0000000000000000a";
+
+const cpu = (id: string): AlarmQueryView => ({
+  id: "m1",
+  returnData: false,
+  metric: {
+    namespace: "AWS/EC2",
+    metricName: "CPUUtilization",
+    dimensions: { InstanceId: id },
+    periodSeconds: 300,
+    stat: "Average",
+  },
+});
+
+describe("review: which alarms may hibernate an instance (adoption)", () => {
+  it.fails("review: an adopted metric-math alarm that fires on HIGH CPU is not an idle alarm", () => {
+    // Named by the adoption pattern, reads CPUUtilization of one instance, but fires when CPU > 90 %.
+    const busy = alarmView(A, {
+      name: `Hibernate-${A}-idle`,
+      namespace: undefined,
+      metricName: undefined,
+      dimensions: {},
+      periodSeconds: undefined,
+      statistic: undefined,
+      queries: [cpu(A), { id: "e1", returnData: true, expression: "IF(m1 > 90, 1, 0)" }],
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+    expect(isIdleShaped(busy)).toBe(false);
+  });
+
+  it.fails("review: an adopted alarm that treats missing data as breaching is not an idle alarm", () => {
+    // With `breaching`, a gap in AWS/EC2 data (agentless metrics delayed, an API outage) reads as idle:
+    // missing evidence would become a hibernation (safety rule 7).
+    const breaching = alarmView(A, { name: `Hibernate-${A}-idle`, treatMissingData: "breaching" });
+    expect(isIdleShaped(breaching)).toBe(false);
+  });
+});
+
+describe("review: an instance that can never be hibernated gets no idle alarm (eligibility.ts claim)", () => {
+  const empty = {
+    missingInstanceIds: [],
+    alarms: [],
+    adoptedByInstance: new Map<string, string>(),
+    managedAlarmNames: new Set<string>(),
+    reconcileAll: false,
+  };
+
+  it.fails("review: no alarm for an instance launched without hibernation under notConfiguredFallback skip", () => {
+    const plan = planIdleAlarms(
+      { ...empty, instances: [instanceView(A, { hibernationConfigured: false })] },
+      policy,
+    );
+    expect(plan.actions.filter((a) => a.kind === PUT_ALARM_ACTION)).toEqual([]);
+  });
+
+  it.fails("review: no alarm for an instance with an instance store root device (DescribeInstances shows it)", () => {
+    const plan = planIdleAlarms(
+      { ...empty, instances: [instanceView(A, { rootDeviceType: "instance-store" })] },
+      policy,
+    );
+    expect(plan.actions.filter((a) => a.kind === PUT_ALARM_ACTION)).toEqual([]);
+  });
+});
