@@ -9,6 +9,7 @@ import {
   alarmEvent,
   BLOG_ALARM,
   BLOG_PATTERN,
+  idleAlarm,
   START_MS,
   scheduleEvent,
   W,
@@ -176,5 +177,42 @@ describe("review: the 60-day watch", () => {
     expect(hibernateResult(report).findings).toEqual([
       expect.objectContaining({ instanceId: W.longHibernated, verdict: "too-long" }),
     ]);
+  });
+});
+
+describe("review: the 60-day start policy respects a pause", () => {
+  it.fails("review: an instance whose idle alarm's actions are disabled (paused) is not started by the 60-day policy", async () => {
+    const fixture = worldFixture();
+    // Paused while hibernated: started, it would never be hibernated again and would run 24/7.
+    fixture.alarms.push(
+      idleAlarm(W.longHibernated, { state: "INSUFFICIENT_DATA", actionsEnabled: false }),
+    );
+    loadWorld(harness, fixture);
+    const report = await invokeChecked(
+      harness,
+      "idle-hibernate",
+      scheduleEvent("idle-hibernate-hibernation-age"),
+      { hibernationAge: { action: "start" } },
+    );
+    expect(hibernateResult(report).findings).toEqual([
+      expect.objectContaining({ instanceId: W.longHibernated, verdict: "too-long" }),
+    ]);
+    expect(callsTo(report, "StartInstances")).toEqual([]);
+  });
+});
+
+describe("review: blast radius across events", () => {
+  it.fails("review: many idle alarms at once (one event each) hibernate at most maxInstancesPerInvocation together", async () => {
+    loadWorld(harness, worldFixture());
+    const eligible = [W.happy, W.quarterWindow, W.spotPersistent, W.failing, W.failingVisible];
+    const stopped: string[] = [];
+    // Same simulated minute: e.g. a threshold change re-evaluates every alarm at once.
+    for (const id of eligible) {
+      const report = await invokeChecked(harness, "idle-hibernate", ownAlarm(id), {
+        maxInstancesPerInvocation: 2,
+      });
+      stopped.push(...callsTo(report, "StopInstances").flatMap((c) => c.input.InstanceIds as string[]));
+    }
+    expect(new Set(stopped).size).toBeLessThanOrEqual(2);
   });
 });
