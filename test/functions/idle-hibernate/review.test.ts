@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { PUT_ALARM_ACTION, planIdleAlarms } from "../../../functions/idle-hibernate/alarms/plan";
+import { planHibernation } from "../../../functions/idle-hibernate/hibernate/plan";
 import { isIdleShaped } from "../../../functions/idle-hibernate/idle-alarm";
 import type { AlarmQueryView } from "../../../shared/observe/model";
-import { alarmView, instanceView, DEFAULT_POLICY as policy } from "./support";
+import { alarmView, instanceView, DEFAULT_POLICY as policy, policyWith } from "./support";
 
 /**
  * Review of issue 12 (senior EC2 cost-optimisation engineer): each `it.fails` is a finding of
@@ -71,5 +72,38 @@ describe("review: an instance that can never be hibernated gets no idle alarm (e
       policy,
     );
     expect(plan.actions.filter((a) => a.kind === PUT_ALARM_ACTION)).toEqual([]);
+  });
+});
+
+describe("review: configuring one more managed-fleet signal keeps the AWS-set ones", () => {
+  it.fails("review: managedFleetTagPrefixes set to a team's own prefix still skips EMR, EC2 Fleet and Spot Fleet nodes", () => {
+    // An operator adds a signal; the list replaces the defaults, and every aws:* fleet tag is forgotten.
+    const custom = policyWith({ managedFleetTagPrefixes: ["myteam:batch-"] });
+    const nodes = [
+      instanceView("i-0000000000000000b", {
+        tags: { "ops:hibernate": "idle", "aws:elasticmapreduce:job-flow-id": "j-2AXXXXXXGAPLF" },
+      }),
+      instanceView("i-0000000000000000c", {
+        tags: { "ops:hibernate": "idle", "aws:ec2:fleet-id": "fleet-0c000000-0000-0000-0000-000000000001" },
+      }),
+      instanceView("i-0000000000000000d", {
+        tags: { "ops:hibernate": "idle", "aws:ec2spot:fleet-request-id": "sfr-0c00-0000" },
+      }),
+    ];
+    const plan = planHibernation(
+      {
+        instanceIds: nodes.map((n) => n.id),
+        instances: nodes,
+        instanceTypes: new Map([["m5.large", { instanceStorageSupported: false }]]),
+        routes: [],
+        localGatewayRoutes: [],
+        windowMinutes: new Map(),
+        pausedBy: new Map(),
+        now: new Date("2026-11-21T12:00:00Z"),
+      },
+      custom,
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.skips.map((s) => s.reason)).toEqual(["managed-fleet", "managed-fleet", "managed-fleet"]);
   });
 });
