@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseStageConfig } from "../../../functions/config";
 import { PUT_ALARM_ACTION, planIdleAlarms } from "../../../functions/idle-hibernate/alarms/plan";
 import { planHibernation } from "../../../functions/idle-hibernate/hibernate/plan";
 import { isIdleShaped } from "../../../functions/idle-hibernate/idle-alarm";
+import { FUNCTIONS } from "../../../functions/index";
+import { SERVICE } from "../../../functions/triggers";
 import type { AlarmQueryView } from "../../../shared/observe/model";
 import { alarmView, instanceView, DEFAULT_POLICY as policy, policyWith } from "./support";
 
@@ -105,5 +108,43 @@ describe("review: configuring one more managed-fleet signal keeps the AWS-set on
     );
     expect(plan.actions).toEqual([]);
     expect(plan.skips.map((s) => s.reason)).toEqual(["managed-fleet", "managed-fleet", "managed-fleet"]);
+  });
+});
+
+describe("review: what feeds the single writer", () => {
+  it.fails("review: the account-wide EC2 stopped rule does not feed the single-writer function that hibernates", () => {
+    // Every stop in the account (a scheduler stopping a fleet at 19:00) would queue, behind reserved
+    // concurrency 1, ahead of the idle alarm events that function exists for.
+    const ctx = { config: parseStageConfig({}, "test"), service: SERVICE, stage: "test" };
+    const writers = FUNCTIONS.filter(
+      (f) => f.capability === "idle-hibernate" && f.iamActions.includes("ec2:StopInstances"),
+    );
+    expect(writers.length).toBeGreaterThan(0);
+    const stoppedRules = writers
+      .flatMap((f) => f.triggers(ctx))
+      .filter((t) => t.kind === "eventbridge" && JSON.stringify(t.pattern).includes('"stopped"'));
+    expect(stoppedRules).toEqual([]);
+  });
+});
+
+describe("review: cooperate with another scheduler (safety rule 8)", () => {
+  it.fails("review: an instance scheduled by Instance Scheduler on AWS (tag Schedule) is left to it", () => {
+    // With `enforced: true` Instance Scheduler restarts an instance stopped during its running period:
+    // hibernate → restart → idle 15 min → hibernate… every cycle a RAM write and a boot, billed.
+    const scheduled = instanceView(A, { tags: { "ops:hibernate": "idle", Schedule: "office-hours" } });
+    const plan = planHibernation(
+      {
+        instanceIds: [A],
+        instances: [scheduled],
+        instanceTypes: new Map([["m5.large", { instanceStorageSupported: false }]]),
+        routes: [],
+        localGatewayRoutes: [],
+        windowMinutes: new Map(),
+        pausedBy: new Map(),
+        now: new Date("2026-11-21T12:00:00Z"),
+      },
+      policy,
+    );
+    expect(plan.actions).toEqual([]);
   });
 });

@@ -138,9 +138,7 @@ const emfLines = () => {
 };
 
 const metricSum = (lines: Record<string, unknown>[], name: string): number =>
-  lines
-    .filter((line) => "_aws" in line && name in line)
-    .reduce((sum, line) => sum + Number(line[name]), 0);
+  lines.filter((line) => "_aws" in line && name in line).reduce((sum, line) => sum + Number(line[name]), 0);
 
 const invokeDirect = (event: unknown) =>
   buildHandler({ ...process.env, POWERTOOLS_SERVICE_NAME: "idle-hibernate" }, { clock: harness.clock })(
@@ -184,9 +182,7 @@ describe("review: the 60-day start policy respects a pause", () => {
   it.fails("review: an instance whose idle alarm's actions are disabled (paused) is not started by the 60-day policy", async () => {
     const fixture = worldFixture();
     // Paused while hibernated: started, it would never be hibernated again and would run 24/7.
-    fixture.alarms.push(
-      idleAlarm(W.longHibernated, { state: "INSUFFICIENT_DATA", actionsEnabled: false }),
-    );
+    fixture.alarms.push(idleAlarm(W.longHibernated, { state: "INSUFFICIENT_DATA", actionsEnabled: false }));
     loadWorld(harness, fixture);
     const report = await invokeChecked(
       harness,
