@@ -106,7 +106,9 @@ const idleHibernate: DeployedFunction = {
     "ec2:SearchLocalGatewayRoutes",
     "ec2:StopInstances",
     "ec2:StartInstances",
+    "ec2:CreateTags",
     "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListTagsForResource",
   ],
 };
 

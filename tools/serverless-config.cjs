@@ -361,6 +361,11 @@ const resolveConfig = (input, { source, stage, service }) => {
       optInTagValue: tagValue,
       /** The IAM condition of ec2:StopInstances and ec2:StartInstances (the tag key is part of the condition key). */
       stopInstancesCondition: { StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue } },
+      /** The IAM condition of ec2:CreateTags: opted-in instances, and only the hibernation request tag. */
+      requestTagCondition: {
+        StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue },
+        "ForAllValues:StringEquals": { "aws:TagKeys": ["ops:hibernation-requested"] },
+      },
       /** The EventBridge filters of the alarm rule: our prefix and each adoption pattern. */
       alarmNameFilters: [
         { prefix },

@@ -20,7 +20,7 @@ const Fallback = z.enum(["skip", "stop"]);
  * re-launches members it finds stopped). `aws:` keys are set by AWS and cannot be set or removed by users;
  * the others are set by the owning tool's role (Karpenter, EKS, Batch) and are a strong signal only.
  */
-export const DEFAULT_MANAGED_FLEET_TAG_PREFIXES = [
+export const DEFAULT_MANAGED_FLEET_TAG_PREFIXES: readonly string[] = [
   "aws:autoscaling:",
   "aws:ec2:fleet-id",
   "aws:ec2spot:fleet-request-id",
@@ -109,11 +109,11 @@ export const IdleHibernateConfigSchema = z.object({
   refusedAtApplyFallback: z._default(Fallback, "skip"),
   /** Hibernate instances in a Capacity Reservation (which does not ensure that they can resume). */
   allowCapacityReservation: z._default(z.boolean(), false),
-  /** Tag key prefixes of managed fleets (ECS, EKS, Karpenter, EMR, Batch, EC2 Fleet, Spot Fleet…). */
-  managedFleetTagPrefixes: z._default(
-    z.array(z.string().check(z.minLength(1), z.maxLength(128))),
-    DEFAULT_MANAGED_FLEET_TAG_PREFIXES,
-  ),
+  /**
+   * More tag key prefixes of managed fleets, added to DEFAULT_MANAGED_FLEET_TAG_PREFIXES (which always
+   * apply: a configured list never drops the AWS-set signals).
+   */
+  managedFleetTagPrefixes: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))), []),
   /** Never hibernate an instance that started less than this many minutes ago (at least its alarm's window). */
   minimumUptimeMinutes: z._default(positiveInt(24 * 60), 15),
   /** At most this many instances are stopped (or started) by one invocation; the rest are reported as skipped. */
@@ -127,3 +127,9 @@ export const IdleHibernateConfigSchema = z.object({
 });
 
 export type IdleHibernateConfig = z.infer<typeof IdleHibernateConfigSchema>;
+
+/** Every managed-fleet tag key prefix in force: the built-in ones and the configured ones. */
+export const managedFleetTagPrefixes = (policy: IdleHibernateConfig): string[] => [
+  ...DEFAULT_MANAGED_FLEET_TAG_PREFIXES,
+  ...policy.managedFleetTagPrefixes,
+];

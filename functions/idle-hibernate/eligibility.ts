@@ -1,5 +1,5 @@
 import type { InstanceView } from "../../shared/observe/model";
-import type { IdleHibernateConfig } from "./config";
+import { type IdleHibernateConfig, managedFleetTagPrefixes } from "./config";
 
 /**
  * Who may be hibernated at all, from DescribeInstances alone (no extra call): used by the hibernation
@@ -25,7 +25,7 @@ export const managedFleetSignal = (
   }
   const key = Object.keys(instance.tags)
     .sort()
-    .find((tag) => policy.managedFleetTagPrefixes.some((prefix) => tag.startsWith(prefix)));
+    .find((tag) => managedFleetTagPrefixes(policy).some((prefix) => tag.startsWith(prefix)));
   return key === undefined ? undefined : `tag ${key}=${instance.tags[key]}`;
 };
 
@@ -37,5 +37,10 @@ export const neverHibernated = (instance: InstanceView, policy: IdleHibernateCon
   if (isOptedOut(instance, policy)) return "opted out";
   if (instance.autoScalingGroup !== undefined) return "Auto Scaling group member";
   const fleet = managedFleetSignal(instance, policy);
-  return fleet === undefined ? undefined : `managed fleet member: ${fleet}`;
+  if (fleet !== undefined) return `managed fleet member: ${fleet}`;
+  if (instance.rootDeviceType === "instance-store") return "instance store root device: cannot be stopped";
+  // Hibernation is set at launch only: under the skip fallback such an instance is never stopped.
+  return !instance.hibernationConfigured && policy.notConfiguredFallback === "skip"
+    ? "launched without hibernation (notConfiguredFallback skip): relaunch it with hibernation"
+    : undefined;
 };

@@ -34,32 +34,85 @@ const EC2_IDLE_METRICS = new Set([
 const onlyInstanceDimension = (dimensions: Record<string, string>): boolean =>
   Object.keys(dimensions).length === 1 && dimensions.InstanceId !== undefined;
 
+const LESS_THAN = new Set(["LessThanThreshold", "LessThanOrEqualToThreshold"]);
+
 /**
- * An idle alarm reads AWS/EC2 metrics of one instance (InstanceId only), CPUUtilization among them: a
- * single-metric alarm must fire below its threshold; a metric-math alarm combines CPU with network.
+ * The toolkit's metric-math idle form (whitespace aside): `IF((cpu < t), 1, 0)` or
+ * `IF((cpu < t) AND ((netIn + netOut) < n), 1, 0)`, alarming at ≥ 1 (1 = idle).
+ */
+const IDLE_EXPRESSION = /^IF\(\(?(\w+)<[\d.]+\)?(?:AND\(\((\w+)\+(\w+)\)<[\d.]+\))?,1,0\)$/;
+
+const firesWhenIdleExpression = (alarm: AlarmView, expression: string): boolean => {
+  const match = IDLE_EXPRESSION.exec(expression.replace(/\s+/g, ""));
+  if (match === null) return false;
+  const metricOf = (id: string | undefined) =>
+    alarm.queries.find((query) => query.id === id)?.metric?.metricName;
+  const [, cpu, netIn, netOut] = match;
+  const networkOk =
+    netIn === undefined ||
+    [metricOf(netIn), metricOf(netOut)].every((name) => name === "NetworkIn" || name === "NetworkOut");
+  const threshold = alarm.threshold ?? Number.NaN;
+  const atOne =
+    (alarm.comparisonOperator === "GreaterThanOrEqualToThreshold" && threshold > 0 && threshold <= 1) ||
+    (alarm.comparisonOperator === "GreaterThanThreshold" && threshold >= 0 && threshold < 1);
+  return metricOf(cpu) === "CPUUtilization" && networkOk && atOne;
+};
+
+const instancesRead = (alarm: AlarmView): Set<string | undefined> =>
+  new Set(alarm.queries.map((query) => query.metric?.dimensions.InstanceId).filter((id) => id !== undefined));
+
+/**
+ * A group of instances idle together: `MAX(METRICS())` of their CPU below the threshold (the busiest of
+ * them is idle, so every one is).
+ */
+const isGroupIdle = (alarm: AlarmView, expression: string | undefined): boolean =>
+  expression?.replace(/\s+/g, "") === "MAX(METRICS())" &&
+  LESS_THAN.has(alarm.comparisonOperator ?? "") &&
+  alarm.queries.every((query) => query.returnData || query.metric?.metricName === "CPUUtilization");
+
+/**
+ * Whether ALARM means "idle": the returned value is CPU compared below its threshold, or the toolkit's
+ * idle expression compared at 1. What the alarm reads says nothing of what it computes (`IF(m1 > 90, 1, 0)`
+ * reads the same CPU and means busy).
+ */
+const firesWhenIdle = (alarm: AlarmView): boolean => {
+  const returned = alarm.queries.filter((query) => query.returnData);
+  const [query] = returned;
+  if (returned.length !== 1 || query === undefined) return false;
+  if (isGroupIdle(alarm, query.expression)) return true;
+  if (instancesRead(alarm).size !== 1) return false;
+  if (query.metric !== undefined) {
+    return query.metric.metricName === "CPUUtilization" && LESS_THAN.has(alarm.comparisonOperator ?? "");
+  }
+  return query.expression !== undefined && firesWhenIdleExpression(alarm, query.expression);
+};
+
+/**
+ * An idle alarm reads AWS/EC2 metrics by InstanceId only and goes to ALARM when they are low: a
+ * single-metric CPU alarm below its threshold; a metric-math alarm of one instance in the toolkit's idle
+ * form, or of a group whose busiest CPU is below the threshold (`MAX(METRICS())`). Missing data must never read as idle (`TreatMissingData: breaching` is refused):
+ * no evidence is no verdict (safety rule 7).
  */
 export const isIdleShaped = (alarm: AlarmView): boolean => {
+  if (alarm.treatMissingData === "breaching") return false;
   if (alarm.queries.length === 0) {
     return (
       alarm.namespace === "AWS/EC2" &&
       alarm.metricName === "CPUUtilization" &&
       onlyInstanceDimension(alarm.dimensions) &&
-      (alarm.comparisonOperator === "LessThanThreshold" ||
-        alarm.comparisonOperator === "LessThanOrEqualToThreshold")
+      LESS_THAN.has(alarm.comparisonOperator ?? "")
     );
   }
   const metrics = alarm.queries.flatMap((query) => (query.metric === undefined ? [] : [query.metric]));
-  const instances = new Set(metrics.map((metric) => metric.dimensions.InstanceId));
   return (
     metrics.length > 0 &&
-    instances.size === 1 &&
     metrics.every(
       (m) =>
         m.namespace === "AWS/EC2" &&
         EC2_IDLE_METRICS.has(m.metricName ?? "") &&
         onlyInstanceDimension(m.dimensions),
     ) &&
-    metrics.some((metric) => metric.metricName === "CPUUtilization")
+    firesWhenIdle(alarm)
   );
 };
 

@@ -2,8 +2,9 @@ import type { MetricDataQuery, PutMetricAlarmInput } from "@aws-sdk/client-cloud
 import type { AlarmQueryView, AlarmView, InstanceView } from "../../../shared/observe/model";
 import type { IdleHibernateConfig } from "../config";
 
-/** Tag on every alarm the toolkit creates: only alarms carrying it are ever updated or deleted. */
-export const MANAGED_TAG = { key: "ops:managed-by", value: "ops-toolkit" } as const;
+import { MANAGED_TAG } from "../ownership";
+
+export { MANAGED_TAG };
 
 /** Basic monitoring publishes AWS/EC2 data every 5 minutes: a shorter period would lack datapoints. */
 export const BASIC_MONITORING_PERIOD = 300;

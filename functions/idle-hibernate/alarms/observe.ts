@@ -1,13 +1,13 @@
-import { type CloudWatchClient, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import { awsCall } from "../../../shared/aws/errors";
 import type { Ec2StateChange } from "../../../shared/events";
 import { describeInstances, loadInstances, loadMetricAlarms } from "../../../shared/observe/loaders";
 import type { AlarmView, InstanceView } from "../../../shared/observe/model";
 import type { IdleHibernateConfig } from "../config";
 import { neverHibernated } from "../eligibility";
 import { instanceIdsOfDimensions, isIdleShaped, literalPrefix, ownerOfName } from "../idle-alarm";
-import { alarmMatches, alarmNameFor, idleAlarmFor, MANAGED_TAG } from "./definition";
+import { isManagedAlarm } from "../ownership";
+import { alarmMatches, alarmNameFor, idleAlarmFor } from "./definition";
 import type { AlarmsInput } from "./parse";
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
@@ -127,12 +127,7 @@ export const observeOwnership = async (
   for (const alarm of candidates) {
     if (managed.size >= policy.alarm.maxWritesPerInvocation) break;
     read += 1;
-    const tags = await awsCall("monitoring", "ListTagsForResource", () =>
-      cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: alarm.arn })),
-    );
-    if ((tags.Tags ?? []).some((tag) => tag.Key === MANAGED_TAG.key && tag.Value === MANAGED_TAG.value)) {
-      managed.add(alarm.name);
-    }
+    if (await isManagedAlarm(cloudWatch, alarm.arn)) managed.add(alarm.name);
   }
   return { managed, unread: new Set(candidates.slice(read).map((alarm) => alarm.name)) };
 };

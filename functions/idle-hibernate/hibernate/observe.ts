@@ -23,6 +23,7 @@ import type {
 import type { IdleHibernateConfig } from "../config";
 import { isOptedIn, isOptedOut, managedFleetSignal } from "../eligibility";
 import { instanceIdsOfDimensions, isIdleShaped, literalPrefix, ownerOfName } from "../idle-alarm";
+import { isManagedAlarm, MANAGED_TAG } from "../ownership";
 import { type AlarmDecision, screenAlarmChanges } from "./parse";
 import type { InstanceTypeFacts } from "./plan";
 import { HIBERNATE_REASON } from "./plan/proof";
@@ -59,10 +60,10 @@ const currentVerdict = (alarm: AlarmView | undefined, policy: IdleHibernateConfi
     return { decision: "ignored-alarm-deleted", detail: "DescribeAlarms no longer returns it" };
   if (alarm.state !== "ALARM")
     return { decision: "ignored-alarm-recovered", detail: `alarm is ${alarm.state} now` };
-  if (ownerOfName(alarm.name, policy) === "adopted" && !isIdleShaped(alarm)) {
+  if (!isIdleShaped(alarm)) {
     return {
       decision: "ignored-not-idle-alarm",
-      detail: "adopted by name, but not an idle alarm of one instance",
+      detail: `${ownerOfName(alarm.name, policy)} by name, but not an idle alarm of one instance (ALARM must mean low CPU; missing data never breaching)`,
     };
   }
   if (!alarm.actionsEnabled) {
@@ -89,6 +90,34 @@ const sortAlarms = (
   return found;
 };
 
+/**
+ * Ours by name must be ours by tag too (safety rule 9): an alarm under the prefix that the toolkit did not
+ * create is not acted on. Adopted alarms are trusted by configuration (their name patterns).
+ */
+const keepManaged = async (
+  found: Omit<Found, "instances">,
+  cloudWatch: CloudWatchClient,
+  policy: IdleHibernateConfig,
+): Promise<Omit<Found, "instances">> => {
+  const notManaged = new Set<string>();
+  for (const alarm of found.alarms) {
+    if (ownerOfName(alarm.name, policy) === "ours" && !(await isManagedAlarm(cloudWatch, alarm.arn))) {
+      notManaged.add(alarm.name);
+    }
+  }
+  if (notManaged.size === 0) return found;
+  const detail = `no tag ${MANAGED_TAG.key}=${MANAGED_TAG.value}: not created by the toolkit, not acted on`;
+  return {
+    ...found,
+    alarms: found.alarms.filter((alarm) => !notManaged.has(alarm.name)),
+    decisions: found.decisions.map((d) =>
+      d.decision === "acting" && notManaged.has(d.alarmName)
+        ? { ...d, decision: "ignored-alarm-not-managed", detail }
+        : d,
+    ),
+  };
+};
+
 const observeAlarmEvents = async (
   changes: AlarmChange[],
   clients: Clients,
@@ -106,13 +135,17 @@ const observeAlarmEvents = async (
       instanceIdsOfDimensions(screened.candidates.flatMap((c) => c.metrics.map((m) => m.dimensions))),
     ),
   ]);
-  const sorted = sortAlarms(
-    screened.candidates.map((change) => {
-      const current = described.find((alarm) => alarm.name === change.alarmName);
-      // The event's metrics name the instances; DescribeAlarms gives the window and the actions' state.
-      const alarm = current && { ...current, metricDimensions: change.metrics.map((m) => m.dimensions) };
-      return { alarm, name: change.alarmName, eventId: change.eventId };
-    }),
+  const sorted = await keepManaged(
+    sortAlarms(
+      screened.candidates.map((change) => {
+        const current = described.find((alarm) => alarm.name === change.alarmName);
+        // The event's metrics name the instances; DescribeAlarms gives the window and the actions' state.
+        const alarm = current && { ...current, metricDimensions: change.metrics.map((m) => m.dimensions) };
+        return { alarm, name: change.alarmName, eventId: change.eventId };
+      }),
+      policy,
+    ),
+    clients.cloudWatch,
     policy,
   );
   return { ...sorted, decisions: [...screened.decisions, ...sorted.decisions], instances };
@@ -145,8 +178,12 @@ const observeReconcile = async (
   policy: IdleHibernateConfig,
 ): Promise<Found> => {
   const alarms = await alarmsInAlarm(clients.cloudWatch, policy);
-  const sorted = sortAlarms(
-    alarms.map((alarm) => ({ alarm, name: alarm.name, eventId })),
+  const sorted = await keepManaged(
+    sortAlarms(
+      alarms.map((alarm) => ({ alarm, name: alarm.name, eventId })),
+      policy,
+    ),
+    clients.cloudWatch,
     policy,
   );
   const ids = instanceIdsOfDimensions(

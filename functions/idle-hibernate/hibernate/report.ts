@@ -120,9 +120,12 @@ export const reportProofs = async (
   proofs: readonly HibernationProof[],
   context: StageContext,
   where: Where,
+  options: { countInitiated: boolean } = { countInitiated: true },
 ) => {
   for (const proof of proofs) {
-    count(context.metrics, VERDICT_METRIC[proof.verdict]);
+    if (proof.verdict !== "hibernate-initiated" || options.countInitiated) {
+      count(context.metrics, VERDICT_METRIC[proof.verdict]);
+    }
     const log = proof.verdict === "normal-shutdown" ? context.logger.warn : context.logger.info;
     log.call(context.logger, "Hibernation proof", { ...proof });
   }

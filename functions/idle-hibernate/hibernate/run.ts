@@ -13,7 +13,7 @@ import { observeHibernated, observeHibernation } from "./observe";
 import type { HibernateInput } from "./parse";
 import { planHibernation } from "./plan";
 import { planHibernationAge } from "./plan/age";
-import { type HibernationProof, proofOf } from "./plan/proof";
+import { type HibernationProof, proofOf, stopWasRequested } from "./plan/proof";
 import {
   countAlarmDecisions,
   emptyResult,
@@ -83,6 +83,7 @@ const runIdleAlarms = async (
   const proofs = new Map<string, HibernationProof>();
   const deps = {
     ec2: clients.ec2,
+    clock: context.clock,
     deadline: context.deadline,
     verifyTimeoutMs: policy.verifyTimeoutMs,
     proofs,
@@ -134,7 +135,9 @@ const runStopped = async (
           ? "ignored-not-configured"
           : instance.state !== "stopped"
             ? `ignored-now-${instance.state}`
-            : undefined;
+            : !stopWasRequested(instance)
+              ? "ignored-not-requested"
+              : undefined;
   if (ignored !== undefined || instance === undefined) {
     context.logger.info("Stopped instance not judged", {
       instanceId: input.change.instanceId,
@@ -143,7 +146,8 @@ const runStopped = async (
     return hibernateResult(context, ignored ?? "ignored-instance-not-found", {});
   }
   const proof = proofOf(instance);
-  await reportProofs([proof], context, whereOf(input, context));
+  // The read-back already counted the initiation: the stopped event adds only a normal shutdown.
+  await reportProofs([proof], context, whereOf(input, context), { countInitiated: false });
   return hibernateResult(context, proof.verdict, { hibernation: [proof] });
 };
 

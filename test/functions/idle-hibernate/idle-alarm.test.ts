@@ -23,7 +23,7 @@ const networkQueries = (id: string, period = 300) => [
       stat: "Average",
     },
   })),
-  { id: "e1", returnData: true, expression: "IF(m1 < 10, 1, 0)" },
+  { id: "e1", returnData: true, expression: "IF((m1 < 10) AND ((m2 + m3) < 600000), 1, 0)" },
 ];
 const mathAlarm = (id: string, period = 300) =>
   alarmView(id, {
@@ -32,6 +32,8 @@ const mathAlarm = (id: string, period = 300) =>
     dimensions: {},
     periodSeconds: undefined,
     queries: networkQueries(id, period),
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
   });
 
 describe("alarm names", () => {
@@ -72,6 +74,11 @@ describe("idle alarm shape and window", () => {
       alarmView(A, { queries: [...networkQueries(A), ...networkQueries("i-0000000000000000b").slice(0, 1)] }),
     ],
     ["metric math without CPU", alarmView(A, { queries: networkQueries(A).slice(1) })],
+    [
+      "the idle expression compared below its threshold",
+      { ...mathAlarm(A), comparisonOperator: "LessThanThreshold" },
+    ],
+    ["missing data treated as breaching", alarmView(A, { treatMissingData: "breaching" })],
   ])("refuses %s", (_what, alarm) => {
     expect(isIdleShaped(alarm)).toBe(false);
   });

@@ -1,4 +1,4 @@
-import type { IdleHibernateConfig } from "../../../functions/idle-hibernate/config";
+import { type IdleHibernateConfig, managedFleetTagPrefixes } from "../../../functions/idle-hibernate/config";
 import { ownerOfName } from "../../../functions/idle-hibernate/idle-alarm";
 import type { CallRecord } from "../../../sim/account/calls";
 import type { AccountSnapshot, AlarmSnapshot, InstanceSnapshot } from "../../../sim/account/snapshot";
@@ -81,7 +81,7 @@ const forbiddenStop = (
   if (instance.Tags[config.optInTag.key] !== config.optInTag.value) return "not opted in";
   if (config.optOutTagKey in instance.Tags) return "opted out";
   if (instance.AutoScalingGroup !== undefined) return `Auto Scaling member (${instance.AutoScalingGroup})`;
-  const fleet = tags.find((tag) => config.managedFleetTagPrefixes.some((prefix) => tag.startsWith(prefix)));
+  const fleet = tags.find((tag) => managedFleetTagPrefixes(config).some((prefix) => tag.startsWith(prefix)));
   if (fleet !== undefined) return `managed-fleet tag ${fleet}`;
   if (instance.OperatorManaged === true) return "Operator.Managed";
   if (instance.HasInstanceStore === true || instance.RootDeviceType === "instance-store")

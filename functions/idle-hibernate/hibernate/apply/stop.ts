@@ -1,13 +1,14 @@
-import { type EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, type EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { awsErrorCode } from "../../../../shared/aws/errors";
 import { loadInstances } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
 import { refusedOutcome, throwIfRetryableError } from "../../../../shared/pipeline/outcome";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../../shared/pipeline/types";
 import { readUntil } from "../../../../shared/pipeline/verify";
+import type { Clock } from "../../../../shared/runtime/clock";
 import type { Deadline } from "../../../../shared/runtime/deadline";
 import { STOP_ACTION, type StopParams } from "../plan";
-import { type HibernationProof, proofOf } from "../plan/proof";
+import { HIBERNATION_REQUEST_TAG, type HibernationProof, proofOf } from "../plan/proof";
 
 /**
  * The only refusal after which a plain stop may follow (policy `refusedAtApplyFallback: stop`): EC2 says
@@ -18,6 +19,7 @@ const HIBERNATION_NOT_CONFIGURED = "UnsupportedHibernationConfiguration";
 
 export interface StopExecutorDeps {
   ec2: EC2Client;
+  clock: Clock;
   deadline: Deadline;
   verifyTimeoutMs: number;
   /** Filled with the verdict of every instance the executor stopped (what the API proves). */
@@ -162,6 +164,23 @@ const readBack = async (deps: StopExecutorDeps, sent: Sent, outcomes: Map<string
   }
 };
 
+/**
+ * Records the accepted hibernate requests on the instances (HIBERNATION_REQUEST_TAG = now), so that their
+ * stopped events are judged and other stops are not. A refusal of the tag (other than retryable) does not
+ * undo the hibernation: the read-back verdict still stands, the stopped event is then ignored.
+ */
+const tagRequests = async (deps: StopExecutorDeps, ids: string[]): Promise<void> => {
+  if (ids.length === 0) return;
+  const at = new Date(deps.clock.now()).toISOString();
+  try {
+    await deps.ec2.send(
+      new CreateTagsCommand({ Resources: ids, Tags: [{ Key: HIBERNATION_REQUEST_TAG, Value: at }] }),
+    );
+  } catch (error) {
+    throwIfRetryableError("ec2", "CreateTags", error);
+  }
+};
+
 const execute = async (
   deps: StopExecutorDeps,
   action: PlannedAction<StopParams>,
@@ -172,6 +191,7 @@ const execute = async (
   await stopBatch(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
   const fellBack = await stopRefused(deps, params, dryRun, refused);
   const accepted = params.instanceIds.filter((id) => !refused.has(id));
+  if (params.hibernate && !dryRun) await tagRequests(deps, accepted);
   const outcomes = new Map<string, ResourceOutcome>();
   for (const [id, refusal] of refused) {
     outcomes.set(id, refusedOutcome(id, "StopInstances", refusal.error, refusal.message));

@@ -1,4 +1,5 @@
 import type { InstanceView } from "../../../../shared/observe/model";
+import { stopTimeOf } from "./age";
 
 /**
  * What the API can prove about a hibernation. `StateReason` `Client.UserInitiatedHibernate` means
@@ -35,4 +36,25 @@ export const proofOf = (instance: InstanceView, hibernateRequested = true): Hibe
       ? "hibernate-initiated"
       : "normal-shutdown";
   return { instanceId: instance.id, verdict, stateReason: reason, state: instance.state };
+};
+
+/**
+ * Put on an instance right after EC2 accepted the toolkit's hibernate request, with the time: the record,
+ * kept in AWS, that a later stop is one the toolkit asked for. A user's or another scheduler's stop is not
+ * judged as a hibernation.
+ */
+export const HIBERNATION_REQUEST_TAG = "ops:hibernation-requested";
+
+/** A request and the stop it caused are seconds apart; 10 minutes leaves room for a slow tag call. */
+const REQUEST_TOLERANCE_MS = 10 * 60_000;
+
+/** Whether the instance's last stop (StateTransitionReason) is the one the toolkit's request tag records. */
+export const stopWasRequested = (instance: InstanceView): boolean => {
+  const requestedAt = Date.parse(instance.tags[HIBERNATION_REQUEST_TAG] ?? "");
+  const stoppedAt = stopTimeOf(instance.stateTransitionReason);
+  return (
+    !Number.isNaN(requestedAt) &&
+    stoppedAt !== undefined &&
+    Math.abs(stoppedAt - requestedAt) <= REQUEST_TOLERANCE_MS
+  );
 };

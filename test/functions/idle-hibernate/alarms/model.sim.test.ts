@@ -147,14 +147,16 @@ describe("idle-alarms: periods, paused alarms, adoption and fleets", () => {
     expect(putFor(notAdopted, W.blog)).toBeDefined();
   });
 
-  it("the reconcile deletes its own alarms of fleet members and creates none for them", async () => {
+  it("the reconcile deletes its own alarms of fleet members and of instances never hibernated, and creates none for them", async () => {
     loadWorld(harness, worldFixture());
     const report = await invokeChecked(harness, "idle-alarms", RECONCILE, {
       adoptAlarmNamePatterns: [BLOG_PATTERN],
     });
     const deleted = callsTo(report, "DeleteAlarms").flatMap((c) => c.input.AlarmNames as string[]);
     const fleet = [W.ecsOnAsg, W.eks, W.karpenter, W.emr, W.ec2Fleet, W.spotFleet, W.autoMode];
-    expect(deleted.sort()).toEqual(fleet.map((id) => `ops-idle-${id}`).sort());
+    // Instance store root, and launched without hibernation under the skip fallback: never stopped.
+    const never = [W.storeRoot, W.spotOneTime, W.notConfigured];
+    expect(deleted.sort()).toEqual([...fleet, ...never].map((id) => `ops-idle-${id}`).sort());
     const put = callsTo(report, "PutMetricAlarm").map((c) => c.input.AlarmName);
     for (const id of NEVER_STOPPED) expect(put).not.toContain(`ops-idle-${id}`);
     expect(report.after.alarms[`Hibernate-${W.blog}-idle`]).toBeDefined();

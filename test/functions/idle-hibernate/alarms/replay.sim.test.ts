@@ -150,11 +150,13 @@ describe("idle-alarms", () => {
     expect(after).toContain(`ops-idle-${NO_ALARM}`);
     expect(after).not.toContain("ops-idle-i-0aaaaaaaaaaaaaaaa");
     expect(after).toContain("ServerCpuTooHigh");
-    // Ours and unwanted, in one call: the alarms of an Auto Scaling member and of an EMR node, and the
-    // orphan of a vanished instance. Not ours: the not-opted-in instance's alarm has no ownership tag.
+    // Ours and unwanted, in one call: the alarms of an instance launched without hibernation, of an Auto
+    // Scaling member and of an EMR node, and the orphan of a vanished instance. Not ours: the
+    // not-opted-in instance's alarm has no ownership tag.
     expect(callsTo(report, "DeleteAlarms").map((c) => c.input)).toEqual([
       {
         AlarmNames: [
+          "ops-idle-i-0123456789abcdef1",
           "ops-idle-i-0123456789abcdef2",
           "ops-idle-i-0123456789abcdef9",
           "ops-idle-i-0aaaaaaaaaaaaaaaa",

@@ -1,6 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  DEFAULT_MANAGED_FLEET_TAG_PREFIXES,
+  managedFleetTagPrefixes,
+} from "../../../../functions/idle-hibernate/config";
+import {
   type HibernationInput,
   type InstanceTypeFacts,
   planHibernation,
@@ -245,7 +249,7 @@ const arbInstance = fc
     instanceStoreRoot: rarely(4),
     optedOut: rarely(4),
     notOptedIn: rarely(4),
-    fleetTag: sometimes(fc.constantFrom(...DEFAULT_POLICY.managedFleetTagPrefixes.map((p) => `${p}x`))),
+    fleetTag: sometimes(fc.constantFrom(...DEFAULT_MANAGED_FLEET_TAG_PREFIXES.map((p) => `${p}x`))),
     managed: rarely(4),
     lifecycle: sometimes(
       fc.constantFrom("spot", "scheduled", "capacity-block", "interruptible-capacity-reservation"),
@@ -321,7 +325,7 @@ describe("planHibernation properties", () => {
           expect(TYPES.get(view.instanceType)?.instanceStorageSupported).toBe(false);
           expect(view.operator?.managed).not.toBe(true);
           expect(
-            Object.keys(view.tags).some((k) => policy.managedFleetTagPrefixes.some((p) => k.startsWith(p))),
+            Object.keys(view.tags).some((k) => managedFleetTagPrefixes(policy).some((p) => k.startsWith(p))),
           ).toBe(false);
           expect(["capacity-block", "scheduled"]).not.toContain(view.instanceLifecycle);
         }

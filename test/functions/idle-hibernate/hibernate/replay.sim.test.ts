@@ -5,6 +5,8 @@ import type { Harness, InvocationReport } from "../../../../sim/harness";
 import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../../support/fixtures";
 import { startHarness } from "../../../support/harness";
 
+const MANAGED = { "ops:managed-by": "ops-toolkit" };
+
 /**
  * Replayed events through the real idle-hibernate handler against the simulated account: the calls it
  * makes, the state after, and the errors it raises.
@@ -95,6 +97,7 @@ const addGroupAlarm = (fixture: Fixture, name: string, instanceIds: string[]) =>
       })),
     ],
     state: "ALARM",
+    tags: MANAGED,
   });
 };
 
@@ -121,11 +124,22 @@ describe("idle-hibernate: each alarm shape hibernates the idle instance", () => 
     harness.load(demoFixture());
     const report = await harness.invoke("idle-hibernate", readEvent(path));
     expect(result(report).decision).toBe("hibernate");
-    // Reads in parallel: alarm + instances, then the candidates' instance types + routes.
+    // Reads in parallel: alarm + instances; the alarm's ownership tag; then the candidates' instance
+    // types + routes. After the stop: the request tag, the read-back, the action event.
     const names = report.calls.map((c) => `${c.service}:${c.operation}`);
     expect([...names.slice(0, 2)].sort()).toEqual(["ec2:DescribeInstances", "monitoring:DescribeAlarms"]);
-    expect([...names.slice(2, 4)].sort()).toEqual(["ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables"]);
-    expect(names.slice(4)).toEqual(["ec2:StopInstances", "ec2:DescribeInstances", "events:PutEvents"]);
+    expect(names[2]).toBe("monitoring:ListTagsForResource");
+    expect([...names.slice(3, 5)].sort()).toEqual(["ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables"]);
+    expect(names.slice(5)).toEqual([
+      "ec2:StopInstances",
+      "ec2:CreateTags",
+      "ec2:DescribeInstances",
+      "events:PutEvents",
+    ]);
+    expect(callsTo(report, "CreateTags")[0]?.input).toEqual({
+      Resources: [HAPPY],
+      Tags: [{ Key: "ops:hibernation-requested", Value: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
+    });
     expect(callsTo(report, "DescribeInstanceTypes")[0]?.input).toEqual({ InstanceTypes: ["m5.large"] });
     expect(callsTo(report, "DescribeAlarms")[0]?.input).toMatchObject({ AlarmNames: [`ops-idle-${HAPPY}`] });
     expect(callsTo(report, "StopInstances")[0]?.input).toEqual({
@@ -209,7 +223,10 @@ describe("idle-hibernate: preconditions", () => {
     ["recently started", RECENT, "recently-started"],
     ["a route-target network appliance", APPLIANCE, "route-target"],
   ])("never stops %s", async (_what, id, reason) => {
-    harness.load(demoFixture());
+    const fixture = demoFixture();
+    // Each alarm is the toolkit's (tagged): the instance's own precondition is what refuses.
+    alarmOf(fixture, `ops-idle-${id}`).tags = MANAGED;
+    harness.load(fixture);
     const report = await harness.invoke("idle-hibernate", alarmEvent(`ops-idle-${id}`, [id]));
     expect(skipOf(report, id)?.reason).toBe(reason);
     expect(callsTo(report, "StopInstances")).toEqual([]);

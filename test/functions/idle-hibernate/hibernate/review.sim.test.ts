@@ -47,7 +47,7 @@ const stoppedEvent = (id: string) => ({
 });
 
 describe("review: only idle alarms may hibernate an instance", () => {
-  it.fails("review: an adopted metric-math alarm that fires on high CPU does not hibernate its busy instance", async () => {
+  it("review: an adopted metric-math alarm that fires on high CPU does not hibernate its busy instance", async () => {
     const fixture = worldFixture();
     const blog = alarmInput(fixture, BLOG_ALARM);
     for (const key of ["namespace", "metricName", "statistic", "period"] as const) delete blog[key];
@@ -75,7 +75,7 @@ describe("review: only idle alarms may hibernate an instance", () => {
     expect(callsTo(report, "StopInstances")).toEqual([]);
   });
 
-  it.fails("review: an adopted alarm treating missing data as breaching does not hibernate (missing is not idle)", async () => {
+  it("review: an adopted alarm treating missing data as breaching does not hibernate (missing is not idle)", async () => {
     const fixture = worldFixture();
     alarmInput(fixture, BLOG_ALARM).treatMissingData = "breaching";
     loadWorld(harness, fixture);
@@ -83,7 +83,7 @@ describe("review: only idle alarms may hibernate an instance", () => {
     expect(callsTo(report, "StopInstances")).toEqual([]);
   });
 
-  it.fails("review: an alarm under the toolkit's prefix that fires on HIGH CPU does not hibernate its busy instance", async () => {
+  it("review: an alarm under the toolkit's prefix that fires on HIGH CPU does not hibernate its busy instance", async () => {
     const fixture = worldFixture();
     Object.assign(alarmInput(fixture, `ops-idle-${W.happy}`), {
       threshold: 90,
@@ -94,7 +94,7 @@ describe("review: only idle alarms may hibernate an instance", () => {
     expect(callsTo(report, "StopInstances")).toEqual([]);
   });
 
-  it.fails("review: an alarm under the prefix without the ownership tag is not acted on (idle-alarms calls it alarm-not-managed)", async () => {
+  it("review: an alarm under the prefix without the ownership tag is not acted on (idle-alarms calls it alarm-not-managed)", async () => {
     const fixture = worldFixture();
     // Someone else's alarm under our prefix: CPU < 100 % is always in ALARM.
     Object.assign(alarmInput(fixture, `ops-idle-${W.happy}`), { threshold: 100, tags: {} });
@@ -105,7 +105,7 @@ describe("review: only idle alarms may hibernate an instance", () => {
 });
 
 describe("review: what the stopped rule reports", () => {
-  it.fails("review: a user's plain stop of an opted-in instance is not reported as a failed hibernation", async () => {
+  it("review: a user's plain stop of an opted-in instance is not reported as a failed hibernation", async () => {
     const fixture = worldFixture();
     Object.assign(instanceOf(fixture, W.happy), {
       state: "stopped",
@@ -147,7 +147,7 @@ const invokeDirect = (event: unknown) =>
   );
 
 describe("review: metrics an operator graphs and alarms on", () => {
-  it.fails("review: one hibernation counts once in HibernationInitiated (read-back and stopped event)", async () => {
+  it("review: one hibernation counts once in HibernationInitiated (read-back and stopped event)", async () => {
     loadWorld(harness, worldFixture());
     const lines = emfLines();
     await invokeDirect(ownAlarm(W.happy));
