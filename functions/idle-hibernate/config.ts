@@ -114,6 +114,13 @@ export const IdleHibernateConfigSchema = z.object({
    * apply: a configured list never drops the AWS-set signals).
    */
   managedFleetTagPrefixes: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))), []),
+  /**
+   * Tag keys of other schedulers (Instance Scheduler on AWS's default `Schedule`; add e.g. Cloud
+   * Custodian's `maid_offhours`): an instance carrying one is left to that scheduler (safety rule 8).
+   */
+  otherSchedulerTagKeys: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))), [
+    "Schedule",
+  ]),
   /** Never hibernate an instance that started less than this many minutes ago (at least its alarm's window). */
   minimumUptimeMinutes: z._default(positiveInt(24 * 60), 15),
   /** At most this many instances are stopped (or started) by one invocation; the rest are reported as skipped. */

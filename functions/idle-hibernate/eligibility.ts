@@ -29,6 +29,13 @@ export const managedFleetSignal = (
   return key === undefined ? undefined : `tag ${key}=${instance.tags[key]}`;
 };
 
+/**
+ * The tag key of another scheduler that manages the instance (Instance Scheduler on AWS: `Schedule`), or
+ * undefined. Two schedulers on one box fight: an enforced schedule restarts what was hibernated.
+ */
+export const otherSchedulerTag = (instance: InstanceView, policy: IdleHibernateConfig): string | undefined =>
+  policy.otherSchedulerTagKeys.find((key) => key in instance.tags);
+
 /** Why the instance never gets an idle alarm (and is never hibernated), or undefined. */
 export const neverHibernated = (instance: InstanceView, policy: IdleHibernateConfig): string | undefined => {
   if (instance.state === "terminated" || instance.state === "shutting-down")
@@ -38,6 +45,8 @@ export const neverHibernated = (instance: InstanceView, policy: IdleHibernateCon
   if (instance.autoScalingGroup !== undefined) return "Auto Scaling group member";
   const fleet = managedFleetSignal(instance, policy);
   if (fleet !== undefined) return `managed fleet member: ${fleet}`;
+  const scheduler = otherSchedulerTag(instance, policy);
+  if (scheduler !== undefined) return `another scheduler manages it (tag ${scheduler})`;
   if (instance.rootDeviceType === "instance-store") return "instance store root device: cannot be stopped";
   // Hibernation is set at launch only: under the skip fallback such an instance is never stopped.
   return !instance.hibernationConfigured && policy.notConfiguredFallback === "skip"

@@ -151,24 +151,39 @@ const observeAlarmEvents = async (
   return { ...sorted, decisions: [...screened.decisions, ...sorted.decisions], instances };
 };
 
-/** Every alarm of ours, and every adopted one (by each pattern's literal prefix), in ALARM now. */
-const alarmsInAlarm = async (
+/** Every alarm of ours, and every adopted one (by each pattern's literal prefix), in that state if given. */
+const idleAlarms = async (
   cloudWatch: CloudWatchClient,
   policy: IdleHibernateConfig,
+  state?: "ALARM",
 ): Promise<AlarmView[]> => {
   const byName = new Map<string, AlarmView>();
-  for (const alarm of await loadMetricAlarms(cloudWatch, {
-    prefix: policy.alarmNamePrefix,
-    state: "ALARM",
-  })) {
+  for (const alarm of await loadMetricAlarms(cloudWatch, { prefix: policy.alarmNamePrefix, state })) {
     byName.set(alarm.name, alarm);
   }
   for (const prefix of new Set(policy.adoptAlarmNamePatterns.map(literalPrefix))) {
-    for (const alarm of await loadMetricAlarms(cloudWatch, { prefix, state: "ALARM" })) {
+    for (const alarm of await loadMetricAlarms(cloudWatch, { prefix, state })) {
       if (ownerOfName(alarm.name, policy) === "adopted") byName.set(alarm.name, alarm);
     }
   }
   return [...byName.values()];
+};
+
+const alarmsInAlarm = (cloudWatch: CloudWatchClient, policy: IdleHibernateConfig) =>
+  idleAlarms(cloudWatch, policy, "ALARM");
+
+/** The idle alarms (ours and adopted, any state) that name each instance: who would hibernate it again. */
+export const observeIdleAlarmsByInstance = async (
+  cloudWatch: CloudWatchClient,
+  policy: IdleHibernateConfig,
+): Promise<Map<string, AlarmView[]>> => {
+  const byInstance = new Map<string, AlarmView[]>();
+  for (const alarm of await idleAlarms(cloudWatch, policy)) {
+    for (const id of instanceIdsOfDimensions(alarm.metricDimensions)) {
+      byInstance.set(id, [...(byInstance.get(id) ?? []), alarm]);
+    }
+  }
+  return byInstance;
 };
 
 /** Reconcile: every idle alarm in ALARM now, in case an event was missed. */
@@ -257,10 +272,12 @@ export const observeHibernation = async (
   return { ...found, instances, ...(await observeCandidates(clients.ec2, candidatesOf(instances, policy))) };
 };
 
-/** The daily watch: opted-in instances stopped by a hibernation (the documented filter). */
-export const observeHibernated = (ec2: EC2Client, policy: IdleHibernateConfig): Promise<InstanceView[]> =>
+/**
+ * The daily watch: every instance stopped by a hibernation (the documented filter), opted in or not any
+ * more: reporting is a read; only opted-in ones may be started.
+ */
+export const observeHibernated = (ec2: EC2Client): Promise<InstanceView[]> =>
   describeInstances(ec2, [
-    { Name: `tag:${policy.optInTag.key}`, Values: [policy.optInTag.value] },
     { Name: "instance-state-name", Values: ["stopped"] },
     { Name: "state-reason-code", Values: [HIBERNATE_REASON] },
   ]);

@@ -9,7 +9,7 @@ import { isOptedIn } from "../eligibility";
 import { instanceIdsOfDimensions, windowsByInstance } from "../idle-alarm";
 import { createStartExecutor } from "./apply/start";
 import { createStopExecutor } from "./apply/stop";
-import { observeHibernated, observeHibernation } from "./observe";
+import { observeHibernated, observeHibernation, observeIdleAlarmsByInstance } from "./observe";
 import type { HibernateInput } from "./parse";
 import { planHibernation } from "./plan";
 import { planHibernationAge } from "./plan/age";
@@ -104,11 +104,14 @@ const runIdleAlarms = async (
 const runHibernationAge = async (input: HibernateInput, context: StageContext): Promise<HibernateResult> => {
   const policy = context.config.idleHibernate;
   const { ec2 } = clientsFor(input, context);
-  const plan = planHibernationAge(
-    await observeHibernated(ec2, policy),
-    policy,
-    new Date(context.clock.now()),
-  );
+  const hibernated = await observeHibernated(ec2);
+  // Under the start policy, an instance is started only if an idle alarm with its actions enabled would
+  // hibernate it again (a paused one would run 24/7).
+  const alarms =
+    policy.hibernationAge.action === "start" && hibernated.length > 0
+      ? await observeIdleAlarmsByInstance(clientsFor(input, context).cloudWatch, policy)
+      : new Map();
+  const plan = planHibernationAge(hibernated, alarms, policy, new Date(context.clock.now()));
   context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });
   const deps = { ec2, deadline: context.deadline, verifyTimeoutMs: policy.verifyTimeoutMs };
   const execution = await executePlan(plan, context.mode, [createStartExecutor(deps)]);

@@ -129,7 +129,7 @@ describe("review: what feeds the single writer", () => {
 });
 
 describe("review: cooperate with another scheduler (safety rule 8)", () => {
-  it.fails("review: an instance scheduled by Instance Scheduler on AWS (tag Schedule) is left to it", () => {
+  it("review: an instance scheduled by Instance Scheduler on AWS (tag Schedule) is left to it", () => {
     // With `enforced: true` Instance Scheduler restarts an instance stopped during its running period:
     // hibernate → restart → idle 15 min → hibernate… every cycle a RAM write and a boot, billed.
     const scheduled = instanceView(A, { tags: { "ops:hibernate": "idle", Schedule: "office-hours" } });

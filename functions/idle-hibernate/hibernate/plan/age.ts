@@ -1,4 +1,4 @@
-import type { InstanceView } from "../../../../shared/observe/model";
+import type { AlarmView, InstanceView } from "../../../../shared/observe/model";
 import type { Plan, PlannedAction, Skip } from "../../../../shared/pipeline/types";
 import type { IdleHibernateConfig } from "../../config";
 import { neverHibernated } from "../../eligibility";
@@ -62,8 +62,25 @@ const findingOf = (instance: InstanceView, maxDays: number, now: number): AgeFin
 };
 
 /** Which instances are hibernated too long, and (policy `start`) which of them to start now. */
+/** Why an instance hibernated too long is not started under the start policy, or undefined. */
+const notStartable = (
+  instance: InstanceView,
+  alarms: readonly AlarmView[],
+  policy: IdleHibernateConfig,
+): string | undefined => {
+  if (instance.state !== "stopped") return `instance is ${instance.state}`;
+  const never = neverHibernated(instance, policy);
+  if (never !== undefined) return never;
+  if (alarms.length === 0) return "no idle alarm names it: started, nothing would hibernate it again";
+  const paused = alarms.find((alarm) => !alarm.actionsEnabled);
+  return paused === undefined
+    ? undefined
+    : `its idle alarm ${paused.name} is paused (actions disabled): started, it would run until resumed`;
+};
+
 export const planHibernationAge = (
   instances: readonly InstanceView[],
+  alarmsByInstance: ReadonlyMap<string, readonly AlarmView[]>,
   policy: IdleHibernateConfig,
   now: Date,
 ): AgePlan => {
@@ -76,8 +93,7 @@ export const planHibernationAge = (
     if (finding === undefined) continue;
     findings.push(finding);
     if (finding.verdict !== "too-long" || action !== "start") continue;
-    const never =
-      instance.state === "stopped" ? neverHibernated(instance, policy) : `instance is ${instance.state}`;
+    const never = notStartable(instance, alarmsByInstance.get(instance.id) ?? [], policy);
     if (never !== undefined) skips.push({ resource: instance.id, reason: "not-started", detail: never });
     else if (start.length < policy.maxInstancesPerInvocation) start.push(instance.id);
     else {

@@ -1,6 +1,6 @@
 import type { InstanceView, LocalGatewayRouteView, RouteView } from "../../../../shared/observe/model";
 import type { IdleHibernateConfig } from "../../config";
-import { isOptedIn, isOptedOut, managedFleetSignal } from "../../eligibility";
+import { isOptedIn, isOptedOut, managedFleetSignal, otherSchedulerTag } from "../../eligibility";
 
 /**
  * Why an instance named by an idle alarm is not hibernated: each reason is documented in the README
@@ -14,6 +14,7 @@ export const SKIP_REASONS = {
   optedOut: "opted-out",
   autoScalingMember: "auto-scaling-member",
   managedFleet: "managed-fleet",
+  otherScheduler: "other-scheduler",
   capacityBlock: "capacity-block",
   scheduledInstance: "scheduled-instance",
   instanceStore: "instance-store",
@@ -89,6 +90,16 @@ const notManagedFleet: Check = (i, { policy }) => {
     : refuse(
         SKIP_REASONS.managedFleet,
         `managed by another service (${signal}), which may replace it when stopped`,
+      );
+};
+
+const notScheduledElsewhere: Check = (i, { policy }) => {
+  const key = otherSchedulerTag(i, policy);
+  return key === undefined
+    ? undefined
+    : refuse(
+        SKIP_REASONS.otherScheduler,
+        `tag ${key}=${i.tags[key]}: another scheduler manages it (an enforced schedule would restart it)`,
       );
 };
 
@@ -172,6 +183,7 @@ const CHECKS: readonly Check[] = [
   notOptedOut,
   notAutoScaling,
   notManagedFleet,
+  notScheduledElsewhere,
   stoppableLifecycle,
   noInstanceStore,
   capacityAllowed,

@@ -6,12 +6,17 @@ import {
   stopTimeOf,
 } from "../../../../functions/idle-hibernate/hibernate/plan/age";
 import { proofOf } from "../../../../functions/idle-hibernate/hibernate/plan/proof";
-import { DEFAULT_POLICY, instanceView, policyWith } from "../support";
+import type { AlarmView } from "../../../../shared/observe/model";
+import { alarmView, DEFAULT_POLICY, instanceView, policyWith } from "../support";
 
 const now = new Date("2026-11-21T12:00:00Z");
 const DAY = 86_400_000;
 const gmt = (at: number) =>
   `User initiated (${new Date(at).toISOString().slice(0, 19).replace("T", " ")} GMT)`;
+/** Every instance has its idle alarm, actions enabled (what the start policy needs). */
+const withAlarms = (ids: string[], overrides: Partial<AlarmView> = {}) =>
+  new Map(ids.map((id) => [id, [alarmView(id, { state: "INSUFFICIENT_DATA", ...overrides })]]));
+const NONE = new Map<string, AlarmView[]>();
 const hibernatedFor = (id: string, days: number, overrides = {}) =>
   instanceView(id, {
     state: "stopped",
@@ -48,6 +53,7 @@ describe("planHibernationAge", () => {
   it("reports an instance hibernated 56 days (default 55), and leaves a 54-day one alone", () => {
     const plan = planHibernationAge(
       [hibernatedFor("i-0000000000000000a", 56), hibernatedFor("i-0000000000000000b", 54)],
+      NONE,
       DEFAULT_POLICY,
       now,
     );
@@ -70,6 +76,7 @@ describe("planHibernationAge", () => {
           tags: { "ops:hibernate": "idle", "aws:ec2:fleet-id": "fleet-1" },
         }),
       ],
+      withAlarms(["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"]),
       startPolicy,
       now,
     );
@@ -87,6 +94,7 @@ describe("planHibernationAge", () => {
   it("reports an unknown age and never starts it", () => {
     const plan = planHibernationAge(
       [hibernatedFor("i-0000000000000000a", 0, { stateTransitionReason: "" })],
+      withAlarms(["i-0000000000000000a"]),
       policyWith({ hibernationAge: { action: "start" } }),
       now,
     );
@@ -94,9 +102,34 @@ describe("planHibernationAge", () => {
     expect(plan.findings).toEqual([expect.objectContaining({ verdict: "age-unknown" })]);
   });
 
+  it("never starts one whose idle alarm is paused, or that no idle alarm names, or that is not opted in", () => {
+    const ids = ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"];
+    const plan = planHibernationAge(
+      [
+        hibernatedFor(ids[0] as string, 56),
+        hibernatedFor(ids[1] as string, 56),
+        hibernatedFor(ids[2] as string, 56, { tags: {} }),
+      ],
+      new Map([
+        ...withAlarms([ids[0] as string], { actionsEnabled: false }),
+        ...withAlarms([ids[2] as string]),
+      ]),
+      policyWith({ hibernationAge: { action: "start" } }),
+      now,
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.findings.map((f) => f.verdict)).toEqual(["too-long", "too-long", "too-long"]);
+    expect(plan.skips.map((s) => [s.resource, s.detail])).toEqual([
+      [ids[0], expect.stringContaining("paused")],
+      [ids[1], expect.stringContaining("no idle alarm")],
+      [ids[2], "not opted in"],
+    ]);
+  });
+
   it("starts at most maxInstancesPerInvocation", () => {
     const plan = planHibernationAge(
       ["a", "b", "c"].map((x) => hibernatedFor(`i-000000000000000${x}0`, 60)),
+      withAlarms(["a", "b", "c"].map((x) => `i-000000000000000${x}0`)),
       policyWith({ maxInstancesPerInvocation: 2, hibernationAge: { action: "start" } }),
       now,
     );

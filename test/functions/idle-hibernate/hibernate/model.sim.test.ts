@@ -16,6 +16,7 @@ import {
   alarmEvent,
   BLOG_ALARM,
   BLOG_PATTERN,
+  idleAlarm,
   NEVER_STOPPED,
   scheduleEvent,
   W,
@@ -350,8 +351,8 @@ describe("idle-hibernate: the hibernation-age watch (60 days)", () => {
     expect(hibernateResult(report).findings).toEqual([
       expect.objectContaining({ instanceId: W.longHibernated, verdict: "too-long", hibernatedDays: 56 }),
     ]);
+    // Every hibernated instance is reported, opted in or not any more (a read); only opted-in ones start.
     expect(callsTo(report, "DescribeInstances")[0]?.input.Filters).toEqual([
-      { Name: "tag:ops:hibernate", Values: ["idle"] },
       { Name: "instance-state-name", Values: ["stopped"] },
       { Name: "state-reason-code", Values: ["Client.UserInitiatedHibernate"] },
     ]);
@@ -362,7 +363,10 @@ describe("idle-hibernate: the hibernation-age watch (60 days)", () => {
   });
 
   it("the start policy resumes it once, so that it can hibernate again", async () => {
-    loadWorld(harness, worldFixture());
+    const fixture = worldFixture();
+    // Its idle alarm (actions enabled) will hibernate it again once it idles.
+    fixture.alarms.push(idleAlarm(W.longHibernated, { state: "INSUFFICIENT_DATA" }));
+    loadWorld(harness, fixture);
     const report = await invokeChecked(harness, "idle-hibernate", AGE, {
       hibernationAge: { action: "start" },
     });

@@ -162,7 +162,7 @@ describe("review: metrics an operator graphs and alarms on", () => {
 });
 
 describe("review: the 60-day watch", () => {
-  it.fails("review: an instance hibernated 56 days is reported even after its opt-in tag was removed", async () => {
+  it("review: an instance hibernated 56 days is reported even after its opt-in tag was removed", async () => {
     const fixture = worldFixture();
     // The toolkit hibernated it; later someone removed the opt-in tag to keep the toolkit away.
     instanceOf(fixture, W.longHibernated).tags = { Name: "dev-box" };
@@ -179,7 +179,7 @@ describe("review: the 60-day watch", () => {
 });
 
 describe("review: the 60-day start policy respects a pause", () => {
-  it.fails("review: an instance whose idle alarm's actions are disabled (paused) is not started by the 60-day policy", async () => {
+  it("review: an instance whose idle alarm's actions are disabled (paused) is not started by the 60-day policy", async () => {
     const fixture = worldFixture();
     // Paused while hibernated: started, it would never be hibernated again and would run 24/7.
     fixture.alarms.push(idleAlarm(W.longHibernated, { state: "INSUFFICIENT_DATA", actionsEnabled: false }));
