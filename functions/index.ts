@@ -84,12 +84,6 @@ const idleHibernate: DeployedFunction = {
         idleAlarmToAlarm(ctx.config.idleHibernate),
         `Idle alarms (${prefix}* and adopted ones) going to ALARM`,
       ),
-      eventBridgeRule(
-        ctx,
-        "idle-hibernate-stopped",
-        instanceStateChange(["stopped"]),
-        "EC2 instances stopped (what the API proves of a hibernation)",
-      ),
       schedule(ctx, "idle-hibernate-reconcile", "rate(15 minutes)", "idle-hibernate reconcile"),
       schedule(ctx, "idle-hibernate-hibernation-age", "rate(1 day)", "idle-hibernate hibernation-age watch"),
       snsTopic(ctx, "idle-alarms", "IdleAlarmTopic"),
@@ -123,8 +117,8 @@ const idleAlarms: DeployedFunction = {
     eventBridgeRule(
       ctx,
       "idle-alarms-instance-state",
-      instanceStateChange(["running", "terminated"]),
-      "EC2 instances starting or terminating (idle alarm created or deleted)",
+      instanceStateChange(["running", "stopped", "terminated"]),
+      "EC2 instances starting, stopping or terminating (idle alarm created or deleted; a requested hibernation judged)",
     ),
     schedule(ctx, "idle-alarms-reconcile", "rate(1 hour)", "idle-alarms reconcile"),
   ],

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStageConfig, type StageConfig } from "../../functions/config";
+import { HIBERNATION_REQUEST_TAG } from "../../functions/idle-hibernate/hibernate/plan/proof";
 import { FUNCTIONS as REGISTRY } from "../../functions/index";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
@@ -261,7 +262,7 @@ describe("triggers", () => {
         JSON.stringify({ "Fn::GetAtt": [fn(key).logicalId, "Arn"] }),
     );
 
-  it("idleHibernate: EventBridge rules on its idle alarms going to ALARM and on instances stopped, nothing else", () => {
+  it("idleHibernate: EventBridge rule on its idle alarms (and adopted ones) going to ALARM, nothing else", () => {
     const patterns = rulesTargeting("idleHibernate").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -277,15 +278,10 @@ describe("triggers", () => {
           state: { value: ["ALARM"] },
         },
       },
-      {
-        source: ["aws.ec2"],
-        "detail-type": ["EC2 Instance State-change Notification"],
-        detail: { state: ["stopped"] },
-      },
     ]);
   });
 
-  it("idleAlarms: EventBridge rule on EC2 instances running or terminated", () => {
+  it("idleAlarms: EventBridge rule on EC2 instances running, stopped or terminated (the single writer gets no stops)", () => {
     const patterns = rulesTargeting("idleAlarms").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -293,7 +289,7 @@ describe("triggers", () => {
       {
         source: ["aws.ec2"],
         "detail-type": ["EC2 Instance State-change Notification"],
-        detail: { state: ["running", "terminated"] },
+        detail: { state: ["running", "stopped", "terminated"] },
       },
     ]);
   });
@@ -541,13 +537,36 @@ describe("IAM: one least-privilege role per function", () => {
   it("alarm writes: idleAlarms only, on the configured alarm-name prefix only", () => {
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
-        .filter((statement) => asArray(statement.Action).some((action) => ALARM_WRITES.includes(action)))
+        .filter((statement) =>
+          asArray(statement.Action).some(
+            (action) => ALARM_WRITES.includes(action) && action !== "cloudwatch:ListTagsForResource",
+          ),
+        )
         .map((statement) => ({ logicalId, statement })),
     );
     expect(grants.map((grant) => grant.logicalId)).toEqual([roleOf("idleAlarms").logicalId]);
     const [grant] = grants;
     expect(new Set(asArray(grant?.statement.Action))).toEqual(new Set(ALARM_WRITES));
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+  });
+
+  it("idleHibernate: reads the ownership tags of the prefix's alarms only; tags opted-in instances with its request tag only", () => {
+    const statements = statementsOf(roleOf("idleHibernate").properties);
+    const sid = (name: string): Statement => {
+      const found = statements.find((statement) => statement.Sid === name);
+      if (found === undefined) throw new Error(`no statement ${name}`);
+      return found;
+    };
+    const tags = sid("ReadOwnAlarmTags");
+    expect(asArray(tags.Action)).toEqual(["cloudwatch:ListTagsForResource"]);
+    expect(asArray(tags.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+    const request = sid("TagHibernationRequestsOnly");
+    const { key, value } = expectedConfig.idleHibernate.optInTag;
+    expect(asArray(request.Action)).toEqual(["ec2:CreateTags"]);
+    expect(request.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${key}`]: value },
+      "ForAllValues:StringEquals": { "aws:TagKeys": [HIBERNATION_REQUEST_TAG] },
+    });
   });
 
   // dxProbe puts only its trigger event, on the default bus (checked in the dx-failover section).

@@ -71,6 +71,7 @@ describe("npm run replay", () => {
     expect(invocation?.calls.map((call) => call.operation)).toEqual([
       "monitoring:DescribeAlarms",
       "ec2:DescribeInstances",
+      "monitoring:ListTagsForResource",
       "ec2:DescribeInstanceTypes",
       "ec2:DescribeRouteTables",
       "ec2:StopInstances",

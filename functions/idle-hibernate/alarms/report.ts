@@ -3,12 +3,15 @@ import type { Execution } from "../../../shared/pipeline/types";
 import type { OpsResult } from "../../../shared/runtime/handler";
 import type { StageContext } from "../../config";
 import { ALARMS_CAPABILITY } from "../config";
+import type { HibernationProof } from "../hibernate/plan/proof";
 import { type AlarmsInput, alarmsEventId } from "./parse";
 import { PUT_ALARM_ACTION } from "./plan";
 
 export interface AlarmsResult extends OpsResult {
   actions: Execution["actions"];
   skips: Execution["skips"];
+  /** A stopped event: what the API proves of the hibernation the toolkit requested. */
+  hibernation?: HibernationProof[];
 }
 
 export const alarmsResult = (

@@ -3,6 +3,7 @@ import { executePlan } from "../../../shared/pipeline/executor";
 import { count, Metric } from "../../../shared/runtime/observability";
 import type { StageContext } from "../../config";
 import { ALARMS_CAPABILITY } from "../config";
+import { runStopped } from "../hibernate/run";
 import { createAlarmExecutors } from "./apply";
 import { observeAlarms, observeOwnership } from "./observe";
 import { type AlarmsInput, alarmsRegion } from "./parse";
@@ -13,6 +14,11 @@ import { type AlarmsResult, alarmsResult, reportAlarms } from "./report";
 export const runIdleAlarms = async (input: AlarmsInput, context: StageContext): Promise<AlarmsResult> => {
   const policy = context.config.idleHibernate;
   const region = requireRegion(alarmsRegion(input), ALARMS_CAPABILITY);
+  if (input.kind === "state-change" && input.change.state === "stopped") {
+    // The account-wide stopped rule feeds this function, not the single writer that hibernates.
+    const judged = await runStopped({ kind: "stopped", change: input.change }, context);
+    return { ...alarmsResult(context, judged.decision), hibernation: judged.hibernation ?? [] };
+  }
   if (
     input.kind === "state-change" &&
     input.change.state !== "running" &&

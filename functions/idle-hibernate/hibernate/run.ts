@@ -122,8 +122,11 @@ const runHibernationAge = async (input: HibernateInput, context: StageContext): 
   return hibernateResult(context, plan.decision, { execution, findings: plan.findings });
 };
 
-/** An instance reached stopped: what the API proves of its hibernation (opted-in, configured instances). */
-const runStopped = async (
+/**
+ * An instance reached stopped: what the API proves of a hibernation the toolkit requested. Deployed, the
+ * stopped rule feeds idle-alarms (not this single writer); this handler judges one when invoked directly.
+ */
+export const runStopped = async (
   input: Extract<HibernateInput, { kind: "stopped" }>,
   context: StageContext,
 ): Promise<HibernateResult> => {

@@ -113,7 +113,7 @@ describe("review: configuring one more managed-fleet signal keeps the AWS-set on
 });
 
 describe("review: what feeds the single writer", () => {
-  it.fails("review: the account-wide EC2 stopped rule does not feed the single-writer function that hibernates", () => {
+  it("review: the account-wide EC2 stopped rule does not feed the single-writer function that hibernates", () => {
     // Every stop in the account (a scheduler stopping a fleet at 19:00) would queue, behind reserved
     // concurrency 1, ahead of the idle alarm events that function exists for.
     const ctx = { config: parseStageConfig({}, "test"), service: SERVICE, stage: "test" };

@@ -122,9 +122,28 @@ describe("idle-alarms", () => {
 
   it("ignores other state changes without any call", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopped"));
-    expect(result(report).decision).toBe("ignored-state-stopped");
+    const report = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopping"));
+    expect(result(report).decision).toBe("ignored-state-stopping");
     expect(report.calls).toEqual([]);
+  });
+
+  it("judges a stopped event here (read-only), not in the single writer: only stops the toolkit requested", async () => {
+    const fixture = demoFixture();
+    harness.load(fixture);
+    const judged = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopped"));
+    expect(result(judged)).toMatchObject({
+      decision: "hibernate-initiated",
+      hibernation: [
+        expect.objectContaining({ instanceId: STOPPED, stateReason: "Client.UserInitiatedHibernate" }),
+      ],
+    });
+    expect(judged.calls.map((c) => c.operation)).toEqual(["DescribeInstances"]);
+    // The same stop without the toolkit's request tag: someone else's stop, not judged.
+    const tags = instanceOf(fixture, STOPPED).tags ?? {};
+    delete tags["ops:hibernation-requested"];
+    harness.load(fixture);
+    const other = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopped"));
+    expect(result(other)).toMatchObject({ decision: "ignored-not-requested", hibernation: [] });
   });
 
   it("reconcile creates missing alarms and deletes orphans it owns, leaving foreign alarms alone", async () => {
