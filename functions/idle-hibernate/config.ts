@@ -125,6 +125,12 @@ export const IdleHibernateConfigSchema = z.object({
   minimumUptimeMinutes: z._default(positiveInt(24 * 60), 15),
   /** At most this many instances are stopped (or started) by one invocation; the rest are reported as skipped. */
   maxInstancesPerInvocation: z._default(positiveInt(1000), 10),
+  /**
+   * Optional blast radius across invocations (each alarm event is its own invocation): at most
+   * `maxInstances` hibernations requested within `minutes`, counted from AWS (the request tags). Absent:
+   * the limit is per invocation only (a fleet idle at the same hour is hibernated at once).
+   */
+  blastRadiusWindow: z.optional(z.object({ minutes: positiveInt(24 * 60), maxInstances: positiveInt(1000) })),
   /** How long to read back the instances' state after StopInstances or StartInstances. */
   verifyTimeoutMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 5000),
   /** The daily watch for instances hibernated too long. */

@@ -26,7 +26,7 @@ import { instanceIdsOfDimensions, isIdleShaped, literalPrefix, ownerOfName } fro
 import { isManagedAlarm, MANAGED_TAG } from "../ownership";
 import { type AlarmDecision, screenAlarmChanges } from "./parse";
 import type { InstanceTypeFacts } from "./plan";
-import { HIBERNATE_REASON } from "./plan/proof";
+import { HIBERNATE_REASON, HIBERNATION_REQUEST_TAG } from "./plan/proof";
 
 interface Clients {
   cloudWatch: CloudWatchClient;
@@ -281,3 +281,22 @@ export const observeHibernated = (ec2: EC2Client): Promise<InstanceView[]> =>
     { Name: "instance-state-name", Values: ["stopped"] },
     { Name: "state-reason-code", Values: [HIBERNATE_REASON] },
   ]);
+
+/**
+ * Hibernations the toolkit requested within the blast-radius window (request tag time), counted from AWS:
+ * instances stopping or stopped that carry the tag. 0 when no window is configured (no call).
+ */
+export const observeRecentRequests = async (
+  ec2: EC2Client,
+  policy: IdleHibernateConfig,
+  now: number,
+): Promise<number> => {
+  const window = policy.blastRadiusWindow;
+  if (window === undefined) return 0;
+  const tagged = await describeInstances(ec2, [
+    { Name: "tag-key", Values: [HIBERNATION_REQUEST_TAG] },
+    { Name: "instance-state-name", Values: ["stopping", "stopped"] },
+  ]);
+  const since = now - window.minutes * 60_000;
+  return tagged.filter((i) => Date.parse(i.tags[HIBERNATION_REQUEST_TAG] ?? "") >= since).length;
+};

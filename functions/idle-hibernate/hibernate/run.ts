@@ -9,7 +9,12 @@ import { isOptedIn } from "../eligibility";
 import { instanceIdsOfDimensions, windowsByInstance } from "../idle-alarm";
 import { createStartExecutor } from "./apply/start";
 import { createStopExecutor } from "./apply/stop";
-import { observeHibernated, observeHibernation, observeIdleAlarmsByInstance } from "./observe";
+import {
+  observeHibernated,
+  observeHibernation,
+  observeIdleAlarmsByInstance,
+  observeRecentRequests,
+} from "./observe";
 import type { HibernateInput } from "./parse";
 import { planHibernation } from "./plan";
 import { planHibernationAge } from "./plan/age";
@@ -75,6 +80,7 @@ const runIdleAlarms = async (
       localGatewayRoutes: observed.localGatewayRoutes,
       windowMinutes: windowsByInstance(observed.alarms),
       pausedBy,
+      recentRequests: await observeRecentRequests(clients.ec2, policy, context.clock.now()),
       now: new Date(context.clock.now()),
     },
     policy,

@@ -25,8 +25,23 @@ export interface HibernationInput {
   windowMinutes: ReadonlyMap<string, number>;
   /** Instances named only by alarms whose actions are disabled → alarm name. */
   pausedBy: ReadonlyMap<string, string>;
+  /** Hibernations the toolkit requested within `blastRadiusWindow` (0 when it is not configured). */
+  recentRequests: number;
   now: Date;
 }
+
+/** How many instances this invocation may stop: per invocation, and what the window leaves. */
+const budgetOf = (input: HibernationInput, policy: IdleHibernateConfig): { budget: number; why: string } => {
+  const perInvocation = policy.maxInstancesPerInvocation;
+  const window = policy.blastRadiusWindow;
+  const left = window === undefined ? perInvocation : Math.max(0, window.maxInstances - input.recentRequests);
+  return left < perInvocation && window !== undefined
+    ? {
+        budget: left,
+        why: `${input.recentRequests} hibernation(s) requested in the last ${window.minutes} min (blastRadiusWindow.maxInstances ${window.maxInstances})`,
+      }
+    : { budget: perInvocation, why: `more than ${perInvocation} instances in one invocation` };
+};
 
 const factsOf = (input: HibernationInput, policy: IdleHibernateConfig): PreconditionFacts => {
   const routeTargets = new Map<string, RouteView>();
@@ -93,16 +108,12 @@ const stopAction = (
  */
 export const planHibernation = (input: HibernationInput, policy: IdleHibernateConfig): Plan<StopParams> => {
   const { skips, hibernate, stop } = sortInstances(input, policy);
-  let budget = policy.maxInstancesPerInvocation;
+  let { budget, why } = budgetOf(input, policy);
   const take = (ids: string[]): string[] => {
     const taken = ids.slice(0, Math.max(0, budget));
     budget -= taken.length;
     for (const id of ids.slice(taken.length)) {
-      skips.push({
-        resource: id,
-        reason: SKIP_REASONS.limitExceeded,
-        detail: `more than ${policy.maxInstancesPerInvocation} instances in one invocation`,
-      });
+      skips.push({ resource: id, reason: SKIP_REASONS.limitExceeded, detail: why });
     }
     return taken;
   };

