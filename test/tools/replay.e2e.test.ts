@@ -71,9 +71,9 @@ describe("npm run replay", () => {
     expect(invocation?.calls.map((call) => call.operation)).toEqual([
       "monitoring:DescribeAlarms",
       "ec2:DescribeInstances",
-      "monitoring:ListTagsForResource",
       "ec2:DescribeInstanceTypes",
       "ec2:DescribeRouteTables",
+      "monitoring:ListTagsForResource",
       "ec2:StopInstances",
     ]);
     expect(invocation?.stateChanges).toEqual([]);

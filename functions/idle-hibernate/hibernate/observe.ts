@@ -23,7 +23,7 @@ import type {
 import type { IdleHibernateConfig } from "../config";
 import { isOptedIn, isOptedOut, managedFleetSignal } from "../eligibility";
 import { instanceIdsOfDimensions, isIdleShaped, literalPrefix, ownerOfName } from "../idle-alarm";
-import { isManagedAlarm, MANAGED_TAG } from "../ownership";
+import { MANAGED_TAG } from "../ownership";
 import { type AlarmDecision, screenAlarmChanges } from "./parse";
 import type { InstanceTypeFacts } from "./plan";
 import { HIBERNATE_REASON, HIBERNATION_REQUEST_TAG } from "./plan/proof";
@@ -91,26 +91,18 @@ const sortAlarms = (
 };
 
 /**
- * Ours by name must be ours by tag too (safety rule 9): an alarm under the prefix that the toolkit did not
- * create is not acted on. Adopted alarms are trusted by configuration (their name patterns).
+ * The observation without the alarms found not to carry the ownership tag: their decision becomes
+ * `ignored-alarm-not-managed` and their instances are no longer named by them.
  */
-const keepManaged = async (
-  found: Omit<Found, "instances">,
-  cloudWatch: CloudWatchClient,
-  policy: IdleHibernateConfig,
-): Promise<Omit<Found, "instances">> => {
-  const notManaged = new Set<string>();
-  for (const alarm of found.alarms) {
-    if (ownerOfName(alarm.name, policy) === "ours" && !(await isManagedAlarm(cloudWatch, alarm.arn))) {
-      notManaged.add(alarm.name);
-    }
-  }
-  if (notManaged.size === 0) return found;
+export const withoutUnmanaged = (
+  observed: HibernateObservation,
+  notManaged: ReadonlySet<string>,
+): HibernateObservation => {
   const detail = `no tag ${MANAGED_TAG.key}=${MANAGED_TAG.value}: not created by the toolkit, not acted on`;
   return {
-    ...found,
-    alarms: found.alarms.filter((alarm) => !notManaged.has(alarm.name)),
-    decisions: found.decisions.map((d) =>
+    ...observed,
+    alarms: observed.alarms.filter((alarm) => !notManaged.has(alarm.name)),
+    decisions: observed.decisions.map((d) =>
       d.decision === "acting" && notManaged.has(d.alarmName)
         ? { ...d, decision: "ignored-alarm-not-managed", detail }
         : d,
@@ -135,17 +127,13 @@ const observeAlarmEvents = async (
       instanceIdsOfDimensions(screened.candidates.flatMap((c) => c.metrics.map((m) => m.dimensions))),
     ),
   ]);
-  const sorted = await keepManaged(
-    sortAlarms(
-      screened.candidates.map((change) => {
-        const current = described.find((alarm) => alarm.name === change.alarmName);
-        // The event's metrics name the instances; DescribeAlarms gives the window and the actions' state.
-        const alarm = current && { ...current, metricDimensions: change.metrics.map((m) => m.dimensions) };
-        return { alarm, name: change.alarmName, eventId: change.eventId };
-      }),
-      policy,
-    ),
-    clients.cloudWatch,
+  const sorted = sortAlarms(
+    screened.candidates.map((change) => {
+      const current = described.find((alarm) => alarm.name === change.alarmName);
+      // The event's metrics name the instances; DescribeAlarms gives the window and the actions' state.
+      const alarm = current && { ...current, metricDimensions: change.metrics.map((m) => m.dimensions) };
+      return { alarm, name: change.alarmName, eventId: change.eventId };
+    }),
     policy,
   );
   return { ...sorted, decisions: [...screened.decisions, ...sorted.decisions], instances };
@@ -193,12 +181,8 @@ const observeReconcile = async (
   policy: IdleHibernateConfig,
 ): Promise<Found> => {
   const alarms = await alarmsInAlarm(clients.cloudWatch, policy);
-  const sorted = await keepManaged(
-    sortAlarms(
-      alarms.map((alarm) => ({ alarm, name: alarm.name, eventId })),
-      policy,
-    ),
-    clients.cloudWatch,
+  const sorted = sortAlarms(
+    alarms.map((alarm) => ({ alarm, name: alarm.name, eventId })),
     policy,
   );
   const ids = instanceIdsOfDimensions(

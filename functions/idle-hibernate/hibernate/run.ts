@@ -6,7 +6,6 @@ import type { Execution, ResourceOutcome } from "../../../shared/pipeline/types"
 import type { StageContext } from "../../config";
 import { CAPABILITY } from "../config";
 import { isOptedIn } from "../eligibility";
-import { instanceIdsOfDimensions, windowsByInstance } from "../idle-alarm";
 import { createStartExecutor } from "./apply/start";
 import { createStopExecutor } from "./apply/stop";
 import {
@@ -15,8 +14,8 @@ import {
   observeIdleAlarmsByInstance,
   observeRecentRequests,
 } from "./observe";
+import { planOnOwnedAlarms } from "./owned";
 import type { HibernateInput } from "./parse";
-import { planHibernation } from "./plan";
 import { planHibernationAge } from "./plan/age";
 import { type HibernationProof, proofOf, stopWasRequested } from "./plan/proof";
 import {
@@ -42,17 +41,6 @@ const throwIfNotSeen = (execution: Execution, what: string, waitedMs: number) =>
     { summary: `instance(s) did not show ${what} in time`, expected: what, waitedMs },
   );
 
-/** Instances named only by paused alarms (actions disabled) → one such alarm. */
-const pausedInstances = (observed: Awaited<ReturnType<typeof observeHibernation>>): Map<string, string> => {
-  const active = new Set(instanceIdsOfDimensions(observed.alarms.flatMap((a) => a.metricDimensions)));
-  const paused = new Map<string, string>();
-  for (const alarm of observed.paused) {
-    for (const id of instanceIdsOfDimensions(alarm.metricDimensions))
-      if (!active.has(id)) paused.set(id, alarm.name);
-  }
-  return paused;
-};
-
 /** Alarm events and the 15-minute reconcile: observe → plan → stop → prove → report. */
 const runIdleAlarms = async (
   input: Extract<HibernateInput, { kind: "alarms" | "reconcile" }>,
@@ -67,24 +55,11 @@ const runIdleAlarms = async (
   );
   if (observed.alarms.length === 0 && observed.paused.length === 0)
     return emptyResult(observed.decisions, context);
-  countAlarmDecisions(observed.decisions, context);
-  const pausedBy = pausedInstances(observed);
-  const plan = planHibernation(
-    {
-      instanceIds: instanceIdsOfDimensions(
-        [...observed.alarms, ...observed.paused].flatMap((a) => a.metricDimensions),
-      ),
-      instances: observed.instances,
-      instanceTypes: observed.instanceTypes,
-      routes: observed.routes,
-      localGatewayRoutes: observed.localGatewayRoutes,
-      windowMinutes: windowsByInstance(observed.alarms),
-      pausedBy,
-      recentRequests: await observeRecentRequests(clients.ec2, policy, context.clock.now()),
-      now: new Date(context.clock.now()),
-    },
-    policy,
-  );
+  const { plan, observed: owned } = await planOnOwnedAlarms(observed, clients.cloudWatch, policy, {
+    recentRequests: await observeRecentRequests(clients.ec2, policy, context.clock.now()),
+    now: context.clock.now(),
+  });
+  countAlarmDecisions(owned.decisions, context);
   context.logger.info("Plan", { decision: plan.decision, actions: plan.actions, skips: plan.skips });
   const proofs = new Map<string, HibernationProof>();
   const deps = {
@@ -100,7 +75,7 @@ const runIdleAlarms = async (
   await reportProofs([...proofs.values()], context, where);
   throwIfNotSeen(execution, "stopping or stopped", policy.verifyTimeoutMs);
   return hibernateResult(context, plan.decision, {
-    alarms: observed.decisions,
+    alarms: owned.decisions,
     execution,
     hibernation: [...proofs.values()],
   });

@@ -236,7 +236,10 @@ describe("planHibernation", () => {
     ]);
     expect(plan([instanceView(A)], { recentRequests: 3 }, windowed).actions).toEqual([]);
     // Without a window the count does not matter: the limit is per invocation.
-    expect(plan([instanceView(A), instanceView(B)], { recentRequests: 99 }).actions[0]?.resources).toEqual([A, B]);
+    expect(plan([instanceView(A), instanceView(B)], { recentRequests: 99 }).actions[0]?.resources).toEqual([
+      A,
+      B,
+    ]);
   });
 
   it("bounds the blast radius with the per-invocation limit, deterministically", () => {
