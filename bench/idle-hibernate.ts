@@ -142,8 +142,8 @@ const EVENTS: ReadonlyArray<[string, "idle-hibernate" | "idle-alarms"]> = [
   ["alarm-paused.json", "idle-hibernate"],
   ["schedule-reconcile.json", "idle-hibernate"],
   ["schedule-hibernation-age.json", "idle-hibernate"],
-  ["ec2-stopped.json", "idle-hibernate"],
-  ["ec2-stopped-normal-shutdown.json", "idle-hibernate"],
+  ["ec2-stopped.json", "idle-alarms"],
+  ["ec2-stopped-normal-shutdown.json", "idle-alarms"],
   ["ec2-running.json", "idle-alarms"],
   ["ec2-terminated.json", "idle-alarms"],
 ];
