@@ -9,8 +9,8 @@ import type { AlarmQueryView } from "../../../shared/observe/model";
 import { alarmView, instanceView, DEFAULT_POLICY as policy, policyWith } from "./support";
 
 /**
- * Review of issue 12 (senior EC2 cost-optimisation engineer): each `it.fails` is a finding of
- * /work/notes/review-idle-hibernate.md that fails today; the fixer flips it to `it`.
+ * Review of issue 12 (senior EC2 cost-optimisation engineer): each test is a finding of
+ * /work/notes/review-idle-hibernate.md that failed before its fix (README failure catalogue, "review N" rows).
  */
 
 const A = "i-0000000000000000a";

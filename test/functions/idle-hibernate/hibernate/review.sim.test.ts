@@ -18,8 +18,8 @@ import {
 
 /**
  * Review of issue 12 (senior EC2 cost-optimisation engineer), through the real idle-hibernate handler on
- * the simulated account. Each `it.fails` is a finding of /work/notes/review-idle-hibernate.md that fails
- * today; the fixer flips it to `it`.
+ * the simulated account. Each test is a finding of /work/notes/review-idle-hibernate.md that failed
+ * before its fix (README failure catalogue, "review N" rows).
  */
 
 let harness: Harness;
