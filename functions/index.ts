@@ -10,6 +10,7 @@ import {
   type Trigger,
   type TriggerContext,
 } from "./triggers";
+import { nodeStatePattern } from "./vfxt-ip-move/config";
 
 /**
  * THE list of deployed functions. serverless.yml declares the same functions, handlers, triggers and IAM
@@ -279,10 +280,11 @@ const vfxtIpMove: DeployedFunction = {
   triggers: (ctx) => {
     const prefix = ctx.config.vfxtIpMove.statusAlarmPrefix;
     return [
+      // Only the nodes' ids when every cluster lists them (functions/vfxt-ip-move/config.ts).
       eventBridgeRule(
         ctx,
         "vfxt-ip-move-instance-state",
-        instanceStateChange(["stopping", "stopped", "shutting-down", "terminated", "running"]),
+        nodeStatePattern(ctx.config.vfxtIpMove.clusters),
         "EC2 instances stopping, stopped, shutting down, terminated or running (vFXT nodes)",
       ),
       eventBridgeRule(
@@ -298,14 +300,19 @@ const vfxtIpMove: DeployedFunction = {
     ...BASE_ACTIONS,
     ACTION_EVENTS,
     "ec2:DescribeInstances",
+    "ec2:DescribeInstanceStatus",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
     "ec2:DescribeInstanceTypes",
     "ec2:DescribeRouteTables",
-    "cloudwatch:DescribeAlarms",
+    "ec2:DescribeAddresses",
+    "ec2:GetSubnetCidrReservations",
     "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
     "ec2:CreateRoute",
     "ec2:ReplaceRoute",
+    "ec2:DeleteRoute",
   ],
 };
 

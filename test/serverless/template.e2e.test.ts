@@ -10,9 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseStageConfig, type StageConfig } from "../../functions/config";
+import {
+  CONFIG_SECTIONS,
+  type ConfigSectionName,
+  parseStageConfig,
+  type StageConfig,
+  sectionConfigOf,
+} from "../../functions/config";
 import { HIBERNATION_REQUEST_TAG } from "../../functions/idle-hibernate/hibernate/plan/proof";
 import { FUNCTIONS as REGISTRY } from "../../functions/index";
+import { nodeStatePattern } from "../../functions/vfxt-ip-move/config";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
 
@@ -76,7 +83,14 @@ const helperModule = createRequire(import.meta.url)("../../tools/serverless-conf
 const FUNCTIONS: Readonly<
   Record<
     string,
-    { logicalId: string; service: string; bundle: string; rules: number; actions: readonly string[] }
+    {
+      logicalId: string;
+      service: string;
+      bundle: string;
+      rules: number;
+      actions: readonly string[];
+      section: ConfigSectionName;
+    }
   >
 > = Object.fromEntries(
   REGISTRY.map((fn) => {
@@ -93,6 +107,7 @@ const FUNCTIONS: Readonly<
         bundle: `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.cjs`,
         rules: kinds.filter((t) => t.kind === "eventbridge" || t.kind === "schedule").length,
         actions: fn.iamActions,
+        section: fn.configSection,
       },
     ];
   }),
@@ -105,7 +120,7 @@ const fn = (key: FunctionKey) => {
   return found;
 };
 /** Functions with their own timeout and retries, checked in their sections below. */
-const OWN_TIMEOUT = new Set(["dxProbe", "eniReattach"]);
+const OWN_TIMEOUT = new Set(["dxProbe", "eniReattach", "vfxtIpMove"]);
 const NO_RETRIES = new Set(["dxProbe"]);
 
 /** Read-only by name; the only writes allowed on Resource "*" are X-Ray's (no resource-level permissions). */
@@ -200,16 +215,27 @@ describe("functions", () => {
     },
   );
 
-  it.each(FUNCTION_KEYS)("%s: OPS_CONFIG is the validated, defaulted stage configuration", (key) => {
-    const variables = functionProperties(key).Environment.Variables;
-    const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as unknown;
-    expect(raw).toEqual(expectedConfig);
-    expect(parseStageConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
-    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
-    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
-    // Source maps are off, so nothing to enable.
-    expect(variables.NODE_OPTIONS).toBeUndefined();
-  });
+  it.each(FUNCTION_KEYS)(
+    "%s: OPS_CONFIG is the validated stage configuration with its own section",
+    (key) => {
+      const variables = functionProperties(key).Environment.Variables;
+      const section = fn(key).section;
+      const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as Record<string, unknown>;
+      expect(raw).toEqual(sectionConfigOf(expectedConfig, section));
+      expect(Object.keys(raw).filter((k) => (CONFIG_SECTIONS as readonly string[]).includes(k))).toEqual([
+        section,
+      ]);
+      expect(Buffer.byteLength(variables.OPS_CONFIG ?? "")).toBeLessThanOrEqual(3500);
+      const loaded = parseStageConfig(raw, "OPS_CONFIG");
+      expect(loaded[section]).toEqual(expectedConfig[section]);
+      expect(loaded.aws).toEqual(expectedConfig.aws);
+      expect(loaded.mode).toBe(expectedConfig.mode);
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
+      expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
+      // Source maps are off, so nothing to enable.
+      expect(variables.NODE_OPTIONS).toBeUndefined();
+    },
+  );
 
   it.each(FUNCTION_KEYS.filter((key) => !NO_RETRIES.has(key)))(
     "%s: async failures are retried twice, then sent to the failed-events queue",
@@ -379,11 +405,8 @@ describe("triggers", () => {
       asArray(rule.Properties.EventPattern),
     );
     expect(patterns).toEqual([
-      {
-        source: ["aws.ec2"],
-        "detail-type": ["EC2 Instance State-change Notification"],
-        detail: { state: ["stopping", "stopped", "shutting-down", "terminated", "running"] },
-      },
+      // The nodes' ids when the stage lists them for every cluster (config/ci.json does).
+      nodeStatePattern(expectedConfig.vfxtIpMove.clusters),
       {
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
@@ -396,6 +419,51 @@ describe("triggers", () => {
     expect(schedules).toEqual(["rate(5 minutes)"]);
     const principals = permissionsOf("vfxtIpMove").map(([, permission]) => permission.Properties.Principal);
     expect(new Set(principals)).toEqual(new Set(["events.amazonaws.com"]));
+  });
+
+  it("vfxtIpMove: timeout = the shared budget + the longest cluster grace (and its remap) + a read-back, ≤ 900 s", () => {
+    const { lambda } = (
+      createRequire(import.meta.url)("../../tools/serverless-config.cjs") as StageConfigHelper
+    ).loadStageConfig(STAGE);
+    const vfxt = expectedConfig.vfxtIpMove;
+    const graceMs = Math.max(
+      0,
+      ...vfxt.clusters.map((c) => (c.graceSeconds === 0 ? 0 : (c.graceSeconds + c.remapSeconds) * 1000)),
+    );
+    const expected = Math.min(
+      900,
+      Math.max(60, Math.ceil((lambda.worstCaseMs + graceMs + vfxt.verifyTimeoutMs) / 1000)),
+    );
+    expect(functionProperties("vfxtIpMove").Timeout).toBe(expected);
+    expect(expected).toBeGreaterThan(lambda.timeoutSeconds);
+  });
+
+  it("vfxtIpMove: an alarm on its AddressesUnserved metric", () => {
+    expect(resource("VfxtAddressesUnservedAlarm")).toMatchObject({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${SERVICE}-${STAGE}-vfxt-addresses-unserved`,
+        Namespace: "OpsToolkit",
+        MetricName: "AddressesUnserved",
+        Dimensions: [{ Name: "service", Value: "vfxt-ip-move" }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      },
+    });
+  });
+
+  it("vfxtIpMove: an alarm on its BackstopMoves metric (the cluster did not move its addresses itself)", () => {
+    expect(resource("VfxtBackstopActedAlarm")).toMatchObject({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${SERVICE}-${STAGE}-vfxt-backstop-acted`,
+        Namespace: "OpsToolkit",
+        MetricName: "BackstopMoves",
+        Dimensions: [{ Name: "service", Value: "vfxt-ip-move" }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      },
+    });
   });
 
   it("vfxtIpMove: an alarm on its NoHealthyNode metric", () => {
@@ -498,7 +566,7 @@ describe("IAM: one least-privilege role per function", () => {
     expect(grant?.statement.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${key}`]: value } });
   });
 
-  it("private IP writes: vfxtIpMove only, on ENIs tagged with a configured cluster", () => {
+  it("private IP writes: vfxtIpMove only (assign; unassign for retired addresses), on ENIs tagged with a configured cluster", () => {
     const writes = ["ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
@@ -509,7 +577,10 @@ describe("IAM: one least-privilege role per function", () => {
     const { clusterTagKey, clusters } = expectedConfig.vfxtIpMove;
     expect(clusters.length).toBeGreaterThan(0);
     const statement = grants[0]?.statement;
-    expect(asArray(statement?.Action)).toEqual(["ec2:AssignPrivateIpAddresses"]);
+    expect(asArray(statement?.Action)).toEqual([
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ]);
     expect(asArray(statement?.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:network-interface/*` },
     ]);
@@ -518,14 +589,16 @@ describe("IAM: one least-privilege role per function", () => {
     });
   });
 
-  it("vfxtIpMove route writes: CreateRoute/ReplaceRoute only, on route tables tagged with a configured cluster", () => {
+  it("vfxtIpMove route writes: CreateRoute/ReplaceRoute/DeleteRoute only, on route tables tagged with a configured cluster", () => {
     const { clusterTagKey, clusters } = expectedConfig.vfxtIpMove;
     const routeWrites = statementsOf(roleOf("vfxtIpMove").properties).filter((statement) =>
       asArray(statement.Action).some((action) => /^ec2:(Create|Replace|Delete)Route$/.test(action)),
     );
     expect(routeWrites).toHaveLength(1);
     const statement = routeWrites[0];
-    expect(new Set(asArray(statement?.Action))).toEqual(new Set(["ec2:CreateRoute", "ec2:ReplaceRoute"]));
+    expect(new Set(asArray(statement?.Action))).toEqual(
+      new Set(["ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"]),
+    );
     expect(asArray(statement?.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:route-table/*` },
     ]);
@@ -649,7 +722,9 @@ describe("eni-reattach (issue 4)", () => {
     expect(p.ReservedConcurrentExecutions).toBe(1);
     expect(p.Runtime).toBe("nodejs22.x");
     expect(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
-    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(expectedConfig);
+    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(
+      sectionConfigOf(expectedConfig, "eniReattach"),
+    );
     const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
       ([, config]) =>
         JSON.stringify(config.Properties.FunctionName) === JSON.stringify({ Ref: fn(key).logicalId }),
@@ -795,13 +870,20 @@ describe("dx-failover (issue 3)", () => {
       StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: groups },
       "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
     });
-    // No other function may write routes' tags or delete routes.
-    const writers = resourcesOfType("AWS::IAM::Role").filter(([, role]) =>
-      statementsOf(role.Properties as unknown as RoleProperties).some((st) =>
-        asArray(st.Action).some((a) => a === "ec2:DeleteRoute" || a === "ec2:DeleteTags"),
-      ),
+    // No other function may write routes' tags; only vfxtIpMove also deletes routes (its own tables, retired addresses).
+    const writers = (action: string) =>
+      resourcesOfType("AWS::IAM::Role")
+        .filter(([, role]) =>
+          statementsOf(role.Properties as unknown as RoleProperties).some((st) =>
+            asArray(st.Action).includes(action),
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+    expect(writers("ec2:DeleteTags")).toEqual([roleOf("dxFailover").logicalId]);
+    expect(writers("ec2:DeleteRoute")).toEqual(
+      [roleOf("dxFailover").logicalId, roleOf("vfxtIpMove").logicalId].sort(),
     );
-    expect(writers.map(([id]) => id)).toEqual([roleOf("dxFailover").logicalId]);
   });
 
   it("probe: scheduled every minute in the probe subnet, reserved concurrency 1, no retries, ≤ 70 s", () => {
