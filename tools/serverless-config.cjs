@@ -535,10 +535,23 @@ const resolveConfig = (input, { source, stage, service }) => {
 
   const prefix = config.idleHibernate.alarmNamePrefix;
   const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
-  if (failedEventsAlarmName?.startsWith(prefix)) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
-      `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${failedEventsAlarmName}"`,
-    ]);
+  const hibernatedTooLongAlarmName =
+    service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
+  for (const own of [failedEventsAlarmName, hibernatedTooLongAlarmName]) {
+    if (own === undefined) continue;
+    if (own.startsWith(prefix)) {
+      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+        `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${own}"`,
+      ]);
+    }
+    const adopted = config.idleHibernate.adoptAlarmNamePatterns.find((pattern) =>
+      wildcardRegExp(pattern).test(own),
+    );
+    if (adopted !== undefined) {
+      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+        `idleHibernate.adoptAlarmNamePatterns: "${adopted}" would also match the toolkit's own alarm "${own}"`,
+      ]);
+    }
   }
 
   const lambda = lambdaBudget(config);
@@ -578,8 +591,19 @@ const resolveConfig = (input, { source, stage, service }) => {
       alarmNamePrefix: prefix,
       optInTagKey: tagKey,
       optInTagValue: tagValue,
-      /** The IAM condition of ec2:StopInstances (the tag key is part of the condition key). */
+      /** The IAM condition of ec2:StopInstances and ec2:StartInstances (the tag key is part of the condition key). */
       stopInstancesCondition: { StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue } },
+      /** The IAM condition of ec2:CreateTags: opted-in instances, and only the hibernation request tag. */
+      requestTagCondition: {
+        StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue },
+        "ForAllValues:StringEquals": { "aws:TagKeys": ["ops:hibernation-requested"] },
+      },
+      /** The EventBridge filters of the alarm rule: our prefix and each adoption pattern. */
+      alarmNameFilters: [
+        { prefix },
+        ...config.idleHibernate.adoptAlarmNamePatterns.map((wildcard) => ({ wildcard })),
+      ],
+      hibernatedTooLongAlarmName,
     },
     actionEvents: {
       source: config.actionEvents.source,
@@ -594,6 +618,13 @@ const resolveConfig = (input, { source, stage, service }) => {
     lambda,
   };
 };
+
+/**
+ * An adoption pattern (`*` = any characters, as EventBridge's wildcard filter) as a RegExp.
+ * @param {string} pattern
+ */
+const wildcardRegExp = (pattern) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, "\\$&").replace(/\*/g, ".*")}$`);
 
 /**
  * Reads and validates config/<stage>.json (or `file`). Throws StageConfigError listing the available

@@ -17,6 +17,7 @@ import {
   type StageConfig,
   sectionConfigOf,
 } from "../../functions/config";
+import { HIBERNATION_REQUEST_TAG } from "../../functions/idle-hibernate/hibernate/plan/proof";
 import { iamActionsOf, FUNCTIONS as REGISTRY } from "../../functions/index";
 import { nodeStatePattern } from "../../functions/vfxt-ip-move/config";
 import { type OslsRun, ROOT, runOsls } from "./osls";
@@ -287,7 +288,7 @@ describe("triggers", () => {
         JSON.stringify({ "Fn::GetAtt": [fn(key).logicalId, "Arn"] }),
     );
 
-  it("idleHibernate: EventBridge rule on its idle alarms going to ALARM, nothing else", () => {
+  it("idleHibernate: EventBridge rule on its idle alarms (and adopted ones) going to ALARM, nothing else", () => {
     const patterns = rulesTargeting("idleHibernate").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -295,12 +296,18 @@ describe("triggers", () => {
       {
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
-        detail: { alarmName: [{ prefix }], state: { value: ["ALARM"] } },
+        detail: {
+          alarmName: [
+            { prefix },
+            ...expectedConfig.idleHibernate.adoptAlarmNamePatterns.map((wildcard) => ({ wildcard })),
+          ],
+          state: { value: ["ALARM"] },
+        },
       },
     ]);
   });
 
-  it("idleAlarms: EventBridge rule on EC2 instances running or terminated", () => {
+  it("idleAlarms: EventBridge rule on EC2 instances running, stopped or terminated (the single writer gets no stops)", () => {
     const patterns = rulesTargeting("idleAlarms").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -308,7 +315,7 @@ describe("triggers", () => {
       {
         source: ["aws.ec2"],
         "detail-type": ["EC2 Instance State-change Notification"],
-        detail: { state: ["running", "terminated"] },
+        detail: { state: ["running", "stopped", "terminated"] },
       },
     ]);
   });
@@ -318,7 +325,8 @@ describe("triggers", () => {
     ["idleAlarms", "rate(1 hour)"],
   ] as const)("%s: reconcile schedule %s", (key, expression) => {
     const schedules = rulesTargeting(key).flatMap(([, rule]) => asArray(rule.Properties.ScheduleExpression));
-    expect(schedules).toEqual([expression]);
+    // idleHibernate's other schedule: the daily hibernation-age watch.
+    expect(schedules).toEqual(key === "idleHibernate" ? [expression, "rate(1 day)"] : [expression]);
   });
 
   it.each(FUNCTION_KEYS)("%s: EventBridge may invoke it for each of its rules, and only those", (key) => {
@@ -539,17 +547,19 @@ describe("IAM: one least-privilege role per function", () => {
     expect(new Set(actions)).toEqual(new Set(fn(key).actions));
   });
 
-  it("ec2:StopInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
+  it("ec2:StopInstances and ec2:StartInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
     const { key, value } = expectedConfig.idleHibernate.optInTag;
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
-        .filter((statement) => asArray(statement.Action).includes("ec2:StopInstances"))
+        .filter((statement) =>
+          asArray(statement.Action).some((a) => a === "ec2:StopInstances" || a === "ec2:StartInstances"),
+        )
         .map((statement) => ({ logicalId, statement })),
     );
     const idleHibernateRole = roleOf("idleHibernate").logicalId;
     expect(grants.map((grant) => grant.logicalId)).toEqual([idleHibernateRole]);
     const [grant] = grants;
-    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances"]);
+    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances", "ec2:StartInstances"]);
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:instance/*` },
     ]);
@@ -600,13 +610,36 @@ describe("IAM: one least-privilege role per function", () => {
   it("alarm writes: idleAlarms only, on the configured alarm-name prefix only", () => {
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
-        .filter((statement) => asArray(statement.Action).some((action) => ALARM_WRITES.includes(action)))
+        .filter((statement) =>
+          asArray(statement.Action).some(
+            (action) => ALARM_WRITES.includes(action) && action !== "cloudwatch:ListTagsForResource",
+          ),
+        )
         .map((statement) => ({ logicalId, statement })),
     );
     expect(grants.map((grant) => grant.logicalId)).toEqual([roleOf("idleAlarms").logicalId]);
     const [grant] = grants;
     expect(new Set(asArray(grant?.statement.Action))).toEqual(new Set(ALARM_WRITES));
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+  });
+
+  it("idleHibernate: reads the ownership tags of the prefix's alarms only; tags opted-in instances with its request tag only", () => {
+    const statements = statementsOf(roleOf("idleHibernate").properties);
+    const sid = (name: string): Statement => {
+      const found = statements.find((statement) => statement.Sid === name);
+      if (found === undefined) throw new Error(`no statement ${name}`);
+      return found;
+    };
+    const tags = sid("ReadOwnAlarmTags");
+    expect(asArray(tags.Action)).toEqual(["cloudwatch:ListTagsForResource"]);
+    expect(asArray(tags.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+    const request = sid("TagHibernationRequestsOnly");
+    const { key, value } = expectedConfig.idleHibernate.optInTag;
+    expect(asArray(request.Action)).toEqual(["ec2:CreateTags"]);
+    expect(request.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${key}`]: value },
+      "ForAllValues:StringEquals": { "aws:TagKeys": [HIBERNATION_REQUEST_TAG] },
+    });
   });
 
   // dxProbe puts only its trigger event, on the default bus (checked in the dx-failover section).

@@ -55,6 +55,7 @@ const snapshot = (
           StateTransitionReason: "",
           HibernationConfigured: false,
           DisableApiStop: false,
+          LaunchTime: "2026-11-21T11:00:00.000Z",
           SubnetId: i.subnet ?? "subnet-0000000a",
           PrivateIpAddress: "10.0.0.1",
           Tags: {},

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlarmsResult } from "../../../functions/idle-hibernate/alarms";
-import type { Harness, InvocationReport } from "../../../sim/harness";
-import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../support/fixtures";
-import { startHarness } from "../../support/harness";
+import type { AlarmsResult } from "../../../../functions/idle-hibernate/alarms/report";
+import type { Harness, InvocationReport } from "../../../../sim/harness";
+import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../../support/fixtures";
+import { startHarness } from "../../../support/harness";
 
 /** Replayed events through the real idle-alarms handler: alarm provisioning, deletion, reconcile. */
 
@@ -57,6 +57,7 @@ describe("idle-alarms", () => {
       Threshold: 10,
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "missing",
+      ActionsEnabled: true,
       Tags: [
         { Key: "ops:managed-by", Value: "ops-toolkit" },
         { Key: "ops:instance-id", Value: NO_ALARM },
@@ -121,9 +122,28 @@ describe("idle-alarms", () => {
 
   it("ignores other state changes without any call", async () => {
     harness.load(demoFixture());
-    const report = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopped"));
-    expect(result(report).decision).toBe("ignored-state-stopped");
+    const report = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopping"));
+    expect(result(report).decision).toBe("ignored-state-stopping");
     expect(report.calls).toEqual([]);
+  });
+
+  it("judges a stopped event here (read-only), not in the single writer: only stops the toolkit requested", async () => {
+    const fixture = demoFixture();
+    harness.load(fixture);
+    const judged = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopped"));
+    expect(result(judged)).toMatchObject({
+      decision: "hibernate-initiated",
+      hibernation: [
+        expect.objectContaining({ instanceId: STOPPED, stateReason: "Client.UserInitiatedHibernate" }),
+      ],
+    });
+    expect(judged.calls.map((c) => c.operation)).toEqual(["DescribeInstances"]);
+    // The same stop without the toolkit's request tag: someone else's stop, not judged.
+    const tags = instanceOf(fixture, STOPPED).tags ?? {};
+    delete tags["ops:hibernation-requested"];
+    harness.load(fixture);
+    const other = await harness.invoke("idle-alarms", stateChange(STOPPED, "stopped"));
+    expect(result(other)).toMatchObject({ decision: "ignored-not-requested", hibernation: [] });
   });
 
   it("reconcile creates missing alarms and deletes orphans it owns, leaving foreign alarms alone", async () => {
@@ -149,11 +169,18 @@ describe("idle-alarms", () => {
     expect(after).toContain(`ops-idle-${NO_ALARM}`);
     expect(after).not.toContain("ops-idle-i-0aaaaaaaaaaaaaaaa");
     expect(after).toContain("ServerCpuTooHigh");
-    // Ours and unwanted: the orphan of a vanished instance and the alarm of an Auto Scaling member.
-    // Not ours: the not-opted-in instance's alarm has no ownership tag and stays.
+    // Ours and unwanted, in one call: the alarms of an instance launched without hibernation, of an Auto
+    // Scaling member and of an EMR node, and the orphan of a vanished instance. Not ours: the
+    // not-opted-in instance's alarm has no ownership tag.
     expect(callsTo(report, "DeleteAlarms").map((c) => c.input)).toEqual([
-      { AlarmNames: ["ops-idle-i-0123456789abcdef2"] },
-      { AlarmNames: ["ops-idle-i-0aaaaaaaaaaaaaaaa"] },
+      {
+        AlarmNames: [
+          "ops-idle-i-0123456789abcdef1",
+          "ops-idle-i-0123456789abcdef2",
+          "ops-idle-i-0123456789abcdef9",
+          "ops-idle-i-0aaaaaaaaaaaaaaaa",
+        ],
+      },
     ]);
     expect(after).toContain("ops-idle-i-0123456789abcdef3");
     expect(result(report).skips).toEqual(
@@ -164,6 +191,63 @@ describe("idle-alarms", () => {
     const puts = callsTo(report, "PutMetricAlarm").map((c) => c.input.AlarmName);
     expect(puts).toContain(`ops-idle-${NO_ALARM}`);
     expect(puts).not.toContain("ops-idle-i-0123456789abcdef2");
+  });
+
+  it("reconcile writes at most alarm.maxWritesPerInvocation alarms per run and finishes on the next runs", async () => {
+    const reconcile = (env: Record<string, string> = {}) =>
+      harness.invoke("idle-alarms", readEvent("events/idle-hibernate/schedule-reconcile.json"), { env });
+    // What one unlimited reconcile converges the demo to; then three of its alarms are taken away.
+    harness.load(demoFixture());
+    const converged = alarmNames(await reconcile()).sort();
+    const fixture = demoFixture();
+    const foreign = fixture.alarms.filter((a) => a.tags?.["ops:managed-by"] === undefined).map((a) => a.name);
+    const missing = converged.filter((n) => n.startsWith("ops-idle-") && !foreign.includes(n)).slice(0, 3);
+    fixture.alarms = fixture.alarms.filter((a) => !missing.includes(a.name));
+    harness.load(fixture);
+    const limited = () =>
+      reconcile({ OPS_CONFIG: JSON.stringify({ idleHibernate: { alarm: { maxWritesPerInvocation: 2 } } }) });
+    const writes = (report: InvocationReport) =>
+      callsTo(report, "PutMetricAlarm").length +
+      callsTo(report, "DeleteAlarms").reduce((n, c) => n + (c.input.AlarmNames as string[]).length, 0);
+    const first = await limited();
+    expect(writes(first)).toBe(2);
+    expect(result(first).skips).toEqual(
+      expect.arrayContaining([expect.objectContaining({ reason: "write-limit" })]),
+    );
+    let last = first;
+    for (let run = 0; run < 5 && result(last).decision !== "alarms-up-to-date"; run++) {
+      last = await limited();
+      expect(writes(last)).toBeLessThanOrEqual(2);
+    }
+    expect(result(last).decision).toBe("alarms-up-to-date");
+    expect(alarmNames(last).sort()).toEqual(converged);
+  });
+
+  it("deletes orphans in DeleteAlarms calls of at most 100 names", async () => {
+    const fixture = demoFixture();
+    const template = alarmOf(fixture, `ops-idle-${NO_ALARM}`);
+    const orphans = Array.from({ length: 150 }, (_, k) => `i-0dead${k.toString(16).padStart(12, "0")}`);
+    for (const id of orphans) {
+      fixture.alarms.push({
+        ...structuredClone(template),
+        name: `ops-idle-${id}`,
+        dimensions: { InstanceId: id },
+        tags: MANAGED,
+      });
+    }
+    harness.load(fixture);
+    const env = {
+      OPS_CONFIG: JSON.stringify({ idleHibernate: { alarm: { maxWritesPerInvocation: 1000 } } }),
+    };
+    const report = await harness.invoke(
+      "idle-alarms",
+      readEvent("events/idle-hibernate/schedule-reconcile.json"),
+      { env },
+    );
+    const sizes = callsTo(report, "DeleteAlarms").map((c) => (c.input.AlarmNames as string[]).length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(150);
+    for (const id of orphans) expect(alarmNames(report)).not.toContain(`ops-idle-${id}`);
   });
 
   it("dry-run writes nothing", async () => {

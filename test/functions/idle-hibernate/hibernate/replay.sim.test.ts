@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HibernateResult } from "../../../functions/idle-hibernate/hibernate";
-import { AwsCallError } from "../../../shared/runtime/errors";
-import type { Harness, InvocationReport } from "../../../sim/harness";
-import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../support/fixtures";
-import { startHarness } from "../../support/harness";
+import type { HibernateResult } from "../../../../functions/idle-hibernate/hibernate/report";
+import { AwsCallError } from "../../../../shared/runtime/errors";
+import type { Harness, InvocationReport } from "../../../../sim/harness";
+import { alarmOf, demoFixture, type Fixture, instanceOf, readEvent } from "../../../support/fixtures";
+import { startHarness } from "../../../support/harness";
+
+const MANAGED = { "ops:managed-by": "ops-toolkit" };
 
 /**
  * Replayed events through the real idle-hibernate handler against the simulated account: the calls it
@@ -95,6 +97,7 @@ const addGroupAlarm = (fixture: Fixture, name: string, instanceIds: string[]) =>
       })),
     ],
     state: "ALARM",
+    tags: MANAGED,
   });
 };
 
@@ -121,14 +124,24 @@ describe("idle-hibernate: each alarm shape hibernates the idle instance", () => 
     harness.load(demoFixture());
     const report = await harness.invoke("idle-hibernate", readEvent(path));
     expect(result(report).decision).toBe("hibernate");
-    expect(report.calls.map((c) => `${c.service}:${c.operation}`)).toEqual([
-      "monitoring:DescribeAlarms",
-      "ec2:DescribeInstances",
-      "ec2:DescribeRouteTables",
+    // Reads in parallel: alarm + instances; then the candidates' instance types + routes; then the
+    // ownership tag of the alarm behind the instance the plan would stop. After the stop: the request
+    // tag, the read-back, the action event.
+    const names = report.calls.map((c) => `${c.service}:${c.operation}`);
+    expect([...names.slice(0, 2)].sort()).toEqual(["ec2:DescribeInstances", "monitoring:DescribeAlarms"]);
+    expect([...names.slice(2, 4)].sort()).toEqual(["ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables"]);
+    expect(names[4]).toBe("monitoring:ListTagsForResource");
+    expect(names.slice(5)).toEqual([
       "ec2:StopInstances",
+      "ec2:CreateTags",
       "ec2:DescribeInstances",
       "events:PutEvents",
     ]);
+    expect(callsTo(report, "CreateTags")[0]?.input).toEqual({
+      Resources: [HAPPY],
+      Tags: [{ Key: "ops:hibernation-requested", Value: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
+    });
+    expect(callsTo(report, "DescribeInstanceTypes")[0]?.input).toEqual({ InstanceTypes: ["m5.large"] });
     expect(callsTo(report, "DescribeAlarms")[0]?.input).toMatchObject({ AlarmNames: [`ops-idle-${HAPPY}`] });
     expect(callsTo(report, "StopInstances")[0]?.input).toEqual({
       InstanceIds: [HAPPY],
@@ -211,7 +224,10 @@ describe("idle-hibernate: preconditions", () => {
     ["recently started", RECENT, "recently-started"],
     ["a route-target network appliance", APPLIANCE, "route-target"],
   ])("never stops %s", async (_what, id, reason) => {
-    harness.load(demoFixture());
+    const fixture = demoFixture();
+    // Each alarm is the toolkit's (tagged): the instance's own precondition is what refuses.
+    alarmOf(fixture, `ops-idle-${id}`).tags = MANAGED;
+    harness.load(fixture);
     const report = await harness.invoke("idle-hibernate", alarmEvent(`ops-idle-${id}`, [id]));
     expect(skipOf(report, id)?.reason).toBe(reason);
     expect(callsTo(report, "StopInstances")).toEqual([]);
@@ -521,6 +537,11 @@ describe("idle-hibernate: reconcile schedule", () => {
       AlarmNamePrefix: "ops-idle-",
       StateValue: "ALARM",
     });
+    // Ownership is read only for the alarms behind the instances the plan stops, not for every alarm.
+    const stopped = new Set(callsTo(report, "StopInstances").flatMap((c) => c.input.InstanceIds as string[]));
+    const tagReads = callsTo(report, "ListTagsForResource").map((c) => String(c.input.ResourceARN));
+    expect(tagReads.length).toBeGreaterThan(0);
+    for (const arn of tagReads) expect(stopped.has(arn.split(":alarm:ops-idle-")[1] ?? "")).toBe(true);
     expect(stateOf(report, HAPPY)?.State).toBe("stopping");
     for (const id of [NOT_CONFIGURED, ASG_MEMBER, OPTED_OUT, RECENT, STOP_PROTECTED, APPLIANCE]) {
       expect(stateOf(report, id)?.State).toBe("running");
