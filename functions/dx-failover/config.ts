@@ -1,9 +1,12 @@
 import { isCidr } from "../../shared/net/cidr";
 import * as z from "../../shared/runtime/zod";
-import { DEFAULT_POLICY, type FailoverPolicy } from "./decide";
+import { DEFAULT_POLICY, type FailoverPolicy } from "./failover/plan/decide";
+import { GROUP_TAG } from "./failover/state";
 import type { ProbeLoopOptions } from "./probe/loop";
 import { parseTarget } from "./probe/tcp";
-import { GROUP_TAG } from "./tags";
+
+export const CAPABILITY = "dx-failover";
+export const PROBE_CAPABILITY = "dx-probe";
 
 /**
  * dx-failover configuration (`dxFailover` in config/<stage>.json). Membership is by tag: the production

@@ -110,7 +110,7 @@ const FUNCTIONS = {
   dxFailover: {
     logicalId: "DxFailoverLambdaFunction",
     service: "dx-failover",
-    bundle: "functions/dx-failover/handler.cjs",
+    bundle: "functions/dx-failover/failover/handler.cjs",
     rules: 3,
     actions: [
       "logs:CreateLogStream",

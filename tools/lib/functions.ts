@@ -45,13 +45,13 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   {
     name: "dx-failover",
     serverlessName: "dxFailover",
-    load: async () => (await import("../../functions/dx-failover/handler")).buildHandler,
+    load: async () => (await import("../../functions/dx-failover/failover/handler")).buildHandler,
     accepts: ["alarm-change", "schedule"],
   },
   {
     name: "dx-probe",
     serverlessName: "dxProbe",
-    load: async () => (await import("../../functions/dx-failover/probe-handler")).buildHandler,
+    load: async () => (await import("../../functions/dx-failover/probe/handler")).buildHandler,
     accepts: [],
   },
 ];

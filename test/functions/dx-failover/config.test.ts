@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DxFailoverConfigSchema, policyOf, probeOptionsOf } from "../../../functions/dx-failover/config";
-import { DEFAULT_POLICY } from "../../../functions/dx-failover/decide";
+import { DEFAULT_POLICY } from "../../../functions/dx-failover/failover/plan/decide";
 import { formatZodIssues } from "../../../shared/runtime/zod";
 
 /** The dx-failover configuration schema: defaults, and loud failures on what cannot work. */

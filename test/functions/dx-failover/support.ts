@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import type { DxResult } from "../../../functions/dx-failover/failover";
+import type { DxResult } from "../../../functions/dx-failover/failover/run";
 import type { InvocationReport } from "../../../sim/harness";
 import { type Fixture, readFixture } from "../../support/fixtures";
 

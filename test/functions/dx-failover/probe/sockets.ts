@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
-import { probeTcp } from "../../../functions/dx-failover/probe/tcp";
+import { probeTcp } from "../../../../functions/dx-failover/probe/tcp";
 
 /** Real loopback servers for the probe tests: every one is tracked and closed by `closeAll` (afterEach). */
 

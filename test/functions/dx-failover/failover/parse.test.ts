@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseDxInput } from "../../../functions/dx-failover/handler";
-import { alarmNameOf, parseAlarmName, probeSignalsOf } from "../../../functions/dx-failover/observe";
-import { readEvent } from "./support";
+import {
+  alarmNameOf,
+  parseAlarmName,
+  probeSignalsOf,
+} from "../../../../functions/dx-failover/failover/observe";
+import { parseDxInput } from "../../../../functions/dx-failover/failover/parse";
+import { readEvent } from "../support";
 
 describe("dx-failover input parsing", () => {
   it("game-day commands (defaults: path vpn, 30 minutes)", () => {

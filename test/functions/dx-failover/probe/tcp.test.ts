@@ -5,7 +5,7 @@ import {
   parseTargets,
   probePath,
   probeTcp,
-} from "../../../functions/dx-failover/probe/tcp";
+} from "../../../../functions/dx-failover/probe/tcp";
 import { closeAll, closedPort, listen } from "./sockets";
 
 /** The TCP probe against real sockets on 127.0.0.1 (servers started and stopped here). */

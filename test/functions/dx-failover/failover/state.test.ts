@@ -11,7 +11,7 @@ import {
   ROUTES_TAG,
   SINCE_TAG,
   TAG_VALUE_MAX,
-} from "../../../functions/dx-failover/tags";
+} from "../../../../functions/dx-failover/failover/state";
 
 /** The state on the route tables' tags: encode/decode, continuation of long CIDR lists, the group reading. */
 

@@ -1,9 +1,9 @@
 import { DeleteRouteCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildHandler } from "../../../functions/dx-failover/handler";
-import type { Harness } from "../../../sim/harness";
-import type { Fixture, InstanceInput } from "../../support/fixtures";
-import { startHarness } from "../../support/harness";
+import { buildHandler } from "../../../../functions/dx-failover/failover/handler";
+import type { Harness } from "../../../../sim/harness";
+import type { Fixture, InstanceInput } from "../../../support/fixtures";
+import { startHarness } from "../../../support/harness";
 import {
   bgp,
   CIDRS,
@@ -27,7 +27,7 @@ import {
   TABLES,
   tagsAfter,
   triggerEvent,
-} from "./support";
+} from "../support";
 
 /**
  * Replayed scenarios of issue 3 through the real dx-failover handler against the simulated account

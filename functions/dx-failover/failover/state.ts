@@ -1,5 +1,5 @@
-import { isCidr } from "../../shared/net/cidr";
-import type { FailoverState, GameDayOverride, PathName } from "./decide";
+import { isCidr } from "../../../shared/net/cidr";
+import type { FailoverState, GameDayOverride, PathName } from "./plan/decide";
 
 /**
  * The state AWS cannot hold goes on each route table of the group, as tags visible to people:

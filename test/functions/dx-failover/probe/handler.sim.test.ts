@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ProbeResult } from "../../../functions/dx-failover/probe-handler";
-import type { Harness } from "../../../sim/harness";
-import { startHarness } from "../../support/harness";
+import type { ProbeResult } from "../../../../functions/dx-failover/probe/run";
+import type { Harness } from "../../../../sim/harness";
+import { startHarness } from "../../../support/harness";
+import { callsTo, dxFixture, GROUP, readEvent } from "../support";
 import { closeAll, listen } from "./sockets";
-import { callsTo, dxFixture, GROUP, readEvent } from "./support";
 
 /**
  * The probe function through the harness: real TCP servers on 127.0.0.1 as the on-premises targets, its

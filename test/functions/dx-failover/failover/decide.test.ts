@@ -11,7 +11,7 @@ import {
   nextState,
   type PathName,
   type Signals,
-} from "../../../functions/dx-failover/decide";
+} from "../../../../functions/dx-failover/failover/plan/decide";
 
 /** The failover decision: one example per rule, then properties over generated signals (fast-check). */
 

@@ -1,28 +1,16 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
-import { requireRegion } from "../../shared/aws/region";
-import type { AlarmChange, ScheduleTick } from "../../shared/events";
-import { publishActionEvents } from "../../shared/pipeline/action-events";
-import { executePlan } from "../../shared/pipeline/executor";
-import { isRetryableOutcome, throwIfRetryable } from "../../shared/pipeline/outcome";
-import { reportExecution } from "../../shared/pipeline/report";
-import type { Execution, ResourceOutcome } from "../../shared/pipeline/types";
-import { AwsCallError } from "../../shared/runtime/errors";
-import type { OpsResult } from "../../shared/runtime/handler";
-import { count, Metric } from "../../shared/runtime/observability";
-import type { StageContext } from "../config";
-import type { DxFailoverConfig, DxFailoverGroupConfig } from "./config";
-import { policyOf } from "./config";
-import {
-  type Decision,
-  decidePath,
-  type FailoverState,
-  nextState,
-  type PathName,
-  type PathProbeSignals,
-  type Signals,
-} from "./decide";
-import { createRouteWriter, writeTags } from "./executors";
+import { invocationAccount } from "../../../shared/aws/arn";
+import { requireRegion } from "../../../shared/aws/region";
+import type { AlarmChange, ScheduleTick } from "../../../shared/events";
+import { executePlan } from "../../../shared/pipeline/executor";
+import { isRetryableOutcome, throwIfRetryable } from "../../../shared/pipeline/outcome";
+import type { ResourceOutcome } from "../../../shared/pipeline/types";
+import { AwsCallError } from "../../../shared/runtime/errors";
+import type { OpsResult } from "../../../shared/runtime/handler";
+import { count, Metric } from "../../../shared/runtime/observability";
+import type { StageContext } from "../../config";
+import { CAPABILITY, type DxFailoverConfig, type DxFailoverGroupConfig, policyOf } from "../config";
+import type { ProbeTriggerDetail } from "../evidence";
+import { createRouteWriter, writeTags } from "./apply";
 import {
   loadAppliance,
   loadGroupAlarms,
@@ -31,29 +19,18 @@ import {
   loadVirtualInterfaces,
   parseAlarmName,
 } from "./observe";
-import { planRoutes, type RoutePlan } from "./routes";
-import { decodeTableTags, encodeRoutes, encodeState, groupState, ROUTES_TAG } from "./tags";
-
-export const CAPABILITY = "dx-failover";
-
-/** The probe's trigger event (our own EventBridge event; the failover function's rule matches it). */
-export const TRIGGER_DETAIL_TYPE = "DX Path Degraded";
-
-export const SWITCHES_METRIC = "DxPathSwitches";
-export const ACTIVE_PATH_METRIC = "DxActivePathVpn";
-export const SWITCH_DURATION_METRIC = "DxSwitchDuration";
-export const BOTH_DOWN_METRIC = "DxBothPathsDown";
-
-/** The `detail` of the probe's trigger event. */
-export interface ProbeTriggerDetail {
-  group: string;
-  reason: "dx-down";
-  /** Time of the sample that fired (ms epoch). */
-  at: number;
-  dxFailingSince: number;
-  dx: { ok: boolean; consecutiveFailures: number; consecutiveSuccesses: number };
-  vpn: { ok: boolean; consecutiveFailures: number; consecutiveSuccesses: number };
-}
+import {
+  type Decision,
+  decidePath,
+  type FailoverState,
+  nextState,
+  type PathName,
+  type PathProbeSignals,
+  type Signals,
+} from "./plan/decide";
+import { planRoutes, type RoutePlan } from "./plan/routes";
+import { report } from "./report";
+import { decodeTableTags, encodeRoutes, encodeState, groupState, ROUTES_TAG } from "./state";
 
 export interface GameDayCommand {
   command: "force" | "revert";
@@ -408,87 +385,4 @@ const runGroup = async (
     },
     retry: outcomes.filter(isRetryableOutcome),
   };
-};
-
-const report = async (
-  group: DxFailoverGroupConfig,
-  decision: Decision,
-  plan: RoutePlan,
-  execution: Execution,
-  context: StageContext,
-  region: string,
-  triggerEventId: string,
-  started: number,
-  trigger: ProbeTriggerDetail | undefined,
-  effective: boolean,
-  accountId: string,
-) => {
-  const single = context.metrics.singleMetric();
-  single.addDimension("Group", group.name);
-  const activeAfter =
-    decision.switch && effective && decision.desired !== "hold" ? decision.desired : decision.activePath;
-  single.addMetric(ACTIVE_PATH_METRIC, MetricUnit.Count, activeAfter === "vpn" ? 1 : 0);
-  if (decision.switch && effective && context.mode === "apply") {
-    const s2 = context.metrics.singleMetric();
-    s2.addDimension("Group", group.name);
-    s2.addMetric(SWITCHES_METRIC, MetricUnit.Count, 1);
-    const from = trigger?.dxFailingSince ?? started;
-    s2.addMetric(SWITCH_DURATION_METRIC, MetricUnit.Milliseconds, context.clock.now() - from);
-  }
-  await reportExecution(execution, context, {
-    region,
-    triggerEventId,
-    actionName: (action) =>
-      action.kind === "ec2:create-route" ? "dx-failover-create-route" : "dx-failover-delete-route",
-    resourceName: (resource) =>
-      ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? ""),
-    details: (_action, resource) => ({
-      group: group.name,
-      cidr: resource.resource.split(":")[1],
-      decision: plan.decision,
-      reason: decision.reason,
-      applianceEniId: group.applianceEniId,
-    }),
-  });
-  const conflicts = plan.cells.filter((c) => c.action === "conflict");
-  if (conflicts.length > 0) count(context.metrics, Metric.Conflicts, conflicts.length);
-  if (decision.alarm === "both-paths-down") count(context.metrics, BOTH_DOWN_METRIC, 1);
-  const alarms: Array<{ action: string; description: string; resources: string[] }> = [];
-  if (decision.alarm !== undefined)
-    alarms.push({
-      action: decision.alarm,
-      description: `dx-failover group ${group.name}: ${decision.alarm} (${decision.reason}); ${decision.assessment.evidence.join("; ")}`,
-      resources: [],
-    });
-  if (conflicts.length > 0)
-    alarms.push({
-      action: "conflicting-static-route",
-      description: `dx-failover group ${group.name}: ${conflicts.length} route(s) to another target refused and left untouched`,
-      resources: conflicts.map((c) => `${c.routeTableId}:${c.cidr}`),
-    });
-  for (const outcome of execution.actions.flatMap((a) => a.resources))
-    if (
-      outcome.status !== "applied" &&
-      outcome.status !== "already-done" &&
-      outcome.status !== "planned" &&
-      outcome.status !== "permitted"
-    )
-      context.logger.error("Route write not done", { group: group.name, ...outcome });
-  if (context.mode !== "apply" || alarms.length === 0) return;
-  await publishActionEvents(
-    context.clients.eventBridge(region),
-    context.config.actionEvents,
-    alarms.map((a) => ({
-      capability: CAPABILITY,
-      action: a.action,
-      status: "alarm",
-      resources: a.resources,
-      description: a.description,
-      mode: context.mode,
-      triggerEventId,
-      region,
-      details: { group: group.name, desired: decision.desired, reason: decision.reason },
-    })),
-    context,
-  );
 };

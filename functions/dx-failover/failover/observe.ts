@@ -7,17 +7,18 @@ import {
   DescribeRouteTablesCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { awsCall, awsErrorCode, toAwsCallError } from "../../shared/aws/errors";
-import { loadMetricAlarms, routeTargets } from "../../shared/observe/loaders";
-import type { AlarmView, RouteView } from "../../shared/observe/model";
-import type { DxFailoverGroupConfig } from "./config";
+import { awsCall, awsErrorCode, toAwsCallError } from "../../../shared/aws/errors";
+import { loadMetricAlarms, routeTargets } from "../../../shared/observe/loaders";
+import type { AlarmView, RouteView } from "../../../shared/observe/model";
+import type { DxFailoverGroupConfig } from "../config";
+import { HEALTH_METRIC } from "../evidence";
 import type {
   AlarmSignal,
   ApplianceSignal,
   PathProbeSignals,
   Signals,
   VirtualInterfaceSignal,
-} from "./decide";
+} from "./plan/decide";
 
 /**
  * Fresh reads of every signal the decision needs for one group (never the triggering event alone):
@@ -25,9 +26,6 @@ import type {
  * BGP status of its virtual interfaces and the appliance ENI + instance.
  */
 
-export const HEALTH_METRIC = "PathHealthy";
-export const LATENCY_METRIC = "PathLatency";
-export const BGP_METRIC = "BgpUp";
 export const ALARM_SUFFIXES = {
   dxDown: "dx-down",
   dxRestored: "dx-restored",

@@ -1,19 +1,17 @@
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { requireRegion } from "../../shared/aws/region";
-import { parseEvents } from "../../shared/events";
-import { InvalidEventError } from "../../shared/runtime/errors";
+import type { OpsResult } from "../../../shared/runtime/handler";
+import type { StageContext } from "../../config";
+import { type DxFailoverGroupConfig, PROBE_CAPABILITY, probeOptionsOf } from "../config";
 import {
-  type BuildHandler,
-  createHandler,
-  createRuntime,
-  type OpsResult,
-} from "../../shared/runtime/handler";
-import { StageConfigSchema, type StageContext } from "../config";
-import { type DxFailoverGroupConfig, probeOptionsOf } from "./config";
-import { type ProbeTriggerDetail, TRIGGER_DETAIL_TYPE } from "./failover";
-import { BGP_METRIC, HEALTH_METRIC, LATENCY_METRIC, loadVirtualInterfaces } from "./observe";
-import { ProbeLoop, type ProbeLoopSummary, type ProbeSample, type ProbeTrigger } from "./probe/loop";
+  BGP_METRIC,
+  HEALTH_METRIC,
+  LATENCY_METRIC,
+  type ProbeTriggerDetail,
+  TRIGGER_DETAIL_TYPE,
+} from "../evidence";
+import { loadVirtualInterfaces } from "../failover/observe";
+import { ProbeLoop, type ProbeLoopSummary, type ProbeSample, type ProbeTrigger } from "./loop";
 
 /**
  * dx-probe (Lambda): scheduled every minute, in the probe subnet (its route table keeps the propagated
@@ -24,7 +22,6 @@ import { ProbeLoop, type ProbeLoopSummary, type ProbeSample, type ProbeTrigger }
  * event at once: the failover function's EventBridge rule matches it.
  */
 
-export const PROBE_CAPABILITY = "dx-probe";
 /** Samples buffered before a PutMetricData; a failed probe flushes at once (the alarms see it sooner). */
 export const FLUSH_EVERY = 10;
 
@@ -196,23 +193,3 @@ export const runProbe = async (region: string, context: StageContext): Promise<P
     groups: summaries,
   };
 };
-
-export const parseProbeInput = (raw: unknown): { region: string } => {
-  const events = parseEvents(raw);
-  const first = events[0];
-  if (first?.kind !== "schedule" || events.length !== 1)
-    throw new InvalidEventError("dx-probe is scheduled: it accepts schedule events only", {
-      parser: PROBE_CAPABILITY,
-      issues: events.map((e) => `unexpected ${e.kind} event`),
-    });
-  return { region: first.region };
-};
-
-export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
-  createHandler(createRuntime(PROBE_CAPABILITY, StageConfigSchema, env, overrides), {
-    capability: PROBE_CAPABILITY,
-    parse: parseProbeInput,
-    run: (input, context) => runProbe(requireRegion(input.region, PROBE_CAPABILITY), context),
-  });
-
-export const handler = buildHandler();

@@ -4,9 +4,9 @@ import {
   type ProbeLoopOptions,
   type ProbeSample,
   type ProbeTrigger,
-} from "../../../functions/dx-failover/probe/loop";
-import type { ProbeFn } from "../../../functions/dx-failover/probe/tcp";
-import type { Clock } from "../../../shared/runtime/clock";
+} from "../../../../functions/dx-failover/probe/loop";
+import type { ProbeFn } from "../../../../functions/dx-failover/probe/tcp";
+import type { Clock } from "../../../../shared/runtime/clock";
 import { closeAll, type Listening, listen } from "./sockets";
 
 /**

@@ -1,5 +1,5 @@
-import type { RouteView } from "../../shared/observe/model";
-import type { Plan, PlannedAction, Skip } from "../../shared/pipeline/types";
+import type { RouteView } from "../../../../shared/observe/model";
+import type { Plan, PlannedAction, Skip } from "../../../../shared/pipeline/types";
 import type { Decision } from "./decide";
 
 /**

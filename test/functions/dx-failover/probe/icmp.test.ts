@@ -6,7 +6,7 @@ import {
   makeIcmpProbe,
   parsePingTime,
   pingArgs,
-} from "../../../functions/dx-failover/probe/icmp";
+} from "../../../../functions/dx-failover/probe/icmp";
 
 /**
  * The agent's ICMP probe runs the system `ping`; the command runner is injected here (the test host may have

@@ -5,15 +5,15 @@ import {
   DeleteTagsCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { awsCall, awsErrorCode } from "../../shared/aws/errors";
-import { chunks } from "../../shared/observe/loaders";
-import { dryRunOutcome, notAttemptedOutcome, refusedOutcome } from "../../shared/pipeline/outcome";
-import { runPool } from "../../shared/pipeline/pool";
-import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../shared/pipeline/types";
-import { readUntil } from "../../shared/pipeline/verify";
-import type { Deadline } from "../../shared/runtime/deadline";
+import { awsCall, awsErrorCode } from "../../../shared/aws/errors";
+import { chunks } from "../../../shared/observe/loaders";
+import { dryRunOutcome, notAttemptedOutcome, refusedOutcome } from "../../../shared/pipeline/outcome";
+import { runPool } from "../../../shared/pipeline/pool";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
+import { readUntil } from "../../../shared/pipeline/verify";
+import type { Deadline } from "../../../shared/runtime/deadline";
 import { loadGroupTables, type ObservedTable } from "./observe";
-import { CREATE_ROUTE_ACTION, DELETE_ROUTE_ACTION, type RouteParams } from "./routes";
+import { CREATE_ROUTE_ACTION, DELETE_ROUTE_ACTION, type RouteParams } from "./plan/routes";
 
 /**
  * Route writes of a dx-failover plan. Each action is one route table × CIDR. Errors are per resource:

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { probeTcp } from "../../../functions/dx-failover/probe/tcp";
+import { probeTcp } from "../../../../functions/dx-failover/probe/tcp";
 import { blackhole, closeAll } from "./sockets";
 
 /** The TCP probe against a blackholed path: a listener in a child process whose accept queue is full. */

@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CidrEligibility, PathName } from "../../../functions/dx-failover/decide";
+import type { CidrEligibility, PathName } from "../../../../functions/dx-failover/failover/plan/decide";
 import {
   CREATE_ROUTE_ACTION,
   DELETE_ROUTE_ACTION,
   planRoutes,
   type RouteGroup,
   type RoutePlan,
-} from "../../../functions/dx-failover/routes";
-import type { RouteView } from "../../../shared/observe/model";
+} from "../../../../functions/dx-failover/failover/plan/routes";
+import type { RouteView } from "../../../../shared/observe/model";
 
 /** The route plan: examples per cell kind, then properties over generated route tables (fast-check). */
 

@@ -1,14 +1,8 @@
-import { parseEvents } from "../../shared/events";
-import { InvalidEventError } from "../../shared/runtime/errors";
-import { type BuildHandler, createHandler, createRuntime } from "../../shared/runtime/handler";
-import { StageConfigSchema } from "../config";
-import {
-  CAPABILITY,
-  type DxInput,
-  type ProbeTriggerDetail,
-  runDxFailover,
-  TRIGGER_DETAIL_TYPE,
-} from "./failover";
+import { parseEvents } from "../../../shared/events";
+import { InvalidEventError } from "../../../shared/runtime/errors";
+import { CAPABILITY } from "../config";
+import { type ProbeTriggerDetail, TRIGGER_DETAIL_TYPE } from "../evidence";
+import type { DxInput } from "./run";
 
 /**
  * dx-failover: moves a Local Zone's on-premises routes from Direct Connect to the VPN appliance and back.
@@ -91,12 +85,3 @@ export const parseDxInput = (raw: unknown): DxInput => {
     );
   return { kind: "alarms", changes };
 };
-
-export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
-  createHandler(createRuntime(CAPABILITY, StageConfigSchema, env, overrides), {
-    capability: CAPABILITY,
-    parse: parseDxInput,
-    run: (input, context) => runDxFailover(input, context),
-  });
-
-export const handler = buildHandler();
