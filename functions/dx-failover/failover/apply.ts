@@ -4,28 +4,37 @@ import {
   DeleteRouteCommand,
   DeleteTagsCommand,
   type EC2Client,
+  ReplaceRouteCommand,
 } from "@aws-sdk/client-ec2";
-import { awsCall, awsErrorCode } from "../../../shared/aws/errors";
+import { awsErrorCode } from "../../../shared/aws/errors";
 import { chunks } from "../../../shared/observe/loaders";
 import { dryRunOutcome, notAttemptedOutcome, refusedOutcome } from "../../../shared/pipeline/outcome";
 import { runPool } from "../../../shared/pipeline/pool";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
 import { readUntil } from "../../../shared/pipeline/verify";
 import type { Deadline } from "../../../shared/runtime/deadline";
-import { loadGroupTables, type ObservedTable } from "./observe";
-import { CREATE_ROUTE_ACTION, DELETE_ROUTE_ACTION, type RouteParams } from "./plan/routes";
+import { loadGroupTables, type ObservedTable } from "./observe/tables";
+import {
+  CREATE_ROUTE_ACTION,
+  DELETE_ROUTE_ACTION,
+  REPLACE_ROUTE_ACTION,
+  type RouteParams,
+  staticFor,
+} from "./plan/routes";
+import type { TagChange } from "./state";
 
 /**
- * Route writes of a dx-failover plan. Each action is one route table × CIDR. Errors are per resource:
- * a throttled or transient write that outlived the SDK's retries is recorded (`failed`, code kept) and
- * the rest of the plan goes on, so the tags written afterwards describe what really happened; the caller
- * throws a retryable error at the end, and the retry converges (the plan is idempotent).
+ * The writes of a dx-failover plan: route writes first (create, replace, delete: one per table × CIDR,
+ * bounded concurrency, per-resource outcomes through the shared outcome policy), then one read-back of the
+ * group's tables; the tags are bookkeeping and never hold a route write back (`writeTags` records its
+ * failures instead of throwing). A throttled write is recorded and the plan goes on; the caller throws a
+ * retryable error at the end, and the retry converges (the plan is idempotent).
  */
 
 export interface ExecutorDeps {
   ec2: EC2Client;
   groupTagKey: string;
-  group: { name: string; routeTableIds: string[] };
+  group: { name: string; routeTableIds: readonly string[] };
   deadline: Deadline;
   verifyTimeoutMs: number;
 }
@@ -33,9 +42,39 @@ export interface ExecutorDeps {
 /** Route writes in flight at once (EC2 throttles bursts of mutating calls). */
 export const ROUTE_WRITE_CONCURRENCY = 4;
 
-const keyOf = (p: RouteParams) => `${p.routeTableId}:${p.destinationCidrBlock}`;
+const OPERATION: Record<RouteParams["operation"], string> = {
+  create: "CreateRoute",
+  replace: "ReplaceRoute",
+  delete: "DeleteRoute",
+};
 
-const operationOf = (p: RouteParams) => (p.operation === "create" ? "CreateRoute" : "DeleteRoute");
+export const resourceOf = (p: Pick<RouteParams, "routeTableId" | "destination">) =>
+  `${p.routeTableId}:${p.destination}`;
+
+/** The destination member of a route write: IPv4 or IPv6 block. */
+const destination = (cidr: string) =>
+  cidr.includes(":") ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr };
+
+const staticIn = (tables: readonly ObservedTable[], p: RouteParams) =>
+  staticFor(tables.find((t) => t.routeTableId === p.routeTableId)?.routes ?? [], p.destination);
+
+const toAppliance = (tables: readonly ObservedTable[], p: RouteParams) => {
+  const r = staticIn(tables, p);
+  return r !== undefined && r.targets.length === 1 && r.targets[0]?.id === p.networkInterfaceId;
+};
+
+const send = (ec2: EC2Client, p: RouteParams, dryRun = false) => {
+  const base = {
+    RouteTableId: p.routeTableId,
+    ...destination(p.destination),
+    ...(dryRun ? { DryRun: true } : {}),
+  };
+  if (p.operation === "delete") return ec2.send(new DeleteRouteCommand(base));
+  const target = { ...base, NetworkInterfaceId: p.networkInterfaceId };
+  return p.operation === "create"
+    ? ec2.send(new CreateRouteCommand(target))
+    : ec2.send(new ReplaceRouteCommand(target));
+};
 
 /** A refused write, through the shared outcome policy; the detail says when the retry will redo it. */
 const failed = (resource: string, error: unknown, operation: string): ResourceOutcome => {
@@ -44,236 +83,241 @@ const failed = (resource: string, error: unknown, operation: string): ResourceOu
   return { ...outcome, detail: `${operation}: ${retried}${outcome.detail ?? ""}` };
 };
 
-const staticTo = (tables: ObservedTable[], p: RouteParams) =>
-  tables
-    .find((t) => t.routeTableId === p.routeTableId)
-    ?.routes.find((r) => r.destination === p.destinationCidrBlock && r.origin === "CreateRoute");
+const conflict = (resource: string, targets: string): ResourceOutcome => ({
+  resource,
+  status: "failed",
+  code: "conflicting-static-route",
+  detail: `the static route now targets ${targets}: refused, left untouched`,
+});
 
-const isOurs = (tables: ObservedTable[], p: RouteParams) => {
-  const r = staticTo(tables, p);
-  return (
-    r !== undefined &&
-    r.targets.length === 1 &&
-    r.targets[0]?.kind === "network-interface" &&
-    r.targets[0].id === p.networkInterfaceId
+export interface RouteWriteResult {
+  outcomes: Map<string, ResourceOutcome>;
+  /** The group's tables as last read back (undefined when nothing was written). */
+  tablesAfter?: ObservedTable[];
+}
+
+const reload = (deps: ExecutorDeps) => loadGroupTables(deps.ec2, deps.groupTagKey, deps.group);
+
+/** One write; undefined when it went through (the read-back decides), else its outcome. */
+const writeRoute = async (
+  deps: ExecutorDeps,
+  p: RouteParams,
+  fresh: () => Promise<ObservedTable[]>,
+): Promise<ResourceOutcome | undefined> => {
+  const key = resourceOf(p);
+  try {
+    await send(deps.ec2, p);
+    return undefined;
+  } catch (error) {
+    const code = awsErrorCode(error);
+    if (p.operation === "create" && code === "RouteAlreadyExists") {
+      // Same target = done; another target = a conflict that appeared since the plan: untouched.
+      const tables = await fresh();
+      if (toAppliance(tables, p))
+        return {
+          resource: key,
+          status: "already-done",
+          code,
+          detail: `already routed to ${p.networkInterfaceId}`,
+        };
+      return conflict(
+        key,
+        staticIn(tables, p)
+          ?.targets.map((t) => t.id)
+          .join("+") ?? "?",
+      );
+    }
+    // ReplaceRoute of a route that vanished since the plan ("Use CreateRoute instead"): create it.
+    if (
+      p.operation === "replace" &&
+      code === "InvalidParameterValue" &&
+      staticIn(await fresh(), p) === undefined
+    )
+      return writeRoute(deps, { ...p, operation: "create" }, fresh);
+    const refused = refusedOutcome(key, OPERATION[p.operation], error, "already deleted");
+    return refused.status === "already-done" ? refused : failed(key, error, OPERATION[p.operation]);
+  }
+};
+
+/** A delete goes only if the route is still the one planned (same target). */
+const stillOurs = (
+  tables: readonly ObservedTable[],
+  p: RouteParams,
+  planned: string | undefined,
+): ResourceOutcome | undefined => {
+  const r = staticIn(tables, p);
+  const key = resourceOf(p);
+  if (r === undefined) return { resource: key, status: "already-done", detail: "no static route any more" };
+  const target = r.targets.map((t) => t.id).join("+");
+  return target === planned ? undefined : conflict(key, target);
+};
+
+const settled = (tables: readonly ObservedTable[], p: RouteParams) =>
+  p.operation === "delete"
+    ? staticIn(tables, p) === undefined
+    : toAppliance(tables, p) && staticIn(tables, p)?.state === "active";
+
+const readBackOutcome = (
+  tables: readonly ObservedTable[],
+  p: RouteParams,
+  waitedMs: number,
+): ResourceOutcome => {
+  const r = staticIn(tables, p);
+  if (settled(tables, p))
+    return {
+      resource: resourceOf(p),
+      status: "applied",
+      detail: `${OPERATION[p.operation]} read back after ${waitedMs} ms`,
+    };
+  return {
+    resource: resourceOf(p),
+    status: "unverified",
+    detail:
+      r === undefined
+        ? `route missing after ${waitedMs} ms`
+        : `route ${r.state} to ${r.targets.map((t) => t.id).join("+")} after ${waitedMs} ms`,
+  };
+};
+
+/** Reads the group's tables back until every write shows; returns the last read. */
+const readBack = async (
+  deps: ExecutorDeps,
+  pending: RouteParams[],
+  outcomes: Map<string, ResourceOutcome>,
+) => {
+  try {
+    const result = await readUntil(
+      () => reload(deps),
+      (tables) => pending.every((p) => settled(tables, p)),
+      { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 100, maxIntervalMs: 1000 },
+    );
+    for (const p of pending) outcomes.set(resourceOf(p), readBackOutcome(result.last, p, result.waitedMs));
+    return result.last;
+  } catch (error) {
+    for (const p of pending) outcomes.set(resourceOf(p), failed(resourceOf(p), error, "DescribeRouteTables"));
+    return undefined;
+  }
+};
+
+/** Applies every action (bounded concurrency), then reads back once. */
+const applyAll = async (
+  deps: ExecutorDeps,
+  actions: PlannedAction<RouteParams>[],
+  plannedTargets: ReadonlyMap<string, string>,
+): Promise<RouteWriteResult> => {
+  const outcomes = new Map<string, ResourceOutcome>();
+  let cache: Promise<ObservedTable[]> | undefined;
+  const fresh = () => {
+    cache ??= reload(deps);
+    return cache;
+  };
+  const params = actions.map((a) => a.params);
+  const before = params.some((p) => p.operation === "delete") ? await reload(deps) : [];
+  const pending: RouteParams[] = [];
+  const pool = await runPool(
+    params,
+    { concurrency: ROUTE_WRITE_CONCURRENCY, deadline: deps.deadline },
+    async (p) => {
+      const refused =
+        p.operation === "delete" ? stillOurs(before, p, plannedTargets.get(resourceOf(p))) : undefined;
+      const outcome = refused ?? (await writeRoute(deps, p, fresh));
+      if (outcome === undefined) pending.push(p);
+      else outcomes.set(resourceOf(p), outcome);
+    },
   );
+  for (const p of pool.notStarted)
+    outcomes.set(resourceOf(p), notAttemptedOutcome(resourceOf(p), OPERATION[p.operation]));
+  const tablesAfter = pending.length > 0 ? await readBack(deps, pending, outcomes) : undefined;
+  return { outcomes, ...(tablesAfter ? { tablesAfter } : {}) };
+};
+
+const dryRun = async (deps: ExecutorDeps, action: PlannedAction<RouteParams>): Promise<ResourceOutcome[]> => {
+  const p = action.params;
+  try {
+    await send(deps.ec2, p, true);
+    return [{ resource: resourceOf(p), status: "permitted", detail: "no DryRunOperation?" }];
+  } catch (error) {
+    return [dryRunOutcome(resourceOf(p), OPERATION[p.operation], error, "DryRunOperation: would succeed")];
+  }
 };
 
 /**
- * One executor for both kinds (create and delete): a batch of route writes, then one read-back of the
- * group's tables until every created route is active to the appliance ENI and every deleted one is gone.
+ * Executors for executePlan: the whole batch runs on the first action (routes of all tables at once, one
+ * read-back) and the outcomes are handed out; `result()` gives the read-back tables.
  */
 export const createRouteWriter = (deps: ExecutorDeps) => {
-  const dryRun = async (action: PlannedAction<RouteParams>): Promise<ResourceOutcome[]> => {
-    const p = action.params;
-    const input = {
-      RouteTableId: p.routeTableId,
-      DestinationCidrBlock: p.destinationCidrBlock,
-      DryRun: true,
-    };
-    try {
-      if (p.operation === "create")
-        await deps.ec2.send(new CreateRouteCommand({ ...input, NetworkInterfaceId: p.networkInterfaceId }));
-      else await deps.ec2.send(new DeleteRouteCommand(input));
-      return [{ resource: keyOf(p), status: "permitted", detail: "no DryRunOperation?" }];
-    } catch (error) {
-      return [dryRunOutcome(keyOf(p), operationOf(p), error, "DryRunOperation: would succeed")];
-    }
-  };
-
-  /** Applies every action of the plan (bounded concurrency), then reads back once. */
-  const applyAll = async (actions: PlannedAction<RouteParams>[]): Promise<Map<string, ResourceOutcome>> => {
-    const outcomes = new Map<string, ResourceOutcome>();
-    const written: RouteParams[] = [];
-    const deletes = actions.filter((a) => a.params.operation === "delete").map((a) => a.params);
-    // Re-read before deleting: the CIDR's static route must still be ours (to the appliance ENI).
-    let fresh: ObservedTable[] = [];
-    if (deletes.length > 0) fresh = await loadGroupTables(deps.ec2, deps.groupTagKey, deps.group);
-    const params = actions.map((a) => a.params);
-    const pool = await runPool(
-      params,
-      { concurrency: ROUTE_WRITE_CONCURRENCY, deadline: deps.deadline },
-      async (p) => {
-        const key = keyOf(p);
-        if (p.operation === "create") {
-          try {
-            await deps.ec2.send(
-              new CreateRouteCommand({
-                RouteTableId: p.routeTableId,
-                DestinationCidrBlock: p.destinationCidrBlock,
-                NetworkInterfaceId: p.networkInterfaceId,
-              }),
-            );
-            written.push(p);
-          } catch (error) {
-            if (awsErrorCode(error) === "RouteAlreadyExists") {
-              // Same target = done; another target = a conflict that appeared since the plan: untouched.
-              const tables = await loadGroupTables(deps.ec2, deps.groupTagKey, deps.group);
-              if (isOurs(tables, p)) {
-                outcomes.set(key, {
-                  resource: key,
-                  status: "already-done",
-                  code: "RouteAlreadyExists",
-                  detail: `already routed to ${p.networkInterfaceId}`,
-                });
-                written.push(p);
-              } else {
-                const r = staticTo(tables, p);
-                outcomes.set(key, {
-                  resource: key,
-                  status: "failed",
-                  code: "conflicting-static-route",
-                  detail: `a static route to ${r?.targets.map((t) => t.id).join("+") ?? "?"} appeared: refused, left untouched`,
-                });
-              }
-            } else outcomes.set(key, failed(key, error, "CreateRoute"));
-          }
-          return;
-        }
-        if (!isOurs(fresh, p)) {
-          const r = staticTo(fresh, p);
-          outcomes.set(
-            key,
-            r === undefined
-              ? { resource: key, status: "already-done", detail: "no static route any more" }
-              : {
-                  resource: key,
-                  status: "failed",
-                  code: "conflicting-static-route",
-                  detail: `the static route now targets ${r.targets.map((t) => t.id).join("+")}: not deleted`,
-                },
-          );
-          return;
-        }
-        try {
-          await deps.ec2.send(
-            new DeleteRouteCommand({
-              RouteTableId: p.routeTableId,
-              DestinationCidrBlock: p.destinationCidrBlock,
-            }),
-          );
-          written.push(p);
-        } catch (error) {
-          const refused = refusedOutcome(key, "DeleteRoute", error, "already deleted");
-          outcomes.set(key, refused.status === "already-done" ? refused : failed(key, error, "DeleteRoute"));
-        }
-      },
-    );
-    for (const p of pool.notStarted) outcomes.set(keyOf(p), notAttemptedOutcome(keyOf(p), operationOf(p)));
-
-    const pending = written.filter(
-      (p) => !outcomes.has(keyOf(p)) || outcomes.get(keyOf(p))?.status !== "already-done",
-    );
-    if (pending.length > 0) {
-      const settled = (tables: ObservedTable[], p: RouteParams) => {
-        if (p.operation === "delete") return staticTo(tables, p) === undefined;
-        const r = staticTo(tables, p);
-        return isOurs(tables, p) && r?.state === "active";
-      };
-      let result: { last: ObservedTable[]; waitedMs: number; reads: number } | undefined;
-      try {
-        result = await readUntil(
-          () => loadGroupTables(deps.ec2, deps.groupTagKey, deps.group),
-          (tables) => pending.every((p) => settled(tables, p)),
-          {
-            deadline: deps.deadline,
-            timeoutMs: deps.verifyTimeoutMs,
-            intervalMs: 100,
-            maxIntervalMs: 1000,
-          },
-        );
-      } catch (error) {
-        for (const p of pending) outcomes.set(keyOf(p), failed(keyOf(p), error, "DescribeRouteTables"));
-      }
-      if (result !== undefined) {
-        for (const p of pending) {
-          const ok = settled(result.last, p);
-          const r = staticTo(result.last, p);
-          outcomes.set(
-            keyOf(p),
-            ok
-              ? {
-                  resource: keyOf(p),
-                  status: "applied",
-                  detail:
-                    p.operation === "create"
-                      ? `${p.destinationCidrBlock} → ${p.networkInterfaceId}, active (read back after ${result.waitedMs} ms)`
-                      : `static route deleted, the propagated Direct Connect route serves ${p.destinationCidrBlock}`,
-                }
-              : {
-                  resource: keyOf(p),
-                  status: "unverified",
-                  detail:
-                    r === undefined
-                      ? `route missing after ${result.waitedMs} ms`
-                      : `route ${r.state} to ${r.targets.map((t) => t.id).join("+")} after ${result.waitedMs} ms`,
-                },
-          );
-        }
-      }
-    }
-    return outcomes;
-  };
-
-  /** Executors for executePlan: the batch runs on the first action and the outcomes are handed out. */
-  let batch: Promise<Map<string, ResourceOutcome>> | undefined;
-  const executors = (all: PlannedAction<RouteParams>[]): ActionExecutor<RouteParams>[] => {
+  let batch: Promise<RouteWriteResult> | undefined;
+  const executors = (
+    all: PlannedAction<RouteParams>[],
+    plannedTargets: ReadonlyMap<string, string>,
+  ): ActionExecutor<RouteParams>[] => {
     const apply = async (action: PlannedAction<RouteParams>) => {
-      batch ??= applyAll(all);
-      const outcomes = await batch;
-      const key = keyOf(action.params);
-      return [outcomes.get(key) ?? notAttemptedOutcome(key, operationOf(action.params))];
+      batch ??= applyAll(deps, all, plannedTargets);
+      const key = resourceOf(action.params);
+      return [
+        (await batch).outcomes.get(key) ?? notAttemptedOutcome(key, OPERATION[action.params.operation]),
+      ];
     };
-    return [
-      { kind: CREATE_ROUTE_ACTION, dryRun, apply },
-      { kind: DELETE_ROUTE_ACTION, dryRun, apply },
-    ];
+    return [CREATE_ROUTE_ACTION, REPLACE_ROUTE_ACTION, DELETE_ROUTE_ACTION].map((kind) => ({
+      kind,
+      dryRun: (action: PlannedAction<RouteParams>) => dryRun(deps, action),
+      apply,
+    }));
   };
-  return { executors };
+  return { executors, result: () => batch };
 };
 
-/** Writes and removes tags, one call per identical tag set (the 200-table case is a handful of calls). */
-export const writeTags = async (
-  ec2: EC2Client,
-  changes: ReadonlyArray<{ routeTableId: string; set: Record<string, string>; remove: string[] }>,
-): Promise<number> => {
-  let calls = 0;
-  const bySet = new Map<string, { tags: Record<string, string>; ids: string[] }>();
-  const byRemove = new Map<string, { keys: string[]; ids: string[] }>();
+/** A tag write that did not happen: its table, the call and the error code. */
+export interface TagFailure {
+  routeTableId: string;
+  operation: "CreateTags" | "DeleteTags";
+  outcome: ResourceOutcome;
+}
+
+const groupBy = (
+  changes: readonly TagChange[],
+  pick: (c: TagChange) => readonly string[] | Record<string, string>,
+) => {
+  const groups = new Map<string, { value: TagChange; ids: string[] }>();
   for (const c of changes) {
-    if (Object.keys(c.set).length > 0) {
-      const k = JSON.stringify(Object.entries(c.set).sort());
-      const e = bySet.get(k) ?? { tags: c.set, ids: [] };
-      e.ids.push(c.routeTableId);
-      bySet.set(k, e);
-    }
-    if (c.remove.length > 0) {
-      const k = JSON.stringify([...c.remove].sort());
-      const e = byRemove.get(k) ?? { keys: c.remove, ids: [] };
-      e.ids.push(c.routeTableId);
-      byRemove.set(k, e);
-    }
+    const part = pick(c);
+    if (Array.isArray(part) ? part.length === 0 : Object.keys(part).length === 0) continue;
+    const key = JSON.stringify(Array.isArray(part) ? [...part].sort() : Object.entries(part).sort());
+    const entry = groups.get(key) ?? { value: c, ids: [] };
+    entry.ids.push(c.routeTableId);
+    groups.set(key, entry);
   }
-  for (const { tags, ids } of bySet.values()) {
-    for (const part of chunks(ids, 100)) {
-      calls += 1;
-      await awsCall("ec2", "CreateTags", () =>
+  return [...groups.values()];
+};
+
+/**
+ * Writes and removes tags, one call per identical tag set (the 200-table case is a handful of calls). Never
+ * throws: a refused or throttled write is returned (routes are never held back by bookkeeping).
+ */
+export const writeTags = async (ec2: EC2Client, changes: readonly TagChange[]): Promise<TagFailure[]> => {
+  const failures: TagFailure[] = [];
+  const call = async (operation: TagFailure["operation"], ids: string[], run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (error) {
+      for (const id of ids)
+        failures.push({ routeTableId: id, operation, outcome: refusedOutcome(id, operation, error) });
+    }
+  };
+  for (const { value, ids } of groupBy(changes, (c) => c.set))
+    for (const part of chunks(ids, 100))
+      await call("CreateTags", part, () =>
         ec2.send(
           new CreateTagsCommand({
             Resources: part,
-            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+            Tags: Object.entries(value.set).map(([Key, Value]) => ({ Key, Value })),
           }),
         ),
       );
-    }
-  }
-  for (const { keys, ids } of byRemove.values()) {
-    for (const part of chunks(ids, 100)) {
-      calls += 1;
-      await awsCall("ec2", "DeleteTags", () =>
-        ec2.send(new DeleteTagsCommand({ Resources: part, Tags: keys.map((Key) => ({ Key })) })),
+  for (const { value, ids } of groupBy(changes, (c) => c.remove))
+    for (const part of chunks(ids, 100))
+      await call("DeleteTags", part, () =>
+        ec2.send(new DeleteTagsCommand({ Resources: part, Tags: value.remove.map((Key) => ({ Key })) })),
       );
-    }
-  }
-  return calls;
+  return failures;
 };

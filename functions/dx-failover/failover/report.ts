@@ -1,99 +1,169 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ec2Arn } from "../../../shared/aws/arn";
-import { publishActionEvents } from "../../../shared/pipeline/action-events";
+import { type ActionEventDetail, publishActionEvents } from "../../../shared/pipeline/action-events";
 import { reportExecution } from "../../../shared/pipeline/report";
-import type { Execution } from "../../../shared/pipeline/types";
+import type { Execution, ResourceOutcome } from "../../../shared/pipeline/types";
 import { count, Metric } from "../../../shared/runtime/observability";
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
 import type { StageContext } from "../../config";
-import { CAPABILITY, type DxFailoverGroupConfig } from "../config";
-import type { ProbeTriggerDetail } from "../evidence";
-import type { Decision } from "./plan/decide";
-import type { RoutePlan } from "./plan/routes";
+import { CAPABILITY } from "../config";
+import type { DefeatedOverride, GroupPlan } from "./plan";
+import type { TriggerIgnored } from "./plan/trigger";
+
+/**
+ * What one group's invocation tells people: the metrics (per `Group`), one action event per route written,
+ * and an alarm event per condition someone must look at (both paths down, a defeated override, stuck on the
+ * VPN, a tag write that did not happen, a refused game day…).
+ */
 
 export const SWITCHES_METRIC = "DxPathSwitches";
 export const ACTIVE_PATH_METRIC = "DxActivePathVpn";
 export const SWITCH_DURATION_METRIC = "DxSwitchDuration";
 export const BOTH_DOWN_METRIC = "DxBothPathsDown";
+export const OVERRIDE_DEFEATED_METRIC = "DxOverrideDefeated";
+export const STUCK_ON_VPN_METRIC = "DxStuckOnVpn";
+export const TRIGGER_IGNORED_METRIC = "ProbeTriggerIgnored";
+export const TAG_WRITE_FAILED_METRIC = "DxTagWriteFailed";
 
-export const report = async (
-  group: DxFailoverGroupConfig,
-  decision: Decision,
-  plan: RoutePlan,
-  execution: Execution,
+/** An alarm event of the group: someone must look. */
+export interface GroupAlarm {
+  action: string;
+  description: string;
+  resources: string[];
+}
+
+export interface GroupReport {
+  group: string;
+  plan: GroupPlan;
+  execution: Execution;
+  /** The switch took effect (a route of the new path is in place, or none was needed). */
+  effective: boolean;
+  defeated: DefeatedOverride[];
+  alarms: GroupAlarm[];
+  region: string;
+  accountId: string;
+  triggerEventId: string;
+  /** When the DX outage began (the trigger's evidence), for the switch duration. */
+  failingSince?: number;
+  started: number;
+}
+
+/** The alarm events of a group's invocation. */
+export const groupAlarms = (
+  g: Pick<GroupReport, "group" | "plan" | "defeated">,
+  tagProblems: string[],
+): GroupAlarm[] => {
+  const { decision, plan, blocked, stuckSince } = g.plan;
+  const alarms: GroupAlarm[] = [];
+  const add = (action: string, description: string, resources: string[] = []) =>
+    alarms.push({ action, description: `dx-failover group ${g.group}: ${description}`, resources });
+  if (decision.alarm !== undefined)
+    add(decision.alarm, `${decision.alarm} (${decision.reason}); ${decision.assessment.evidence.join("; ")}`);
+  const conflicts = plan.cells.filter((c) => c.action === "conflict");
+  if (conflicts.length > 0)
+    add(
+      "conflicting-static-route",
+      `${conflicts.length} route(s) to another target refused and left untouched`,
+      conflicts.map((c) => `${c.routeTableId}:${c.cidr}`),
+    );
+  if (g.defeated.length > 0)
+    add(
+      "override-defeated",
+      `the static route to the appliance does not carry all of the CIDR (more specific routes win): ${g.defeated.map((d) => `${d.routeTableId} ${d.cidr}: ${d.by.join(", ")}`).join("; ")}`,
+      g.defeated.map((d) => `${d.routeTableId}:${d.cidr}`),
+    );
+  if (stuckSince !== undefined)
+    add(
+      "stuck-on-vpn",
+      `Direct Connect restored since ${new Date(stuckSince).toISOString()}, but it would not carry: ${blocked.map((b) => `${b.routeTableId} ${b.segments.join(", ")}`).join("; ")}`,
+      blocked.map((b) => `${b.routeTableId}:${b.cidr}`),
+    );
+  if (tagProblems.length > 0)
+    add("tag-write-failed", `state or ownership tags not written (routes were): ${tagProblems.join("; ")}`);
+  return alarms;
+};
+
+/** One metric with its own dimension (a single metric loses its dimensions once published). */
+const dimensioned = (
   context: StageContext,
-  region: string,
-  triggerEventId: string,
-  started: number,
-  trigger: ProbeTriggerDetail | undefined,
-  effective: boolean,
-  accountId: string,
+  dimension: [string, string],
+  name: string,
+  unit: Unit,
+  value: number,
 ) => {
-  const single = context.metrics.singleMetric();
-  single.addDimension("Group", group.name);
+  const m = context.metrics.singleMetric();
+  m.addDimension(...dimension);
+  m.addMetric(name, unit, value);
+};
+
+const groupMetrics = (r: GroupReport, context: StageContext) => {
+  const { decision } = r.plan;
+  const put = (name: string, value: number, unit: Unit = MetricUnit.Count) =>
+    dimensioned(context, ["Group", r.group], name, unit, value);
   const activeAfter =
-    decision.switch && effective && decision.desired !== "hold" ? decision.desired : decision.activePath;
-  single.addMetric(ACTIVE_PATH_METRIC, MetricUnit.Count, activeAfter === "vpn" ? 1 : 0);
-  if (decision.switch && effective && context.mode === "apply") {
-    const s2 = context.metrics.singleMetric();
-    s2.addDimension("Group", group.name);
-    s2.addMetric(SWITCHES_METRIC, MetricUnit.Count, 1);
-    const from = trigger?.dxFailingSince ?? started;
-    s2.addMetric(SWITCH_DURATION_METRIC, MetricUnit.Milliseconds, context.clock.now() - from);
+    decision.switch && r.effective && decision.desired !== "hold" ? decision.desired : decision.activePath;
+  put(ACTIVE_PATH_METRIC, activeAfter === "vpn" ? 1 : 0);
+  put(OVERRIDE_DEFEATED_METRIC, r.defeated.length);
+  put(STUCK_ON_VPN_METRIC, r.plan.stuckSince !== undefined ? 1 : 0);
+  if (decision.alarm === "both-paths-down") put(BOTH_DOWN_METRIC, 1);
+  if (r.alarms.some((a) => a.action === "tag-write-failed")) put(TAG_WRITE_FAILED_METRIC, 1);
+  if (decision.switch && r.effective && context.mode === "apply") {
+    put(SWITCHES_METRIC, 1);
+    put(SWITCH_DURATION_METRIC, context.clock.now() - (r.failingSince ?? r.started), MetricUnit.Milliseconds);
   }
-  await reportExecution(execution, context, {
-    region,
-    triggerEventId,
-    actionName: (action) =>
-      action.kind === "ec2:create-route" ? "dx-failover-create-route" : "dx-failover-delete-route",
+};
+
+/** The trigger's counters were not used (still a wake-up): counted per reason. */
+export const reportIgnoredTrigger = (context: StageContext, group: string, reason: TriggerIgnored) => {
+  dimensioned(context, ["Reason", reason], TRIGGER_IGNORED_METRIC, MetricUnit.Count, 1);
+  context.logger.warn("Probe trigger evidence ignored: the decision uses fresh signals only", {
+    group,
+    reason,
+  });
+};
+
+const notDone = (o: ResourceOutcome) =>
+  !["applied", "already-done", "planned", "permitted"].includes(o.status);
+
+export const reportGroup = async (r: GroupReport, context: StageContext): Promise<void> => {
+  const { decision, plan } = r.plan;
+  groupMetrics(r, context);
+  await reportExecution(r.execution, context, {
+    region: r.region,
+    triggerEventId: r.triggerEventId,
+    actionName: (action) => `dx-failover-${action.kind.replace("ec2:", "")}`,
     resourceName: (resource) =>
-      ec2Arn(region, accountId, "route-table", resource.resource.split(":")[0] ?? ""),
+      ec2Arn(r.region, r.accountId, "route-table", resource.resource.split(":")[0] ?? ""),
     details: (_action, resource) => ({
-      group: group.name,
-      cidr: resource.resource.split(":")[1],
+      group: r.group,
+      cidr: resource.resource.slice(resource.resource.indexOf(":") + 1),
       decision: plan.decision,
       reason: decision.reason,
-      applianceEniId: group.applianceEniId,
+      applianceEniId: r.plan.routeGroup.applianceEniId,
     }),
   });
-  const conflicts = plan.cells.filter((c) => c.action === "conflict");
-  if (conflicts.length > 0) count(context.metrics, Metric.Conflicts, conflicts.length);
-  if (decision.alarm === "both-paths-down") count(context.metrics, BOTH_DOWN_METRIC, 1);
-  const alarms: Array<{ action: string; description: string; resources: string[] }> = [];
-  if (decision.alarm !== undefined)
-    alarms.push({
-      action: decision.alarm,
-      description: `dx-failover group ${group.name}: ${decision.alarm} (${decision.reason}); ${decision.assessment.evidence.join("; ")}`,
-      resources: [],
-    });
-  if (conflicts.length > 0)
-    alarms.push({
-      action: "conflicting-static-route",
-      description: `dx-failover group ${group.name}: ${conflicts.length} route(s) to another target refused and left untouched`,
-      resources: conflicts.map((c) => `${c.routeTableId}:${c.cidr}`),
-    });
-  for (const outcome of execution.actions.flatMap((a) => a.resources))
-    if (
-      outcome.status !== "applied" &&
-      outcome.status !== "already-done" &&
-      outcome.status !== "planned" &&
-      outcome.status !== "permitted"
-    )
-      context.logger.error("Route write not done", { group: group.name, ...outcome });
-  if (context.mode !== "apply" || alarms.length === 0) return;
+  const conflicts = plan.cells.filter((c) => c.action === "conflict").length;
+  if (conflicts > 0) count(context.metrics, Metric.Conflicts, conflicts);
+  for (const outcome of r.execution.actions.flatMap((a) => a.resources))
+    if (notDone(outcome)) context.logger.error("Route write not done", { group: r.group, ...outcome });
+  if (context.mode !== "apply" || r.alarms.length === 0) return;
+  const details: ActionEventDetail[] = r.alarms.map((a) => ({
+    capability: CAPABILITY,
+    action: a.action,
+    status: "alarm",
+    resources: a.resources,
+    description: a.description,
+    mode: context.mode,
+    triggerEventId: r.triggerEventId,
+    region: r.region,
+    details: { group: r.group, desired: decision.desired, reason: decision.reason },
+  }));
   await publishActionEvents(
-    context.clients.eventBridge(region),
+    context.clients.eventBridge(r.region),
     context.config.actionEvents,
-    alarms.map((a) => ({
-      capability: CAPABILITY,
-      action: a.action,
-      status: "alarm",
-      resources: a.resources,
-      description: a.description,
-      mode: context.mode,
-      triggerEventId,
-      region,
-      details: { group: group.name, desired: decision.desired, reason: decision.reason },
-    })),
+    details,
     context,
   );
 };

@@ -1,60 +1,52 @@
 import { invocationAccount } from "../../../shared/aws/arn";
 import { requireRegion } from "../../../shared/aws/region";
-import type { AlarmChange, ScheduleTick } from "../../../shared/events";
 import { executePlan } from "../../../shared/pipeline/executor";
 import { isRetryableOutcome, throwIfRetryable } from "../../../shared/pipeline/outcome";
-import type { ResourceOutcome } from "../../../shared/pipeline/types";
-import { AwsCallError } from "../../../shared/runtime/errors";
+import type { Execution, ResourceOutcome } from "../../../shared/pipeline/types";
 import type { OpsResult } from "../../../shared/runtime/handler";
 import { count, Metric } from "../../../shared/runtime/observability";
 import type { StageContext } from "../../config";
-import { CAPABILITY, type DxFailoverConfig, type DxFailoverGroupConfig, policyOf } from "../config";
-import type { ProbeTriggerDetail } from "../evidence";
-import { createRouteWriter, writeTags } from "./apply";
 import {
-  loadAppliance,
-  loadGroupAlarms,
-  loadGroupTables,
-  loadProbeSignals,
-  loadVirtualInterfaces,
-  parseAlarmName,
-} from "./observe";
+  CAPABILITY,
+  canonicalCidrs,
+  type DxFailoverConfig,
+  type DxFailoverGroupConfig,
+  policyOf,
+  probedByOf,
+} from "../config";
+import { createRouteWriter, resourceOf, writeTags } from "./apply";
+import { familiesOf, type ObservedGroup, type ObservedTable, observeGroup, parseAlarmName } from "./observe";
+import { accountOf, type DxInput, eventIdOf, regionOf } from "./parse";
 import {
-  type Decision,
-  decidePath,
-  type FailoverState,
+  type DefeatedOverride,
+  type GroupPlan,
   nextState,
-  type PathName,
-  type PathProbeSignals,
-  type Signals,
-} from "./plan/decide";
-import { planRoutes, type RoutePlan } from "./plan/routes";
-import { report } from "./report";
-import { decodeTableTags, encodeRoutes, encodeState, groupState, ROUTES_TAG } from "./state";
+  overrideVerdicts,
+  planGroup,
+  routeGroupOf,
+} from "./plan";
+import { overrideVerdictOf } from "./plan/routes";
+import { judgeTrigger, type TriggerIgnored } from "./plan/trigger";
+import type { FailoverState, PathName } from "./plan/types";
+import { type GroupAlarm, groupAlarms, reportGroup, reportIgnoredTrigger } from "./report";
+import { type TagChange, tableTagChange, tagHeadroom } from "./state";
 
-export interface GameDayCommand {
-  command: "force" | "revert";
-  group: string;
-  path: PathName;
-  minutes: number;
-}
-
-export type DxInput =
-  | { kind: "probe-trigger"; eventId: string; region: string; accountId: string; detail: ProbeTriggerDetail }
-  | { kind: "alarms"; changes: AlarmChange[] }
-  | { kind: "reconcile"; tick: ScheduleTick }
-  | { kind: "game-day"; eventId: string; region?: string; command: GameDayCommand };
+/** observe → plan → apply (routes, then tags) → report, for each group the input concerns. */
 
 export interface GroupSummary {
   name: string;
-  decision: RoutePlan["decision"] | "no-route-tables" | "ignored";
-  desired?: Decision["desired"];
+  decision: GroupPlan["plan"]["decision"] | "no-route-tables" | "ignored";
+  desired?: GroupPlan["decision"]["desired"];
   reason?: string;
   activePath?: PathName;
   nextActivePath?: PathName;
-  alarm?: string;
+  /** The alarm events raised (both-paths-down, override-defeated, stuck-on-vpn, tag-write-failed…). */
+  alarms: string[];
+  /** The trigger's counters were not used, and why (still a wake-up). */
+  triggerIgnored?: TriggerIgnored;
   tables: number;
   creates: number;
+  replaces: number;
   deletes: number;
   conflicts: number;
   evidence: string[];
@@ -67,42 +59,14 @@ export interface DxResult extends OpsResult {
   groups: GroupSummary[];
 }
 
-const eventIdOf = (input: DxInput) =>
-  input.kind === "alarms"
-    ? input.changes.map((c) => c.eventId).join(",")
-    : input.kind === "reconcile"
-      ? input.tick.eventId
-      : input.eventId;
-
-/** The account the trigger names (none for a game-day command: the function's own account then). */
-const accountOf = (input: DxInput): string | undefined =>
-  input.kind === "alarms"
-    ? input.changes[0]?.accountId
-    : input.kind === "reconcile"
-      ? input.tick.accountId
-      : input.kind === "probe-trigger"
-        ? input.accountId
-        : undefined;
-
-const regionOf = (input: DxInput, env: NodeJS.ProcessEnv) =>
-  input.kind === "alarms"
-    ? input.changes[0]?.region
-    : input.kind === "reconcile"
-      ? input.tick.region
-      : (input.region ?? env.AWS_REGION);
-
-/** Which groups this input concerns. */
+/** Which configured groups this input concerns, and what it names that is not one. */
 const groupsOf = (input: DxInput, config: DxFailoverConfig): { names: string[]; ignored: string[] } => {
   const all = config.groups.map((g) => g.name);
+  const one = (name: string) =>
+    all.includes(name) ? { names: [name], ignored: [] } : { names: [], ignored: [name] };
   if (input.kind === "reconcile") return { names: all, ignored: [] };
-  if (input.kind === "probe-trigger")
-    return all.includes(input.detail.group)
-      ? { names: [input.detail.group], ignored: [] }
-      : { names: [], ignored: [input.detail.group] };
-  if (input.kind === "game-day")
-    return all.includes(input.command.group)
-      ? { names: [input.command.group], ignored: [] }
-      : { names: [], ignored: [input.command.group] };
+  if (input.kind === "probe-trigger") return one(input.detail.group);
+  if (input.kind === "game-day") return one(input.command.group);
   const names = new Set<string>();
   const ignored: string[] = [];
   for (const change of input.changes) {
@@ -113,28 +77,19 @@ const groupsOf = (input: DxInput, config: DxFailoverConfig): { names: string[]; 
   return { names: [...names], ignored };
 };
 
-/** The fresher of the metric evidence and the probe event's (CloudWatch lags a few seconds). */
-const fresher = (
-  metric: PathProbeSignals,
-  event: { consecutiveFailures: number; consecutiveSuccesses: number } | undefined,
-  at: number | undefined,
-): PathProbeSignals => {
-  if (event === undefined || at === undefined) return metric;
-  if (metric.lastSampleAt !== undefined && metric.lastSampleAt >= at) return metric;
-  return {
-    consecutiveFailures: event.consecutiveFailures,
-    consecutiveSuccesses: event.consecutiveSuccesses,
-    lastSampleAt: at,
-    ...(event.consecutiveFailures === 0 && metric.healthySince !== undefined
-      ? { healthySince: metric.healthySince }
-      : {}),
-  };
-};
+const SEVERITY: GroupSummary["decision"][] = [
+  "ignored",
+  "no-route-tables",
+  "nothing-to-do",
+  "hold",
+  "reconcile",
+  "failback",
+  "failover",
+];
 
 export const runDxFailover = async (input: DxInput, context: StageContext): Promise<DxResult> => {
   const config = context.config.dxFailover;
-  const region = requireRegion(regionOf(input, process.env) ?? "", CAPABILITY);
-  const triggerEventId = eventIdOf(input);
+  const region = requireRegion(regionOf(input, process.env.AWS_REGION) ?? "", CAPABILITY);
   const { names, ignored } = groupsOf(input, config);
   for (const name of ignored) context.logger.info("Event ignored: not one of our groups", { name });
   const result = (decision: string, groups: GroupSummary[]): DxResult => ({
@@ -150,239 +105,351 @@ export const runDxFailover = async (input: DxInput, context: StageContext): Prom
   }
   if (names.length === 0) {
     count(context.metrics, Metric.IgnoredEvents, Math.max(1, ignored.length));
+    if (input.kind === "probe-trigger") reportIgnoredTrigger(context, input.detail.group, "unknown-group");
     return result("ignored", []);
   }
   const summaries: GroupSummary[] = [];
-  let retryable: ResourceOutcome[] = [];
-  for (const name of names) {
-    const group = config.groups.find((g) => g.name === name) as DxFailoverGroupConfig;
-    const { summary, retry } = await runGroup(group, input, region, triggerEventId, context);
-    summaries.push(summary);
-    retryable = retryable.concat(retry);
-  }
-  // Tags already describe what happened; the retry re-reads and completes the rest.
-  throwIfRetryable(retryable, { service: "ec2", writes: "route write(s)" });
-  const order: GroupSummary["decision"][] = [
-    "ignored",
-    "no-route-tables",
-    "nothing-to-do",
-    "hold",
-    "reconcile",
-    "failback",
-    "failover",
-  ];
+  for (const name of names)
+    summaries.push(
+      await runGroup(
+        config.groups.find((g) => g.name === name) as DxFailoverGroupConfig,
+        input,
+        region,
+        context,
+      ),
+    );
+  // The tags already describe what happened; the retry re-reads and completes the rest.
+  throwIfRetryable(summaries.flatMap((s) => s.outcomes).filter(isRetryableOutcome), {
+    service: "ec2",
+    writes: "route or tag write(s)",
+  });
   const decision = summaries
     .map((s) => s.decision)
-    .reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "ignored" as GroupSummary["decision"]);
+    .reduce(
+      (a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a),
+      "ignored" as GroupSummary["decision"],
+    );
   return result(decision, summaries);
 };
+
+/** The trigger's evidence for this group, when it passes the checks (else the reason it was ignored). */
+const triggerEvidence = (input: DxInput, group: DxFailoverGroupConfig, context: StageContext) => {
+  if (input.kind !== "probe-trigger") return {};
+  const config = context.config.dxFailover;
+  const verdict = judgeTrigger(
+    {
+      detail: input.detail,
+      ...(input.accountId ? { account: input.accountId } : {}),
+      ownAccount: invocationAccount(context.lambda),
+    },
+    { probedBy: probedByOf(group) },
+    { maxAgeMs: config.trigger.maxAgeSeconds * 1000, maxSkewMs: config.trigger.maxSkewSeconds * 1000 },
+    context.clock.now(),
+  );
+  if (verdict.use) return { trigger: input.detail };
+  reportIgnoredTrigger(context, group.name, verdict.reason);
+  return { ignored: verdict.reason };
+};
+
+const emptySummary = (group: string, decision: GroupSummary["decision"], tables = 0): GroupSummary => ({
+  name: group,
+  decision,
+  alarms: [],
+  tables,
+  creates: 0,
+  replaces: 0,
+  deletes: 0,
+  conflicts: 0,
+  evidence: [],
+  problems: [],
+  outcomes: [],
+});
 
 const runGroup = async (
   group: DxFailoverGroupConfig,
   input: DxInput,
   region: string,
-  triggerEventId: string,
   context: StageContext,
-): Promise<{ summary: GroupSummary; retry: ResourceOutcome[] }> => {
-  const config = context.config.dxFailover;
-  const ec2 = context.clients.ec2(region);
+): Promise<GroupSummary> => {
   const started = context.clock.now();
-  const tables = await loadGroupTables(ec2, config.groupTagKey, group);
-  const base: GroupSummary = {
-    name: group.name,
-    decision: "no-route-tables",
-    tables: tables.length,
-    creates: 0,
-    deletes: 0,
-    conflicts: 0,
-    evidence: [],
-    problems: [],
-    outcomes: [],
-  };
-  if (tables.length === 0) {
+  const evidence = triggerEvidence(input, group, context);
+  const observed = await observeGroup(group, context, region);
+  if (observed === undefined) {
     context.logger.error("No route table carries the group tag", {
       group: group.name,
-      tag: config.groupTagKey,
+      tag: context.config.dxFailover.groupTagKey,
     });
-    return { summary: base, retry: [] };
+    return {
+      ...emptySummary(group.name, "no-route-tables"),
+      ...(evidence.ignored ? { triggerIgnored: evidence.ignored } : {}),
+    };
   }
-  const now = context.clock.now();
-  let vifProblem: string | undefined;
-  const [alarms, metrics, virtualInterfaces, appliance] = await Promise.all([
-    loadGroupAlarms(context.clients.cloudWatch(region), config.alarmNamePrefix, group.name),
-    loadProbeSignals(context.clients.cloudWatch(region), config.metricsNamespace, group, now),
-    // BGP is one signal among others: a permanent error (e.g. access denied) leaves it unknown, reported.
-    loadVirtualInterfaces(context.clients.directConnect(region), group.virtualInterfaceIds).catch(
-      (error: unknown) => {
-        if (error instanceof AwsCallError && error.retryable) throw error;
-        vifProblem = `DescribeVirtualInterfaces failed (${error instanceof Error ? error.message : String(error)}): BGP unknown`;
-        return [];
-      },
-    ),
-    loadAppliance(ec2, group.applianceEniId),
-  ]);
-  const trigger = input.kind === "probe-trigger" ? input.detail : undefined;
-  const routes = tables.flatMap((t) => t.routes);
-  const propagatedRoutes: Record<string, boolean> = {};
-  for (const cidr of group.cidrs)
-    propagatedRoutes[cidr] = tables.every((t) =>
-      t.routes.some(
-        (r) => r.destination === cidr && r.origin === "EnableVgwRoutePropagation" && r.state === "active",
-      ),
-    );
-  const signals: Signals = {
-    probes: {
-      directConnect: fresher(metrics.directConnect, trigger?.dx, trigger?.at),
-      vpn: fresher(metrics.vpn, trigger?.vpn, trigger?.at),
-    },
-    alarms,
-    virtualInterfaces,
-    ...(appliance ? { appliance } : {}),
-    propagatedRoutes,
-  };
-  const read = groupState(tables);
-  let state: FailoverState = read.state;
-  const problems = [
-    ...read.problems,
-    ...(metrics.problem ? [metrics.problem] : []),
-    ...(vifProblem ? [vifProblem] : []),
-  ];
-  if (problems.length > 0) context.logger.warn("Signals incomplete", { group: group.name, problems });
-  if (input.kind === "game-day") {
-    const c = input.command;
-    if (c.command === "revert") {
-      const { override: _dropped, ...rest } = state;
-      state = rest;
-    } else {
-      const minutes = Math.min(c.minutes, config.gameDayMaxMinutes);
-      state = { ...state, override: { force: c.path, until: now + minutes * 60_000 } };
-    }
-  }
-  const decision = decidePath(signals, state, policyOf(group), now);
-  const plan = planRoutes(decision, routes, {
+  if (observed.problems.length > 0)
+    context.logger.warn("Signals incomplete", { group: group.name, problems: observed.problems });
+  const gp = planGroup({
     name: group.name,
-    applianceEniId: group.applianceEniId,
-    cidrs: group.cidrs,
-    tables: tables.map((t) => ({ routeTableId: t.routeTableId, created: decodeTableTags(t.tags).created })),
+    cidrs: canonicalCidrs(group),
+    families: familiesOf(group),
+    policy: policyOf(group),
+    observed,
+    ...(evidence.trigger ? { trigger: evidence.trigger } : {}),
+    ...(input.kind === "game-day"
+      ? { gameDay: { command: input.command, maxMinutes: context.config.dxFailover.gameDayMaxMinutes } }
+      : {}),
+    now: started,
   });
-  const creates = plan.actions.filter((a) => a.params.operation === "create");
-  const deletes = plan.actions.filter((a) => a.params.operation === "delete");
-  const conflicts = plan.cells.filter((c) => c.action === "conflict");
+  logDecision(group.name, input.kind, gp, context);
+  const applied = await applyGroup(group, gp, observed, context, region);
+  const alarms = groupAlarms(
+    { group: group.name, plan: gp, defeated: applied.defeated },
+    applied.tagProblems,
+  );
+  await reportGroup(
+    {
+      group: group.name,
+      plan: gp,
+      execution: applied.execution,
+      effective: applied.effective,
+      defeated: applied.defeated,
+      alarms,
+      region,
+      accountId: invocationAccount(context.lambda, accountOf(input)),
+      triggerEventId: eventIdOf(input),
+      ...(evidence.trigger ? { failingSince: evidence.trigger.dxFailingSince } : {}),
+      started,
+    },
+    context,
+  );
+  return summaryOf(group.name, gp, observed, applied, alarms, evidence.ignored);
+};
+
+const logDecision = (group: string, trigger: string, gp: GroupPlan, context: StageContext) => {
+  const { decision, plan } = gp;
   context.logger.info("Decision", {
-    group: group.name,
-    trigger: input.kind,
+    group,
+    trigger,
     desired: decision.desired,
     reason: decision.reason,
     activePath: decision.activePath,
     alarm: decision.alarm,
     evidence: decision.assessment.evidence,
+    requiredWindowMs: decision.requiredWindowMs,
     plan: plan.decision,
-    creates: creates.length,
-    deletes: deletes.length,
-    conflicts: conflicts.length,
+    actions: plan.actions.map((a) => a.id),
   });
+};
 
-  const apply = context.mode === "apply";
-  // Ownership first: a route of ours is never unlisted (tag before CreateRoute).
-  if (apply && creates.length > 0) {
-    const before = tables
-      .map((t) => {
-        const adding = creates
-          .filter((a) => a.params.routeTableId === t.routeTableId)
-          .map((a) => a.params.destinationCidrBlock);
-        if (adding.length === 0) return undefined;
-        const listed = decodeTableTags(t.tags).created;
-        const { set, remove } = encodeRoutes([...listed, ...adding], t.tags);
-        return { routeTableId: t.routeTableId, set, remove };
-      })
-      .filter(
-        (c): c is { routeTableId: string; set: Record<string, string>; remove: string[] } => c !== undefined,
-      );
-    await writeTags(ec2, before);
+interface Applied {
+  execution: Execution;
+  effective: boolean;
+  finalState: FailoverState;
+  defeated: DefeatedOverride[];
+  tagProblems: string[];
+  tagOutcomes: ResourceOutcome[];
+}
+
+const done = (o: ResourceOutcome | undefined) =>
+  o !== undefined && ["applied", "already-done", "unverified"].includes(o.status);
+
+/** Whether the switch took effect: a route of the new path is in place (or none was needed). */
+const switchEffective = (gp: GroupPlan, outcomes: ResourceOutcome[]): boolean => {
+  const { decision, plan } = gp;
+  if (!decision.switch || plan.decision === "hold") return true;
+  const wanted = decision.desired === "vpn" ? ["create", "replace"] : ["delete"];
+  const writes = plan.actions.filter((a) => wanted.includes(a.params.operation));
+  return (
+    writes.length === 0 || writes.some((a) => done(outcomes.find((o) => o.resource === resourceOf(a.params))))
+  );
+};
+
+const routeKey = (rtb: string, cidr: string) => `${rtb}:${cidr}`;
+
+/** The ownership list of each table once the writes are done: what really happened, not what was planned. */
+const ownershipAfter = (gp: GroupPlan, outcomes: readonly ResourceOutcome[], rtb: string): string[] => {
+  const owned = new Set(gp.plan.ownership[rtb] ?? []);
+  for (const a of gp.plan.actions) {
+    if (a.params.routeTableId !== rtb) continue;
+    const o = outcomes.find((x) => x.resource === resourceOf(a.params));
+    // A failed create stays listed (it may have happened without an answer): the next plan drops it if no
+    // route of ours exists. A failed delete stays ours. A conflict that appeared is not ours.
+    if (a.params.operation === "delete" && !done(o)) owned.add(a.params.destination);
+    if (a.params.operation !== "delete" && o?.code === "conflicting-static-route")
+      owned.delete(a.params.destination);
   }
+  return [...owned].sort();
+};
+
+/** Tag changes that fit the table (50 tags, 256-character values); the others are reported, never forced. */
+const fitting = (tables: readonly ObservedTable[], changes: readonly TagChange[]) => {
+  const ok: TagChange[] = [];
+  const problems: string[] = [];
+  for (const change of changes) {
+    const tags = tables.find((t) => t.routeTableId === change.routeTableId)?.tags ?? {};
+    const room = tagHeadroom(tags, change);
+    if (room.fits) ok.push(change);
+    else
+      problems.push(
+        `${change.routeTableId}: no tag headroom (${room.count} tags after the write, at most 50${room.longValues.length > 0 ? `; too long: ${room.longValues.join(", ")}` : ""})`,
+      );
+  }
+  return { ok, problems };
+};
+
+const tagWrite = async (
+  context: StageContext,
+  region: string,
+  tables: readonly ObservedTable[],
+  changes: TagChange[],
+) => {
+  const { ok, problems } = fitting(tables, changes);
+  const failures = await writeTags(context.clients.ec2(region), ok);
+  return {
+    problems: [
+      ...problems,
+      ...failures.map((f) => `${f.routeTableId}: ${f.operation} ${f.outcome.code ?? "failed"}`),
+    ],
+    outcomes: failures.map((f) => ({ ...f.outcome, resource: `${f.routeTableId}:tags` })),
+  };
+};
+
+/** The routes first; the ownership of new routes is written at the same time, never before them. */
+const applyRoutes = async (
+  group: DxFailoverGroupConfig,
+  gp: GroupPlan,
+  observed: ObservedGroup,
+  context: StageContext,
+  region: string,
+) => {
+  const config = context.config.dxFailover;
   const writer = createRouteWriter({
-    ec2,
+    ec2: context.clients.ec2(region),
     groupTagKey: config.groupTagKey,
     group,
     deadline: context.deadline,
     verifyTimeoutMs: config.verifyTimeoutMs,
   });
-  const execution = await executePlan(plan, context.mode, writer.executors(plan.actions));
+  const planned = new Map(
+    gp.plan.cells
+      .filter((c) => c.action === "delete")
+      .map((c) => [routeKey(c.routeTableId, c.cidr), c.staticTarget ?? ""]),
+  );
+  const adding = new Set(
+    gp.plan.actions.filter((a) => a.params.operation !== "delete").map((a) => a.params.routeTableId),
+  );
+  const intent =
+    context.mode === "apply" && adding.size > 0
+      ? tagWrite(
+          context,
+          region,
+          observed.tables,
+          observed.tables
+            .filter((t) => adding.has(t.routeTableId))
+            .map((t) =>
+              tableTagChange(t, group.name, gp.state, gp.plan.ownership[t.routeTableId] ?? [], {
+                eni: gp.routeGroup.applianceEniId,
+                groupTagKey: config.groupTagKey,
+              }),
+            ),
+        )
+      : undefined;
+  const execution = await executePlan(gp.plan, context.mode, writer.executors(gp.plan.actions, planned));
+  await intent; // its failures do not matter: the final write below repeats it
+  return { execution, tablesAfter: (await writer.result())?.tablesAfter };
+};
+
+/** What the read-back shows: does our route carry every CIDR (after a write), else the plan's judgment. */
+const defeatedAfter = (
+  gp: GroupPlan,
+  observed: ObservedGroup,
+  tablesAfter: ObservedTable[] | undefined,
+): DefeatedOverride[] => {
+  if (tablesAfter === undefined || gp.decision.desired !== "vpn") return gp.defeated;
+  const rg = routeGroupOf({
+    name: gp.routeGroup.name,
+    cidrs: gp.routeGroup.cidrs,
+    observed: { ...observed, tables: tablesAfter, owned: gp.plan.ownership },
+  });
+  return overrideVerdicts(rg, (t, cidr) => overrideVerdictOf(rg, t, cidr));
+};
+
+/** The routes, then the tags (state and ownership as they really are after the writes). */
+const applyGroup = async (
+  group: DxFailoverGroupConfig,
+  gp: GroupPlan,
+  observed: ObservedGroup,
+  context: StageContext,
+  region: string,
+): Promise<Applied> => {
+  const { execution, tablesAfter } = await applyRoutes(group, gp, observed, context, region);
   const outcomes = execution.actions.flatMap((a) => a.resources);
-  const outcomeOf = (rtb: string, cidr: string) => outcomes.find((o) => o.resource === `${rtb}:${cidr}`);
-  const done = (o: ResourceOutcome | undefined) =>
-    o !== undefined && (o.status === "applied" || o.status === "already-done" || o.status === "unverified");
-
-  // The state after: ownership adjusted by what really happened; the state tags from the decision.
-  const switched = decision.switch && plan.decision !== "hold";
-  const next = nextState(state, decision, now);
-  const anyCreateDone = creates.some((a) =>
-    done(outcomeOf(a.params.routeTableId, a.params.destinationCidrBlock)),
+  const effective = switchEffective(gp, outcomes);
+  const next = nextState(
+    gp.state,
+    gp.decision,
+    policyOf(group),
+    gp.decision.switch ? context.clock.now() : (gp.state.since ?? 0),
   );
-  const anyDeleteDone = deletes.some((a) =>
-    done(outcomeOf(a.params.routeTableId, a.params.destinationCidrBlock)),
+  const finalState: FailoverState = effective
+    ? next
+    : { ...gp.state, ...(next.override ? {} : { override: undefined }) };
+  if (finalState.override === undefined) delete finalState.override;
+  const defeated = defeatedAfter(gp, observed, tablesAfter);
+  const writeState =
+    gp.decision.desired !== "hold" ||
+    gp.decision.override?.expired === true ||
+    gp.state.override !== observed.state.override;
+  if (context.mode !== "apply" || !writeState)
+    return { execution, effective, finalState, defeated, tagProblems: [], tagOutcomes: [] };
+  const eni = gp.routeGroup.applianceEniId ?? observed.recordedEni;
+  const changes = observed.tables.map((t) =>
+    tableTagChange(t, group.name, finalState, ownershipAfter(gp, outcomes, t.routeTableId), {
+      ...(eni ? { eni } : {}),
+      groupTagKey: context.config.dxFailover.groupTagKey,
+    }),
   );
-  // A switch counts once a route of the new path is in place (or nothing needed changing).
-  const effective =
-    !switched ||
-    (decision.desired === "vpn"
-      ? anyCreateDone || creates.length === 0
-      : anyDeleteDone || deletes.length === 0);
-  // Not effective (every write of the switch failed): keep the old path and dwell, the retry switches.
-  const finalState: FailoverState = effective ? next : { ...state };
-  if (!effective && next.override === undefined) delete finalState.override;
-  if (apply) {
-    const after = tables.map((t) => {
-      const owned = new Set(plan.ownership[t.routeTableId] ?? []);
-      for (const a of plan.actions) {
-        if (a.params.routeTableId !== t.routeTableId) continue;
-        const o = outcomeOf(t.routeTableId, a.params.destinationCidrBlock);
-        // A failed create stays listed (it may have happened without an answer, e.g. a timeout): the next
-        // plan drops a listed CIDR that has no route of ours, or re-creates it. A failed delete stays ours.
-        if (a.params.operation === "delete" && !done(o)) owned.add(a.params.destinationCidrBlock);
-        if (a.params.operation === "create" && o?.code === "conflicting-static-route")
-          owned.delete(a.params.destinationCidrBlock);
-      }
-      const s = encodeState(finalState);
-      const r = encodeRoutes([...owned], t.tags);
-      const set: Record<string, string> = {};
-      for (const [k, v] of Object.entries({ ...s.set, ...r.set })) if (t.tags[k] !== v) set[k] = v;
-      const remove = [...s.remove, ...r.remove].filter((k) => t.tags[k] !== undefined && k !== ROUTES_TAG);
-      return { routeTableId: t.routeTableId, set, remove };
-    });
-    if (decision.desired !== "hold" || decision.override?.expired === true || input.kind === "game-day")
-      await writeTags(ec2, after);
-  }
-
-  await report(
-    group,
-    decision,
-    plan,
-    execution,
+  const tags = await tagWrite(
     context,
     region,
-    triggerEventId,
-    started,
-    trigger,
-    effective,
-    invocationAccount(context.lambda, accountOf(input)),
+    observed.tables,
+    changes.filter((c) => Object.keys(c.set).length + c.remove.length > 0),
   );
   return {
-    summary: {
-      ...base,
-      decision: plan.decision,
-      desired: decision.desired,
-      reason: decision.reason,
-      activePath: decision.activePath,
-      nextActivePath: finalState.activePath,
-      ...(decision.alarm ? { alarm: decision.alarm } : {}),
-      creates: creates.length,
-      deletes: deletes.length,
-      conflicts: conflicts.length,
-      evidence: decision.assessment.evidence,
-      problems,
-      outcomes,
-    },
-    retry: outcomes.filter(isRetryableOutcome),
+    execution,
+    effective,
+    finalState,
+    defeated,
+    tagProblems: tags.problems,
+    tagOutcomes: tags.outcomes,
+  };
+};
+
+const summaryOf = (
+  name: string,
+  gp: GroupPlan,
+  observed: ObservedGroup,
+  applied: Applied,
+  alarms: GroupAlarm[],
+  ignored: TriggerIgnored | undefined,
+): GroupSummary => {
+  const { decision, plan } = gp;
+  const ops = (op: string) => plan.actions.filter((a) => a.params.operation === op).length;
+  const outcomes = [...applied.execution.actions.flatMap((a) => a.resources), ...applied.tagOutcomes];
+  return {
+    name,
+    decision: plan.decision,
+    desired: decision.desired,
+    reason: decision.reason,
+    activePath: decision.activePath,
+    nextActivePath: applied.finalState.activePath,
+    alarms: alarms.map((a) => a.action),
+    ...(ignored ? { triggerIgnored: ignored } : {}),
+    tables: observed.tables.length,
+    creates: ops("create"),
+    replaces: ops("replace"),
+    deletes: ops("delete"),
+    conflicts: plan.cells.filter((c) => c.action === "conflict").length,
+    evidence: decision.assessment.evidence,
+    problems: [...observed.problems, ...applied.tagProblems],
+    outcomes,
   };
 };

@@ -10,7 +10,11 @@ export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
   createHandler(createRuntime(PROBE_CAPABILITY, StageConfigSchema, env, overrides), {
     capability: PROBE_CAPABILITY,
     parse: parseProbeInput,
-    run: (input, context) => runProbe(requireRegion(input.region, PROBE_CAPABILITY), context),
+    run: (input, context) =>
+      runProbe(
+        { region: requireRegion(input.region, PROBE_CAPABILITY), scheduledAt: input.scheduledAt },
+        context,
+      ),
   });
 
 export const handler = buildHandler();

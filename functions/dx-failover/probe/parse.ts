@@ -2,7 +2,8 @@ import { parseEvents } from "../../../shared/events";
 import { InvalidEventError } from "../../../shared/runtime/errors";
 import { PROBE_CAPABILITY } from "../config";
 
-export const parseProbeInput = (raw: unknown): { region: string } => {
+/** dx-probe is scheduled: a schedule event, whose `time` anchors the invocation's probing window. */
+export const parseProbeInput = (raw: unknown): { region: string; scheduledAt: number } => {
   const events = parseEvents(raw);
   const first = events[0];
   if (first?.kind !== "schedule" || events.length !== 1)
@@ -10,5 +11,5 @@ export const parseProbeInput = (raw: unknown): { region: string } => {
       parser: PROBE_CAPABILITY,
       issues: events.map((e) => `unexpected ${e.kind} event`),
     });
-  return { region: first.region };
+  return { region: first.region, scheduledAt: first.time.getTime() };
 };
