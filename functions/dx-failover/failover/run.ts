@@ -137,11 +137,7 @@ const triggerEvidence = (input: DxInput, group: DxFailoverGroupConfig, context: 
   if (input.kind !== "probe-trigger") return {};
   const config = context.config.dxFailover;
   const verdict = judgeTrigger(
-    {
-      detail: input.detail,
-      ...(input.accountId ? { account: input.accountId } : {}),
-      ownAccount: invocationAccount(context.lambda),
-    },
+    input.detail,
     { probedBy: probedByOf(group) },
     { maxAgeMs: config.trigger.maxAgeSeconds * 1000, maxSkewMs: config.trigger.maxSkewSeconds * 1000 },
     context.clock.now(),

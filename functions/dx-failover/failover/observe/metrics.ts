@@ -53,18 +53,21 @@ export const probeSignalsOf = (
   const run = sorted.findIndex((p) => ok(p) !== ok(newest));
   const streak = run === -1 ? sorted : sorted.slice(0, run);
   let healthySince: number | undefined;
+  let successes = 0;
   if (ok(newest)) {
     let previous = newest;
     for (const p of streak) {
+      // A gap longer than the staleness (the probe was not running) ends the run.
       if (previous.at - (p.at + p.spanMs) > maxGapMs) break;
       healthySince = p.at;
+      successes += 1;
       previous = p;
     }
   }
   const recent = sorted.filter((p) => p.spanMs <= 1000).slice(0, recentOf);
   return {
     consecutiveFailures: ok(newest) ? 0 : streak.length,
-    consecutiveSuccesses: ok(newest) ? streak.length : 0,
+    consecutiveSuccesses: successes,
     lastSampleAt: newest.at,
     ...(healthySince !== undefined ? { healthySince } : {}),
     recentFailures: recent.filter((p) => !ok(p)).length,

@@ -5,36 +5,27 @@ import type { PathProbeSignals } from "./types";
  * The probe's trigger is a wake-up call: whatever it says, the failover function re-reads every signal.
  * Its counters are evidence only when they come from the group's own probe, are fresh, are not from the
  * future beyond a small clock skew, and are newer than the newest metric sample (they never override newer
- * metrics). Anything else is ignored, with a reason (the `ProbeTriggerIgnored` metric).
+ * metrics). Anything else is ignored, with a reason (the `ProbeTriggerIgnored` metric). Who may put the
+ * event at all is the trigger bus's policy (the probe's and the agents' roles only).
  */
 
-export type TriggerIgnored = "unknown-group" | "wrong-probe" | "stale" | "future" | "foreign-account";
+export type TriggerIgnored = "unknown-group" | "wrong-probe" | "stale" | "future";
 
 export interface TriggerPolicy {
   maxAgeMs: number;
   maxSkewMs: number;
 }
 
-export interface TriggerFacts {
-  detail: ProbeTriggerDetail;
-  /** The account the event came from; undefined when unknown. */
-  account?: string;
-  /** This function's account. */
-  ownAccount?: string;
-}
-
 export const judgeTrigger = (
-  facts: TriggerFacts,
+  detail: ProbeTriggerDetail,
   group: { probedBy: ProbeKind } | undefined,
   policy: TriggerPolicy,
   now: number,
 ): { use: true } | { use: false; reason: TriggerIgnored } => {
   if (group === undefined) return { use: false, reason: "unknown-group" };
-  if (facts.account !== undefined && facts.ownAccount !== undefined && facts.account !== facts.ownAccount)
-    return { use: false, reason: "foreign-account" };
-  if (facts.detail.probe !== group.probedBy) return { use: false, reason: "wrong-probe" };
-  if (facts.detail.at - now > policy.maxSkewMs) return { use: false, reason: "future" };
-  if (now - facts.detail.at > policy.maxAgeMs) return { use: false, reason: "stale" };
+  if (detail.probe !== group.probedBy) return { use: false, reason: "wrong-probe" };
+  if (detail.at - now > policy.maxSkewMs) return { use: false, reason: "future" };
+  if (now - detail.at > policy.maxAgeMs) return { use: false, reason: "stale" };
   return { use: true };
 };
 

@@ -12,6 +12,7 @@ import {
   type PathName,
   type Signals,
 } from "../../../../functions/dx-failover/failover/plan/decide";
+import { requiredRestoreWindowMs } from "../../../../functions/dx-failover/failover/plan/hysteresis";
 
 /** The failover decision: one example per rule, then properties over generated signals (fast-check). */
 
@@ -20,6 +21,11 @@ const MIN = 60_000;
 const CIDRS = ["10.10.0.0/16", "10.20.0.0/16", "172.16.0.0/12"];
 const ok = (since = NOW - 3600_000): AlarmSignal => ({ state: "OK", since });
 const alarm = (since = NOW - 60_000): AlarmSignal => ({ state: "ALARM", since });
+const up = (id: string, families: ("ipv4" | "ipv6")[] = ["ipv4"]) => ({
+  id,
+  state: "available",
+  peers: families.map((family) => ({ family, status: "up" as const })),
+});
 
 /** Everything healthy, on fresh probes, DX healthy for an hour. */
 const healthy = (): Signals => ({
@@ -29,33 +35,47 @@ const healthy = (): Signals => ({
       consecutiveSuccesses: 3600,
       lastSampleAt: NOW - 1000,
       healthySince: NOW - 3600_000,
+      recentFailures: 0,
     },
     vpn: {
       consecutiveFailures: 0,
       consecutiveSuccesses: 3600,
       lastSampleAt: NOW - 1000,
       healthySince: NOW - 3600_000,
+      recentFailures: 0,
     },
   },
-  alarms: { dxDown: ok(), dxRestored: alarm(NOW - 3000_000), vpnDown: ok(), probeMissing: ok() },
-  virtualInterfaces: [
-    { id: "dxvif-1", state: "available", bgpStatus: "up" },
-    { id: "dxvif-2", state: "available", bgpStatus: "up" },
-  ],
+  alarms: { dxDown: ok(), dxNotRestored: ok(NOW - 3000_000), vpnDown: ok(), probeMissing: ok() },
+  virtualInterfaces: [up("dxvif-1"), up("dxvif-2")],
+  families: ["ipv4"],
   appliance: { attached: true, instanceRunning: true, sourceDestCheck: false },
-  propagatedRoutes: Object.fromEntries(CIDRS.map((c) => [c, true])),
+  failbackReady: Object.fromEntries(CIDRS.map((c) => [c, true])),
 });
 
 const dxFailing = (s: Signals, failures = 2): Signals => ({
   ...s,
   probes: {
     ...s.probes,
-    directConnect: { consecutiveFailures: failures, consecutiveSuccesses: 0, lastSampleAt: NOW - 1000 },
+    directConnect: {
+      consecutiveFailures: failures,
+      consecutiveSuccesses: 0,
+      lastSampleAt: NOW - 1000,
+      recentFailures: failures,
+    },
   },
 });
-const vpnFailing = (s: Signals): Signals => ({
+/** `failures` of the VPN's last five probes failed, the last one among them. */
+const vpnFailing = (s: Signals, failures = 3): Signals => ({
   ...s,
-  probes: { ...s.probes, vpn: { consecutiveFailures: 1, consecutiveSuccesses: 0, lastSampleAt: NOW - 1000 } },
+  probes: {
+    ...s.probes,
+    vpn: {
+      consecutiveFailures: 1,
+      consecutiveSuccesses: 0,
+      lastSampleAt: NOW - 1000,
+      recentFailures: failures,
+    },
+  },
 });
 const dxHealthyFor = (s: Signals, ms: number): Signals => ({
   ...s,
@@ -66,6 +86,7 @@ const dxHealthyFor = (s: Signals, ms: number): Signals => ({
       consecutiveSuccesses: Math.floor(ms / 1000),
       lastSampleAt: NOW - 1000,
       healthySince: NOW - ms,
+      recentFailures: 0,
     },
   },
 });
@@ -81,11 +102,13 @@ const onDx: FailoverState = {
   activePath: "direct-connect",
   since: NOW - 86_400_000,
   lastSwitchAt: NOW - 86_400_000,
+  flaps: 0,
 };
-const onVpn = (switchedAgo = 3600_000): FailoverState => ({
+const onVpn = (switchedAgo = 3600_000, flaps = 0): FailoverState => ({
   activePath: "vpn",
   since: NOW - switchedAgo,
   lastSwitchAt: NOW - switchedAgo,
+  flaps,
 });
 const P = DEFAULT_POLICY;
 const decide = (s: Signals, st: FailoverState, now = NOW, policy: FailoverPolicy = P) =>
@@ -125,12 +148,34 @@ describe("decidePath: failover", () => {
     expect(decide(dxFailing(healthy(), 3), onDx, NOW, { ...P, failureThreshold: 3 }).switch).toBe(true);
   });
 
+  it("DX fails 30 s after a failback: fails over at once (no dwell on a failover)", () => {
+    const justFailedBack: FailoverState = {
+      activePath: "direct-connect",
+      since: NOW - 30_000,
+      lastSwitchAt: NOW - 30_000,
+      lastFailbackAt: NOW - 30_000,
+      flaps: 0,
+    };
+    expect(decide(dxFailing(healthy()), justFailedBack)).toMatchObject({
+      desired: "vpn",
+      reason: "dx-down",
+      switch: true,
+    });
+  });
+
   it("never fails over to an unhealthy VPN: both down → hold and alarm", () => {
-    const d = decide(vpnFailing(dxFailing(healthy())), onDx);
-    expect(d).toMatchObject({
+    expect(decide(vpnFailing(dxFailing(healthy())), onDx)).toMatchObject({
       desired: "hold",
       reason: "both-down",
       alarm: "both-paths-down",
+      switch: false,
+    });
+  });
+
+  it("does not fail over onto a VPN whose last probe failed, even once (suspect, not healthy)", () => {
+    expect(decide(vpnFailing(dxFailing(healthy()), 1), onDx)).toMatchObject({
+      desired: "hold",
+      alarm: "vpn-unhealthy",
       switch: false,
     });
   });
@@ -169,19 +214,42 @@ describe("decidePath: failover", () => {
   it("fails over when BGP is down on every virtual interface, even with stale probes", () => {
     const s = stale(healthy());
     s.virtualInterfaces = [
-      { id: "dxvif-1", state: "down", bgpStatus: "down" },
-      { id: "dxvif-2", state: "available", bgpStatus: "down" },
+      { id: "dxvif-1", state: "down", peers: [{ family: "ipv4", status: "down" }] },
+      { id: "dxvif-2", state: "available", peers: [{ family: "ipv4", status: "down" }] },
     ];
-    s.alarms = { ...s.alarms, dxDown: ok() };
-    // Stale probes: the VPN's health comes from its alarm (OK).
     expect(decide(s, onDx)).toMatchObject({ desired: "vpn", reason: "dx-down", switch: true });
     expect(decide(s, onDx).assessment.bgp).toBe("down");
+  });
+
+  it("judges BGP per address family: an IPv6 session up does not hide the IPv4 one down", () => {
+    const s = stale(healthy());
+    s.families = ["ipv4", "ipv6"];
+    s.virtualInterfaces = [
+      {
+        id: "dxvif-1",
+        state: "available",
+        peers: [
+          { family: "ipv4", status: "down" },
+          { family: "ipv6", status: "up" },
+        ],
+      },
+    ];
+    const d = decide(s, onDx);
+    expect(d).toMatchObject({ desired: "vpn", reason: "dx-down", switch: true });
+    expect(d.assessment.evidence.join(" ")).toMatch(/BGP ipv4 down/);
+    s.families = ["ipv6"];
+    expect(decide(s, onDx)).toMatchObject({ desired: "direct-connect", switch: false });
+  });
+
+  it("a failover test (interface testing, its sessions down) is BGP down for the tested family", () => {
+    const s = stale(healthy());
+    s.virtualInterfaces = [{ id: "dxvif-1", state: "testing", peers: [{ family: "ipv4", status: "down" }] }];
+    expect(decide(s, onDx)).toMatchObject({ desired: "vpn", reason: "dx-down" });
   });
 
   it("does not switch on stale probes alone, but does on the DX-down alarm", () => {
     const s = stale(dxFailing(healthy(), 10));
     expect(decide(s, onDx)).toMatchObject({ desired: "direct-connect", switch: false });
-    expect(decide(s, onDx).assessment.probesFresh.directConnect).toBe(false);
     s.alarms = { ...s.alarms, dxDown: alarm() };
     expect(decide(s, onDx)).toMatchObject({ desired: "vpn", reason: "dx-down", switch: true });
   });
@@ -205,8 +273,7 @@ describe("decidePath: failover", () => {
 
 describe("decidePath: failback", () => {
   it("waits for the whole restore window, and says when it ends", () => {
-    const d = decide(dxHealthyFor(healthy(), 4 * MIN), onVpn());
-    expect(d).toMatchObject({
+    expect(decide(dxHealthyFor(healthy(), 4 * MIN), onVpn())).toMatchObject({
       desired: "vpn",
       reason: "dx-not-restored",
       switch: false,
@@ -220,21 +287,20 @@ describe("decidePath: failback", () => {
     expect(d.cidrs.map((c) => c.failback)).toEqual([true, true, true]);
   });
 
-  it("makes only the CIDRs whose propagated route is back eligible", () => {
+  it("makes only the CIDRs Direct Connect can carry again eligible", () => {
     const s = dxHealthyFor(healthy(), 10 * MIN);
-    s.propagatedRoutes = { "10.10.0.0/16": true, "10.20.0.0/16": false, "172.16.0.0/12": true };
+    s.failbackReady = { "10.10.0.0/16": true, "10.20.0.0/16": false, "172.16.0.0/12": true };
     const d = decide(s, onVpn());
-    expect(d.desired).toBe("direct-connect");
     expect(d.cidrs).toEqual([
-      { cidr: "10.10.0.0/16", failback: true, reason: "propagated-route-present" },
-      { cidr: "10.20.0.0/16", failback: false, reason: "propagated-route-absent" },
-      { cidr: "172.16.0.0/12", failback: true, reason: "propagated-route-present" },
+      { cidr: "10.10.0.0/16", failback: true, reason: "direct-connect-ready" },
+      { cidr: "10.20.0.0/16", failback: false, reason: "direct-connect-not-ready" },
+      { cidr: "172.16.0.0/12", failback: true, reason: "direct-connect-ready" },
     ]);
   });
 
-  it("stays on the VPN while no propagated route is back", () => {
+  it("stays on the VPN while Direct Connect can carry no CIDR", () => {
     const s = dxHealthyFor(healthy(), 10 * MIN);
-    s.propagatedRoutes = Object.fromEntries(CIDRS.map((c) => [c, false]));
+    s.failbackReady = Object.fromEntries(CIDRS.map((c) => [c, false]));
     expect(decide(s, onVpn())).toMatchObject({
       desired: "vpn",
       reason: "awaiting-propagated-routes",
@@ -248,22 +314,29 @@ describe("decidePath: failback", () => {
     expect(decide(s, onVpn()).desired).toBe("vpn");
   });
 
-  it("with stale probes, fails back on the restored-for-K-periods alarm only", () => {
+  it("with stale probes, fails back only on the not-restored alarm being OK", () => {
     const s = stale(healthy());
     expect(decide(s, onVpn())).toMatchObject({ desired: "direct-connect", reason: "dx-restored" });
-    s.alarms = { ...s.alarms, dxRestored: ok() };
+    s.alarms = { ...s.alarms, dxNotRestored: alarm() };
     expect(decide(s, onVpn())).toMatchObject({ desired: "vpn", switch: false });
-    s.alarms = { ...s.alarms, dxRestored: alarm(), probeMissing: alarm() };
+    s.alarms = { ...s.alarms, dxNotRestored: ok(), probeMissing: alarm() };
     expect(decide(s, onVpn())).toMatchObject({ desired: "vpn", switch: false, alarm: "probe-missing" });
   });
 
-  it("fails back without the window when the VPN itself fails while DX is up", () => {
-    const s = vpnFailing(dxHealthyFor(healthy(), 30_000));
-    expect(decide(s, onVpn())).toMatchObject({
+  it("one lost VPN probe right after DX returns: no failback", () => {
+    const s = vpnFailing(dxHealthyFor(healthy(), 10_000), 1);
+    expect(decide(s, onVpn())).toMatchObject({ desired: "hold", switch: false });
+    expect(decide(s, onVpn()).desired).not.toBe("direct-connect");
+  });
+
+  it("fails back without the window when the VPN is judged down (M of N) while DX is up on M probes", () => {
+    expect(decide(vpnFailing(dxHealthyFor(healthy(), 30_000)), onVpn())).toMatchObject({
       desired: "direct-connect",
       reason: "vpn-down-dx-up",
       switch: true,
     });
+    // DX up on one probe only: not proven.
+    expect(decide(vpnFailing(dxHealthyFor(healthy(), 1000)), onVpn()).switch).toBe(false);
   });
 
   it("holds and alarms when on the VPN and both paths are down", () => {
@@ -273,32 +346,31 @@ describe("decidePath: failback", () => {
       alarm: "both-paths-down",
     });
   });
+
+  it("backs off: after two recent flaps, the window is four times as long", () => {
+    const s = dxHealthyFor(healthy(), 10 * MIN);
+    expect(decide(s, onVpn(3600_000, 2))).toMatchObject({
+      desired: "vpn",
+      reason: "dx-not-restored",
+      requiredWindowMs: 20 * MIN,
+      restoreAt: NOW + 10 * MIN,
+    });
+    expect(decide(dxHealthyFor(healthy(), 20 * MIN), onVpn(3600_000, 2))).toMatchObject({
+      desired: "direct-connect",
+      switch: true,
+    });
+  });
 });
 
 describe("decidePath: dwell time", () => {
   it("does not fail back within the dwell window after a failover", () => {
-    const d = decide(dxHealthyFor(healthy(), 10 * MIN), onVpn(30_000));
-    expect(d).toMatchObject({
+    expect(decide(dxHealthyFor(healthy(), 10 * MIN), onVpn(30_000))).toMatchObject({
       desired: "vpn",
       reason: "dwell",
       switch: false,
       alarm: "switch-delayed-by-dwell",
       dwellUntil: NOW + 30_000,
     });
-  });
-
-  it("holds (does not reconcile a down DX) when a failover is delayed by the dwell window", () => {
-    const justFailedBack: FailoverState = {
-      activePath: "direct-connect",
-      since: NOW - 10_000,
-      lastSwitchAt: NOW - 10_000,
-    };
-    const d = decide(dxFailing(healthy()), justFailedBack);
-    expect(d).toMatchObject({ desired: "hold", reason: "dwell", switch: false });
-    const later = dxFailing(healthy(), 20);
-    later.probes.directConnect.lastSampleAt = NOW + 49_000;
-    later.probes.vpn.lastSampleAt = NOW + 49_000;
-    expect(decide(later, justFailedBack, NOW + 50_000)).toMatchObject({ desired: "vpn", switch: true });
   });
 });
 
@@ -312,28 +384,24 @@ describe("decidePath: game day", () => {
     let state: FailoverState = { ...onDx, override: force("vpn") };
     const d1 = decide(healthy(), state);
     expect(d1).toMatchObject({ desired: "vpn", reason: "game-day-force", switch: true });
-    state = nextState(state, d1, NOW);
+    state = nextState(state, d1, P, NOW);
     expect(state).toMatchObject({ activePath: "vpn", lastSwitchAt: NOW, override: { force: "vpn" } });
-    // Still forced ten minutes later, although DX is healthy.
     expect(decide(healthy(), state, NOW + 10 * MIN)).toMatchObject({ desired: "vpn", switch: false });
-    // After until: the normal rules fail back (DX healthy for the window), and the override is cleared.
     const later = NOW + 16 * MIN;
-    const s = dxHealthyFor(healthy(), 60 * MIN);
-    const d2 = decidePath(s, state, P, later);
+    const d2 = decidePath(dxHealthyFor(healthy(), 60 * MIN), state, P, later);
     expect(d2).toMatchObject({
       desired: "direct-connect",
       reason: "dx-restored",
       switch: true,
       override: { expired: true },
     });
-    const after = nextState(state, d2, later);
+    const after = nextState(state, d2, P, later);
     expect(after.override).toBeUndefined();
-    expect(after.activePath).toBe("direct-connect");
+    expect(after).toMatchObject({ activePath: "direct-connect", lastFailbackAt: later });
   });
 
   it("refuses to force an unhealthy VPN (normal rules decide, alarm)", () => {
-    const d = decide(vpnFailing(healthy()), { ...onDx, override: force("vpn") });
-    expect(d).toMatchObject({
+    expect(decide(vpnFailing(healthy()), { ...onDx, override: force("vpn") })).toMatchObject({
       desired: "direct-connect",
       switch: false,
       alarm: "game-day-refused",
@@ -342,8 +410,7 @@ describe("decidePath: game day", () => {
   });
 
   it("refuses to force a failback onto a DX that is down", () => {
-    const d = decide(dxFailing(healthy()), { ...onVpn(), override: force("direct-connect") });
-    expect(d).toMatchObject({
+    expect(decide(dxFailing(healthy()), { ...onVpn(), override: force("direct-connect") })).toMatchObject({
       desired: "vpn",
       switch: false,
       alarm: "game-day-refused",
@@ -366,22 +433,13 @@ describe("decidePath: game day", () => {
   });
 });
 
-describe("decidePath: convergence", () => {
-  it("is a function of its inputs only: same inputs, same decision; inputs untouched", () => {
-    const s = dxFailing(healthy());
-    const frozen = structuredClone(s);
-    const a = decide(s, onDx);
-    const b = decide(structuredClone(s), structuredClone(onDx));
-    expect(a).toEqual(b);
-    expect(s).toEqual(frozen);
-  });
-
-  it("duplicate triggers after a switch do not switch again", () => {
-    const s = dxFailing(healthy());
-    const d1 = decide(s, onDx);
-    const st = nextState(onDx, d1, NOW);
-    for (const dt of [0, 1000, 5000])
-      expect(decide(s, st, NOW + dt)).toMatchObject({ desired: "vpn", switch: false });
+describe("nextState: flaps", () => {
+  it("counts a failover within the memory of the last failback as a flap, and forgets after it", () => {
+    const failover = decide(dxFailing(healthy()), onDx);
+    const recent: FailoverState = { ...onDx, lastFailbackAt: NOW - 10 * MIN, flaps: 1 };
+    expect(nextState(recent, failover, P, NOW).flaps).toBe(2);
+    const old: FailoverState = { ...onDx, lastFailbackAt: NOW - 2 * 3600_000, flaps: 3 };
+    expect(nextState(old, failover, P, NOW).flaps).toBe(0);
   });
 });
 
@@ -395,27 +453,43 @@ const alarmArb = fc.option(
 const probeArb = fc.record({
   failures: fc.nat({ max: 6 }),
   successes: fc.nat({ max: 600 }),
+  recent: fc.nat({ max: 5 }),
   age: fc.option(fc.integer({ min: -5000, max: 120_000 }), { nil: undefined }),
-  streak: fc.option(fc.integer({ min: 0, max: 1800_000 }), { nil: undefined }),
+  streak: fc.option(fc.integer({ min: 0, max: 7200_000 }), { nil: undefined }),
 });
-type GenProbe = { failures: number; successes: number; age: number | undefined; streak: number | undefined };
+type GenProbe = {
+  failures: number;
+  successes: number;
+  recent: number;
+  age: number | undefined;
+  streak: number | undefined;
+};
 const toProbe = (g: GenProbe, now: number) => ({
   consecutiveFailures: g.failures,
-  consecutiveSuccesses: g.successes,
+  consecutiveSuccesses: g.failures > 0 ? 0 : g.successes,
+  recentFailures: Math.max(g.recent, Math.min(g.failures, 5)),
   ...(g.age !== undefined ? { lastSampleAt: now - g.age } : {}),
   ...(g.streak !== undefined ? { healthySince: now - g.streak } : {}),
 });
+const familyArb = fc.constantFrom("ipv4" as const, "ipv6" as const);
 const genSignalsArb = fc.record({
   dx: probeArb,
   vpn: probeArb,
   dxDown: alarmArb,
-  dxRestored: alarmArb,
+  dxNotRestored: alarmArb,
   vpnDown: alarmArb,
   probeMissing: alarmArb,
+  families: fc.uniqueArray(familyArb, { minLength: 1, maxLength: 2 }),
   vifs: fc.array(
     fc.record({
-      state: fc.constantFrom("available", "down", "pending"),
-      bgpStatus: fc.constantFrom("up" as const, "down" as const, "unknown" as const),
+      state: fc.constantFrom("available", "down", "pending", "testing"),
+      peers: fc.array(
+        fc.record({
+          family: familyArb,
+          status: fc.constantFrom("up" as const, "down" as const, "unknown" as const),
+        }),
+        { maxLength: 2 },
+      ),
     }),
     { maxLength: 3 },
   ),
@@ -423,32 +497,64 @@ const genSignalsArb = fc.record({
     fc.record({ attached: fc.boolean(), instanceRunning: fc.boolean(), sourceDestCheck: fc.boolean() }),
     { nil: undefined },
   ),
-  propagated: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+  ready: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
 });
 type GenSignals = typeof genSignalsArb extends fc.Arbitrary<infer T> ? T : never;
+const since = (a: { state: AlarmState; since: number } | undefined, now: number) =>
+  a ? { ...a, since: now - a.since } : undefined;
 const toSignals = (g: GenSignals, now: number): Signals => ({
   probes: { directConnect: toProbe(g.dx, now), vpn: toProbe(g.vpn, now) },
-  alarms: {
-    ...(g.dxDown ? { dxDown: { ...g.dxDown, since: now - g.dxDown.since } } : {}),
-    ...(g.dxRestored ? { dxRestored: { ...g.dxRestored, since: now - g.dxRestored.since } } : {}),
-    ...(g.vpnDown ? { vpnDown: { ...g.vpnDown, since: now - g.vpnDown.since } } : {}),
-    ...(g.probeMissing ? { probeMissing: { ...g.probeMissing, since: now - g.probeMissing.since } } : {}),
-  },
+  alarms: Object.fromEntries(
+    Object.entries({
+      dxDown: g.dxDown,
+      dxNotRestored: g.dxNotRestored,
+      vpnDown: g.vpnDown,
+      probeMissing: g.probeMissing,
+    }).flatMap(([k, v]) => (v ? [[k, since(v, now)]] : [])),
+  ),
   virtualInterfaces: g.vifs.map((v, i) => ({ id: `dxvif-${i}`, ...v })),
+  families: g.families,
   ...(g.appliance ? { appliance: g.appliance } : {}),
-  propagatedRoutes: Object.fromEntries(CIDRS.map((c, i) => [c, g.propagated[i] ?? false])),
+  failbackReady: Object.fromEntries(CIDRS.map((c, i) => [c, g.ready[i] ?? false])),
 });
 const policyArb = fc.record({
   failureThreshold: fc.integer({ min: 1, max: 4 }),
   restoreWindowMs: fc.integer({ min: 0, max: 600_000 }),
   minDwellMs: fc.integer({ min: 0, max: 300_000 }),
   probeStaleMs: fc.integer({ min: 1000, max: 60_000 }),
+  vpnDown: fc.integer({ min: 2, max: 5 }).map((failures) => ({ failures, of: 5 })),
+  backoff: fc.record({
+    multiplier: fc.constantFrom(1, 1.5, 2, 3),
+    maxRestoreWindowMs: fc.integer({ min: 0, max: 3600_000 }),
+    memoryMs: fc.integer({ min: 0, max: 3600_000 }),
+  }),
+  stuckOnVpnAfterMs: fc.integer({ min: 0, max: 3600_000 }),
 });
 const pathArb = fc.constantFrom<PathName>("direct-connect", "vpn");
 const overrideArb = fc.option(
   fc.record({ force: pathArb, until: fc.integer({ min: -600_000, max: 1_800_000 }) }),
   { nil: undefined },
 );
+const stateArb = fc.record({
+  active: pathArb,
+  ago: fc.option(fc.nat({ max: 600_000 }), { nil: undefined }),
+  failbackAgo: fc.option(fc.nat({ max: 7200_000 }), { nil: undefined }),
+  flaps: fc.nat({ max: 6 }),
+});
+const toState = (
+  g: typeof stateArb extends fc.Arbitrary<infer T> ? T : never,
+  now: number,
+): FailoverState => ({
+  activePath: g.active,
+  flaps: g.flaps,
+  ...(g.ago !== undefined ? { lastSwitchAt: now - g.ago, since: now - g.ago } : {}),
+  ...(g.failbackAgo !== undefined ? { lastFailbackAt: now - g.failbackAgo } : {}),
+});
+
+const isFresh = (p: Signals["probes"]["vpn"], s: Signals, policy: FailoverPolicy, now: number) =>
+  s.alarms.probeMissing?.state !== "ALARM" &&
+  p.lastSampleAt !== undefined &&
+  Math.abs(now - p.lastSampleAt) <= policy.probeStaleMs;
 
 /** An independent statement of "the VPN is healthy" (rule 1), for the safety property. */
 const vpnHealthyOracle = (s: Signals, policy: FailoverPolicy, now: number): boolean => {
@@ -456,91 +562,177 @@ const vpnHealthyOracle = (s: Signals, policy: FailoverPolicy, now: number): bool
   if (a?.attached !== true || !a.instanceRunning || a.sourceDestCheck) return false;
   if (s.alarms.vpnDown?.state === "ALARM") return false;
   const p = s.probes.vpn;
-  const fresh =
-    s.alarms.probeMissing?.state !== "ALARM" &&
-    p.lastSampleAt !== undefined &&
-    Math.abs(now - p.lastSampleAt) <= policy.probeStaleMs;
-  if (fresh) return p.consecutiveFailures === 0 && p.consecutiveSuccesses > 0;
+  if (isFresh(p, s, policy, now))
+    return (
+      p.consecutiveFailures === 0 &&
+      p.consecutiveSuccesses > 0 &&
+      (p.recentFailures ?? 0) < policy.vpnDown.failures
+    );
   return s.alarms.vpnDown?.state === "OK";
 };
 
+/** "The VPN is down" as rule 1 states it: never one failed probe. */
+const vpnDownOracle = (s: Signals, policy: FailoverPolicy, now: number): boolean => {
+  const a = s.appliance;
+  if (a?.attached !== true || !a.instanceRunning || a.sourceDestCheck) return true;
+  if (s.alarms.vpnDown?.state === "ALARM") return true;
+  const p = s.probes.vpn;
+  return (
+    isFresh(p, s, policy, now) &&
+    Math.max(p.recentFailures ?? 0, p.consecutiveFailures) >= policy.vpnDown.failures
+  );
+};
+
 describe("decidePath properties", () => {
-  it("never desires the VPN when the VPN is not healthy", () => {
+  it("never desires the VPN when the VPN is not healthy; never fails back onto BGP down", () => {
     fc.assert(
-      fc.property(
-        genSignalsArb,
-        pathArb,
-        overrideArb,
-        policyArb,
-        fc.option(fc.nat({ max: 600_000 }), { nil: undefined }),
-        (g, active, ov, policy, ago) => {
-          const signals = toSignals(g, NOW);
-          const state: FailoverState = {
-            activePath: active,
-            ...(ago !== undefined ? { lastSwitchAt: NOW - ago, since: NOW - ago } : {}),
-            ...(ov ? { override: { force: ov.force, until: NOW + ov.until } } : {}),
-          };
-          const d = decidePath(signals, state, policy, NOW);
-          if (!vpnHealthyOracle(signals, policy, NOW)) expect(d.desired).not.toBe("vpn");
-          // And never onto a DX whose BGP is down everywhere.
-          if (d.assessment.bgp === "down") expect(d.switch && d.desired === "direct-connect").toBe(false);
-          // Failback eligibility only for CIDRs whose propagated route is back.
-          for (const c of d.cidrs) if (c.failback) expect(signals.propagatedRoutes[c.cidr]).toBe(true);
-          if (d.switch) expect(d.desired).not.toBe(active);
-        },
-      ),
+      fc.property(genSignalsArb, stateArb, overrideArb, policyArb, (g, st, ov, policy) => {
+        const signals = toSignals(g, NOW);
+        const state = {
+          ...toState(st, NOW),
+          ...(ov ? { override: { force: ov.force, until: NOW + ov.until } } : {}),
+        };
+        const d = decidePath(signals, state, policy, NOW);
+        if (!vpnHealthyOracle(signals, policy, NOW)) expect(d.desired).not.toBe("vpn");
+        if (d.assessment.bgp === "down") expect(d.switch && d.desired === "direct-connect").toBe(false);
+        for (const c of d.cidrs) if (c.failback) expect(signals.failbackReady[c.cidr]).toBe(true);
+        if (d.switch) expect(d.desired).not.toBe(state.activePath);
+      }),
       { numRuns: 2000 },
     );
   });
 
-  it("no sequence of signals switches more than once per dwell window (game-day commands included)", () => {
-    const stepArb = fc.record({
-      dt: fc.integer({ min: 0, max: 90_000 }),
-      signals: genSignalsArb,
-      command: fc.option(fc.record({ force: pathArb, forMs: fc.integer({ min: 0, max: 600_000 }) }), {
-        nil: undefined,
-        freq: 6,
-      }),
-    });
+  it("a failover is never delayed: DX down on M fresh probes and a healthy VPN fail over, whatever the state", () => {
     fc.assert(
       fc.property(
-        pathArb,
+        stateArb,
         policyArb,
-        fc.array(stepArb, { minLength: 1, maxLength: 40 }),
-        (start, policy, steps) => {
-          let now = NOW;
-          let state: FailoverState = { activePath: start };
-          const switches: number[] = [];
-          for (const step of steps) {
-            now += step.dt;
-            if (step.command)
-              state = { ...state, override: { force: step.command.force, until: now + step.command.forMs } };
-            const d = decidePath(toSignals(step.signals, now), state, policy, now);
-            if (d.switch) switches.push(now);
-            state = nextState(state, d, now);
-          }
-          for (let i = 1; i < switches.length; i++)
-            expect((switches[i] ?? 0) - (switches[i - 1] ?? 0)).toBeGreaterThanOrEqual(policy.minDwellMs);
+        fc.integer({ min: 0, max: 10 }),
+        fc.nat({ max: 600 }),
+        (st, policy, extra, vpnOk) => {
+          const state = { ...toState(st, NOW), activePath: "direct-connect" as const };
+          const s = healthy();
+          s.probes.directConnect = {
+            consecutiveFailures: policy.failureThreshold + extra,
+            consecutiveSuccesses: 0,
+            lastSampleAt: NOW,
+            recentFailures: 5,
+          };
+          s.probes.vpn = {
+            consecutiveFailures: 0,
+            consecutiveSuccesses: vpnOk + 1,
+            lastSampleAt: NOW,
+            recentFailures: 0,
+          };
+          const d = decidePath(s, state, policy, NOW);
+          expect(d).toMatchObject({ desired: "vpn", switch: true, reason: "dx-down" });
         },
       ),
       { numRuns: 1000 },
     );
   });
 
+  it("a failback needs DX healthy for the whole (backed-off) window, or the VPN down on M of N probes — never one probe", () => {
+    fc.assert(
+      fc.property(genSignalsArb, stateArb, policyArb, (g, st, policy) => {
+        const signals = toSignals(g, NOW);
+        const state = { ...toState(st, NOW), activePath: "vpn" as const };
+        const d = decidePath(signals, state, policy, NOW);
+        fc.pre(d.switch && d.desired === "direct-connect");
+        const window = requiredRestoreWindowMs(policy.restoreWindowMs, policy.backoff, state.flaps);
+        const dx = signals.probes.directConnect;
+        if (d.reason === "dx-restored") {
+          if (isFresh(dx, signals, policy, NOW))
+            expect(NOW - (dx.healthySince ?? NOW + 1)).toBeGreaterThanOrEqual(window);
+          else {
+            const a = signals.alarms.dxNotRestored;
+            expect(a?.state).toBe("OK");
+            expect(NOW - (a?.since ?? NOW) + policy.restoreWindowMs).toBeGreaterThanOrEqual(window);
+          }
+          expect(NOW - (state.lastSwitchAt ?? Number.NEGATIVE_INFINITY)).toBeGreaterThanOrEqual(
+            policy.minDwellMs,
+          );
+        } else {
+          expect(d.reason).toBe("vpn-down-dx-up");
+          expect(vpnDownOracle(signals, policy, NOW)).toBe(true);
+          if (isFresh(dx, signals, policy, NOW))
+            expect(dx.consecutiveSuccesses).toBeGreaterThanOrEqual(policy.failureThreshold);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("repeated flaps back off exponentially: each flap multiplies the window, up to the cap, and is forgotten after the memory", () => {
+    /** Fresh probes at `t`: DX failing, or healthy for `healthyMs`; the VPN healthy; no alarm. */
+    const at = (t: number, healthyMs?: number): Signals => {
+      const s = healthy();
+      s.alarms = {};
+      s.probes.vpn = { consecutiveFailures: 0, consecutiveSuccesses: 60, lastSampleAt: t, recentFailures: 0 };
+      s.probes.directConnect =
+        healthyMs === undefined
+          ? { consecutiveFailures: 5, consecutiveSuccesses: 0, lastSampleAt: t, recentFailures: 5 }
+          : {
+              consecutiveFailures: 0,
+              consecutiveSuccesses: 60,
+              lastSampleAt: t,
+              healthySince: t - healthyMs,
+              recentFailures: 0,
+            };
+      return s;
+    };
+    fc.assert(
+      fc.property(
+        policyArb,
+        fc.array(fc.integer({ min: 1000, max: 7200_000 }), { minLength: 1, maxLength: 8 }),
+        (policy0, gaps) => {
+          const policy = {
+            ...policy0,
+            restoreWindowMs: Math.max(1000, policy0.restoreWindowMs),
+            minDwellMs: 0,
+          };
+          let now = NOW;
+          let state: FailoverState = { activePath: "direct-connect", flaps: 0 };
+          for (const gap of gaps) {
+            const down = decidePath(at(now), state, policy, now);
+            const expectedFlaps =
+              state.lastFailbackAt !== undefined && now - state.lastFailbackAt < policy.backoff.memoryMs
+                ? state.flaps + 1
+                : 0;
+            state = nextState(state, down, policy, now);
+            expect(state.flaps).toBe(expectedFlaps);
+            const window = requiredRestoreWindowMs(policy.restoreWindowMs, policy.backoff, state.flaps);
+            const cap = Math.max(policy.restoreWindowMs, policy.backoff.maxRestoreWindowMs);
+            expect(window).toBe(
+              Math.min(cap, policy.restoreWindowMs * policy.backoff.multiplier ** state.flaps),
+            );
+            now += window;
+            // Healthy a millisecond short of the window: no failback; for the window: failback.
+            expect(decidePath(at(now, window - 1), state, policy, now).switch).toBe(false);
+            const back = decidePath(at(now, window), state, policy, now);
+            expect(back).toMatchObject({ desired: "direct-connect", switch: true, requiredWindowMs: window });
+            state = nextState(state, back, policy, now);
+            now += gap;
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("converges: deciding again on the same signals after applying a decision never switches (no dwell)", () => {
     fc.assert(
-      fc.property(genSignalsArb, pathArb, overrideArb, policyArb, (g, active, ov, policy0) => {
+      fc.property(genSignalsArb, stateArb, overrideArb, policyArb, (g, st, ov, policy0) => {
         const policy = { ...policy0, minDwellMs: 0 };
         const signals = toSignals(g, NOW);
         let state: FailoverState = {
-          activePath: active,
+          ...toState(st, NOW),
           ...(ov ? { override: { force: ov.force, until: NOW + ov.until } } : {}),
         };
         const d1: Decision = decidePath(signals, state, policy, NOW);
-        state = nextState(state, d1, NOW);
+        state = nextState(state, d1, policy, NOW);
         const d2 = decidePath(signals, state, policy, NOW);
         expect(d2.switch).toBe(false);
-        if (d1.desired !== "hold") expect(d2.desired).toBe(d1.desired);
       }),
       { numRuns: 2000 },
     );
@@ -548,10 +740,10 @@ describe("decidePath properties", () => {
 
   it("depends only on its inputs (no hidden clock or state)", () => {
     fc.assert(
-      fc.property(genSignalsArb, pathArb, policyArb, (g, active, policy) => {
+      fc.property(genSignalsArb, stateArb, policyArb, (g, st, policy) => {
         const signals = toSignals(g, NOW);
-        const state = { activePath: active };
-        expect(decidePath(structuredClone(signals), state, policy, NOW)).toEqual(
+        const state = toState(st, NOW);
+        expect(decidePath(structuredClone(signals), structuredClone(state), policy, NOW)).toEqual(
           decidePath(signals, state, policy, NOW),
         );
       }),
