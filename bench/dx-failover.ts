@@ -18,9 +18,9 @@
  * alone. Knobs: BENCH_DX_RUNS (default 5), BENCH_DX_TABLES (200), BENCH_DX_SKIP_THROTTLED=1.
  */
 import { createServer, type Server } from "node:net";
+import { FUNCTIONS } from "../functions/index";
 import { EC2_DOCUMENTED_BUCKETS } from "../sim/account/faults";
 import { Harness, readJson } from "../sim/harness";
-import { FUNCTIONS } from "../tools/lib/functions";
 
 const GROUP = "lz-prod";
 const ENI = "eni-0d0f00000000000a1";
@@ -83,7 +83,7 @@ interface TriggerEntry {
 
 /** One end-to-end run: returns T0 → routes active (ms), or undefined when nothing happened. */
 const endToEnd = async (harness: Harness, lost: boolean) => {
-  const account = harness.load(readJson("events/accounts/dx-failover.json"));
+  const account = harness.load(readJson("test/fixtures/accounts/dx-failover.json"));
   let dx = await listen();
   const vpn = await listen();
   const dxPort = portOf(dx);
@@ -148,7 +148,7 @@ const endToEnd = async (harness: Harness, lost: boolean) => {
 };
 
 const throttledFailover = async (harness: Harness, tableCount: number) => {
-  const fixture = readJson("events/accounts/dx-failover.json") as {
+  const fixture = readJson("test/fixtures/accounts/dx-failover.json") as {
     routeTables: Array<Record<string, unknown>>;
     virtualPrivateGateways: Array<{ propagatedCidrs: string[] }>;
   };

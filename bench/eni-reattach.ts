@@ -1,7 +1,7 @@
 /**
  * eni-reattach: the launch path, measured against the simulated account (in-process, loopback wire).
  *
- * The firewall group of events/accounts/eni-reattach.json (three multi-VPC ENIs) is replaced: the real
+ * The firewall group of test/fixtures/accounts/eni-reattach.json (three multi-VPC ENIs) is replaced: the real
  * handler takes the EventBridge launch lifecycle event and runs until CONTINUE. Reported per case: the
  * API calls (by operation), the simulated time from the event to the CompleteLifecycleAction call (the
  * account's clock follows real time in the harness, so the asynchronous detach and attach are in it)
@@ -13,8 +13,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { FUNCTIONS } from "../functions/index";
 import { Harness } from "../sim/harness";
-import { FUNCTIONS } from "../tools/lib/functions";
 
 interface Case {
   oldInstance: "terminating" | "gone";
@@ -37,7 +37,7 @@ type Raw = Record<string, unknown> & {
 };
 
 const fixtureFor = (c: Case, attachMs: number, detachMs: number): Raw => {
-  const raw = JSON.parse(readFileSync(join(ROOT, "events/accounts/eni-reattach.json"), "utf8")) as Raw;
+  const raw = JSON.parse(readFileSync(join(ROOT, "test/fixtures/accounts/eni-reattach.json"), "utf8")) as Raw;
   Object.assign(raw.behaviour, { eniAttachMs: attachMs, eniDetachMs: detachMs });
   raw.networkInterfaces = raw.networkInterfaces.slice(0, c.interfaces);
   if (c.oldInstance === "gone") {

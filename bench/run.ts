@@ -1,7 +1,7 @@
 /**
  * npm run bench
  *
- * For every function of tools/lib/functions.ts FUNCTIONS:
+ * For every function of the registry (functions/index.ts FUNCTIONS):
  *   1. bundle: the deployed bundle (esbuild, the serverless.yml settings) → bench/out/<name>.cjs; raw and
  *      deflated size, largest inputs and packages;
  *   2. cold load: `node -e "require(bundle)"` in fresh processes, interleaved with `node -e 0`;
@@ -27,7 +27,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.AWS_REGION ||= "us-east-1";
 
 const { build, version: esbuildVersion } = await import("esbuild");
-const { FUNCTIONS } = await import("../tools/lib/functions");
+const { FUNCTIONS } = await import("../functions/index");
 type FunctionEntry = (typeof FUNCTIONS)[number];
 const { Harness, readJson } = await import("../sim/harness");
 const { lambdaContext } = await import("../sim/lambda");
@@ -101,22 +101,15 @@ const summarize = (samples: readonly number[]) => {
 // ---------------------------------------------------------------------------------------------------
 // 1. Bundles
 
-/** serverless.yml's `handler:` for a function key, e.g. functions/idle-hibernate/handler.handler. */
+/** The registry's `handler` (serverless.yml's), e.g. functions/idle-hibernate/handler.handler. */
 const handlerSpec = (entry: FunctionEntry): { source: string; exportName: string } => {
-  const yml = readFileSync(join(ROOT, "serverless.yml"), "utf8");
-  const block = new RegExp(
-    `^ {2}${entry.serverlessName}:[^\\n]*\\n(?:(?: {4,}.*| *#.*)?\\n)*? {4}handler: *(\\S+)`,
-    "m",
-  );
-  const handler = block.exec(yml)?.[1];
-  if (handler === undefined) throw new Error(`serverless.yml has no handler for ${entry.serverlessName}`);
-  const dot = handler.lastIndexOf(".");
-  const base = handler.slice(0, dot);
+  const dot = entry.handler.lastIndexOf(".");
+  const base = entry.handler.slice(0, dot);
   const source = [".ts", ".mts", ".js", ".mjs"]
     .map((ext) => `${base}${ext}`)
     .find((p) => existsSync(join(ROOT, p)));
-  if (source === undefined) throw new Error(`no source file for handler ${handler}`);
-  return { source, exportName: handler.slice(dot + 1) };
+  if (source === undefined) throw new Error(`no source file for handler ${entry.handler}`);
+  return { source, exportName: entry.handler.slice(dot + 1) };
 };
 
 const packageOf = (input: string): string => {
@@ -329,9 +322,6 @@ const SCENARIOS: Scenario[] = [
     function: "idle-alarms",
     description: "opted-in instance running, no alarm → create it",
     event: "events/idle-hibernate/ec2-running.json",
-    fixture: (raw) => {
-      raw.alarms = raw.alarms.filter((alarm) => alarm.name !== "ops-idle-i-0123456789abcdef5");
-    },
   },
   {
     name: "alarms-ec2-terminated",

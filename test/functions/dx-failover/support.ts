@@ -4,7 +4,7 @@ import type { DxResult } from "../../../functions/dx-failover/failover/run";
 import type { InvocationReport } from "../../../sim/harness";
 import { type Fixture, readFixture } from "../../support/fixtures";
 
-const DX_ACCOUNT = "events/accounts/dx-failover.json";
+const DX_ACCOUNT = "test/fixtures/accounts/dx-failover.json";
 export const GROUP = "lz-prod";
 export const ENI = "eni-0d0f00000000000a1";
 export const INSTANCE = "i-0d0f00000000000a1";
@@ -53,6 +53,10 @@ export const dxEnv = (o: GroupOverrides = {}): Record<string, string> => ({
 
 export const readEvent = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(`events/dx-failover/${name}.json`, "utf8")) as Record<string, unknown>;
+
+/** An event file of the demo's other group (lz-edge: failed over, DX restored), aimed at this account's group. */
+export const readEventForGroup = (name: string): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(readEvent(name)).replaceAll("lz-edge", GROUP)) as Record<string, unknown>;
 
 /** The probe's trigger event, as the probe would put it now. */
 export const triggerEvent = (failures = 2, vpnOk = true) => {

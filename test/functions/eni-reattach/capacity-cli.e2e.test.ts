@@ -27,7 +27,7 @@ describe("outposts-capacity", () => {
         ],
         { encoding: "utf8", env: { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" }, timeout: 60_000 },
       );
-    const ok = run("events/accounts/eni-reattach.json");
+    const ok = run("test/fixtures/accounts/eni-reattach.json");
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("can host now: c5.xlarge");
     expect(ok.stdout).toContain("c5.large         available   4  ENIs  3  (too few ENIs)");

@@ -41,7 +41,7 @@ describe("launch hook: normal replacement", () => {
   it.fails.each([
     ["EventBridge", "launch-eventbridge.json"],
     ["SNS-wrapped", "launch-sns.json"],
-    ["SQS-wrapped", "launch-sqs.json"],
+    ["SQS-wrapped", "events/not-delivered/eni-reattach/launch-sqs.json"],
   ])("%s event: detaches from the terminating instance, attaches at 1..3, CONTINUE", async (_shape, file) => {
     harness.load(account());
     const report = await harness.invoke("eni-reattach", event(file));
@@ -300,7 +300,10 @@ describe("launch hook: normal replacement", () => {
 
   it("the test notification (SNS and SQS) is ignored without a call", async () => {
     harness.load(account());
-    for (const file of ["test-notification-sns.json", "test-notification-sqs.json"]) {
+    for (const file of [
+      "test-notification-sns.json",
+      "events/not-delivered/eni-reattach/test-notification-sqs.json",
+    ]) {
       const report = await harness.invoke("eni-reattach", event(file));
       expect(resultOf(report).decision).toBe("ignored-test-notification");
       expect(report.calls).toEqual([]);

@@ -4,7 +4,7 @@ import type { Harness, InvocationReport } from "../../../sim/harness";
 import { type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
 
 /** The eni-reattach account: an Outposts firewall group (fw-asg) with three multi-VPC ENIs. */
-const ACCOUNT = "events/accounts/eni-reattach.json";
+const ACCOUNT = "test/fixtures/accounts/eni-reattach.json";
 export const OLD = "i-0f1e2d3c4b5a60001";
 export const NEW = "i-0f1e2d3c4b5a60002";
 export const IT = "eni-0e1d2c3b4a5f60001";
@@ -35,9 +35,13 @@ export const member = (raw: Fixture, id: string) => {
   return found;
 };
 
-/** An event file with a fresh id and the current time (heartbeats count from the event time). */
+/**
+ * An event file (of events/eni-reattach/, or a path) with a fresh id and the current time (heartbeats
+ * count from the event time).
+ */
 export const event = (name: string, edit?: (e: Json & { detail: Json }) => void): Json => {
-  const e = JSON.parse(readFileSync(`events/eni-reattach/${name}`, "utf8")) as Json & { detail: Json };
+  const path = name.includes("/") ? name : `events/eni-reattach/${name}`;
+  const e = JSON.parse(readFileSync(path, "utf8")) as Json & { detail: Json };
   if (typeof e.id === "string") {
     e.id = `${e.id.slice(0, 24)}${Math.random().toString(16).slice(2, 14).padEnd(12, "0")}`;
     e.time = `${new Date().toISOString().slice(0, 19)}Z`;

@@ -471,7 +471,7 @@ describe("idle-hibernate: events that must not act", () => {
     harness.load(demoFixture());
     const ok = await harness.invoke(
       "idle-hibernate",
-      readEvent("events/idle-hibernate/alarm-eventbridge-ok.json"),
+      readEvent("events/not-delivered/idle-hibernate/alarm-eventbridge-ok.json"),
     );
     expect(result(ok).decision).toBe("ignored-not-alarm");
     const repeat = alarmEvent(`ops-idle-${HAPPY}`, [HAPPY], {

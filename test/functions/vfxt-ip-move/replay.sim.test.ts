@@ -24,7 +24,7 @@ import {
 
 /**
  * Replayed events through the real vfxt-ip-move handler against the simulated account
- * (events/accounts/vfxt.json): the calls it makes with their parameters, the state after, the errors.
+ * (test/fixtures/accounts/vfxt.json): the calls it makes with their parameters, the state after, the errors.
  */
 
 let harness: Harness;
@@ -611,11 +611,11 @@ describe("vfxt-ip-move: a node returns", () => {
   });
 });
 
-describe("vfxt-ip-move: every event of events/vfxt-ip-move against events/accounts/vfxt-failed.json", () => {
+describe("vfxt-ip-move: every vfxt event against the demo account (vfxt-a node 1 stopped, vfxt-b node 1 terminated)", () => {
   it.each(Object.entries(EVENTS))(
     "%s: handled without error (decision move or nothing-to-do)",
     async (_name, path) => {
-      harness.load("events/accounts/vfxt-failed.json");
+      harness.load("events/accounts/demo.json");
       const report = await harness.invoke("vfxt-ip-move", event(path), { env: vfxtEnv() });
       const result = resultOf(report);
       expect(["move", "nothing-to-do"]).toContain(result.decision);

@@ -10,8 +10,8 @@ import {
   readFixture,
 } from "../../support/fixtures";
 
-/** The vFXT account (events/accounts/vfxt.json) and its ids. */
-const VFXT_ACCOUNT = "events/accounts/vfxt.json";
+/** The vFXT account (test/fixtures/accounts/vfxt.json: both clusters healthy) and its ids. */
+const VFXT_ACCOUNT = "test/fixtures/accounts/vfxt.json";
 
 export const A = {
   nodes: ["i-0af7c0de000000a01", "i-0af7c0de000000a02", "i-0af7c0de000000a03"],
@@ -99,8 +99,8 @@ export const EVENTS = {
   running: "events/vfxt-ip-move/ec2-running.json",
   statusAlarm: "events/vfxt-ip-move/status-alarm.json",
   statusAlarmOk: "events/vfxt-ip-move/status-alarm-ok.json",
-  statusAlarmSns: "events/vfxt-ip-move/status-alarm-sns.json",
-  statusAlarmLambdaAction: "events/vfxt-ip-move/status-alarm-lambda-action.json",
+  statusAlarmSns: "events/not-delivered/vfxt-ip-move/status-alarm-sns.json",
+  statusAlarmLambdaAction: "events/not-delivered/vfxt-ip-move/status-alarm-lambda-action.json",
   reconcile: "events/vfxt-ip-move/schedule-reconcile.json",
 } as const;
 

@@ -5,7 +5,14 @@ import { rejection, sample } from "./helpers";
 
 /** Auto Scaling lifecycle actions: EventBridge, SNS and SQS shapes, and the test notification. */
 
-const file = (name: string): unknown => JSON.parse(readFileSync(`events/eni-reattach/${name}`, "utf8"));
+/** An eni-reattach event; the SQS ones are under events/not-delivered/ (the stack deploys no queue). */
+const file = (name: string): unknown =>
+  JSON.parse(
+    readFileSync(
+      name.includes("sqs") ? `events/not-delivered/eni-reattach/${name}` : `events/eni-reattach/${name}`,
+      "utf8",
+    ),
+  );
 const only = <T>(events: unknown[]): T => {
   expect(events).toHaveLength(1);
   return events[0] as T;

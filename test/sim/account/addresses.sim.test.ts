@@ -11,9 +11,9 @@ import { describe, expect, it } from "vitest";
 import { type AccountFixtureInput, parseFixture, SimulatedAccount } from "../../../sim";
 import { awsError, ec2, ROOT } from "./helpers";
 
-/** Secondary private IPs, /32 routes and subnets of the simulated account (events/accounts/vfxt.json). */
+/** Secondary private IPs, /32 routes and subnets of the simulated account (test/fixtures/accounts/vfxt.json). */
 
-const VFXT_PATH = join(ROOT, "events", "accounts", "vfxt.json");
+const VFXT_PATH = join(ROOT, "test", "fixtures", "accounts", "vfxt.json");
 const ENI_A1 = "eni-0af7c0de000000a01";
 const ENI_A2 = "eni-0af7c0de000000a02";
 const ENI_B1 = "eni-0af7c0de000000b01";

@@ -6,7 +6,7 @@ import type { ServiceEvent } from "../../../sim/account/state";
 import { asg, ROOT } from "./helpers";
 
 /**
- * The eni-reattach account (events/accounts/eni-reattach.json) reduced to one serving firewall: OLD
+ * The eni-reattach account (test/fixtures/accounts/eni-reattach.json) reduced to one serving firewall: OLD
  * running and InService with the three group ENIs at device indexes 1..3, the hooks fw-launch and
  * fw-terminate, no pending action. Timings: pending → running 1 s, attach 0.3 s, detach 0.4 s,
  * shutting-down → terminated 2 s; a launched instance enters Pending:Wait after 0.5 s.
@@ -22,7 +22,7 @@ type GroupInput = NonNullable<AccountFixtureInput["autoScalingGroups"]>[number];
 type HookInput = NonNullable<AccountFixtureInput["lifecycleHooks"]>[number];
 
 export function firewallJson(): Raw {
-  const raw = JSON.parse(readFileSync(join(ROOT, "events", "accounts", "eni-reattach.json"), "utf8")) as Raw;
+  const raw = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "accounts", "eni-reattach.json"), "utf8")) as Raw;
   const old = raw.instances?.find((i) => i.id === OLD);
   if (old !== undefined) {
     old.state = "running";

@@ -7,7 +7,7 @@ import { asg, awsError, call, cw, ec2, ROOT } from "./helpers";
 
 /**
  * The simulated account's ENI attachments, Auto Scaling lifecycle hooks, Outposts and local gateway
- * routes (issue 4), on events/accounts/eni-reattach.json with the manual clock.
+ * routes (issue 4), on test/fixtures/accounts/eni-reattach.json with the manual clock.
  */
 
 const OLD = "i-0f1e2d3c4b5a60001";
@@ -21,7 +21,7 @@ const TOKEN = "b5c3e2a1-7d4f-4e1a-9c2b-3f6a8d0e1c2f";
 
 type Raw = AccountFixtureInput & Record<string, unknown>;
 const raw = (): Raw =>
-  JSON.parse(readFileSync(join(ROOT, "events", "accounts", "eni-reattach.json"), "utf8")) as Raw;
+  JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "accounts", "eni-reattach.json"), "utf8")) as Raw;
 const load = (edit?: (f: Raw) => void) => {
   const f = raw();
   edit?.(f);

@@ -11,7 +11,8 @@ import {
 } from "../../../sim";
 
 export const ROOT = join(import.meta.dirname, "..", "..", "..");
-export const DEMO_PATH = join(ROOT, "events", "accounts", "demo.json");
+/** The idle-hibernate world (the demo account before the other capabilities joined it): small and counted. */
+export const DEMO_PATH = join(ROOT, "test", "fixtures", "accounts", "idle-hibernate.json");
 
 export function demoJson(): AccountFixtureInput {
   return JSON.parse(readFileSync(DEMO_PATH, "utf8")) as AccountFixtureInput;
@@ -25,7 +26,7 @@ export function demoAccount(): SimulatedAccount {
   return SimulatedAccount.fromFixture(demoFixture());
 }
 
-/** Ids of the demo account (events/accounts/demo.json). */
+/** Ids of that account (also in events/accounts/demo.json). */
 export const DEMO = {
   happy: "i-0123456789abcdef0",
   notConfigured: "i-0123456789abcdef1",

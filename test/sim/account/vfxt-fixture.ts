@@ -4,9 +4,9 @@ import type { DescribeNetworkInterfacesResult } from "@aws-sdk/client-ec2";
 import { type AccountFixtureInput, parseFixture, SimulatedAccount } from "../../../sim";
 import { ec2, ROOT } from "./helpers";
 
-/** The vfxt account (events/accounts/vfxt.json) and a second VPC reusing its CIDR, for issue 11's sim tests. */
+/** The vfxt account (test/fixtures/accounts/vfxt.json) and a second VPC reusing its CIDR, for issue 11's sim tests. */
 
-export const VFXT_PATH = join(ROOT, "events", "accounts", "vfxt.json");
+export const VFXT_PATH = join(ROOT, "test", "fixtures", "accounts", "vfxt.json");
 
 export const V = {
   vpcA: "vpc-0af7c0de000000a00",

@@ -22,6 +22,7 @@ import {
   publishedDetails,
   putSamples,
   readEvent,
+  readEventForGroup,
   resultOf,
   staticRoutes,
   TABLES,
@@ -31,7 +32,7 @@ import {
 
 /**
  * Replayed scenarios of issue 3 through the real dx-failover handler against the simulated account
- * (events/accounts/dx-failover.json: two production tables propagating from the VGW, a probe table,
+ * (test/fixtures/accounts/dx-failover.json: two production tables propagating from the VGW, a probe table,
  * the VPN appliance). The probe history is put as high-resolution metrics, as the probe function would.
  */
 
@@ -214,7 +215,7 @@ describe("dx-failover: convergence", () => {
     expect(resultOf(first).decision).toBe("failover");
     const dup = await invoke(readEvent("alarm-dx-down"));
     expect(resultOf(dup).decision).toBe("nothing-to-do");
-    const stale = await invoke(readEvent("alarm-dx-restored")); // an old "restored" event arriving late
+    const stale = await invoke(readEventForGroup("alarm-dx-restored")); // an old "restored" event arriving late
     expect(resultOf(stale).decision).toBe("nothing-to-do");
     expect(callsTo(dup, "CreateRoute").length + callsTo(stale, "DeleteRoute").length).toBe(0);
     for (const t of TABLES) expect(staticRoutes(stale, t)).toEqual(ALL_ON_VPN);
@@ -349,7 +350,7 @@ describe("dx-failover: alarms as the backstop (no probe data)", () => {
 
   it("on the VPN with stale probes: the dx-restored alarm in ALARM fails back (its K periods are the window)", async () => {
     load((f) => failedOver(f, 900_000));
-    const report = await invoke(readEvent("alarm-dx-restored"));
+    const report = await invoke(readEventForGroup("alarm-dx-restored"));
     expect(resultOf(report).groups[0]).toMatchObject({ desired: "direct-connect", reason: "dx-restored" });
     for (const t of TABLES) expect(staticRoutes(report, t)).toEqual({});
   });
@@ -365,7 +366,7 @@ describe("dx-failover: game day", () => {
       expect(staticRoutes(forced, t)).toEqual(ALL_ON_VPN);
       expect(tagsAfter(forced, t)["ops:dx-failover:override"]).toMatch(/^vpn until /);
     }
-    const reverted = await invoke(readEvent("game-day-revert"));
+    const reverted = await invoke(readEventForGroup("game-day-revert"));
     for (const t of TABLES) expect(tagsAfter(reverted, t)["ops:dx-failover:override"]).toBeUndefined();
   });
 

@@ -1,0 +1,306 @@
+import type { BuildHandler } from "../shared/runtime/handler";
+import type { StageConfig } from "./config";
+import {
+  alarmStateChange,
+  eventBridgeRule,
+  instanceStateChange,
+  schedule,
+  snsTopic,
+  type Trigger,
+  type TriggerContext,
+} from "./triggers";
+
+/**
+ * THE list of deployed functions. serverless.yml declares the same functions, handlers, triggers and IAM
+ * actions (test/serverless/registry.e2e.test.ts proves it on the packaged template); replay routes events
+ * by these triggers, bench builds and measures these handlers, the template tests check these functions.
+ * A new function: add it here and in serverless.yml.
+ */
+
+export type Capability = "idle-hibernate" | "dx-failover" | "eni-reattach" | "vfxt-ip-move";
+
+/** The stage configuration section a function is configured by. */
+export type ConfigSection = Exclude<keyof StageConfig, "mode" | "actionEvents" | "aws">;
+
+export interface DeployedFunction {
+  /** The name replay and bench use; also the function's POWERTOOLS_SERVICE_NAME (its metrics' `service`). */
+  name: string;
+  /** serverless.yml function key (`osls invoke local -f`); the deployed name is `<service>-<stage>-<key>`. */
+  serverlessName: string;
+  capability: Capability;
+  /** serverless.yml `handler`: `<module path without extension>.<export>`. */
+  handler: string;
+  configSection: ConfigSection;
+  /** The module's BuildHandler (imported on demand: replay and bench load only what they run). */
+  load: () => Promise<BuildHandler>;
+  /** Everything that invokes it in a stage, derived from that stage's configuration. */
+  triggers: (ctx: TriggerContext) => Trigger[];
+  /** Every action its IAM role is granted (serverless.yml `iamRoleStatements`, plus the log statement osls adds). */
+  iamActions: readonly string[];
+}
+
+/** Statements every role has: its log group (added by osls), the failed-events queue, X-Ray. */
+const BASE_ACTIONS = [
+  "logs:CreateLogGroup",
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "sqs:SendMessage",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+] as const;
+/** custom.iamStatements.actionEvents: the toolkit's "action taken" events. */
+const ACTION_EVENTS = "events:PutEvents";
+
+const idleHibernate: DeployedFunction = {
+  name: "idle-hibernate",
+  serverlessName: "idleHibernate",
+  capability: "idle-hibernate",
+  handler: "functions/idle-hibernate/handler.handler",
+  configSection: "idleHibernate",
+  load: async () => (await import("./idle-hibernate/handler")).buildHandler,
+  triggers: (ctx) => {
+    const prefix = ctx.config.idleHibernate.alarmNamePrefix;
+    return [
+      eventBridgeRule(
+        ctx,
+        "idle-hibernate-alarm",
+        alarmStateChange(prefix, ["ALARM"]),
+        `Idle alarms (${prefix}*) going to ALARM`,
+      ),
+      schedule(ctx, "idle-hibernate-reconcile", "rate(15 minutes)", "idle-hibernate reconcile"),
+      snsTopic(ctx, "idle-alarms", "IdleAlarmTopic"),
+      { kind: "alarm-action", alarmNamePrefix: prefix },
+    ];
+  },
+  iamActions: [
+    ...BASE_ACTIONS,
+    ACTION_EVENTS,
+    "ec2:DescribeInstances",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeLocalGatewayRouteTables",
+    "ec2:SearchLocalGatewayRoutes",
+    "ec2:StopInstances",
+    "cloudwatch:DescribeAlarms",
+  ],
+};
+
+const idleAlarms: DeployedFunction = {
+  name: "idle-alarms",
+  serverlessName: "idleAlarms",
+  capability: "idle-hibernate",
+  handler: "functions/idle-hibernate/alarms-handler.handler",
+  configSection: "idleHibernate",
+  load: async () => (await import("./idle-hibernate/alarms-handler")).buildHandler,
+  triggers: (ctx) => [
+    eventBridgeRule(
+      ctx,
+      "idle-alarms-instance-state",
+      instanceStateChange(["running", "terminated"]),
+      "EC2 instances starting or terminating (idle alarm created or deleted)",
+    ),
+    schedule(ctx, "idle-alarms-reconcile", "rate(1 hour)", "idle-alarms reconcile"),
+  ],
+  iamActions: [
+    ...BASE_ACTIONS,
+    ACTION_EVENTS,
+    "ec2:DescribeInstances",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:PutMetricAlarm",
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:ListTagsForResource",
+    "cloudwatch:TagResource",
+  ],
+};
+
+const dxFailover: DeployedFunction = {
+  name: "dx-failover",
+  serverlessName: "dxFailover",
+  capability: "dx-failover",
+  handler: "functions/dx-failover/failover/handler.handler",
+  configSection: "dxFailover",
+  load: async () => (await import("./dx-failover/failover/handler")).buildHandler,
+  triggers: (ctx) => {
+    const prefix = ctx.config.dxFailover.alarmNamePrefix;
+    return [
+      eventBridgeRule(
+        ctx,
+        "dx-failover-probe-trigger",
+        { source: [ctx.config.actionEvents.source], "detail-type": ["DX Path Degraded"] },
+        'dx-probe "DX Path Degraded" events on the default bus (fail over now)',
+      ),
+      eventBridgeRule(
+        ctx,
+        "dx-failover-alarm",
+        alarmStateChange(prefix),
+        `dx-failover group alarms (${prefix}*) changing state`,
+      ),
+      schedule(ctx, "dx-failover-reconcile", "rate(1 minute)", "dx-failover reconcile"),
+      {
+        kind: "direct-invoke",
+        name: "game-day",
+        payload: { command: ["force", "revert"] },
+        description: 'Game day: {"command":"force"|"revert","group":"<name>","path":"vpn","minutes":30}',
+      },
+    ];
+  },
+  iamActions: [
+    ...BASE_ACTIONS,
+    ACTION_EVENTS,
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstances",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:GetMetricData",
+    "directconnect:DescribeVirtualInterfaces",
+    "ec2:CreateRoute",
+    "ec2:DeleteRoute",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+  ],
+};
+
+const dxProbe: DeployedFunction = {
+  name: "dx-probe",
+  serverlessName: "dxProbe",
+  capability: "dx-failover",
+  handler: "functions/dx-failover/probe/handler.handler",
+  configSection: "dxFailover",
+  load: async () => (await import("./dx-failover/probe/handler")).buildHandler,
+  triggers: (ctx) => [
+    schedule(ctx, "dx-probe", "rate(1 minute)", "dx-probe (probes continuously within each invocation)"),
+  ],
+  iamActions: [
+    ...BASE_ACTIONS,
+    // Its trigger event, on the default bus only (not the action-events statement).
+    "events:PutEvents",
+    "directconnect:DescribeVirtualInterfaces",
+    "cloudwatch:PutMetricData",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+  ],
+};
+
+const eniReattach: DeployedFunction = {
+  name: "eni-reattach",
+  serverlessName: "eniReattach",
+  capability: "eni-reattach",
+  handler: "functions/eni-reattach/handler.handler",
+  configSection: "eniReattach",
+  load: async () => (await import("./eni-reattach/handler")).buildHandler,
+  triggers: (ctx) => [
+    eventBridgeRule(
+      ctx,
+      "eni-reattach-lifecycle",
+      {
+        source: ["aws.autoscaling"],
+        "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+      },
+      "Auto Scaling launch and terminate lifecycle actions (firewall groups)",
+    ),
+    snsTopic(ctx, "eni-reattach-lifecycle", "EniReattachLifecycleTopic"),
+    schedule(ctx, "eni-reattach-reconcile", "rate(5 minutes)", "eni-reattach reconcile"),
+  ],
+  iamActions: [
+    ...BASE_ACTIONS,
+    ACTION_EVENTS,
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeLocalGatewayRouteTables",
+    "ec2:SearchLocalGatewayRoutes",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeLifecycleHooks",
+    "cloudwatch:GetMetricData",
+    "ec2:AttachNetworkInterface",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:ModifyLocalGatewayRoute",
+    "autoscaling:CompleteLifecycleAction",
+    "autoscaling:RecordLifecycleActionHeartbeat",
+  ],
+};
+
+const outpostsCapacity: DeployedFunction = {
+  name: "outposts-capacity",
+  serverlessName: "outpostsCapacity",
+  capability: "eni-reattach",
+  handler: "functions/eni-reattach/capacity-handler.handler",
+  configSection: "eniReattach",
+  load: async () => (await import("./eni-reattach/capacity-handler")).buildHandler,
+  triggers: (ctx) => [
+    schedule(
+      ctx,
+      "outposts-capacity",
+      "rate(15 minutes)",
+      "Outposts capacity check of the eni-reattach groups",
+    ),
+  ],
+  iamActions: [
+    ...BASE_ACTIONS,
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstanceTypes",
+    "cloudwatch:GetMetricData",
+    "outposts:GetOutpost",
+    "outposts:GetOutpostInstanceTypes",
+  ],
+};
+
+const vfxtIpMove: DeployedFunction = {
+  name: "vfxt-ip-move",
+  serverlessName: "vfxtIpMove",
+  capability: "vfxt-ip-move",
+  handler: "functions/vfxt-ip-move/handler.handler",
+  configSection: "vfxtIpMove",
+  load: async () => (await import("./vfxt-ip-move/handler")).buildHandler,
+  triggers: (ctx) => {
+    const prefix = ctx.config.vfxtIpMove.statusAlarmPrefix;
+    return [
+      eventBridgeRule(
+        ctx,
+        "vfxt-ip-move-instance-state",
+        instanceStateChange(["stopping", "stopped", "shutting-down", "terminated", "running"]),
+        "EC2 instances stopping, stopped, shutting down, terminated or running (vFXT nodes)",
+      ),
+      eventBridgeRule(
+        ctx,
+        "vfxt-ip-move-status-alarm",
+        alarmStateChange(prefix),
+        `vFXT node status-check alarms (${prefix}*) changing state`,
+      ),
+      schedule(ctx, "vfxt-ip-move-reconcile", "rate(5 minutes)", "vfxt-ip-move reconcile"),
+    ];
+  },
+  iamActions: [
+    ...BASE_ACTIONS,
+    ACTION_EVENTS,
+    "ec2:DescribeInstances",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeRouteTables",
+    "cloudwatch:DescribeAlarms",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:CreateRoute",
+    "ec2:ReplaceRoute",
+  ],
+};
+
+export const FUNCTIONS: readonly DeployedFunction[] = [
+  idleHibernate,
+  idleAlarms,
+  dxFailover,
+  dxProbe,
+  eniReattach,
+  outpostsCapacity,
+  vfxtIpMove,
+];
+
+/** The function with this name or serverless key, if any. */
+export const findFunction = (name: string): DeployedFunction | undefined =>
+  FUNCTIONS.find((f) => f.name === name || f.serverlessName === name);
+
+/** The function's name once deployed (osls default: `<service>-<stage>-<key>`). */
+export const deployedName = (fn: DeployedFunction, ctx: Pick<TriggerContext, "service" | "stage">): string =>
+  `${ctx.service}-${ctx.stage}-${fn.serverlessName}`;
