@@ -126,7 +126,8 @@ const dxFailover: DeployedFunction = {
         ctx,
         "dx-failover-probe-trigger",
         { source: [ctx.config.actionEvents.source], "detail-type": ["DX Path Degraded"] },
-        'dx-probe "DX Path Degraded" events on the default bus (fail over now)',
+        'dx-probe and agent "DX Path Degraded" events on the trigger bus (fail over now)',
+        ctx.config.dxFailover.triggerBusName,
       ),
       eventBridgeRule(
         ctx,
@@ -149,10 +150,12 @@ const dxFailover: DeployedFunction = {
     "ec2:DescribeRouteTables",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstances",
+    "ec2:GetManagedPrefixListEntries",
     "cloudwatch:DescribeAlarms",
     "cloudwatch:GetMetricData",
     "directconnect:DescribeVirtualInterfaces",
     "ec2:CreateRoute",
+    "ec2:ReplaceRoute",
     "ec2:DeleteRoute",
     "ec2:CreateTags",
     "ec2:DeleteTags",
@@ -171,10 +174,8 @@ const dxProbe: DeployedFunction = {
   ],
   iamActions: [
     ...BASE_ACTIONS,
-    // Its trigger event, on the default bus only (not the action-events statement).
+    // Its trigger event, on the trigger bus only (not the action-events statement); metrics go as EMF.
     "events:PutEvents",
-    "directconnect:DescribeVirtualInterfaces",
-    "cloudwatch:PutMetricData",
     "ec2:DescribeNetworkInterfaces",
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",

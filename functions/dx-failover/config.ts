@@ -158,7 +158,7 @@ export const DxFailoverConfigSchema = z.object({
    * agents put events; the failover function's rule sits on it.
    */
   triggerBusName: z._default(
-    z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^(?!default$)[A-Za-z0-9._/-]+$/)),
+    z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^(?!default$)[A-Za-z0-9_-]+$/)),
     "ops-toolkit-dx-trigger",
   ),
   /** IAM role ARNs of the agents (instance profiles) allowed to put triggers on the bus. */
