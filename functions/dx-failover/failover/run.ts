@@ -368,6 +368,30 @@ const defeatedAfter = (
   return overrideVerdicts(rg, (t, cidr) => overrideVerdictOf(rg, t, cidr));
 };
 
+/**
+ * A route written but not effective (more specific routes carry part of the CIDR) is not `applied`: its
+ * outcome says `override-defeated` (the alarm event and metric say it too).
+ */
+const withDefeated = (execution: Execution, defeated: readonly DefeatedOverride[]): Execution => {
+  const keys = new Map(defeated.map((d) => [routeKey(d.routeTableId, d.cidr), d.by.join(", ")]));
+  return {
+    ...execution,
+    actions: execution.actions.map((a) => ({
+      ...a,
+      resources: a.resources.map((o) =>
+        keys.has(o.resource) && (o.status === "applied" || o.status === "already-done")
+          ? {
+              ...o,
+              status: "failed" as const,
+              code: "override-defeated",
+              detail: `route written, but more specific routes carry ${keys.get(o.resource)}`,
+            }
+          : o,
+      ),
+    })),
+  };
+};
+
 /** The routes, then the tags (state and ownership as they really are after the writes). */
 const applyGroup = async (
   group: DxFailoverGroupConfig,
@@ -376,8 +400,8 @@ const applyGroup = async (
   context: StageContext,
   region: string,
 ): Promise<Applied> => {
-  const { execution, tablesAfter } = await applyRoutes(group, gp, observed, context, region);
-  const outcomes = execution.actions.flatMap((a) => a.resources);
+  const written = await applyRoutes(group, gp, observed, context, region);
+  const outcomes = written.execution.actions.flatMap((a) => a.resources);
   const effective = switchEffective(gp, outcomes);
   const next = nextState(
     gp.state,
@@ -389,7 +413,8 @@ const applyGroup = async (
     ? next
     : { ...gp.state, ...(next.override ? {} : { override: undefined }) };
   if (finalState.override === undefined) delete finalState.override;
-  const defeated = defeatedAfter(gp, observed, tablesAfter);
+  const defeated = defeatedAfter(gp, observed, written.tablesAfter);
+  const execution = withDefeated(written.execution, defeated);
   const writeState =
     gp.decision.desired !== "hold" ||
     gp.decision.override?.expired === true ||

@@ -102,11 +102,10 @@ export const failbackReadiness = (
     for (const table of group.tables) {
       if (ourRoute(group, table, cidr) === undefined) {
         // A route to the appliance that is not listed as ours (its ownership tag could not be written) keeps
-        // the CIDR on the VPN for good: never deleted by us, so reported as blocked.
+        // the CIDR on the VPN in that table for good: never deleted by us, reported as blocked (stuck).
         const st = staticFor(table.routes, cidr);
         const eni = st?.targets.length === 1 ? st.targets[0]?.id : undefined;
         if (eni !== undefined && (eni === group.applianceEniId || group.previousEnis.includes(eni))) {
-          ready[cidr] = false;
           blocked.push({
             routeTableId: table.routeTableId,
             cidr,

@@ -41,8 +41,11 @@ export const fresher = (
     consecutiveFailures: event.consecutiveFailures,
     consecutiveSuccesses: event.consecutiveSuccesses,
     lastSampleAt: at,
-    // Counters only say how many failed in a row: a lower bound of the recent failures.
-    recentFailures: event.consecutiveFailures,
+    // Counters say how many failed in a row; when the metrics' newest sample failed too, the same run goes on.
+    recentFailures: Math.max(
+      event.consecutiveFailures,
+      event.consecutiveFailures > 0 && metric.consecutiveFailures > 0 ? (metric.recentFailures ?? 0) : 0,
+    ),
     ...(event.consecutiveFailures === 0 && metric.healthySince !== undefined
       ? { healthySince: metric.healthySince }
       : {}),

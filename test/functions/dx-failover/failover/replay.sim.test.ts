@@ -5,6 +5,7 @@ import type { Harness } from "../../../../sim/harness";
 import type { Fixture, InstanceInput } from "../../../support/fixtures";
 import { startHarness } from "../../../support/harness";
 import {
+  agoIso,
   bgp,
   CIDRS,
   callsTo,
@@ -13,7 +14,6 @@ import {
   ENI,
   failedOver,
   failing,
-  fixtureTime,
   GROUP,
   healthy,
   INSTANCE,
@@ -21,9 +21,11 @@ import {
   propagatedRoutes,
   publishedDetails,
   putSamples,
+  ROUTES_KEY,
   readEvent,
   readEventForGroup,
   resultOf,
+  stateAfter,
   staticRoutes,
   TABLES,
   tagsAfter,
@@ -31,7 +33,7 @@ import {
 } from "../support";
 
 /**
- * Replayed scenarios of issue 3 through the real dx-failover handler against the simulated account
+ * Replayed scenarios (issue 3, kept through issue 10) through the real dx-failover handler against the simulated account
  * (test/fixtures/accounts/dx-failover.json: two production tables propagating from the VGW, a probe table,
  * the VPN appliance). The probe history is put as high-resolution metrics, as the probe function would.
  */
@@ -80,15 +82,16 @@ describe("dx-failover: Direct Connect down", () => {
     for (const t of TABLES) {
       expect(staticRoutes(report, t)).toEqual(ALL_ON_VPN);
       expect(propagatedRoutes(report, t).sort()).toEqual([...CIDRS]); // still there, overridden
-      expect(tagsAfter(report, t)).toMatchObject({
-        "ops:dx-failover:active": "vpn",
-        "ops:dx-failover:routes": CIDRS.join(" "),
-      });
+      expect(stateAfter(report, t)).toMatchObject({ active: "vpn", eni: ENI });
+      expect(tagsAfter(report, t)[ROUTES_KEY]).toBe(CIDRS.join(" "));
     }
     expect(staticRoutes(report, PROBE_TABLE)).toEqual({}); // the probe table keeps DX
-    // Ownership is written before the first CreateRoute.
-    const ops = report.calls.map((c) => c.operation);
-    expect(ops.indexOf("CreateTags")).toBeLessThan(ops.indexOf("CreateRoute"));
+    // The state tag that says "vpn" is written only after the routes are.
+    const ops = report.calls.map(
+      (c) =>
+        `${c.operation}${c.operation === "CreateTags" ? JSON.stringify(c.input.Tags).includes("active=vpn") : ""}`,
+    );
+    expect(ops.lastIndexOf("CreateRoute")).toBeLessThan(ops.indexOf("CreateTagstrue"));
     const events = publishedDetails(report);
     expect(events.filter((e) => e.detail.action === "dx-failover-create-route")).toHaveLength(4);
   });
@@ -123,14 +126,14 @@ describe("dx-failover: Direct Connect down", () => {
     const report = await invoke(readEvent("schedule-reconcile"));
     expect(resultOf(report).groups[0]).toMatchObject({ desired: "direct-connect", reason: "dx-suspect" });
     expect(callsTo(report, "CreateRoute")).toHaveLength(0);
-    for (const t of TABLES) expect(tagsAfter(report, t)["ops:dx-failover:active"]).toBe("direct-connect");
+    for (const t of TABLES) expect(stateAfter(report, t).active).toBe("direct-connect");
   });
 
-  it("a trigger event with one failure (or a forged one) is not believed over fresher metrics", async () => {
+  it("a trigger event older than the metrics is not believed over them", async () => {
     load();
     await putSamples({ dx: healthy(20), vpn: healthy(20) }, 0);
     const e = triggerEvent(2);
-    (e.detail as { at: number }).at = Date.now() - 10_000; // older than the metrics
+    (e.detail as { at: number }).at = Date.now() - 10_000; // older than the metrics, still fresh
     const report = await invoke(e);
     expect(callsTo(report, "CreateRoute")).toHaveLength(0);
   });
@@ -140,10 +143,11 @@ describe("dx-failover: Direct Connect down", () => {
     await putSamples({ dx: [...healthy(10), ...failing(3)], vpn: [...healthy(10), ...failing(3)] });
     const report = await invoke(triggerEvent(3, false));
     const result = resultOf(report);
-    expect(result.groups[0]).toMatchObject({ desired: "hold", alarm: "both-paths-down" });
+    expect(result.groups[0]).toMatchObject({ desired: "hold", alarms: ["both-paths-down"] });
     expect(callsTo(report, "CreateRoute")).toHaveLength(0);
     expect(callsTo(report, "CreateTags")).toHaveLength(0);
     expect(publishedDetails(report).map((e) => e.detail.action)).toEqual(["both-paths-down"]);
+    expect(resultOf(report).groups[0]?.alarms).toEqual(["both-paths-down"]);
   });
 
   it("a conflicting static route to another target is refused and left untouched; the other cells fail over", async () => {
@@ -170,7 +174,7 @@ describe("dx-failover: Direct Connect down", () => {
     expect(writes).not.toContain(`${TABLES[0]} ${CIDRS[0]}`);
     expect(writes).toHaveLength(3);
     expect(staticRoutes(report, TABLES[0])[CIDRS[0]]).toMatch(/0d0f00000000000ff/);
-    expect(tagsAfter(report, TABLES[0])["ops:dx-failover:routes"]).toBe(CIDRS[1]);
+    expect(tagsAfter(report, TABLES[0])[ROUTES_KEY]).toBe(CIDRS[1]);
     expect(publishedDetails(report).map((e) => e.detail.action)).toContain("conflicting-static-route");
   });
 
@@ -215,7 +219,7 @@ describe("dx-failover: convergence", () => {
     expect(resultOf(first).decision).toBe("failover");
     const dup = await invoke(readEvent("alarm-dx-down"));
     expect(resultOf(dup).decision).toBe("nothing-to-do");
-    const stale = await invoke(readEventForGroup("alarm-dx-restored")); // an old "restored" event arriving late
+    const stale = await invoke(readEventForGroup("alarm-dx-not-restored-ok")); // an old "restored" event arriving late
     expect(resultOf(stale).decision).toBe("nothing-to-do");
     expect(callsTo(dup, "CreateRoute").length + callsTo(stale, "DeleteRoute").length).toBe(0);
     for (const t of TABLES) expect(staticRoutes(stale, t)).toEqual(ALL_ON_VPN);
@@ -270,10 +274,8 @@ describe("dx-failover: convergence", () => {
     expect(throttled.length).toBeGreaterThan(0);
     for (const t of tables) {
       expect(staticRoutes(report, t)).toEqual(ALL_ON_VPN);
-      expect(tagsAfter(report, t)).toMatchObject({
-        "ops:dx-failover:active": "vpn",
-        "ops:dx-failover:routes": CIDRS.join(" "),
-      });
+      expect(stateAfter(report, t).active).toBe("vpn");
+      expect(tagsAfter(report, t)[ROUTES_KEY]).toBe(CIDRS.join(" "));
     }
   });
 });
@@ -291,7 +293,7 @@ describe("dx-failover: failback", () => {
     load((f) => {
       failedOver(f, 900_000);
       const t = f.routeTables.find((r) => r.id === TABLES[1]);
-      if (t) t.tags = { ...t.tags, "ops:dx-failover:routes": CIDRS[0] }; // 10.101 in this table is not ours
+      if (t) t.tags = { ...t.tags, [ROUTES_KEY]: CIDRS[0] }; // 10.101 in this table is not ours
     });
     await putSamples({ dx: healthy(330), vpn: healthy(330) });
     const report = await invoke(readEvent("schedule-reconcile"), dxEnv({ restoreWindowSeconds: 300 }));
@@ -299,13 +301,12 @@ describe("dx-failover: failback", () => {
     expect(result.groups[0]).toMatchObject({ desired: "direct-connect", reason: "dx-restored" });
     expect(staticRoutes(report, TABLES[0])).toEqual({});
     expect(staticRoutes(report, TABLES[1])).toEqual({ [CIDRS[1]]: `${ENI} (active)` });
-    expect(tagsAfter(report, TABLES[0])).toMatchObject({
-      "ops:dx-failover:active": "direct-connect",
-      "ops:dx-failover:routes": "",
-    });
+    expect(stateAfter(report, TABLES[0])).toMatchObject({ active: "direct-connect" });
+    expect(stateAfter(report, TABLES[0]).failback).toBeDefined();
+    expect(tagsAfter(report, TABLES[0])[ROUTES_KEY]).toBe("");
   });
 
-  it("does not fail back a CIDR whose propagated route is not back", async () => {
+  it("does not fail back a CIDR Direct Connect does not carry again", async () => {
     load((f) => {
       failedOver(f, 900_000);
       const g = f.virtualPrivateGateways[0];
@@ -320,12 +321,14 @@ describe("dx-failover: failback", () => {
     for (const t of TABLES) expect(staticRoutes(report, t)).toEqual({ [CIDRS[1]]: `${ENI} (active)` });
   });
 
-  it("flapping DX: at most one switch per dwell window", async () => {
-    load((f) => failedOver(f, 10_000)); // switched 10 s ago, dwell 60 s
-    // The VPN fails while DX is back: a failback would be allowed without the window, but not within the dwell.
-    await putSamples({ dx: healthy(20), vpn: [...healthy(18), ...failing(2)] });
-    const report = await invoke(readEvent("schedule-reconcile"));
-    expect(resultOf(report).groups[0]).toMatchObject({ alarm: "switch-delayed-by-dwell" });
+  it("a failback waits for the dwell after a switch, even when the VPN fails", async () => {
+    load((f) => failedOver(f, 10_000)); // switched 10 s ago, dwell 60 s, DX healthy for 5 min
+    await putSamples({ dx: healthy(300), vpn: healthy(300) });
+    const report = await invoke(readEvent("schedule-reconcile"), dxEnv({ restoreWindowSeconds: 60 }));
+    expect(resultOf(report).groups[0]).toMatchObject({
+      reason: "dwell",
+      alarms: ["switch-delayed-by-dwell"],
+    });
     expect(callsTo(report, "DeleteRoute")).toHaveLength(0);
   });
 });
@@ -348,9 +351,9 @@ describe("dx-failover: alarms as the backstop (no probe data)", () => {
     expect(callsTo(report, "CreateRoute")).toHaveLength(0);
   });
 
-  it("on the VPN with stale probes: the dx-restored alarm in ALARM fails back (its K periods are the window)", async () => {
+  it("on the VPN with stale probes: the dx-not-restored alarm OK fails back (its K periods are the window)", async () => {
     load((f) => failedOver(f, 900_000));
-    const report = await invoke(readEventForGroup("alarm-dx-restored"));
+    const report = await invoke(readEventForGroup("alarm-dx-not-restored-ok"));
     expect(resultOf(report).groups[0]).toMatchObject({ desired: "direct-connect", reason: "dx-restored" });
     for (const t of TABLES) expect(staticRoutes(report, t)).toEqual({});
   });
@@ -364,22 +367,20 @@ describe("dx-failover: game day", () => {
     expect(resultOf(forced).groups[0]).toMatchObject({ desired: "vpn", reason: "game-day-force" });
     for (const t of TABLES) {
       expect(staticRoutes(forced, t)).toEqual(ALL_ON_VPN);
-      expect(tagsAfter(forced, t)["ops:dx-failover:override"]).toMatch(/^vpn until /);
+      expect(stateAfter(forced, t).override).toMatch(/^vpn\//);
     }
     const reverted = await invoke(readEventForGroup("game-day-revert"));
-    for (const t of TABLES) expect(tagsAfter(reverted, t)["ops:dx-failover:override"]).toBeUndefined();
+    for (const t of TABLES) expect(stateAfter(reverted, t).override).toBeUndefined();
   });
 
   it("reverts automatically once the override expires (after the dwell)", async () => {
-    load((f) =>
-      failedOver(f, 31 * 60_000, { "ops:dx-failover:override": `vpn until ${fixtureTime(f, 60_000)}` }),
-    );
+    load((f) => failedOver(f, 31 * 60_000, `override=vpn/${agoIso(60_000)}`));
     await putSamples({ dx: healthy(330), vpn: healthy(330) });
     const report = await invoke(readEvent("schedule-reconcile"));
     expect(resultOf(report).decision).toBe("failback");
     for (const t of TABLES) {
       expect(staticRoutes(report, t)).toEqual({});
-      expect(tagsAfter(report, t)["ops:dx-failover:override"]).toBeUndefined();
+      expect(stateAfter(report, t).override).toBeUndefined();
     }
   });
 
@@ -387,7 +388,7 @@ describe("dx-failover: game day", () => {
     load();
     await putSamples({ dx: healthy(30), vpn: [...healthy(28), ...failing(2)] });
     const report = await invoke(readEvent("game-day-force"));
-    expect(resultOf(report).groups[0]).toMatchObject({ alarm: "game-day-refused" });
+    expect(resultOf(report).groups[0]?.alarms).toContain("game-day-refused");
     expect(callsTo(report, "CreateRoute")).toHaveLength(0);
   });
 });

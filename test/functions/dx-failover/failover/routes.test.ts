@@ -191,11 +191,21 @@ describe("planRoutes: failback", () => {
     expect(plan.ownership["rtb-0000000a"]).toEqual([...CIDRS].sort());
   });
 
-  it("readiness: a route to the appliance it did not record as its own blocks the CIDR (stuck, never deleted)", () => {
-    const t = table("rtb-0000000a", [staticTo("10.10.0.0/16"), ...allPropagated()], []);
-    const r = failbackReadiness(group([t]));
-    expect(r.ready["10.10.0.0/16"]).toBe(false);
-    expect(r.blocked.map((b) => b.cidr)).toEqual(["10.10.0.0/16"]);
+  it("readiness: a route to the appliance it did not record as its own is reported blocked (stuck, never deleted)", () => {
+    const ours = table("rtb-0000000a", [staticTo("10.10.0.0/16"), ...allPropagated()], ["10.10.0.0/16"]);
+    const unowned = table("rtb-0000000b", [staticTo("10.10.0.0/16"), ...allPropagated()], []);
+    const r = failbackReadiness(group([ours, unowned]));
+    expect(r.ready["10.10.0.0/16"]).toBe(true); // ours may go where Direct Connect carries it
+    expect(r.blocked).toEqual([
+      {
+        routeTableId: "rtb-0000000b",
+        cidr: "10.10.0.0/16",
+        segments: [expect.stringMatching(/did not record as its own/)],
+      },
+    ]);
+    expect(failbackReadiness(group([table("rtb-0000000a", allPropagated(), [])])).ready).toEqual(
+      Object.fromEntries(CIDRS.map((c) => [c, true])),
+    );
   });
 });
 
