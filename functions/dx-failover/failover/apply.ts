@@ -321,3 +321,33 @@ export const writeTags = async (ec2: EC2Client, changes: readonly TagChange[]): 
       );
   return failures;
 };
+
+/** Rounds of tag writes after the first when the failures are retryable (throttling), within the deadline. */
+export const TAG_RETRY_ROUNDS = 4;
+const TAG_RETRY_BASE_MS = 250;
+
+/**
+ * `writeTags`, then the throttled or transient failures again with a growing pause while the deadline
+ * allows: the routes are already written, and ownership that is never recorded would keep them on the VPN
+ * for good (never deleted by us), so the bookkeeping is worth a few seconds.
+ */
+export const writeTagsPatiently = async (
+  ec2: EC2Client,
+  changes: readonly TagChange[],
+  deadline: Deadline,
+): Promise<TagFailure[]> => {
+  let failures = await writeTags(ec2, changes);
+  for (let round = 0; round < TAG_RETRY_ROUNDS; round++) {
+    const retryable = failures.filter((f) => f.outcome.failure?.retryable === true);
+    const pause = TAG_RETRY_BASE_MS * 2 ** round;
+    if (retryable.length === 0 || deadline.remainingMs() < 4 * pause) break;
+    await deadline.clock.sleep(pause);
+    const again = new Set(retryable.map((f) => f.routeTableId));
+    const retried = await writeTags(
+      ec2,
+      changes.filter((c) => again.has(c.routeTableId)),
+    );
+    failures = [...failures.filter((f) => !again.has(f.routeTableId)), ...retried];
+  }
+  return failures;
+};

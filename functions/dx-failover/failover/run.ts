@@ -14,7 +14,7 @@ import {
   policyOf,
   probedByOf,
 } from "../config";
-import { createRouteWriter, resourceOf, writeTags } from "./apply";
+import { createRouteWriter, resourceOf, writeTags, writeTagsPatiently } from "./apply";
 import { familiesOf, type ObservedGroup, type ObservedTable, observeGroup, parseAlarmName } from "./observe";
 import { accountOf, type DxInput, eventIdOf, regionOf } from "./parse";
 import {
@@ -291,14 +291,17 @@ const fitting = (tables: readonly ObservedTable[], changes: readonly TagChange[]
   return { ok, problems };
 };
 
+/** `patient`: retry throttled writes within the deadline (the final write; the early one is repeated anyway). */
 const tagWrite = async (
   context: StageContext,
   region: string,
   tables: readonly ObservedTable[],
   changes: TagChange[],
+  patient: boolean,
 ) => {
   const { ok, problems } = fitting(tables, changes);
-  const failures = await writeTags(context.clients.ec2(region), ok);
+  const ec2 = context.clients.ec2(region);
+  const failures = patient ? await writeTagsPatiently(ec2, ok, context.deadline) : await writeTags(ec2, ok);
   return {
     problems: [
       ...problems,
@@ -346,6 +349,7 @@ const applyRoutes = async (
                 groupTagKey: config.groupTagKey,
               }),
             ),
+          false,
         )
       : undefined;
   const execution = await executePlan(gp.plan, context.mode, writer.executors(gp.plan.actions, planned));
@@ -433,6 +437,7 @@ const applyGroup = async (
     region,
     observed.tables,
     changes.filter((c) => Object.keys(c.set).length + c.remove.length > 0),
+    true,
   );
   return {
     execution,

@@ -63,7 +63,10 @@ const invoke = async (
     detectionMs: 60_000,
   });
   // One invocation has no history: the path and flap invariants are the stack simulation's (game day, bench).
-  return { ...report, violations: after.violations.filter((v) => v.invariant !== "path" && v.invariant !== "flap") };
+  return {
+    ...report,
+    violations: after.violations.filter((v) => v.invariant !== "path" && v.invariant !== "flap"),
+  };
 };
 
 /** What on-premises advertises over every session of the group's interfaces. */
