@@ -37,6 +37,15 @@ const Target = z.string().check(
 const unique = (what: string) =>
   z.refine<string[]>((xs) => new Set(xs).size === xs.length, { message: `${what} must be unique` });
 
+/** The VPN is down on `failures` of its last `of` probes (never on one probe). */
+export const DEFAULT_VPN_DOWN = { failures: 3, of: 5 } as const;
+/** Each failover within an hour of a failback doubles the restore window, up to an hour. */
+export const DEFAULT_FLAP_BACKOFF = {
+  multiplier: 2,
+  maxRestoreWindowSeconds: 3600,
+  memorySeconds: 3600,
+} as const;
+
 const seconds = (min: number, max: number, fallback: number) =>
   z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback);
 
@@ -54,16 +63,16 @@ export const DxProbeConfigSchema = z
     /** Consecutive DX successes that end an outage for the probe's trigger. */
     rearmAfter: z._default(z.int().check(z.minimum(1), z.maximum(100)), 3),
     /** The VPN is judged down when `failures` of its last `of` probes failed (never on one probe). */
-    vpnDown: z._default(
+    /** Default `DEFAULT_VPN_DOWN`, applied where it is read (defaults left out keep OPS_CONFIG within 4 KB). */
+    vpnDown: z.optional(
       z
         .object({
-          failures: z._default(z.int().check(z.minimum(2), z.maximum(100)), 3),
-          of: z._default(z.int().check(z.minimum(2), z.maximum(300)), 5),
+          failures: z._default(z.int().check(z.minimum(2), z.maximum(100)), DEFAULT_VPN_DOWN.failures),
+          of: z._default(z.int().check(z.minimum(2), z.maximum(300)), DEFAULT_VPN_DOWN.of),
         })
         .check(
           z.refine((v) => v.failures <= v.of, { message: "failures must not exceed of", path: ["failures"] }),
         ),
-      { failures: 3, of: 5 },
     ),
   })
   .check(
@@ -110,13 +119,16 @@ export const DxFailoverGroupSchema = z
     /** Probe samples older than this are stale: the decision relies on alarms. */
     probeStaleSeconds: seconds(1, 3600, 30),
     /** Repeated flaps: each failover within `memorySeconds` of a failback multiplies the restore window. */
-    flapBackoff: z._default(
+    /** Default `DEFAULT_FLAP_BACKOFF`, applied where it is read (`flapBackoffOf`). */
+    flapBackoff: z.optional(
       z.object({
-        multiplier: z._default(z.number().check(z.minimum(1), z.maximum(10)), 2),
-        maxRestoreWindowSeconds: seconds(0, 86_400, 3600),
-        memorySeconds: seconds(0, 604_800, 3600),
+        multiplier: z._default(
+          z.number().check(z.minimum(1), z.maximum(10)),
+          DEFAULT_FLAP_BACKOFF.multiplier,
+        ),
+        maxRestoreWindowSeconds: seconds(0, 86_400, DEFAULT_FLAP_BACKOFF.maxRestoreWindowSeconds),
+        memorySeconds: seconds(0, 604_800, DEFAULT_FLAP_BACKOFF.memorySeconds),
       }),
-      { multiplier: 2, maxRestoreWindowSeconds: 3600, memorySeconds: 3600 },
     ),
     /** DX restored but a route of ours cannot fail back this long: the `stuck-on-vpn` alarm. */
     stuckOnVpnAfterSeconds: seconds(0, 86_400, 900),
@@ -220,21 +232,32 @@ export const canonicalCidrs = (group: Pick<DxFailoverGroupConfig, "cidrs">): str
     return cidr === undefined ? [] : [formatCidr(cidr)];
   });
 
+/** The group's flap back-off, its default filled in. */
+export const flapBackoffOf = (group: Pick<DxFailoverGroupConfig, "flapBackoff">) =>
+  group.flapBackoff ?? DEFAULT_FLAP_BACKOFF;
+
+/** The group's VPN-down rule (M of N), its default filled in. */
+export const vpnDownOf = (group: Pick<DxFailoverGroupConfig, "probe">) =>
+  group.probe.vpnDown ?? DEFAULT_VPN_DOWN;
+
 /** The decision policy of a group. */
-export const policyOf = (group: DxFailoverGroupConfig): FailoverPolicy => ({
-  failureThreshold: group.probe.failureThreshold,
-  restoreWindowMs: group.restoreWindowSeconds * 1000,
-  minDwellMs: group.minDwellSeconds * 1000,
-  probeStaleMs: group.probeStaleSeconds * 1000,
-  vpnDown: { failures: group.probe.vpnDown.failures, of: group.probe.vpnDown.of },
-  backoff: {
-    multiplier: group.flapBackoff.multiplier,
-    maxRestoreWindowMs:
-      Math.max(group.restoreWindowSeconds, group.flapBackoff.maxRestoreWindowSeconds) * 1000,
-    memoryMs: group.flapBackoff.memorySeconds * 1000,
-  },
-  stuckOnVpnAfterMs: group.stuckOnVpnAfterSeconds * 1000,
-});
+export const policyOf = (group: DxFailoverGroupConfig): FailoverPolicy => {
+  const backoff = flapBackoffOf(group);
+  const vpnDown = vpnDownOf(group);
+  return {
+    failureThreshold: group.probe.failureThreshold,
+    restoreWindowMs: group.restoreWindowSeconds * 1000,
+    minDwellMs: group.minDwellSeconds * 1000,
+    probeStaleMs: group.probeStaleSeconds * 1000,
+    vpnDown: { failures: vpnDown.failures, of: vpnDown.of },
+    backoff: {
+      multiplier: backoff.multiplier,
+      maxRestoreWindowMs: Math.max(group.restoreWindowSeconds, backoff.maxRestoreWindowSeconds) * 1000,
+      memoryMs: backoff.memorySeconds * 1000,
+    },
+    stuckOnVpnAfterMs: group.stuckOnVpnAfterSeconds * 1000,
+  };
+};
 
 /** The ProbeLoop options of a group (callbacks, clock and stop conditions are the caller's). */
 export const probeOptionsOf = (

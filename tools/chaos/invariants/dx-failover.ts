@@ -19,7 +19,11 @@
  * tunnel it simulates), not the capability's own judgment; route selection comes from the simulated
  * account's route-selection model (sim/account/route-selection.ts), not from the capability's planner.
  */
-import type { DxFailoverConfig, DxFailoverGroupConfig } from "../../../functions/dx-failover/config";
+import {
+  type DxFailoverConfig,
+  type DxFailoverGroupConfig,
+  flapBackoffOf,
+} from "../../../functions/dx-failover/config";
 import { decodeTableTags, groupsOfTag } from "../../../functions/dx-failover/failover/state";
 import type { SimulatedAccount } from "../../../sim";
 
@@ -174,9 +178,10 @@ const checkFlaps = (
     else delete state.dxUpSince[group.name];
     const before = state.previous?.groups[group.name];
     if (before?.active !== "vpn" || g.active !== "direct-connect" || !before.vpnUp) continue;
+    const backoff = flapBackoffOf(group);
     const window = Math.min(
-      Math.max(group.restoreWindowSeconds, group.flapBackoff.maxRestoreWindowSeconds) * 1000,
-      group.restoreWindowSeconds * 1000 * group.flapBackoff.multiplier ** before.flaps,
+      Math.max(group.restoreWindowSeconds, backoff.maxRestoreWindowSeconds) * 1000,
+      group.restoreWindowSeconds * 1000 * backoff.multiplier ** before.flaps,
     );
     const upFor = view.at - (state.dxUpSince[group.name] ?? view.at);
     if (upFor + (options.toleranceMs ?? 0) < window)

@@ -1,5 +1,5 @@
 import type { StageContext } from "../../../config";
-import { canonicalCidrs, type DxFailoverGroupConfig, policyOf, probedByOf } from "../../config";
+import { canonicalCidrs, type DxFailoverGroupConfig, policyOf, probedByOf, vpnDownOf } from "../../config";
 import { requiredRestoreWindowMs } from "../plan/hysteresis";
 import type { AddressFamily, FailoverState, Signals } from "../plan/types";
 import { decodeTableTags, groupState } from "../state";
@@ -60,7 +60,7 @@ export const observeGroup = async (
     group: group.name,
     probe: probedByOf(group),
     staleMs: group.probeStaleSeconds * 1000,
-    recentOf: group.probe.vpnDown.of,
+    recentOf: vpnDownOf(group).of,
   };
   const [prefixLists, alarms, metrics, vifs, appliance] = await Promise.all([
     loadPrefixLists(ec2, tables),
