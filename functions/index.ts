@@ -176,9 +176,14 @@ const dxProbe: DeployedFunction = {
     ...BASE_ACTIONS,
     // Its trigger event, on the trigger bus only (not the action-events statement); metrics go as EMF.
     "events:PutEvents",
+    // Lambda's VPC networking (the function's ENIs in the probe subnets, in place of the managed
+    // AWSLambdaVPCAccessExecutionRole); outside a VPC only the two reads.
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
   ],
 };
 

@@ -140,10 +140,66 @@ const NO_DX_GROUP = "(no-dx-failover-group-configured)";
 /** EC2 tag values that name `group` in a membership tag (alone, or in a space-separated list). */
 const membershipPatterns = (group) => [group, `${group} *`, `* ${group}`, `* ${group} *`];
 
+/** `arn:<partition>:ec2:<region>:<account>:<resource>`, built by CloudFormation (no `${…}` for osls to resolve). */
+const ec2Arn = (resource) => ({
+  "Fn::Join": [
+    "",
+    [
+      "arn:",
+      { Ref: "AWS::Partition" },
+      ":ec2:",
+      { Ref: "AWS::Region" },
+      ":",
+      { Ref: "AWS::AccountId" },
+      `:${resource}`,
+    ],
+  ],
+});
+
+/**
+ * The probe's VPC networking, instead of AWSLambdaVPCAccessExecutionRole (every ENI action on "*"): Lambda
+ * creates the function's ENIs with its execution role ("Lambda execution role permissions for VPC":
+ * CreateNetworkInterface, DescribeNetworkInterfaces on "*", DeleteNetworkInterface, Assign/
+ * UnassignPrivateIpAddresses). `create`: ENIs only in the configured probe subnets with the configured
+ * security groups. `writes`: the other ENI writes only on ENIs in those subnets (`ec2:Subnet`, as in the
+ * CodeBuild VPC policy example). Outside a VPC the subnet is one that cannot exist, so the same actions
+ * (the registry lists them once) grant nothing.
+ */
+const NO_PROBE_SUBNET = "subnet/(no-probe-vpc-configured)";
+
+const probeVpcStatements = (vpc, inVpc) => {
+  const subnets = inVpc ? vpc.subnetIds.map((id) => ec2Arn(`subnet/${id}`)) : [ec2Arn(NO_PROBE_SUBNET)];
+  const securityGroups = inVpc ? vpc.securityGroupIds : [];
+  return {
+    create: {
+      Sid: "LambdaVpcEnisInProbeSubnetsOnly",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterface"],
+      Resource: [
+        ...subnets,
+        ...securityGroups.map((id) => ec2Arn(`security-group/${id}`)),
+        ec2Arn("network-interface/*"),
+      ],
+    },
+    writes: {
+      Sid: "LambdaVpcEniWritesInProbeSubnetsOnly",
+      Effect: "Allow",
+      Action: [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: [ec2Arn("network-interface/*")],
+      Condition: { ArnEquals: { "ec2:Subnet": subnets } },
+    },
+  };
+};
+
 /** dx-failover: group tag condition (route writes and tags), metric namespace, trigger bus, probe VPC. */
 const dxFailoverValues = (dx) => {
   const names = dx.groups.map((g) => g.name);
   const vpc = dx.probeVpc;
+  const inVpc = vpc.subnetIds.length > 0 && vpc.securityGroupIds.length > 0;
   const members = names.length > 0 ? names.flatMap(membershipPatterns) : [NO_DX_GROUP];
   return {
     groupTagKey: dx.groupTagKey,
@@ -158,10 +214,8 @@ const dxFailoverValues = (dx) => {
       StringLike: { [`aws:ResourceTag/${dx.groupTagKey}`]: members },
       "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
     },
-    probeVpc:
-      vpc.subnetIds.length > 0 && vpc.securityGroupIds.length > 0
-        ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds }
-        : null,
+    probeVpc: inVpc ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } : null,
+    probeVpcStatements: probeVpcStatements(vpc, inVpc),
   };
 };
 
@@ -236,7 +290,10 @@ const dxFailoverAlarmResources = (dx, service, stageName) => {
 
 /** osls's logical id of the event bus it creates for a rule (`eventBus: <name>`, lib/plugins/aws/lib/naming.js). */
 const eventBusLogicalId = (name) =>
-  `${name.replace(/-/g, "Dash").replace(/_/g, "Underscore").replace(/^./, (c) => c.toUpperCase())}EventBridgeEventBus`;
+  `${name
+    .replace(/-/g, "Dash")
+    .replace(/_/g, "Underscore")
+    .replace(/^./, (c) => c.toUpperCase())}EventBridgeEventBus`;
 
 const busArn = (name) => ({
   "Fn::Sub": `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${name}`,
@@ -261,7 +318,10 @@ const dxTriggerBusResources = (dx) => ({
         Resource: busArn(dx.triggerBusName),
         Condition: {
           ArnNotEquals: {
-            "aws:PrincipalArn": [{ "Fn::GetAtt": ["DxProbeIamRoleLambdaExecution", "Arn"] }, ...dx.agentRoleArns],
+            "aws:PrincipalArn": [
+              { "Fn::GetAtt": ["DxProbeIamRoleLambdaExecution", "Arn"] },
+              ...dx.agentRoleArns,
+            ],
           },
         },
       },
@@ -294,14 +354,21 @@ const dxProbeEndpointResources = (dx) => {
     DxProbeEventsEndpoint: {
       Type: "AWS::EC2::VPCEndpoint",
       Properties: {
-        ServiceName: { "Fn::Sub": "com.amazonaws.${AWS::Region}.events" },
+        ServiceName: { "Fn::Sub": `com.amazonaws.\${AWS::Region}.events` },
         VpcEndpointType: "Interface",
         VpcId: vpc.vpcId,
         SubnetIds: vpc.subnetIds,
         SecurityGroupIds: [{ Ref: "DxProbeEndpointSecurityGroup" }],
         PrivateDnsEnabled: true,
         PolicyDocument: {
-          Statement: [{ Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: busArn(dx.triggerBusName) }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "events:PutEvents",
+              Resource: busArn(dx.triggerBusName),
+            },
+          ],
         },
       },
     },
