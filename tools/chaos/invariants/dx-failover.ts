@@ -136,7 +136,8 @@ export interface CheckOptions {
   toleranceMs?: number;
 }
 
-const works = (cell: CellView, g: GroupView): boolean =>
+/** Whether every part of a cell's CIDR is carried by a route whose path works now. */
+export const cellWorks = (cell: CellView, g: GroupView): boolean =>
   cell.parts.every(
     (p) =>
       p.state === "active" &&
@@ -148,7 +149,7 @@ const checkPaths = (view: DxView, state: CheckState, options: CheckOptions, out:
   for (const [name, g] of Object.entries(view.groups)) {
     for (const cell of g.cells) {
       const key = `${name}|${cell.routeTableId}|${cell.cidr}`;
-      if (works(cell, g) || !(g.directConnectUp || g.vpnUp)) {
+      if (cellWorks(cell, g) || !(g.directConnectUp || g.vpnUp)) {
         delete state.brokenSince[key];
         continue;
       }
