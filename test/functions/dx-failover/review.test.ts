@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
@@ -110,5 +111,14 @@ describe("review: failback when the VPN is judged down", () => {
     };
     const decision = decidePath(signals, state, DEFAULT_POLICY, now);
     expect(decision.desired).toBe("vpn");
+  });
+});
+
+describe("review: the game day on the real control plane (issue 10 item 9)", () => {
+  it.fails("review: serverless.yml tells operators to run `npm run game-day` (StartBgpFailoverTest), which does not exist", () => {
+    expect(readFileSync("serverless.yml", "utf8")).toContain("npm run game-day");
+    const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> })
+      .scripts;
+    expect(scripts["game-day"]).toBeDefined();
   });
 });

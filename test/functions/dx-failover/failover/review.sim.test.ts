@@ -196,3 +196,27 @@ describe("review: state tags anyone may write (safety rule 9)", () => {
     expect(resultOf(report).groups[0]).toMatchObject({ desired: "direct-connect" });
   });
 });
+
+describe("review: BGP of the configured interfaces against the routes the tables show", () => {
+  it.fails("review: the configured VIFs' BGP down overrides propagated routes still active and healthy probes: the group goes to the VPN and stays there with no alarm", async () => {
+    // A DX migration: the configured interfaces are being retired (BGP down), a new one on the same gateway
+    // carries every prefix; the tables still show the propagated routes and the probes answer.
+    load((f) => {
+      bgp(f, "down");
+      const vgw = f.virtualPrivateGateways[0];
+      if (vgw) vgw.virtualInterfaceIds = [...(vgw.virtualInterfaceIds ?? []), "dxvif-fgdx0003"];
+      f.virtualInterfaces.push({
+        id: "dxvif-fgdx0003",
+        connectionId: "dxcon-fgdx0003",
+        virtualInterfaceName: "lz-dx-3",
+        vlan: 103,
+        bgpPeers: [{ bgpPeerId: "dxpeer-fgdx0003", addressFamily: "ipv4", bgpStatus: "up" }],
+      });
+    });
+    await putSamples({ dx: healthy(60), vpn: healthy(60) });
+    const report = await reconcile(env());
+    const creates = callsTo(report, "CreateRoute").length;
+    // Either the contradiction keeps production on Direct Connect, or someone is told about it.
+    expect(creates === 0 || alarmEvents(report).length > 0).toBe(true);
+  });
+});
