@@ -220,3 +220,14 @@ describe("review: BGP of the configured interfaces against the routes the tables
     expect(creates === 0 || alarmEvents(report).length > 0).toBe(true);
   });
 });
+
+describe("review: an advisory read that fails blocks the protective step", () => {
+  it.fails("review: GetMetricData throttled (account quota shared with dashboards and pollers) aborts the invocation, so BGP down on every VIF does not fail over", async () => {
+    const account = load((f) => bgp(f, "down"));
+    account.faults.add({ service: "monitoring", operation: "GetMetricData", error: { code: "Throttling" } });
+    const report = await reconcile(env());
+    expect(report.error).toBeUndefined();
+    for (const t of TABLES)
+      expect(staticRoutes(report, t)).toEqual(Object.fromEntries(CIDRS.map((c) => [c, `${ENI} (active)`])));
+  });
+});
