@@ -43,20 +43,10 @@ const load = (edit: (f: Fixture) => void = () => undefined) => {
   return harness.load(f);
 };
 
-/** The stage configuration, with extra keys merged into the group and into `dxFailover`. */
-const env = (
-  o: GroupOverrides = {},
-  group: Record<string, unknown> = {},
-  section: Record<string, unknown> = {},
-) => {
+/** The stage configuration, with extra keys merged into `dxFailover` (e.g. `probeVpc`). */
+const env = (o: GroupOverrides = {}, section: Record<string, unknown> = {}) => {
   const config = dxConfig(o);
-  const [first, ...rest] = config.dxFailover.groups;
-  return {
-    OPS_CONFIG: JSON.stringify({
-      ...config,
-      dxFailover: { ...config.dxFailover, ...section, groups: [{ ...first, ...group }, ...rest] },
-    }),
-  };
+  return { OPS_CONFIG: JSON.stringify({ ...config, dxFailover: { ...config.dxFailover, ...section } }) };
 };
 
 const reconcile = (e: Record<string, string>): Promise<InvocationReport> =>
@@ -113,7 +103,6 @@ describe("review: the probe's own route table", () => {
     const report = await reconcile(
       env(
         { location: "region" },
-        {},
         { probeVpc: { subnetIds: ["subnet-0d0f0000000000b09"], securityGroupIds: ["sg-0d0f0000000000d09"] } },
       ),
     );
