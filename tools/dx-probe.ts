@@ -2,7 +2,7 @@
  * npx tsx tools/dx-probe.ts --dx host:port[,host:port] --vpn host:port[,…] [--interval 1000] [--timeout 800]
  *     [--threshold 2] [--rearm 3] [--icmp] [--once] [--duration <s>] [--json] [--on-trigger "<command>"]
  *     [--group <name> --region <region> [--bus ops-toolkit-dx-trigger] [--namespace OpsToolkit/DxFailover]
- *      [--source ops-toolkit]]
+ *      [--source ops-toolkit] [--flush 15]]
  *
  * The dx-failover agent: the authoritative probe of a Local Zone group, on an instance in a Local Zone
  * subnet whose route table keeps the propagated DX route (functions/dx-failover/README.md "The agent";
@@ -11,7 +11,7 @@
  * path healthy) and prints one line per sample (--json: one JSON object per line).
  *
  * With --group (and --region), it publishes for that group: the samples as high-resolution metrics
- * (`Probe=agent`, PutMetricData once a minute and at once on a failed sample), and the trigger — once per
+ * (`Probe=agent`, PutMetricData every --flush samples, default 15, and at once on a failed sample), and the trigger — once per
  * outage, when DX has failed --threshold consecutive probes while the VPN answers — as a "DX Path Degraded"
  * event on the trigger bus, which the failover function's rule receives. Credentials: the instance profile.
  * --on-trigger runs a command as well (/bin/sh -c, the trigger JSON in $DX_PROBE_TRIGGER).
@@ -25,7 +25,7 @@ import { execFile } from "node:child_process";
 import { parseArgs } from "node:util";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { createAgentPublisher } from "../functions/dx-failover/probe/agent";
+import { AGENT_FLUSH_EVERY, createAgentPublisher } from "../functions/dx-failover/probe/agent";
 import { icmpAvailable, makeIcmpProbe } from "../functions/dx-failover/probe/icmp";
 import {
   PROBE_DEFAULTS,
@@ -39,7 +39,7 @@ const usage =
   "usage: npx tsx tools/dx-probe.ts --dx host:port[,host:port] --vpn host:port[,host:port]\n" +
   "         [--interval ms] [--timeout ms] [--threshold M] [--rearm N] [--icmp] [--once] [--duration s]\n" +
   '         [--json] [--on-trigger "<shell command>"]\n' +
-  "         [--group name --region region [--bus name] [--namespace ns] [--source src]]";
+  "         [--group name --region region [--bus name] [--namespace ns] [--source src] [--flush samples]]";
 
 const fail = (message: string): never => {
   process.stderr.write(`dx-probe: ${message}\n${usage}\n`);
@@ -73,6 +73,7 @@ const { values } = (() => {
         bus: { type: "string", default: "ops-toolkit-dx-trigger" },
         namespace: { type: "string", default: "OpsToolkit/DxFailover" },
         source: { type: "string", default: "ops-toolkit" },
+        flush: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -159,6 +160,8 @@ const publisher = () => {
     source: values.source,
     cloudWatch: new CloudWatchClient({ region }),
     eventBridge: new EventBridgeClient({ region }),
+    // At most half of the failover function's probeStaleSeconds (default 30 s) at the probe interval.
+    flushEvery: intOption("flush", values.flush, AGENT_FLUSH_EVERY, 1),
     onError: (err) => warn("PutMetricData", err),
   });
 };

@@ -26,6 +26,7 @@ export const OVERRIDE_DEFEATED_METRIC = "DxOverrideDefeated";
 export const STUCK_ON_VPN_METRIC = "DxStuckOnVpn";
 export const TRIGGER_IGNORED_METRIC = "ProbeTriggerIgnored";
 export const TAG_WRITE_FAILED_METRIC = "DxTagWriteFailed";
+export const INCOMPLETE_METRIC = "DxSwitchIncomplete";
 
 /** An alarm event of the group: someone must look. */
 export interface GroupAlarm {
@@ -51,14 +52,33 @@ export interface GroupReport {
 }
 
 /** The alarm events of a group's invocation. */
+/**
+ * Route writes of the path the decision wants that did not happen (refused, throttled, not attempted): the
+ * traffic of those table × CIDR cells stays where it was — on a dead DX after a failover. (A route written
+ * but defeated by more specific routes has its own alarm; `denied` is plan or dry-run mode.)
+ */
+export const incompleteWrites = (plan: GroupPlan, execution: Execution): ResourceOutcome[] =>
+  plan.decision.desired === "hold"
+    ? []
+    : execution.actions
+        .flatMap((a) => a.resources)
+        .filter((o) => o.status === "failed" && o.code !== "override-defeated");
+
 export const groupAlarms = (
-  g: Pick<GroupReport, "group" | "plan" | "defeated">,
+  g: Pick<GroupReport, "group" | "plan" | "defeated"> & { incomplete?: readonly ResourceOutcome[] },
   tagProblems: string[],
 ): GroupAlarm[] => {
   const { decision, plan, blocked, stuckSince } = g.plan;
   const alarms: GroupAlarm[] = [];
   const add = (action: string, description: string, resources: string[] = []) =>
     alarms.push({ action, description: `dx-failover group ${g.group}: ${description}`, resources });
+  const incomplete = g.incomplete ?? [];
+  if (incomplete.length > 0)
+    add(
+      decision.desired === "vpn" ? "failover-incomplete" : "failback-incomplete",
+      `${incomplete.length} route write(s) of the ${decision.desired} path not done: ${incomplete.map((o) => `${o.resource} ${o.code ?? o.failure?.code ?? "failed"}`).join("; ")}`,
+      incomplete.map((o) => o.resource),
+    );
   if (decision.alarm !== undefined)
     add(decision.alarm, `${decision.alarm} (${decision.reason}); ${decision.assessment.evidence.join("; ")}`);
   const conflicts = plan.cells.filter((c) => c.action === "conflict");
@@ -79,6 +99,11 @@ export const groupAlarms = (
       "stuck-on-vpn",
       `Direct Connect restored since ${new Date(stuckSince).toISOString()}, but it would not carry: ${blocked.map((b) => `${b.routeTableId} ${b.segments.join(", ")}`).join("; ")}`,
       blocked.map((b) => `${b.routeTableId}:${b.cidr}`),
+    );
+  if (g.plan.refusedOverride !== undefined)
+    add(
+      "override-refused",
+      `a game-day override in the state tags (${g.plan.refusedOverride.force} until ${new Date(g.plan.refusedOverride.until).toISOString()}) lasts longer than any command may set: ignored and cleared`,
     );
   if (tagProblems.length > 0)
     add("tag-write-failed", `state or ownership tags not written (routes were): ${tagProblems.join("; ")}`);
@@ -109,6 +134,8 @@ const groupMetrics = (r: GroupReport, context: StageContext) => {
   put(STUCK_ON_VPN_METRIC, r.plan.stuckSince !== undefined ? 1 : 0);
   if (decision.alarm === "both-paths-down") put(BOTH_DOWN_METRIC, 1);
   if (r.alarms.some((a) => a.action === "tag-write-failed")) put(TAG_WRITE_FAILED_METRIC, 1);
+  const incomplete = r.alarms.find((a) => a.action.endsWith("-incomplete"));
+  if (incomplete !== undefined) put(INCOMPLETE_METRIC, incomplete.resources.length);
   if (decision.switch && r.effective && context.mode === "apply") {
     put(SWITCHES_METRIC, 1);
     put(SWITCH_DURATION_METRIC, context.clock.now() - (r.failingSince ?? r.started), MetricUnit.Milliseconds);

@@ -28,7 +28,7 @@ import {
 import { overrideVerdictOf } from "./plan/routes";
 import { judgeTrigger, type TriggerIgnored } from "./plan/trigger";
 import type { FailoverState, PathName } from "./plan/types";
-import { type GroupAlarm, groupAlarms, reportGroup, reportIgnoredTrigger } from "./report";
+import { type GroupAlarm, groupAlarms, incompleteWrites, reportGroup, reportIgnoredTrigger } from "./report";
 import { type TagChange, tableTagChange, tagHeadroom } from "./state";
 
 /** observe → plan → apply (routes, then tags) → report, for each group the input concerns. */
@@ -192,12 +192,18 @@ const runGroup = async (
     ...(input.kind === "game-day"
       ? { gameDay: { command: input.command, maxMinutes: context.config.dxFailover.gameDayMaxMinutes } }
       : {}),
+    maxOverrideMs: context.config.dxFailover.gameDayMaxMinutes * 60_000,
     now: started,
   });
   logDecision(group.name, input.kind, gp, context);
   const applied = await applyGroup(group, gp, observed, context, region);
   const alarms = groupAlarms(
-    { group: group.name, plan: gp, defeated: applied.defeated },
+    {
+      group: group.name,
+      plan: gp,
+      defeated: applied.defeated,
+      incomplete: incompleteWrites(gp, applied.execution),
+    },
     applied.tagProblems,
   );
   await reportGroup(

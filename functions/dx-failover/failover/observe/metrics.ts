@@ -3,7 +3,7 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import { awsErrorCode, toAwsCallError } from "../../../../shared/aws/errors";
+import { awsErrorCode } from "../../../../shared/aws/errors";
 import { HEALTH_METRIC, healthDimensions, type PathName } from "../../evidence";
 import type { PathProbeSignals } from "../plan/types";
 
@@ -133,8 +133,9 @@ const readSeries = async (
 };
 
 /**
- * The group's probe signals over [now − lookbackMs, now]. Throttling is thrown (retry); another error
- * leaves the probes stale and is reported, so the alarms decide (never a switch on the probes' absence).
+ * The group's probe signals over [now − lookbackMs, now]. A read that fails (throttling included) leaves
+ * the probes stale and is reported, so the other signals and the alarms decide (never a switch on the
+ * probes' absence).
  */
 export const loadProbeSignals = async (
   cloudWatch: CloudWatchClient,
@@ -151,8 +152,9 @@ export const loadProbeSignals = async (
       await readSeries(cloudWatch, queries, read, series);
     }
   } catch (error) {
-    const failure = toAwsCallError("monitoring", "GetMetricData", error);
-    if (failure.retryable) throw failure;
+    // Even throttling (a per-account quota shared with dashboards and pollers) only leaves the probes
+    // stale: the decision goes on with the other signals (BGP down and a healthy VPN still fail over; a
+    // failback never happens on missing data), and the next reconcile reads again.
     const none = { consecutiveFailures: 0, consecutiveSuccesses: 0 };
     return {
       directConnect: none,

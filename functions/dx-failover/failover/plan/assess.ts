@@ -132,6 +132,11 @@ export const assess = (
   const dx = dxHealth(signals, policy, fresh.directConnect, evidence);
   const ready = applianceReady(signals, evidence);
   const vpn = vpnHealth(signals, policy, fresh.vpn, ready, evidence);
+  const vpnDead =
+    vpn === "down" &&
+    (signals.alarms.vpnDown?.state === "ALARM" ||
+      !ready ||
+      (fresh.vpn && signals.probes.vpn.consecutiveFailures >= policy.vpnDown.failures));
   const since =
     dx === "up" && signals.alarms.dxDown?.state !== "ALARM"
       ? healthySince(signals, policy, fresh.directConnect, probeMissing)
@@ -143,6 +148,7 @@ export const assess = (
   return {
     dx,
     vpn,
+    vpnDead,
     dxProven,
     dxRestored: dxRestoredSince !== undefined && now >= dxRestoredSince,
     ...(since !== undefined ? { dxHealthySince: since } : {}),

@@ -32,8 +32,9 @@ export * from "./types";
  * 3. A failover is never delayed: DX down and the VPN up is enough, whatever the dwell or the last switch.
  * 4. A failback needs DX healthy for the whole restore window — multiplied by `backoff.multiplier` for each
  *    recent flap (a failover within `backoff.memoryMs` of the failback before it), up to a cap — and the
- *    dwell time since the last switch. Exception: the VPN judged down (M of N) while DX is up on at least M
- *    consecutive probes → fail back at once (a path beats no path).
+ *    dwell time since the last switch. Exception: the VPN dead (its alarm, the appliance not ready, or its
+ *    last M probes failed) while DX is up on at least M consecutive probes → fail back at once (a path
+ *    beats no path). A lossy VPN (down on M of N, still answering) waits like any failback.
  * 5. Game-day override {force, until}: forces a path while now < until, within rules 2–4 (never to an
  *    unhealthy VPN, never back to a DX that is down; a forced failback skips the restore window, not the
  *    dwell). After `until` the normal rules apply again, which reverts automatically.
@@ -117,10 +118,12 @@ const normal = (ctx: Context): Decision => {
     });
   }
   if (a.vpn === "down") {
-    if (a.dxProven) return failback(ctx, "vpn-down-dx-up", true);
-    return a.dx === "down"
-      ? make(ctx, "hold", "both-down", { alarm: "both-paths-down" })
-      : make(ctx, "vpn", "dx-not-restored");
+    // A dead VPN: a path beats no path, at once. A lossy one (still answering) is still a path: the dwell
+    // and the backed-off window hold, or a flap storm would switch on every flap.
+    if (a.dxProven && a.vpnDead) return failback(ctx, "vpn-down-dx-up", true);
+    if (a.dx === "down") return make(ctx, "hold", "both-down", { alarm: "both-paths-down" });
+    if (a.dxRestored) return failback(ctx, "dx-restored");
+    return make(ctx, "vpn", "dx-not-restored");
   }
   if (a.dxRestored) return failback(ctx, "dx-restored");
   return make(

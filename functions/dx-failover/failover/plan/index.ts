@@ -39,6 +39,8 @@ export interface GroupFacts {
   /** The trigger's detail, when its evidence was accepted. */
   trigger?: ProbeTriggerDetail;
   gameDay?: { command: GameDayCommand; maxMinutes: number };
+  /** The longest override the function itself writes (`gameDayMaxMinutes`): a longer one in a tag is refused. */
+  maxOverrideMs?: number;
   now: number;
 }
 
@@ -68,6 +70,8 @@ export interface GroupPlan {
   stuckSince?: number;
   /** Cells where our route does (or, once written, would) not carry all of the CIDR. */
   defeated: DefeatedOverride[];
+  /** An override found in the state tags that no game-day command can have written (too long): ignored. */
+  refusedOverride?: { force: PathName; until: number };
 }
 
 export const routeGroupOf = (facts: Pick<GroupFacts, "name" | "cidrs" | "observed">): RouteGroup => {
@@ -129,6 +133,21 @@ export const failbackReadiness = (
   return { ready, blocked };
 };
 
+/** Slack for the clocks of the invocation that wrote an override and the one reading it. */
+const OVERRIDE_SKEW_MS = 60_000;
+
+/**
+ * An override in the tags lasting longer than any command may set was not written by the function (anyone
+ * who may tag the table can write one: safety rule 9): it is dropped, and reported.
+ */
+const withoutForgedOverride = (state: FailoverState, facts: GroupFacts) => {
+  const o = state.override;
+  if (o === undefined || facts.maxOverrideMs === undefined) return { state };
+  if (o.until - facts.now <= facts.maxOverrideMs + OVERRIDE_SKEW_MS) return { state };
+  const { override: _refused, ...rest } = state;
+  return { state: rest, refused: o };
+};
+
 const withGameDay = (state: FailoverState, facts: GroupFacts): FailoverState => {
   const c = facts.gameDay?.command;
   if (c === undefined) return state;
@@ -164,7 +183,8 @@ const defeatedOf = (plan: RoutePlan): DefeatedOverride[] =>
   );
 
 export const planGroup = (facts: GroupFacts): GroupPlan => {
-  const state = withGameDay(facts.observed.state, facts);
+  const checked = withoutForgedOverride(facts.observed.state, facts);
+  const state = withGameDay(checked.state, facts);
   const routeGroup = routeGroupOf(facts);
   const { ready, blocked } = failbackReadiness(routeGroup);
   const signals = signalsOf(facts, ready);
@@ -185,6 +205,7 @@ export const planGroup = (facts: GroupFacts): GroupPlan => {
     blocked,
     ...(stuck ? { stuckSince: restored } : {}),
     defeated: defeatedOf(plan),
+    ...(checked.refused ? { refusedOverride: checked.refused } : {}),
   };
 };
 

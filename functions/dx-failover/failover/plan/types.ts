@@ -130,6 +130,11 @@ export interface CidrEligibility {
 export interface Assessment {
   dx: Health;
   vpn: Health;
+  /**
+   * The VPN carries nothing: its alarm, the appliance not ready, or its last `vpnDown.failures` probes all
+   * failed. A VPN down on M of N but still answering is lossy, not dead.
+   */
+  vpnDead: boolean;
   /** DX up on at least M consecutive probes (or on its alarm with stale probes). */
   dxProven: boolean;
   /** DX healthy for the whole (backed-off) restore window. */

@@ -329,14 +329,20 @@ describe("decidePath: failback", () => {
     expect(decide(s, onVpn()).desired).not.toBe("direct-connect");
   });
 
-  it("fails back without the window when the VPN is judged down (M of N) while DX is up on M probes", () => {
-    expect(decide(vpnFailing(dxHealthyFor(healthy(), 30_000)), onVpn())).toMatchObject({
+  it("fails back without the window when the VPN is dead (its last M probes failed) while DX is up on M probes; a lossy VPN waits", () => {
+    const dead = (s: Signals): Signals => {
+      const v = vpnFailing(s);
+      return { ...v, probes: { ...v.probes, vpn: { ...v.probes.vpn, consecutiveFailures: 3 } } };
+    };
+    expect(decide(dead(dxHealthyFor(healthy(), 30_000)), onVpn())).toMatchObject({
       desired: "direct-connect",
       reason: "vpn-down-dx-up",
       switch: true,
     });
     // DX up on one probe only: not proven.
-    expect(decide(vpnFailing(dxHealthyFor(healthy(), 1000)), onVpn()).switch).toBe(false);
+    expect(decide(dead(dxHealthyFor(healthy(), 1000)), onVpn()).switch).toBe(false);
+    // Lossy (3 of 5 lost, the last one answered... or one failure in a row): the window holds.
+    expect(decide(vpnFailing(dxHealthyFor(healthy(), 30_000)), onVpn()).switch).toBe(false);
   });
 
   it("holds and alarms when on the VPN and both paths are down", () => {
@@ -571,16 +577,13 @@ const vpnHealthyOracle = (s: Signals, policy: FailoverPolicy, now: number): bool
   return s.alarms.vpnDown?.state === "OK";
 };
 
-/** "The VPN is down" as rule 1 states it: never one failed probe. */
-const vpnDownOracle = (s: Signals, policy: FailoverPolicy, now: number): boolean => {
+/** "The VPN is dead": its alarm, the appliance, or its last M probes all failed (never one probe, never lossy). */
+const vpnDeadOracle = (s: Signals, policy: FailoverPolicy, now: number): boolean => {
   const a = s.appliance;
   if (a?.attached !== true || !a.instanceRunning || a.sourceDestCheck) return true;
   if (s.alarms.vpnDown?.state === "ALARM") return true;
   const p = s.probes.vpn;
-  return (
-    isFresh(p, s, policy, now) &&
-    Math.max(p.recentFailures ?? 0, p.consecutiveFailures) >= policy.vpnDown.failures
-  );
+  return isFresh(p, s, policy, now) && p.consecutiveFailures >= policy.vpnDown.failures;
 };
 
 describe("decidePath properties", () => {
@@ -632,7 +635,7 @@ describe("decidePath properties", () => {
     );
   });
 
-  it("a failback needs DX healthy for the whole (backed-off) window, or the VPN down on M of N probes — never one probe", () => {
+  it("a failback needs DX healthy for the whole (backed-off) window, or the VPN dead (its last M probes failed) — never one probe, never a lossy VPN", () => {
     fc.assert(
       fc.property(genSignalsArb, stateArb, policyArb, (g, st, policy) => {
         const signals = toSignals(g, NOW);
@@ -654,7 +657,7 @@ describe("decidePath properties", () => {
           );
         } else {
           expect(d.reason).toBe("vpn-down-dx-up");
-          expect(vpnDownOracle(signals, policy, NOW)).toBe(true);
+          expect(vpnDeadOracle(signals, policy, NOW)).toBe(true);
           if (isFresh(dx, signals, policy, NOW))
             expect(dx.consecutiveSuccesses).toBeGreaterThanOrEqual(policy.failureThreshold);
         }

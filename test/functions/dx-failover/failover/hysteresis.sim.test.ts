@@ -77,12 +77,20 @@ describe("dx-failover: a failback needs the window and a VPN judged on M of N", 
     expect(callsTo(report, "DeleteRoute")).toHaveLength(0);
   });
 
-  it("the VPN down on 3 of its last 5 probes while DX answers: failback at once, without the window", async () => {
+  it("the VPN dead (its last 3 probes failed) while DX answers: failback at once, without the window", async () => {
     load((f) => failedOver(f, 600_000));
-    await putSamples({ dx: [...failing(300), ...healthy(10)], vpn: [...healthy(305), 0, 1, 0, 1, 0] });
+    await putSamples({ dx: [...failing(300), ...healthy(10)], vpn: [...healthy(307), 0, 0, 0] });
     const report = await invoke(readEvent("schedule-reconcile"));
     expect(resultOf(report).groups[0]).toMatchObject({ decision: "failback", reason: "vpn-down-dx-up" });
     for (const t of TABLES) expect(staticRoutes(report, t)).toEqual({});
+  });
+
+  it("a lossy VPN (3 of its last 5 probes lost, still answering): no failback before the window", async () => {
+    load((f) => failedOver(f, 600_000));
+    await putSamples({ dx: [...failing(300), ...healthy(10)], vpn: [...healthy(305), 0, 1, 0, 1, 0] });
+    const report = await invoke(readEvent("schedule-reconcile"));
+    expect(resultOf(report).groups[0]?.desired).not.toBe("direct-connect");
+    expect(callsTo(report, "DeleteRoute")).toHaveLength(0);
   });
 
   it("after two recent flaps the restore window is four times as long", async () => {

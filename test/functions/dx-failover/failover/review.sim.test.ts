@@ -128,7 +128,7 @@ const fill = (f: Fixture, id: string) => {
 };
 
 describe("review: the route quota (50 non-propagated routes per table)", () => {
-  it.fails("review: a failover that leaves one table on the dead DX path (RouteLimitExceeded) raises no alarm event", async () => {
+  it("review: a failover that leaves one table on the dead DX path (RouteLimitExceeded) raises no alarm event", async () => {
     load((f) => {
       fill(f, TABLES[1]);
       bgp(f, "down");
@@ -172,7 +172,7 @@ describe("review: BGP per address family", () => {
 });
 
 describe("review: state tags anyone may write (safety rule 9)", () => {
-  it.fails("review: a game-day override in the state tag is obeyed whatever its length (30 days), though a command is capped by gameDayMaxMinutes", async () => {
+  it("review: a game-day override in the state tag is obeyed whatever its length (30 days), though a command is capped by gameDayMaxMinutes", async () => {
     const until = agoIso(-30 * 86_400_000);
     load((f) => {
       for (const t of f.routeTables)
@@ -211,7 +211,7 @@ describe("review: BGP of the configured interfaces against the routes the tables
 });
 
 describe("review: an advisory read that fails blocks the protective step", () => {
-  it.fails("review: GetMetricData throttled (account quota shared with dashboards and pollers) aborts the invocation, so BGP down on every VIF does not fail over", async () => {
+  it("review: GetMetricData throttled (account quota shared with dashboards and pollers) aborts the invocation, so BGP down on every VIF does not fail over", async () => {
     const account = load((f) => bgp(f, "down"));
     account.faults.add({ service: "monitoring", operation: "GetMetricData", error: { code: "Throttling" } });
     const report = await reconcile(env());
