@@ -19,6 +19,7 @@
  * BENCH_DX_SKIP_THROTTLED=1.
  */
 import { createServer, type Server } from "node:net";
+import { AGENT_FLUSH_EVERY } from "../functions/dx-failover/probe/agent";
 import { FUNCTIONS } from "../functions/index";
 import { EC2_DOCUMENTED_BUCKETS } from "../sim/account/faults";
 import { Harness, readJson } from "../sim/harness";
@@ -312,8 +313,10 @@ const rounded = (items: Record<string, number>) =>
 
 /** Monthly cost per group, itemised, of both probe modes (us-east-1 list prices). */
 export const monthlyCost = (regionGroupsSharingTheProbe = 1) => {
-  // The agent: one PutMetricData a minute when all is well (failed samples flush at once; ignored here).
-  const agent = { ...commonCost(), agentPutMetricData: (MINUTES / 1000) * PRICES.putMetricDataUsdPer1000 };
+  // The agent: one PutMetricData every AGENT_FLUSH_EVERY samples (1 s) when all is well, so its newest
+  // datapoint is never stale for the failover function (failed samples flush at once; ignored here).
+  const agentCalls = (MINUTES * 60) / AGENT_FLUSH_EVERY;
+  const agent = { ...commonCost(), agentPutMetricData: (agentCalls / 1000) * PRICES.putMetricDataUsdPer1000 };
   const lambdaProbe = MINUTES * (60 * 0.25 * PRICES.lambdaGbSecondUsd + PRICES.lambdaRequestUsd);
   const emfBytes = MINUTES * 60 * 2 * 330; // two EMF lines a second of ≈ 330 bytes
   const endpoint = 2 * PRICES.interfaceEndpointUsdPerAzHour * PRICES.hoursPerMonth; // `events`, 2 AZ

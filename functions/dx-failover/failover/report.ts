@@ -65,13 +65,22 @@ export const incompleteWrites = (plan: GroupPlan, execution: Execution): Resourc
         .filter((o) => o.status === "failed" && o.code !== "override-defeated");
 
 export const groupAlarms = (
-  g: Pick<GroupReport, "group" | "plan" | "defeated"> & { incomplete?: readonly ResourceOutcome[] },
+  g: Pick<GroupReport, "group" | "plan" | "defeated"> & {
+    incomplete?: readonly ResourceOutcome[];
+    ambiguousAppliance?: readonly string[];
+  },
   tagProblems: string[],
 ): GroupAlarm[] => {
   const { decision, plan, blocked, stuckSince } = g.plan;
   const alarms: GroupAlarm[] = [];
   const add = (action: string, description: string, resources: string[] = []) =>
     alarms.push({ action, description: `dx-failover group ${g.group}: ${description}`, resources });
+  if (g.ambiguousAppliance !== undefined)
+    add(
+      "appliance-ambiguous",
+      `several attached ENIs carry the appliance tag (${g.ambiguousAppliance.join(", ")}): none is used, the VPN is not ready`,
+      [...g.ambiguousAppliance],
+    );
   const incomplete = g.incomplete ?? [];
   if (incomplete.length > 0)
     add(

@@ -203,6 +203,7 @@ const runGroup = async (
       plan: gp,
       defeated: applied.defeated,
       incomplete: incompleteWrites(gp, applied.execution),
+      ...(observed.appliance.ambiguous ? { ambiguousAppliance: observed.appliance.ambiguous } : {}),
     },
     applied.tagProblems,
   );

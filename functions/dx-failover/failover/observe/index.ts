@@ -67,7 +67,7 @@ export const observeGroup = async (
     loadGroupAlarms(cloudWatch, config.alarmNamePrefix, group.name),
     loadProbeSignals(cloudWatch, target, now, lookbackMs(group, read.state)),
     loadVirtualInterfaces(context.clients.directConnect(region), group.virtualInterfaceIds),
-    loadAppliance(ec2, group),
+    loadAppliance(ec2, group, [...new Set(tables.flatMap((t) => (t.vpcId ? [t.vpcId] : [])))]),
   ]);
   return {
     tables,

@@ -101,8 +101,10 @@ export const loadVirtualInterfaces = async (
 export interface ObservedAppliance {
   /** The appliance ENI now (undefined: none found). */
   eniId?: string;
-  /** Every ENI carrying the appliance tag (earlier appliances among them). */
+  /** Every ENI carrying the appliance tag in the group's VPC (earlier appliances among them). */
   tagged: string[];
+  /** Several attached ENIs carry the tag: none is chosen (never "the first"); their ids. */
+  ambiguous?: string[];
   signal?: ApplianceSignal;
   problems: string[];
 }
@@ -130,32 +132,42 @@ const attachedInstance = (eni: NetworkInterface) =>
   eni.Attachment?.Status === "attached" ? eni.Attachment.InstanceId : undefined;
 
 /**
- * The appliance ENI: by id, or by tag (the one attached to an instance; a replaced appliance's new ENI is
- * found again). Ready = attached to a running instance with source/dest check off.
+ * The appliance ENI: by id, or by tag in the VPC of the group's tables (an identically tagged appliance of
+ * another VPC is never a candidate); the one attached to an instance, so a replaced appliance's new ENI is
+ * found again. Several attached candidates: none is chosen (the VPN is not ready, and it is reported).
+ * Ready = attached to a running instance with source/dest check off.
  */
 export const loadAppliance = async (
   ec2: EC2Client,
   group: { applianceEniId?: string; applianceTag?: string },
+  vpcIds: readonly string[],
 ): Promise<ObservedAppliance> => {
   const problems: string[] = [];
   let tagged: NetworkInterface[] = [];
   if (group.applianceTag !== undefined) {
     const [key = "", value = ""] = group.applianceTag.split(/=(.*)/s);
-    tagged = await describeEnis(ec2, { Filters: [{ Name: `tag:${key}`, Values: [value] }] });
+    tagged = await describeEnis(ec2, {
+      Filters: [
+        { Name: `tag:${key}`, Values: [value] },
+        ...(vpcIds.length > 0 ? [{ Name: "vpc-id", Values: [...vpcIds] }] : []),
+      ],
+    });
   }
   const byId =
     group.applianceEniId !== undefined
       ? await describeEnis(ec2, { NetworkInterfaceIds: [group.applianceEniId] })
       : [];
-  const attached = tagged
-    .filter((e) => attachedInstance(e) !== undefined)
-    .sort((a, b) => ((a.NetworkInterfaceId ?? "") < (b.NetworkInterfaceId ?? "") ? -1 : 1));
-  if (attached.length > 1)
-    problems.push(
-      `several ENIs carry ${group.applianceTag} and are attached: ${attached.map((e) => e.NetworkInterfaceId).join(", ")}; the first is used`,
-    );
-  const eni = byId[0] ?? attached[0] ?? tagged[0];
+  const attached = tagged.filter((e) => attachedInstance(e) !== undefined);
   const ids = tagged.flatMap((e) => (e.NetworkInterfaceId ? [e.NetworkInterfaceId] : []));
+  if (byId.length === 0 && attached.length > 1) {
+    const ambiguous = attached.flatMap((e) => (e.NetworkInterfaceId ? [e.NetworkInterfaceId] : [])).sort();
+    return {
+      tagged: ids,
+      ambiguous,
+      problems: [`several attached ENIs carry ${group.applianceTag}: ${ambiguous.join(", ")}; none is used`],
+    };
+  }
+  const eni = byId[0] ?? attached[0] ?? tagged[0];
   if (eni?.NetworkInterfaceId === undefined)
     return { tagged: ids, problems: [...problems, "no appliance ENI found"] };
   const instanceId = attachedInstance(eni);

@@ -15,6 +15,7 @@ import { groupsOfTag, membershipFilterValues } from "../state";
 
 export interface ObservedTable {
   routeTableId: string;
+  vpcId?: string;
   tags: Record<string, string>;
   routes: TableRoute[];
 }
@@ -72,6 +73,7 @@ export const loadGroupTables = async (
       if (!groupsOfTag(tags[groupTagKey]).includes(group.name)) continue;
       out.push({
         routeTableId: table.RouteTableId ?? "",
+        ...(table.VpcId !== undefined ? { vpcId: table.VpcId } : {}),
         tags,
         routes: (table.Routes ?? []).map(tableRouteOf),
       });

@@ -62,7 +62,7 @@ const alarmEvents = (report: InvocationReport) =>
 const APPLIANCE_TAG = { Key: "ops:vpn-appliance", Value: "lz-prod" };
 
 describe("review: the appliance found by tag", () => {
-  it.fails("review: applianceTag is not scoped to the group's VPC: an identically tagged appliance in another VPC (same IaC module) is chosen and the failover fails", async () => {
+  it("review: applianceTag is not scoped to the group's VPC: an identically tagged appliance in another VPC (same IaC module) is chosen and the failover fails", async () => {
     // A staging VPC built from the same module: its appliance ENI carries the same tag and sorts first.
     const STAGING_ENI = "eni-0d0f0000000000001";
     load((f) => {
@@ -90,6 +90,30 @@ describe("review: the appliance found by tag", () => {
     const report = await reconcile(env({ applianceTag: `${APPLIANCE_TAG.Key}=${APPLIANCE_TAG.Value}` }));
     for (const t of TABLES)
       expect(staticRoutes(report, t)).toEqual(Object.fromEntries(CIDRS.map((c) => [c, `${ENI} (active)`])));
+  });
+});
+
+describe("the appliance found by tag: ambiguity", () => {
+  it("two attached ENIs of the group's VPC carry the appliance tag: none is used, nothing written, appliance-ambiguous", async () => {
+    const SECOND_ENI = "eni-0d0f0000000000002";
+    load((f) => {
+      const appliance = f.instances[0] as Fixture["instances"][number];
+      f.instances.push({
+        ...appliance,
+        id: "i-0d0f0000000000002",
+        privateIpAddress: "10.60.5.11",
+        primaryNetworkInterfaceId: SECOND_ENI,
+        tags: { Name: "vpn-appliance-b" },
+      });
+      bgp(f, "down");
+    });
+    await new EC2Client({ region: "us-east-1" }).send(
+      new CreateTagsCommand({ Resources: [ENI, SECOND_ENI], Tags: [APPLIANCE_TAG] }),
+    );
+    const report = await reconcile(env({ applianceTag: `${APPLIANCE_TAG.Key}=${APPLIANCE_TAG.Value}` }));
+    expect(callsTo(report, "CreateRoute")).toEqual([]);
+    const ambiguous = alarmEvents(report).find((a) => a.action === "appliance-ambiguous");
+    expect(ambiguous?.resources).toEqual([ENI, SECOND_ENI].sort());
   });
 });
 
