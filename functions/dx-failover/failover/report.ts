@@ -68,6 +68,7 @@ export const groupAlarms = (
   g: Pick<GroupReport, "group" | "plan" | "defeated"> & {
     incomplete?: readonly ResourceOutcome[];
     ambiguousAppliance?: readonly string[];
+    probeTablesEnrolled?: readonly string[];
   },
   tagProblems: string[],
 ): GroupAlarm[] => {
@@ -80,6 +81,12 @@ export const groupAlarms = (
       "appliance-ambiguous",
       `several attached ENIs carry the appliance tag (${g.ambiguousAppliance.join(", ")}): none is used, the VPN is not ready`,
       [...g.ambiguousAppliance],
+    );
+  if ((g.probeTablesEnrolled ?? []).length > 0)
+    add(
+      "probe-table-enrolled",
+      "a route table of the probe's subnets carries the group tag: left out of the group (it must keep the DX route)",
+      [...(g.probeTablesEnrolled ?? [])],
     );
   const incomplete = g.incomplete ?? [];
   if (incomplete.length > 0)

@@ -204,6 +204,7 @@ const runGroup = async (
       defeated: applied.defeated,
       incomplete: incompleteWrites(gp, applied.execution),
       ...(observed.appliance.ambiguous ? { ambiguousAppliance: observed.appliance.ambiguous } : {}),
+      probeTablesEnrolled: observed.probeTablesEnrolled,
     },
     applied.tagProblems,
   );

@@ -5,7 +5,7 @@ import type { AddressFamily, FailoverState, Signals } from "../plan/types";
 import { decodeTableTags, groupState } from "../state";
 import { loadProbeSignals, type MetricProbeSignals } from "./metrics";
 import { loadAppliance, loadGroupAlarms, loadVirtualInterfaces, type ObservedAppliance } from "./signals";
-import { loadGroupTables, loadPrefixLists, type ObservedTable } from "./tables";
+import { loadGroupTables, loadPrefixLists, loadProbeTables, type ObservedTable } from "./tables";
 
 export * from "./metrics";
 export * from "./signals";
@@ -30,6 +30,8 @@ export interface ObservedGroup {
   metrics: MetricProbeSignals;
   virtualInterfaces: Signals["virtualInterfaces"];
   appliance: ObservedAppliance;
+  /** Tables carrying the group tag that are the Lambda probe's own: left out of the group. */
+  probeTablesEnrolled: string[];
   problems: string[];
 }
 
@@ -50,7 +52,12 @@ export const observeGroup = async (
 ): Promise<ObservedGroup | undefined> => {
   const config = context.config.dxFailover;
   const ec2 = context.clients.ec2(region);
-  const tables = await loadGroupTables(ec2, config.groupTagKey, group);
+  const tagged = await loadGroupTables(ec2, config.groupTagKey, group);
+  const probeTables = await loadProbeTables(ec2, config.probeVpc.subnetIds);
+  const tables = tagged.filter((t) => !probeTables.includes(t.routeTableId));
+  const probeTablesEnrolled = tagged
+    .filter((t) => probeTables.includes(t.routeTableId))
+    .map((t) => t.routeTableId);
   if (tables.length === 0) return undefined;
   const read = groupState(tables, group.name, config.groupTagKey);
   const now = context.clock.now();
@@ -81,7 +88,9 @@ export const observeGroup = async (
     metrics,
     virtualInterfaces: vifs.interfaces,
     appliance,
+    probeTablesEnrolled,
     problems: [
+      ...probeTablesEnrolled.map((t) => `${t}: a probe subnet's route table carries the group tag; left out`),
       ...read.problems,
       ...prefixLists.problems,
       ...(metrics.problem ? [metrics.problem] : []),

@@ -118,3 +118,20 @@ export const loadPrefixLists = async (
   }
   return { entries, problems };
 };
+
+/**
+ * The route tables of the Lambda probe's subnets (explicit associations). Such a table must keep the
+ * propagated DX route: if it carries a group tag it is left out of the group (else, once failed over, the
+ * DX probe would follow the VPN and a failback would be judged on the VPN's health).
+ */
+export const loadProbeTables = async (ec2: EC2Client, subnetIds: readonly string[]): Promise<string[]> => {
+  if (subnetIds.length === 0) return [];
+  const page = await awsCall("ec2", "DescribeRouteTables", () =>
+    ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: "association.subnet-id", Values: [...subnetIds] }],
+      }),
+    ),
+  );
+  return (page.RouteTables ?? []).flatMap((t) => (t.RouteTableId ? [t.RouteTableId] : [])).sort();
+};

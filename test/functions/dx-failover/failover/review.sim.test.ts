@@ -118,7 +118,7 @@ describe("the appliance found by tag: ambiguity", () => {
 });
 
 describe("review: the probe's own route table", () => {
-  it.fails("review: a probe subnet's route table carrying the group tag is failed over too, so the DX probe then follows the VPN", async () => {
+  it("review: a probe subnet's route table carrying the group tag is failed over too, so the DX probe then follows the VPN", async () => {
     load((f) => {
       const probe = f.routeTables.find((t) => t.id === PROBE_TABLE);
       if (probe) probe.tags = { ...probe.tags, "ops:failover-group": "lz-prod" };
@@ -134,6 +134,8 @@ describe("review: the probe's own route table", () => {
     expect(callsTo(report, "CreateRoute").map((c) => c.input.RouteTableId)).toContain(TABLES[0]);
     expect(callsTo(report, "CreateRoute").map((c) => c.input.RouteTableId)).not.toContain(PROBE_TABLE);
     expect(staticRoutes(report, PROBE_TABLE)).toEqual({});
+    const enrolled = alarmEvents(report).find((a) => a.action === "probe-table-enrolled");
+    expect(enrolled?.resources).toEqual([PROBE_TABLE]);
   });
 });
 
@@ -238,7 +240,7 @@ describe("review: an advisory read that fails blocks the protective step", () =>
   it("review: GetMetricData throttled (account quota shared with dashboards and pollers) aborts the invocation, so BGP down on every VIF does not fail over", async () => {
     const account = load((f) => bgp(f, "down"));
     account.faults.add({ service: "monitoring", operation: "GetMetricData", error: { code: "Throttling" } });
-    const report = await reconcile(env());
+    const report = await reconcile(env({ aws: { maxAttempts: 2 } })); // fewer SDK retries: a faster test
     expect(report.error).toBeUndefined();
     for (const t of TABLES)
       expect(staticRoutes(report, t)).toEqual(Object.fromEntries(CIDRS.map((c) => [c, `${ENI} (active)`])));
