@@ -202,6 +202,8 @@ export const DxFailoverConfigSchema = z.object({
     }),
     { subnetIds: [], securityGroupIds: [], network: "nat" },
   ),
+  /** The account's quota of non-propagated routes per table and family (VPC quotas; 50 unless raised). */
+  routesPerTable: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 50),
   /** Failover: read back written routes this long at most (also bounded by the deadline). */
   verifyTimeoutMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 5000),
   /** Longest game-day force accepted (the command's `minutes` is capped by it). */

@@ -88,6 +88,13 @@ export const groupAlarms = (
       "a route table of the probe's subnets carries the group tag: left out of the group (it must keep the DX route)",
       [...(g.probeTablesEnrolled ?? [])],
     );
+  const short = g.plan.shortOfRoutes;
+  if (short.length > 0)
+    add(
+      "route-headroom",
+      `a failover could not write every route (route quota): ${short.map((t) => `${t.routeTableId} ${t.family} ${t.used} used + ${t.needed} needed > ${t.quota}`).join("; ")}`,
+      short.map((t) => t.routeTableId),
+    );
   const incomplete = g.incomplete ?? [];
   if (incomplete.length > 0)
     add(

@@ -193,6 +193,7 @@ const runGroup = async (
       ? { gameDay: { command: input.command, maxMinutes: context.config.dxFailover.gameDayMaxMinutes } }
       : {}),
     maxOverrideMs: context.config.dxFailover.gameDayMaxMinutes * 60_000,
+    routesPerTable: context.config.dxFailover.routesPerTable,
     now: started,
   });
   logDecision(group.name, input.kind, gp, context);

@@ -2,6 +2,7 @@ import type { ProbeTriggerDetail } from "../../evidence";
 import type { ObservedGroup } from "../observe";
 import { decidePath } from "./decide";
 import { describeSegment, type OverrideVerdict } from "./effective";
+import { type ShortTable, shortOfRoutes } from "./headroom";
 import {
   failbackVerdictOf,
   ourRoute,
@@ -41,6 +42,8 @@ export interface GroupFacts {
   gameDay?: { command: GameDayCommand; maxMinutes: number };
   /** The longest override the function itself writes (`gameDayMaxMinutes`): a longer one in a tag is refused. */
   maxOverrideMs?: number;
+  /** Non-propagated routes a table may hold per family (VPC quota, 50 unless raised). */
+  routesPerTable?: number;
   now: number;
 }
 
@@ -70,6 +73,8 @@ export interface GroupPlan {
   stuckSince?: number;
   /** Cells where our route does (or, once written, would) not carry all of the CIDR. */
   defeated: DefeatedOverride[];
+  /** Tables that could not take the failover's routes (route quota), judged on every run. */
+  shortOfRoutes: ShortTable[];
   /** An override found in the state tags that no game-day command can have written (too long): ignored. */
   refusedOverride?: { force: PathName; until: number };
 }
@@ -205,6 +210,7 @@ export const planGroup = (facts: GroupFacts): GroupPlan => {
     blocked,
     ...(stuck ? { stuckSince: restored } : {}),
     defeated: defeatedOf(plan),
+    shortOfRoutes: shortOfRoutes(routeGroup, facts.routesPerTable ?? 50),
     ...(checked.refused ? { refusedOverride: checked.refused } : {}),
   };
 };

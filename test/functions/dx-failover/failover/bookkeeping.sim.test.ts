@@ -45,6 +45,12 @@ const load = (edit: (f: Fixture) => void = () => undefined) => {
 const invoke = (event: unknown, o: GroupOverrides = {}) =>
   harness.invoke("dx-failover", event, { env: dxEnv(o) });
 const dxDown = () => putSamples({ dx: [...healthy(20), ...failing(3)], vpn: healthy(23) });
+/**
+ * The agent's series up to 5 s ago, healthy (the probe-missing alarm stays OK whenever the account evaluates
+ * it); its trigger, newer, carries the outage. A later healthy series does not contradict this one, so DX
+ * is restored over the whole window on a later reconcile.
+ */
+const agentWasHealthy = () => putSamples({ dx: healthy(1300), vpn: healthy(1300) }, 5000);
 const ALL_ON_VPN = Object.fromEntries(CIDRS.map((c) => [c, `${ENI} (active)`]));
 
 describe("dx-failover: routes before bookkeeping", () => {
@@ -94,8 +100,7 @@ describe("dx-failover: routes before bookkeeping", () => {
       error: { code: "RequestLimitExceeded" },
       times: 3,
     });
-    // The agent's trigger alone fails over (no metric yet): the healthy series put later does not overlap an
-    // earlier failing one, so DX is restored over the whole window on the next reconcile.
+    await agentWasHealthy();
     const report = await invoke(triggerEvent(), { aws: { maxAttempts: 1 } });
     expect(report.error).toBeUndefined();
     expect(
@@ -115,6 +120,7 @@ describe("dx-failover: routes before bookkeeping", () => {
   it("ownership never recorded (throttled throughout): the invocation fails retryably; the routes stay on failback, reported stuck-on-vpn", async () => {
     const account = load();
     account.faults.add({ service: "ec2", operation: "CreateTags", error: { code: "RequestLimitExceeded" } });
+    await agentWasHealthy();
     const first = await invoke(triggerEvent(), { aws: { maxAttempts: 1 } });
     expect(first.error).toBeDefined();
     for (const t of TABLES) expect(staticRoutes(first, t)).toEqual(ALL_ON_VPN);

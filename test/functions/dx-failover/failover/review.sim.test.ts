@@ -167,7 +167,7 @@ describe("review: the route quota (50 non-propagated routes per table)", () => {
     expect(paged).not.toEqual([]);
   });
 
-  it.fails("review: no preflight of route headroom: a table that cannot take the failover routes is not reported while DX is healthy", async () => {
+  it("review: no preflight of route headroom: a table that cannot take the failover routes is not reported while DX is healthy", async () => {
     load((f) => fill(f, TABLES[1]));
     await putSamples({ dx: healthy(60), vpn: healthy(60) });
     const report = await reconcile(env());
