@@ -43,9 +43,30 @@ export const bgpOf = (signals: Signals): { health: Health; evidence?: string } =
   return { health: per.length > 0 && per.every((x) => x.h === "up") ? "up" : "unknown" };
 };
 
+/**
+ * BGP down on the configured interfaces while the tables still show active propagated routes for every
+ * CIDR and fresh probes answer: the interfaces configured are not (or no longer) the ones carrying the
+ * prefixes (a migration, a VIF added on the gateway). The routes and the probes are direct evidence; BGP of
+ * the configured interfaces is not trusted, and the conflict is raised.
+ */
+export const bgpContradicted = (signals: Signals, policy: FailoverPolicy, fresh: boolean): boolean => {
+  const probe = signals.probes.directConnect;
+  return (
+    bgpOf(signals).health === "down" &&
+    signals.dxRoutesShown === true &&
+    fresh &&
+    probe.consecutiveFailures === 0 &&
+    probe.consecutiveSuccesses >= Math.max(1, policy.failureThreshold)
+  );
+};
+
 const dxHealth = (signals: Signals, policy: FailoverPolicy, fresh: boolean, evidence: string[]): Health => {
   const bgp = bgpOf(signals);
-  if (bgp.health === "down") {
+  if (bgp.health === "down" && bgpContradicted(signals, policy, fresh))
+    evidence.push(
+      `${bgp.evidence ?? "BGP down"}, but every table shows active propagated routes and the probes answer: evidence conflict, the probes decide`,
+    );
+  else if (bgp.health === "down") {
     evidence.push(bgp.evidence ?? "BGP down");
     return "down";
   }
@@ -130,6 +151,7 @@ export const assess = (
     vpn: isFresh(signals.probes.vpn, policy, now, probeMissing),
   };
   const dx = dxHealth(signals, policy, fresh.directConnect, evidence);
+  const conflict = bgpContradicted(signals, policy, fresh.directConnect);
   const ready = applianceReady(signals, evidence);
   const vpn = vpnHealth(signals, policy, fresh.vpn, ready, evidence);
   const vpnDead =
@@ -154,7 +176,8 @@ export const assess = (
     ...(since !== undefined ? { dxHealthySince: since } : {}),
     ...(dxRestoredSince !== undefined ? { dxRestoredSince } : {}),
     probesFresh: fresh,
-    bgp: bgpOf(signals).health,
+    bgp: conflict ? "unknown" : bgpOf(signals).health,
+    evidenceConflict: conflict,
     applianceReady: ready,
     evidence,
   };

@@ -80,6 +80,7 @@ const make = (
     alarm = assessment.dx === "down" ? "both-paths-down" : "vpn-unhealthy";
   }
   alarm ??= ctx.signals.alarms.probeMissing?.state === "ALARM" ? "probe-missing" : undefined;
+  alarm ??= assessment.evidenceConflict ? "evidence-conflict" : undefined;
   return {
     desired,
     reason,

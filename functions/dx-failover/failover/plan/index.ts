@@ -164,7 +164,14 @@ const withGameDay = (state: FailoverState, facts: GroupFacts): FailoverState => 
   return { ...state, override: { force: c.path, until: facts.now + minutes * 60_000 } };
 };
 
-const signalsOf = (facts: GroupFacts, ready: Record<string, boolean>): Signals => {
+/** Every CIDR carried by an active propagated route in every table, our routes set aside. */
+const dxRoutesShown = (group: RouteGroup): boolean =>
+  group.tables.length > 0 &&
+  group.tables.every((t) =>
+    group.cidrs.every((c) => failbackVerdictOf(group, t, c).kind === "direct-connect"),
+  );
+
+const signalsOf = (facts: GroupFacts, ready: Record<string, boolean>, routeGroup: RouteGroup): Signals => {
   const { observed, trigger } = facts;
   return {
     probes: {
@@ -176,6 +183,7 @@ const signalsOf = (facts: GroupFacts, ready: Record<string, boolean>): Signals =
     families: facts.families,
     ...(observed.appliance.signal ? { appliance: observed.appliance.signal } : {}),
     failbackReady: ready,
+    dxRoutesShown: dxRoutesShown(routeGroup),
   };
 };
 
@@ -192,7 +200,7 @@ export const planGroup = (facts: GroupFacts): GroupPlan => {
   const state = withGameDay(checked.state, facts);
   const routeGroup = routeGroupOf(facts);
   const { ready, blocked } = failbackReadiness(routeGroup);
-  const signals = signalsOf(facts, ready);
+  const signals = signalsOf(facts, ready, routeGroup);
   const decision = decidePath(signals, state, facts.policy, facts.now);
   const plan = planRoutes(decision, routeGroup);
   const restored = decision.assessment.dxRestoredSince;

@@ -57,6 +57,11 @@ export interface Signals {
   appliance?: ApplianceSignal;
   /** Per group CIDR: Direct Connect would carry it in every table where a route of ours holds it. */
   failbackReady: Readonly<Record<string, boolean>>;
+  /**
+   * Every CIDR is carried (our routes set aside) by an active propagated route in every table: what the
+   * gateway learns over some DX session now, whichever interfaces are configured.
+   */
+  dxRoutesShown?: boolean;
 }
 
 export interface GameDayOverride {
@@ -118,7 +123,8 @@ export type DecisionAlarm =
   | "switch-delayed-by-dwell"
   | "game-day-refused"
   | "probe-missing"
-  | "vpn-unhealthy";
+  | "vpn-unhealthy"
+  | "evidence-conflict";
 
 export interface CidrEligibility {
   cidr: string;
@@ -144,6 +150,8 @@ export interface Assessment {
   dxRestoredSince?: number;
   probesFresh: { directConnect: boolean; vpn: boolean };
   bgp: Health;
+  /** BGP down on the configured interfaces, but the tables show DX routes and the probes answer. */
+  evidenceConflict: boolean;
   applianceReady: boolean;
   evidence: string[];
 }

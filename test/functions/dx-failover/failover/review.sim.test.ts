@@ -213,7 +213,7 @@ describe("review: state tags anyone may write (safety rule 9)", () => {
 });
 
 describe("review: BGP of the configured interfaces against the routes the tables show", () => {
-  it.fails("review: the configured VIFs' BGP down overrides propagated routes still active and healthy probes: the group goes to the VPN and stays there with no alarm", async () => {
+  it("review: the configured VIFs' BGP down overrides propagated routes still active and healthy probes: the group goes to the VPN and stays there with no alarm", async () => {
     // A DX migration: the configured interfaces are being retired (BGP down), a new one on the same gateway
     // carries every prefix; the tables still show the propagated routes and the probes answer.
     load((f) => {
@@ -233,6 +233,9 @@ describe("review: BGP of the configured interfaces against the routes the tables
     const creates = callsTo(report, "CreateRoute").length;
     // Either the contradiction keeps production on Direct Connect, or someone is told about it.
     expect(creates === 0 || alarmEvents(report).length > 0).toBe(true);
+    // As fixed: the routes and the probes decide (no failover), and the conflict is raised.
+    expect(creates).toBe(0);
+    expect(alarmEvents(report).map((a) => a.action)).toContain("evidence-conflict");
   });
 });
 
