@@ -12,8 +12,8 @@ import { createAgentPublisher } from "../../../functions/dx-failover/probe/agent
 import type { ProbeSample } from "../../../functions/dx-failover/probe/loop";
 
 /**
- * Adversarial review of dx-failover (issue 10), unit tier. Each `it.fails` is a finding of
- * /work/notes/review-dx-failover.md: it fails today and passes once the finding is fixed.
+ * Adversarial review of dx-failover (issue 10), unit tier: each test is a finding of the review (F7, F8,
+ * F11), written as a failing test and fixed since; the README's failure catalogue lists them.
  */
 
 const group = DxFailoverGroupSchema.parse({

@@ -33,6 +33,12 @@ export const bgpOfFamily = (vifs: readonly VirtualInterfaceSignal[], family: Add
   return sessions.every(({ vif, p }) => p.status === "down" || gone(vif)) ? "down" : "unknown";
 };
 
+/** The families of the group's CIDRs whose sessions are down on every interface. */
+export const bgpDownFamilies = (signals: Signals): AddressFamily[] =>
+  signals.virtualInterfaces.length === 0
+    ? []
+    : signals.families.filter((f) => bgpOfFamily(signals.virtualInterfaces, f) === "down");
+
 /** The group's BGP: down when a family its CIDRs use is down everywhere, up when every such family is up. */
 export const bgpOf = (signals: Signals): { health: Health; evidence?: string } => {
   if (signals.virtualInterfaces.length === 0) return { health: "unknown" };
@@ -152,6 +158,17 @@ export const assess = (
   };
   const dx = dxHealth(signals, policy, fresh.directConnect, evidence);
   const conflict = bgpContradicted(signals, policy, fresh.directConnect);
+  const probeFailing =
+    fresh.directConnect &&
+    signals.probes.directConnect.consecutiveFailures >= Math.max(1, policy.failureThreshold);
+  const downFamilies = bgpDownFamilies(signals);
+  // DX down on BGP alone, for some families only: those fail over, the others keep their DX route.
+  const partial =
+    dx === "down" && !conflict && !probeFailing && downFamilies.length < signals.families.length
+      ? downFamilies
+      : undefined;
+  if (partial !== undefined && partial.length > 0)
+    evidence.push(`only the ${partial.join("+")} CIDRs fail over (their sessions alone are down)`);
   const ready = applianceReady(signals, evidence);
   const vpn = vpnHealth(signals, policy, fresh.vpn, ready, evidence);
   const vpnDead =
@@ -178,6 +195,7 @@ export const assess = (
     probesFresh: fresh,
     bgp: conflict ? "unknown" : bgpOf(signals).health,
     evidenceConflict: conflict,
+    ...(partial !== undefined && partial.length > 0 ? { dxDownFamilies: partial } : {}),
     applianceReady: ready,
     evidence,
   };

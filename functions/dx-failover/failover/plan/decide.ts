@@ -89,6 +89,7 @@ const make = (
     ...(alarm ? { alarm } : {}),
     assessment,
     cidrs: desired === "direct-connect" ? eligibility(ctx.signals, extra.failbackAllowed ?? true) : [],
+    ...(desired === "vpn" && assessment.dxDownFamilies ? { families: assessment.dxDownFamilies } : {}),
     ...(ctx.dwellUntil !== undefined ? { dwellUntil: ctx.dwellUntil } : {}),
     requiredWindowMs: ctx.requiredWindowMs,
     ...(extra.restoreAt !== undefined ? { restoreAt: extra.restoreAt } : {}),

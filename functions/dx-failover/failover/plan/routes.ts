@@ -64,6 +64,7 @@ export type CellReason =
   | "failback-not-eligible"
   | "on-direct-connect"
   | "no-appliance"
+  | "family-on-direct-connect"
   | "hold";
 
 export interface RouteCell {
@@ -264,10 +265,19 @@ const planDecision = (
   return decision.desired === "vpn" ? "failover" : "failback";
 };
 
+/** When only some families fail over, a CIDR of another family keeps its route as it is (never written). */
+const outOfScopeCell = (i: CellInput): RouteCell => {
+  const st = staticFor(i.table.routes, i.cidr);
+  const ours = ourRoute(i.group, i.table, i.cidr) !== undefined;
+  return { ...cellBase(i, st), action: "none", reason: ours ? "already-on-vpn" : "family-on-direct-connect" };
+};
+
 export const planRoutes = (
-  decision: Pick<Decision, "desired" | "activePath" | "cidrs">,
+  decision: Pick<Decision, "desired" | "activePath" | "cidrs" | "families">,
   group: RouteGroup,
 ): RoutePlan => {
+  const inScope = (cidr: string) =>
+    decision.families === undefined || decision.families.includes(cidr.includes(":") ? "ipv6" : "ipv4");
   const eligible = new Set(decision.cidrs.filter((c) => c.failback).map((c) => c.cidr));
   const cells: RouteCell[] = [];
   const ownership: Record<string, string[]> = {};
@@ -282,7 +292,9 @@ export const planRoutes = (
         decision.desired === "hold"
           ? { ...cellBase(input, undefined), action: "none", reason: "hold" }
           : decision.desired === "vpn"
-            ? vpnCell(input)
+            ? inScope(cidr)
+              ? vpnCell(input)
+              : outOfScopeCell(input)
             : dxCell(input);
       if (cell.action === "create" || cell.action === "replace") owned.add(cidr);
       if (cell.action === "delete") owned.delete(cidr);

@@ -152,6 +152,11 @@ export interface Assessment {
   bgp: Health;
   /** BGP down on the configured interfaces, but the tables show DX routes and the probes answer. */
   evidenceConflict: boolean;
+  /**
+   * When DX is down on BGP alone: the address families whose sessions are down everywhere (a session
+   * carries one family; the others' CIDRs still have their DX route). Undefined: every family is down.
+   */
+  dxDownFamilies?: AddressFamily[];
   applianceReady: boolean;
   evidence: string[];
 }
@@ -166,6 +171,8 @@ export interface Decision {
   assessment: Assessment;
   /** Per group CIDR (sorted), when desired is "direct-connect"; empty otherwise. */
   cidrs: CidrEligibility[];
+  /** When desired is "vpn" for some families only (BGP down for them alone): the CIDRs of those fail over. */
+  families?: AddressFamily[];
   /** Earliest time the dwell allows the next failback (ms epoch). */
   dwellUntil?: number;
   /** The restore window in force (after back-off). */

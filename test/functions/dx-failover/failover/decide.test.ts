@@ -235,7 +235,7 @@ describe("decidePath: failover", () => {
       },
     ];
     const d = decide(s, onDx);
-    expect(d).toMatchObject({ desired: "vpn", reason: "dx-down", switch: true });
+    expect(d).toMatchObject({ desired: "vpn", reason: "dx-down", switch: true, families: ["ipv4"] });
     expect(d.assessment.evidence.join(" ")).toMatch(/BGP ipv4 down/);
     s.families = ["ipv6"];
     expect(decide(s, onDx)).toMatchObject({ desired: "direct-connect", switch: false });

@@ -170,22 +170,26 @@ describe("dx-failover: the effective route decides the failover", () => {
     load((f) => {
       for (const v of f.virtualInterfaces)
         v.bgpPeers = [
-          ...(v.bgpPeers ?? []).map((p) => ({ ...p, bgpStatus: "down" as const })),
+          ...(v.bgpPeers ?? []),
           {
             bgpPeerId: `${v.id.replace("dxvif", "dxpeer")}6`,
             addressFamily: "ipv6",
-            bgpStatus: "up",
+            bgpStatus: "down",
             advertisedPrefixes: [v6],
           },
         ];
     });
-    // No probe data: the IPv4 sessions down everywhere are the evidence, although the IPv6 ones are up.
+    // No probe data: the IPv6 sessions down everywhere are the evidence for the IPv6 CIDR only; the IPv4
+    // sessions are up, so the IPv4 CIDRs keep their Direct Connect route.
     const report = await invoke(readEvent("schedule-reconcile"), { cidrs: [...CIDRS, v6] });
-    expect(resultOf(report).groups[0]).toMatchObject({ desired: "vpn", reason: "dx-down", creates: 6 });
+    expect(resultOf(report).groups[0]).toMatchObject({ desired: "vpn", reason: "dx-down", creates: 2 });
     expect(
       callsTo(report, "CreateRoute").filter((c) => c.input.DestinationIpv6CidrBlock === v6),
     ).toHaveLength(2);
-    for (const t of TABLES) expect(staticRoutes(report, t)[v6]).toBe(`${ENI} (active)`);
+    for (const t of TABLES) {
+      expect(staticRoutes(report, t)[v6]).toBe(`${ENI} (active)`);
+      for (const c of CIDRS) expect(staticRoutes(report, t)[c]).toBeUndefined();
+    }
     expect(report.violations).toEqual([]);
   });
 });

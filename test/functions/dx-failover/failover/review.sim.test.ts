@@ -25,8 +25,8 @@ import {
 
 /**
  * Adversarial review of dx-failover (issue 10), as a network engineer who runs Direct Connect to Local Zones
- * with a software VPN standby would. Each `it.fails` is a finding of /work/notes/review-dx-failover.md: it
- * fails today and passes once the finding is fixed (the fixer flips it to `it`).
+ * with a software VPN standby would: each test is a finding of the review (F1–F6, F9, F10), written as a
+ * failing test and fixed since; the README's failure catalogue lists them.
  */
 
 let harness: Harness;
@@ -178,7 +178,7 @@ describe("review: the route quota (50 non-propagated routes per table)", () => {
 });
 
 describe("review: BGP per address family", () => {
-  it.fails("review: IPv6 sessions down fail the group's IPv4 CIDRs over too, although IPv4 BGP is up and the probes are healthy", async () => {
+  it("review: IPv6 sessions down fail the group's IPv4 CIDRs over too, although IPv4 BGP is up and the probes are healthy", async () => {
     const v6 = "2001:db8:100::/48";
     load((f) => {
       for (const v of f.virtualInterfaces)
