@@ -112,5 +112,7 @@ try {
   await harness.close();
 }
 
-process.stdout.write(values.json ? replayJson(run) : replayText(run));
-process.exit(run.invocations.some(({ report }) => report.error !== undefined) ? 1 : 0);
+// Exit only once the report is flushed: on a pipe, stdout is asynchronous and process.exit() would cut it
+// at 64 KiB (seen on Node 22 with `--json | jq`).
+const exitCode = run.invocations.some(({ report }) => report.error !== undefined) ? 1 : 0;
+process.stdout.write(values.json ? replayJson(run) : replayText(run), () => process.exit(exitCode));

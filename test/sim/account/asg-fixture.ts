@@ -22,7 +22,9 @@ type GroupInput = NonNullable<AccountFixtureInput["autoScalingGroups"]>[number];
 type HookInput = NonNullable<AccountFixtureInput["lifecycleHooks"]>[number];
 
 export function firewallJson(): Raw {
-  const raw = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "accounts", "eni-reattach.json"), "utf8")) as Raw;
+  const raw = JSON.parse(
+    readFileSync(join(ROOT, "test", "fixtures", "accounts", "eni-reattach.json"), "utf8"),
+  ) as Raw;
   const old = raw.instances?.find((i) => i.id === OLD);
   if (old !== undefined) {
     old.state = "running";

@@ -162,7 +162,11 @@ const date = fc.date({
   noInvalidDate: true,
 });
 const wholeSecondDate = date.map((d) => new Date(Math.floor(d.getTime() / 1000) * 1000));
-const double = fc.double().filter((n) => !Object.is(n, -0));
+// Integral doubles beyond the safe-integer range are left out: on Node 22 the SDK's JSON reader (which sees
+// the number's source text there) returns them as BigInt, whatever the schema says.
+const double = fc
+  .double()
+  .filter((n) => !Object.is(n, -0) && !(Number.isInteger(n) && !Number.isSafeInteger(n)));
 const inner: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ node: Record<string, unknown> }>((tie) => ({
   node: fc.record(
     { A: text, Children: fc.array(tie("node"), { minLength: 1, maxLength: 2 }) },
