@@ -101,7 +101,7 @@ const summarize = (samples: readonly number[]) => {
 // ---------------------------------------------------------------------------------------------------
 // 1. Bundles
 
-/** The registry's `handler` (serverless.yml's), e.g. functions/idle-hibernate/handler.handler. */
+/** The registry's `handler` (serverless.yml's), e.g. functions/idle-hibernate/hibernate/handler.handler. */
 const handlerSpec = (entry: FunctionEntry): { source: string; exportName: string } => {
   const dot = entry.handler.lastIndexOf(".");
   const base = entry.handler.slice(0, dot);
@@ -787,6 +787,7 @@ const CAPABILITY_BENCHES: ReadonlyArray<{ name: string; file: string; exportName
   { name: "vfxt-ip-move", file: "vfxt.ts", exportName: "benchVfxt" },
   { name: "eni-reattach", file: "eni-reattach.ts", exportName: "benchEniReattach" },
   { name: "dx-failover", file: "dx-failover.ts", exportName: "benchDxFailover" },
+  { name: "idle-hibernate", file: "idle-hibernate.ts", exportName: "benchIdleHibernate" },
 ];
 const capabilities: Record<string, unknown> = {};
 for (const bench of CAPABILITY_BENCHES) {

@@ -21,6 +21,21 @@ export const StageConfigSchema = z.extend(CommonConfigSchema, {
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
+/** The capability sections of the stage configuration, each read by the functions of one capability. */
+export const CONFIG_SECTIONS = ["idleHibernate", "eniReattach", "vfxtIpMove", "dxFailover"] as const;
+export type ConfigSectionName = (typeof CONFIG_SECTIONS)[number];
+
+/**
+ * What a function of one capability is deployed with: the common keys and its own section; the other
+ * sections are left out (they take their defaults when parsed). Lambda allows 4 KB of environment per
+ * function, so a stage with every capability configured does not fit in one variable, but each part does.
+ */
+export const sectionConfigOf = (config: StageConfig, section: ConfigSectionName): Partial<StageConfig> => {
+  const common: Partial<StageConfig> = { ...config };
+  for (const other of CONFIG_SECTIONS) delete common[other];
+  return { ...common, [section]: config[section] };
+};
+
 /** The context capability code runs with: the stage configuration, every section typed. */
 export type StageContext = OpsContext<StageConfig>;
 

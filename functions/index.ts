@@ -2,6 +2,7 @@ import type { BuildHandler } from "../shared/runtime/handler";
 import type { StageConfig } from "./config";
 import {
   alarmStateChange,
+  type EventPattern,
   eventBridgeRule,
   instanceStateChange,
   schedule,
@@ -9,6 +10,7 @@ import {
   type Trigger,
   type TriggerContext,
 } from "./triggers";
+import { nodeStatePattern } from "./vfxt-ip-move/config";
 
 /**
  * THE list of deployed functions. serverless.yml declares the same functions, handlers, triggers and IAM
@@ -51,23 +53,40 @@ const BASE_ACTIONS = [
 /** custom.iamStatements.actionEvents: the toolkit's "action taken" events. */
 const ACTION_EVENTS = "events:PutEvents";
 
+/** Idle alarms going to ALARM: ours by prefix, adopted ones by their wildcard patterns. */
+const idleAlarmToAlarm = (config: StageConfig["idleHibernate"]): EventPattern => {
+  const pattern = alarmStateChange(config.alarmNamePrefix, ["ALARM"]);
+  const detail = pattern.detail as EventPattern;
+  return {
+    ...pattern,
+    detail: {
+      ...detail,
+      alarmName: [
+        { prefix: config.alarmNamePrefix },
+        ...config.adoptAlarmNamePatterns.map((wildcard) => ({ wildcard })),
+      ],
+    },
+  };
+};
+
 const idleHibernate: DeployedFunction = {
   name: "idle-hibernate",
   serverlessName: "idleHibernate",
   capability: "idle-hibernate",
-  handler: "functions/idle-hibernate/handler.handler",
+  handler: "functions/idle-hibernate/hibernate/handler.handler",
   configSection: "idleHibernate",
-  load: async () => (await import("./idle-hibernate/handler")).buildHandler,
+  load: async () => (await import("./idle-hibernate/hibernate/handler")).buildHandler,
   triggers: (ctx) => {
     const prefix = ctx.config.idleHibernate.alarmNamePrefix;
     return [
       eventBridgeRule(
         ctx,
         "idle-hibernate-alarm",
-        alarmStateChange(prefix, ["ALARM"]),
-        `Idle alarms (${prefix}*) going to ALARM`,
+        idleAlarmToAlarm(ctx.config.idleHibernate),
+        `Idle alarms (${prefix}* and adopted ones) going to ALARM`,
       ),
       schedule(ctx, "idle-hibernate-reconcile", "rate(15 minutes)", "idle-hibernate reconcile"),
+      schedule(ctx, "idle-hibernate-hibernation-age", "rate(1 day)", "idle-hibernate hibernation-age watch"),
       snsTopic(ctx, "idle-alarms", "IdleAlarmTopic"),
       { kind: "alarm-action", alarmNamePrefix: prefix },
     ];
@@ -76,11 +95,15 @@ const idleHibernate: DeployedFunction = {
     ...BASE_ACTIONS,
     ACTION_EVENTS,
     "ec2:DescribeInstances",
+    "ec2:DescribeInstanceTypes",
     "ec2:DescribeRouteTables",
     "ec2:DescribeLocalGatewayRouteTables",
     "ec2:SearchLocalGatewayRoutes",
     "ec2:StopInstances",
+    "ec2:StartInstances",
+    "ec2:CreateTags",
     "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListTagsForResource",
   ],
 };
 
@@ -88,15 +111,15 @@ const idleAlarms: DeployedFunction = {
   name: "idle-alarms",
   serverlessName: "idleAlarms",
   capability: "idle-hibernate",
-  handler: "functions/idle-hibernate/alarms-handler.handler",
+  handler: "functions/idle-hibernate/alarms/handler.handler",
   configSection: "idleHibernate",
-  load: async () => (await import("./idle-hibernate/alarms-handler")).buildHandler,
+  load: async () => (await import("./idle-hibernate/alarms/handler")).buildHandler,
   triggers: (ctx) => [
     eventBridgeRule(
       ctx,
       "idle-alarms-instance-state",
-      instanceStateChange(["running", "terminated"]),
-      "EC2 instances starting or terminating (idle alarm created or deleted)",
+      instanceStateChange(["running", "stopped", "terminated"]),
+      "EC2 instances starting, stopping or terminating (idle alarm created or deleted; a requested hibernation judged)",
     ),
     schedule(ctx, "idle-alarms-reconcile", "rate(1 hour)", "idle-alarms reconcile"),
   ],
@@ -263,10 +286,11 @@ const vfxtIpMove: DeployedFunction = {
   triggers: (ctx) => {
     const prefix = ctx.config.vfxtIpMove.statusAlarmPrefix;
     return [
+      // Only the nodes' ids when every cluster lists them (functions/vfxt-ip-move/config.ts).
       eventBridgeRule(
         ctx,
         "vfxt-ip-move-instance-state",
-        instanceStateChange(["stopping", "stopped", "shutting-down", "terminated", "running"]),
+        nodeStatePattern(ctx.config.vfxtIpMove.clusters),
         "EC2 instances stopping, stopped, shutting down, terminated or running (vFXT nodes)",
       ),
       eventBridgeRule(
@@ -282,14 +306,19 @@ const vfxtIpMove: DeployedFunction = {
     ...BASE_ACTIONS,
     ACTION_EVENTS,
     "ec2:DescribeInstances",
+    "ec2:DescribeInstanceStatus",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
     "ec2:DescribeInstanceTypes",
     "ec2:DescribeRouteTables",
-    "cloudwatch:DescribeAlarms",
+    "ec2:DescribeAddresses",
+    "ec2:GetSubnetCidrReservations",
     "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
     "ec2:CreateRoute",
     "ec2:ReplaceRoute",
+    "ec2:DeleteRoute",
   ],
 };
 

@@ -118,13 +118,34 @@ const eventBusArn = (eventBusName) =>
 /** A tag value no cluster can have (names match [A-Za-z0-9._:/+=@-]+): the IAM condition of no cluster. */
 const NO_VFXT_CLUSTER = "(no vfxt cluster configured)";
 
-/** vfxt-ip-move: the event-pattern prefix and the IAM tag condition on ENIs and route tables. */
-const vfxtIpMoveValues = (vfxt) => {
+/**
+ * vfxt-ip-move: the EC2 state-change pattern (the nodes' ids when every cluster lists them, from
+ * functions/vfxt-ip-move/config.ts), the alarm-name prefix, the IAM tag condition on ENIs and route
+ * tables, and its own timeout, which adds the longest cluster grace (waited within the invocation).
+ */
+/** Time vfxt-ip-move keeps after a wait for the reads and the writes (functions/vfxt-ip-move/run.ts). */
+const VFXT_WAIT_RESERVE_MS = 10_000;
+
+const vfxtIpMoveValues = (vfxt, lambda) => {
   const names = vfxt.clusters.map((cluster) => cluster.name);
+  const tsx = require("tsx/cjs/api");
+  const { nodeStatePattern, effectiveGraceMs } = tsx.require(
+    "../functions/vfxt-ip-move/config.ts",
+    __filename,
+  );
+  const graceMs = Math.max(0, ...vfxt.clusters.map((cluster) => effectiveGraceMs(cluster)));
+  const worstCaseMs = lambda.worstCaseMs + graceMs + vfxt.verifyTimeoutMs;
   return {
     statusAlarmPrefix: vfxt.statusAlarmPrefix,
     clusterTagKey: vfxt.clusterTagKey,
     clusterNames: names,
+    nodeStatePattern: nodeStatePattern(vfxt.clusters),
+    worstCaseMs,
+    // At most Lambda's limit: a grace the invocation cannot wait for is left to the reconcile.
+    timeoutSeconds: Math.min(
+      MAX_TIMEOUT_SECONDS,
+      Math.max(MIN_TIMEOUT_SECONDS, Math.ceil(worstCaseMs / 1000)),
+    ),
     /** aws:ResourceTag/<clusterTagKey> is one of the configured cluster names. */
     resourceTagCondition: {
       StringEquals: {
@@ -444,19 +465,39 @@ const resolveConfig = (input, { source, stage, service }) => {
     ]);
   }
 
-  // Lambda allows 4 KB of environment variables per function, all of them together.
-  if (Buffer.byteLength(json) > MAX_OPS_CONFIG_BYTES) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
-      `(root): the validated configuration is ${Buffer.byteLength(json)} bytes of JSON; OPS_CONFIG allows ${MAX_OPS_CONFIG_BYTES} (Lambda's environment is limited to 4 KB)`,
-    ]);
+  // Lambda allows 4 KB of environment variables per function, all of them together: each function gets the
+  // common keys and its own capability's section only.
+  const { CONFIG_SECTIONS, sectionConfigOf } = loadSchemaModule();
+  const opsConfigJsonOf = {};
+  for (const section of CONFIG_SECTIONS) {
+    const part = JSON.stringify(sectionConfigOf(config, section));
+    if (Buffer.byteLength(part) > MAX_OPS_CONFIG_BYTES) {
+      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+        `${section}: the validated section with the common keys is ${Buffer.byteLength(part)} bytes of JSON; a function's OPS_CONFIG allows ${MAX_OPS_CONFIG_BYTES} (Lambda's environment is limited to 4 KB)`,
+      ]);
+    }
+    opsConfigJsonOf[section] = part;
   }
 
   const prefix = config.idleHibernate.alarmNamePrefix;
   const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
-  if (failedEventsAlarmName?.startsWith(prefix)) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
-      `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${failedEventsAlarmName}"`,
-    ]);
+  const hibernatedTooLongAlarmName =
+    service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
+  for (const own of [failedEventsAlarmName, hibernatedTooLongAlarmName]) {
+    if (own === undefined) continue;
+    if (own.startsWith(prefix)) {
+      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+        `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${own}"`,
+      ]);
+    }
+    const adopted = config.idleHibernate.adoptAlarmNamePatterns.find((pattern) =>
+      wildcardRegExp(pattern).test(own),
+    );
+    if (adopted !== undefined) {
+      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+        `idleHibernate.adoptAlarmNamePatterns: "${adopted}" would also match the toolkit's own alarm "${own}"`,
+      ]);
+    }
   }
 
   const lambda = lambdaBudget(config);
@@ -473,20 +514,42 @@ const resolveConfig = (input, { source, stage, service }) => {
     ]);
   }
 
+  // vfxt-ip-move waits a cluster's grace within the invocation: a grace it can never wait (with the reads,
+  // the writes and the read-back after it) would leave the addresses to reconciles that cannot wait either.
+  const vfxt = vfxtIpMoveValues(config.vfxtIpMove, lambda);
+  if (vfxt.worstCaseMs + VFXT_WAIT_RESERVE_MS > MAX_TIMEOUT_SECONDS * 1000) {
+    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      `vfxtIpMove.clusters[].graceSeconds: the longest grace (with its remapSeconds), the shared budget and a read-back need ${Math.ceil((vfxt.worstCaseMs + VFXT_WAIT_RESERVE_MS) / 1000)} s, more than Lambda's ${MAX_TIMEOUT_SECONDS} s; lower graceSeconds`,
+    ]);
+  }
+
   const { key: tagKey, value: tagValue } = config.idleHibernate.optInTag;
   return {
     stage,
     source,
-    /** The validated, defaulted configuration: the functions' OPS_CONFIG. */
+    /** The validated, defaulted configuration. */
     opsConfigJson: json,
+    /** Per capability section: the OPS_CONFIG of that capability's functions (common keys + the section). */
+    opsConfigJsonOf,
     config,
     mode: config.mode,
     idleHibernate: {
       alarmNamePrefix: prefix,
       optInTagKey: tagKey,
       optInTagValue: tagValue,
-      /** The IAM condition of ec2:StopInstances (the tag key is part of the condition key). */
+      /** The IAM condition of ec2:StopInstances and ec2:StartInstances (the tag key is part of the condition key). */
       stopInstancesCondition: { StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue } },
+      /** The IAM condition of ec2:CreateTags: opted-in instances, and only the hibernation request tag. */
+      requestTagCondition: {
+        StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue },
+        "ForAllValues:StringEquals": { "aws:TagKeys": ["ops:hibernation-requested"] },
+      },
+      /** The EventBridge filters of the alarm rule: our prefix and each adoption pattern. */
+      alarmNameFilters: [
+        { prefix },
+        ...config.idleHibernate.adoptAlarmNamePatterns.map((wildcard) => ({ wildcard })),
+      ],
+      hibernatedTooLongAlarmName,
     },
     actionEvents: {
       source: config.actionEvents.source,
@@ -494,13 +557,20 @@ const resolveConfig = (input, { source, stage, service }) => {
       /** For Fn::Sub. */
       eventBusArn: eventBusArn(config.actionEvents.eventBusName),
     },
-    vfxtIpMove: vfxtIpMoveValues(config.vfxtIpMove),
+    vfxtIpMove: vfxtIpMoveValues(config.vfxtIpMove, lambda),
     eniReattach: eniReattachValues(config.eniReattach, lambda),
     dxFailover: dxFailoverValues(config.dxFailover),
     alarms: { failedEventsAlarmName },
     lambda,
   };
 };
+
+/**
+ * An adoption pattern (`*` = any characters, as EventBridge's wildcard filter) as a RegExp.
+ * @param {string} pattern
+ */
+const wildcardRegExp = (pattern) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, "\\$&").replace(/\*/g, ".*")}$`);
 
 /**
  * Reads and validates config/<stage>.json (or `file`). Throws StageConfigError listing the available

@@ -2,6 +2,7 @@ import {
   type CloudWatchClient,
   DescribeAlarmsCommand,
   type MetricAlarm,
+  type MetricDataQuery,
   type StateValue,
 } from "@aws-sdk/client-cloudwatch";
 import {
@@ -17,6 +18,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { awsCall } from "../aws/errors";
 import {
+  type AlarmQueryView,
   type AlarmView,
   AUTO_SCALING_GROUP_TAG,
   type InstanceStateName,
@@ -40,6 +42,31 @@ const tagsOf = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefine
     (tags ?? []).filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key, tag.Value ?? ""]),
   );
 
+/** How the instance was launched: root device, lifecycle, capacity, operator, monitoring. */
+const launchFacts = (instance: Instance): Partial<InstanceView> => {
+  const spec = instance.CapacityReservationSpecification;
+  const target = spec?.CapacityReservationTarget;
+  return {
+    rootDeviceType: instance.RootDeviceType,
+    instanceLifecycle: instance.InstanceLifecycle,
+    capacityReservationId: instance.CapacityReservationId,
+    capacityReservation:
+      spec === undefined
+        ? undefined
+        : {
+            preference: spec.CapacityReservationPreference,
+            targeted:
+              target?.CapacityReservationId !== undefined ||
+              target?.CapacityReservationResourceGroupArn !== undefined,
+          },
+    operator:
+      instance.Operator === undefined
+        ? undefined
+        : { managed: instance.Operator.Managed === true, principal: instance.Operator.Principal },
+    monitoringState: instance.Monitoring?.State,
+  };
+};
+
 const toInstanceView = (instance: Instance): InstanceView => {
   const tags = tagsOf(instance.Tags);
   const interfaces = [...(instance.NetworkInterfaces ?? [])].sort(
@@ -58,7 +85,9 @@ const toInstanceView = (instance: Instance): InstanceView => {
     outpostArn: instance.OutpostArn,
     networkInterfaceIds: interfaces.map((eni) => eni.NetworkInterfaceId ?? "").filter((id) => id !== ""),
     stateReasonCode: instance.StateReason?.Code,
+    stateTransitionReason: instance.StateTransitionReason,
     autoScalingGroup: tags[AUTO_SCALING_GROUP_TAG],
+    ...launchFacts(instance),
   };
 };
 
@@ -221,6 +250,26 @@ export const loadLocalGatewayRoutesTargeting = async (
 const dimensionsOf = (dimensions: ReadonlyArray<{ Name?: string; Value?: string }> | undefined) =>
   Object.fromEntries((dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
 
+const toQueryView = (query: MetricDataQuery): AlarmQueryView => {
+  const stat = query.MetricStat;
+  return {
+    id: query.Id ?? "",
+    // ReturnData defaults to true in the API.
+    returnData: query.ReturnData !== false,
+    expression: query.Expression,
+    metric:
+      stat === undefined
+        ? undefined
+        : {
+            namespace: stat.Metric?.Namespace,
+            metricName: stat.Metric?.MetricName,
+            dimensions: dimensionsOf(stat.Metric?.Dimensions),
+            periodSeconds: stat.Period,
+            stat: stat.Stat,
+          },
+  };
+};
+
 const toAlarmView = (alarm: MetricAlarm): AlarmView => ({
   name: alarm.AlarmName ?? "",
   arn: alarm.AlarmArn ?? "",
@@ -243,6 +292,8 @@ const toAlarmView = (alarm: MetricAlarm): AlarmView => ({
   comparisonOperator: alarm.ComparisonOperator,
   treatMissingData: alarm.TreatMissingData,
   actions: alarm.AlarmActions ?? [],
+  actionsEnabled: alarm.ActionsEnabled !== false,
+  queries: (alarm.Metrics ?? []).map(toQueryView),
   description: alarm.AlarmDescription,
 });
 

@@ -23,8 +23,22 @@ export interface InstanceView {
   /** ENIs attached to the instance, primary first. */
   networkInterfaceIds: string[];
   stateReasonCode?: string;
+  /** `StateTransitionReason`, e.g. "User initiated (2019-10-02 17:21:00 GMT)"; may be empty. */
+  stateTransitionReason?: string;
   /** From the `aws:autoscaling:groupName` tag that Auto Scaling puts on every member. */
   autoScalingGroup?: string;
+  /** `RootDeviceType`: `ebs` or `instance-store`. */
+  rootDeviceType?: string;
+  /** `InstanceLifecycle`: `spot`, `scheduled`, `capacity-block`…; absent for On-Demand. */
+  instanceLifecycle?: string;
+  /** `CapacityReservationId`: the instance runs in this Capacity Reservation. */
+  capacityReservationId?: string;
+  /** `CapacityReservationSpecification`: the preference and whether it targets a reservation or group. */
+  capacityReservation?: { preference?: string; targeted: boolean };
+  /** `Operator`: set by the service that manages the instance (EKS Auto Mode…). */
+  operator?: { managed: boolean; principal?: string };
+  /** `Monitoring.State`: `enabled` means detailed (1-minute) CloudWatch metrics. */
+  monitoringState?: string;
 }
 
 export type RouteTarget =
@@ -50,6 +64,20 @@ export interface LocalGatewayRouteView {
   type: string;
 }
 
+/** One query of a metric-math alarm (`Metrics`): a metric, or an expression over the others. */
+export interface AlarmQueryView {
+  id: string;
+  returnData: boolean;
+  expression?: string;
+  metric?: {
+    namespace?: string;
+    metricName?: string;
+    dimensions: Record<string, string>;
+    periodSeconds?: number;
+    stat?: string;
+  };
+}
+
 export interface AlarmView {
   name: string;
   arn: string;
@@ -69,6 +97,10 @@ export interface AlarmView {
   comparisonOperator?: string;
   treatMissingData?: string;
   actions: string[];
+  /** `ActionsEnabled`: false when someone disabled the alarm's actions (state change events still flow). */
+  actionsEnabled: boolean;
+  /** The metric-math queries (`Metrics`); empty for a single-metric alarm. */
+  queries: AlarmQueryView[];
   description?: string;
 }
 

@@ -20,6 +20,7 @@ import type {
   ModifyLocalGatewayRouteResult,
 } from "@aws-sdk/client-ec2";
 import type { OpContext, ServiceModel } from "./context";
+import { goneAfterTermination } from "./ec2-checks";
 import { awsError, dryRunOperation } from "./errors";
 import { ID_PATTERNS } from "./ids";
 import type { Params } from "./query";
@@ -41,10 +42,7 @@ function eniById(c: OpContext, id: string): EniModel {
 function instanceById(c: OpContext, id: string): InstanceModel {
   if (!ID_PATTERNS.instance.test(id)) throw awsError("InvalidInstanceID.Malformed", `Invalid id: "${id}"`);
   const instance = c.state.instances.get(id);
-  if (
-    instance === undefined ||
-    (instance.state === "terminated" && c.nowMs() - instance.stateSince > 3_600_000)
-  )
+  if (instance === undefined || goneAfterTermination(instance, c.nowMs()))
     throw awsError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
   return instance;
 }

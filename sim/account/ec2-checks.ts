@@ -6,6 +6,7 @@
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
 import type { Params } from "./query";
+import type { InstanceModel } from "./state";
 
 export interface IdRule {
   kind: IdKind;
@@ -36,6 +37,16 @@ export const RULES = {
     noun: "allocation",
   },
 } as const satisfies Record<string, IdRule>;
+
+/**
+ * "Terminated instances remain visible after termination (for approximately one hour)" (TerminateInstances
+ * API reference): after that an instance id is unknown ("The instance ID '…' does not exist").
+ */
+const TERMINATED_VISIBLE_MS = 3_600_000;
+
+export function goneAfterTermination(instance: InstanceModel, now: number): boolean {
+  return instance.state === "terminated" && now - instance.stateSince > TERMINATED_VISIBLE_MS;
+}
 
 /** Checks id formats (first malformed id wins), then existence (all missing ids in one message). */
 export function checkIds(ids: readonly string[], rule: IdRule, exists: (id: string) => boolean): void {

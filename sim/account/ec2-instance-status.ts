@@ -5,6 +5,9 @@
  * - `DescribeInstanceStatus` describes running instances only unless `IncludeAllInstances` is true,
  *   even for explicit ids (API reference: "By default, only running instances are described"; seen:
  *   aws/aws-cli #3182, boto/boto3 #3770); other states show `not-applicable` checks without details.
+ *   An instance terminated for longer than EC2 keeps it visible (about an hour) is unknown:
+ *   `InvalidInstanceID.NotFound` when named (seen: boto/boto3 #2720, DescribeInstanceStatus of a
+ *   terminated instance), left out of a listing.
  * - `StartInstances`: `stopped` → `pending` → `running` after `behaviour.pendingToRunningMs`, hibernated
  *   instances resume the same way; `StateReason` is `pending` while pending and cleared when running,
  *   `LaunchTime` is the new start; checks start `initializing`. A running or pending instance is left as
@@ -19,7 +22,7 @@ import type {
   StartInstancesResult,
 } from "@aws-sdk/client-ec2";
 import type { OpContext, ServiceModel } from "./context";
-import { checkIds, dryRun, maxResults, noIdsWithMaxResults, RULES } from "./ec2-checks";
+import { checkIds, dryRun, goneAfterTermination, maxResults, noIdsWithMaxResults, RULES } from "./ec2-checks";
 import { awsError, ec2ParamErrors } from "./errors";
 import { applyFilters, type Params, paginate, readFilters } from "./query";
 import { type InstanceModel, prune, type RegionState, STATE_CODES, STATE_REASONS } from "./state";
@@ -90,15 +93,16 @@ function describeInstanceStatus(c: OpContext, p: Params): DescribeInstanceStatus
   const filters = readFilters(p);
   const includeAll = p.bool("IncludeAllInstances") === true;
   p.bool("IncludeManagedResources"); // accepted (type-checked): the account has no managed instances
-  if (ids !== undefined && ids.length > 0) checkIds(ids, RULES.instance, (id) => c.state.instances.has(id));
+  const visible = (i: InstanceModel | undefined): i is InstanceModel =>
+    i !== undefined && !goneAfterTermination(i, c.nowMs());
+  if (ids !== undefined && ids.length > 0)
+    checkIds(ids, RULES.instance, (id) => visible(c.state.instances.get(id)));
   dryRun(p);
   const candidates = (
     ids !== undefined && ids.length > 0
-      ? [...new Set(ids)]
-          .map((id) => c.state.instances.get(id))
-          .filter((i): i is InstanceModel => i !== undefined)
+      ? [...new Set(ids)].map((id) => c.state.instances.get(id))
       : [...c.state.instances.values()]
-  ).filter((i) => includeAll || i.state === "running");
+  ).filter((i): i is InstanceModel => visible(i) && (includeAll || i.state === "running"));
   const statuses = candidates.map(toInstanceStatus);
   const check =
     (kind: "InstanceStatus" | "SystemStatus" | "AttachedEbsStatus", field: "Status" | "reachability") =>

@@ -35,6 +35,12 @@ export interface InstanceSnapshot {
   InstanceLifecycle?: string;
   CapacityReservationId?: string;
   Monitoring?: string;
+  /** `LaunchTime`: the last start (the idle window is counted from it). */
+  LaunchTime: string;
+  /** `Operator.Managed` (shown only when true): a service such as EKS Auto Mode manages the instance. */
+  OperatorManaged?: true;
+  /** A fact of the type, not an instance field: it has instance store volumes (shown only when true). */
+  HasInstanceStore?: true;
   /** Model facts of the last stop, not AWS fields: RAM kept by a hibernation, instance store data lost. */
   MemoryPreserved?: boolean;
   InstanceStoreDataLost?: boolean;
@@ -230,9 +236,12 @@ export function takeSnapshot(
         DisableApiStop: i.disableApiStop,
         SubnetId: i.subnetId,
         PrivateIpAddress: i.privateIpAddress,
+        LaunchTime: i.launchTime.toISOString(),
         Tags: tags(i.tags),
       };
       if (i.stateReason !== undefined) s.StateReason = i.stateReason.code;
+      if (i.launchDetails.operator?.managed === true) s.OperatorManaged = true;
+      if (state.instanceTypes.get(i.instanceType)?.instanceStorage !== undefined) s.HasInstanceStore = true;
       const group = state.groupOf(i.id);
       if (group !== undefined) s.AutoScalingGroup = group.name;
       if (i.transition !== undefined) s.TransitionDue = new Date(i.transition.at).toISOString();

@@ -18,6 +18,7 @@ interface Resolved {
   idleHibernate: { alarmNamePrefix: string; stopInstancesCondition: unknown };
   actionEvents: { eventBusArn: string };
   lambda: { attemptsMs: number; backoffMs: number; worstCaseMs: number; timeoutSeconds: number };
+  vfxtIpMove: { timeoutSeconds: number };
 }
 interface Helper {
   resolveConfig(input: unknown, meta: { source: string; stage?: string; service?: string }): Resolved;
@@ -133,6 +134,18 @@ describe("resolveConfig", () => {
     expect(
       issuesOf({ aws: { maxAttempts: 10, requestTimeoutMs: 60_000, connectionTimeoutMs: 30_000 } })[0],
     ).toContain("more than Lambda's 900 s");
+  });
+
+  it("refuses a vfxt-ip-move grace the invocation could never wait within Lambda's 900 s", () => {
+    const cluster = { name: "c", addresses: ["10.20.1.101"] };
+    expect(issuesOf({ vfxtIpMove: { clusters: [{ ...cluster, graceSeconds: 900 }] } })[0]).toContain(
+      "vfxtIpMove.clusters[].graceSeconds",
+    );
+    const accepted = helper.resolveConfig(
+      { vfxtIpMove: { clusters: [{ ...cluster, graceSeconds: 600 }] } },
+      { source: "t" },
+    );
+    expect(accepted.vfxtIpMove.timeoutSeconds).toBeLessThanOrEqual(900);
   });
 });
 

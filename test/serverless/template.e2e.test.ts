@@ -10,8 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseStageConfig, type StageConfig } from "../../functions/config";
+import {
+  CONFIG_SECTIONS,
+  type ConfigSectionName,
+  parseStageConfig,
+  type StageConfig,
+  sectionConfigOf,
+} from "../../functions/config";
+import { HIBERNATION_REQUEST_TAG } from "../../functions/idle-hibernate/hibernate/plan/proof";
 import { FUNCTIONS as REGISTRY } from "../../functions/index";
+import { nodeStatePattern } from "../../functions/vfxt-ip-move/config";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
 
@@ -75,7 +83,14 @@ const helperModule = createRequire(import.meta.url)("../../tools/serverless-conf
 const FUNCTIONS: Readonly<
   Record<
     string,
-    { logicalId: string; service: string; bundle: string; rules: number; actions: readonly string[] }
+    {
+      logicalId: string;
+      service: string;
+      bundle: string;
+      rules: number;
+      actions: readonly string[];
+      section: ConfigSectionName;
+    }
   >
 > = Object.fromEntries(
   REGISTRY.map((fn) => {
@@ -92,6 +107,7 @@ const FUNCTIONS: Readonly<
         bundle: `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.cjs`,
         rules: kinds.filter((t) => t.kind === "eventbridge" || t.kind === "schedule").length,
         actions: fn.iamActions,
+        section: fn.configSection,
       },
     ];
   }),
@@ -104,7 +120,7 @@ const fn = (key: FunctionKey) => {
   return found;
 };
 /** Functions with their own timeout and retries, checked in their sections below. */
-const OWN_TIMEOUT = new Set(["dxProbe", "eniReattach"]);
+const OWN_TIMEOUT = new Set(["dxProbe", "eniReattach", "vfxtIpMove"]);
 const NO_RETRIES = new Set(["dxProbe"]);
 
 /** Read-only by name; the only writes allowed on Resource "*" are X-Ray's (no resource-level permissions). */
@@ -200,16 +216,27 @@ describe("functions", () => {
     },
   );
 
-  it.each(FUNCTION_KEYS)("%s: OPS_CONFIG is the validated, defaulted stage configuration", (key) => {
-    const variables = functionProperties(key).Environment.Variables;
-    const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as unknown;
-    expect(raw).toEqual(expectedConfig);
-    expect(parseStageConfig(raw, "OPS_CONFIG")).toEqual(expectedConfig);
-    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
-    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
-    // Source maps are off, so nothing to enable.
-    expect(variables.NODE_OPTIONS).toBeUndefined();
-  });
+  it.each(FUNCTION_KEYS)(
+    "%s: OPS_CONFIG is the validated stage configuration with its own section",
+    (key) => {
+      const variables = functionProperties(key).Environment.Variables;
+      const section = fn(key).section;
+      const raw = JSON.parse(variables.OPS_CONFIG ?? "null") as Record<string, unknown>;
+      expect(raw).toEqual(sectionConfigOf(expectedConfig, section));
+      expect(Object.keys(raw).filter((k) => (CONFIG_SECTIONS as readonly string[]).includes(k))).toEqual([
+        section,
+      ]);
+      expect(Buffer.byteLength(variables.OPS_CONFIG ?? "")).toBeLessThanOrEqual(3500);
+      const loaded = parseStageConfig(raw, "OPS_CONFIG");
+      expect(loaded[section]).toEqual(expectedConfig[section]);
+      expect(loaded.aws).toEqual(expectedConfig.aws);
+      expect(loaded.mode).toBe(expectedConfig.mode);
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
+      expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OpsToolkit");
+      // Source maps are off, so nothing to enable.
+      expect(variables.NODE_OPTIONS).toBeUndefined();
+    },
+  );
 
   it.each(FUNCTION_KEYS.filter((key) => !NO_RETRIES.has(key)))(
     "%s: async failures are retried twice, then sent to the failed-events queue",
@@ -262,7 +289,7 @@ describe("triggers", () => {
         JSON.stringify({ "Fn::GetAtt": [fn(key).logicalId, "Arn"] }),
     );
 
-  it("idleHibernate: EventBridge rule on its idle alarms going to ALARM, nothing else", () => {
+  it("idleHibernate: EventBridge rule on its idle alarms (and adopted ones) going to ALARM, nothing else", () => {
     const patterns = rulesTargeting("idleHibernate").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -270,12 +297,18 @@ describe("triggers", () => {
       {
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
-        detail: { alarmName: [{ prefix }], state: { value: ["ALARM"] } },
+        detail: {
+          alarmName: [
+            { prefix },
+            ...expectedConfig.idleHibernate.adoptAlarmNamePatterns.map((wildcard) => ({ wildcard })),
+          ],
+          state: { value: ["ALARM"] },
+        },
       },
     ]);
   });
 
-  it("idleAlarms: EventBridge rule on EC2 instances running or terminated", () => {
+  it("idleAlarms: EventBridge rule on EC2 instances running, stopped or terminated (the single writer gets no stops)", () => {
     const patterns = rulesTargeting("idleAlarms").flatMap(([, rule]) =>
       asArray(rule.Properties.EventPattern),
     );
@@ -283,7 +316,7 @@ describe("triggers", () => {
       {
         source: ["aws.ec2"],
         "detail-type": ["EC2 Instance State-change Notification"],
-        detail: { state: ["running", "terminated"] },
+        detail: { state: ["running", "stopped", "terminated"] },
       },
     ]);
   });
@@ -293,7 +326,8 @@ describe("triggers", () => {
     ["idleAlarms", "rate(1 hour)"],
   ] as const)("%s: reconcile schedule %s", (key, expression) => {
     const schedules = rulesTargeting(key).flatMap(([, rule]) => asArray(rule.Properties.ScheduleExpression));
-    expect(schedules).toEqual([expression]);
+    // idleHibernate's other schedule: the daily hibernation-age watch.
+    expect(schedules).toEqual(key === "idleHibernate" ? [expression, "rate(1 day)"] : [expression]);
   });
 
   it.each(FUNCTION_KEYS)("%s: EventBridge may invoke it for each of its rules, and only those", (key) => {
@@ -372,11 +406,8 @@ describe("triggers", () => {
       asArray(rule.Properties.EventPattern),
     );
     expect(patterns).toEqual([
-      {
-        source: ["aws.ec2"],
-        "detail-type": ["EC2 Instance State-change Notification"],
-        detail: { state: ["stopping", "stopped", "shutting-down", "terminated", "running"] },
-      },
+      // The nodes' ids when the stage lists them for every cluster (config/ci.json does).
+      nodeStatePattern(expectedConfig.vfxtIpMove.clusters),
       {
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
@@ -389,6 +420,51 @@ describe("triggers", () => {
     expect(schedules).toEqual(["rate(5 minutes)"]);
     const principals = permissionsOf("vfxtIpMove").map(([, permission]) => permission.Properties.Principal);
     expect(new Set(principals)).toEqual(new Set(["events.amazonaws.com"]));
+  });
+
+  it("vfxtIpMove: timeout = the shared budget + the longest cluster grace (and its remap) + a read-back, ≤ 900 s", () => {
+    const { lambda } = (
+      createRequire(import.meta.url)("../../tools/serverless-config.cjs") as StageConfigHelper
+    ).loadStageConfig(STAGE);
+    const vfxt = expectedConfig.vfxtIpMove;
+    const graceMs = Math.max(
+      0,
+      ...vfxt.clusters.map((c) => (c.graceSeconds === 0 ? 0 : (c.graceSeconds + c.remapSeconds) * 1000)),
+    );
+    const expected = Math.min(
+      900,
+      Math.max(60, Math.ceil((lambda.worstCaseMs + graceMs + vfxt.verifyTimeoutMs) / 1000)),
+    );
+    expect(functionProperties("vfxtIpMove").Timeout).toBe(expected);
+    expect(expected).toBeGreaterThan(lambda.timeoutSeconds);
+  });
+
+  it("vfxtIpMove: an alarm on its AddressesUnserved metric", () => {
+    expect(resource("VfxtAddressesUnservedAlarm")).toMatchObject({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${SERVICE}-${STAGE}-vfxt-addresses-unserved`,
+        Namespace: "OpsToolkit",
+        MetricName: "AddressesUnserved",
+        Dimensions: [{ Name: "service", Value: "vfxt-ip-move" }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      },
+    });
+  });
+
+  it("vfxtIpMove: an alarm on its BackstopMoves metric (the cluster did not move its addresses itself)", () => {
+    expect(resource("VfxtBackstopActedAlarm")).toMatchObject({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${SERVICE}-${STAGE}-vfxt-backstop-acted`,
+        Namespace: "OpsToolkit",
+        MetricName: "BackstopMoves",
+        Dimensions: [{ Name: "service", Value: "vfxt-ip-move" }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      },
+    });
   });
 
   it("vfxtIpMove: an alarm on its NoHealthyNode metric", () => {
@@ -469,24 +545,26 @@ describe("IAM: one least-privilege role per function", () => {
     expect(new Set(actions)).toEqual(new Set(fn(key).actions));
   });
 
-  it("ec2:StopInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
+  it("ec2:StopInstances and ec2:StartInstances: idleHibernate only, on instance ARNs, with the opt-in tag condition", () => {
     const { key, value } = expectedConfig.idleHibernate.optInTag;
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
-        .filter((statement) => asArray(statement.Action).includes("ec2:StopInstances"))
+        .filter((statement) =>
+          asArray(statement.Action).some((a) => a === "ec2:StopInstances" || a === "ec2:StartInstances"),
+        )
         .map((statement) => ({ logicalId, statement })),
     );
     const idleHibernateRole = roleOf("idleHibernate").logicalId;
     expect(grants.map((grant) => grant.logicalId)).toEqual([idleHibernateRole]);
     const [grant] = grants;
-    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances"]);
+    expect(asArray(grant?.statement.Action)).toEqual(["ec2:StopInstances", "ec2:StartInstances"]);
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:instance/*` },
     ]);
     expect(grant?.statement.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${key}`]: value } });
   });
 
-  it("private IP writes: vfxtIpMove only, on ENIs tagged with a configured cluster", () => {
+  it("private IP writes: vfxtIpMove only (assign; unassign for retired addresses), on ENIs tagged with a configured cluster", () => {
     const writes = ["ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
@@ -499,7 +577,10 @@ describe("IAM: one least-privilege role per function", () => {
     const { clusterTagKey, clusters } = expectedConfig.vfxtIpMove;
     expect(clusters.length).toBeGreaterThan(0);
     const statement = grants[0]?.statement;
-    expect(asArray(statement?.Action)).toEqual(["ec2:AssignPrivateIpAddresses"]);
+    expect(asArray(statement?.Action)).toEqual([
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ]);
     expect(asArray(statement?.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:network-interface/*` },
     ]);
@@ -508,14 +589,16 @@ describe("IAM: one least-privilege role per function", () => {
     });
   });
 
-  it("vfxtIpMove route writes: CreateRoute/ReplaceRoute only, on route tables tagged with a configured cluster", () => {
+  it("vfxtIpMove route writes: CreateRoute/ReplaceRoute/DeleteRoute only, on route tables tagged with a configured cluster", () => {
     const { clusterTagKey, clusters } = expectedConfig.vfxtIpMove;
     const routeWrites = statementsOf(roleOf("vfxtIpMove").properties).filter((statement) =>
       asArray(statement.Action).some((action) => /^ec2:(Create|Replace|Delete)Route$/.test(action)),
     );
     expect(routeWrites).toHaveLength(1);
     const statement = routeWrites[0];
-    expect(new Set(asArray(statement?.Action))).toEqual(new Set(["ec2:CreateRoute", "ec2:ReplaceRoute"]));
+    expect(new Set(asArray(statement?.Action))).toEqual(
+      new Set(["ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"]),
+    );
     expect(asArray(statement?.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:route-table/*` },
     ]);
@@ -527,13 +610,36 @@ describe("IAM: one least-privilege role per function", () => {
   it("alarm writes: idleAlarms only, on the configured alarm-name prefix only", () => {
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
-        .filter((statement) => asArray(statement.Action).some((action) => ALARM_WRITES.includes(action)))
+        .filter((statement) =>
+          asArray(statement.Action).some(
+            (action) => ALARM_WRITES.includes(action) && action !== "cloudwatch:ListTagsForResource",
+          ),
+        )
         .map((statement) => ({ logicalId, statement })),
     );
     expect(grants.map((grant) => grant.logicalId)).toEqual([roleOf("idleAlarms").logicalId]);
     const [grant] = grants;
     expect(new Set(asArray(grant?.statement.Action))).toEqual(new Set(ALARM_WRITES));
     expect(asArray(grant?.statement.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+  });
+
+  it("idleHibernate: reads the ownership tags of the prefix's alarms only; tags opted-in instances with its request tag only", () => {
+    const statements = statementsOf(roleOf("idleHibernate").properties);
+    const sid = (name: string): Statement => {
+      const found = statements.find((statement) => statement.Sid === name);
+      if (found === undefined) throw new Error(`no statement ${name}`);
+      return found;
+    };
+    const tags = sid("ReadOwnAlarmTags");
+    expect(asArray(tags.Action)).toEqual(["cloudwatch:ListTagsForResource"]);
+    expect(asArray(tags.Resource as unknown[])).toEqual([{ "Fn::Sub": alarmArnPattern }]);
+    const request = sid("TagHibernationRequestsOnly");
+    const { key, value } = expectedConfig.idleHibernate.optInTag;
+    expect(asArray(request.Action)).toEqual(["ec2:CreateTags"]);
+    expect(request.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${key}`]: value },
+      "ForAllValues:StringEquals": { "aws:TagKeys": [HIBERNATION_REQUEST_TAG] },
+    });
   });
 
   // dxProbe puts only its trigger event, on the default bus (checked in the dx-failover section).
@@ -616,7 +722,9 @@ describe("eni-reattach (issue 4)", () => {
     expect(p.ReservedConcurrentExecutions).toBe(1);
     expect(p.Runtime).toBe("nodejs22.x");
     expect(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(fn(key).service);
-    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(expectedConfig);
+    expect(JSON.parse(p.Environment.Variables.OPS_CONFIG ?? "null")).toEqual(
+      sectionConfigOf(expectedConfig, "eniReattach"),
+    );
     const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
       ([, config]) =>
         JSON.stringify(config.Properties.FunctionName) === JSON.stringify({ Ref: fn(key).logicalId }),
@@ -779,13 +887,20 @@ describe("dx-failover (issues 3 and 10)", () => {
       StringLike: { [`aws:ResourceTag/${dx.groupTagKey}`]: members },
       "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
     });
-    // No other function may write routes' tags or delete routes.
-    const writers = resourcesOfType("AWS::IAM::Role").filter(([, role]) =>
-      statementsOf(role.Properties as unknown as RoleProperties).some((st) =>
-        asArray(st.Action).some((a) => a === "ec2:DeleteRoute" || a === "ec2:DeleteTags"),
-      ),
+    // No other function may write routes' tags; only vfxtIpMove also deletes routes (its own tables, retired addresses).
+    const writers = (action: string) =>
+      resourcesOfType("AWS::IAM::Role")
+        .filter(([, role]) =>
+          statementsOf(role.Properties as unknown as RoleProperties).some((st) =>
+            asArray(st.Action).includes(action),
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+    expect(writers("ec2:DeleteTags")).toEqual([roleOf("dxFailover").logicalId]);
+    expect(writers("ec2:DeleteRoute")).toEqual(
+      [roleOf("dxFailover").logicalId, roleOf("vfxtIpMove").logicalId].sort(),
     );
-    expect(writers.map(([id]) => id)).toEqual([roleOf("dxFailover").logicalId]);
   });
 
   it("probe: scheduled every minute in the probe subnet, reserved concurrency 2 (anchored windows), no retries, ≤ 70 s", () => {

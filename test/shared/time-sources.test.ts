@@ -56,7 +56,7 @@ const files = [...sourceFiles("functions"), ...sourceFiles("shared")].map((p) =>
 
 describe("time sources in functions/ and shared/", () => {
   it("finds the code to scan", () => {
-    expect(files).toContain("functions/idle-hibernate/hibernate.ts");
+    expect(files).toContain("functions/idle-hibernate/hibernate/run.ts");
     expect(files).toContain("shared/runtime/handler.ts");
   });
 

@@ -68,7 +68,14 @@ describe("npm run replay", () => {
         outcome: expect.stringMatching(/^DryRunOperation: /),
       },
     ]);
-    expect(invocation?.calls).toHaveLength(4);
+    expect(invocation?.calls.map((call) => call.operation)).toEqual([
+      "monitoring:DescribeAlarms",
+      "ec2:DescribeInstances",
+      "ec2:DescribeInstanceTypes",
+      "ec2:DescribeRouteTables",
+      "monitoring:ListTagsForResource",
+      "ec2:StopInstances",
+    ]);
     expect(invocation?.stateChanges).toEqual([]);
     expect(invocation).toHaveProperty("before.instances");
     expect(invocation).toHaveProperty("after.instances");

@@ -1,5 +1,8 @@
-import type { VfxtResult } from "../../../functions/vfxt-ip-move/move";
-import type { InvocationReport } from "../../../sim/harness";
+import { type VfxtIpMoveConfig, VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
+import type { VfxtResult } from "../../../functions/vfxt-ip-move/report";
+import * as z from "../../../shared/runtime/zod";
+import type { Harness, InvocationReport } from "../../../sim/harness";
+import type { SimulatedTime } from "../../../sim/simulated-time";
 import {
   alarmOf,
   type Fixture,
@@ -31,7 +34,14 @@ export const B = {
   ],
 } as const;
 
-export const vfxtFixture = (): Fixture => readFixture(VFXT_ACCOUNT);
+/** The account's clock start (events/accounts/vfxt.json): tests on the manual clock load it at this time. */
+export const START = Date.parse("2026-03-02T09:00:00.000Z");
+
+export const vfxtFixture = (edit: (f: Fixture) => void = () => undefined): Fixture => {
+  const fixture = readFixture(VFXT_ACCOUNT);
+  edit(fixture);
+  return fixture;
+};
 
 export const setState = (fixture: Fixture, instanceId: string, state: InstanceStateInput): void => {
   instanceOf(fixture, instanceId).state = state;
@@ -47,49 +57,67 @@ export const terminate = (fixture: Fixture, instanceId: string, eniId: string): 
   fixture.networkInterfaces = fixture.networkInterfaces.filter((n) => n.id !== eniId);
 };
 
-export const setAlarm = (fixture: Fixture, instanceId: string, state: "OK" | "ALARM"): void => {
-  alarmOf(fixture, `ops-vfxt-status-${instanceId}`).state = state;
+/** A running node whose status checks fail: `impaired` (DescribeInstanceStatus) and its alarm in ALARM. */
+export const impair = (fixture: Fixture, instanceId: string): void => {
+  instanceOf(fixture, instanceId).status = { instance: "impaired", system: "ok" };
+  alarmOf(fixture, `ops-vfxt-status-${instanceId}`).state = "ALARM";
 };
 
 interface ClusterOverrides {
   rebalance?: boolean;
+  /** Default 0 here: these scenarios are about where addresses go, the grace has its own tests. */
+  graceSeconds?: number;
+  /** Extra keys of vfxt-a and vfxt-b. */
+  cluster?: Record<string, unknown>;
+  clusterB?: Record<string, unknown>;
   verifyTimeoutMs?: number;
   maxAddressesPerInvocation?: number;
   mode?: string;
   aws?: Record<string, number>;
 }
 
+/** The vfxtIpMove section for the two clusters of the vFXT account (as written in a stage file). */
+const vfxtSection = (overrides: ClusterOverrides = {}) => ({
+  verifyTimeoutMs: overrides.verifyTimeoutMs ?? 5000,
+  maxAddressesPerInvocation: overrides.maxAddressesPerInvocation ?? 64,
+  clusters: [
+    {
+      name: "vfxt-a",
+      addresses: [
+        "10.20.1.101",
+        "10.20.1.102",
+        "10.20.1.103/32",
+        "10.20.1.104",
+        "10.20.1.105",
+        "10.20.1.106",
+      ],
+      rebalance: overrides.rebalance ?? false,
+      graceSeconds: overrides.graceSeconds ?? 0,
+      ...overrides.cluster,
+    },
+    {
+      name: "vfxt-b",
+      addresses: ["10.250.0.11", "10.250.0.12", "10.250.0.13"],
+      routeTableIds: [...B.tables],
+      rebalance: overrides.rebalance ?? false,
+      graceSeconds: overrides.graceSeconds ?? 0,
+      ...overrides.clusterB,
+    },
+  ],
+});
+
 /** OPS_CONFIG for the two clusters of the vFXT account. */
 export const vfxtEnv = (overrides: ClusterOverrides = {}): Record<string, string> => ({
   OPS_CONFIG: JSON.stringify({
     mode: overrides.mode ?? "apply",
     ...(overrides.aws === undefined ? {} : { aws: overrides.aws }),
-    vfxtIpMove: {
-      verifyTimeoutMs: overrides.verifyTimeoutMs ?? 5000,
-      maxAddressesPerInvocation: overrides.maxAddressesPerInvocation ?? 64,
-      clusters: [
-        {
-          name: "vfxt-a",
-          addresses: [
-            "10.20.1.101",
-            "10.20.1.102",
-            "10.20.1.103/32",
-            "10.20.1.104",
-            "10.20.1.105",
-            "10.20.1.106",
-          ],
-          rebalance: overrides.rebalance ?? false,
-        },
-        {
-          name: "vfxt-b",
-          addresses: ["10.250.0.11", "10.250.0.12", "10.250.0.13"],
-          routeTableIds: [...B.tables],
-          rebalance: overrides.rebalance ?? false,
-        },
-      ],
-    },
+    vfxtIpMove: vfxtSection(overrides),
   }),
 });
+
+/** The same section parsed (defaults applied), for the invariant checks. */
+export const vfxtConfig = (overrides: ClusterOverrides = {}): VfxtIpMoveConfig =>
+  z.parse(VfxtIpMoveConfigSchema, vfxtSection(overrides));
 
 export const EVENTS = {
   stopping: "events/vfxt-ip-move/ec2-stopping.json",
@@ -116,6 +144,32 @@ export const ec2StateEvent = (instanceId: string, state: string) =>
     e.resources = [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`];
     e.detail = { "instance-id": instanceId, state };
   });
+
+/** The event, as EventBridge would have sent it at `at`. */
+export const atTime = (raw: Record<string, unknown>, at: number): Record<string, unknown> => ({
+  ...raw,
+  time: new Date(at).toISOString().replace(".000Z", "Z"),
+});
+
+/** The cluster software's own EC2 call (its node role), told apart from the function's by request id. */
+export const clusterCall = (harness: Harness, operation: string, input: Record<string, unknown>) =>
+  harness.account.dispatch({ service: "ec2", operation, region: "us-east-1", requestId: "cluster" }, input);
+
+/** Resolves once a handler sleeps on the manual clock (a driver's own sleep then cannot overtake its reads). */
+export const untilHandlerSleeps = async (harness: Harness): Promise<void> => {
+  const time = harness.clock as SimulatedTime;
+  // Polled on real time (a first build loads the handler's modules); the simulated clock does not move meanwhile.
+  for (let turn = 0; turn < 2000 && time.pending === 0; turn += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  if (time.pending === 0) throw new Error("the handler never slept");
+};
+
+/** The report with the function's own calls only. */
+export const functionCalls = (report: InvocationReport): InvocationReport => ({
+  ...report,
+  calls: report.calls.filter((c) => c.requestId !== "cluster"),
+});
 
 export const resultOf = (report: InvocationReport): VfxtResult => {
   if (report.error !== undefined) throw report.error;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { StageConfigSchema } from "../../../functions/config";
-import { buildHandler } from "../../../functions/idle-hibernate/handler";
+import { buildHandler } from "../../../functions/idle-hibernate/hibernate/handler";
 import { ConfigurationError } from "../../../shared/runtime/errors";
 import { createRuntime } from "../../../shared/runtime/handler";
 import { Harness } from "../../../sim/harness";

@@ -21,7 +21,7 @@ beforeAll(async () => {
   bundle = join(dir, "idle-hibernate.cjs");
   // The settings serverless.yml gives serverless-esbuild (custom.esbuild).
   await build({
-    entryPoints: [join(ROOT, "functions/idle-hibernate/handler.ts")],
+    entryPoints: [join(ROOT, "functions/idle-hibernate/hibernate/handler.ts")],
     outfile: bundle,
     bundle: true,
     platform: "node",

@@ -125,6 +125,29 @@ describe("DescribeInstanceStatus", () => {
     expect(page.NextToken).toBeDefined();
     await awsError(ec2(a, "DescribeInstanceStatus", { DryRun: true }), "DryRunOperation", 412);
   });
+
+  it("a terminated instance: not-applicable while EC2 keeps it visible (about an hour), then unknown", async () => {
+    const a = vfxtAccount((f) => {
+      const node = f.instances?.find((i) => i.id === V.nodeA1);
+      if (node) node.state = "terminated";
+    });
+    expect(await statuses(a, { InstanceIds: [V.nodeA1], IncludeAllInstances: true })).toEqual([
+      expect.objectContaining({
+        InstanceState: { Code: 48, Name: "terminated" },
+        InstanceStatus: { Status: "not-applicable" },
+      }),
+    ]);
+    a.advance(3_600_000);
+    expect(await statuses(a, { InstanceIds: [V.nodeA1], IncludeAllInstances: true })).toHaveLength(1);
+    a.advance(1);
+    await awsError(
+      ec2(a, "DescribeInstanceStatus", { InstanceIds: [V.nodeA1, V.nodeA2], IncludeAllInstances: true }),
+      "InvalidInstanceID.NotFound",
+    );
+    const all = await statuses(a, { IncludeAllInstances: true });
+    expect(all.map((s) => s.InstanceId)).not.toContain(V.nodeA1);
+    expect(all.map((s) => s.InstanceId)).toContain(V.nodeA2);
+  });
 });
 
 describe("StartInstances", () => {

@@ -1,0 +1,223 @@
+import { CreateTagsCommand, type EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
+import { awsErrorCode } from "../../../../shared/aws/errors";
+import { loadInstances } from "../../../../shared/observe/loaders";
+import type { InstanceView } from "../../../../shared/observe/model";
+import { refusedOutcome, throwIfRetryableError } from "../../../../shared/pipeline/outcome";
+import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../../shared/pipeline/types";
+import { readUntil } from "../../../../shared/pipeline/verify";
+import type { Clock } from "../../../../shared/runtime/clock";
+import type { Deadline } from "../../../../shared/runtime/deadline";
+import { STOP_ACTION, type StopParams } from "../plan";
+import { HIBERNATION_REQUEST_TAG, type HibernationProof, proofOf } from "../plan/proof";
+
+/**
+ * The only refusal after which a plain stop may follow (policy `refusedAtApplyFallback: stop`): EC2 says
+ * the instance is not configured for hibernation. `UnsupportedOperation` never is: for an instance store
+ * root and a one-time Spot request a plain stop is refused too, and "too soon after launch" passes.
+ */
+const HIBERNATION_NOT_CONFIGURED = "UnsupportedHibernationConfiguration";
+
+export interface StopExecutorDeps {
+  ec2: EC2Client;
+  clock: Clock;
+  deadline: Deadline;
+  verifyTimeoutMs: number;
+  /** Filled with the verdict of every instance the executor stopped (what the API proves). */
+  proofs: Map<string, HibernationProof>;
+}
+
+interface Refusal {
+  code: string;
+  message: string;
+  error: unknown;
+}
+
+type Attempt = { ok: true } | ({ ok: false } & Refusal);
+
+const sendStop = async (
+  deps: StopExecutorDeps,
+  ids: string[],
+  hibernate: boolean,
+  dryRun: boolean,
+): Promise<Attempt> => {
+  try {
+    await deps.ec2.send(
+      new StopInstancesCommand({ InstanceIds: ids, Hibernate: hibernate || undefined, DryRun: dryRun }),
+    );
+    return { ok: true };
+  } catch (error) {
+    const code = awsErrorCode(error);
+    if (dryRun && code === "DryRunOperation") return { ok: true };
+    // A batch refused for one instance (AWS fails the whole call) is narrowed down by stopBatch.
+    throwIfRetryableError("ec2", "StopInstances", error);
+    return { ok: false, code, message: error instanceof Error ? error.message : String(error), error };
+  }
+};
+
+/**
+ * StopInstances over a batch. EC2 refuses the whole batch when one instance fails, so a refusal is
+ * narrowed down: the instances the message names (or, if it names none, each instance) are retried
+ * alone, and the others go ahead. Records each instance's refusal.
+ */
+const stopBatch = async (
+  deps: StopExecutorDeps,
+  call: { ids: string[]; hibernate: boolean; dryRun: boolean },
+  refused: Map<string, Refusal>,
+): Promise<void> => {
+  const { ids } = call;
+  if (ids.length === 0) return;
+  const attempt = await sendStop(deps, ids, call.hibernate, call.dryRun);
+  if (attempt.ok) return;
+  if (ids.length === 1) {
+    refused.set(ids[0] as string, { code: attempt.code, message: attempt.message, error: attempt.error });
+    return;
+  }
+  const named = ids.filter((id) => attempt.message.includes(id));
+  const groups =
+    named.length > 0 && named.length < ids.length
+      ? [...named.map((id) => [id]), ids.filter((id) => !named.includes(id))]
+      : ids.map((id) => [id]);
+  for (const group of groups) await stopBatch(deps, { ...call, ids: group }, refused);
+};
+
+/** Policy `stop` for refused hibernations: the instances EC2 says are not configured are stopped plainly. */
+const stopRefused = async (
+  deps: StopExecutorDeps,
+  params: StopParams,
+  dryRun: boolean,
+  refused: Map<string, Refusal>,
+): Promise<string[]> => {
+  if (!params.hibernate || params.refusedFallback !== "stop") return [];
+  const ids = [...refused].filter(([, r]) => r.code === HIBERNATION_NOT_CONFIGURED).map(([id]) => id);
+  for (const id of ids) refused.delete(id);
+  await stopBatch(deps, { ids, hibernate: false, dryRun }, refused);
+  return ids.filter((id) => !refused.has(id));
+};
+
+const isStopping = (instance: InstanceView | undefined): boolean =>
+  instance !== undefined && (instance.state === "stopping" || instance.state === "stopped");
+
+interface Sent {
+  params: StopParams;
+  accepted: string[];
+  fellBack: string[];
+  refused: Map<string, Refusal>;
+}
+
+/** The outcome of one instance after the read-back, with its verdict recorded in `proofs`. */
+const readBackOutcome = (
+  deps: StopExecutorDeps,
+  sent: Sent,
+  id: string,
+  instance: InstanceView | undefined,
+  waitedMs: number,
+): ResourceOutcome | undefined => {
+  const stopping = instance !== undefined && isStopping(instance) ? instance : undefined;
+  if (!sent.accepted.includes(id)) {
+    return stopping === undefined
+      ? undefined
+      : {
+          resource: id,
+          status: "already-done",
+          code: "IncorrectInstanceState",
+          detail: `already ${stopping.state}`,
+        };
+  }
+  if (stopping === undefined) {
+    return {
+      resource: id,
+      status: "unverified",
+      detail: `still ${instance?.state ?? "unknown"} after ${waitedMs} ms`,
+    };
+  }
+  const proof = proofOf(stopping, sent.params.hibernate && !sent.fellBack.includes(id));
+  deps.proofs.set(id, proof);
+  return {
+    resource: id,
+    status: "applied",
+    detail: `${proof.verdict}: ${stopping.state}, StateReason ${proof.stateReason}`,
+  };
+};
+
+/** Reads the instances back until every accepted one shows stopping or stopped (deadline-bounded). */
+const readBack = async (deps: StopExecutorDeps, sent: Sent, outcomes: Map<string, ResourceOutcome>) => {
+  // IncorrectInstanceState: already stopping or stopped is the desired state; read it back to tell.
+  const toRead = [
+    ...sent.accepted,
+    ...[...sent.refused].filter(([, r]) => r.code === "IncorrectInstanceState").map(([id]) => id),
+  ];
+  if (toRead.length === 0) return;
+  const result = await readUntil(
+    () => loadInstances(deps.ec2, toRead),
+    (instances) => sent.accepted.every((id) => isStopping(instances.find((i) => i.id === id))),
+    { deadline: deps.deadline, timeoutMs: deps.verifyTimeoutMs, intervalMs: 200 },
+  );
+  for (const id of toRead) {
+    const outcome = readBackOutcome(
+      deps,
+      sent,
+      id,
+      result.last.find((i) => i.id === id),
+      result.waitedMs,
+    );
+    if (outcome !== undefined) outcomes.set(id, outcome);
+  }
+};
+
+/**
+ * Records the accepted hibernate requests on the instances (HIBERNATION_REQUEST_TAG = now), so that their
+ * stopped events are judged and other stops are not. A refusal of the tag (other than retryable) does not
+ * undo the hibernation: the read-back verdict still stands, the stopped event is then ignored.
+ */
+const tagRequests = async (deps: StopExecutorDeps, ids: string[]): Promise<void> => {
+  if (ids.length === 0) return;
+  const at = new Date(deps.clock.now()).toISOString();
+  try {
+    await deps.ec2.send(
+      new CreateTagsCommand({ Resources: ids, Tags: [{ Key: HIBERNATION_REQUEST_TAG, Value: at }] }),
+    );
+  } catch (error) {
+    throwIfRetryableError("ec2", "CreateTags", error);
+  }
+};
+
+const execute = async (
+  deps: StopExecutorDeps,
+  action: PlannedAction<StopParams>,
+  dryRun: boolean,
+): Promise<ResourceOutcome[]> => {
+  const { params } = action;
+  const refused = new Map<string, Refusal>();
+  await stopBatch(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
+  const fellBack = await stopRefused(deps, params, dryRun, refused);
+  const accepted = params.instanceIds.filter((id) => !refused.has(id));
+  if (params.hibernate && !dryRun) await tagRequests(deps, accepted);
+  const outcomes = new Map<string, ResourceOutcome>();
+  for (const [id, refusal] of refused) {
+    outcomes.set(id, refusedOutcome(id, "StopInstances", refusal.error, refusal.message));
+  }
+  if (dryRun) {
+    for (const id of accepted) {
+      outcomes.set(id, {
+        resource: id,
+        status: "permitted",
+        detail: "DryRunOperation: the call would succeed",
+      });
+    }
+  } else {
+    await readBack(deps, { params, accepted, fellBack, refused }, outcomes);
+  }
+  return params.instanceIds.map((id) => outcomes.get(id) as ResourceOutcome);
+};
+
+/**
+ * StopInstances with `Hibernate: true` (or a plain stop for the not-configured fallback), batched and
+ * narrowed on refusal; the refused-at-apply fallback; then the read-back, which records what the API
+ * proves of each stop. Throttling and transient errors that outlive the SDK's deadline-bounded retries
+ * are thrown (the event is retried).
+ */
+export const createStopExecutor = (deps: StopExecutorDeps): ActionExecutor<StopParams> => ({
+  kind: STOP_ACTION,
+  dryRun: (action) => execute(deps, action, true),
+  apply: (action) => execute(deps, action, false),
+});
