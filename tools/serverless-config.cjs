@@ -432,18 +432,17 @@ const eniReattachValues = (eni, lambda) => {
   };
 };
 
+/** @param {string} source @param {string[]} issues */
+const invalid = (source, issues) =>
+  new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, issues);
+
 /**
- * Validates a configuration object and derives what serverless.yml needs.
- * Throws StageConfigError (with `issues`) when it is invalid.
- * @param {unknown} input the parsed JSON of a stage file
- * @param {{ source: string, stage?: string, service?: string }} meta
+ * The schema's verdict on a stage file, and keys it does not know (zod strips them silently).
+ * @param {unknown} input @param {string} source
  */
-const resolveConfig = (input, { source, stage, service }) => {
-  if (!isPlainObject(input)) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
-      "(root): expected a JSON object ({} takes every default)",
-    ]);
-  }
+const parseStrictly = (input, source) => {
+  if (!isPlainObject(input))
+    throw invalid(source, ["(root): expected a JSON object ({} takes every default)"]);
   const { parseStageConfig } = loadSchemaModule();
   let config;
   try {
@@ -451,42 +450,39 @@ const resolveConfig = (input, { source, stage, service }) => {
   } catch (error) {
     const issues = error?.context?.issues;
     if (!Array.isArray(issues)) throw error;
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, issues);
+    throw invalid(source, issues);
   }
   const unknown = unknownKeys(input, config);
-  if (unknown.length > 0)
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, unknown);
+  if (unknown.length > 0) throw invalid(source, unknown);
+  return config;
+};
 
-  const json = JSON.stringify(config);
-  // osls resolves `${…}` inside resolved values too: OPS_CONFIG would not be what the file says.
-  if (json.includes("${")) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
-      '(any string): "${" is not allowed (serverless variable syntax would be interpolated into OPS_CONFIG)',
-    ]);
-  }
-
-  // Lambda allows 4 KB of environment variables per function, all of them together: each function gets the
-  // common keys and its own capability's section only.
+/**
+ * Each function's OPS_CONFIG: the common keys and its own capability's section, within Lambda's 4 KB of
+ * environment per function (all variables together).
+ */
+const opsConfigParts = (config, source) => {
   const { CONFIG_SECTIONS, sectionConfigOf } = loadSchemaModule();
-  const opsConfigJsonOf = {};
+  const parts = {};
   for (const section of CONFIG_SECTIONS) {
     const part = JSON.stringify(sectionConfigOf(config, section));
     if (Buffer.byteLength(part) > MAX_OPS_CONFIG_BYTES) {
-      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      throw invalid(source, [
         `${section}: the validated section with the common keys is ${Buffer.byteLength(part)} bytes of JSON; a function's OPS_CONFIG allows ${MAX_OPS_CONFIG_BYTES} (Lambda's environment is limited to 4 KB)`,
       ]);
     }
-    opsConfigJsonOf[section] = part;
+    parts[section] = part;
   }
+  return parts;
+};
 
+/** The toolkit's own alarms must not match the idle alarms' prefix or adoption patterns. */
+const checkOwnAlarmNames = (config, source, ownAlarmNames) => {
   const prefix = config.idleHibernate.alarmNamePrefix;
-  const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
-  const hibernatedTooLongAlarmName =
-    service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
-  for (const own of [failedEventsAlarmName, hibernatedTooLongAlarmName]) {
+  for (const own of ownAlarmNames) {
     if (own === undefined) continue;
     if (own.startsWith(prefix)) {
-      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      throw invalid(source, [
         `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${own}"`,
       ]);
     }
@@ -494,34 +490,59 @@ const resolveConfig = (input, { source, stage, service }) => {
       wildcardRegExp(pattern).test(own),
     );
     if (adopted !== undefined) {
-      throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+      throw invalid(source, [
         `idleHibernate.adoptAlarmNamePatterns: "${adopted}" would also match the toolkit's own alarm "${own}"`,
       ]);
     }
   }
+};
 
-  const lambda = lambdaBudget(config);
+/** Every function's worst case must fit Lambda's 900 s. */
+const checkTimeBudgets = (config, source, lambda) => {
   if (lambda.timeoutSeconds > MAX_TIMEOUT_SECONDS) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+    throw invalid(source, [
       `aws: the worst case of one invocation is ${lambda.worstCaseMs} ms, more than Lambda's ${MAX_TIMEOUT_SECONDS} s; lower aws.maxAttempts or the timeouts`,
     ]);
   }
-
   const eniTimeout = eniReattachValues(config.eniReattach, lambda).timeoutSeconds;
   if (eniTimeout > MAX_TIMEOUT_SECONDS) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+    throw invalid(source, [
       `eniReattach: detachTimeoutMs + attachTimeoutMs + the shared budget need ${eniTimeout} s, more than Lambda's ${MAX_TIMEOUT_SECONDS} s`,
     ]);
   }
-
   // vfxt-ip-move waits a cluster's grace within the invocation: a grace it can never wait (with the reads,
   // the writes and the read-back after it) would leave the addresses to reconciles that cannot wait either.
   const vfxt = vfxtIpMoveValues(config.vfxtIpMove, lambda);
   if (vfxt.worstCaseMs + VFXT_WAIT_RESERVE_MS > MAX_TIMEOUT_SECONDS * 1000) {
-    throw new StageConfigError(`Invalid ops-toolkit configuration in ${source}`, [
+    throw invalid(source, [
       `vfxtIpMove.clusters[].graceSeconds: the longest grace (with its remapSeconds), the shared budget and a read-back need ${Math.ceil((vfxt.worstCaseMs + VFXT_WAIT_RESERVE_MS) / 1000)} s, more than Lambda's ${MAX_TIMEOUT_SECONDS} s; lower graceSeconds`,
     ]);
   }
+};
+
+/**
+ * Validates a configuration object and derives what serverless.yml needs.
+ * Throws StageConfigError (with `issues`) when it is invalid.
+ * @param {unknown} input the parsed JSON of a stage file
+ * @param {{ source: string, stage?: string, service?: string }} meta
+ */
+const resolveConfig = (input, { source, stage, service }) => {
+  const config = parseStrictly(input, source);
+  const json = JSON.stringify(config);
+  // osls resolves `${…}` inside resolved values too: OPS_CONFIG would not be what the file says.
+  if (json.includes("${")) {
+    throw invalid(source, [
+      '(any string): "${" is not allowed (serverless variable syntax would be interpolated into OPS_CONFIG)',
+    ]);
+  }
+  const opsConfigJsonOf = opsConfigParts(config, source);
+  const prefix = config.idleHibernate.alarmNamePrefix;
+  const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
+  const hibernatedTooLongAlarmName =
+    service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
+  checkOwnAlarmNames(config, source, [failedEventsAlarmName, hibernatedTooLongAlarmName]);
+  const lambda = lambdaBudget(config);
+  checkTimeBudgets(config, source, lambda);
 
   const { key: tagKey, value: tagValue } = config.idleHibernate.optInTag;
   return {
