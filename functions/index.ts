@@ -142,9 +142,9 @@ const dxFailover: DeployedFunction = {
   name: "dx-failover",
   serverlessName: "dxFailover",
   capability: "dx-failover",
-  handler: "functions/dx-failover/handler.handler",
+  handler: "functions/dx-failover/failover/handler.handler",
   configSection: "dxFailover",
-  load: async () => (await import("./dx-failover/handler")).buildHandler,
+  load: async () => (await import("./dx-failover/failover/handler")).buildHandler,
   triggers: (ctx) => {
     const prefix = ctx.config.dxFailover.alarmNamePrefix;
     return [
@@ -152,7 +152,8 @@ const dxFailover: DeployedFunction = {
         ctx,
         "dx-failover-probe-trigger",
         { source: [ctx.config.actionEvents.source], "detail-type": ["DX Path Degraded"] },
-        'dx-probe "DX Path Degraded" events on the default bus (fail over now)',
+        'dx-probe and agent "DX Path Degraded" events on the trigger bus (fail over now)',
+        ctx.config.dxFailover.triggerBusName,
       ),
       eventBridgeRule(
         ctx,
@@ -175,10 +176,12 @@ const dxFailover: DeployedFunction = {
     "ec2:DescribeRouteTables",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstances",
+    "ec2:GetManagedPrefixListEntries",
     "cloudwatch:DescribeAlarms",
     "cloudwatch:GetMetricData",
     "directconnect:DescribeVirtualInterfaces",
     "ec2:CreateRoute",
+    "ec2:ReplaceRoute",
     "ec2:DeleteRoute",
     "ec2:CreateTags",
     "ec2:DeleteTags",
@@ -189,21 +192,24 @@ const dxProbe: DeployedFunction = {
   name: "dx-probe",
   serverlessName: "dxProbe",
   capability: "dx-failover",
-  handler: "functions/dx-failover/probe-handler.handler",
+  handler: "functions/dx-failover/probe/handler.handler",
   configSection: "dxFailover",
-  load: async () => (await import("./dx-failover/probe-handler")).buildHandler,
+  load: async () => (await import("./dx-failover/probe/handler")).buildHandler,
   triggers: (ctx) => [
     schedule(ctx, "dx-probe", "rate(1 minute)", "dx-probe (probes continuously within each invocation)"),
   ],
   iamActions: [
     ...BASE_ACTIONS,
-    // Its trigger event, on the default bus only (not the action-events statement).
+    // Its trigger event, on the trigger bus only (not the action-events statement); metrics go as EMF.
     "events:PutEvents",
-    "directconnect:DescribeVirtualInterfaces",
-    "cloudwatch:PutMetricData",
+    // Lambda's VPC networking (the function's ENIs in the probe subnets, in place of the managed
+    // AWSLambdaVPCAccessExecutionRole); outside a VPC only the two reads.
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
   ],
 };
 

@@ -119,10 +119,11 @@ export const eventBridgeRule = (
   suffix: string,
   pattern: EventPattern,
   description: string,
+  bus = "default",
 ): EventBridgeRuleTrigger => ({
   kind: "eventbridge",
   name: stackName(ctx, suffix),
-  bus: "default",
+  bus,
   pattern,
   description,
 });

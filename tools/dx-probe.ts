@@ -1,24 +1,31 @@
 /**
  * npx tsx tools/dx-probe.ts --dx host:port[,host:port] --vpn host:port[,…] [--interval 1000] [--timeout 800]
- *                           [--threshold 2] [--rearm 3] [--icmp] [--once] [--duration <s>] [--json]
- *                           [--on-trigger "<shell command>"]
+ *     [--threshold 2] [--rearm 3] [--icmp] [--once] [--duration <s>] [--json] [--on-trigger "<command>"]
+ *     [--group <name> --region <region> [--bus ops-toolkit-dx-trigger] [--namespace OpsToolkit/DxFailover]
+ *      [--source ops-toolkit] [--flush 15]]
  *
- * The dx-failover path probe as an agent for a utility instance in the Local Zone (see
- * functions/dx-failover/README.md and deploy/dx-probe.service). It runs the same ProbeLoop as the Lambda probe: every --interval ms it probes
- * the Direct Connect targets and the VPN targets (TCP connect; any target answering = path healthy) and
- * prints one line per sample (--json: one JSON object per line, for journald/CloudWatch agent). When DX has
- * failed --threshold consecutive probes while the VPN answers, it prints a trigger line and runs
- * --on-trigger (once per outage), with the trigger as JSON in $DX_PROBE_TRIGGER — e.g. an
- * `aws events put-events` or `aws lambda invoke` of the failover function.
+ * The dx-failover agent: the authoritative probe of a Local Zone group, on an instance in a Local Zone
+ * subnet whose route table keeps the propagated DX route (functions/dx-failover/README.md "The agent";
+ * deploy/dx-probe.service, deploy/dx-probe-user-data.sh). It runs the same ProbeLoop as the Lambda probe:
+ * every --interval ms it probes the Direct Connect and the VPN targets (TCP connect; any target answering =
+ * path healthy) and prints one line per sample (--json: one JSON object per line).
  *
- * --icmp: probe with the system `ping -c 1 -W <s>` instead of TCP (the port is then ignored). A utility
- * instance may send ICMP; Lambda cannot. When `ping` is not available the agent says so on stderr and
- * falls back to TCP.
+ * With --group (and --region), it publishes for that group: the samples as high-resolution metrics
+ * (`Probe=agent`, PutMetricData every --flush samples, default 15, and at once on a failed sample), and the trigger — once per
+ * outage, when DX has failed --threshold consecutive probes while the VPN answers — as a "DX Path Degraded"
+ * event on the trigger bus, which the failover function's rule receives. Credentials: the instance profile.
+ * --on-trigger runs a command as well (/bin/sh -c, the trigger JSON in $DX_PROBE_TRIGGER).
+ *
+ * --icmp: probe with the system `ping -c 1 -W <s>` instead of TCP (the port is then ignored); without a
+ * usable `ping` the agent says so on stderr and falls back to TCP.
  *
  * Exit: 0 after SIGINT/SIGTERM/--duration; with --once, 0 if DX answered, 1 if not; 2 on bad arguments.
  */
 import { execFile } from "node:child_process";
 import { parseArgs } from "node:util";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { AGENT_FLUSH_EVERY, createAgentPublisher } from "../functions/dx-failover/probe/agent";
 import { icmpAvailable, makeIcmpProbe } from "../functions/dx-failover/probe/icmp";
 import {
   PROBE_DEFAULTS,
@@ -31,7 +38,8 @@ import { type ProbeFn, parseTargets, probeTcp } from "../functions/dx-failover/p
 const usage =
   "usage: npx tsx tools/dx-probe.ts --dx host:port[,host:port] --vpn host:port[,host:port]\n" +
   "         [--interval ms] [--timeout ms] [--threshold M] [--rearm N] [--icmp] [--once] [--duration s]\n" +
-  '         [--json] [--on-trigger "<shell command>"]';
+  '         [--json] [--on-trigger "<shell command>"]\n' +
+  "         [--group name --region region [--bus name] [--namespace ns] [--source src] [--flush samples]]";
 
 const fail = (message: string): never => {
   process.stderr.write(`dx-probe: ${message}\n${usage}\n`);
@@ -60,6 +68,12 @@ const { values } = (() => {
         once: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "on-trigger": { type: "string" },
+        group: { type: "string" },
+        region: { type: "string" },
+        bus: { type: "string", default: "ops-toolkit-dx-trigger" },
+        namespace: { type: "string", default: "OpsToolkit/DxFailover" },
+        source: { type: "string", default: "ops-toolkit" },
+        flush: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -80,27 +94,40 @@ const line = (obj: Record<string, unknown>, text: string): void => {
 const fmtPath = (p: ProbeSample["dx"]) =>
   p.ok ? `ok ${p.latencyMs.toFixed(1)}ms` : `FAIL(${p.consecutiveFailures}) ${p.error ?? ""}`;
 
-const sampleRecord = (s: ProbeSample) => ({
-  type: "sample",
-  time: new Date(s.at).toISOString(),
-  seq: s.seq,
-  status: s.status,
-  triggered: s.triggered,
-  dx: {
-    ok: s.dx.ok,
-    latencyMs: s.dx.latencyMs,
-    consecutiveFailures: s.dx.consecutiveFailures,
-    consecutiveSuccesses: s.dx.consecutiveSuccesses,
-    ...(s.dx.error ? { error: s.dx.error } : {}),
-  },
-  vpn: {
-    ok: s.vpn.ok,
-    latencyMs: s.vpn.latencyMs,
-    consecutiveFailures: s.vpn.consecutiveFailures,
-    consecutiveSuccesses: s.vpn.consecutiveSuccesses,
-    ...(s.vpn.error ? { error: s.vpn.error } : {}),
-  },
+const pathRecord = (p: ProbeSample["dx"]) => ({
+  ok: p.ok,
+  latencyMs: p.latencyMs,
+  consecutiveFailures: p.consecutiveFailures,
+  consecutiveSuccesses: p.consecutiveSuccesses,
+  ...(p.error ? { error: p.error } : {}),
 });
+
+const printSample = (s: ProbeSample) =>
+  line(
+    {
+      type: "sample",
+      time: new Date(s.at).toISOString(),
+      seq: s.seq,
+      status: s.status,
+      triggered: s.triggered,
+      dx: pathRecord(s.dx),
+      vpn: pathRecord(s.vpn),
+    },
+    `${new Date(s.at).toISOString()} #${s.seq} ${s.status.padEnd(10)} dx ${fmtPath(s.dx)} | vpn ${fmtPath(s.vpn)}`,
+  );
+
+const printTrigger = (t: ProbeTrigger) =>
+  line(
+    {
+      type: "trigger",
+      time: new Date(t.at).toISOString(),
+      seq: t.seq,
+      reason: t.reason,
+      dxFailingSince: new Date(t.dxFailingSince).toISOString(),
+      consecutiveFailures: t.consecutiveFailures,
+    },
+    `${new Date(t.at).toISOString()} TRIGGER ${t.reason}: DX failed ${t.consecutiveFailures} consecutive probes, VPN healthy`,
+  );
 
 const runTriggerCommand = (command: string, trigger: ProbeTrigger) =>
   new Promise<void>((resolve, reject) => {
@@ -118,71 +145,77 @@ const runTriggerCommand = (command: string, trigger: ProbeTrigger) =>
     );
   });
 
+const warn = (where: string, err: unknown) =>
+  process.stderr.write(`dx-probe: ${where}: ${err instanceof Error ? err.message : String(err)}\n`);
+
+/** The group's publisher (metrics and the trigger), when --group is given. */
+const publisher = () => {
+  if (values.group === undefined) return undefined;
+  const region = values.region ?? process.env.AWS_REGION;
+  if (region === undefined) return fail("--group needs --region (or AWS_REGION)");
+  return createAgentPublisher({
+    group: values.group,
+    namespace: values.namespace,
+    busName: values.bus,
+    source: values.source,
+    cloudWatch: new CloudWatchClient({ region }),
+    eventBridge: new EventBridgeClient({ region }),
+    // At most half of the failover function's probeStaleSeconds (default 30 s) at the probe interval.
+    flushEvery: intOption("flush", values.flush, AGENT_FLUSH_EVERY, 1),
+    onError: (err) => warn("PutMetricData", err),
+  });
+};
+
+const probeFn = async (): Promise<ProbeFn> => {
+  if (!values.icmp) return probeTcp;
+  if (await icmpAvailable()) return makeIcmpProbe();
+  process.stderr.write("dx-probe: --icmp: no usable `ping` on this host, probing with TCP connect instead\n");
+  return probeTcp;
+};
+
 const main = async (): Promise<number> => {
   if (values.dx === undefined || values.vpn === undefined) return fail("--dx and --vpn are required");
-  let dx: ReturnType<typeof parseTargets> = [];
-  let vpn: ReturnType<typeof parseTargets> = [];
+  let targets: { dx: ReturnType<typeof parseTargets>; vpn: ReturnType<typeof parseTargets> } = {
+    dx: [],
+    vpn: [],
+  };
   try {
-    dx = parseTargets(values.dx);
-    vpn = parseTargets(values.vpn);
+    targets = { dx: parseTargets(values.dx), vpn: parseTargets(values.vpn) };
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
   const intervalMs = intOption("interval", values.interval, PROBE_DEFAULTS.intervalMs, 50);
   const timeoutMs = intOption("timeout", values.timeout, Math.min(PROBE_DEFAULTS.timeoutMs, intervalMs), 1);
   if (timeoutMs > intervalMs) fail("--timeout must not exceed --interval");
-  const threshold = intOption("threshold", values.threshold, PROBE_DEFAULTS.threshold, 1);
-  const rearmAfter = intOption("rearm", values.rearm, PROBE_DEFAULTS.rearmAfter, 1);
   const durationS = values.duration !== undefined ? intOption("duration", values.duration, 0, 1) : undefined;
-
-  let probe: ProbeFn = probeTcp;
-  if (values.icmp) {
-    if (await icmpAvailable()) probe = makeIcmpProbe();
-    else
-      process.stderr.write(
-        "dx-probe: --icmp: no usable `ping` on this host, probing with TCP connect instead\n",
-      );
-  }
-
+  const publish = publisher();
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-
   const loop = new ProbeLoop({
-    dx,
-    vpn,
+    ...targets,
     intervalMs,
     timeoutMs,
-    threshold,
-    rearmAfter,
-    probe,
+    threshold: intOption("threshold", values.threshold, PROBE_DEFAULTS.threshold, 1),
+    rearmAfter: intOption("rearm", values.rearm, PROBE_DEFAULTS.rearmAfter, 1),
+    probe: await probeFn(),
     signal: controller.signal,
     ...(values.once ? { maxRounds: 1 } : {}),
     ...(durationS !== undefined ? { stopAt: Date.now() + durationS * 1000 } : {}),
-    onSample: (s) =>
-      line(
-        sampleRecord(s),
-        `${new Date(s.at).toISOString()} #${s.seq} ${s.status.padEnd(10)} dx ${fmtPath(s.dx)} | vpn ${fmtPath(s.vpn)}`,
-      ),
+    onSample: async (s) => {
+      printSample(s);
+      await publish?.onSample(s);
+    },
     onTrigger: async (t) => {
-      line(
-        {
-          type: "trigger",
-          time: new Date(t.at).toISOString(),
-          seq: t.seq,
-          reason: t.reason,
-          dxFailingSince: new Date(t.dxFailingSince).toISOString(),
-          consecutiveFailures: t.consecutiveFailures,
-        },
-        `${new Date(t.at).toISOString()} TRIGGER ${t.reason}: DX failed ${t.consecutiveFailures} consecutive probes, VPN healthy`,
-      );
+      printTrigger(t);
+      await publish?.onTrigger(t);
       if (values["on-trigger"]) await runTriggerCommand(values["on-trigger"], t);
     },
-    onError: (err, where) =>
-      process.stderr.write(`dx-probe: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
+    onError: (err, where) => warn(where, err),
   });
   const summary = await loop.run();
+  await publish?.flush();
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
   if (values.once) return summary.last?.dx.ok ? 0 : 1;

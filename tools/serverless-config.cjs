@@ -158,38 +158,97 @@ const vfxtIpMoveValues = (vfxt, lambda) => {
 /** A tag value no group can have: the IAM condition of no dx-failover group. */
 const NO_DX_GROUP = "(no-dx-failover-group-configured)";
 
-/** dx-failover: group tag condition (route writes and tags), metric namespace, probe VPC placement. */
+/** EC2 tag values that name `group` in a membership tag (alone, or in a space-separated list). */
+const membershipPatterns = (group) => [group, `${group} *`, `* ${group}`, `* ${group} *`];
+
+/** `arn:<partition>:ec2:<region>:<account>:<resource>`, built by CloudFormation (no `${…}` for osls to resolve). */
+const ec2Arn = (resource) => ({
+  "Fn::Join": [
+    "",
+    [
+      "arn:",
+      { Ref: "AWS::Partition" },
+      ":ec2:",
+      { Ref: "AWS::Region" },
+      ":",
+      { Ref: "AWS::AccountId" },
+      `:${resource}`,
+    ],
+  ],
+});
+
+/**
+ * The probe's VPC networking, instead of AWSLambdaVPCAccessExecutionRole (every ENI action on "*"): Lambda
+ * creates the function's ENIs with its execution role ("Lambda execution role permissions for VPC":
+ * CreateNetworkInterface, DescribeNetworkInterfaces on "*", DeleteNetworkInterface, Assign/
+ * UnassignPrivateIpAddresses). `create`: ENIs only in the configured probe subnets with the configured
+ * security groups. `writes`: the other ENI writes only on ENIs in those subnets (`ec2:Subnet`, as in the
+ * CodeBuild VPC policy example). Outside a VPC the subnet is one that cannot exist, so the same actions
+ * (the registry lists them once) grant nothing.
+ */
+const NO_PROBE_SUBNET = "subnet/(no-probe-vpc-configured)";
+
+const probeVpcStatements = (vpc, inVpc) => {
+  const subnets = inVpc ? vpc.subnetIds.map((id) => ec2Arn(`subnet/${id}`)) : [ec2Arn(NO_PROBE_SUBNET)];
+  const securityGroups = inVpc ? vpc.securityGroupIds : [];
+  return {
+    create: {
+      Sid: "LambdaVpcEnisInProbeSubnetsOnly",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterface"],
+      Resource: [
+        ...subnets,
+        ...securityGroups.map((id) => ec2Arn(`security-group/${id}`)),
+        ec2Arn("network-interface/*"),
+      ],
+    },
+    writes: {
+      Sid: "LambdaVpcEniWritesInProbeSubnetsOnly",
+      Effect: "Allow",
+      Action: [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: [ec2Arn("network-interface/*")],
+      Condition: { ArnEquals: { "ec2:Subnet": subnets } },
+    },
+  };
+};
+
+/** dx-failover: group tag condition (route writes and tags), metric namespace, trigger bus, probe VPC. */
 const dxFailoverValues = (dx) => {
   const names = dx.groups.map((g) => g.name);
   const vpc = dx.probeVpc;
+  const inVpc = vpc.subnetIds.length > 0 && vpc.securityGroupIds.length > 0;
+  const members = names.length > 0 ? names.flatMap(membershipPatterns) : [NO_DX_GROUP];
   return {
     groupTagKey: dx.groupTagKey,
     groupNames: names,
     alarmNamePrefix: dx.alarmNamePrefix,
     metricsNamespace: dx.metricsNamespace,
-    /** aws:ResourceTag/<groupTagKey> is one of the configured group names. */
-    resourceTagCondition: {
-      StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: names.length > 0 ? names : [NO_DX_GROUP] },
-    },
+    triggerBusName: dx.triggerBusName,
+    /** aws:ResourceTag/<groupTagKey> names one of the configured groups (alone or in a list). */
+    resourceTagCondition: { StringLike: { [`aws:ResourceTag/${dx.groupTagKey}`]: members } },
     /** Tags on the group's route tables, and only the toolkit's own state keys (never the group tag itself). */
     tagWriteCondition: {
-      StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: names.length > 0 ? names : [NO_DX_GROUP] },
+      StringLike: { [`aws:ResourceTag/${dx.groupTagKey}`]: members },
       "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
     },
-    /** cloudwatch:PutMetricData into the probe's namespace only. */
-    metricNamespaceCondition: { StringEquals: { "cloudwatch:namespace": dx.metricsNamespace } },
-    probeVpc:
-      vpc.subnetIds.length > 0 && vpc.securityGroupIds.length > 0
-        ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds }
-        : null,
+    probeVpc: inVpc ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } : null,
+    probeVpcStatements: probeVpcStatements(vpc, inVpc),
   };
 };
 
+/** The metric of a group's path, from its authoritative probe (the agent for a Local Zone group). */
+const probedBy = (g) => g.probedBy ?? (g.location === "local-zone" ? "agent" : "lambda");
+
 /**
- * The four alarms of each dx-failover group (CloudFormation resources, merged into `resources`):
- * DX down (2 of 3 10-second periods, missing data = missing: a dead probe does not fail over), DX restored
- * for K consecutive minutes (K = the restore window; ALARM = restored), VPN down, and probe missing
- * (breaching: no datapoint for 2 minutes). Names: <alarmNamePrefix><group>-<suffix>, as the function reads them.
+ * The four alarms of each dx-failover group (CloudFormation resources, merged into `resources`), on the
+ * group's own probe's series: DX down (2 of 3 10-second periods, missing data = missing: a dead probe does
+ * not fail over), DX not restored (a failed probe within the last K minutes, K = the restore window; missing
+ * = breaching: OK means restored, so it is green when all is well), VPN down, and probe missing (breaching:
+ * no datapoint for 2 minutes). Names: <alarmNamePrefix><group>-<suffix>, as the function reads them.
  */
 const dxFailoverAlarmResources = (dx, service, stageName) => {
   const resources = {};
@@ -199,6 +258,7 @@ const dxFailoverAlarmResources = (dx, service, stageName) => {
     const dims = (path) => [
       { Name: "Group", Value: g.name },
       { Name: "Path", Value: path },
+      { Name: "Probe", Value: probedBy(g) },
     ];
     const alarm = (suffix, props) => {
       resources[logical(g.name, suffix)] = {
@@ -213,9 +273,9 @@ const dxFailoverAlarmResources = (dx, service, stageName) => {
       };
     };
     const k = Math.max(1, Math.ceil(g.restoreWindowSeconds / 60));
-    alarm("dx-down", {
-      AlarmDescription: `dx-failover ${g.name} (${service}-${stageName}): Direct Connect probes failing 2 of 3 10-second periods`,
-      Dimensions: dims("direct-connect"),
+    const failing = (path, what) => ({
+      AlarmDescription: `dx-failover ${g.name} (${service}-${stageName}): ${what} probes failing 2 of 3 10-second periods`,
+      Dimensions: dims(path),
       Statistic: "Minimum",
       Period: 10,
       EvaluationPeriods: 3,
@@ -223,28 +283,20 @@ const dxFailoverAlarmResources = (dx, service, stageName) => {
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "missing",
     });
-    alarm("dx-restored", {
-      AlarmDescription: `dx-failover ${g.name}: Direct Connect healthy for ${k} consecutive minutes (ALARM = restored, the failback window)`,
+    alarm("dx-down", failing("direct-connect", "Direct Connect"));
+    alarm("dx-not-restored", {
+      AlarmDescription: `dx-failover ${g.name}: a failed (or missing) Direct Connect probe within the last ${k} minute(s); OK = restored for the failback window`,
       Dimensions: dims("direct-connect"),
       Statistic: "Minimum",
       Period: 60,
       EvaluationPeriods: k,
-      DatapointsToAlarm: k,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      TreatMissingData: "missing",
-    });
-    alarm("vpn-down", {
-      AlarmDescription: `dx-failover ${g.name}: VPN path probes failing 2 of 3 10-second periods`,
-      Dimensions: dims("vpn"),
-      Statistic: "Minimum",
-      Period: 10,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 2,
+      DatapointsToAlarm: 1,
       ComparisonOperator: "LessThanThreshold",
-      TreatMissingData: "missing",
+      TreatMissingData: "breaching",
     });
+    alarm("vpn-down", failing("vpn", "VPN path"));
     alarm("probe-missing", {
-      AlarmDescription: `dx-failover ${g.name}: no probe datapoint for 2 minutes (the probe function is not running)`,
+      AlarmDescription: `dx-failover ${g.name}: no probe datapoint for 2 minutes (the ${probedBy(g)} probe is not running)`,
       Dimensions: dims("direct-connect"),
       Statistic: "SampleCount",
       Period: 60,
@@ -255,6 +307,93 @@ const dxFailoverAlarmResources = (dx, service, stageName) => {
     });
   }
   return resources;
+};
+
+/** osls's logical id of the event bus it creates for a rule (`eventBus: <name>`, lib/plugins/aws/lib/naming.js). */
+const eventBusLogicalId = (name) =>
+  `${name
+    .replace(/-/g, "Dash")
+    .replace(/_/g, "Underscore")
+    .replace(/^./, (c) => c.toUpperCase())}EventBridgeEventBus`;
+
+const busArn = (name) => ({
+  "Fn::Sub": `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${name}`,
+});
+
+/**
+ * The trigger bus's policy: nobody but the probe function's role and the agents' roles may put events on it
+ * (an explicit Deny: a same-account principal's own IAM policy cannot grant past it).
+ */
+const dxTriggerBusResources = (dx) => ({
+  DxFailoverTriggerBusPolicy: {
+    Type: "AWS::Events::EventBusPolicy",
+    DependsOn: eventBusLogicalId(dx.triggerBusName),
+    Properties: {
+      EventBusName: dx.triggerBusName,
+      StatementId: "OnlyTheDxProbesPutEvents",
+      Statement: {
+        Sid: "OnlyTheDxProbesPutEvents",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "events:PutEvents",
+        Resource: busArn(dx.triggerBusName),
+        Condition: {
+          ArnNotEquals: {
+            "aws:PrincipalArn": [
+              { "Fn::GetAtt": ["DxProbeIamRoleLambdaExecution", "Arn"] },
+              ...dx.agentRoleArns,
+            ],
+          },
+        },
+      },
+    },
+  },
+});
+
+/**
+ * `probeVpc.network: endpoints`: an `events` interface endpoint in the probe subnets (private DNS, so the
+ * SDK's default endpoint resolves to it), its security group open on 443 to the probe's security groups,
+ * and an endpoint policy that allows only the trigger on the trigger bus. Metrics need no endpoint (EMF).
+ */
+const dxProbeEndpointResources = (dx) => {
+  const vpc = dx.probeVpc;
+  if (vpc.network !== "endpoints" || vpc.vpcId === undefined || vpc.subnetIds.length === 0) return {};
+  return {
+    DxProbeEndpointSecurityGroup: {
+      Type: "AWS::EC2::SecurityGroup",
+      Properties: {
+        GroupDescription: "dx-probe: HTTPS to the events interface endpoint",
+        VpcId: vpc.vpcId,
+        SecurityGroupIngress: vpc.securityGroupIds.map((sg) => ({
+          IpProtocol: "tcp",
+          FromPort: 443,
+          ToPort: 443,
+          SourceSecurityGroupId: sg,
+        })),
+      },
+    },
+    DxProbeEventsEndpoint: {
+      Type: "AWS::EC2::VPCEndpoint",
+      Properties: {
+        ServiceName: { "Fn::Sub": `com.amazonaws.\${AWS::Region}.events` },
+        VpcEndpointType: "Interface",
+        VpcId: vpc.vpcId,
+        SubnetIds: vpc.subnetIds,
+        SecurityGroupIds: [{ Ref: "DxProbeEndpointSecurityGroup" }],
+        PrivateDnsEnabled: true,
+        PolicyDocument: {
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "events:PutEvents",
+              Resource: busArn(dx.triggerBusName),
+            },
+          ],
+        },
+      },
+    },
+  };
 };
 
 /** eni-reattach: time for the calls between and after its waits (attach, modify, complete, report). */
@@ -810,7 +949,14 @@ const dxFailoverResources = async (context) => {
   const resolved = await stage(context);
   const name = await context.resolveVariable("sls:stage");
   const service = await context.resolveConfigurationProperty(["service"]);
-  return { Resources: dxFailoverAlarmResources(resolved.config.dxFailover, service, name) };
+  const dx = resolved.config.dxFailover;
+  return {
+    Resources: {
+      ...dxFailoverAlarmResources(dx, service, name),
+      ...dxTriggerBusResources(dx),
+      ...dxProbeEndpointResources(dx),
+    },
+  };
 };
 
 /** osls entry point: `${file(./tools/serverless-config.cjs):eniReattachResources}` → `{ Resources }`. */
@@ -835,6 +981,8 @@ module.exports = {
   lambdaLogicalId,
   dxFailoverAlarmResources,
   eniReattachAlarmResources,
+  dxTriggerBusResources,
+  dxProbeEndpointResources,
   StageConfigError,
   CONFIG_DIR,
 };

@@ -197,7 +197,8 @@ describe("functions", () => {
     const properties = functionProperties(key);
     expect(properties.Runtime).toBe("nodejs22.x");
     expect(properties.Architectures).toEqual(["arm64"]);
-    expect(properties.ReservedConcurrentExecutions).toBe(1);
+    // dxProbe: 2, its anchored windows hand over (functions/dx-failover/probe/window.ts); it writes nothing.
+    expect(properties.ReservedConcurrentExecutions).toBe(key === "dxProbe" ? 2 : 1);
     expect(properties.MemorySize).toBe(256);
     expect(properties.TracingConfig).toEqual({ Mode: "Active" });
     expect(properties.Handler).toBe(`${fn(key).bundle.replace(/\.cjs$/, "")}.handler`);
@@ -504,11 +505,8 @@ describe("IAM: one least-privilege role per function", () => {
     expect(JSON.stringify({ ...others, outputs: template.Outputs })).not.toContain(
       '"IamRoleLambdaExecution"',
     );
-    // A function in a VPC (dxProbe with dxFailover.probeVpc) also gets AWSLambdaVPCAccessExecutionRole from
-    // serverless-iam-roles-per-function, whose ec2:AssignPrivateIpAddresses is on "*": an open finding.
-    const inVpc = (key: FunctionKey) => functionProperties(key).VpcConfig !== undefined;
-    for (const key of FUNCTION_KEYS.filter((k) => !inVpc(k)))
-      expect(roleOf(key).properties.ManagedPolicyArns ?? []).toEqual([]);
+    // No managed policy at all, also for a function in a VPC (dxProbe: its own scoped ENI statements).
+    for (const key of FUNCTION_KEYS) expect(roleOf(key).properties.ManagedPolicyArns ?? []).toEqual([]);
   });
 
   it("no wildcard or Not* statement, and no mutating action on Resource '*' (every statement of every role)", () => {
@@ -571,6 +569,8 @@ describe("IAM: one least-privilege role per function", () => {
     const grants = allRoles().flatMap(([logicalId, role]) =>
       statementsOf(role.Properties as unknown as RoleProperties)
         .filter((statement) => asArray(statement.Action).some((action) => writes.includes(action)))
+        // Lambda's own VPC networking of dxProbe: only ENIs in the probe subnets (dx-failover section).
+        .filter((statement) => statement.Sid !== "LambdaVpcEniWritesInProbeSubnetsOnly")
         .map((statement) => ({ logicalId, statement })),
     );
     expect(grants.map((grant) => grant.logicalId)).toEqual([roleOf("vfxtIpMove").logicalId]);
@@ -868,38 +868,55 @@ describe("eni-reattach (issue 4)", () => {
   });
 });
 
-describe("dx-failover (issue 3)", () => {
+describe("dx-failover (issues 3 and 10)", () => {
   const dx = expectedConfig.dxFailover;
   const groups = dx.groups.map((g) => g.name);
+  const members = groups.flatMap((g) => [g, `${g} *`, `* ${g}`, `* ${g} *`]);
   const probe = () =>
     resource("DxProbeLambdaFunction").Properties as unknown as FunctionProperties & {
       VpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
     };
-  const probeStatements = () =>
-    statementsOf(resource(probe().Role["Fn::GetAtt"][0]).Properties as unknown as RoleProperties);
+  const probeRole = () => resource(probe().Role["Fn::GetAtt"][0]).Properties as unknown as RoleProperties;
+  const probeStatements = () => statementsOf(probeRole());
   const failoverStatements = () => statementsOf(roleOf("dxFailover").properties);
   const bySid = (statements: Statement[], sid: string) => {
     const found = statements.find((statement) => statement.Sid === sid);
     if (found === undefined) throw new Error(`no statement ${sid}`);
     return found;
   };
+  const ec2Arn = (what: string) => ({
+    "Fn::Join": [
+      "",
+      [
+        "arn:",
+        { Ref: "AWS::Partition" },
+        ":ec2:",
+        { Ref: "AWS::Region" },
+        ":",
+        { Ref: "AWS::AccountId" },
+        `:${what}`,
+      ],
+    ],
+  });
 
-  it("ci configures a group, so the IAM conditions below are real", () => {
+  it("ci configures a group and a probe VPC, so the IAM conditions below are real", () => {
     expect(groups.length).toBeGreaterThan(0);
+    expect(dx.probeVpc.subnetIds.length).toBeGreaterThan(0);
   });
 
   it("failover: reserved concurrency 1; route writes and tags only on route tables carrying a group tag", () => {
     expect(functionProperties("dxFailover").ReservedConcurrentExecutions).toBe(1);
     const routes = bySid(failoverStatements(), "RouteWritesInGroupRouteTablesOnly");
-    expect(asArray(routes.Action)).toEqual(["ec2:CreateRoute", "ec2:DeleteRoute"]);
+    expect(asArray(routes.Action)).toEqual(["ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"]);
     expect(asArray(routes.Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:route-table/*` },
     ]);
-    expect(routes.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: groups } });
+    // A table may carry several groups (a space-separated list): each configured group, alone or listed.
+    expect(routes.Condition).toEqual({ StringLike: { [`aws:ResourceTag/${dx.groupTagKey}`]: members } });
     const tags = bySid(failoverStatements(), "StateTagsOnGroupRouteTablesOnly");
     expect(asArray(tags.Action)).toEqual(["ec2:CreateTags", "ec2:DeleteTags"]);
     expect(tags.Condition).toEqual({
-      StringEquals: { [`aws:ResourceTag/${dx.groupTagKey}`]: groups },
+      StringLike: { [`aws:ResourceTag/${dx.groupTagKey}`]: members },
       "ForAllValues:StringLike": { "aws:TagKeys": ["ops:dx-failover:*"] },
     });
     // No other function may write routes' tags; only vfxtIpMove also deletes routes (its own tables, retired addresses).
@@ -918,9 +935,9 @@ describe("dx-failover (issue 3)", () => {
     );
   });
 
-  it("probe: scheduled every minute in the probe subnet, reserved concurrency 1, no retries, ≤ 70 s", () => {
+  it("probe: scheduled every minute in the probe subnet, reserved concurrency 2 (anchored windows), no retries, ≤ 70 s", () => {
     const p = probe();
-    expect(p.ReservedConcurrentExecutions).toBe(1);
+    expect(p.ReservedConcurrentExecutions).toBe(2);
     expect(p.Timeout).toBe(70);
     expect(p.VpcConfig).toEqual({
       SubnetIds: dx.probeVpc.subnetIds,
@@ -933,11 +950,10 @@ describe("dx-failover (issue 3)", () => {
     expect(config?.[1].Properties.MaximumRetryAttempts).toBe(0);
   });
 
-  it("probe: PutMetricData only into the probe namespace; the trigger event only on the default bus with its detail-type", () => {
-    const metrics = bySid(probeStatements(), "ProbeMetricsNamespaceOnly");
-    expect(asArray(metrics.Action)).toEqual(["cloudwatch:PutMetricData"]);
-    expect(metrics.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": dx.metricsNamespace } });
-    const trigger = bySid(probeStatements(), "TriggerEventOnDefaultBusOnly");
+  it("probe: its one AWS call is the trigger, on the trigger bus only; metrics leave as EMF (no PutMetricData)", () => {
+    const trigger = bySid(probeStatements(), "TriggerEventOnTriggerBusOnly");
+    expect(asArray(trigger.Action)).toEqual(["events:PutEvents"]);
+    expect(JSON.stringify(trigger.Resource)).toContain(`event-bus/${dx.triggerBusName}`);
     expect(trigger.Condition).toEqual({
       StringEquals: {
         "events:source": expectedConfig.actionEvents.source,
@@ -949,32 +965,78 @@ describe("dx-failover (issue 3)", () => {
       "ec2:CreateRoute",
       "ec2:DeleteRoute",
       "ec2:CreateTags",
-      "ec2:AssignPrivateIpAddresses",
+      "cloudwatch:PutMetricData",
     ])
       expect(actions.has(forbidden)).toBe(false);
   });
 
-  it("four alarms per group on the probe's metrics, named as the function reads them", () => {
+  it("probe in a VPC: no AWSLambdaVPCAccessExecutionRole; ENIs created only in the probe subnets with its security groups", () => {
+    expect(probeRole().ManagedPolicyArns ?? []).toEqual([]);
+    const reads = bySid(probeStatements(), "LambdaVpcReads");
+    expect(asArray(reads.Action)).toEqual(["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]);
+    const subnets = dx.probeVpc.subnetIds.map((id) => ec2Arn(`subnet/${id}`));
+    const create = bySid(probeStatements(), "LambdaVpcEnisInProbeSubnetsOnly");
+    expect(asArray(create.Action)).toEqual(["ec2:CreateNetworkInterface"]);
+    expect(asArray(create.Resource as unknown[])).toEqual([
+      ...subnets,
+      ...dx.probeVpc.securityGroupIds.map((id) => ec2Arn(`security-group/${id}`)),
+      ec2Arn("network-interface/*"),
+    ]);
+    const writes = bySid(probeStatements(), "LambdaVpcEniWritesInProbeSubnetsOnly");
+    expect(asArray(writes.Action)).toEqual([
+      "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ]);
+    expect(asArray(writes.Resource as unknown[])).toEqual([ec2Arn("network-interface/*")]);
+    expect(writes.Condition).toEqual({ ArnEquals: { "ec2:Subnet": subnets } });
+  });
+
+  it("the trigger bus: the failover function's rule on it, a policy denying every principal but the probes", () => {
+    const rules = resourcesOfType("AWS::Events::Rule").filter(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes("DX Path Degraded"),
+    );
+    expect(rules).toHaveLength(1);
+    expect(JSON.stringify(rules[0]?.[1].Properties.EventBusName)).toContain(dx.triggerBusName);
+    const policy = resource("DxFailoverTriggerBusPolicy").Properties as {
+      EventBusName: string;
+      Statement: { Effect: string; Condition: { ArnNotEquals: Record<string, unknown[]> } };
+    };
+    expect(policy.EventBusName).toBe(dx.triggerBusName);
+    expect(policy.Statement.Effect).toBe("Deny");
+    expect(policy.Statement.Condition.ArnNotEquals["aws:PrincipalArn"]).toEqual([
+      { "Fn::GetAtt": ["DxProbeIamRoleLambdaExecution", "Arn"] },
+      ...dx.agentRoleArns,
+    ]);
+  });
+
+  it("four alarms per group on its own probe's series, none in ALARM while all is well", () => {
     const alarms = resourcesOfType("AWS::CloudWatch::Alarm")
       .map(([, a]) => a.Properties as Record<string, unknown>)
       .filter((a) => String(a.AlarmName).startsWith(dx.alarmNamePrefix));
     for (const g of dx.groups) {
+      const probeOf = g.probedBy ?? (g.location === "local-zone" ? "agent" : "lambda");
       const of = (suffix: string) =>
         alarms.find((a) => a.AlarmName === `${dx.alarmNamePrefix}${g.name}-${suffix}`);
       expect(of("dx-down")).toMatchObject({ Namespace: dx.metricsNamespace, TreatMissingData: "missing" });
-      expect(of("dx-restored")).toMatchObject({
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      // OK means restored for the whole window: green when all is well (never a permanent ALARM).
+      expect(of("dx-not-restored")).toMatchObject({
+        ComparisonOperator: "LessThanThreshold",
         EvaluationPeriods: Math.ceil(g.restoreWindowSeconds / 60),
+        DatapointsToAlarm: 1,
+        TreatMissingData: "breaching",
       });
       expect(of("vpn-down")).toMatchObject({
         Dimensions: [
           { Name: "Group", Value: g.name },
           { Name: "Path", Value: "vpn" },
+          { Name: "Probe", Value: probeOf },
         ],
       });
       expect(of("probe-missing")).toMatchObject({ TreatMissingData: "breaching" });
     }
     expect(alarms).toHaveLength(4 * dx.groups.length);
+    expect(alarms.some((a) => a.ComparisonOperator === "GreaterThanOrEqualToThreshold")).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Which deployed functions an event reaches, decided the way AWS decides it from the stack's triggers
- * (functions/index.ts): an EventBridge event by the rules' patterns (default bus), a scheduled event by
+ * (functions/index.ts): an EventBridge event by the rules' patterns (on their bus), a scheduled event by
  * the rule named in its `resources`, an SNS record by its topic, an SQS record by its queue, a CloudWatch
  * alarm's Lambda action by the alarm's configured actions (and the function's resource policy), and any
  * other payload by the direct-invoke kinds the functions declare. Every match is a delivery: AWS delivers
@@ -87,9 +87,10 @@ const routeEventBridge = (raw: Json, deployment: Deployment): Routing => {
   const event = `EventBridge event ${String(raw.source)} / "${String(raw["detail-type"])}"`;
   if (raw.source === "aws.events" && raw["detail-type"] === "Scheduled Event")
     return routeSchedule(raw, deployment);
-  // AWS service events and the probe's trigger arrive on the default bus.
-  const bound = triggersOf(deployment, "eventbridge").filter(
-    ({ trigger }) => trigger.bus === "default" && compileEventPattern(trigger.pattern)(raw),
+  // An event file names no bus: it is delivered as if put on the bus of each rule whose pattern matches
+  // (AWS service events reach only the default bus; the dx probes' trigger only its own bus).
+  const bound = triggersOf(deployment, "eventbridge").filter(({ trigger }) =>
+    compileEventPattern(trigger.pattern)(raw),
   );
   return delivered(
     event,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeAll, closedPort, listen } from "./sockets";
+import { closeAll, closedPort, listen } from "./probe/sockets";
 
 /** tools/dx-probe.ts as a process, against servers on 127.0.0.1. */
 

@@ -1,0 +1,137 @@
+import {
+  DescribeRouteTablesCommand,
+  type EC2Client,
+  GetManagedPrefixListEntriesCommand,
+  type Route,
+} from "@aws-sdk/client-ec2";
+import { awsCall, awsErrorCode, toAwsCallError } from "../../../../shared/aws/errors";
+import { formatCidr, parseCidr } from "../../../../shared/net/cidr";
+import { routeTargets } from "../../../../shared/observe/loaders";
+import type { RouteTarget } from "../../../../shared/observe/model";
+import type { TableRoute } from "../plan/effective";
+import { groupsOfTag, membershipFilterValues } from "../state";
+
+/** The group's route tables (by membership tag, optionally narrowed to ids), with tags and routes. */
+
+export interface ObservedTable {
+  routeTableId: string;
+  vpcId?: string;
+  tags: Record<string, string>;
+  routes: TableRoute[];
+}
+
+/** A route created with an instance target is shown with its ENI too: "to the appliance ENI" is the ENI. */
+const normaliseTargets = (targets: RouteTarget[]): RouteTarget[] => {
+  const eni = targets.find((t) => t.kind === "network-interface");
+  return eni !== undefined ? [eni] : targets;
+};
+
+const canonical = (text: string) => {
+  const cidr = parseCidr(text, { hostBits: "mask" });
+  return cidr === undefined ? text : formatCidr(cidr);
+};
+
+/** A DescribeRouteTables route with its one destination: IPv4 block, IPv6 block or prefix list. */
+export const tableRouteOf = (route: Route): TableRoute => {
+  const common = {
+    targets: normaliseTargets(routeTargets(route)),
+    state: route.State === "blackhole" ? ("blackhole" as const) : ("active" as const),
+    origin: route.Origin ?? "CreateRoute",
+  };
+  if (route.DestinationPrefixListId !== undefined)
+    return { destination: route.DestinationPrefixListId, kind: "prefix-list", ...common };
+  if (route.DestinationIpv6CidrBlock !== undefined)
+    return { destination: canonical(route.DestinationIpv6CidrBlock), kind: "ipv6", ...common };
+  return { destination: canonical(route.DestinationCidrBlock ?? ""), kind: "ipv4", ...common };
+};
+
+export const loadGroupTables = async (
+  ec2: EC2Client,
+  groupTagKey: string,
+  group: { name: string; routeTableIds: readonly string[] },
+): Promise<ObservedTable[]> => {
+  const out: ObservedTable[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall("ec2", "DescribeRouteTables", () =>
+      ec2.send(
+        new DescribeRouteTablesCommand({
+          Filters: [
+            { Name: `tag:${groupTagKey}`, Values: membershipFilterValues(group.name) },
+            ...(group.routeTableIds.length > 0
+              ? [{ Name: "route-table-id", Values: [...group.routeTableIds] }]
+              : []),
+          ],
+          MaxResults: 100,
+          NextToken: nextToken,
+        }),
+      ),
+    );
+    for (const table of page.RouteTables ?? []) {
+      const tags = Object.fromEntries((table.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+      // The wildcard filter also matches "lz-prod-2" for "lz-prod *": keep exact members only.
+      if (!groupsOfTag(tags[groupTagKey]).includes(group.name)) continue;
+      out.push({
+        routeTableId: table.RouteTableId ?? "",
+        ...(table.VpcId !== undefined ? { vpcId: table.VpcId } : {}),
+        tags,
+        routes: (table.Routes ?? []).map(tableRouteOf),
+      });
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out.sort((a, b) => (a.routeTableId < b.routeTableId ? -1 : 1));
+};
+
+/**
+ * The current entries of the prefix lists the tables' routes use (GetManagedPrefixListEntries; a route to
+ * a list uses its latest version). A list that cannot be read stays unresolved and is reported.
+ */
+export const loadPrefixLists = async (
+  ec2: EC2Client,
+  tables: readonly ObservedTable[],
+): Promise<{ entries: Map<string, string[]>; problems: string[] }> => {
+  const ids = [
+    ...new Set(
+      tables.flatMap((t) => t.routes.filter((r) => r.kind === "prefix-list").map((r) => r.destination)),
+    ),
+  ];
+  const entries = new Map<string, string[]>();
+  const problems: string[] = [];
+  for (const id of ids.sort()) {
+    try {
+      const cidrs: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await ec2.send(
+          new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 100, NextToken: nextToken }),
+        );
+        cidrs.push(...(page.Entries ?? []).flatMap((e) => (e.Cidr ? [canonical(e.Cidr)] : [])));
+        nextToken = page.NextToken;
+      } while (nextToken);
+      entries.set(id, cidrs);
+    } catch (error) {
+      const failure = toAwsCallError("ec2", "GetManagedPrefixListEntries", error);
+      if (failure.retryable) throw failure;
+      problems.push(`prefix list ${id} not readable (${awsErrorCode(error)}): its routes are not judged`);
+    }
+  }
+  return { entries, problems };
+};
+
+/**
+ * The route tables of the Lambda probe's subnets (explicit associations). Such a table must keep the
+ * propagated DX route: if it carries a group tag it is left out of the group (else, once failed over, the
+ * DX probe would follow the VPN and a failback would be judged on the VPN's health).
+ */
+export const loadProbeTables = async (ec2: EC2Client, subnetIds: readonly string[]): Promise<string[]> => {
+  if (subnetIds.length === 0) return [];
+  const page = await awsCall("ec2", "DescribeRouteTables", () =>
+    ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: "association.subnet-id", Values: [...subnetIds] }],
+      }),
+    ),
+  );
+  return (page.RouteTables ?? []).flatMap((t) => (t.RouteTableId ? [t.RouteTableId] : [])).sort();
+};

@@ -1,3 +1,0 @@
-export * from "./icmp";
-export * from "./loop";
-export * from "./tcp";
