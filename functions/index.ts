@@ -37,8 +37,11 @@ export interface DeployedFunction {
   load: () => Promise<BuildHandler>;
   /** Everything that invokes it in a stage, derived from that stage's configuration. */
   triggers: (ctx: TriggerContext) => Trigger[];
-  /** Every action its IAM role is granted (serverless.yml `iamRoleStatements`, plus the log statement osls adds). */
-  iamActions: readonly string[];
+  /**
+   * Every action its IAM role is granted (serverless.yml `iamRoleStatements`, plus the log statement osls
+   * adds); a function of the stage configuration where the statements are generated from it.
+   */
+  iamActions: readonly string[] | ((config: StageConfig) => readonly string[]);
 }
 
 /** Statements every role has: its log group (added by osls), the failed-events queue, X-Ray. */
@@ -210,44 +213,63 @@ const dxProbe: DeployedFunction = {
   ],
 };
 
+/** A group name no Auto Scaling group has: the lifecycle rule's pattern when no group is configured. */
+export const NO_ENI_GROUP = "(no eni-reattach group configured)";
+
+/** eni-reattach writes only when a group is configured; local gateway route repair only when asked. */
+const eniReattachWrites = (config: StageConfig): string[] => {
+  const groups = config.eniReattach.groups;
+  if (groups.length === 0) return [];
+  const repairs = groups.some((g) => g.repairLocalGatewayRoutes && g.localGatewayRoutes.length > 0);
+  return [
+    "ec2:AttachNetworkInterface",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "autoscaling:CompleteLifecycleAction",
+    "autoscaling:RecordLifecycleActionHeartbeat",
+    ...(repairs ? ["ec2:ModifyLocalGatewayRoute"] : []),
+  ];
+};
+
 const eniReattach: DeployedFunction = {
   name: "eni-reattach",
   serverlessName: "eniReattach",
   capability: "eni-reattach",
-  handler: "functions/eni-reattach/handler.handler",
+  handler: "functions/eni-reattach/reattach/handler.handler",
   configSection: "eniReattach",
-  load: async () => (await import("./eni-reattach/handler")).buildHandler,
-  triggers: (ctx) => [
-    eventBridgeRule(
-      ctx,
-      "eni-reattach-lifecycle",
-      {
-        source: ["aws.autoscaling"],
-        "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
-      },
-      "Auto Scaling launch and terminate lifecycle actions (firewall groups)",
-    ),
-    snsTopic(ctx, "eni-reattach-lifecycle", "EniReattachLifecycleTopic"),
-    schedule(ctx, "eni-reattach-reconcile", "rate(5 minutes)", "eni-reattach reconcile"),
-  ],
-  iamActions: [
+  load: async () => (await import("./eni-reattach/reattach/handler")).buildHandler,
+  triggers: (ctx) => {
+    const names = ctx.config.eniReattach.groups.map((g) => g.name);
+    return [
+      eventBridgeRule(
+        ctx,
+        "eni-reattach-lifecycle",
+        {
+          source: ["aws.autoscaling"],
+          "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+          detail: { AutoScalingGroupName: names.length > 0 ? names : [NO_ENI_GROUP] },
+        },
+        "Auto Scaling launch and terminate lifecycle actions of the eniReattach groups",
+      ),
+      snsTopic(ctx, "eni-reattach-lifecycle", "EniReattachLifecycleTopic"),
+      schedule(ctx, "eni-reattach-reconcile", "rate(5 minutes)", "eni-reattach reconcile"),
+    ];
+  },
+  iamActions: (config) => [
     ...BASE_ACTIONS,
     ACTION_EVENTS,
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstances",
+    "ec2:DescribeInstanceStatus",
     "ec2:DescribeInstanceTypes",
     "ec2:DescribeLocalGatewayRouteTables",
     "ec2:SearchLocalGatewayRoutes",
     "autoscaling:DescribeAutoScalingInstances",
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:DescribeLifecycleHooks",
+    "autoscaling:DescribeWarmPool",
     "cloudwatch:GetMetricData",
-    "ec2:AttachNetworkInterface",
-    "ec2:DetachNetworkInterface",
-    "ec2:ModifyNetworkInterfaceAttribute",
-    "ec2:ModifyLocalGatewayRoute",
-    "autoscaling:CompleteLifecycleAction",
-    "autoscaling:RecordLifecycleActionHeartbeat",
+    ...eniReattachWrites(config),
   ],
 };
 
@@ -255,9 +277,9 @@ const outpostsCapacity: DeployedFunction = {
   name: "outposts-capacity",
   serverlessName: "outpostsCapacity",
   capability: "eni-reattach",
-  handler: "functions/eni-reattach/capacity-handler.handler",
+  handler: "functions/eni-reattach/capacity/handler.handler",
   configSection: "eniReattach",
-  load: async () => (await import("./eni-reattach/capacity-handler")).buildHandler,
+  load: async () => (await import("./eni-reattach/capacity/handler")).buildHandler,
   triggers: (ctx) => [
     schedule(
       ctx,
@@ -268,7 +290,6 @@ const outpostsCapacity: DeployedFunction = {
   ],
   iamActions: [
     ...BASE_ACTIONS,
-    "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstanceTypes",
     "cloudwatch:GetMetricData",
     "outposts:GetOutpost",
@@ -339,3 +360,7 @@ export const findFunction = (name: string): DeployedFunction | undefined =>
 /** The function's name once deployed (osls default: `<service>-<stage>-<key>`). */
 export const deployedName = (fn: DeployedFunction, ctx: Pick<TriggerContext, "service" | "stage">): string =>
   `${ctx.service}-${ctx.stage}-${fn.serverlessName}`;
+
+/** The actions a function's role is granted in a stage. */
+export const iamActionsOf = (fn: DeployedFunction, config: StageConfig): readonly string[] =>
+  typeof fn.iamActions === "function" ? fn.iamActions(config) : fn.iamActions;

@@ -4,14 +4,16 @@
  *
  * Which instance types of an Outpost can host a firewall with N ENIs (+ the primary) and have capacity
  * now: GetOutpost state, GetOutpostInstanceTypes, AWS/Outposts AvailableInstanceType_Count (batched
- * GetMetricData), DescribeInstanceTypes network limits. N comes from --interfaces or from the ENIs
- * tagged for --group. Without --outpost, every configured group with an outpostId is checked.
- * --account runs against the simulated account. Exit 1 when the group's own type has no capacity.
+ * GetMetricData), DescribeInstanceTypes network limits. N comes from --interfaces, else from the configured
+ * group's expectedInterfaces (--config). Without --outpost, every configured group with an outpostId is
+ * checked. --account runs against the simulated account. Exit 1 when the group's own type has no capacity,
+ * 3 when its capacity is unknown (no datapoint: missing, not 0).
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseStageConfig } from "../functions/config";
-import { checkCapacity, type GroupCapacity } from "../functions/eni-reattach/capacity";
+import { capacityDecision, type GroupCapacity } from "../functions/eni-reattach/capacity/plan";
+import { capacityTargets, checkCapacity } from "../functions/eni-reattach/capacity/run";
 import { AwsClientFactory } from "../shared/aws/clients";
 import { DeadlineHolder } from "../shared/runtime/deadline";
 import { Harness } from "../sim/harness";
@@ -44,7 +46,7 @@ const render = (groups: GroupCapacity[]): string =>
       const head = `${g.group || "(no group)"} on ${g.outpostId} (${g.outpostState}), ${g.interfaces} ENIs + primary`;
       const rows = g.types.map(
         (t) =>
-          `  ${t.canHostNow ? "✓" : "·"} ${t.instanceType.padEnd(16)} available ${String(t.available ?? "-").padStart(3)}  ENIs ${String(t.maximumNetworkInterfaces ?? "-").padStart(2)}${t.fitsInterfaces ? "" : "  (too few ENIs)"}${t.instanceType === g.instanceType ? "  ← group's type" : ""}`,
+          `  ${t.canHostNow ? "✓" : "·"} ${t.instanceType.padEnd(16)} available ${String(t.available ?? "?").padStart(3)}  ENIs ${String(t.maximumNetworkInterfaces ?? "-").padStart(2)}${t.fitsInterfaces ? "" : "  (too few ENIs)"}${t.instanceType === g.instanceType ? "  ← group's type" : ""}`,
       );
       const issues = g.issues.map((i) => `  ! ${i}`);
       return [head, ...rows, ...issues, `  can host now: ${g.hostTypesNow.join(", ") || "nothing"}`].join(
@@ -74,25 +76,30 @@ const main = async (): Promise<number> => {
     const interfaces = values.interfaces !== undefined ? Number(values.interfaces) : undefined;
     if (interfaces !== undefined && (!Number.isInteger(interfaces) || interfaces < 0))
       throw new Error("--interfaces must be an integer ≥ 0");
+    const configured = config.eniReattach.groups.find((g) => g.name === values.group);
+    const targets =
+      values.outpost === undefined
+        ? capacityTargets(config.eniReattach)
+        : [
+            {
+              group: values.group ?? "",
+              outpostId: values.outpost,
+              interfaces: interfaces ?? configured?.expectedInterfaces ?? 0,
+              ...(values["instance-type"] !== undefined ? { instanceType: values["instance-type"] } : {}),
+            },
+          ];
     const groups = await checkCapacity(
       {
         ec2: clients.ec2(region),
         outposts: clients.outposts(region),
         cloudWatch: clients.cloudWatch(region),
       },
-      config.eniReattach,
-      new Date(),
-      values.outpost !== undefined
-        ? {
-            outpostId: values.outpost,
-            ...(values.group !== undefined ? { group: values.group } : {}),
-            ...(values["instance-type"] !== undefined ? { instanceType: values["instance-type"] } : {}),
-            ...(interfaces !== undefined ? { interfaces } : {}),
-          }
-        : undefined,
+      targets,
+      new Date(harness?.account.clock.nowMs() ?? Date.now()),
     );
     process.stdout.write(`${values.json ? JSON.stringify(groups, null, 2) : render(groups)}\n`);
-    return groups.some((g) => g.instanceType !== undefined && (g.ownTypeAvailable ?? 0) === 0) ? 1 : 0;
+    const decision = capacityDecision(groups);
+    return decision === "capacity-short" ? 1 : decision === "capacity-unknown" ? 3 : 0;
   } finally {
     await harness?.close();
   }

@@ -399,37 +399,240 @@ const dxProbeEndpointResources = (dx) => {
 /** eni-reattach: time for the calls between and after its waits (attach, modify, complete, report). */
 const ENI_WAIT_HEADROOM_MS = 30_000;
 
+const SUB = (resource) => ({ "Fn::Sub": `arn:\${AWS::Partition}:${resource}` });
+const ec2Resource = (type, id) => SUB(`ec2:\${AWS::Region}:\${AWS::AccountId}:${type}/${id}`);
+
+const uniqueSorted = (items) => [...new Set(items)].sort();
+
 /**
- * eni-reattach: the IAM scoping (ENIs by `<tagKey>=<group>/*`, instances and Auto Scaling groups by
- * `<groupTagKey>`, lifecycle completion on the configured groups' ARNs) and its own timeout, which adds
+ * The ENI statements: the ENI's tag names one of the configured groups AND the allow-list names the ENI,
+ * its subnet or its VPC — a tag alone enrols nothing (ec2:Subnet / ec2:Vpc take ARNs: ArnEquals).
+ */
+const eniAllowListStatements = (eni, eniActions) => {
+  const groups = eni.groups;
+  const tagged = { StringLike: { [`aws:ResourceTag/${eni.tagKey}`]: groups.map((g) => `${g.name}/*`) } };
+  const eniIds = uniqueSorted(groups.flatMap((g) => g.allowedEniIds));
+  const subnets = uniqueSorted(groups.flatMap((g) => g.allowedSubnetIds));
+  const vpcs = uniqueSorted(groups.flatMap((g) => g.allowedVpcIds));
+  const anyEni = ec2Resource("network-interface", "*");
+  const within = (key, type, ids) => ({
+    ...tagged,
+    ArnEquals: { [key]: ids.map((id) => ec2Resource(type, id)) },
+  });
+  return [
+    eniIds.length > 0 && {
+      Sid: "AllowListedEniIds",
+      Effect: "Allow",
+      Action: eniActions,
+      Resource: eniIds.map((id) => ec2Resource("network-interface", id)),
+      Condition: tagged,
+    },
+    subnets.length > 0 && {
+      Sid: "AllowListedEniSubnets",
+      Effect: "Allow",
+      Action: eniActions,
+      Resource: anyEni,
+      Condition: within("ec2:Subnet", "subnet", subnets),
+    },
+    vpcs.length > 0 && {
+      Sid: "AllowListedEniVpcs",
+      Effect: "Allow",
+      Action: eniActions,
+      Resource: anyEni,
+      Condition: within("ec2:Vpc", "vpc", vpcs),
+    },
+  ].filter(Boolean);
+};
+
+/** The statements that may change anything: none at all when no group is configured. */
+const eniReattachWrites = (eni) => {
+  const groups = eni.groups;
+  if (groups.length === 0) return [];
+  const names = groups.map((g) => g.name);
+  const repairs = groups.filter((g) => g.repairLocalGatewayRoutes && g.localGatewayRoutes.length > 0);
+  const eniActions = [
+    "ec2:AttachNetworkInterface",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    ...(repairs.length > 0 ? ["ec2:ModifyLocalGatewayRoute"] : []),
+  ];
+  const statements = [
+    ...eniAllowListStatements(eni, eniActions),
+    // aws:autoscaling:groupName is set by Auto Scaling and cannot be edited (the aws: prefix is reserved).
+    {
+      Sid: "AttachToGroupInstancesOnly",
+      Effect: "Allow",
+      Action: "ec2:AttachNetworkInterface",
+      Resource: ec2Resource("instance", "*"),
+      Condition: { StringEquals: { "aws:ResourceTag/aws:autoscaling:groupName": names } },
+    },
+    // Detaching needs the holder too; which ENIs is bounded by the statements above.
+    {
+      Sid: "DetachFromHolders",
+      Effect: "Allow",
+      Action: "ec2:DetachNetworkInterface",
+      Resource: ec2Resource("instance", "*"),
+    },
+    {
+      Sid: "CompleteOwnGroupsLifecycleActions",
+      Effect: "Allow",
+      Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+      Resource: names.map((n) =>
+        SUB(`autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${n}`),
+      ),
+    },
+  ];
+  if (repairs.length > 0) {
+    const tables = uniqueSorted(
+      repairs.flatMap((g) => g.localGatewayRoutes.map((r) => r.localGatewayRouteTableId)),
+    );
+    statements.push({
+      Sid: "RepairConfiguredLocalGatewayRoutes",
+      Effect: "Allow",
+      Action: "ec2:ModifyLocalGatewayRoute",
+      Resource: tables.map((id) => ec2Resource("local-gateway-route-table", id)),
+    });
+  }
+  return statements;
+};
+
+/**
+ * eni-reattach: its role's statements (reads; the writes above; then the shared statements, by reference),
+ * its EventBridge pattern (only the configured groups' lifecycle actions) and its own timeout, which adds
  * the bounded detach and attach waits to the shared budget.
  */
 const eniReattachValues = (eni, lambda) => {
   const names = eni.groups.map((group) => group.name);
-  const asgArn = (name) =>
-    `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`;
   const waitsMs = eni.detachTimeoutMs + eni.attachTimeoutMs + ENI_WAIT_HEADROOM_MS;
   const worstCaseMs = lambda.worstCaseMs + waitsMs;
   return {
     tagKey: eni.tagKey,
-    groupTagKey: eni.groupTagKey,
     groupNames: names,
     worstCaseMs,
     timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.ceil(worstCaseMs / 1000)),
-    /** ENIs tagged for one of the configured groups (any tagged ENI when no group is listed). */
-    eniCondition: {
-      StringLike: {
-        [`aws:ResourceTag/${eni.tagKey}`]: names.length > 0 ? names.map((n) => `${n}/*`) : ["*/*"],
-      },
+    /** The lifecycle rule's pattern: a group name no group can have when none is configured. */
+    lifecyclePattern: {
+      source: ["aws.autoscaling"],
+      "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+      detail: { AutoScalingGroupName: names.length > 0 ? names : [NO_ENI_GROUP] },
     },
-    /** Instances (and groups) carrying the group tag: one of the configured names, or any value. */
-    groupCondition:
-      names.length > 0
-        ? { StringEquals: { [`aws:ResourceTag/${eni.groupTagKey}`]: names } }
-        : { StringLike: { [`aws:ResourceTag/${eni.groupTagKey}`]: "*" } },
-    /** For Fn::Sub, one per configured group; every group (tag-conditioned) when none is listed. */
-    lifecycleResources: (names.length > 0 ? names : ["*"]).map((name) => ({ "Fn::Sub": asgArn(name) })),
+    iamRoleStatements: [
+      {
+        Sid: "ObserveFirewallGroups",
+        Effect: "Allow",
+        Action: [
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeInstances",
+          "ec2:DescribeInstanceStatus",
+          "ec2:DescribeInstanceTypes",
+          "ec2:DescribeLocalGatewayRouteTables",
+          "ec2:SearchLocalGatewayRoutes",
+          "autoscaling:DescribeAutoScalingInstances",
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:DescribeLifecycleHooks",
+          "autoscaling:DescribeWarmPool",
+          "cloudwatch:GetMetricData",
+        ],
+        Resource: "*",
+      },
+      ...eniReattachWrites(eni),
+      // The shared statements, as osls variables (osls resolves variables inside resolved values).
+      sharedStatement("actionEvents"),
+      sharedStatement("failedEvents"),
+      sharedStatement("tracing"),
+    ],
   };
+};
+
+/** `${self:custom.iamStatements.<name>}`, built so that no literal looks like a template by mistake. */
+const sharedStatement = (name) => ["$", "{self:custom.iamStatements.", name, "}"].join("");
+
+/** A group name Auto Scaling refuses (spaces and parentheses are fine, but no group is named so). */
+const NO_ENI_GROUP = "(no eni-reattach group configured)";
+
+/**
+ * The alarms of each eni-reattach group (merged into `resources`): an ABANDON was sent (the instance could
+ * never take the set), the serving firewall misses ENIs for 15 minutes (MissingInterfaces, published by
+ * every reconcile: missing data is breaching, so a reconcile that stops running alarms too), a
+ * configuration problem seen by every reconcile for 15 minutes (ConfigurationErrors by group), and for a
+ * group on an Outpost its own type without capacity, or with unknown capacity (missing data breaching:
+ * the checker stopping alarms too).
+ */
+const eniReattachAlarmResources = (eni, service, stageName) => {
+  const resources = {};
+  const logical = (name, suffix) => `EniReattach${name.replace(/[^A-Za-z0-9]/g, "")}${suffix}Alarm`;
+  const alarm = (g, suffix, fn, props) => {
+    resources[logical(g.name, suffix)] = {
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: `${service}-${stageName}-eni-${g.name}-${suffix.replace(/[A-Z]/g, (c, i) => `${i > 0 ? "-" : ""}${c.toLowerCase()}`)}`,
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [
+          { Name: "service", Value: fn },
+          { Name: "Group", Value: g.name },
+        ],
+        ...props,
+      },
+    };
+  };
+  for (const g of eni.groups) {
+    alarm(g, "Abandoned", "eni-reattach", {
+      AlarmDescription: `eni-reattach ${g.name}: a launch was ABANDONed (the new instance can never take the ENIs: zone, Outpost, network card)`,
+      MetricName: "LifecycleAbandoned",
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    });
+    alarm(g, "MissingInterfaces", "eni-reattach", {
+      AlarmDescription: `eni-reattach ${g.name}: the serving firewall has not had all its ENIs for 15 minutes (or the reconcile stopped)`,
+      MetricName: "MissingInterfaces",
+      Statistic: "Minimum",
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "breaching",
+    });
+    alarm(g, "ConfigurationErrors", "eni-reattach", {
+      AlarmDescription: `eni-reattach ${g.name}: a configuration problem that would bite at the next replacement (our hooks: missing, DefaultResult ABANDON, heartbeat timeout too short; the declared set; the group size), for 15 minutes`,
+      MetricName: "ConfigurationErrors",
+      Statistic: "Maximum",
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      // A stopped reconcile is the missing-interfaces alarm's (breaching) job.
+      TreatMissingData: "notBreaching",
+    });
+    if (g.outpostId === undefined || g.instanceType === undefined) continue;
+    alarm(g, "Capacity", "outposts-capacity", {
+      AlarmDescription: `${g.name}: ${g.instanceType} has no capacity left on ${g.outpostId} (a replacement would not launch)`,
+      MetricName: "FirewallCapacityAvailable",
+      Statistic: "Minimum",
+      Period: 900,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "notBreaching",
+    });
+    alarm(g, "CapacityUnknown", "outposts-capacity", {
+      AlarmDescription: `${g.name}: the capacity of ${g.instanceType} on ${g.outpostId} is unknown (no datapoint, service link down) or the check stopped`,
+      MetricName: "CapacityKnown",
+      Statistic: "Minimum",
+      Period: 900,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+  }
+  return resources;
 };
 
 /** @param {string} source @param {string[]} issues */
@@ -756,11 +959,20 @@ const dxFailoverResources = async (context) => {
   };
 };
 
+/** osls entry point: `${file(./tools/serverless-config.cjs):eniReattachResources}` → `{ Resources }`. */
+const eniReattachResources = async (context) => {
+  const resolved = await stage(context);
+  const name = await context.resolveVariable("sls:stage");
+  const service = await context.resolveConfigurationProperty(["service"]);
+  return { Resources: eniReattachAlarmResources(resolved.config.eniReattach, service, name) };
+};
+
 module.exports = {
   // osls variable sources
   stage,
   dashboard,
   dxFailoverResources,
+  eniReattachResources,
   // Node API (tools/check-config.ts, tests)
   loadStageConfig,
   resolveConfig,
@@ -768,6 +980,7 @@ module.exports = {
   lambdaBudget,
   lambdaLogicalId,
   dxFailoverAlarmResources,
+  eniReattachAlarmResources,
   dxTriggerBusResources,
   dxProbeEndpointResources,
   StageConfigError,

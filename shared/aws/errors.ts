@@ -41,6 +41,9 @@ const TRANSIENT_CODES = new Set([
   "RequestTimeout",
   "RequestTimeoutException",
   "TimeoutError",
+  // Auto Scaling's ResourceContentionFault (HTTP 500): "You already have a pending update …".
+  "ResourceContention",
+  "ResourceContentionFault",
   "ECONNRESET",
   "ECONNREFUSED",
   "EPIPE",
@@ -63,7 +66,6 @@ const CONFLICT_CODES = new Set([
   "PrivateIpAddressInUse",
   "ResourceInUse",
   "ResourceInUseException",
-  "ResourceContention",
   "ScalingActivityInProgress",
   "ConflictException",
   "ConcurrentModificationException",
@@ -96,6 +98,10 @@ const OPERATION_RULES: Readonly<Record<string, readonly OperationRule[]>> = {
   // Auto Scaling answers a completed (or timed-out) lifecycle action with a plain ValidationError.
   CompleteLifecycleAction: [
     { code: "ValidationError", message: /No active Lifecycle Action found/i, category: "already-done" },
+  ],
+  // The same answer to a heartbeat: no action of that hook is pending for the token or instance.
+  RecordLifecycleActionHeartbeat: [
+    { code: "ValidationError", message: /No active Lifecycle Action found/i, category: "not-found" },
   ],
   // EC2 answers ReplaceRoute for a destination without a route with InvalidParameterValue ("There is no
   // route defined for … Use CreateRoute instead"), not InvalidRoute.NotFound (docs/aws-behaviour.md).

@@ -8,6 +8,11 @@ export interface WaitOptions {
   /** First pause between reads; doubles up to maxIntervalMs. */
   intervalMs?: number;
   maxIntervalMs?: number;
+  /**
+   * Instead of doubling, each pause is this fraction of the time waited so far (within intervalMs and
+   * maxIntervalMs): a change is seen at most that fraction late (or intervalMs, early in the wait).
+   */
+  lateFraction?: number;
   /** The clock to read and wait on; the deadline's by default. */
   clock?: Clock;
 }
@@ -32,7 +37,8 @@ export const readUntil = async <T>(
   const now = () => clock.now();
   const started = now();
   const stopAt = Math.min(options.deadline.at, started + options.timeoutMs);
-  let interval = options.intervalMs ?? 250;
+  const firstInterval = options.intervalMs ?? 250;
+  let interval = firstInterval;
   const maxInterval = options.maxIntervalMs ?? 2000;
   let reads = 0;
   for (;;) {
@@ -41,6 +47,10 @@ export const readUntil = async <T>(
     if (isDone(last)) return { done: true, last, reads, waitedMs: now() - started };
     if (now() + interval >= stopAt) return { done: false, last, reads, waitedMs: now() - started };
     await clock.sleep(interval);
-    interval = Math.min(interval * 2, maxInterval);
+    const next =
+      options.lateFraction === undefined
+        ? interval * 2
+        : Math.max(firstInterval, Math.floor(options.lateFraction * (now() - started)));
+    interval = Math.min(next, maxInterval);
   }
 };

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStageConfig } from "../../functions/config";
-import { type DeployedFunction, deployedName, FUNCTIONS } from "../../functions/index";
+import { type DeployedFunction, deployedName, FUNCTIONS, iamActionsOf } from "../../functions/index";
 import { SERVICE, type Trigger, type TriggerContext } from "../../functions/triggers";
 import { ROOT, runOsls } from "./osls";
 
@@ -174,6 +174,6 @@ describe.each(FUNCTIONS.map((fn) => [fn.name, fn] as const))("%s: IAM", (_name, 
     const role = resource((lambda.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0]).Properties;
     const policies = role.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
     const actions = policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((st) => [st.Action].flat());
-    expect(new Set(actions)).toEqual(new Set(fn.iamActions));
+    expect(new Set(actions)).toEqual(new Set(iamActionsOf(fn, ctx.config)));
   });
 });

@@ -18,7 +18,7 @@ import {
   sectionConfigOf,
 } from "../../functions/config";
 import { HIBERNATION_REQUEST_TAG } from "../../functions/idle-hibernate/hibernate/plan/proof";
-import { FUNCTIONS as REGISTRY } from "../../functions/index";
+import { iamActionsOf, FUNCTIONS as REGISTRY } from "../../functions/index";
 import { nodeStatePattern } from "../../functions/vfxt-ip-move/config";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
@@ -106,7 +106,7 @@ const FUNCTIONS: Readonly<
         service: fn.name,
         bundle: `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.cjs`,
         rules: kinds.filter((t) => t.kind === "eventbridge" || t.kind === "schedule").length,
-        actions: fn.iamActions,
+        actions: iamActionsOf(fn, parseStageConfig(readStage(), STAGE)),
         section: fn.configSection,
       },
     ];
@@ -745,7 +745,7 @@ describe("eni-reattach (issue 4)", () => {
     expect(props("eniReattach").Timeout).toBeLessThanOrEqual(900);
   });
 
-  it("eniReattach: triggered by both lifecycle detail-types, its SNS topic and a reconcile schedule", () => {
+  it("eniReattach: the lifecycle rule matches the configured groups only; its SNS topic and a reconcile schedule", () => {
     const target = JSON.stringify({ "Fn::GetAtt": [fn("eniReattach").logicalId, "Arn"] });
     const rules = resourcesOfType("AWS::Events::Rule").filter(([, rule]) =>
       asArray(rule.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === target),
@@ -755,6 +755,7 @@ describe("eni-reattach (issue 4)", () => {
       {
         source: ["aws.autoscaling"],
         "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+        detail: { AutoScalingGroupName: groups },
       },
     ]);
     expect(rules.map(([, rule]) => rule.Properties.ScheduleExpression).filter(Boolean)).toEqual([
@@ -768,33 +769,38 @@ describe("eni-reattach (issue 4)", () => {
     ]);
   });
 
-  it("eniReattach: attach/detach/modify only on ENIs tagged for a configured group", () => {
-    const statement = bySid("eniReattach", "AttachDetachGroupEnisOnly");
-    expect(asArray(statement.Resource as unknown[])).toEqual([
-      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:network-interface/*` },
-    ]);
-    expect(groups.length).toBeGreaterThan(0);
+  it("eniReattach: ENI writes only on ENIs tagged for a configured group AND allow-listed (ids, VPCs)", () => {
+    const ec2 = (type: string, id: string) => ({
+      "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${type}/${id}`,
+    });
+    const tagged = { StringLike: { [`aws:ResourceTag/${eni.tagKey}`]: groups.map((g) => `${g}/*`) } };
+    const byId = bySid("eniReattach", "AllowListedEniIds");
+    expect(asArray(byId.Resource as unknown[])).toEqual(
+      eni.groups.flatMap((g) => g.allowedEniIds).map((id) => ec2("network-interface", id)),
+    );
+    expect(byId.Condition).toEqual(tagged);
+    const byVpc = bySid("eniReattach", "AllowListedEniVpcs");
+    expect(byVpc.Condition).toEqual({
+      ...tagged,
+      ArnEquals: { "ec2:Vpc": eni.groups.flatMap((g) => g.allowedVpcIds).map((id) => ec2("vpc", id)) },
+    });
+    expect(statements("eniReattach").some((st) => st.Sid === "AllowListedEniSubnets")).toBe(false);
+  });
+
+  it("eniReattach: attach only to instances whose aws:autoscaling:groupName (set by Auto Scaling) is a configured group", () => {
+    const statement = bySid("eniReattach", "AttachToGroupInstancesOnly");
+    expect(asArray(statement.Action)).toEqual(["ec2:AttachNetworkInterface"]);
     expect(statement.Condition).toEqual({
-      StringLike: { [`aws:ResourceTag/${eni.tagKey}`]: groups.map((g) => `${g}/*`) },
+      StringEquals: { "aws:ResourceTag/aws:autoscaling:groupName": groups },
     });
   });
 
-  it("eniReattach: attach/detach only on instances carrying the group tag", () => {
-    const statement = bySid("eniReattach", "AttachDetachOnGroupInstancesOnly");
-    expect(new Set(asArray(statement.Action))).toEqual(
-      new Set(["ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"]),
-    );
-    expect(asArray(statement.Resource as unknown[])).toEqual([
-      { "Fn::Sub": `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:instance/*` },
-    ]);
-    expect(statement.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${eni.groupTagKey}`]: groups } });
-  });
-
-  it("eniReattach: lifecycle completion and heartbeats only on the configured groups' ARNs", () => {
-    const statement = bySid("eniReattach", "CompleteGroupLifecycleActionsOnly");
+  it("eniReattach: lifecycle completion and heartbeats only on the configured groups' ARNs, with no tag condition", () => {
+    const statement = bySid("eniReattach", "CompleteOwnGroupsLifecycleActions");
     expect(new Set(asArray(statement.Action))).toEqual(
       new Set(["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"]),
     );
+    expect(statement.Condition).toBeUndefined();
     expect(asArray(statement.Resource as unknown[])).toEqual(
       groups.map((g) => ({
         "Fn::Sub": `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${g}`,
@@ -817,7 +823,40 @@ describe("eni-reattach (issue 4)", () => {
     expect(new Set(grants)).toEqual(new Set([props("eniReattach").Role["Fn::GetAtt"][0]]));
   });
 
-  it("outpostsCapacity: read-only, Outposts reads scoped to this account's Outposts; the capacity alarm", () => {
+  it("eniReattach: per-group alarms — ABANDON, missing ENIs (missing data breaching), configuration errors, capacity and unknown capacity", () => {
+    for (const g of eni.groups) {
+      const id = g.name.replace(/[^A-Za-z0-9]/g, "");
+      expect(resource(`EniReattach${id}AbandonedAlarm`).Properties).toMatchObject({
+        MetricName: "LifecycleAbandoned",
+        TreatMissingData: "notBreaching",
+      });
+      expect(resource(`EniReattach${id}MissingInterfacesAlarm`).Properties).toMatchObject({
+        MetricName: "MissingInterfaces",
+        Dimensions: [
+          { Name: "service", Value: "eni-reattach" },
+          { Name: "Group", Value: g.name },
+        ],
+        TreatMissingData: "breaching",
+      });
+      expect(resource(`EniReattach${id}ConfigurationErrorsAlarm`).Properties).toMatchObject({
+        MetricName: "ConfigurationErrors",
+        Dimensions: [
+          { Name: "service", Value: "eni-reattach" },
+          { Name: "Group", Value: g.name },
+        ],
+      });
+      expect(resource(`EniReattach${id}CapacityAlarm`).Properties).toMatchObject({
+        MetricName: "FirewallCapacityAvailable",
+        ComparisonOperator: "LessThanThreshold",
+      });
+      expect(resource(`EniReattach${id}CapacityUnknownAlarm`).Properties).toMatchObject({
+        MetricName: "CapacityKnown",
+        TreatMissingData: "breaching",
+      });
+    }
+  });
+
+  it("outpostsCapacity: read-only, Outposts reads scoped to this account's Outposts", () => {
     const actions = statements("outpostsCapacity").flatMap((s) => asArray(s.Action));
     for (const action of actions.filter(
       (a) => !a.startsWith("logs:") && !a.startsWith("xray:") && a !== "sqs:SendMessage",
@@ -826,13 +865,6 @@ describe("eni-reattach (issue 4)", () => {
     expect(asArray(bySid("outpostsCapacity", "ReadOutposts").Resource as unknown[])).toEqual([
       { "Fn::Sub": `arn:\${AWS::Partition}:outposts:\${AWS::Region}:\${AWS::AccountId}:outpost/*` },
     ]);
-    expect(resource("OutpostsCapacityAlarm").Properties).toMatchObject({
-      Threshold: 1,
-      ComparisonOperator: "LessThanThreshold",
-      Metrics: [
-        expect.objectContaining({ Expression: expect.stringContaining("MIN(FirewallCapacityAvailable)") }),
-      ],
-    });
   });
 });
 

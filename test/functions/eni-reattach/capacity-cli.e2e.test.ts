@@ -8,7 +8,7 @@ import { OUTPOST, withCapacity } from "./support";
 /** `npm run outposts-capacity` as a user runs it: a separate process against a simulated account. */
 
 describe("outposts-capacity", () => {
-  it("CLI: prints the table and exits 0, or 1 when the group's type has no capacity", () => {
+  it("CLI: prints the table and exits 0, 1 when the group's type has no capacity, 3 when unknown", () => {
     const run = (fixture: string) =>
       spawnSync(
         process.execPath,
@@ -24,6 +24,8 @@ describe("outposts-capacity", () => {
           "fw-asg",
           "--instance-type",
           "c5.xlarge",
+          "--interfaces",
+          "3",
         ],
         { encoding: "utf8", env: { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" }, timeout: 60_000 },
       );
@@ -36,5 +38,10 @@ describe("outposts-capacity", () => {
     const short = run(empty);
     expect(short.status).toBe(1);
     expect(short.stdout).toContain("can host now: nothing");
+    const missing = join(mkdtempSync(join(tmpdir(), "capacity-")), "missing.json");
+    writeFileSync(missing, JSON.stringify(withCapacity(null)));
+    const unknown = run(missing);
+    expect(unknown.status).toBe(3);
+    expect(unknown.stdout).toContain("c5.xlarge        available   ?");
   }, 60_000);
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CapacityResult } from "../../../functions/eni-reattach/capacity-handler";
+import type { CapacityResult } from "../../../functions/eni-reattach/capacity/handler";
 import type { Harness } from "../../../sim/harness";
 import type { Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
-import { event, OUTPOST, outcomeOf, withCapacity } from "./support";
+import { configEnv, event, invokeEni, OUTPOST, outcomeOf, withCapacity } from "./support";
 
 /** The Outposts capacity check: scheduled function and launch-path warning (the CLI: capacity-cli.e2e.test.ts). */
 
@@ -15,11 +15,7 @@ afterAll(async () => {
   await harness.close();
 });
 
-const env = {
-  OPS_CONFIG: JSON.stringify({
-    eniReattach: { groups: [{ name: "fw-asg", outpostId: OUTPOST, instanceType: "c5.xlarge" }] },
-  }),
-};
+const env = configEnv();
 
 const capacityOf = async (raw: Fixture) => {
   harness.load(raw);
@@ -66,11 +62,32 @@ describe("outposts-capacity", () => {
 
   it("the launch path logs a warning when the type has no capacity, and still attaches", async () => {
     harness.load(withCapacity(0));
-    const outcome = outcomeOf(await harness.invoke("eni-reattach", event("launch-eventbridge.json")));
+    const outcome = outcomeOf(await invokeEni(harness, event("launch-eventbridge.json")));
     expect(outcome.decision).toBe("attached");
     expect(outcome.capacityWarning).toBe(
       `Outpost ${OUTPOST} has no c5.xlarge capacity left: a further replacement would not launch`,
     );
+  });
+
+  it("no datapoint (5-minute metric, or the service link down): capacity unknown, never 0, and no launch warning", async () => {
+    const { result } = await capacityOf(withCapacity(null));
+    expect(result.decision).toBe("capacity-unknown");
+    expect(result.groups[0]?.status).toBe("unknown");
+    expect(result.groups[0]?.ownTypeAvailable).toBeUndefined();
+    expect(result.groups[0]?.issues).toEqual([
+      "no AvailableInstanceType_Count datapoint for c5.xlarge: capacity unknown (not 0)",
+    ]);
+    harness.load(withCapacity(null));
+    const launch = outcomeOf(await invokeEni(harness, event("launch-eventbridge.json")));
+    expect(launch.capacityWarning).toBeUndefined();
+  });
+
+  it("the service link down: no capacity datapoint at all → unknown", async () => {
+    const raw = withCapacity(2);
+    Object.assign(raw.outposts[0] ?? {}, { serviceLink: "down" });
+    const { result } = await capacityOf(raw);
+    expect(result.decision).toBe("capacity-unknown");
+    expect(result.groups[0]?.types.every((t) => t.available === undefined)).toBe(true);
   });
 
   it("a retiring Outpost is reported", async () => {

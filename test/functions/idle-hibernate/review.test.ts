@@ -3,7 +3,7 @@ import { parseStageConfig } from "../../../functions/config";
 import { PUT_ALARM_ACTION, planIdleAlarms } from "../../../functions/idle-hibernate/alarms/plan";
 import { planHibernation } from "../../../functions/idle-hibernate/hibernate/plan";
 import { isIdleShaped } from "../../../functions/idle-hibernate/idle-alarm";
-import { FUNCTIONS } from "../../../functions/index";
+import { FUNCTIONS, iamActionsOf } from "../../../functions/index";
 import { SERVICE } from "../../../functions/triggers";
 import type { AlarmQueryView } from "../../../shared/observe/model";
 import { alarmView, instanceView, DEFAULT_POLICY as policy, policyWith } from "./support";
@@ -119,7 +119,7 @@ describe("review: what feeds the single writer", () => {
     // concurrency 1, ahead of the idle alarm events that function exists for.
     const ctx = { config: parseStageConfig({}, "test"), service: SERVICE, stage: "test" };
     const writers = FUNCTIONS.filter(
-      (f) => f.capability === "idle-hibernate" && f.iamActions.includes("ec2:StopInstances"),
+      (f) => f.capability === "idle-hibernate" && iamActionsOf(f, ctx.config).includes("ec2:StopInstances"),
     );
     expect(writers.length).toBeGreaterThan(0);
     const stoppedRules = writers

@@ -47,7 +47,11 @@ describe("classifyAwsError", () => {
     });
     expect(classifyAwsError("CompleteLifecycleAction", noActive)).toBe("already-done");
     expect(classifyAwsError("CompleteLifecycleAction", awsError("ValidationError", 400))).toBe("invalid");
-    expect(classifyAwsError("RecordLifecycleActionHeartbeat", noActive)).toBe("invalid");
+    // A heartbeat on an action that is not pending: how eni-reattach's reconcile asks whether its action is.
+    expect(classifyAwsError("RecordLifecycleActionHeartbeat", noActive)).toBe("not-found");
+    expect(classifyAwsError("RecordLifecycleActionHeartbeat", awsError("ValidationError", 400))).toBe(
+      "invalid",
+    );
     const noRoute = Object.assign(awsError("InvalidParameterValue", 400), {
       message: "There is no route defined for '10.0.0.5/32' in the route table. Use CreateRoute instead.",
     });

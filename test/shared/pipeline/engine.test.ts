@@ -104,6 +104,35 @@ describe("readUntil", () => {
     expect(pauses).toEqual([100, 200, 300]);
   });
 
+  it("with lateFraction: pauses grow with the time waited, so the change is seen at most that fraction late", async () => {
+    let clock = 0;
+    const pauses: number[] = [];
+    const changedAt = 5000;
+    const result = await readUntil(
+      async () => (clock >= changedAt ? "available" : "detaching"),
+      (value) => value === "available",
+      {
+        deadline: deadlineAt(60_000),
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        maxIntervalMs: 2000,
+        lateFraction: 0.08,
+        clock: {
+          now: () => clock,
+          sleep: async (ms) => {
+            pauses.push(ms);
+            clock += ms;
+          },
+        },
+      },
+    );
+    expect(result.done).toBe(true);
+    expect(result.waitedMs).toBeGreaterThanOrEqual(changedAt);
+    expect(result.waitedMs).toBeLessThanOrEqual(changedAt * 1.08);
+    expect(pauses.slice(0, 3)).toEqual([250, 250, 250]);
+    expect(Math.max(...pauses)).toBeLessThan(500);
+  });
+
   it("stops at the earlier of its own timeout and the invocation deadline", async () => {
     let clock = 0;
     const fake = {
