@@ -19,7 +19,8 @@ const toPosix = (path: string) => path.split(sep).join("/");
 
 const SOURCE = /\.(ts|cts|mts|js|cjs|mjs)$/;
 
-const sourceFiles = (root: string, dir: string, pattern: RegExp = /\.ts$/): string[] => {
+/** The source files under `dir` (paths relative to `root`, with /), node_modules and out/ left out. */
+export const sourceFiles = (root: string, dir: string, pattern: RegExp = /\.ts$/): string[] => {
   const absolute = join(root, dir);
   if (!existsSync(absolute)) return [];
   return readdirSync(absolute).flatMap((name) => {
