@@ -16,6 +16,7 @@ import {
   brokenLinks,
   markdownFiles,
   OPEN_ROW,
+  proseLines,
   relativeLinksOf,
   sectionOf,
   slugOf,
@@ -88,6 +89,38 @@ describe("failure catalogues", () => {
         }
         const source = read(file);
         for (const name of names) if (!source.includes(name)) problems.push(`${file}: no test "${name}"`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("docs/aws-behaviour.md", () => {
+  const testFiles = (readdirSync(join(ROOT, "test"), { recursive: true }) as string[])
+    .filter((file) => file.endsWith(".test.ts"))
+    .map((file) => `test/${file}`);
+  const filesNamed = (name: string): string[] =>
+    testFiles.filter((file) => file === name || file.endsWith(`/${name}`));
+  /** A quoted name may elide parts with "…": each remaining part must be in the file. */
+  const quotes = (source: string, name: string): boolean =>
+    name
+      .split("…")
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .every((part) => source.includes(part));
+
+  it("names test files that exist, and quoted test names found in them (or in some test when no file is named)", () => {
+    const problems: string[] = [];
+    for (const row of tableOf(proseLines(read("docs/aws-behaviour.md")))) {
+      const cell = row.at(-1) ?? "";
+      if (cell === "test") continue;
+      let files = testFiles;
+      for (const [, path, name] of cell.matchAll(/`([^`]+)`|"([^"]+)"/g)) {
+        if (path?.endsWith(".test.ts")) {
+          files = filesNamed(path);
+          if (files.length === 0) problems.push(`${row[0]}: no test file ${path}`);
+        } else if (name !== undefined && !files.some((file) => quotes(read(file), name)))
+          problems.push(`${row[0]}: no test "${name}"`);
       }
     }
     expect(problems).toEqual([]);
