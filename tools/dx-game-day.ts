@@ -10,11 +10,11 @@
  * Do not run it during a Direct Connect maintenance ("the BGP session might be restored prematurely").
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { parseStageConfig } from "../functions/config";
 import { systemClock } from "../shared/runtime/clock";
+import { parseArguments } from "./lib/cli";
 import { type GameDayReport, runGameDay } from "./lib/dx-game-day";
 
 const usage =
@@ -26,18 +26,26 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-const { values } = parseArgs({
-  options: {
-    group: { type: "string" },
-    minutes: { type: "string" },
-    stage: { type: "string", default: "dev" },
-    config: { type: "string" },
-    region: { type: "string" },
-    poll: { type: "string", default: "5" },
-    settle: { type: "string", default: "15" },
-    json: { type: "boolean", default: false },
+const { values } = parseArguments(
+  {
+    options: {
+      group: { type: "string" },
+      minutes: { type: "string" },
+      stage: { type: "string", default: "dev" },
+      config: { type: "string" },
+      region: { type: "string" },
+      poll: { type: "string", default: "5" },
+      settle: { type: "string", default: "15" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
   },
-});
+  fail,
+);
+if (values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
 
 const positive = (name: string, v: string | undefined): number => {
   const n = Number(v);
@@ -59,8 +67,8 @@ const render = (r: GameDayReport): string => {
 const main = async (): Promise<number> => {
   const path = values.config ?? `config/${values.stage}.json`;
   const config = parseStageConfig(JSON.parse(readFileSync(path, "utf8")), path).dxFailover;
-  const group =
-    config.groups.find((g) => g.name === values.group) ?? fail(`no group "${values.group}" in ${path}`);
+  const groupName = values.group ?? fail("--group is required");
+  const group = config.groups.find((g) => g.name === groupName) ?? fail(`no group "${groupName}" in ${path}`);
   const minutes = positive("minutes", values.minutes);
   const region = values.region ?? process.env.AWS_REGION ?? fail("--region or AWS_REGION is required");
   const abort = new AbortController();

@@ -10,31 +10,39 @@
  * 3 when its capacity is unknown (no datapoint: missing, not 0).
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parseStageConfig } from "../functions/config";
 import { capacityDecision, type GroupCapacity } from "../functions/eni-reattach/capacity/plan";
 import { capacityTargets, checkCapacity } from "../functions/eni-reattach/capacity/run";
 import { AwsClientFactory } from "../shared/aws/clients";
 import { DeadlineHolder } from "../shared/runtime/deadline";
 import { Harness } from "../sim/harness";
+import { parseArguments } from "./lib/cli";
 
 const usage =
   "usage: npm run outposts-capacity -- [--outpost <op-…>] [--group <asg>] [--instance-type <type>] [--interfaces <N>]\n" +
   "                                    [--region <region>] [--account <fixture.json>] [--config <config.json>] [--json]";
 
-const { values } = parseArgs({
-  options: {
-    outpost: { type: "string" },
-    group: { type: "string" },
-    "instance-type": { type: "string" },
-    interfaces: { type: "string" },
-    region: { type: "string" },
-    account: { type: "string" },
-    config: { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+const fail = (message: string): never => {
+  process.stderr.write(`outposts-capacity: ${message}\n${usage}\n`);
+  process.exit(2);
+};
+
+const { values } = parseArguments(
+  {
+    options: {
+      outpost: { type: "string" },
+      group: { type: "string" },
+      "instance-type": { type: "string" },
+      interfaces: { type: "string" },
+      region: { type: "string" },
+      account: { type: "string" },
+      config: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
   },
-});
+  fail,
+);
 if (values.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);

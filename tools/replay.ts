@@ -11,11 +11,11 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parseStageConfig, type StageConfig } from "../functions/config";
 import { type DeployedFunction, FUNCTIONS, findFunction } from "../functions/index";
 import { describeEventShape } from "../shared/events";
 import { Harness, readJson } from "../sim/harness";
+import { parseArguments } from "./lib/cli";
 import { replayEvent } from "./lib/replay";
 import { type ReplayRun, replayJson, replayText } from "./lib/replay-output";
 
@@ -30,19 +30,22 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    account: { type: "string", default: DEFAULT_ACCOUNT },
-    function: { type: "string" },
-    mode: { type: "string" },
-    config: { type: "string", default: DEFAULT_CONFIG },
-    stage: { type: "string" },
-    json: { type: "boolean", default: false },
-    logs: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+const { values, positionals } = parseArguments(
+  {
+    allowPositionals: true,
+    options: {
+      account: { type: "string", default: DEFAULT_ACCOUNT },
+      function: { type: "string" },
+      mode: { type: "string" },
+      config: { type: "string", default: DEFAULT_CONFIG },
+      stage: { type: "string" },
+      json: { type: "boolean", default: false },
+      logs: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
   },
-});
+  fail,
+);
 if (values.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);

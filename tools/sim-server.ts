@@ -6,18 +6,28 @@
  * account's clock follows real time from now; inspect or steer it under /__sim/ (calls, state,
  * events, faults, clock, alarms/<name>/state, reset; see docs/simulated-account.md).
  */
-import { parseArgs } from "node:util";
 import { readJson } from "../sim/harness";
 import { parseFixture, SimClock, SimulatedAccount } from "../sim/index";
 import { rebaseFixture } from "../sim/rebase";
 import { simEndpointEnv, startSimServer } from "../sim/wire/index";
+import { parseArguments } from "./lib/cli";
 
-const { values } = parseArgs({
-  options: {
-    account: { type: "string", default: "events/accounts/demo.json" },
-    port: { type: "string", default: "4566" },
+const usage = "usage: npm run sim -- [--account <fixture.json>] [--port <port>]";
+
+const fail = (message: string): never => {
+  process.stderr.write(`sim: ${message}\n${usage}\n`);
+  process.exit(2);
+};
+
+const { values } = parseArguments(
+  {
+    options: {
+      account: { type: "string", default: "events/accounts/demo.json" },
+      port: { type: "string", default: "4566" },
+    },
   },
-});
+  fail,
+);
 
 const now = new Date();
 const fixture = parseFixture(rebaseFixture(readJson(values.account), now), values.account);

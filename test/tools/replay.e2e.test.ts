@@ -173,4 +173,12 @@ describe("npm run replay", () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown function "nope"');
   });
+
+  it("exits 2 with usage on an unknown option, without a stack trace", () => {
+    const result = run("events/idle-hibernate/alarm-eventbridge.json", "--bogus");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--bogus'");
+    expect(result.stderr).toContain("usage: npm run replay");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
 });
