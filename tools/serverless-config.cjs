@@ -816,7 +816,7 @@ const loadStageConfig = (stage, options = {}) => {
     throw new StageConfigError(
       `No ops-toolkit configuration for stage "${stage}": ${source} does not exist.\n` +
         `Available stages: ${stages.length > 0 ? stages.join(", ") : "(none)"}.\n` +
-        `Create ${source} (an empty object {} takes every default) or use one of them (`osls package --stage <name>`, `npx tsx tools/check-config.ts <name>`).`,
+        `Create ${source} (an empty object {} takes every default) or use one of them ("osls package --stage <name>", "npx tsx tools/check-config.ts <name>").`,
     );
   }
   let input;
