@@ -1,0 +1,393 @@
+/**
+ * Runs a trace against the real handlers on the simulated account's manual clock: applies the incidents
+ * and faults at their times, routes every event the account emits (and the scheduled reconciles) to the
+ * capability's functions the way the deployed triggers would (tools/lib/routing.ts), delivers them with
+ * EventBridge's and Lambda's faults (lost, duplicated, delayed, reordered; failed invocations retried
+ * twice, 1 and 2 minutes later, then kept by the on-failure queue), and checks the capability's
+ * invariants after every invocation and every step.
+ */
+import { type StageConfig, parseStageConfig } from "../../functions/config";
+import { type DeployedFunction, FUNCTIONS } from "../../functions/index";
+import { SERVICE, type ScheduleTrigger } from "../../functions/triggers";
+import type { Harness, InvocationReport } from "../../sim/harness";
+import { alarmActionsIn } from "../lib/replay";
+import { type Deployment, routeEvent } from "../lib/routing";
+import { DAY_MS } from "./generate";
+import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
+
+/** The fixed start of every run: a run does not depend on when it is made. */
+export const CHAOS_START = new Date("2026-01-05T00:00:00Z");
+const STAGE = "dev";
+const RETRY_DELAYS_MS = [60_000, 120_000];
+
+export interface Delivered {
+  /** Simulated ms after the start. */
+  at: number;
+  function: string;
+  via: string;
+  attempt: number;
+  event: unknown;
+  outcome: string;
+}
+
+export interface RunStats {
+  invocations: number;
+  acted: number;
+  ignored: number;
+  kept: number;
+  retried: number;
+  lostByFault: number;
+  incidents: number;
+  simulatedMs: number;
+}
+
+export interface RunResult {
+  trace: Trace;
+  violations: Violation[];
+  /** What happened, in order, in words (no wall-clock values: equal for equal traces). */
+  log: string[];
+  delivered: Delivered[];
+  stats: RunStats;
+}
+
+export interface RunOptions {
+  /** Stop at the first violation (default true: shrinking needs only whether it fails). */
+  stopOnViolation?: boolean;
+}
+
+interface Pending {
+  due: number;
+  seq: number;
+  event: unknown;
+  fn: DeployedFunction;
+  via: string;
+  attempt: number;
+  timeoutMs?: number;
+}
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  minutes: 60_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  day: DAY_MS,
+  days: DAY_MS,
+};
+
+export const rateMs = (rate: string): number => {
+  const m = RATE.exec(rate);
+  if (m === null) throw new Error(`unsupported schedule ${rate}`);
+  return Number(m[1]) * (UNIT_MS[m[2] ?? ""] ?? 0);
+};
+
+/** The scheduled event EventBridge sends for a rule. */
+const scheduledEvent = (rule: string, at: number, account: string, region: string) => ({
+  version: "0",
+  id: `chaos-${rule}-${at}`,
+  "detail-type": "Scheduled Event",
+  source: "aws.events",
+  account,
+  time: `${new Date(at).toISOString().slice(0, 19)}Z`,
+  region,
+  resources: [`arn:aws:events:${region}:${account}:rule/${rule}`],
+  detail: {},
+});
+
+const describeResult = (result: unknown): string => {
+  if (result === null || typeof result !== "object") return String(result);
+  const r = result as Record<string, unknown>;
+  const word = r.decision ?? r.outcome ?? r.status ?? r.kind;
+  return typeof word === "string" ? word : "result";
+};
+
+class Run {
+  readonly violations: Violation[] = [];
+  readonly log: string[] = [];
+  readonly delivered: Delivered[] = [];
+  readonly stats: RunStats = {
+    invocations: 0,
+    acted: 0,
+    ignored: 0,
+    kept: 0,
+    retried: 0,
+    lostByFault: 0,
+    incidents: 0,
+    simulatedMs: 0,
+  };
+  readonly #world: World;
+  readonly #deployment: Deployment;
+  readonly #schedules: Array<{ trigger: ScheduleTrigger; every: number; next: number }>;
+  readonly #armed: TraceItem[] = [];
+  #queue: Pending[] = [];
+  #seq = 0;
+  #seenService = 0;
+  #seenPublished = 0;
+  readonly #checker;
+
+  constructor(
+    readonly model: CapabilityModel,
+    world: World,
+    config: StageConfig,
+  ) {
+    this.#world = world;
+    const functions = FUNCTIONS.filter((f) => f.capability === model.capability && !(f.name in model.notDriven));
+    this.#deployment = {
+      functions,
+      ctx: { config, service: SERVICE, stage: STAGE },
+      alarmActions: alarmActionsIn(world.account),
+    };
+    this.#schedules = functions.flatMap((f) =>
+      f
+        .triggers(this.#deployment.ctx)
+        .filter((t): t is ScheduleTrigger => t.kind === "schedule")
+        .map((trigger) => ({ trigger, every: rateMs(trigger.rate), next: world.start + rateMs(trigger.rate) })),
+    );
+    this.#checker = model.checker(world);
+  }
+
+  get now(): number {
+    return this.#world.account.clock.nowMs();
+  }
+
+  get #t(): string {
+    return `t+${Math.round((this.now - this.#world.start) / 1000)}s`;
+  }
+
+  note(line: string): void {
+    this.log.push(`${this.#t} ${line}`);
+  }
+
+  flag(found: Violation[]): void {
+    for (const v of found) {
+      const at = this.now - this.#world.start;
+      this.violations.push({ ...v, at });
+      this.note(`VIOLATION ${v.invariant}: ${v.message}`);
+    }
+  }
+
+  get quiet(): boolean {
+    return this.#queue.length === 0;
+  }
+
+  nextQueued(): number | undefined {
+    return this.#queue.reduce<number | undefined>((min, p) => (min === undefined || p.due < min ? p.due : min), undefined);
+  }
+
+  nextSchedule(): number {
+    return Math.min(...this.#schedules.map((s) => s.next));
+  }
+
+  /** Applies an incident or arms a fault. */
+  async apply(item: TraceItem): Promise<void> {
+    const account = this.#world.account;
+    if (item.kind.startsWith("incident:")) {
+      const name = item.kind.slice("incident:".length);
+      const kind = this.model.incidents.find((k) => k.name === name);
+      if (kind === undefined) throw new Error(`unknown incident ${name}`);
+      this.stats.incidents += 1;
+      let what: string;
+      try {
+        what = await kind.apply(this.#world, item.params);
+      } catch (error) {
+        what = `refused: ${(error as Error).message.split("\n")[0]}`;
+      }
+      this.note(`incident ${name} ${JSON.stringify(item.params)}: ${what}`);
+    } else if (item.kind === "api-fault" || item.kind === "api-latency") {
+      const p = item.params;
+      account.faults.add({
+        service: p.service as never,
+        operation: String(p.operation),
+        times: Number(p.times),
+        ...(item.kind === "api-fault"
+          ? { error: { code: String(p.code), httpStatus: Number(p.httpStatus) } }
+          : { latencyMs: Number(p.latencyMs) }),
+      });
+      this.note(`${item.kind} ${JSON.stringify(p)}`);
+    } else this.#armed.push(item);
+  }
+
+  /** New events of the account (service events, and events the toolkit put on a bus) plus the agent's. */
+  collect(extra: unknown[]): unknown[] {
+    const account = this.#world.account;
+    const service = account.serviceEvents.slice(this.#seenService);
+    this.#seenService += service.length;
+    const published = account.publishedEventRecords.slice(this.#seenPublished);
+    this.#seenPublished += published.length;
+    // Only events put on a trigger bus are inputs; the toolkit's action events are its outputs.
+    const inputs = published
+      .filter((p) => p.EventBusName !== "default")
+      .map((p) => ({
+        version: "0",
+        id: p.EventId,
+        "detail-type": p.DetailType,
+        source: p.Source,
+        account: account.accountId,
+        time: p.At,
+        region: p.Region,
+        resources: p.Resources ?? [],
+        detail: JSON.parse(p.Detail ?? "{}") as unknown,
+      }));
+    return [...service, ...inputs, ...extra];
+  }
+
+  route(event: unknown): void {
+    const routing = routeEvent(event, this.#deployment);
+    if (routing.deliveries.length === 0) {
+      this.stats.ignored += 1;
+      return;
+    }
+    for (const d of routing.deliveries) this.enqueue(event, d.function, d.via, 0, this.now);
+  }
+
+  /** Queues a delivery, through the next armed delivery fault. */
+  enqueue(event: unknown, fn: DeployedFunction, via: string, attempt: number, due: number): void {
+    const fault = attempt === 0 ? this.#armed.shift() : undefined;
+    const pending: Pending = { due, seq: this.#seq++, event, fn, via, attempt };
+    const label = `${fn.name} ← ${routeLabel(event)}`;
+    if (fault === undefined) {
+      this.#queue.push(pending);
+      return;
+    }
+    this.note(`delivery fault ${fault.kind} ${JSON.stringify(fault.params)} on ${label}`);
+    if (fault.kind === "drop") {
+      this.stats.lostByFault += 1;
+      return;
+    }
+    if (fault.kind === "duplicate") this.#queue.push({ ...pending, seq: this.#seq++ });
+    if (fault.kind === "delay") pending.due += Number(fault.params.delayMs);
+    // Reordered: it arrives after whatever is delivered in the next steps.
+    if (fault.kind === "reorder") pending.due += this.model.stepMs * 2;
+    if (fault.kind === "short-deadline") pending.timeoutMs = Number(fault.params.timeoutMs);
+    this.#queue.push(pending);
+  }
+
+  fireSchedules(): void {
+    const { accountId, region } = this.#world.account;
+    for (const s of this.#schedules) {
+      if (this.now < s.next) continue;
+      // A schedule fires once per step, however long the step (quiet time is fast-forwarded).
+      s.next = Math.max(s.next + s.every, this.now + 1);
+      this.route(scheduledEvent(s.trigger.name, this.now, accountId, region));
+    }
+  }
+
+  async deliverDue(stopOnViolation: boolean): Promise<void> {
+    for (;;) {
+      const due = this.#queue.filter((p) => p.due <= this.now).sort((a, b) => a.due - b.due || a.seq - b.seq);
+      const next = due[0];
+      if (next === undefined) return;
+      this.#queue = this.#queue.filter((p) => p !== next);
+      await this.invoke(next);
+      if (stopOnViolation && this.violations.length > 0) return;
+    }
+  }
+
+  async invoke(p: Pending): Promise<void> {
+    const timeoutMs = p.timeoutMs ?? this.model.timeoutMs;
+    const report = await this.#world.harness.invoke(p.fn.name, p.event, { env: this.#world.env, timeoutMs });
+    this.stats.invocations += 1;
+    const timedOut = report.simulatedMs > timeoutMs;
+    const outcome = timedOut
+      ? `timed out after ${timeoutMs} ms`
+      : report.error !== undefined
+        ? `error ${errorLine(report.error)}`
+        : describeResult(report.result);
+    this.delivered.push({
+      at: this.now - this.#world.start,
+      function: p.fn.name,
+      via: p.via,
+      attempt: p.attempt,
+      event: p.event,
+      outcome,
+    });
+    this.note(`${p.fn.name} ← ${routeLabel(p.event)}${p.attempt > 0 ? ` (retry ${p.attempt})` : ""}: ${outcome}`);
+    this.flag(this.#checker.invocation(report));
+    this.account(report, p, timedOut);
+  }
+
+  /** Every event acted on, ignored with a reason, or kept by the on-failure queue. */
+  account(report: InvocationReport, p: Pending, timedOut: boolean): void {
+    if (!timedOut && report.error === undefined) {
+      if (report.result === undefined || report.result === null)
+        this.flag([{ invariant: "every-event-accounted", message: `${p.fn.name} returned nothing for ${routeLabel(p.event)}` }]);
+      this.stats.acted += 1;
+      return;
+    }
+    const delay = RETRY_DELAYS_MS[p.attempt];
+    if (delay === undefined) {
+      this.stats.kept += 1;
+      this.note(`kept by the on-failure queue: ${routeLabel(p.event)}`);
+      return;
+    }
+    this.stats.retried += 1;
+    this.enqueue(p.event, p.fn, p.via, p.attempt + 1, this.now + delay);
+  }
+
+  step(): void {
+    this.flag(this.#checker.step());
+  }
+}
+
+const errorLine = (error: unknown): string => {
+  const e = error as { name?: string; message?: string };
+  return `${e.name ?? "Error"}: ${String(e.message ?? error).split("\n")[0]}`;
+};
+
+const routeLabel = (event: unknown): string => {
+  const e = event as Record<string, unknown>;
+  const resources = Array.isArray(e.resources) ? (e.resources as string[]) : [];
+  const detail = (e.detail ?? {}) as Record<string, unknown>;
+  const subject =
+    detail["instance-id"] ?? detail.EC2InstanceId ?? detail.alarmName ?? detail.group ?? resources[0]?.split("/").pop();
+  const state = detail.state ?? detail.LifecycleTransition;
+  const stateText = typeof state === "string" ? ` ${state}` : typeof state === "object" && state !== null ? ` ${String((state as Record<string, unknown>).value)}` : "";
+  return `${String(e["detail-type"] ?? "payload")} ${String(subject ?? "")}${stateText}`.trim();
+};
+
+/** Runs `trace` on a harness started with the function registry and the manual clock. */
+export const runTrace = async (
+  harness: Harness,
+  model: CapabilityModel,
+  trace: Trace,
+  options: RunOptions = {},
+): Promise<RunResult> => {
+  const stopOnViolation = options.stopOnViolation ?? true;
+  const account = harness.load(model.fixture(trace.variant), { now: CHAOS_START });
+  const config = parseStageConfig(model.stage, "chaos");
+  const world: World = {
+    harness,
+    account,
+    start: CHAOS_START.getTime(),
+    env: { OPS_CONFIG: JSON.stringify(model.stage) },
+  };
+  const run = new Run(model, world, config);
+  const end = world.start + trace.days * DAY_MS;
+  const items = [...trace.items].sort((a, b) => a.at - b.at);
+  let next = 0;
+  let activeUntil = world.start;
+  while (run.now < end && !(stopOnViolation && run.violations.length > 0)) {
+    for (let item = items[next]; item !== undefined && world.start + item.at <= run.now; item = items[++next]) {
+      await run.apply(item);
+      activeUntil = Math.max(activeUntil, run.now + model.activeWindowMs);
+    }
+    const extra = (await model.tick?.(world, run.now)) ?? [];
+    for (const event of run.collect(extra)) run.route(event);
+    run.fireSchedules();
+    await run.deliverDue(stopOnViolation);
+    run.step();
+    const nextItem = items[next] === undefined ? end : world.start + (items[next]?.at ?? 0);
+    const stepTo =
+      run.now < activeUntil || !run.quiet
+        ? run.now + model.stepMs
+        : Math.min(
+            nextItem,
+            Math.max(run.nextSchedule(), run.now + (model.quietStepMs ?? 0)),
+            run.nextQueued() ?? end,
+            end,
+          );
+    harness.advance(Math.max(stepTo - run.now, 1));
+  }
+  run.stats.simulatedMs = run.now - world.start;
+  return { trace, violations: run.violations, log: run.log, delivered: run.delivered, stats: run.stats };
+};

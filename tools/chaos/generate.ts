@@ -1,0 +1,85 @@
+/**
+ * Draws a trace from a seed: per simulated day, incidents of the capability at random times, API faults
+ * (throttling, 5xx, latency) on the operations its functions call, and delivery faults (lost, duplicated,
+ * delayed, reordered events; a function cut short by its timeout), all from one seeded generator.
+ */
+import { createRng, type Rng } from "./prng";
+import type { CapabilityModel, Params, Trace, TraceItem } from "./types";
+
+export const DAY_MS = 86_400_000;
+
+/** Errors AWS answers when throttling or failing on its side, by service (codes and HTTP statuses). */
+const API_ERRORS: Record<string, ReadonlyArray<{ code: string; httpStatus: number }>> = {
+  ec2: [
+    { code: "RequestLimitExceeded", httpStatus: 503 },
+    { code: "InternalError", httpStatus: 500 },
+    { code: "Unavailable", httpStatus: 503 },
+  ],
+  autoscaling: [
+    { code: "Throttling", httpStatus: 400 },
+    { code: "InternalFailure", httpStatus: 500 },
+  ],
+  monitoring: [
+    { code: "Throttling", httpStatus: 400 },
+    { code: "InternalServiceError", httpStatus: 500 },
+  ],
+  directconnect: [{ code: "DirectConnectServerException", httpStatus: 500 }],
+  events: [{ code: "ThrottlingException", httpStatus: 400 }],
+  outposts: [{ code: "InternalServerException", httpStatus: 500 }],
+};
+
+const DELIVERY_FAULTS = ["drop", "duplicate", "delay", "reorder", "short-deadline"] as const;
+
+const pickWeighted = <T extends { weight: number }>(rng: Rng, items: readonly T[]): T => {
+  const total = items.reduce((sum, i) => sum + i.weight, 0);
+  let x = rng.next() * total;
+  for (const item of items) {
+    x -= item.weight;
+    if (x < 0) return item;
+  }
+  const last = items.at(-1);
+  if (last === undefined) throw new Error("no incident kinds");
+  return last;
+};
+
+const apiFault = (rng: Rng, model: CapabilityModel): { kind: string; params: Params } => {
+  const target = rng.pick(model.apiFaults);
+  if (rng.chance(0.25))
+    return {
+      kind: "api-latency",
+      params: { ...target, latencyMs: rng.int(1, 20) * 1000, times: rng.int(1, 3) },
+    };
+  const error = rng.pick(API_ERRORS[target.service] ?? []);
+  return { kind: "api-fault", params: { ...target, ...error, times: rng.int(1, 4) } };
+};
+
+const deliveryFault = (rng: Rng): { kind: string; params: Params } => {
+  const kind = rng.pick(DELIVERY_FAULTS);
+  if (kind === "delay") return { kind, params: { delayMs: rng.int(1, 900) * 1000 } };
+  if (kind === "short-deadline") return { kind, params: { timeoutMs: rng.int(1, 20) * 1000 } };
+  return { kind, params: {} };
+};
+
+/** The trace of `seed`: `days` simulated days of the capability's incidents and faults. */
+export const generateTrace = (model: CapabilityModel, seed: number, days: number): Trace => {
+  const rng = createRng(seed);
+  const variant = rng.pick(model.variants);
+  const items: TraceItem[] = [];
+  for (let day = 0; day < days; day++) {
+    const base = day * DAY_MS;
+    const [min, max] = model.incidentsPerDay;
+    for (let k = rng.int(min, max); k > 0; k--) {
+      const incident = pickWeighted(rng, model.incidents);
+      const at = base + rng.int(0, DAY_MS / 1000 - 1) * 1000;
+      items.push({ at, kind: `incident:${incident.name}`, params: incident.draw(rng) });
+      // Faults cluster around incidents: that is when the functions call the APIs.
+      for (let f = rng.int(0, 2); f > 0; f--) {
+        const near = at + rng.int(-60, 600) * 1000;
+        const fault = rng.chance(0.5) ? apiFault(rng, model) : deliveryFault(rng);
+        items.push({ at: Math.max(base, near), ...fault });
+      }
+    }
+  }
+  items.sort((a, b) => a.at - b.at);
+  return { capability: model.capability, seed, days, variant, items };
+};

@@ -1,0 +1,200 @@
+/**
+ * eni-reattach's incidents: the firewall group (test/fixtures/accounts/eni-reattach.json, one serving
+ * firewall with its three ENIs) replaced by Auto Scaling's engine (sim/account/asg-*.ts) for the reasons
+ * AWS replaces instances: marked Unhealthy (SetInstanceHealth, or EC2 health checks on an impaired status
+ * check), an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
+ * seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
+ * warm pool with reuse on scale in, or a foreign launch hook of another team.
+ */
+import { readFileSync } from "node:fs";
+import { EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
+import type { SimulatedAccount } from "../../../sim/account/index";
+import type { InvocationReport } from "../../../sim/harness";
+import {
+  checkEniReattachSettled,
+  checkEniReattachStep,
+  type EniReattachStep,
+} from "../invariants/eni-reattach";
+import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+
+const FIXTURE = "test/fixtures/accounts/eni-reattach.json";
+const GROUP = "fw-asg";
+const SERVING = "i-0f1e2d3c4b5a60001";
+/** How long the group must be unchanged before every ENI must be on its one serving member. */
+const SETTLE_MS = 15 * 60_000;
+
+type Json = Record<string, unknown>;
+type Member = { instanceId: string; lifecycleState: string; healthStatus?: string };
+
+const section = {
+  groups: [
+    {
+      name: GROUP,
+      hookNames: ["fw-launch", "fw-terminate"],
+      expectedInterfaces: 3,
+      allowedSubnetIds: ["subnet-0f0e0d0c0b0a00021", "subnet-0f0e0d0c0b0a00031", "subnet-0f0e0d0c0b0a00041"],
+      outpostId: "op-0a1b2c3d4e5f60001",
+      instanceType: "c5.xlarge",
+    },
+  ],
+};
+
+/** The firewall serving (InService, Healthy, its ENIs attached), under the variant's policy. */
+const fixture = (variant: string): unknown => {
+  const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as Json & {
+    instances: Json[];
+    autoScalingGroups: Array<Json & { instances: Member[] }>;
+    lifecycleHooks: Json[];
+    behaviour: Json;
+  };
+  raw.instances = raw.instances.filter((i) => i.id === SERVING);
+  const old = raw.instances[0] ?? {};
+  old.state = "running";
+  delete old.stateSince;
+  raw.lifecycleActions = [];
+  raw.behaviour.healthChecks = "ec2";
+  const group = raw.autoScalingGroups[0] ?? { instances: [] };
+  group.instances = [{ instanceId: SERVING, lifecycleState: "InService", healthStatus: "Healthy" }];
+  if (variant === "launch-before-terminate")
+    Object.assign(group, {
+      instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
+      defaultInstanceWarmup: 60,
+    });
+  if (variant === "warm-pool")
+    group.warmPool = { minSize: 0, poolState: "Stopped", instanceReusePolicy: { reuseOnScaleIn: true } };
+  if (variant === "foreign-hook")
+    raw.lifecycleHooks.push({
+      autoScalingGroupName: GROUP,
+      name: "other-team-launch",
+      transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+      heartbeatTimeout: 300,
+      defaultResult: "CONTINUE",
+    });
+  return raw;
+};
+
+const call = (account: SimulatedAccount, operation: string, input: Json) =>
+  account.dispatch({ service: "autoscaling", operation, region: account.region, requestId: "chaos" }, input);
+
+/** The group's members in a lifecycle state matching `state`, oldest id first. */
+const members = (account: SimulatedAccount, state: RegExp): string[] =>
+  [...(account.state().autoScalingGroups.get(GROUP)?.instances ?? [])]
+    .filter((m) => state.test(m.lifecycleState))
+    .map((m) => m.instanceId)
+    .sort();
+
+/** The member `params.pick` chooses among those in `state` (or why there is none). */
+const chosen = (account: SimulatedAccount, params: Params, state = /^InService$/): string | undefined => {
+  const ids = members(account, state);
+  return ids.length === 0 ? undefined : ids[Number(params.pick) % ids.length];
+};
+
+const onMember = (
+  name: string,
+  weight: number,
+  act: (account: SimulatedAccount, id: string) => Promise<unknown> | unknown,
+): IncidentKind => ({
+  name,
+  weight,
+  draw: (rng) => ({ pick: rng.int(0, 7) }),
+  apply: async ({ account }, params) => {
+    const id = chosen(account, params);
+    if (id === undefined) return "no InService member";
+    await act(account, id);
+    return id;
+  },
+});
+
+const desired = (delta: number): IncidentKind["apply"] => async ({ account }) => {
+  const group = account.state().autoScalingGroups.get(GROUP);
+  if (group === undefined) return "no group";
+  const to = Math.min(group.maxSize, Math.max(group.minSize, group.desiredCapacity + delta));
+  await call(account, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: to });
+  return `desired ${to}`;
+};
+
+const incidents: IncidentKind[] = [
+  onMember("unhealthy", 4, (account, id) =>
+    call(account, "SetInstanceHealth", { InstanceId: id, HealthStatus: "Unhealthy" }),
+  ),
+  onMember("impaired", 2, (account, id) => account.setInstanceStatus(id, { system: "impaired" })),
+  onMember("terminate", 2, (account, id) =>
+    call(account, "TerminateInstanceInAutoScalingGroup", { InstanceId: id, ShouldDecrementDesiredCapacity: false }),
+  ),
+  {
+    name: "instance-refresh",
+    weight: 2,
+    draw: (rng) => ({ maxHealthy: rng.pick([110, 200]) }),
+    apply: async ({ account }, params) => {
+      await call(account, "StartInstanceRefresh", {
+        AutoScalingGroupName: GROUP,
+        Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: Number(params.maxHealthy), InstanceWarmup: 60 },
+      });
+      return "started";
+    },
+  },
+  { name: "scale-out", weight: 1, draw: () => ({}), apply: desired(1) },
+  { name: "scale-in", weight: 1, draw: () => ({}), apply: desired(-1) },
+];
+
+const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
+  const out: Record<string, { vpcId: string; availabilityZone: string; outpostArn?: string }> = {};
+  for (const s of account.state().subnets.values())
+    out[s.id] = {
+      vpcId: s.vpcId,
+      availabilityZone: s.availabilityZone,
+      ...(s.outpostArn ? { outpostArn: s.outpostArn } : {}),
+    };
+  return out;
+};
+
+const checker = (world: World): Checker => {
+  const config = EniReattachConfigSchema.parse(section);
+  const account = world.account;
+  const maxInterfaces = (type: string, card: number) =>
+    account.state().instanceTypes.get(type)?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
+  let signature = "";
+  let stableSince = world.start;
+  return {
+    invocation: (report: InvocationReport) =>
+      checkEniReattachStep(
+        { before: report.before, after: report.after, calls: report.calls, subnets: subnetsOf(account), maxInterfaces },
+        config,
+      ),
+    step: () => {
+      const snapshot = account.snapshot();
+      const now = account.clock.nowMs();
+      const group = snapshot.autoScalingGroups[GROUP];
+      const current = JSON.stringify(group?.Instances ?? {});
+      if (current !== signature) {
+        signature = current;
+        stableSince = now;
+      }
+      return now - stableSince < SETTLE_MS ? [] : checkEniReattachSettled(snapshot, subnetsOf(account), config);
+    },
+  };
+};
+
+export const eniReattachModel: CapabilityModel = {
+  capability: "eni-reattach",
+  variants: ["terminate-then-launch", "launch-before-terminate", "warm-pool", "foreign-hook"],
+  fixture,
+  stage: { mode: "apply", eniReattach: section },
+  notDriven: { "outposts-capacity": "read-only capacity report; no invariant reads it" },
+  incidents,
+  apiFaults: [
+    { service: "ec2", operation: "DescribeNetworkInterfaces" },
+    { service: "ec2", operation: "DescribeInstances" },
+    { service: "ec2", operation: "AttachNetworkInterface" },
+    { service: "ec2", operation: "DetachNetworkInterface" },
+    { service: "autoscaling", operation: "CompleteLifecycleAction" },
+    { service: "autoscaling", operation: "DescribeAutoScalingGroups" },
+    { service: "autoscaling", operation: "DescribeAutoScalingInstances" },
+  ],
+  incidentsPerDay: [1, 3],
+  stepMs: 10_000,
+  activeWindowMs: 30 * 60_000,
+  quietStepMs: 60 * 60_000,
+  timeoutMs: 60_000,
+  checker,
+};

@@ -1,0 +1,12 @@
+/** The capability models the campaign knows, by capability name. */
+import { eniReattachModel } from "./incidents/eni-reattach";
+import type { CapabilityModel } from "./types";
+
+export const MODELS: readonly CapabilityModel[] = [eniReattachModel];
+
+export const modelOf = (capability: string): CapabilityModel => {
+  const model = MODELS.find((m) => m.capability === capability);
+  if (model === undefined)
+    throw new Error(`unknown capability ${capability} (known: ${MODELS.map((m) => m.capability).join(", ")})`);
+  return model;
+};

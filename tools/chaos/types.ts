@@ -1,0 +1,102 @@
+/**
+ * The vocabulary of the chaos campaign (issue 14): a trace is the list of incidents and faults a seed
+ * drew for a capability over some simulated days; a capability model says how its incidents change the
+ * simulated account, which API faults make sense for it, and how its invariants are checked.
+ */
+import type { Capability } from "../../functions/index";
+import type { SimulatedAccount } from "../../sim/account/index";
+import type { Harness, InvocationReport } from "../../sim/harness";
+import type { SimServiceName } from "../../sim/types";
+import type { Rng } from "./prng";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Params = Record<string, JsonValue>;
+
+/**
+ * One thing that happens at `at` ms after the start: an incident of the capability (`incident:<name>`)
+ * or a fault (`api-fault`, `api-latency`, and the delivery faults `drop`, `duplicate`, `delay`,
+ * `reorder`, `short-deadline`, which apply to the first delivery at or after `at`).
+ */
+export interface TraceItem {
+  at: number;
+  kind: string;
+  params: Params;
+}
+
+export interface Trace {
+  capability: Capability;
+  seed: number;
+  days: number;
+  /** The account's variant (e.g. a replacement policy), drawn from the seed. */
+  variant: string;
+  items: TraceItem[];
+}
+
+export interface Violation {
+  invariant: string;
+  message: string;
+  /** Simulated ms after the start. */
+  at?: number;
+}
+
+/** The run's world, as incidents and checks see it. */
+export interface World {
+  harness: Harness;
+  account: SimulatedAccount;
+  /** Simulated epoch ms of the start. */
+  start: number;
+  /** The handlers' environment (OPS_CONFIG). */
+  env: Record<string, string>;
+}
+
+export interface IncidentKind {
+  name: string;
+  /** Relative frequency among the capability's incidents. */
+  weight: number;
+  /** The incident's parameters, drawn when the trace is generated (the world is not known then). */
+  draw(rng: Rng): Params;
+  /** Applies it to the account; returns what happened in words (or why nothing could). */
+  apply(world: World, params: Params): Promise<string> | string;
+}
+
+export interface ApiFaultTarget {
+  service: SimServiceName;
+  operation: string;
+}
+
+/** Checks that live for one run (they may keep state between steps). */
+export interface Checker {
+  /** After every invocation. */
+  invocation(report: InvocationReport): Violation[];
+  /** After every step of simulated time. */
+  step(): Violation[];
+}
+
+export interface CapabilityModel {
+  capability: Capability;
+  /** Variants of the account a seed chooses from (the first is the default). */
+  variants: readonly string[];
+  /** The account (raw fixture JSON) of a variant. */
+  fixture(variant: string): unknown;
+  /** The stage configuration the handlers get as OPS_CONFIG. */
+  stage: Record<string, unknown>;
+  /** Functions of the capability the driver does not invoke, and why (reported). */
+  notDriven: Record<string, string>;
+  incidents: readonly IncidentKind[];
+  apiFaults: readonly ApiFaultTarget[];
+  incidentsPerDay: readonly [number, number];
+  /** Simulated time between two steps while something is going on. */
+  stepMs: number;
+  /** How long after an incident or fault the driver keeps stepping at `stepMs`. */
+  activeWindowMs: number;
+  /**
+   * Largest step while nothing is going on: the scheduled reconciles due within one quiet step are
+   * collapsed into one delivery (a fidelity trade for speed; default: no collapse).
+   */
+  quietStepMs?: number;
+  /** Lambda timeout of the capability's functions (serverless.yml). */
+  timeoutMs: number;
+  checker(world: World): Checker;
+  /** Runs once per step before the deliveries (the parts of the stack outside Lambda, e.g. a probe agent). */
+  tick?(world: World, now: number): Promise<unknown[]>;
+}
