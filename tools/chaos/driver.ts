@@ -19,6 +19,8 @@ import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./type
 export const CHAOS_START = new Date("2026-01-05T00:00:00Z");
 const STAGE = "dev";
 const RETRY_DELAYS_MS = [60_000, 120_000];
+/** An API fault burst lasts this long (its `times` calls, at most). */
+const API_FAULT_MS = 10 * 60_000;
 
 export interface Delivered {
   /** Simulated ms after the start. */
@@ -119,6 +121,8 @@ class Run {
   readonly #deployment: Deployment;
   readonly #schedules: Array<{ trigger: ScheduleTrigger; every: number; next: number }>;
   readonly #armed: TraceItem[] = [];
+  /** API faults installed, and when they stop (a burst, not a standing fault). */
+  #faults: Array<{ id: string; until: number }> = [];
   #queue: Pending[] = [];
   #seq = 0;
   #seenService = 0;
@@ -129,6 +133,7 @@ class Run {
     readonly model: CapabilityModel,
     world: World,
     config: StageConfig,
+    variant: string,
   ) {
     this.#world = world;
     const functions = FUNCTIONS.filter((f) => f.capability === model.capability && !(f.name in model.notDriven));
@@ -143,7 +148,7 @@ class Run {
         .filter((t): t is ScheduleTrigger => t.kind === "schedule")
         .map((trigger) => ({ trigger, every: rateMs(trigger.rate), next: world.start + rateMs(trigger.rate) })),
     );
-    this.#checker = model.checker(world);
+    this.#checker = model.checker(world, variant);
   }
 
   get now(): number {
@@ -195,7 +200,7 @@ class Run {
       this.note(`incident ${name} ${JSON.stringify(item.params)}: ${what}`);
     } else if (item.kind === "api-fault" || item.kind === "api-latency") {
       const p = item.params;
-      account.faults.add({
+      const fault = account.faults.add({
         service: p.service as never,
         operation: String(p.operation),
         times: Number(p.times),
@@ -203,8 +208,16 @@ class Run {
           ? { error: { code: String(p.code), httpStatus: Number(p.httpStatus) } }
           : { latencyMs: Number(p.latencyMs) }),
       });
+      this.#faults.push({ id: fault.id, until: this.now + API_FAULT_MS });
       this.note(`${item.kind} ${JSON.stringify(p)}`);
     } else this.#armed.push(item);
+  }
+
+  /** Ends the API fault bursts whose time is over. */
+  expireFaults(): void {
+    const over = this.#faults.filter((f) => f.until <= this.now);
+    for (const f of over) this.#world.account.faults.remove(f.id);
+    this.#faults = this.#faults.filter((f) => f.until > this.now);
   }
 
   /** New events of the account (service events, and events the toolkit put on a bus) plus the agent's. */
@@ -285,6 +298,7 @@ class Run {
 
   async invoke(p: Pending): Promise<void> {
     const timeoutMs = p.timeoutMs ?? this.model.timeoutMs;
+    this.#checker.beforeInvocation?.();
     const report = await this.#world.harness.invoke(p.fn.name, p.event, { env: this.#world.env, timeoutMs });
     this.stats.invocations += 1;
     const timedOut = report.simulatedMs > timeoutMs;
@@ -354,14 +368,15 @@ export const runTrace = async (
 ): Promise<RunResult> => {
   const stopOnViolation = options.stopOnViolation ?? true;
   const account = harness.load(model.fixture(trace.variant), { now: CHAOS_START });
-  const config = parseStageConfig(model.stage, "chaos");
+  const stage = model.stage(trace.variant);
+  const config = parseStageConfig(stage, "chaos");
   const world: World = {
     harness,
     account,
     start: CHAOS_START.getTime(),
-    env: { OPS_CONFIG: JSON.stringify(model.stage) },
+    env: { OPS_CONFIG: JSON.stringify(stage) },
   };
-  const run = new Run(model, world, config);
+  const run = new Run(model, world, config, trace.variant);
   const end = world.start + trace.days * DAY_MS;
   const items = [...trace.items].sort((a, b) => a.at - b.at);
   let next = 0;
@@ -371,6 +386,7 @@ export const runTrace = async (
       await run.apply(item);
       activeUntil = Math.max(activeUntil, run.now + model.activeWindowMs);
     }
+    run.expireFaults();
     const extra = (await model.tick?.(world, run.now)) ?? [];
     for (const event of run.collect(extra)) run.route(event);
     run.fireSchedules();

@@ -1,8 +1,9 @@
 /** The capability models the campaign knows, by capability name. */
 import { eniReattachModel } from "./incidents/eni-reattach";
+import { vfxtIpMoveModel } from "./incidents/vfxt-ip-move";
 import type { CapabilityModel } from "./types";
 
-export const MODELS: readonly CapabilityModel[] = [eniReattachModel];
+export const MODELS: readonly CapabilityModel[] = [eniReattachModel, vfxtIpMoveModel];
 
 export const modelOf = (capability: string): CapabilityModel => {
   const model = MODELS.find((m) => m.capability === capability);

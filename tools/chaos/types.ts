@@ -66,6 +66,8 @@ export interface ApiFaultTarget {
 
 /** Checks that live for one run (they may keep state between steps). */
 export interface Checker {
+  /** Just before an invocation (a view of the state its writes are judged against). */
+  beforeInvocation?(): void;
   /** After every invocation. */
   invocation(report: InvocationReport): Violation[];
   /** After every step of simulated time. */
@@ -78,8 +80,8 @@ export interface CapabilityModel {
   variants: readonly string[];
   /** The account (raw fixture JSON) of a variant. */
   fixture(variant: string): unknown;
-  /** The stage configuration the handlers get as OPS_CONFIG. */
-  stage: Record<string, unknown>;
+  /** The stage configuration the handlers get as OPS_CONFIG, for a variant. */
+  stage(variant: string): Record<string, unknown>;
   /** Functions of the capability the driver does not invoke, and why (reported). */
   notDriven: Record<string, string>;
   incidents: readonly IncidentKind[];
@@ -96,7 +98,7 @@ export interface CapabilityModel {
   quietStepMs?: number;
   /** Lambda timeout of the capability's functions (serverless.yml). */
   timeoutMs: number;
-  checker(world: World): Checker;
+  checker(world: World, variant: string): Checker;
   /** Runs once per step before the deliveries (the parts of the stack outside Lambda, e.g. a probe agent). */
   tick?(world: World, now: number): Promise<unknown[]>;
 }

@@ -179,7 +179,7 @@ export const eniReattachModel: CapabilityModel = {
   capability: "eni-reattach",
   variants: ["terminate-then-launch", "launch-before-terminate", "warm-pool", "foreign-hook"],
   fixture,
-  stage: { mode: "apply", eniReattach: section },
+  stage: () => ({ mode: "apply", eniReattach: section }),
   notDriven: { "outposts-capacity": "read-only capacity report; no invariant reads it" },
   incidents,
   apiFaults: [

@@ -1,0 +1,199 @@
+/**
+ * vfxt-ip-move's incidents on the two clusters of test/fixtures/accounts/vfxt.json (vfxt-a: secondary
+ * addresses on the nodes' ENIs; vfxt-b: /32 routes to the nodes' ENIs in four tables): a node stopped,
+ * started again, terminated (its primary ENI deleted with it), failing a status check (instance or system,
+ * its status alarm to ALARM) and recovering, and the cluster software moving a failed node's addresses
+ * itself (AssignPrivateIpAddresses with reassignment, ReplaceRoute), as Avere vFXT does within its own
+ * failover time. The seed picks the grace: the default 900 s or 60 s.
+ */
+import { readFileSync } from "node:fs";
+import { VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
+import type { SimulatedAccount } from "../../../sim/account/index";
+import { checkVfxtInvariants, checkVfxtMoves, type VfxtView, vfxtView } from "../invariants/vfxt-ip-move";
+import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+
+const FIXTURE = "test/fixtures/accounts/vfxt.json";
+const NODES = ["a01", "a02", "a03", "b01", "b02", "b03"].map((n) => `i-0af7c0de000000${n}`);
+const TABLES = ["b01", "b02", "b03"].map((n) => `rtb-0af7c0de000000${n}`).concat("rtb-0af7c0de000000c01");
+/** Beyond the grace: a reconcile (5 min), a delayed event, Lambda's two retries and a spare reconcile. */
+const DETECTION_MS = 20 * 60_000;
+
+const sectionOf = (graceSeconds: number) => ({
+  clusters: [
+    {
+      name: "vfxt-a",
+      addresses: ["10.20.1.101", "10.20.1.102", "10.20.1.103/32", "10.20.1.104", "10.20.1.105", "10.20.1.106"],
+      rebalance: false,
+      graceSeconds,
+    },
+    {
+      name: "vfxt-b",
+      addresses: ["10.250.0.11", "10.250.0.12", "10.250.0.13"],
+      routeTableIds: TABLES,
+      rebalance: false,
+      graceSeconds,
+    },
+  ],
+});
+
+/** Per run: when a node last failed (the `served` invariant waits grace + detection after it). */
+const lastFailure = new WeakMap<World, number>();
+
+const ec2 = (account: SimulatedAccount, operation: string, input: Record<string, unknown>) =>
+  account.dispatch({ service: "ec2", operation, region: account.region, requestId: "chaos" }, input);
+
+const node = (params: Params): string => NODES[Number(params.node) % NODES.length] ?? "";
+
+const stateOf = (account: SimulatedAccount, id: string): string =>
+  account.state().instances.get(id)?.state ?? "gone";
+
+const failed = (world: World): void => {
+  lastFailure.set(world, world.account.clock.nowMs());
+};
+
+const onNode = (
+  name: string,
+  weight: number,
+  when: string,
+  act: (world: World, id: string, params: Params) => Promise<string> | string,
+  extra: (rng: import("../prng").Rng) => Params = () => ({}),
+): IncidentKind => ({
+  name,
+  weight,
+  draw: (rng) => ({ node: rng.int(0, NODES.length - 1), ...extra(rng) }),
+  apply: (world, params) => {
+    const id = node(params);
+    const state = stateOf(world.account, id);
+    return state === when ? act(world, id, params) : `${id} is ${state}`;
+  },
+});
+
+const statusAlarm = (id: string) => `ops-vfxt-status-${id}`;
+
+const healthy = (account: SimulatedAccount, id: string): boolean => {
+  const i = account.state().instances.get(id);
+  return i?.state === "running" && i.status?.instance !== "impaired" && i.status?.system !== "impaired";
+};
+
+/** The cluster software's own failover: a failed node's addresses to a healthy node of the cluster. */
+const clusterMoves = async (world: World, params: Params): Promise<string> => {
+  const account = world.account;
+  const cluster = Number(params.cluster) % 2 === 0 ? "a" : "b";
+  const nodes = NODES.filter((id) => id.includes(`000${cluster}`));
+  const alive = nodes.filter((id) => healthy(account, id));
+  const to = alive[Number(params.to) % Math.max(alive.length, 1)];
+  if (to === undefined) return `no healthy node in vfxt-${cluster}`;
+  const eni = `eni-${to.slice(2)}`;
+  const moved: string[] = [];
+  if (cluster === "a") {
+    for (const n of account.state().networkInterfaces.values()) {
+      if (n.attachment !== undefined && healthy(account, n.attachment.instanceId)) continue;
+      if (!NODES.some((id) => n.id === `eni-${id.slice(2)}`)) continue;
+      moved.push(...n.secondaryPrivateIpAddresses);
+    }
+    if (moved.length > 0)
+      await ec2(account, "AssignPrivateIpAddresses", {
+        NetworkInterfaceId: eni,
+        PrivateIpAddresses: moved,
+        AllowReassignment: true,
+      });
+    return `${moved.join(", ") || "nothing"} → ${to}`;
+  }
+  for (const table of TABLES)
+    for (const route of account.state().routeTables.get(table)?.routes ?? []) {
+      const owner = account.state().networkInterfaces.get(route.target)?.attachment?.instanceId;
+      if (route.origin !== "CreateRoute" || (owner !== undefined && healthy(account, owner))) continue;
+      await ec2(account, "ReplaceRoute", {
+        RouteTableId: table,
+        DestinationCidrBlock: route.destinationCidrBlock,
+        NetworkInterfaceId: eni,
+      });
+      moved.push(`${table} ${route.destinationCidrBlock}`);
+    }
+  return `${moved.join(", ") || "nothing"} → ${to}`;
+};
+
+const incidents: IncidentKind[] = [
+  onNode("stop", 3, "running", async (world, id) => {
+    failed(world);
+    await ec2(world.account, "StopInstances", { InstanceIds: [id] });
+    return "stopping";
+  }),
+  onNode("start", 3, "stopped", async (world, id) => {
+    await ec2(world.account, "StartInstances", { InstanceIds: [id] });
+    return "pending";
+  }),
+  onNode("terminate", 1, "running", async (world, id) => {
+    failed(world);
+    await ec2(world.account, "TerminateInstances", { InstanceIds: [id] });
+    return "shutting-down";
+  }),
+  onNode(
+    "status-check-failed",
+    3,
+    "running",
+    (world, id, params) => {
+      failed(world);
+      world.account.setInstanceStatus(id, { [String(params.check)]: "impaired" });
+      world.account.setAlarmState(statusAlarm(id), "ALARM", "Threshold Crossed: StatusCheckFailed");
+      return `${String(params.check)} impaired`;
+    },
+    (rng) => ({ check: rng.pick(["instance", "system"]) }),
+  ),
+  onNode("status-check-recovered", 3, "running", (world, id) => {
+    world.account.setInstanceStatus(id, { instance: "ok", system: "ok" });
+    world.account.setAlarmState(statusAlarm(id), "OK", "Threshold Crossed: StatusCheckFailed");
+    return "ok";
+  }),
+  {
+    name: "cluster-moves",
+    weight: 3,
+    draw: (rng) => ({ cluster: rng.int(0, 1), to: rng.int(0, 2) }),
+    apply: clusterMoves,
+  },
+];
+
+const checker = (graceSeconds: number) => (world: World): Checker => {
+  const config = VfxtIpMoveConfigSchema.parse(sectionOf(graceSeconds));
+  const state = () => world.account.state();
+  const settleMs = graceSeconds * 1000 + DETECTION_MS;
+  let before: VfxtView = vfxtView(state(), config, world.start);
+  return {
+    beforeInvocation: () => {
+      before = vfxtView(state(), config, world.account.clock.nowMs());
+    },
+    invocation: (report) => checkVfxtMoves(before, report.calls, config),
+    step: () => {
+      const now = world.account.clock.nowMs();
+      const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
+      return checkVfxtInvariants(state(), config, { now, settled });
+    },
+  };
+};
+
+const fixture = (): unknown => JSON.parse(readFileSync(FIXTURE, "utf8"));
+
+const graceOf = (variant: string): number => (variant === "grace-60" ? 60 : 900);
+
+export const vfxtIpMoveModel: CapabilityModel = {
+  capability: "vfxt-ip-move",
+  variants: ["grace-900", "grace-60"],
+  fixture,
+  stage: (variant) => ({ mode: "apply", vfxtIpMove: sectionOf(graceOf(variant)) }),
+  notDriven: {},
+  incidents,
+  apiFaults: [
+    { service: "ec2", operation: "DescribeInstances" },
+    { service: "ec2", operation: "DescribeInstanceStatus" },
+    { service: "ec2", operation: "DescribeNetworkInterfaces" },
+    { service: "ec2", operation: "AssignPrivateIpAddresses" },
+    { service: "ec2", operation: "ReplaceRoute" },
+    { service: "ec2", operation: "DescribeRouteTables" },
+  ],
+  incidentsPerDay: [2, 6],
+  stepMs: 10_000,
+  activeWindowMs: (900 + 30 * 60) * 1000,
+  quietStepMs: 60 * 60_000,
+  timeoutMs: 900_000,
+  checker: (world, variant) => checker(graceOf(variant))(world),
+};
