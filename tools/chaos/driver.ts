@@ -213,6 +213,12 @@ class Run {
     } else this.#armed.push(item);
   }
 
+  /** Events of the model's tick between two steps. */
+  #buffered: unknown[] = [];
+  buffer(events: unknown[]): void {
+    this.#buffered.push(...events);
+  }
+
   /** Ends the API fault bursts whose time is over. */
   expireFaults(): void {
     const over = this.#faults.filter((f) => f.until <= this.now);
@@ -241,7 +247,9 @@ class Run {
         resources: p.Resources ?? [],
         detail: JSON.parse(p.Detail ?? "{}") as unknown,
       }));
-    return [...service, ...inputs, ...extra];
+    const buffered = this.#buffered;
+    this.#buffered = [];
+    return [...service, ...inputs, ...buffered, ...extra];
   }
 
   route(event: unknown): void {
@@ -359,6 +367,17 @@ const routeLabel = (event: unknown): string => {
   return `${String(e["detail-type"] ?? "payload")} ${String(subject ?? "")}${stateText}`.trim();
 };
 
+/** Moves the clock to `to`; in a long stretch the model's tick keeps running (its events wait for the next step). */
+const advanceTo = async (world: World, model: CapabilityModel, to: number, run: Run): Promise<void> => {
+  const every = model.quietTickMs;
+  if (model.tick !== undefined && every !== undefined)
+    while (to - run.now > every) {
+      world.harness.advance(every);
+      run.buffer(await model.tick(world, run.now));
+    }
+  world.harness.advance(to - run.now);
+};
+
 /** Runs `trace` on a harness started with the function registry and the manual clock. */
 export const runTrace = async (
   harness: Harness,
@@ -402,7 +421,7 @@ export const runTrace = async (
             run.nextQueued() ?? end,
             end,
           );
-    harness.advance(Math.max(stepTo - run.now, 1));
+    await advanceTo(world, model, Math.max(stepTo, run.now + 1), run);
   }
   run.stats.simulatedMs = run.now - world.start;
   return { trace, violations: run.violations, log: run.log, delivered: run.delivered, stats: run.stats };

@@ -1,9 +1,11 @@
 /** The capability models the campaign knows, by capability name. */
+import { idleHibernateModel } from "./incidents/idle-hibernate";
+import { dxFailoverModel } from "./incidents/dx-failover";
 import { eniReattachModel } from "./incidents/eni-reattach";
 import { vfxtIpMoveModel } from "./incidents/vfxt-ip-move";
 import type { CapabilityModel } from "./types";
 
-export const MODELS: readonly CapabilityModel[] = [eniReattachModel, vfxtIpMoveModel];
+export const MODELS: readonly CapabilityModel[] = [idleHibernateModel, dxFailoverModel, eniReattachModel, vfxtIpMoveModel];
 
 export const modelOf = (capability: string): CapabilityModel => {
   const model = MODELS.find((m) => m.capability === capability);

@@ -99,6 +99,10 @@ export interface CapabilityModel {
   /** Lambda timeout of the capability's functions (serverless.yml). */
   timeoutMs: number;
   checker(world: World, variant: string): Checker;
-  /** Runs once per step before the deliveries (the parts of the stack outside Lambda, e.g. a probe agent). */
+  /**
+   * Runs once per step before the deliveries (the parts of the stack outside Lambda, e.g. a probe agent);
+   * returns events it puts on a bus. In a quiet stretch it also runs every `quietTickMs`.
+   */
   tick?(world: World, now: number): Promise<unknown[]>;
+  quietTickMs?: number;
 }

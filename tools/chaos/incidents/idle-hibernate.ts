@@ -1,0 +1,119 @@
+/**
+ * idle-hibernate's incidents on the demo account (test/fixtures/accounts/idle-hibernate.json: opted-in
+ * instances, an Auto Scaling member, an opted-out database, a hibernated one, one with stop protection, a
+ * network appliance, their idle alarms): an instance going idle (its idle alarm to ALARM, as CloudWatch
+ * does after the evaluation periods) and busy again (OK), its owner starting or stopping it, opting it in
+ * or out, it joining a managed fleet (an EKS node-group tag), and an operator pausing its alarm's actions.
+ */
+import { readFileSync } from "node:fs";
+import { IdleHibernateConfigSchema } from "../../../functions/idle-hibernate/config";
+import type { SimulatedAccount } from "../../../sim/account/index";
+import { checkIdleHibernate } from "../invariants/idle-hibernate";
+import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+
+const FIXTURE = "test/fixtures/accounts/idle-hibernate.json";
+const PREFIX = "ops-idle-";
+
+const ec2 = (account: SimulatedAccount, operation: string, input: Record<string, unknown>) =>
+  account.dispatch({ service: "ec2", operation, region: account.region, requestId: "chaos" }, input);
+const cloudWatch = (account: SimulatedAccount, operation: string, input: Record<string, unknown>) =>
+  account.dispatch({ service: "monitoring", operation, region: account.region, requestId: "chaos" }, input);
+
+/** The instance `params.pick` names (instances sorted by id: the fixture's order is no contract). */
+const picked = (account: SimulatedAccount, params: Params): string => {
+  const ids = [...account.state().instances.keys()].sort();
+  return ids[Number(params.pick) % ids.length] ?? "";
+};
+
+const onInstance = (
+  name: string,
+  weight: number,
+  act: (account: SimulatedAccount, id: string) => Promise<string> | string,
+): IncidentKind => ({
+  name,
+  weight,
+  draw: (rng) => ({ pick: rng.int(0, 63) }),
+  apply: async ({ account }, params) => {
+    const id = picked(account, params);
+    return `${id}: ${await act(account, id)}`;
+  },
+});
+
+const alarmOf = (account: SimulatedAccount, id: string): string | undefined =>
+  account.state().metricAlarms.has(`${PREFIX}${id}`) ? `${PREFIX}${id}` : undefined;
+
+const setAlarm = (value: "ALARM" | "OK", reason: string) => (account: SimulatedAccount, id: string) => {
+  const alarm = alarmOf(account, id);
+  if (alarm === undefined) return "no idle alarm";
+  account.setAlarmState(alarm, value, reason);
+  return value;
+};
+
+const incidents: IncidentKind[] = [
+  onInstance("goes-idle", 6, setAlarm("ALARM", "Threshold Crossed: 3 out of the last 3 datapoints were less than the threshold (10.0)")),
+  onInstance("busy-again", 3, setAlarm("OK", "Threshold Crossed: 1 out of the last 3 datapoints was not less than the threshold (10.0)")),
+  onInstance("owner-starts", 3, async (account, id) => {
+    await ec2(account, "StartInstances", { InstanceIds: [id] });
+    return "started";
+  }),
+  onInstance("owner-stops", 1, async (account, id) => {
+    await ec2(account, "StopInstances", { InstanceIds: [id] });
+    return "stopped";
+  }),
+  onInstance("opted-in", 2, async (account, id) => {
+    await ec2(account, "CreateTags", { Resources: [id], Tags: [{ Key: "ops:hibernate", Value: "idle" }] });
+    return "tagged";
+  }),
+  onInstance("opted-out", 2, async (account, id) => {
+    await ec2(account, "CreateTags", { Resources: [id], Tags: [{ Key: "ops:hibernate-opt-out", Value: "true" }] });
+    return "tagged";
+  }),
+  onInstance("joins-fleet", 1, async (account, id) => {
+    await ec2(account, "CreateTags", { Resources: [id], Tags: [{ Key: "eks:nodegroup-name", Value: "workers" }] });
+    return "tagged";
+  }),
+  onInstance("alarm-paused", 1, async (account, id) => {
+    const alarm = alarmOf(account, id);
+    if (alarm === undefined) return "no idle alarm";
+    await cloudWatch(account, "DisableAlarmActions", { AlarmNames: [alarm] });
+    return "actions disabled";
+  }),
+];
+
+const checker = (_world: World): Checker => {
+  const config = IdleHibernateConfigSchema.parse({});
+  return {
+    invocation: (report) =>
+      checkIdleHibernate({
+        config,
+        before: report.before,
+        after: report.after,
+        calls: report.calls,
+        results: report.function === "idle-hibernate" && report.result !== undefined ? [report.result] : [],
+      }).map((v) => ({ invariant: v.invariant, message: `${v.resource}: ${v.message}` })),
+    step: () => [],
+  };
+};
+
+export const idleHibernateModel: CapabilityModel = {
+  capability: "idle-hibernate",
+  variants: ["demo"],
+  fixture: () => JSON.parse(readFileSync(FIXTURE, "utf8")),
+  stage: () => ({ mode: "apply", idleHibernate: {} }),
+  notDriven: {},
+  incidents,
+  apiFaults: [
+    { service: "ec2", operation: "DescribeInstances" },
+    { service: "ec2", operation: "StopInstances" },
+    { service: "ec2", operation: "CreateTags" },
+    { service: "monitoring", operation: "DescribeAlarms" },
+    { service: "monitoring", operation: "PutMetricAlarm" },
+    { service: "monitoring", operation: "DeleteAlarms" },
+  ],
+  incidentsPerDay: [3, 8],
+  stepMs: 30_000,
+  activeWindowMs: 30 * 60_000,
+  quietStepMs: 60 * 60_000,
+  timeoutMs: 60_000,
+  checker,
+};
