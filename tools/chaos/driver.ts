@@ -6,9 +6,9 @@
  * twice, 1 and 2 minutes later, then kept by the on-failure queue), and checks the capability's
  * invariants after every invocation and every step.
  */
-import { type StageConfig, parseStageConfig } from "../../functions/config";
+import { parseStageConfig, type StageConfig } from "../../functions/config";
 import { type DeployedFunction, FUNCTIONS } from "../../functions/index";
-import { SERVICE, type ScheduleTrigger } from "../../functions/triggers";
+import { type ScheduleTrigger, SERVICE } from "../../functions/triggers";
 import type { Harness, InvocationReport } from "../../sim/harness";
 import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
@@ -136,7 +136,9 @@ class Run {
     variant: string,
   ) {
     this.#world = world;
-    const functions = FUNCTIONS.filter((f) => f.capability === model.capability && !(f.name in model.notDriven));
+    const functions = FUNCTIONS.filter(
+      (f) => f.capability === model.capability && !(f.name in model.notDriven),
+    );
     this.#deployment = {
       functions,
       ctx: { config, service: SERVICE, stage: STAGE },
@@ -146,7 +148,11 @@ class Run {
       f
         .triggers(this.#deployment.ctx)
         .filter((t): t is ScheduleTrigger => t.kind === "schedule")
-        .map((trigger) => ({ trigger, every: rateMs(trigger.rate), next: world.start + rateMs(trigger.rate) })),
+        .map((trigger) => ({
+          trigger,
+          every: rateMs(trigger.rate),
+          next: world.start + rateMs(trigger.rate),
+        })),
     );
     this.#checker = model.checker(world, variant);
   }
@@ -176,7 +182,10 @@ class Run {
   }
 
   nextQueued(): number | undefined {
-    return this.#queue.reduce<number | undefined>((min, p) => (min === undefined || p.due < min ? p.due : min), undefined);
+    return this.#queue.reduce<number | undefined>(
+      (min, p) => (min === undefined || p.due < min ? p.due : min),
+      undefined,
+    );
   }
 
   nextSchedule(): number {
@@ -323,7 +332,9 @@ class Run {
       event: p.event,
       outcome,
     });
-    this.note(`${p.fn.name} ← ${routeLabel(p.event)}${p.attempt > 0 ? ` (retry ${p.attempt})` : ""}: ${outcome}`);
+    this.note(
+      `${p.fn.name} ← ${routeLabel(p.event)}${p.attempt > 0 ? ` (retry ${p.attempt})` : ""}: ${outcome}`,
+    );
     this.flag(this.#checker.invocation(report));
     this.account(report, p, timedOut);
   }
@@ -332,7 +343,12 @@ class Run {
   account(report: InvocationReport, p: Pending, timedOut: boolean): void {
     if (!timedOut && report.error === undefined) {
       if (report.result === undefined || report.result === null)
-        this.flag([{ invariant: "every-event-accounted", message: `${p.fn.name} returned nothing for ${routeLabel(p.event)}` }]);
+        this.flag([
+          {
+            invariant: "every-event-accounted",
+            message: `${p.fn.name} returned nothing for ${routeLabel(p.event)}`,
+          },
+        ]);
       this.stats.acted += 1;
       return;
     }
@@ -361,9 +377,18 @@ const routeLabel = (event: unknown): string => {
   const resources = Array.isArray(e.resources) ? (e.resources as string[]) : [];
   const detail = (e.detail ?? {}) as Record<string, unknown>;
   const subject =
-    detail["instance-id"] ?? detail.EC2InstanceId ?? detail.alarmName ?? detail.group ?? resources[0]?.split("/").pop();
+    detail["instance-id"] ??
+    detail.EC2InstanceId ??
+    detail.alarmName ??
+    detail.group ??
+    resources[0]?.split("/").pop();
   const state = detail.state ?? detail.LifecycleTransition;
-  const stateText = typeof state === "string" ? ` ${state}` : typeof state === "object" && state !== null ? ` ${String((state as Record<string, unknown>).value)}` : "";
+  const stateText =
+    typeof state === "string"
+      ? ` ${state}`
+      : typeof state === "object" && state !== null
+        ? ` ${String((state as Record<string, unknown>).value)}`
+        : "";
   return `${String(e["detail-type"] ?? "payload")} ${String(subject ?? "")}${stateText}`.trim();
 };
 
@@ -401,7 +426,11 @@ export const runTrace = async (
   let next = 0;
   let activeUntil = world.start;
   while (run.now < end && !(stopOnViolation && run.violations.length > 0)) {
-    for (let item = items[next]; item !== undefined && world.start + item.at <= run.now; item = items[++next]) {
+    for (
+      let item = items[next];
+      item !== undefined && world.start + item.at <= run.now;
+      item = items[++next]
+    ) {
       await run.apply(item);
       activeUntil = Math.max(activeUntil, run.now + model.activeWindowMs);
     }

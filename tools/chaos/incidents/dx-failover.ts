@@ -64,7 +64,8 @@ const outsideOf = (world: World): Outside => {
 };
 
 const vif = (params: Params) => VIFS[Number(params.vif) % VIFS.length] ?? "";
-const dataPlaneUp = (account: SimulatedAccount, id: string) => account.network.virtualInterface(id).dataPlane === "up";
+const dataPlaneUp = (account: SimulatedAccount, id: string) =>
+  account.network.virtualInterface(id).dataPlane === "up";
 
 const pickVif = (rng: Rng): Params => ({ vif: rng.int(0, VIFS.length - 1) });
 
@@ -156,7 +157,8 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   const account = world.account;
   const group = groupConfig().groups[0];
   if (group === undefined) return [];
-  for (const at of o.flaps.filter((t) => t <= now))
+  const toggles = o.flaps.filter((t) => t <= now).length;
+  for (let k = 0; k < toggles; k++)
     for (const id of VIFS) account.network.setDataPlane(id, !dataPlaneUp(account, id));
   o.flaps = o.flaps.filter((t) => t > now);
   const dxOk = directConnectWorks(account, group);

@@ -105,13 +105,15 @@ const onMember = (
   },
 });
 
-const desired = (delta: number): IncidentKind["apply"] => async ({ account }) => {
-  const group = account.state().autoScalingGroups.get(GROUP);
-  if (group === undefined) return "no group";
-  const to = Math.min(group.maxSize, Math.max(group.minSize, group.desiredCapacity + delta));
-  await call(account, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: to });
-  return `desired ${to}`;
-};
+const desired =
+  (delta: number): IncidentKind["apply"] =>
+  async ({ account }) => {
+    const group = account.state().autoScalingGroups.get(GROUP);
+    if (group === undefined) return "no group";
+    const to = Math.min(group.maxSize, Math.max(group.minSize, group.desiredCapacity + delta));
+    await call(account, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: to });
+    return `desired ${to}`;
+  };
 
 const incidents: IncidentKind[] = [
   onMember("unhealthy", 4, (account, id) =>
@@ -119,7 +121,10 @@ const incidents: IncidentKind[] = [
   ),
   onMember("impaired", 2, (account, id) => account.setInstanceStatus(id, { system: "impaired" })),
   onMember("terminate", 2, (account, id) =>
-    call(account, "TerminateInstanceInAutoScalingGroup", { InstanceId: id, ShouldDecrementDesiredCapacity: false }),
+    call(account, "TerminateInstanceInAutoScalingGroup", {
+      InstanceId: id,
+      ShouldDecrementDesiredCapacity: false,
+    }),
   ),
   {
     name: "instance-refresh",
@@ -128,7 +133,11 @@ const incidents: IncidentKind[] = [
     apply: async ({ account }, params) => {
       await call(account, "StartInstanceRefresh", {
         AutoScalingGroupName: GROUP,
-        Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: Number(params.maxHealthy), InstanceWarmup: 60 },
+        Preferences: {
+          MinHealthyPercentage: 100,
+          MaxHealthyPercentage: Number(params.maxHealthy),
+          InstanceWarmup: 60,
+        },
       });
       return "started";
     },
@@ -152,13 +161,22 @@ const checker = (world: World): Checker => {
   const config = EniReattachConfigSchema.parse(section);
   const account = world.account;
   const maxInterfaces = (type: string, card: number) =>
-    account.state().instanceTypes.get(type)?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
+    account
+      .state()
+      .instanceTypes.get(type)
+      ?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
   let signature = "";
   let stableSince = world.start;
   return {
     invocation: (report: InvocationReport) =>
       checkEniReattachStep(
-        { before: report.before, after: report.after, calls: report.calls, subnets: subnetsOf(account), maxInterfaces },
+        {
+          before: report.before,
+          after: report.after,
+          calls: report.calls,
+          subnets: subnetsOf(account),
+          maxInterfaces,
+        },
         config,
       ),
     step: () => {
@@ -170,7 +188,9 @@ const checker = (world: World): Checker => {
         signature = current;
         stableSince = now;
       }
-      return now - stableSince < SETTLE_MS ? [] : checkEniReattachSettled(snapshot, subnetsOf(account), config);
+      return now - stableSince < SETTLE_MS
+        ? []
+        : checkEniReattachSettled(snapshot, subnetsOf(account), config);
     },
   };
 };

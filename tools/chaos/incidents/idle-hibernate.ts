@@ -50,8 +50,22 @@ const setAlarm = (value: "ALARM" | "OK", reason: string) => (account: SimulatedA
 };
 
 const incidents: IncidentKind[] = [
-  onInstance("goes-idle", 6, setAlarm("ALARM", "Threshold Crossed: 3 out of the last 3 datapoints were less than the threshold (10.0)")),
-  onInstance("busy-again", 3, setAlarm("OK", "Threshold Crossed: 1 out of the last 3 datapoints was not less than the threshold (10.0)")),
+  onInstance(
+    "goes-idle",
+    6,
+    setAlarm(
+      "ALARM",
+      "Threshold Crossed: 3 out of the last 3 datapoints were less than the threshold (10.0)",
+    ),
+  ),
+  onInstance(
+    "busy-again",
+    3,
+    setAlarm(
+      "OK",
+      "Threshold Crossed: 1 out of the last 3 datapoints was not less than the threshold (10.0)",
+    ),
+  ),
   onInstance("owner-starts", 3, async (account, id) => {
     await ec2(account, "StartInstances", { InstanceIds: [id] });
     return "started";
@@ -65,11 +79,17 @@ const incidents: IncidentKind[] = [
     return "tagged";
   }),
   onInstance("opted-out", 2, async (account, id) => {
-    await ec2(account, "CreateTags", { Resources: [id], Tags: [{ Key: "ops:hibernate-opt-out", Value: "true" }] });
+    await ec2(account, "CreateTags", {
+      Resources: [id],
+      Tags: [{ Key: "ops:hibernate-opt-out", Value: "true" }],
+    });
     return "tagged";
   }),
   onInstance("joins-fleet", 1, async (account, id) => {
-    await ec2(account, "CreateTags", { Resources: [id], Tags: [{ Key: "eks:nodegroup-name", Value: "workers" }] });
+    await ec2(account, "CreateTags", {
+      Resources: [id],
+      Tags: [{ Key: "eks:nodegroup-name", Value: "workers" }],
+    });
     return "tagged";
   }),
   onInstance("alarm-paused", 1, async (account, id) => {

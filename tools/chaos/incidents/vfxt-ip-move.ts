@@ -22,7 +22,14 @@ const sectionOf = (graceSeconds: number) => ({
   clusters: [
     {
       name: "vfxt-a",
-      addresses: ["10.20.1.101", "10.20.1.102", "10.20.1.103/32", "10.20.1.104", "10.20.1.105", "10.20.1.106"],
+      addresses: [
+        "10.20.1.101",
+        "10.20.1.102",
+        "10.20.1.103/32",
+        "10.20.1.104",
+        "10.20.1.105",
+        "10.20.1.106",
+      ],
       rebalance: false,
       graceSeconds,
     },
@@ -153,23 +160,25 @@ const incidents: IncidentKind[] = [
   },
 ];
 
-const checker = (graceSeconds: number) => (world: World): Checker => {
-  const config = VfxtIpMoveConfigSchema.parse(sectionOf(graceSeconds));
-  const state = () => world.account.state();
-  const settleMs = graceSeconds * 1000 + DETECTION_MS;
-  let before: VfxtView = vfxtView(state(), config, world.start);
-  return {
-    beforeInvocation: () => {
-      before = vfxtView(state(), config, world.account.clock.nowMs());
-    },
-    invocation: (report) => checkVfxtMoves(before, report.calls, config),
-    step: () => {
-      const now = world.account.clock.nowMs();
-      const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
-      return checkVfxtInvariants(state(), config, { now, settled });
-    },
+const checker =
+  (graceSeconds: number) =>
+  (world: World): Checker => {
+    const config = VfxtIpMoveConfigSchema.parse(sectionOf(graceSeconds));
+    const state = () => world.account.state();
+    const settleMs = graceSeconds * 1000 + DETECTION_MS;
+    let before: VfxtView = vfxtView(state(), config, world.start);
+    return {
+      beforeInvocation: () => {
+        before = vfxtView(state(), config, world.account.clock.nowMs());
+      },
+      invocation: (report) => checkVfxtMoves(before, report.calls, config),
+      step: () => {
+        const now = world.account.clock.nowMs();
+        const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
+        return checkVfxtInvariants(state(), config, { now, settled });
+      },
+    };
   };
-};
 
 const fixture = (): unknown => JSON.parse(readFileSync(FIXTURE, "utf8"));
 

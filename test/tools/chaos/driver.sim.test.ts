@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Harness } from "../../../sim/harness";
+import { readTrace } from "../../../tools/chaos/artifacts";
+import { runCapability } from "../../../tools/chaos/campaign";
+import { runTrace } from "../../../tools/chaos/driver";
+import { generateTrace } from "../../../tools/chaos/generate";
+import { eniReattachModel } from "../../../tools/chaos/incidents/eni-reattach";
+import { shrinkTrace } from "../../../tools/chaos/shrink";
+import type { CapabilityModel, Trace } from "../../../tools/chaos/types";
+import { startHarness } from "../../support/harness";
+
+/**
+ * The chaos driver on the simulated account: a run is a function of its trace, a planted violation is
+ * found, shrunk to the incident it needs and written out as a replayable trace with its events.
+ */
+
+let harness: Harness;
+let out: string;
+beforeAll(async () => {
+  harness = await startHarness({ clock: "manual" });
+  out = mkdtempSync(join(tmpdir(), "chaos-"));
+});
+afterAll(async () => {
+  await harness.close();
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** eni-reattach with a planted invariant: "the ENIs are never attached to a new instance". */
+const planted: CapabilityModel = {
+  ...eniReattachModel,
+  checker: (world, variant) => {
+    const real = eniReattachModel.checker(world, variant);
+    return {
+      ...real,
+      invocation: (report) => [
+        ...real.invocation(report),
+        ...report.calls
+          .filter((c) => c.operation === "AttachNetworkInterface" && c.outcome === "ok")
+          .map((c) => ({ invariant: "planted", message: `${String(c.input.NetworkInterfaceId)} attached` })),
+      ],
+    };
+  },
+};
+
+/** A trace whose only replacement is its third incident, among faults and harmless scale-outs. */
+const plantedTrace = (): Trace => {
+  const base = generateTrace(eniReattachModel, 11, 1);
+  return {
+    ...base,
+    variant: "terminate-then-launch",
+    items: [
+      { at: 3_600_000, kind: "incident:scale-in", params: {} },
+      { at: 3_700_000, kind: "drop", params: {} },
+      { at: 7_200_000, kind: "incident:unhealthy", params: { pick: 0 } },
+      {
+        at: 7_260_000,
+        kind: "api-fault",
+        params: {
+          service: "ec2",
+          operation: "DescribeInstances",
+          code: "RequestLimitExceeded",
+          httpStatus: 503,
+          times: 1,
+        },
+      },
+      { at: 10_800_000, kind: "incident:scale-in", params: {} },
+    ],
+  };
+};
+
+describe("chaos driver", () => {
+  it("same trace, same run: the log, the deliveries and the counts are equal", {
+    timeout: 120_000,
+  }, async () => {
+    const trace = generateTrace(eniReattachModel, 3, 1);
+    const first = await runTrace(harness, eniReattachModel, trace);
+    const second = await runTrace(harness, eniReattachModel, trace);
+    expect(second.log).toEqual(first.log);
+    expect(second.stats).toEqual(first.stats);
+    expect(second.delivered.map((d) => [d.at, d.function, d.outcome])).toEqual(
+      first.delivered.map((d) => [d.at, d.function, d.outcome]),
+    );
+    expect(first.stats.simulatedMs).toBe(86_400_000);
+    // The scheduled reconciles run (collapsed to one an hour while nothing happens).
+    expect(first.delivered.filter((d) => d.via.startsWith("schedule")).length).toBeGreaterThanOrEqual(24);
+  });
+
+  it("finds a planted violation and shrinks the trace to the replacement it needs", {
+    timeout: 300_000,
+  }, async () => {
+    const result = await runTrace(harness, planted, plantedTrace());
+    expect(result.violations[0]?.invariant).toBe("planted");
+    const shrunk = await shrinkTrace(
+      plantedTrace(),
+      async (t) => (await runTrace(harness, planted, t)).violations,
+    );
+    expect(shrunk.trace.items).toEqual([{ at: 7_200_000, kind: "incident:unhealthy", params: { pick: 0 } }]);
+    expect(shrunk.trace.days).toBe(1);
+    expect(shrunk.violations[0]?.invariant).toBe("planted");
+  });
+
+  it("a campaign writes the shrunk violation as a replayable trace with its account and events", {
+    timeout: 300_000,
+  }, async () => {
+    const found = await runCapability(harness, planted, { days: 1, seed: 0, runDays: 1, out });
+    const violation = found.violations[0];
+    expect(violation).toMatchObject({ seed: 0, invariant: "planted" });
+    expect(violation?.shrunkTo).toBeLessThanOrEqual(violation?.items ?? 0);
+    const dir = violation?.artifacts ?? "";
+    const trace = readTrace(join(dir, "trace.json"));
+    expect(trace.items.filter((i) => i.kind.startsWith("incident:")).length).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, "fixture.json"), "utf8"))).toEqual(
+      planted.fixture(trace.variant),
+    );
+    const events = JSON.parse(readFileSync(join(dir, "events.json"), "utf8")) as Array<{ function: string }>;
+    expect(events.map((e) => e.function)).toContain("eni-reattach");
+    expect(readFileSync(join(dir, "report.txt"), "utf8")).toMatch(/VIOLATION planted/);
+    // Replaying the written trace breaks the invariant again.
+    expect((await runTrace(harness, planted, trace)).violations[0]?.invariant).toBe("planted");
+  });
+});
