@@ -13,7 +13,7 @@ import { FUNCTIONS } from "../../functions/index";
 import { Harness } from "../../sim/harness";
 import { readTrace } from "./artifacts";
 import { type CapabilityResult, runCampaign } from "./campaign";
-import { runTrace } from "./driver";
+import { type RunResult, runTrace } from "./driver";
 import { MODELS, modelOf } from "./models";
 
 const USAGE = `usage: npm run chaos -- [--capability <${MODELS.map((m) => m.capability).join("|")}>] [--days N] [--seed S]
@@ -75,6 +75,10 @@ const campaign = async (): Promise<number> => {
     seed: Math.trunc(Number(values.seed)),
     runDays: positive("run-days", values["run-days"]),
     out: values.out,
+    onRun: (capability: string, result: RunResult) =>
+      process.stderr.write(
+        `${capability} seed ${result.trace.seed}: ${(result.stats.simulatedMs / 86_400_000).toFixed(2)} day(s), ${result.stats.invocations} invocations, ${result.violations.length === 0 ? "ok" : `VIOLATION ${result.violations[0]?.invariant} (shrinking)`}\n`,
+      ),
   };
   const results = await runCampaign(models, options);
   const report = { at: new Date().toISOString(), node: process.version, ...options, results };
