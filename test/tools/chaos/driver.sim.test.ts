@@ -122,3 +122,77 @@ describe("chaos driver", () => {
     expect((await runTrace(harness, planted, trace)).violations[0]?.invariant).toBe("planted");
   });
 });
+
+describe("chaos driver: delivery", () => {
+  const replacement = (items: Trace["items"]): Trace => ({
+    capability: "eni-reattach",
+    seed: 0,
+    days: 0.25,
+    variant: "terminate-then-launch",
+    items: [{ at: 3_600_000, kind: "incident:unhealthy", params: { pick: 0 } }, ...items],
+  });
+
+  it("a lost lifecycle event is counted, and the reconcile still hands the ENIs over", {
+    timeout: 120_000,
+  }, async () => {
+    const result = await runTrace(
+      harness,
+      eniReattachModel,
+      replacement([{ at: 3_600_000, kind: "drop", params: {} }]),
+    );
+    expect(result.stats.lostByFault).toBe(1);
+    expect(result.log.some((l) => /delivery fault drop .* Lifecycle Action/.test(l))).toBe(true);
+    expect(result.violations).toEqual([]);
+    expect(result.delivered.some((d) => d.via.startsWith("schedule") && d.outcome !== "nothing-to-do")).toBe(
+      true,
+    );
+  });
+
+  it("a duplicated event is delivered twice; a delayed one later", { timeout: 120_000 }, async () => {
+    const duplicated = await runTrace(
+      harness,
+      eniReattachModel,
+      replacement([{ at: 3_600_000, kind: "duplicate", params: {} }]),
+    );
+    const idOf = (event: unknown) => (event as { id?: string }).id;
+    const first = duplicated.delivered.find((d) => !d.via.startsWith("schedule"));
+    expect(duplicated.delivered.filter((d) => idOf(d.event) === idOf(first?.event))).toHaveLength(2);
+    const delayed = await runTrace(
+      harness,
+      eniReattachModel,
+      replacement([{ at: 3_600_000, kind: "delay", params: { delayMs: 600_000 } }]),
+    );
+    const onTime = duplicated.delivered.find((d) => !d.via.startsWith("schedule"));
+    const late = delayed.delivered.filter((d) => !d.via.startsWith("schedule"));
+    expect(late.some((d) => d.at >= (onTime?.at ?? 0) + 600_000)).toBe(true);
+    expect(delayed.violations).toEqual([]);
+  });
+
+  it("an invocation that keeps failing is retried twice, 1 and 2 minutes later, then kept", {
+    timeout: 120_000,
+  }, async () => {
+    const trace = replacement([
+      {
+        at: 3_590_000,
+        kind: "api-fault",
+        params: {
+          service: "autoscaling",
+          operation: "DescribeAutoScalingInstances",
+          code: "InternalFailure",
+          httpStatus: 500,
+          times: 1000,
+        },
+      },
+    ]);
+    const result = await runTrace(harness, eniReattachModel, { ...trace, days: 4_200_000 / 86_400_000 });
+    const idOf = (event: unknown) => (event as { id?: string }).id;
+    const failed = result.delivered.find((d) => !d.via.startsWith("schedule") && /^error/.test(d.outcome));
+    const attempts = result.delivered.filter((d) => idOf(d.event) === idOf(failed?.event));
+    expect(attempts.map((d) => d.attempt)).toEqual([0, 1, 2]);
+    const [a0, a1, a2] = attempts.map((d) => d.at);
+    expect((a1 ?? 0) - (a0 ?? 0)).toBeGreaterThanOrEqual(60_000);
+    expect((a2 ?? 0) - (a1 ?? 0)).toBeGreaterThanOrEqual(120_000);
+    expect(result.stats.kept).toBeGreaterThan(0);
+    expect(result.log.some((l) => l.includes("kept by the on-failure queue"))).toBe(true);
+  });
+});
