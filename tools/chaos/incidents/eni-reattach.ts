@@ -211,7 +211,7 @@ export const eniReattachModel: CapabilityModel = {
     { service: "autoscaling", operation: "DescribeAutoScalingGroups" },
     { service: "autoscaling", operation: "DescribeAutoScalingInstances" },
   ],
-  incidentsPerDay: [1, 3],
+  incidentsPerDay: [2, 5],
   stepMs: 10_000,
   activeWindowMs: 30 * 60_000,
   quietStepMs: 60 * 60_000,
