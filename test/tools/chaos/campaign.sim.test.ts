@@ -22,7 +22,8 @@ describe("chaos campaign, seed 1, one day", () => {
     it(`${model.capability}: no violation`, { timeout: 300_000 }, async () => {
       const result = await runCapability(harness, model, { days: 1, seed: 1, runDays: 1 });
       expect(result.violations).toEqual([]);
-      expect(result.days).toBe(1);
+      expect(result.days).toBeGreaterThanOrEqual(1);
+      expect(result.days).toBeLessThan(1.05);
       expect(result.incidents).toBeGreaterThanOrEqual(model.incidentsPerDay[0]);
       expect(result.invocations).toBeGreaterThan(0);
     });
