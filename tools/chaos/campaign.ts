@@ -85,8 +85,10 @@ export const runCapability = async (
     violations: [],
   };
   let shrinkMs = 0;
-  for (let k = 0; total.days < options.days; k++) {
-    const days = Math.min(options.runDays, options.days - total.days);
+  // Runs are planned in whole trace days: a run may end a little past its last day (a sleeping handler).
+  for (let k = 0, planned = 0; planned < options.days; k++) {
+    const days = Math.min(options.runDays, options.days - planned);
+    planned += days;
     const result = await runTrace(harness, model, generateTrace(model, options.seed + k, days));
     options.onRun?.(model.capability, result);
     total.days += result.stats.simulatedMs / 86_400_000;

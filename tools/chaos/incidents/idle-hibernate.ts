@@ -19,28 +19,37 @@ const ec2 = (account: SimulatedAccount, operation: string, input: Record<string,
 const cloudWatch = (account: SimulatedAccount, operation: string, input: Record<string, unknown>) =>
   account.dispatch({ service: "monitoring", operation, region: account.region, requestId: "chaos" }, input);
 
-/** The instance `params.pick` names (instances sorted by id: the fixture's order is no contract). */
-const picked = (account: SimulatedAccount, params: Params): string => {
-  const ids = [...account.state().instances.keys()].sort();
-  return ids[Number(params.pick) % ids.length] ?? "";
+type Can = (account: SimulatedAccount, id: string) => boolean;
+const any: Can = () => true;
+const inState =
+  (state: string): Can =>
+  (account, id) =>
+    account.state().instances.get(id)?.state === state;
+
+const alarmOf = (account: SimulatedAccount, id: string): string | undefined =>
+  account.state().metricAlarms.has(`${PREFIX}${id}`) ? `${PREFIX}${id}` : undefined;
+const withAlarm: Can = (account, id) => alarmOf(account, id) !== undefined;
+
+/** The instance `params.pick` names among those the incident can happen to (sorted by id). */
+const picked = (account: SimulatedAccount, params: Params, can: Can): string | undefined => {
+  const ids = [...account.state().instances.keys()].filter((id) => can(account, id)).sort();
+  return ids[Number(params.pick) % Math.max(ids.length, 1)];
 };
 
 const onInstance = (
   name: string,
   weight: number,
+  can: Can,
   act: (account: SimulatedAccount, id: string) => Promise<string> | string,
 ): IncidentKind => ({
   name,
   weight,
   draw: (rng) => ({ pick: rng.int(0, 63) }),
   apply: async ({ account }, params) => {
-    const id = picked(account, params);
-    return `${id}: ${await act(account, id)}`;
+    const id = picked(account, params, can);
+    return id === undefined ? "no instance it can happen to" : `${id}: ${await act(account, id)}`;
   },
 });
-
-const alarmOf = (account: SimulatedAccount, id: string): string | undefined =>
-  account.state().metricAlarms.has(`${PREFIX}${id}`) ? `${PREFIX}${id}` : undefined;
 
 const setAlarm = (value: "ALARM" | "OK", reason: string) => (account: SimulatedAccount, id: string) => {
   const alarm = alarmOf(account, id);
@@ -53,6 +62,7 @@ const incidents: IncidentKind[] = [
   onInstance(
     "goes-idle",
     6,
+    withAlarm,
     setAlarm(
       "ALARM",
       "Threshold Crossed: 3 out of the last 3 datapoints were less than the threshold (10.0)",
@@ -61,38 +71,39 @@ const incidents: IncidentKind[] = [
   onInstance(
     "busy-again",
     3,
+    withAlarm,
     setAlarm(
       "OK",
       "Threshold Crossed: 1 out of the last 3 datapoints was not less than the threshold (10.0)",
     ),
   ),
-  onInstance("owner-starts", 3, async (account, id) => {
+  onInstance("owner-starts", 3, inState("stopped"), async (account, id) => {
     await ec2(account, "StartInstances", { InstanceIds: [id] });
     return "started";
   }),
-  onInstance("owner-stops", 1, async (account, id) => {
+  onInstance("owner-stops", 1, inState("running"), async (account, id) => {
     await ec2(account, "StopInstances", { InstanceIds: [id] });
     return "stopped";
   }),
-  onInstance("opted-in", 2, async (account, id) => {
+  onInstance("opted-in", 2, any, async (account, id) => {
     await ec2(account, "CreateTags", { Resources: [id], Tags: [{ Key: "ops:hibernate", Value: "idle" }] });
     return "tagged";
   }),
-  onInstance("opted-out", 2, async (account, id) => {
+  onInstance("opted-out", 2, any, async (account, id) => {
     await ec2(account, "CreateTags", {
       Resources: [id],
       Tags: [{ Key: "ops:hibernate-opt-out", Value: "true" }],
     });
     return "tagged";
   }),
-  onInstance("joins-fleet", 1, async (account, id) => {
+  onInstance("joins-fleet", 1, any, async (account, id) => {
     await ec2(account, "CreateTags", {
       Resources: [id],
       Tags: [{ Key: "eks:nodegroup-name", Value: "workers" }],
     });
     return "tagged";
   }),
-  onInstance("alarm-paused", 1, async (account, id) => {
+  onInstance("alarm-paused", 1, withAlarm, async (account, id) => {
     const alarm = alarmOf(account, id);
     if (alarm === undefined) return "no idle alarm";
     await cloudWatch(account, "DisableAlarmActions", { AlarmNames: [alarm] });

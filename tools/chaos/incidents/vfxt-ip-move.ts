@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import { checkVfxtInvariants, checkVfxtMoves, type VfxtView, vfxtView } from "../invariants/vfxt-ip-move";
+import type { Rng } from "../prng";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
 
 const FIXTURE = "test/fixtures/accounts/vfxt.json";
@@ -49,8 +50,6 @@ const lastFailure = new WeakMap<World, number>();
 const ec2 = (account: SimulatedAccount, operation: string, input: Record<string, unknown>) =>
   account.dispatch({ service: "ec2", operation, region: account.region, requestId: "chaos" }, input);
 
-const node = (params: Params): string => NODES[Number(params.node) % NODES.length] ?? "";
-
 const stateOf = (account: SimulatedAccount, id: string): string =>
   account.state().instances.get(id)?.state ?? "gone";
 
@@ -58,22 +57,30 @@ const failed = (world: World): void => {
   lastFailure.set(world, world.account.clock.nowMs());
 };
 
+const impaired = (account: SimulatedAccount, id: string): boolean => {
+  const status = account.state().instances.get(id)?.status;
+  return status?.instance === "impaired" || status?.system === "impaired";
+};
+
+/** An incident on the node `params.node` picks among the nodes it can happen to now (none: nothing). */
 const onNode = (
   name: string,
   weight: number,
-  when: string,
+  can: (account: SimulatedAccount, id: string) => boolean,
   act: (world: World, id: string, params: Params) => Promise<string> | string,
-  extra: (rng: import("../prng").Rng) => Params = () => ({}),
+  extra: (rng: Rng) => Params = () => ({}),
 ): IncidentKind => ({
   name,
   weight,
   draw: (rng) => ({ node: rng.int(0, NODES.length - 1), ...extra(rng) }),
   apply: (world, params) => {
-    const id = node(params);
-    const state = stateOf(world.account, id);
-    return state === when ? act(world, id, params) : `${id} is ${state}`;
+    const candidates = NODES.filter((id) => can(world.account, id));
+    const id = candidates[Number(params.node) % Math.max(candidates.length, 1)];
+    return id === undefined ? "no node it can happen to" : act(world, id, params);
   },
 });
+
+const running = (account: SimulatedAccount, id: string) => stateOf(account, id) === "running";
 
 const statusAlarm = (id: string) => `ops-vfxt-status-${id}`;
 
@@ -121,16 +128,21 @@ const clusterMoves = async (world: World, params: Params): Promise<string> => {
 };
 
 const incidents: IncidentKind[] = [
-  onNode("stop", 3, "running", async (world, id) => {
+  onNode("stop", 3, running, async (world, id) => {
     failed(world);
     await ec2(world.account, "StopInstances", { InstanceIds: [id] });
     return "stopping";
   }),
-  onNode("start", 3, "stopped", async (world, id) => {
-    await ec2(world.account, "StartInstances", { InstanceIds: [id] });
-    return "pending";
-  }),
-  onNode("terminate", 1, "running", async (world, id) => {
+  onNode(
+    "start",
+    3,
+    (account, id) => stateOf(account, id) === "stopped",
+    async (world, id) => {
+      await ec2(world.account, "StartInstances", { InstanceIds: [id] });
+      return "pending";
+    },
+  ),
+  onNode("terminate", 1, running, async (world, id) => {
     failed(world);
     await ec2(world.account, "TerminateInstances", { InstanceIds: [id] });
     return "shutting-down";
@@ -138,7 +150,7 @@ const incidents: IncidentKind[] = [
   onNode(
     "status-check-failed",
     3,
-    "running",
+    (account, id) => running(account, id) && !impaired(account, id),
     (world, id, params) => {
       failed(world);
       world.account.setInstanceStatus(id, { [String(params.check)]: "impaired" });
@@ -147,11 +159,16 @@ const incidents: IncidentKind[] = [
     },
     (rng) => ({ check: rng.pick(["instance", "system"]) }),
   ),
-  onNode("status-check-recovered", 3, "running", (world, id) => {
-    world.account.setInstanceStatus(id, { instance: "ok", system: "ok" });
-    world.account.setAlarmState(statusAlarm(id), "OK", "Threshold Crossed: StatusCheckFailed");
-    return "ok";
-  }),
+  onNode(
+    "status-check-recovered",
+    3,
+    (account, id) => running(account, id) && impaired(account, id),
+    (world, id) => {
+      world.account.setInstanceStatus(id, { instance: "ok", system: "ok" });
+      world.account.setAlarmState(statusAlarm(id), "OK", "Threshold Crossed: StatusCheckFailed");
+      return "ok";
+    },
+  ),
   {
     name: "cluster-moves",
     weight: 3,
