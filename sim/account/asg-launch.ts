@@ -158,6 +158,37 @@ function poolTarget(group: AsgModel): number {
   return Math.max(pool.minSize, (pool.maxGroupPreparedCapacity ?? group.maxSize) - group.desiredCapacity);
 }
 
+type GroupMember = AsgModel["instances"][number];
+
+/**
+ * After the launch delay, a member still in the state it has now (`Pending` or `Warmed:Pending`) enters the
+ * launching lifecycle transition (its hooks, or straight on), from `origin` to `destination`.
+ */
+function scheduleLaunching(
+  state: RegionState,
+  now: number,
+  group: AsgModel,
+  member: GroupMember,
+  origin: "EC2" | "WarmPool",
+  destination: "WarmPool" | "AutoScalingGroup",
+): void {
+  const waiting = member.lifecycleState;
+  const due = now + waitDelay(state);
+  state.scheduled.push({
+    at: due,
+    run: (e) => {
+      if (member.lifecycleState !== waiting) return;
+      enterTransition(state, e, due, {
+        groupName: group.name,
+        instanceId: member.instanceId,
+        transition: LAUNCHING,
+        origin,
+        destination,
+      });
+    },
+  });
+}
+
 /** Launches a new instance into the warm pool: `Warmed:Pending` → `Warmed:Pending:Wait` (EC2 → WarmPool). */
 export function launchIntoPool(
   state: RegionState,
@@ -169,20 +200,7 @@ export function launchIntoPool(
   const member = { instanceId: instance.id, lifecycleState: "Warmed:Pending", protectedFromScaleIn: false };
   group.instances.push(member);
   setMemberState(state, member, "Warmed:Pending", now);
-  const due = now + waitDelay(state);
-  state.scheduled.push({
-    at: due,
-    run: (e) => {
-      if (member.lifecycleState !== "Warmed:Pending") return;
-      enterTransition(state, e, due, {
-        groupName: group.name,
-        instanceId: instance.id,
-        transition: LAUNCHING,
-        origin: "EC2",
-        destination: "WarmPool",
-      });
-    },
-  });
+  scheduleLaunching(state, now, group, member, "EC2", "WarmPool");
   return instance.id;
 }
 
@@ -205,20 +223,7 @@ function takeFromPool(
       at: now + state.behaviour.pendingToRunningMs,
     });
   }
-  const due = now + waitDelay(state);
-  state.scheduled.push({
-    at: due,
-    run: (e) => {
-      if (member.lifecycleState !== "Pending") return;
-      enterTransition(state, e, due, {
-        groupName: group.name,
-        instanceId,
-        transition: LAUNCHING,
-        origin: "WarmPool",
-        destination: "AutoScalingGroup",
-      });
-    },
-  });
+  scheduleLaunching(state, now, group, member, "WarmPool", "AutoScalingGroup");
   const inPool = group.instances.filter((m) => m.lifecycleState.startsWith("Warmed:")).length;
   for (let n = inPool; n < poolTarget(group); n += 1) launchIntoPool(state, emit, now, group);
   return instanceId;
@@ -242,19 +247,6 @@ export function launchIntoGroup(
   const member = { instanceId: instance.id, lifecycleState: "Pending", protectedFromScaleIn: false };
   group.instances.push(member);
   setMemberState(state, member, "Pending", now);
-  const due = now + waitDelay(state);
-  state.scheduled.push({
-    at: due,
-    run: (e) => {
-      if (member.lifecycleState !== "Pending") return;
-      enterTransition(state, e, due, {
-        groupName: group.name,
-        instanceId: instance.id,
-        transition: LAUNCHING,
-        origin: "EC2",
-        destination: "AutoScalingGroup",
-      });
-    },
-  });
+  scheduleLaunching(state, now, group, member, "EC2", "AutoScalingGroup");
   return instance.id;
 }
