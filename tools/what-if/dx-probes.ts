@@ -1,0 +1,101 @@
+/**
+ * The dx-failover probes of every configured group, as the chaos campaign simulates the agent
+ * (tools/chaos/incidents/dx-failover.ts), generalised to the account's own groups: each group's
+ * authoritative probe (`Probe=agent` for a Local Zone group, `Probe=lambda` for a Region group, as
+ * `probedByOf` says) samples both paths every 5 s of simulated time and writes `PathHealthy` with
+ * PutMetricData (the Lambda probe's EMF lines reach CloudWatch as the same series), and puts
+ * "DX Path Degraded" on the trigger bus after `failureThreshold` consecutive failed DX samples while the VPN
+ * answers, re-armed after `rearmAfter` successes. DX "works" as the simulated account's interfaces say
+ * (data plane and BGP, `directConnectWorks`); the VPN is taken to answer (a what-if fails DX, not the VPN).
+ */
+import {
+  type DxFailoverConfig,
+  type DxFailoverGroupConfig,
+  probedByOf,
+} from "../../functions/dx-failover/config";
+import type { SimulatedAccount } from "../../sim/account/index";
+import { directConnectWorks } from "../chaos/invariants/dx-failover";
+
+export const SAMPLE_MS = 5000;
+/** The first samples cover the 5 minutes before the start (a probe that has been running). */
+export const HISTORY_MS = 300_000;
+
+interface ProbeState {
+  lastSample: number;
+  failures: number;
+  successes: number;
+  armed: boolean;
+}
+
+const datum = (group: string, probe: string, at: number, path: string, ok: boolean) => ({
+  MetricName: "PathHealthy",
+  Dimensions: [
+    { Name: "Group", Value: group },
+    { Name: "Path", Value: path },
+    { Name: "Probe", Value: probe },
+  ],
+  Value: ok ? 1 : 0,
+  Timestamp: new Date(at),
+  StorageResolution: 1,
+});
+
+const trigger = (account: SimulatedAccount, group: DxFailoverGroupConfig, at: number, failures: number) => ({
+  version: "0",
+  id: `what-if-trigger-${group.name}-${at}`,
+  "detail-type": "DX Path Degraded",
+  source: "ops-toolkit",
+  account: account.accountId,
+  time: new Date(at).toISOString(),
+  region: account.region,
+  resources: [],
+  detail: {
+    group: group.name,
+    reason: "dx-down",
+    probe: probedByOf(group),
+    at,
+    dxFailingSince: at - (failures - 1) * SAMPLE_MS,
+    dx: { ok: false, consecutiveFailures: failures, consecutiveSuccesses: 0 },
+    vpn: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 3 },
+  },
+});
+
+/** The probes of all groups of `config`; `tick(now)` writes their samples and returns their triggers. */
+export const dxProbes = (account: SimulatedAccount, config: DxFailoverConfig, start: number) => {
+  const states = new Map<string, ProbeState>(
+    config.groups.map((g) => [
+      g.name,
+      { lastSample: start - HISTORY_MS, failures: 0, successes: 0, armed: true },
+    ]),
+  );
+  const tickGroup = async (group: DxFailoverGroupConfig, now: number): Promise<unknown[]> => {
+    const s = states.get(group.name);
+    if (s === undefined) return [];
+    const dxOk = directConnectWorks(account, group);
+    const probe = probedByOf(group);
+    const data = [];
+    for (let at = s.lastSample + SAMPLE_MS; at <= now; at += SAMPLE_MS)
+      data.push(
+        datum(group.name, probe, at, "direct-connect", dxOk),
+        datum(group.name, probe, at, "vpn", true),
+      );
+    s.lastSample = Math.max(s.lastSample, now - (now % SAMPLE_MS));
+    for (let k = 0; k < data.length; k += 1000)
+      await account.dispatch(
+        { service: "monitoring", operation: "PutMetricData", region: account.region, requestId: "probe" },
+        { Namespace: config.metricsNamespace, MetricData: data.slice(k, k + 1000) },
+      );
+    s.failures = dxOk ? 0 : s.failures + 1;
+    s.successes = dxOk ? s.successes + 1 : 0;
+    if (s.successes >= group.probe.rearmAfter) s.armed = true;
+    if (dxOk || s.failures < group.probe.failureThreshold || !s.armed) return [];
+    s.armed = false;
+    return [trigger(account, group, now, s.failures)];
+  };
+  return {
+    tick: async (now: number): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for (const group of config.groups) out.push(...(await tickGroup(group, now)));
+      return out;
+    },
+  };
+};
