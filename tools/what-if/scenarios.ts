@@ -262,9 +262,9 @@ const idleAlarmName = (config: StageConfig, name: string): boolean =>
 
 const idle = (account: SimulatedAccount, config: StageConfig, options: ScenarioOptions): Scenario => {
   const snapshot = account.snapshot();
-  const alarms = Object.entries(snapshot.alarms).filter(
-    ([name, a]) => a.Dimensions?.InstanceId !== undefined && idleAlarmName(config, name),
-  );
+  const alarms = Object.entries(snapshot.alarms)
+    .filter(([name, a]) => a.Dimensions?.InstanceId !== undefined && idleAlarmName(config, name))
+    .sort(([, a], [, b]) => String(a.Dimensions?.InstanceId).localeCompare(String(b.Dimensions?.InstanceId)));
   const id = options.instance ?? "";
   const [alarm] =
     alarms.find(([, a]) => a.Dimensions?.InstanceId === id) ??
