@@ -13,14 +13,15 @@ import type { FinalState, InvocationEntry, WhatIfResult } from "./types";
 
 type Json = Record<string, unknown>;
 
+/** One line per action: its description and each resource's status (details are in the JSON's result). */
 const actionLines = (result: unknown): string[] => {
   const actions = (result as { actions?: unknown } | null)?.actions;
   if (!Array.isArray(actions)) return [];
-  return actions.flatMap((a: Json) =>
-    (Array.isArray(a.resources) ? (a.resources as Json[]) : []).map((r) =>
-      `${String(a.description ?? "action")}: ${String(r.status ?? "")} ${String(r.resource ?? "")}${r.detail ? ` (${String(r.detail)})` : ""}`.trim(),
-    ),
-  );
+  return actions.map((a: Json) => {
+    const resources = Array.isArray(a.resources) ? (a.resources as Json[]) : [];
+    const statuses = resources.map((r) => `${String(r.status ?? "")} ${String(r.resource ?? "")}`.trim());
+    return `${String(a.description ?? "action")}: ${statuses.join(", ") || "(no resources)"}`;
+  });
 };
 
 const decisionOf = (record: Recorded, delivered: Delivered | undefined): string => {

@@ -75,8 +75,10 @@ const invocationLines = (i: InvocationEntry, repeats: number, until: number): st
   const times = repeats > 1 ? ` ×${repeats} until ${formatTime(until)}` : "";
   const retry = i.attempt > 0 ? ` (retry ${i.attempt})` : "";
   const reads = Object.values(i.reads).reduce((n, k) => n + k, 0);
+  // A handler that waits (a grace, a read-back) writes later than it starts.
+  const ran = i.tookMs >= 1000 && repeats === 1 ? ` (ran ${formatTime(i.tookMs).slice(2)})` : "";
   return [
-    `${i.function} ← ${i.via}${retry}: ${i.decision}${times}`,
+    `${i.function} ← ${i.via}${retry}: ${i.decision}${times}${ran}`,
     ...(i.error === undefined ? [] : [`    error ${i.error}`]),
     ...i.actions.map((a) => `    action ${a}`),
     ...i.writes.map((w) => `    write ${w.operation} ${compact(w.input)} → ${w.outcome}`),

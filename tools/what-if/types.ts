@@ -48,7 +48,7 @@ export interface InvocationEntry {
   attempt: number;
   /** The handler's decision (its result's `decision`), `failed` when it threw, `timed out`. */
   decision: string;
-  /** The handler's actions, one line each: `<description>: <status> <resource>`. */
+  /** The handler's actions, one line each: `<description>: <status> <resource>, …`. */
   actions: string[];
   error?: string;
   writes: WriteCall[];

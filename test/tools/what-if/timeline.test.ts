@@ -109,6 +109,7 @@ describe("timelineText", () => {
           invocation(120_000),
           invocation(180_000),
           invocation(240_000, {
+            tookMs: 66_000,
             decision: "failback",
             writes: [{ operation: "ec2:DeleteRoute", input: {}, outcome: "ok" }],
           }),
