@@ -118,7 +118,7 @@ describe("timelineText", () => {
       }),
     );
     expect(text).toContain(
-      "  t+1m00s    dx-failover ← schedule reconcile: nothing-to-do ×3 until t+3m00s\n  t+4m00s",
+      "  t+1m00s    dx-failover ← schedule reconcile: nothing-to-do ×3 until t+3m00s\n  t+4m00s    dx-failover ← schedule reconcile: failback (ran 1m06s)\n",
     );
     expect(text).toContain("  t+5m00s    dx-failover ← schedule reconcile: nothing-to-do\n");
   });
