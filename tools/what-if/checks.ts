@@ -16,7 +16,7 @@ import {
   vfxtView,
 } from "../chaos/invariants/vfxt-ip-move";
 import type { Checker, Violation } from "../chaos/types";
-import { HISTORY_MS, SAMPLE_MS } from "./dx-probes";
+import { historyMs, SAMPLE_MS } from "./dx-probes";
 
 /** Each capability's invariants, in words (the names the invariant modules report). */
 export const INVARIANTS: Record<Capability, Record<string, string>> = {
@@ -55,14 +55,16 @@ export interface WhatIfChecker extends Checker {
 /** DX works as the account's interfaces say; the VPN answers; the group's appliance is its ENI. */
 const dxChecker = (account: SimulatedAccount, config: StageConfig): WhatIfChecker => {
   const section = config.dxFailover;
-  // DX has worked as long as the probes' history says (the run cannot know longer).
-  const since = account.clock.nowMs() - HISTORY_MS;
-  let state: CheckState = {
+  // DX has worked as long as the probes' history says (the run cannot know longer); asked at the first
+  // step, since reading the interfaces settles the account.
+  const since = account.clock.nowMs() - historyMs(section);
+  const initial = (): CheckState => ({
     brokenSince: {},
     dxUpSince: Object.fromEntries(
       section.groups.filter((g) => directConnectWorks(account, g)).map((g) => [g.name, since]),
     ),
-  };
+  });
+  let state: CheckState | undefined;
   return {
     invocation: () => [],
     step: () => {
@@ -71,7 +73,10 @@ const dxChecker = (account: SimulatedAccount, config: StageConfig): WhatIfChecke
         vpnUp: true,
         applianceEnis: g.applianceEniId === undefined ? [] : [g.applianceEniId],
       }));
-      const checked = checkDxStep(state, view, section, { detectionMs: 150_000, toleranceMs: SAMPLE_MS });
+      const checked = checkDxStep(state ?? initial(), view, section, {
+        detectionMs: 150_000,
+        toleranceMs: SAMPLE_MS,
+      });
       state = checked.state;
       return checked.violations;
     },

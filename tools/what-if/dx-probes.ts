@@ -17,8 +17,12 @@ import type { SimulatedAccount } from "../../sim/account/index";
 import { directConnectWorks } from "../chaos/invariants/dx-failover";
 
 export const SAMPLE_MS = 5000;
-/** The first samples cover the 5 minutes before the start (a probe that has been running). */
-export const HISTORY_MS = 300_000;
+/**
+ * How far back the probes' samples reach at the start: the longest restore window and 5 minutes more,
+ * so that a `dx-not-restored` alarm's first evaluation sees a whole window (missing data is breaching).
+ */
+export const historyMs = (config: DxFailoverConfig): number =>
+  Math.max(0, ...config.groups.map((g) => g.restoreWindowSeconds)) * 1000 + 300_000;
 
 interface ProbeState {
   lastSample: number;
@@ -59,13 +63,47 @@ const trigger = (account: SimulatedAccount, group: DxFailoverGroupConfig, at: nu
   },
 });
 
-/** The probes of all groups of `config`; `tick(now)` writes their samples and returns their triggers. */
+/**
+ * Whether the group's interfaces carried traffic at the start, read from the account's state without
+ * settling it (a data plane up and a BGP session up on one of them).
+ */
+const upAtStart = (account: SimulatedAccount, group: DxFailoverGroupConfig): boolean =>
+  group.virtualInterfaceIds.some((id) => {
+    const vif = account.state().virtualInterfaces.get(id);
+    return vif?.dataPlaneUp === true && vif.bgpPeers.some((p) => p.bgpStatus === "up");
+  });
+
+/**
+ * The probes of all groups of `config`, their samples since `historyMs` already in CloudWatch: written
+ * straight into the account's metric store, before anything settles the account, so that the alarms'
+ * first evaluation sees a probe that has been running (an account fixture carries no metric history).
+ * `tick(now)` then writes the samples since the last tick and returns the triggers.
+ */
 export const dxProbes = (account: SimulatedAccount, config: DxFailoverConfig, start: number) => {
+  const store = account.state().metricStore;
+  const history = historyMs(config);
+  for (const g of config.groups) {
+    const ok = upAtStart(account, g) ? 1 : 0;
+    for (let at = start - history + SAMPLE_MS; at <= start; at += SAMPLE_MS)
+      for (const [path, value] of [
+        ["direct-connect", ok],
+        ["vpn", 1],
+      ] as const)
+        store.add(
+          config.metricsNamespace,
+          "PathHealthy",
+          datum(g.name, probedByOf(g), at, path, value === 1).Dimensions,
+          {
+            at,
+            sum: value,
+            count: 1,
+            min: value,
+            max: value,
+          },
+        );
+  }
   const states = new Map<string, ProbeState>(
-    config.groups.map((g) => [
-      g.name,
-      { lastSample: start - HISTORY_MS, failures: 0, successes: 0, armed: true },
-    ]),
+    config.groups.map((g) => [g.name, { lastSample: start, failures: 0, successes: 0, armed: true }]),
   );
   const tickGroup = async (group: DxFailoverGroupConfig, now: number): Promise<unknown[]> => {
     const s = states.get(group.name);

@@ -142,6 +142,11 @@ const modelFor = (
     activeWindowMs: SETTLE_CAP_MS + scenario.capMs + stepMs,
     timeoutMs: base.timeoutMs,
     checker: (world) => {
+      // The probes' history first: anything below settles the account (its alarms evaluate).
+      const probes =
+        scenario.capability === "dx-failover"
+          ? dxProbes(world.account, config.dxFailover, world.start)
+          : undefined;
       const current = SCENARIOS[scenario.name](world.account, config, input.options);
       const checker = checkerOf(scenario.capability, world.account, config);
       const recorder = new Recorder(world.account, config, {
@@ -154,9 +159,7 @@ const modelFor = (
         scenario: current,
         recorder,
         checker,
-        ...(scenario.capability === "dx-failover"
-          ? { probes: dxProbes(world.account, config.dxFailover, world.start) }
-          : {}),
+        ...(probes === undefined ? {} : { probes }),
         incident: [],
         later: current.later,
       };

@@ -55,6 +55,12 @@ describe("what-if dx-down --group lz-prod --for 10m", () => {
     r = await whatIf("dx-down", { group: "lz-prod", forMs: 600_000 });
   }, 180_000);
 
+  it("the probes have been running: the alarms' first evaluation sees their samples (no probe-missing at the start)", () => {
+    expect(r.events.filter((e) => e.event.includes("lz-edge") || e.event.includes("probe-missing"))).toEqual(
+      [],
+    );
+  });
+
   it("injects the data plane down at once and back after 10 minutes", () => {
     expect(r.settledMs).toBe(0);
     expect(r.incident).toEqual([
