@@ -16,7 +16,7 @@ import {
   vfxtView,
 } from "../chaos/invariants/vfxt-ip-move";
 import type { Checker, Violation } from "../chaos/types";
-import { historyMs, SAMPLE_MS } from "./dx-probes";
+import { historyMs, SAMPLE_MS, vpnAnswers } from "./dx-probes";
 
 /** Each capability's invariants, in words (the names the invariant modules report). */
 export const INVARIANTS: Record<Capability, Record<string, string>> = {
@@ -52,7 +52,7 @@ export interface WhatIfChecker extends Checker {
   final(): Violation[];
 }
 
-/** DX works as the account's interfaces say; the VPN answers; the group's appliance is its ENI. */
+/** DX works as the account's interfaces say, the VPN while its appliance runs; the appliance is its ENI. */
 const dxChecker = (account: SimulatedAccount, config: StageConfig): WhatIfChecker => {
   const section = config.dxFailover;
   // DX has worked as long as the probes' history says (the run cannot know longer); asked at the first
@@ -70,7 +70,7 @@ const dxChecker = (account: SimulatedAccount, config: StageConfig): WhatIfChecke
     step: () => {
       const view = dxView(account, section, (g) => ({
         directConnectUp: directConnectWorks(account, g),
-        vpnUp: true,
+        vpnUp: vpnAnswers(account, g),
         applianceEnis: g.applianceEniId === undefined ? [] : [g.applianceEniId],
       }));
       const checked = checkDxStep(state ?? initial(), view, section, {

@@ -6,7 +6,8 @@
  * PutMetricData (the Lambda probe's EMF lines reach CloudWatch as the same series), and puts
  * "DX Path Degraded" on the trigger bus after `failureThreshold` consecutive failed DX samples while the VPN
  * answers, re-armed after `rearmAfter` successes. DX "works" as the simulated account's interfaces say
- * (data plane and BGP, `directConnectWorks`); the VPN is taken to answer (a what-if fails DX, not the VPN).
+ * (data plane and BGP, `directConnectWorks`); the VPN answers while the group's appliance does (its ENI
+ * attached to a running instance: `vpnAnswers`).
  */
 import {
   type DxFailoverConfig,
@@ -63,6 +64,22 @@ const trigger = (account: SimulatedAccount, group: DxFailoverGroupConfig, at: nu
   },
 });
 
+/** The group's appliance ENIs: the configured one, or those carrying `applianceTag` (`key=value`). */
+const applianceEnis = (account: SimulatedAccount, group: DxFailoverGroupConfig): string[] => {
+  if (group.applianceEniId !== undefined) return [group.applianceEniId];
+  const [key = "", value = ""] = (group.applianceTag ?? "").split(/=(.*)/s);
+  return [...account.state().networkInterfaces.values()]
+    .filter((e) => e.tags.get(key) === value)
+    .map((e) => e.id);
+};
+
+/** Whether the VPN answers: an appliance ENI of the group attached to a running instance (read without settling). */
+export const vpnAnswers = (account: SimulatedAccount, group: DxFailoverGroupConfig): boolean =>
+  applianceEnis(account, group).some((id) => {
+    const instance = account.state().networkInterfaces.get(id)?.attachment?.instanceId;
+    return instance !== undefined && account.state().instances.get(instance)?.state === "running";
+  });
+
 /**
  * Whether the group's interfaces carried traffic at the start, read from the account's state without
  * settling it (a data plane up and a BGP session up on one of them).
@@ -109,12 +126,13 @@ export const dxProbes = (account: SimulatedAccount, config: DxFailoverConfig, st
     const s = states.get(group.name);
     if (s === undefined) return [];
     const dxOk = directConnectWorks(account, group);
+    const vpnOk = vpnAnswers(account, group);
     const probe = probedByOf(group);
     const data = [];
     for (let at = s.lastSample + SAMPLE_MS; at <= now; at += SAMPLE_MS)
       data.push(
         datum(group.name, probe, at, "direct-connect", dxOk),
-        datum(group.name, probe, at, "vpn", true),
+        datum(group.name, probe, at, "vpn", vpnOk),
       );
     s.lastSample = Math.max(s.lastSample, now - (now % SAMPLE_MS));
     for (let k = 0; k < data.length; k += 1000)
@@ -125,7 +143,7 @@ export const dxProbes = (account: SimulatedAccount, config: DxFailoverConfig, st
     s.failures = dxOk ? 0 : s.failures + 1;
     s.successes = dxOk ? s.successes + 1 : 0;
     if (s.successes >= group.probe.rearmAfter) s.armed = true;
-    if (dxOk || s.failures < group.probe.failureThreshold || !s.armed) return [];
+    if (dxOk || !vpnOk || s.failures < group.probe.failureThreshold || !s.armed) return [];
     s.armed = false;
     return [trigger(account, group, now, s.failures)];
   };

@@ -210,7 +210,12 @@ const checksOf = (
 /** Runs the what-if on a harness started with the function registry and the manual clock. */
 export const runWhatIf = async (harness: Harness, input: WhatIfInput): Promise<WhatIfResult> => {
   const config = parseConfig(input.config, input.configPath);
-  const probe = harness.load(structuredClone(input.account), { now: CHAOS_START });
+  let probe: SimulatedAccount;
+  try {
+    probe = harness.load(structuredClone(input.account), { now: CHAOS_START });
+  } catch (error) {
+    throw new WhatIfError(`invalid account fixture ${input.accountPath}: ${(error as Error).message}`);
+  }
   const scenario = SCENARIOS[input.scenario](probe, config, input.options);
   let live: Live | undefined;
   const model = modelFor(input, config, scenario, (l) => {
@@ -257,6 +262,6 @@ export const runWhatIf = async (harness: Harness, input: WhatIfInput): Promise<W
       done.end === undefined
         ? { at: done.recorder.now - shift, quiet: false, reason: "the run ended" }
         : { ...done.end, at: done.end.at - shift },
-    notDriven: NOT_DRIVEN,
+    notDriven: model.notDriven,
   };
 };

@@ -23,11 +23,16 @@ afterAll(async () => {
   await harness.close();
 });
 
-const whatIf = (scenario: ScenarioName, options: ScenarioOptions, config: unknown = read(CONFIG)) =>
+const whatIf = (
+  scenario: ScenarioName,
+  options: ScenarioOptions,
+  config: unknown = read(CONFIG),
+  account: unknown = read(ACCOUNT),
+) =>
   runWhatIf(harness, {
     scenario,
     options,
-    account: read(ACCOUNT),
+    account,
     accountPath: ACCOUNT,
     config,
     configPath: CONFIG,
@@ -121,6 +126,23 @@ describe("what-if dx-down --group lz-prod --for 10m", () => {
     );
     expectChecksHold(r, ["path", "flap", "only-our-routes", "outside-configuration"]);
   });
+});
+
+describe("what-if dx-down with the VPN appliance stopped", () => {
+  it("no trigger, no failover: the probes see both paths down and dx-failover holds", async () => {
+    const account = read(ACCOUNT) as { instances: Array<{ id: string; state?: string }> };
+    const appliance = account.instances.find((i) => i.id === "i-0d0f00000000000a1");
+    if (appliance === undefined) throw new Error("the demo lost its appliance");
+    appliance.state = "stopped";
+    const r = await whatIf("dx-down", { group: "lz-prod" }, read(CONFIG), account);
+    expect(r.events.filter((e) => e.event.startsWith("DX Path Degraded"))).toEqual([]);
+    expect(writesOf(r, "ec2:CreateRoute")).toEqual([]);
+    expect(r.invocations.filter((i) => i.decision === "failover")).toEqual([]);
+    expect(r.invocations.some((i) => i.decision === "hold")).toBe(true);
+    expect(r.final.notes).toContain("group lz-prod: active path direct-connect, flaps 0");
+    // Both paths down: no path to keep, so no broken check.
+    expect(r.checks.every((c) => c.holds)).toBe(true);
+  }, 180_000);
 });
 
 const FW_ENIS = ["eni-0e1d2c3b4a5f60001", "eni-0e1d2c3b4a5f60002", "eni-0e1d2c3b4a5f60003"];
@@ -300,6 +322,14 @@ describe("what-if refuses a target the account or configuration does not have, l
     expect(await refused("idle", { instance: "i-12345678901234567" })).toMatch(
       /^unknown instance "i-12345678901234567" with an idle alarm \(idleHibernate\.alarmNamePrefix or adoptAlarmNamePatterns\); candidates: i-0123456789abcdef0 \(ops-idle-i-0123456789abcdef0\), .* i-0123456789abcdefd \(idle-hibernate-jupyter-lab\), /,
     );
+  });
+
+  it("an account that is no fixture", async () => {
+    const error = await whatIf("idle", { instance: "i-0123456789abcdef0" }, read(CONFIG), {
+      instances: "none",
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WhatIfError);
+    expect((error as Error).message).toMatch(/^invalid account fixture events\/accounts\/demo\.json: /);
   });
 
   it("an invalid configuration", async () => {
