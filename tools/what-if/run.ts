@@ -22,6 +22,8 @@ import type { CheckResult, ScenarioName, WhatIfResult } from "./types";
 
 /** Nothing changed for this long: the account is quiet. */
 export const QUIET_MS = 5 * 60_000;
+/** Violations kept per check in the result. */
+const VIOLATIONS_KEPT = 20;
 /** The longest the account may take to be ready for the incident. */
 export const SETTLE_CAP_MS = 30 * 60_000;
 
@@ -202,7 +204,10 @@ const checksOf = (
       invariant,
       meaning,
       holds: found.length === 0,
-      violations: found.map((v) => ({ at: (v.at ?? 0) - shift, message: v.message })),
+      violations: found
+        .slice(0, VIOLATIONS_KEPT)
+        .map((v) => ({ at: (v.at ?? 0) - shift, message: v.message })),
+      violationCount: found.length,
     };
   });
 };

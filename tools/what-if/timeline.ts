@@ -117,10 +117,16 @@ const finalLines = (r: WhatIfResult): string[] => {
   ];
 };
 
+const SHOWN_VIOLATIONS = 5;
 const checkLines = (r: WhatIfResult): string[] =>
   r.checks.flatMap((c) => [
     `  ${c.holds ? "holds " : "BROKEN"} ${c.invariant}: ${c.meaning}`,
-    ...c.violations.map((v) => `         ${formatTime(v.at)} ${v.message}`),
+    ...c.violations.slice(0, SHOWN_VIOLATIONS).map((v) => `         ${formatTime(v.at)} ${v.message}`),
+    ...(c.violationCount > SHOWN_VIOLATIONS
+      ? [
+          `         … ${c.violationCount - SHOWN_VIOLATIONS} more (--json has the first ${c.violations.length})`,
+        ]
+      : []),
   ]);
 
 /** The what-if as text. */

@@ -62,7 +62,10 @@ export interface CheckResult {
   invariant: string;
   meaning: string;
   holds: boolean;
+  /** The first violations (a broken path shows at every step: the first ones say when it started). */
   violations: Array<{ at: number; message: string }>;
+  /** How many there were in all. */
+  violationCount: number;
 }
 
 export interface FinalState {

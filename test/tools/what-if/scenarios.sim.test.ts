@@ -145,6 +145,21 @@ describe("what-if dx-down with the VPN appliance stopped", () => {
   }, 180_000);
 });
 
+describe("what-if dx-down with the configuration in plan mode", () => {
+  it("no route is written, and the path check breaks once the detection time has passed", async () => {
+    const config = { ...(read(CONFIG) as Record<string, unknown>), mode: "plan" };
+    const r = await whatIf("dx-down", { group: "lz-prod" }, config);
+    expect(writesOf(r, "ec2:CreateRoute")).toEqual([]);
+    const path = r.checks.find((c) => c.invariant === "path");
+    expect(path?.holds).toBe(false);
+    expect(path?.violationCount).toBeGreaterThan(path?.violations.length ?? 0);
+    expect(path?.violations[0]?.at).toBeGreaterThan(150_000);
+    expect(path?.violations[0]?.message).toMatch(
+      /^lz-prod: 10\.100\.0\.0\/16 in rtb-0d0f0000000000c01 has no working path for \d+ s while the VPN works/,
+    );
+  }, 180_000);
+});
+
 const FW_ENIS = ["eni-0e1d2c3b4a5f60001", "eni-0e1d2c3b4a5f60002", "eni-0e1d2c3b4a5f60003"];
 
 /** The instance the group launched during the what-if, and the hooks completed for each instance. */

@@ -135,12 +135,16 @@ describe("timelineText", () => {
           notes: ["group g: active path vpn, flaps 0"],
         },
         checks: [
-          { invariant: "path", meaning: "a working path", holds: true, violations: [] },
+          { invariant: "path", meaning: "a working path", holds: true, violations: [], violationCount: 0 },
           {
             invariant: "flap",
             meaning: "no flap",
             holds: false,
-            violations: [{ at: 60_000, message: "failed back early" }],
+            violations: Array.from({ length: 7 }, (_, k) => ({
+              at: 60_000 + k * 5000,
+              message: `failed back early ${k}`,
+            })),
+            violationCount: 30,
           },
         ],
       }),
@@ -152,7 +156,10 @@ describe("timelineText", () => {
       "Final state\n  route table rtb-1\n    10.0.0.0/16 → eni-1 (static, active)\n  eni-7 → i-2 #1  [10.0.0.5]\n  i-2 running (InService, Healthy)\n  group g: active path vpn, flaps 0\n",
     );
     expect(text).toContain(
-      "  holds  path: a working path\n  BROKEN flap: no flap\n         t+1m00s failed back early\n",
+      "  holds  path: a working path\n  BROKEN flap: no flap\n         t+1m00s failed back early 0\n         t+1m05s failed back early 1\n",
+    );
+    expect(text).toContain(
+      "         t+1m20s failed back early 4\n         … 25 more (--json has the first 7)\n",
     );
     expect(text).toContain("End: t+10m00s quiet: nothing changed for 5 min");
   });
