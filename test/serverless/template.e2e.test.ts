@@ -1079,11 +1079,32 @@ describe("dashboard and paging alarms (issue 13, docs/observability.md)", () => 
   it("the paging alarms notify the stack's alarm topic on ALARM and OK; the functions' input alarms do not", () => {
     expect(resource("OpsAlarmTopic").Type).toBe("AWS::SNS::Topic");
     expect(template.Outputs?.OpsAlarmTopicArn).toMatchObject({ Value: { Ref: "OpsAlarmTopic" } });
+    expect(resource("OpsAlarmTopicPolicy").Properties).toMatchObject({
+      Topics: [{ Ref: "OpsAlarmTopic" }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: {
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Sub": `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${SERVICE}-${STAGE}-*`,
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
     const topic = [{ Ref: "OpsAlarmTopic" }];
     const alarms = resourcesOfType("AWS::CloudWatch::Alarm").map(([, r]) => r.Properties);
     const paging = alarms.filter((p) => p.AlarmActions !== undefined);
-    for (const p of paging)
+    for (const p of paging) {
       expect(p, String(p.AlarmName)).toMatchObject({ AlarmActions: topic, OKActions: topic });
+      expect(String(p.AlarmName).startsWith(`${SERVICE}-${STAGE}-`)).toBe(true);
+    }
     expect(paging.map((p) => String(p.AlarmName).replace(`${SERVICE}-${STAGE}-`, "")).sort()).toEqual(
       [
         "failed-events",
@@ -1121,10 +1142,10 @@ describe("dashboard and paging alarms (issue 13, docs/observability.md)", () => 
     }
   });
 
-  it("the template stays within CloudFormation's limits (1 MB from S3, 500 resources)", () => {
+  it("the template stays within CloudFormation's limits (460,800 bytes from S3, 200 resources: the stricter revision)", () => {
     const bytes = statSync(join(out, "cloudformation-template-update-stack.json")).size;
-    expect(bytes).toBeLessThan(1_000_000);
-    expect(Object.keys(template.Resources).length).toBeLessThanOrEqual(500);
+    expect(bytes).toBeLessThanOrEqual(460_800);
+    expect(Object.keys(template.Resources).length).toBeLessThanOrEqual(200);
   });
 });
 
