@@ -26,7 +26,7 @@ const searchOf = (config, entry, fixed, stat, label) => {
   const schema = [line[0], ...entry.dimensions].join(",");
   const filters = Object.entries(fixed).map(([k, v]) => `${k}="${v}"`);
   const query = `{${schema}} MetricName="${entry.name}" ${filters.join(" ")}`;
-  return [{ expression: `SEARCH('${query}', '${stat}', 300)`, label, id: "search" }];
+  return [[{ expression: `SEARCH('${query}', '${stat}', 300)`, label, id: "search" }]];
 };
 
 /** The functions' Lambda metrics: errors, throttles, and the longest run against the timeout. */
