@@ -222,12 +222,7 @@ module.exports = {
   operatorAlarmResources,
   loadCatalogue,
   ALARM_TOPIC_LOGICAL_ID,
-  ON_VPN_PAGE_AFTER_MINUTES,
-  DX_NOT_RESTORED_PAGE_AFTER_MINUTES,
   LIMITS,
   pagerActions,
   metricOf,
-  alarmOn,
-  alarmResource,
-  logicalPart,
 };
