@@ -72,7 +72,7 @@ const tick = async (live: Live, world: World): Promise<unknown[]> => {
   const account = world.account;
   const now = live.recorder.now;
   const triggers = (await live.probes?.tick(account.clock.nowMs())) ?? [];
-  if (live.injectedAt === undefined && live.scenario.ready(account)) {
+  if (live.injectedAt === undefined && live.scenario.blocker(account) === undefined) {
     live.injectedAt = now;
     live.recorder.incident();
     live.incident.push({ at: now, what: await live.scenario.inject(account) });
@@ -94,7 +94,7 @@ const over = (live: Live, queued: boolean): boolean => {
     live.end = {
       at: now,
       quiet: false,
-      reason: `the account was not ready for the incident after ${SETTLE_CAP_MS / 60_000} min`,
+      reason: `the account was not ready for the incident after ${SETTLE_CAP_MS / 60_000} min: ${live.scenario.blocker(live.account)}`,
     };
     return true;
   }

@@ -34,8 +34,11 @@ export interface Scenario {
   capability: Capability;
   target: string;
   description: string;
-  /** Whether the account is ready for the incident (the target in a state it can happen to, nothing under way). */
-  ready(account: SimulatedAccount): boolean;
+  /**
+   * Why the account is not ready for the incident yet (the target not in a state it can happen to, or
+   * something of it under way); undefined when it is.
+   */
+  blocker(account: SimulatedAccount): string | undefined;
   /** Injects the incident; returns what happened, in words. */
   inject(account: SimulatedAccount): Promise<string> | string;
   /** What happens later, relative to the incident (the data plane coming back). */
@@ -118,7 +121,11 @@ const dxDown = (account: SimulatedAccount, config: StageConfig, options: Scenari
     capability: "dx-failover",
     target: name,
     description: `the Direct Connect data plane of group ${name} (${vifs.join(", ")}) goes down${forMs === undefined ? "" : ` for ${forMs / 60_000} min`}`,
-    ready: (a) => onDx() && vifs.every((id) => a.network.virtualInterface(id).dataPlane === "up"),
+    blocker: (a) => {
+      const down = vifs.filter((id) => a.network.virtualInterface(id).dataPlane !== "up");
+      if (down.length > 0) return `the data plane of ${down.join(", ")} is down`;
+      return onDx() ? undefined : `group ${name} is on the VPN (its tables' state tag)`;
+    },
     inject: () => setPlane(false),
     later: forMs === undefined ? [] : [{ afterMs: forMs, apply: () => setPlane(true) }],
     done: (_a, since) => forMs === undefined || (since >= forMs && onDx()),
@@ -175,7 +182,7 @@ const nodeStop = (account: SimulatedAccount, config: StageConfig, options: Scena
     capability: "vfxt-ip-move",
     target: id,
     description: `vFXT node ${id} of cluster ${node.cluster} stops`,
-    ready: () => true,
+    blocker: () => undefined,
     inject: async (a) => {
       await ec2(a, "StopInstances", { InstanceIds: [id] });
       return `StopInstances ${id}`;
@@ -216,9 +223,13 @@ const firewallReplace = (
     capability: "eni-reattach",
     target: name,
     description: `Auto Scaling replaces the firewall of group ${name} (${mode === "terminate-and-launch" ? "terminate, then launch" : "launch before terminate"}; ${group?.expectedInterfaces ?? 0} ENIs to move)`,
-    ready: (a) => {
+    blocker: (a) => {
       const s = a.snapshot();
-      return settled(s, new Set([name])) && serving(s).length > 0;
+      const members = Object.entries(s.autoScalingGroups[name]?.Instances ?? {});
+      const moving = members.filter(([, m]) => MEMBER_MOVING.test(m.LifecycleState));
+      if (moving.length > 0 || !settled(s, new Set([name])))
+        return `${name} is busy: ${members.map(([id, m]) => `${id} ${m.LifecycleState}`).join(", ")}`;
+      return serving(s).length > 0 ? undefined : `${name} has no InService member`;
     },
     inject: async (a) => {
       const s = a.snapshot();
@@ -279,7 +290,7 @@ const idle = (account: SimulatedAccount, config: StageConfig, options: ScenarioO
     capability: "idle-hibernate",
     target: id,
     description: `the idle alarm ${alarm} of ${id} goes to ALARM`,
-    ready: () => true,
+    blocker: () => undefined,
     inject: (a) => {
       const wasAlarm = a.snapshot().alarms[alarm]?.StateValue === "ALARM";
       if (wasAlarm) a.setAlarmState(alarm, "OK", "what-if: the alarm was in ALARM; set OK first");

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseStageConfig } from "../../../functions/config";
 import type { Harness } from "../../../sim/harness";
 import { runWhatIf } from "../../../tools/what-if/run";
-import { type ScenarioOptions, WhatIfError } from "../../../tools/what-if/scenarios";
+import { SCENARIOS, type ScenarioOptions, WhatIfError } from "../../../tools/what-if/scenarios";
 import type { InvocationEntry, ScenarioName, WhatIfResult } from "../../../tools/what-if/types";
 import { startHarness } from "../../support/harness";
 
@@ -303,6 +304,32 @@ describe("what-if idle --instance i-0123456789abcdef0", () => {
       "paused-alarm-stays-paused",
     ]);
   }, 180_000);
+});
+
+describe("what-if waits until the account is ready for the incident, and says why it is not", () => {
+  const loaded = () => {
+    const account = harness.load(read(ACCOUNT), { now: new Date("2026-01-05T00:00:00Z") });
+    return { account, config: parseStageConfig(read(CONFIG), CONFIG) };
+  };
+
+  it("firewall-replace: the demo's group is in the middle of a replacement", () => {
+    const { account, config } = loaded();
+    expect(SCENARIOS["firewall-replace"](account, config, { group: "fw-asg" }).blocker(account)).toBe(
+      "fw-asg is busy: i-0f1e2d3c4b5a60001 Terminating:Wait, i-0f1e2d3c4b5a60002 Pending:Wait, i-0f1e2d3c4b5a60003 Warmed:Pending:Wait",
+    );
+  });
+
+  it("dx-down: a data plane already down, a group still on the VPN", () => {
+    const { account, config } = loaded();
+    expect(SCENARIOS["dx-down"](account, config, { group: "lz-prod" }).blocker(account)).toBeUndefined();
+    expect(SCENARIOS["dx-down"](account, config, { group: "lz-edge" }).blocker(account)).toBe(
+      "group lz-edge is on the VPN (its tables' state tag)",
+    );
+    account.network.setDataPlane("dxvif-fgdx0002", false);
+    expect(SCENARIOS["dx-down"](account, config, { group: "lz-prod" }).blocker(account)).toBe(
+      "the data plane of dxvif-fgdx0002 is down",
+    );
+  });
 });
 
 describe("what-if refuses a target the account or configuration does not have, listing the candidates", () => {
