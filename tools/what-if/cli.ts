@@ -8,15 +8,12 @@
  * checks hold, 1 when one is broken or the scenario cannot run on this account (unknown target: the
  * candidates are listed), 2 on a bad command line.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { FUNCTIONS } from "../../functions/index";
-import { Harness, readJson } from "../../sim/harness";
 import { parseArguments } from "../lib/cli";
-import { runWhatIf } from "./run";
-import { isScenarioName, type ScenarioOptions, WhatIfError } from "./scenarios";
+import type { ScenarioOptions } from "./scenarios";
 import { timelineText } from "./timeline";
-import type { ScenarioName, WhatIfResult } from "./types";
+import { isScenarioName, type ScenarioName, WhatIfError, type WhatIfResult } from "./types";
 
 const DEFAULT_CONFIG = "config/dev.json";
 
@@ -107,16 +104,24 @@ export const parseCommand = (args: string[], fail: (message: string) => never): 
 /** A JSON file, or a WhatIfError saying why not. */
 const jsonFile = (path: string, what: string): unknown => {
   try {
-    return readJson(path);
+    return JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     throw new WhatIfError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
   }
 };
 
-/** Runs the command on a fresh harness (manual clock) and returns the result. */
+/**
+ * Runs the command on a fresh harness (manual clock) and returns the result. The simulated account and the
+ * handlers load only now: a bad command line is answered without them.
+ */
 export const whatIf = async (command: Command): Promise<WhatIfResult> => {
   const account = jsonFile(command.account, "account fixture");
   const config = jsonFile(command.config, "configuration");
+  const [{ FUNCTIONS }, { Harness }, { runWhatIf }] = await Promise.all([
+    import("../../functions/index"),
+    import("../../sim/harness"),
+    import("./run"),
+  ]);
   const harness = await Harness.start({ functions: FUNCTIONS, clock: "manual" });
   try {
     return await runWhatIf(harness, {

@@ -17,8 +17,8 @@ import { checkerOf, INVARIANTS, type WhatIfChecker } from "./checks";
 import { dxProbes, SAMPLE_MS } from "./dx-probes";
 import { Recorder } from "./record";
 import { finalState, invocationEntries, readCount } from "./result";
-import { SCENARIOS, type Scenario, type ScenarioOptions, settled, WhatIfError } from "./scenarios";
-import type { CheckResult, ScenarioName, WhatIfResult } from "./types";
+import { SCENARIOS, type Scenario, type ScenarioOptions, settled } from "./scenarios";
+import { type CheckResult, type ScenarioName, WhatIfError, type WhatIfResult } from "./types";
 
 /** Nothing changed for this long: the account is quiet. */
 export const QUIET_MS = 5 * 60_000;

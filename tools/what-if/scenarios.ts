@@ -16,10 +16,7 @@ import type { StageConfig } from "../../functions/config";
 import type { Capability } from "../../functions/index";
 import type { AccountSnapshot, SimulatedAccount } from "../../sim/account/index";
 import { dxView } from "../chaos/invariants/dx-failover";
-import type { ScenarioName } from "./types";
-
-/** A what-if that cannot run on this account or configuration (exit 1). */
-export class WhatIfError extends Error {}
+import { type ScenarioName, WhatIfError } from "./types";
 
 export interface ScenarioOptions {
   group?: string;
@@ -318,5 +315,3 @@ export const SCENARIOS: Record<
   "firewall-replace": firewallReplace,
   idle,
 };
-
-export const isScenarioName = (name: string): name is ScenarioName => name in SCENARIOS;

@@ -2,11 +2,19 @@
  * The vocabulary of a what-if (issue 13 item 2): a scenario injects one incident into a copy of an account
  * and the toolkit's real handlers respond over simulated time; the result is a timeline as data, which
  * timeline.ts renders as text and `--json` prints as is. Times are simulated ms relative to the incident
- * (negative: before it, while the account settled).
+ * (negative: before it, while the account settled). No imports beyond types: the command line loads this
+ * before deciding to load the simulated account.
  */
 import type { Capability } from "../../functions/index";
 
-export type ScenarioName = "dx-down" | "node-stop" | "firewall-replace" | "idle";
+export const SCENARIO_NAMES = ["dx-down", "node-stop", "firewall-replace", "idle"] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export const isScenarioName = (name: string): name is ScenarioName =>
+  (SCENARIO_NAMES as readonly string[]).includes(name);
+
+/** A what-if that cannot run on this account or configuration (exit 1). */
+export class WhatIfError extends Error {}
 
 /** What changed, by kind: a route, an ENI's attachment, an address, an instance's state, … */
 export type ChangeKind = "route" | "eni" | "address" | "instance" | "group" | "dx" | "tag";

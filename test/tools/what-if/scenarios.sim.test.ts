@@ -3,8 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStageConfig } from "../../../functions/config";
 import type { Harness } from "../../../sim/harness";
 import { runWhatIf } from "../../../tools/what-if/run";
-import { SCENARIOS, type ScenarioOptions, WhatIfError } from "../../../tools/what-if/scenarios";
-import type { InvocationEntry, ScenarioName, WhatIfResult } from "../../../tools/what-if/types";
+import { SCENARIOS, type ScenarioOptions } from "../../../tools/what-if/scenarios";
+import {
+  type InvocationEntry,
+  type ScenarioName,
+  WhatIfError,
+  type WhatIfResult,
+} from "../../../tools/what-if/types";
 import { startHarness } from "../../support/harness";
 
 /**
