@@ -5,7 +5,7 @@
  *
  * Injects the scenario's incident into the simulated account and runs the toolkit's real handlers over
  * simulated time until the account is quiet, then prints the timeline (docs/what-if.md). Exit 0 when the
- * checks hold, 1 when one is broken or the scenario cannot run on this account (unknown target: the
+ * account became quiet and the checks hold, 1 when one is broken, the run reached its cap or the scenario cannot run on this account (unknown target: the
  * candidates are listed), 2 on a bad command line.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -150,7 +150,8 @@ const main = async (): Promise<number> => {
   try {
     const result = await whatIf(command);
     process.stdout.write(command.json ? `${JSON.stringify(result, null, 2)}\n` : timelineText(result));
-    return result.checks.every((c) => c.holds) ? 0 : 1;
+    // Not quiet at the cap: the end-of-run checks were not made, and the toolkit did not settle.
+    return result.end.quiet && result.checks.every((c) => c.holds) ? 0 : 1;
   } catch (error) {
     const known = error instanceof WhatIfError;
     process.stderr.write(`what-if: ${known ? "" : "failed: "}${(error as Error).message}\n`);
