@@ -5,8 +5,8 @@
  *
  * Injects the scenario's incident into the simulated account and runs the toolkit's real handlers over
  * simulated time until the account is quiet, then prints the timeline (docs/what-if.md). Exit 0 when the
- * account became quiet and the checks hold, 1 when one is broken, the run reached its cap or the scenario cannot run on this account (unknown target: the
- * candidates are listed), 2 on a bad command line.
+ * account became quiet and the checks hold; 1 when one is broken, the run reached its cap, or the scenario
+ * cannot run on this account (unknown target: the candidates are listed); 2 on a bad command line.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
