@@ -134,6 +134,30 @@ describe("what-if dx-down --group lz-prod --for 10m", () => {
   });
 });
 
+describe("what-if dx-down --group lz-edge (on the VPN at the start)", () => {
+  it("waits for the failback, then injects: the failover within the flap memory counts a flap", async () => {
+    const r = await whatIf("dx-down", { group: "lz-edge" });
+    const failback = decided(r, "failback").find((i) =>
+      i.writes.some(
+        (w) => w.operation === "ec2:DeleteRoute" && w.input.RouteTableId === "rtb-0d0f0000000000e01",
+      ),
+    );
+    expect(r.settledMs).toBeGreaterThan(0);
+    expect(failback?.at).toBeLessThan(0);
+    const failover = writesOf(r, "ec2:CreateRoute").find(
+      ({ w }) => w.input.RouteTableId === "rtb-0d0f0000000000e01",
+    );
+    expect(failover?.i.at).toBeGreaterThanOrEqual(0);
+    expect(failover?.w.input).toEqual({
+      RouteTableId: "rtb-0d0f0000000000e01",
+      DestinationCidrBlock: "10.110.0.0/16",
+      NetworkInterfaceId: "eni-0d0f00000000000e1",
+    });
+    expect(r.final.notes).toContain("group lz-edge: active path vpn, flaps 1");
+    expect(r.checks.every((c) => c.holds)).toBe(true);
+  }, 180_000);
+});
+
 describe("what-if dx-down with the VPN appliance stopped", () => {
   it("no trigger, no failover: the probes see both paths down and dx-failover holds", async () => {
     const account = read(ACCOUNT) as { instances: Array<{ id: string; state?: string }> };
