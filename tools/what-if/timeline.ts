@@ -86,8 +86,11 @@ const invocationLines = (i: InvocationEntry, repeats: number, until: number): st
   ];
 };
 
+/** A changed value: `(none)` when absent, `""` when empty. */
+const valueText = (v: string | undefined): string => (v === undefined ? "(none)" : v === "" ? '""' : v);
+
 const changeLine = (c: Change): string =>
-  `change ${c.kind} ${c.resource} ${c.subject}: ${c.from ?? "(none)"} → ${c.to ?? "(none)"}`;
+  `change ${c.kind} ${c.resource} ${c.subject}: ${valueText(c.from)} → ${valueText(c.to)}`;
 
 const entryLines = (e: Entry): string[] => {
   if (e.kind === "incident") return [`INCIDENT ${e.what}`];

@@ -85,6 +85,14 @@ describe("timelineText", () => {
             from: "vgw-1 (propagated, active)",
             to: "eni-1 (static, active)",
           },
+          {
+            at: 10_000,
+            kind: "tag",
+            resource: "rtb-1",
+            subject: "ops:dx-failover:g:routes",
+            from: "",
+            to: "10.0.0.0/16",
+          },
         ],
       }),
     );
@@ -97,6 +105,7 @@ describe("timelineText", () => {
       '                 write ec2:CreateRoute {"RouteTableId":"rtb-1"} → ok',
       "                 reads 3 (DescribeRouteTables 2, GetMetricData 1)",
       "  t+10s      change route rtb-1 10.0.0.0/16: vgw-1 (propagated, active) → eni-1 (static, active)",
+      '  t+10s      change tag rtb-1 ops:dx-failover:g:routes: "" → 10.0.0.0/16',
       "  t+20s      event EC2 … stopped → idle-alarms [not run: another capability]",
     ]);
   });
