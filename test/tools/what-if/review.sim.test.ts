@@ -75,3 +75,19 @@ describe("review: a scenario that finds nothing to act on", () => {
     expect(outcome).not.toEqual([]);
   }, 300_000);
 });
+
+describe("review: an adopted idle alarm with an EC2 stop action (CloudWatch alarm actions)", () => {
+  it.fails("review: idle on an alarm whose action is arn:aws:automate:…:ec2:stop says CloudWatch stops the instance itself (memory lost), racing the hibernation", async () => {
+    const account = read(ACCOUNT) as Json & { alarms: Json[] };
+    const stop = "arn:aws:automate:us-east-1:ec2:stop";
+    for (const a of account.alarms) if (a.name === "idle-hibernate-jupyter-lab") a.alarmActions = [stop];
+    const r = await whatIf("idle", { instance: "i-0123456789abcdefd" }, read(CONFIG), account);
+    const said = JSON.stringify({
+      incident: r.incident,
+      events: r.events,
+      final: r.final,
+      changes: r.changes,
+    });
+    expect(said).toContain("ec2:stop");
+  }, 300_000);
+});
