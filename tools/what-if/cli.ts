@@ -33,6 +33,7 @@ const TAKES: Record<ScenarioName, { required: "group" | "instance"; optional: st
   idle: { required: "instance", optional: [] },
 };
 
+const MAX_FOR_MS = 24 * 3_600_000;
 const UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `90s`, `10m`, `2h` → ms; undefined when malformed. */
@@ -83,6 +84,8 @@ export const parseCommand = (args: string[], fail: (message: string) => never): 
     values.for === undefined
       ? undefined
       : (parseDuration(values.for) ?? fail(`--for "${values.for}": give a duration such as 90s, 10m or 2h`));
+  // dx-down steps every 5 s through the outage: a day is the longest run that stays a what-if.
+  if (forMs !== undefined && forMs > MAX_FOR_MS) fail(`--for "${values.for}": at most 24h`);
   const account = values.account ?? fail("missing --account <fixture.json>");
   const config = values.config ?? DEFAULT_CONFIG;
   if (!existsSync(account)) fail(`no such account fixture: ${account}`);

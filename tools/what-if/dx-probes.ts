@@ -100,11 +100,12 @@ export const dxProbes = (account: SimulatedAccount, config: DxFailoverConfig, st
   const store = account.state().metricStore;
   const history = historyMs(config);
   for (const g of config.groups) {
-    const ok = upAtStart(account, g) ? 1 : 0;
+    const dx = upAtStart(account, g) ? 1 : 0;
+    const vpn = vpnAnswers(account, g) ? 1 : 0;
     for (let at = start - history + SAMPLE_MS; at <= start; at += SAMPLE_MS)
       for (const [path, value] of [
-        ["direct-connect", ok],
-        ["vpn", 1],
+        ["direct-connect", dx],
+        ["vpn", vpn],
       ] as const)
         store.add(
           config.metricsNamespace,

@@ -115,7 +115,7 @@ export const finalState = (
     instances[id] =
       `${s.instances[id]?.State ?? "gone"}${member ? ` (${member.LifecycleState}, ${member.HealthStatus})` : ""}`;
   }
-  const notes: string[] = [];
+  const notes: string[] = [...(scenario.notes ?? [])];
   if (scenario.capability === "dx-failover") {
     const view = dxView(account, config.dxFailover, () => ({
       directConnectUp: true,

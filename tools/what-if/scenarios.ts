@@ -16,6 +16,7 @@ import type { StageConfig } from "../../functions/config";
 import type { Capability } from "../../functions/index";
 import type { AccountSnapshot, SimulatedAccount } from "../../sim/account/index";
 import { dxView } from "../chaos/invariants/dx-failover";
+import { alarmActionsIn } from "../lib/replay";
 import { type ScenarioName, WhatIfError } from "./types";
 
 export interface ScenarioOptions {
@@ -44,6 +45,8 @@ export interface Scenario {
   done(account: SimulatedAccount, sinceIncidentMs: number): boolean;
   /** The longest simulated time after the incident the run may take. */
   capMs: number;
+  /** What the account does besides the toolkit that the simulation does not model (shown with the final state). */
+  notes?: string[];
   /** Resources whose final state the timeline shows. */
   shows: { routeTables: string[]; enis: string[]; instances: string[]; cidrs: string[] };
   /**
@@ -208,6 +211,22 @@ const firewallReplace = (
   const enis = Object.entries(snapshot.networkInterfaces)
     .filter(([, e]) => e.Tags[tagKey]?.startsWith(`${name}/`))
     .map(([eni]) => eni);
+  if (enis.length === 0) {
+    // The toolkit would move nothing: say which ENIs the group's allow-list names instead.
+    const listed = Object.entries(snapshot.networkInterfaces)
+      .filter(([id, e]) => group?.allowedEniIds.includes(id) || group?.allowedSubnetIds.includes(e.SubnetId))
+      .map(
+        ([id, e]) =>
+          `${id} (${
+            Object.entries(e.Tags)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(" ") || "no tags"
+          })`,
+      );
+    throw new WhatIfError(
+      `no ENI of the account carries ${tagKey}=${name}/<device index>: the replacement would move nothing; ENIs allow-listed for ${name}: ${listed.join(", ") || "none"}`,
+    );
+  }
   const serving = (s: AccountSnapshot) =>
     Object.entries(s.autoScalingGroups[name]?.Instances ?? {})
       .filter(([, m]) => m.LifecycleState === "InService")
@@ -256,6 +275,18 @@ const firewallReplace = (
   };
 };
 
+/** What CloudWatch does for an alarm's EC2 action (CloudWatch User Guide, "Alarm actions": EC2 actions). */
+const EC2_ACTION_WORDS: Record<string, string> = {
+  stop: "stops (a plain stop: the memory is lost)",
+  terminate: "terminates",
+  reboot: "reboots",
+  recover: "recovers",
+};
+
+/** The alarm's enabled ALARM actions that are EC2 actions (`arn:aws:automate:<region>:ec2:stop|…`). */
+const ec2ActionsOf = (account: SimulatedAccount, alarm: string): string[] =>
+  (alarmActionsIn(account)(alarm, "ALARM") ?? []).filter((a) => /^arn:[^:]+:automate:[^:]*:ec2:/.test(a));
+
 /** Whether an alarm name is one the idle-hibernate configuration acts on (its prefix or an adopted pattern). */
 const idleAlarmName = (config: StageConfig, name: string): boolean =>
   name.startsWith(config.idleHibernate.alarmNamePrefix) ||
@@ -282,11 +313,16 @@ const idle = (account: SimulatedAccount, config: StageConfig, options: ScenarioO
       alarms.map(([name, a]) => `${a.Dimensions?.InstanceId} (${name})`),
       "with an idle alarm (idleHibernate.alarmNamePrefix or adoptAlarmNamePatterns)",
     );
+  const ec2Actions = ec2ActionsOf(account, alarm);
   return {
     name: "idle",
     capability: "idle-hibernate",
     target: id,
     description: `the idle alarm ${alarm} of ${id} goes to ALARM`,
+    notes: ec2Actions.map(
+      (action) =>
+        `${alarm} has the EC2 alarm action ${action}: at ALARM CloudWatch itself ${EC2_ACTION_WORDS[action.split(":").pop() ?? ""] ?? "acts on"} ${id}, racing the hibernation (alarm EC2 actions are not simulated)`,
+    ),
     blocker: () => undefined,
     inject: (a) => {
       const wasAlarm = a.snapshot().alarms[alarm]?.StateValue === "ALARM";

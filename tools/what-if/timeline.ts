@@ -158,7 +158,7 @@ export const timelineText = (r: WhatIfResult): string => {
     "Checks",
     ...checkLines(r),
     "",
-    `End: ${formatTime(r.end.at)} ${r.end.reason}`,
+    `End: ${formatTime(r.end.at)} ${r.end.reason}${r.end.quiet ? "" : " (so the end-of-run checks were not made: exit 1)"}`,
     ...Object.entries(r.notDriven).map(([fn, why]) => `  not driven: ${fn} (${why})`),
   ];
   return `${lines.join("\n")}\n`;

@@ -68,6 +68,10 @@ describe("what-if command line", () => {
     expect(refusal("dx-down", "--group", "g", "--for", "10", ...ACCOUNT)).toBe(
       '--for "10": give a duration such as 90s, 10m or 2h',
     );
+    expect(refusal("dx-down", "--group", "g", "--for", "25h", ...ACCOUNT)).toBe('--for "25h": at most 24h');
+    expect(parse("dx-down", "--group", "g", "--for", "24h", ...ACCOUNT)).toMatchObject({
+      options: { forMs: 86_400_000 },
+    });
     expect(refusal("dx-down", "--group", "g")).toBe("missing --account <fixture.json>");
     expect(refusal("idle", "--instance", "i-1", "--account", "nope.json")).toBe(
       "no such account fixture: nope.json",

@@ -10,7 +10,7 @@ const read = (path: string): Json => JSON.parse(readFileSync(path, "utf8"));
 const EDGE_APPLIANCE = "i-0d0f00000000000e1";
 
 describe("review: the probes' history before the start (docs/what-if.md: the interfaces' and the appliance's state)", () => {
-  it.fails("review: lz-edge's appliance stopped at the start: the history's VPN samples are failures, not successes", () => {
+  it("review: lz-edge's appliance stopped at the start: the history's VPN samples are failures, not successes", () => {
     const fixture = read("events/accounts/demo.json") as Json & { instances: Json[] };
     for (const i of fixture.instances) if (i.id === EDGE_APPLIANCE) i.state = "stopped";
     const account = SimulatedAccount.fromFixture(parseFixture(fixture, "demo+edge-appliance-stopped"));

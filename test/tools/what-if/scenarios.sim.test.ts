@@ -361,6 +361,18 @@ describe("what-if waits until the account is ready for the incident, and says wh
   });
 });
 
+describe("what-if idle on an alarm with an EC2 action", () => {
+  it("names CloudWatch's own stop of the instance, which the simulation does not run", async () => {
+    const account = read(ACCOUNT) as { alarms: Array<{ name: string; alarmActions?: string[] }> };
+    for (const a of account.alarms)
+      if (a.name === "ops-idle-i-0123456789abcdef0") a.alarmActions = ["arn:aws:automate:us-east-1:ec2:stop"];
+    const r = await whatIf("idle", { instance: "i-0123456789abcdef0" }, read(CONFIG), account);
+    expect(r.final.notes).toEqual([
+      "ops-idle-i-0123456789abcdef0 has the EC2 alarm action arn:aws:automate:us-east-1:ec2:stop: at ALARM CloudWatch itself stops (a plain stop: the memory is lost) i-0123456789abcdef0, racing the hibernation (alarm EC2 actions are not simulated)",
+    ]);
+  }, 180_000);
+});
+
 describe("what-if refuses a target the account or configuration does not have, listing the candidates", () => {
   const refused = async (scenario: ScenarioName, options: ScenarioOptions): Promise<string> => {
     const error = await whatIf(scenario, options).catch((e: unknown) => e);
@@ -392,6 +404,18 @@ describe("what-if refuses a target the account or configuration does not have, l
   it("an instance without an idle alarm", async () => {
     expect(await refused("idle", { instance: "i-12345678901234567" })).toMatch(
       /^unknown instance "i-12345678901234567" with an idle alarm \(idleHibernate\.alarmNamePrefix or adoptAlarmNamePatterns\); candidates: i-0123456789abcdef0 \(ops-idle-i-0123456789abcdef0\), .* i-0123456789abcdefd \(idle-hibernate-jupyter-lab\), /,
+    );
+  });
+
+  it("a firewall group none of whose ENIs carries the tag: the replacement would move nothing", async () => {
+    const account = read(ACCOUNT) as { networkInterfaces: Array<{ tags?: Record<string, string> }> };
+    for (const n of account.networkInterfaces) delete n.tags?.["ops:eni-attach"];
+    const error = await whatIf("firewall-replace", { group: "fw-asg" }, read(CONFIG), account).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WhatIfError);
+    expect((error as Error).message).toMatch(
+      /^no ENI of the account carries ops:eni-attach=fw-asg\/<device index>: the replacement would move nothing; ENIs allow-listed for fw-asg: eni-0e1d2c3b4a5f60001 \(Name=fw-it\), /,
     );
   });
 

@@ -170,7 +170,16 @@ describe("timelineText", () => {
     expect(text).toContain(
       "         t+1m20s failed back early 4\n         … 25 more (--json has the first 7)\n",
     );
-    expect(text).toContain("End: t+10m00s quiet: nothing changed for 5 min");
+    expect(text).toContain("End: t+10m00s quiet: nothing changed for 5 min\n");
+    expect(
+      timelineText(
+        result({
+          end: { at: 21_600_000, quiet: false, reason: "not quiet 360 min after the incident (the cap)" },
+        }),
+      ),
+    ).toContain(
+      "End: t+6h00m not quiet 360 min after the incident (the cap) (so the end-of-run checks were not made: exit 1)\n",
+    );
   });
 });
 
