@@ -83,7 +83,8 @@ export const toInstance = (
     monitoring: i.Monitoring?.State === "enabled" ? ("enabled" as const) : ("disabled" as const),
     ...launchMembers(i),
     status: toStatus(status),
-    tags: keptTagMap(i.Tags, keep),
+    // Implied by autoScalingGroup (the simulator adds it back, as Auto Scaling does).
+    tags: keptTagMap(i.Tags, (key) => key !== "aws:autoscaling:groupName" && keep(key)),
   });
 };
 
