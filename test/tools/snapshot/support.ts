@@ -41,13 +41,19 @@ const walk = (value: unknown, segments: string[], fn: (holder: Json, key: string
   const many = head.endsWith("[]");
   const key = many ? head.slice(0, -2) : head;
   const holder = value as Json;
-  if (rest.length === 0) return fn(holder, key);
+  if (rest.length === 0) {
+    fn(holder, key);
+    return;
+  }
   const next = holder[key];
   if (many && Array.isArray(next)) for (const item of next) walk(item, rest, fn);
   else walk(next, rest, fn);
 };
 
-const drop = (value: unknown, path: string) => walk(value, path.split("."), (h, k) => delete h[k]);
+const drop = (value: unknown, path: string) =>
+  walk(value, path.split("."), (h, k) => {
+    delete h[k];
+  });
 
 const collect = (value: unknown, path: string): Json[] => {
   const out: Json[] = [];
