@@ -60,6 +60,7 @@ const instrument = <C>(client: C, stats: CallStats): C => {
         return result;
       } catch (error) {
         stats.retries += Math.max(0, ((error as MetadataBearer).$metadata?.attempts ?? 1) - 1);
+        stats.lastFailed = operation;
         throw error;
       } finally {
         stats.call(operation);

@@ -15,6 +15,8 @@ export interface SnapshotOptions {
   /** Wall clock (the fixture's clock start; the summary's time). */
   now?: () => number;
   description?: string;
+  /** Told the operation of the call the snapshot failed on. */
+  onFailure?: (operation: string | undefined) => void;
 }
 
 export interface SnapshotResult {
@@ -50,6 +52,9 @@ export const takeSnapshot = async (options: SnapshotOptions): Promise<SnapshotRe
     );
     parseFixture(fixture, "snapshot");
     return { fixture, stats, wallMs: now() - started };
+  } catch (error) {
+    options.onFailure?.(stats.lastFailed);
+    throw error;
   } finally {
     destroyClients(clients);
   }

@@ -5,6 +5,8 @@ export class CallStats {
   retries = 0;
   /** Attempts AWS answered with a throttling error (each one was retried or surfaced). */
   throttled = 0;
+  /** The operation of the last call that failed after its retries (for the error message). */
+  lastFailed: string | undefined;
 
   call(operation: string): void {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
