@@ -25,26 +25,38 @@ const shown = (i: AccountRead["instances"][number]): boolean =>
 
 const sorted = <T>(items: T[], id: (item: T) => string): T[] => items.sort(byId(id));
 
+/** Groups within the snapshot: their subnets in scope (`--vpc`), their members read; a group with neither is left out. */
+const closeGroups = (f: FixtureOut, instances: Set<string>): void => {
+  const subnets = new Set((f.subnets ?? []).map((s) => s.id));
+  for (const g of f.autoScalingGroups ?? []) {
+    g.vpcZoneIdentifier = (g.vpcZoneIdentifier ?? []).filter((s) => subnets.has(s));
+    g.instances = (g.instances ?? []).filter((m) => instances.has(m.instanceId));
+  }
+  f.autoScalingGroups = (f.autoScalingGroups ?? []).filter(
+    (g) => (g.vpcZoneIdentifier ?? []).length > 0 || (g.instances ?? []).length > 0,
+  );
+  const groups = new Set(f.autoScalingGroups.map((g) => g.name));
+  f.lifecycleHooks = (f.lifecycleHooks ?? []).filter((h) => groups.has(h.autoScalingGroupName));
+  f.lifecycleActions = (f.lifecycleActions ?? []).filter(
+    (a) => groups.has(a.autoScalingGroupName) && instances.has(a.instanceId),
+  );
+  for (const i of f.instances ?? [])
+    if (i.autoScalingGroup !== undefined && !groups.has(i.autoScalingGroup)) delete i.autoScalingGroup;
+};
+
 /**
  * References to what was not read (out of scope) are dropped, so the fixture stands on its own: an
- * instance's group, an ENI's attachment, a group's member.
+ * instance's group, an ENI's attachment, a group's member or subnet.
  */
 const closeReferences = (f: FixtureOut): FixtureOut => {
   const instances = new Set((f.instances ?? []).map((i) => i.id));
-  const groups = new Set((f.autoScalingGroups ?? []).map((g) => g.name));
-  for (const i of f.instances ?? [])
-    if (i.autoScalingGroup !== undefined && !groups.has(i.autoScalingGroup)) delete i.autoScalingGroup;
-  for (const i of f.instances ?? [])
-    if (i.autoScalingGroup === undefined && i.tags !== undefined) delete i.tags["aws:autoscaling:groupName"];
+  closeGroups(f, instances);
   for (const n of f.networkInterfaces ?? []) {
     if (n.attachment !== undefined && !instances.has(n.attachment.instanceId)) {
       delete n.attachment;
       delete n.status;
     }
   }
-  for (const g of f.autoScalingGroups ?? [])
-    g.instances = (g.instances ?? []).filter((m) => instances.has(m.instanceId));
-  f.lifecycleActions = (f.lifecycleActions ?? []).filter((a) => instances.has(a.instanceId));
   return f;
 };
 

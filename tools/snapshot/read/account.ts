@@ -91,7 +91,9 @@ const readCompute = async (c: SnapshotClients, scope: Scope) => {
 
 /** ENIs in scope and those of the instances; instances their attachments name are read too. */
 const readInterfaces = async (c: SnapshotClients, scope: Scope, instances: Instance[]) => {
-  const ids = defined(instances.map((i) => i.InstanceId));
+  // Reading the whole Region, the scope's own query already returns every ENI of every instance.
+  const ids =
+    scope.wholeRegion && scope.vpcIds.length === 0 ? [] : defined(instances.map((i) => i.InstanceId));
   const attachedTo: Query[] = [];
   for (let i = 0; i < ids.length; i += 200)
     attachedTo.push({ filters: [{ Name: "attachment.instance-id", Values: ids.slice(i, i + 200) }] });
