@@ -3,6 +3,8 @@ import {
   type AccountFixture,
   instanceTypeCatalogue,
   parseFixture,
+  type SimCallContext,
+  type SimDispatcher,
   type SimulatedAccount,
 } from "../../../sim/index";
 import { type SimServer, simEndpointEnv, startSimServer } from "../../../sim/wire/index";
@@ -13,8 +15,15 @@ import { type SnapshotResult, takeSnapshot } from "../../../tools/snapshot/snaps
 type Json = Record<string, unknown>;
 
 /** Serves the account on loopback with the SDK pointed at it (AWS_ENDPOINT_URL: restored by test/support/setup). */
-export const serve = async (account: SimulatedAccount): Promise<SimServer> => {
-  const server = await startSimServer(account.dispatch, { control: account.control });
+export const serve = async (
+  account: SimulatedAccount,
+  observe?: (ctx: SimCallContext) => void,
+): Promise<SimServer> => {
+  const dispatch: SimDispatcher = (ctx, input) => {
+    observe?.(ctx);
+    return account.dispatch(ctx, input);
+  };
+  const server = await startSimServer(dispatch, { control: account.control });
   Object.assign(process.env, simEndpointEnv(server), { AWS_REGION: account.region });
   return server;
 };
