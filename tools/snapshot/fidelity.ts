@@ -100,4 +100,7 @@ export const DERIVED_WHEN_OMITTED: readonly FidelityRule[] = [
   { path: "compositeAlarms[].stateUpdatedTimestamp", reason: "default: the clock start" },
   { path: "compositeAlarms[].configurationUpdatedTimestamp", reason: "default: stateUpdatedTimestamp" },
   { path: "outposts[].ownerId", reason: "default: the account" },
+  { path: "managedPrefixLists[].ownerId", reason: "default: the account" },
+  { path: "subnetCidrReservations[].id", reason: "derived from the subnet and CIDR" },
+  { path: "elasticIps[].association.associationId", reason: "derived from the allocation" },
 ];

@@ -1,4 +1,5 @@
 import type { AccountRead } from "./read/account";
+import { toCidrReservation, toElasticIp, toPrefixList } from "./to-fixture/addresses";
 import { toCompositeAlarm, toMetricAlarm } from "./to-fixture/alarms";
 import { byId, type FixtureOut, type KeepTag } from "./to-fixture/common";
 import { toInstance, toInstanceType } from "./to-fixture/compute";
@@ -57,6 +58,11 @@ const closeReferences = (f: FixtureOut): FixtureOut => {
       delete n.status;
     }
   }
+  // An Elastic IP associated with an ENI out of scope is out of scope too.
+  const enis = new Set((f.networkInterfaces ?? []).map((n) => n.id));
+  f.elasticIps = (f.elasticIps ?? []).filter(
+    (a) => a.association === undefined || enis.has(a.association.networkInterfaceId),
+  );
   return f;
 };
 
@@ -111,6 +117,15 @@ export const toFixture = (read: AccountRead, keep: KeepTag, description: string)
     ),
     lifecycleHooks: read.groups.flatMap((g) => g.hooks.map(toHook)),
     lifecycleActions: read.groups.flatMap(toLifecycleActions),
+    elasticIps: sorted(
+      read.elasticIps.filter((a) => a.AllocationId !== undefined).map((a) => toElasticIp(a, keep)),
+      (a) => a.allocationId,
+    ),
+    subnetCidrReservations: read.cidrReservations.map((r) => toCidrReservation(r, keep)),
+    managedPrefixLists: sorted(
+      read.prefixLists.map((l) => toPrefixList(l, keep)),
+      (l) => l.id,
+    ),
     alarms: sorted(metric, (a) => a.name),
     compositeAlarms: sorted(composite, (a) => a.name),
   });

@@ -1,6 +1,7 @@
 import type { CompositeAlarm, Tag as CwTag, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type {
+  Address,
   Filter,
   Instance,
   InstanceStatus,
@@ -8,10 +9,12 @@ import type {
   NetworkInterface,
   RouteTable,
   Subnet,
+  SubnetCidrReservation,
   Vpc,
 } from "@aws-sdk/client-ec2";
 import type { SnapshotClients } from "../clients";
 import type { Query, Scope } from "../scope";
+import { type PrefixListRead, readCidrReservations, readElasticIps, readPrefixLists } from "./addresses";
 import { type GroupRead, readGroups } from "./autoscaling";
 import { readAlarms } from "./cloudwatch";
 import { readVirtualInterfaces } from "./directconnect";
@@ -48,6 +51,9 @@ export interface AccountRead {
   alarmTags: Map<string, CwTag[]>;
   virtualInterfaces: VirtualInterface[];
   outposts: OutpostRead[];
+  elasticIps: Address[];
+  cidrReservations: SubnetCidrReservation[];
+  prefixLists: PrefixListRead[];
 }
 
 const defined = (values: readonly (string | undefined)[]): string[] =>
@@ -127,6 +133,27 @@ const readNetwork = async (
   return { subnets, vpcs };
 };
 
+/** Elastic IPs of the ENIs read (all of them for the whole Region), CIDR reservations, the prefix lists routes use. */
+const readAddressing = async (
+  c: SnapshotClients,
+  scope: Scope,
+  enis: NetworkInterface[],
+  subnets: Subnet[],
+  tables: RouteTable[],
+) => ({
+  elasticIps: await readElasticIps(
+    c.ec2,
+    scope.wholeRegion && scope.vpcIds.length === 0
+      ? undefined
+      : defined(enis.map((n) => n.NetworkInterfaceId)),
+  ),
+  cidrReservations: await readCidrReservations(c.ec2, defined(subnets.map((s) => s.SubnetId))),
+  prefixLists: await readPrefixLists(
+    c.ec2,
+    defined(tables.flatMap((t) => (t.Routes ?? []).map((r) => r.DestinationPrefixListId))),
+  ),
+});
+
 /** Reads the account within the scope (read-only calls only). */
 export const readAccount = async (
   c: SnapshotClients,
@@ -174,5 +201,6 @@ export const readAccount = async (
     alarmTags: alarms.tags,
     virtualInterfaces: await readVirtualInterfaces(c.directConnect, scope.virtualInterfaceIds),
     outposts: await readOutposts(c.outposts, c.cloudWatch, outpostIds, now),
+    ...(await readAddressing(c, scope, networkInterfaces, subnets, routeTables)),
   };
 };
