@@ -61,6 +61,11 @@ describe("snapshot scope", () => {
         true,
       );
     expect(read.has("i-0123456789abcdef3")).toBe(false); // ops:hibernate=never
+    // Membership is never lost to the tag filter: a tagged member's group is read even if it lacks the tag.
+    const members = tagged.filter((i) => i.autoScalingGroup !== undefined);
+    expect(members.length).toBeGreaterThan(0);
+    for (const i of members)
+      expect(snap.instances?.find((s) => s.id === i.id)?.autoScalingGroup).toBe(i.autoScalingGroup);
     const subnets = new Set(snap.subnets?.map((s) => s.id));
     for (const i of snap.instances ?? []) expect(subnets.has(i.subnetId)).toBe(true);
     expect(snap.subnets?.length).toBeLessThan(fixture.subnets.length);

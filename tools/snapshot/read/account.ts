@@ -83,6 +83,13 @@ const readCompute = async (c: SnapshotClients, scope: Scope) => {
       ? undefined
       : defined([...scope.autoScalingGroupNames, ...instances.map(groupOf)]);
   const groups = await readGroups(c.autoScaling, names, scope.autoScalingGroupFilters);
+  // A member's group is read even when the scope's filters left it out: membership is a safety signal
+  // (idle-hibernate never hibernates an Auto Scaling member), never dropped from an instance.
+  const unread = missing(
+    instances.map(groupOf),
+    groups.map((g) => g.group.AutoScalingGroupName),
+  );
+  groups.push(...(await readGroups(c.autoScaling, unread, [])));
   const members = groups.flatMap((g) => [
     ...(g.group.Instances ?? []).map((m) => m.InstanceId),
     ...(g.warmPool?.instances ?? []).map((m) => m.InstanceId),
