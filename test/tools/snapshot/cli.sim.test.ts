@@ -62,6 +62,13 @@ describe("npm run snapshot (the command)", () => {
     expect(stdout).toBe("");
   });
 
+  it("--help prints the usage and exits 0 without reading anything", async () => {
+    const { code, stdout, stderr } = await run(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("usage: npm run snapshot --");
+    expect(stderr).toBe("");
+  });
+
   it("writes the fixture and prints the summary (resources by kind, calls per operation, retries, time)", async () => {
     const account = SimulatedAccount.fromFixture(await loadFixture("test/fixtures/accounts/vfxt.json"));
     server = await serve(account);
