@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { syntheticAccount } from "../../../bench/snapshot";
+import { parseStageConfig } from "../../../functions/config";
 import { type AccountFixtureInput, parseFixture, SimulatedAccount } from "../../../sim/index";
 import type { SimServer } from "../../../sim/wire/index";
 import { DX, dxAccount } from "../../sim/account/dx-fixture";
@@ -125,5 +126,54 @@ describe("review: retries bounded by --max-attempts, not by the SDK's shared ret
     const { fixture, stats } = await snapshotOf(account, {}, { maxAttempts: 10 });
     expect(fixture.alarms).toHaveLength(alarms);
     expect(stats.throttled).toBe(2 * alarms);
+  });
+});
+
+const PROBE_SUBNET = "subnet-0d0000000000000b2";
+
+/** A dx-failover configuration whose probe Lambda runs in PROBE_SUBNET (its table keeps the DX route). */
+const probeConfig = () =>
+  parseStageConfig(
+    {
+      dxFailover: {
+        groups: [
+          {
+            name: "g1",
+            cidrs: [DX.onPrem],
+            applianceEniId: DX.applianceEni,
+            virtualInterfaceIds: [DX.vif1, DX.vif2],
+            routeTableIds: [DX.prodA, DX.prodB],
+            probe: { directConnect: ["10.100.0.10:443"], vpn: ["10.100.0.11:443"] },
+          },
+        ],
+        probeVpc: { subnetIds: [PROBE_SUBNET], vpcId: DX.vpc },
+      },
+    },
+    "review",
+  );
+
+describe("review: --config reads what the toolkit reads for the configured groups", () => {
+  it("review: the probe subnets (dxFailover.probeVpc.subnetIds) and their route table are written", async () => {
+    const account = dxAccount({
+      subnets: [
+        { id: DX.subnet, vpcId: DX.vpc, availabilityZone: "us-west-2-lax-1a", cidrBlock: "10.0.1.0/24" },
+        { id: PROBE_SUBNET, vpcId: DX.vpc, availabilityZone: "us-west-2-lax-1a", cidrBlock: "10.0.2.0/24" },
+      ],
+      routeTables: [
+        { id: DX.prodA, vpcId: DX.vpc, propagatingVgws: [DX.vgw] },
+        { id: DX.prodB, vpcId: DX.vpc, propagatingVgws: [DX.vgw] },
+        {
+          id: DX.probe,
+          vpcId: DX.vpc,
+          propagatingVgws: [DX.vgw],
+          associations: [{ subnetId: PROBE_SUBNET }],
+        },
+      ],
+    });
+    server = await serve(account);
+    const { fixture } = await snapshotOf(account, { config: probeConfig() });
+    expect(fixture.routeTables?.map((t) => t.id)).toContain(DX.prodA);
+    expect(fixture.subnets?.map((s) => s.id)).toContain(PROBE_SUBNET);
+    expect(fixture.routeTables?.map((t) => t.id)).toContain(DX.probe);
   });
 });
