@@ -3,9 +3,10 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { OutpostsClient } from "@aws-sdk/client-outposts";
-import { ConfiguredRetryStrategy, isThrottlingError } from "@smithy/core/retry";
+import { isThrottlingError } from "@smithy/core/retry";
 import type { MetadataBearer, SdkError } from "@smithy/types";
 import { USER_AGENT_APP_ID } from "../../shared/aws/clients";
+import { type Backoff, PerCallRetryStrategy } from "./retry";
 import type { CallStats } from "./stats";
 
 /** The clients a snapshot reads with. */
@@ -21,16 +22,9 @@ export interface ClientOptions {
   region: string;
   /** Attempts per call, the first included (SDK standard retry). */
   maxAttempts: number;
-  /** Delay before retry `attempt` (1-based); default: the SDK's full-jitter backoff for throttling. */
-  backoffMs?: (attempt: number) => number;
+  /** Delay before retry `retry` (1-based); default: the SDK's full-jitter backoff. */
+  backoffMs?: Backoff;
 }
-
-/** The SDK's cap on one backoff, and its base delay for throttling errors (@smithy/util-retry). */
-const MAXIMUM_RETRY_DELAY_MS = 20_000;
-const THROTTLING_RETRY_DELAY_BASE_MS = 500;
-
-const sdkBackoff = (attempt: number): number =>
-  Math.floor(Math.random() * Math.min(THROTTLING_RETRY_DELAY_BASE_MS * 2 ** attempt, MAXIMUM_RETRY_DELAY_MS));
 
 interface Instrumentable {
   middlewareStack: {
@@ -84,10 +78,11 @@ const instrument = <C>(client: C, stats: CallStats): C => {
 
 /**
  * Clients from the SDK's default configuration: credentials from the default chain (AWS_PROFILE set by
- * the caller), the endpoint from AWS_ENDPOINT_URL when set (the simulated account), standard retries.
+ * the caller), the endpoint from AWS_ENDPOINT_URL when set (the simulated account), standard retries
+ * bounded per call (retry.ts).
  */
 export const createSnapshotClients = (options: ClientOptions, stats: CallStats): SnapshotClients => {
-  const retryStrategy = new ConfiguredRetryStrategy(options.maxAttempts, options.backoffMs ?? sdkBackoff);
+  const retryStrategy = new PerCallRetryStrategy(options.maxAttempts, options.backoffMs);
   const config = { region: options.region, retryStrategy, customUserAgent: `${USER_AGENT_APP_ID}-snapshot` };
   return {
     ec2: instrument(new EC2Client(config), stats),

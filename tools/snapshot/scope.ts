@@ -33,6 +33,8 @@ export interface Scope {
   instances: Query[];
   networkInterfaces: Query[];
   routeTables: Query[];
+  /** Subnets read even when nothing read references them (dx-failover's probe subnets). */
+  subnetIds: string[];
   localGatewayRouteTables: Query[];
   autoScalingGroupNames?: string[];
   /** Filters DescribeAutoScalingGroups applies (`tag:<key>`). */
@@ -102,12 +104,35 @@ const everything = (input: ScopeInput, config: StageConfig): Scope => {
     instances: [{ filters: base }],
     networkInterfaces: [{ filters: base }],
     routeTables: [{ filters: base }],
+    subnetIds: [],
     localGatewayRouteTables: [{ filters: [] }],
     autoScalingGroupFilters: input.tags.map((t) => ({ Name: `tag:${t.key}`, Values: [t.value] })),
     outpostIds: [],
     keepTag: keptTags(config),
   };
 };
+
+/**
+ * The tables of dx-failover's probe subnets (a probe table must keep the DX route): those associated with
+ * them, and the probe VPC's main table, which routes a subnet without an explicit association (VPC User
+ * Guide, "Route tables": main route table).
+ */
+const probeTableQueries = (base: Filter[], probe: StageConfig["dxFailover"]["probeVpc"]): Query[] => [
+  ...(probe.subnetIds.length === 0
+    ? []
+    : [{ filters: [...base, { Name: "association.subnet-id", Values: [...probe.subnetIds] }] }]),
+  ...(probe.vpcId === undefined
+    ? []
+    : [
+        {
+          filters: [
+            ...base,
+            { Name: "vpc-id", Values: [probe.vpcId] },
+            { Name: "association.main", Values: ["true"] },
+          ],
+        },
+      ]),
+];
 
 /** Only what the configuration names: its groups, clusters, tagged resources and alarm prefixes. */
 const configured = (input: ScopeInput, config: StageConfig): Scope => {
@@ -137,7 +162,9 @@ const configured = (input: ScopeInput, config: StageConfig): Scope => {
         ...dx.groups.flatMap((g) => g.routeTableIds),
         ...vfxt.clusters.flatMap((c) => c.routeTableIds),
       ]),
+      ...probeTableQueries(base, dx.probeVpc),
     ],
+    subnetIds: unique(dx.probeVpc.subnetIds),
     localGatewayRouteTables: idQuery(
       [],
       eni.groups.flatMap((g) => g.localGatewayRoutes.map((r) => r.localGatewayRouteTableId)),

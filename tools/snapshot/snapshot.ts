@@ -1,6 +1,7 @@
 import { parseFixture } from "../../sim/account/fixture";
 import { createSnapshotClients, destroyClients } from "./clients";
 import { readAccount } from "./read/account";
+import type { Backoff } from "./retry";
 import type { Scope } from "./scope";
 import { CallStats } from "./stats";
 import { toFixture } from "./to-fixture";
@@ -11,7 +12,7 @@ export interface SnapshotOptions {
   scope: Scope;
   /** Attempts per call, the first included (default 10: a snapshot may page through thousands of resources). */
   maxAttempts?: number;
-  backoffMs?: (attempt: number) => number;
+  backoffMs?: Backoff;
   /** Wall clock (the fixture's clock start; the summary's time). */
   now?: () => number;
   description?: string;

@@ -40,7 +40,7 @@ const withPrefixListRoute = (): Partial<AccountFixtureInput> => ({
 });
 
 describe("review: snapshot leaves out what the toolkit reads", () => {
-  it.fails("review: a route to a managed prefix list: the snapshot succeeds and writes the list (GetManagedPrefixListEntries, read by dx-failover)", async () => {
+  it("review: a route to a managed prefix list: the snapshot succeeds and writes the list (GetManagedPrefixListEntries, read by dx-failover)", async () => {
     const account = dxAccount(withPrefixListRoute());
     server = await serve(account);
     const { fixture } = await snapshotOf(account);
@@ -51,7 +51,7 @@ describe("review: snapshot leaves out what the toolkit reads", () => {
     ]);
   });
 
-  it.fails("review: an Elastic IP on an ENI's address is written (DescribeAddresses, read by vfxt-ip-move)", async () => {
+  it("review: an Elastic IP on an ENI's address is written (DescribeAddresses, read by vfxt-ip-move)", async () => {
     const account = dxAccount({
       elasticIps: [
         {
@@ -75,7 +75,7 @@ describe("review: snapshot leaves out what the toolkit reads", () => {
     ]);
   });
 
-  it.fails("review: explicit subnet CIDR reservations are written (GetSubnetCidrReservations, read by vfxt-ip-move and doctor)", async () => {
+  it("review: explicit subnet CIDR reservations are written (GetSubnetCidrReservations, read by vfxt-ip-move and doctor)", async () => {
     const account = dxAccount({
       subnetCidrReservations: [{ subnetId: DX.subnet, cidr: "10.0.1.96/28", reservationType: "explicit" }],
     });
@@ -95,7 +95,7 @@ const allowed = (actions: readonly string[], operation: string): boolean =>
   actions.some((a) => (a.endsWith("*") ? operation.startsWith(a.slice(0, -1)) : a === operation));
 
 describe("review: the read-only policy the snapshot's AccessDenied message points to", () => {
-  it.fails("review: docs/snapshot.md lists an IAM action for every operation a snapshot calls", async () => {
+  it("review: docs/snapshot.md lists an IAM action for every operation a snapshot calls", async () => {
     const account = dxAccount();
     server = await serve(account);
     const { stats } = await snapshotOf(account);
@@ -107,7 +107,7 @@ describe("review: the read-only policy the snapshot's AccessDenied message point
 });
 
 describe("review: retries bounded by --max-attempts, not by the SDK's shared retry quota", () => {
-  it.fails("review: 150 alarms each throttled twice (3 of 10 attempts): the snapshot completes", async () => {
+  it("review: 150 alarms each throttled twice (3 of 10 attempts): the snapshot completes", async () => {
     const input = syntheticAccount(300, 10);
     const account = SimulatedAccount.fromFixture(parseFixture(input, "synthetic"));
     const alarms = input.alarms?.length ?? 0;

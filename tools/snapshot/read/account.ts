@@ -176,6 +176,7 @@ export const readAccount = async (
     c,
     scope,
     defined([
+      ...scope.subnetIds,
       ...instances.map((i) => i.SubnetId),
       ...networkInterfaces.map((n) => n.SubnetId),
       ...routeTables.flatMap((t) => (t.Associations ?? []).map((a) => a.SubnetId)),
