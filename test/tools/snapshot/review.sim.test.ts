@@ -153,7 +153,7 @@ const probeConfig = () =>
   );
 
 describe("review: --config reads what the toolkit reads for the configured groups", () => {
-  it.fails("review: the probe subnets (dxFailover.probeVpc.subnetIds) and their route table are written", async () => {
+  it("review: the probe subnets (dxFailover.probeVpc.subnetIds) and their route table are written", async () => {
     const account = dxAccount({
       subnets: [
         { id: DX.subnet, vpcId: DX.vpc, availabilityZone: "us-west-2-lax-1a", cidrBlock: "10.0.1.0/24" },
