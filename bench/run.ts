@@ -789,6 +789,7 @@ const CAPABILITY_BENCHES: ReadonlyArray<{ name: string; file: string; exportName
   { name: "dx-failover", file: "dx-failover.ts", exportName: "benchDxFailover" },
   { name: "idle-hibernate", file: "idle-hibernate.ts", exportName: "benchIdleHibernate" },
   { name: "snapshot", file: "snapshot.ts", exportName: "benchSnapshot" },
+  { name: "what-if", file: "what-if.ts", exportName: "benchWhatIf" },
 ];
 const capabilities: Record<string, unknown> = {};
 for (const bench of CAPABILITY_BENCHES) {

@@ -55,6 +55,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Stop at the first violation (default true: shrinking needs only whether it fails). */
   stopOnViolation?: boolean;
+  /** Ends the run early once this holds (asked after every step; `queued`: deliveries still waiting). */
+  until?: (now: number, queued: boolean) => boolean;
 }
 
 interface Pending {
@@ -440,6 +442,7 @@ export const runTrace = async (
     run.fireSchedules();
     await run.deliverDue(stopOnViolation);
     run.step();
+    if (options.until?.(run.now, !run.quiet) === true) break;
     const nextItem = items[next] === undefined ? end : world.start + (items[next]?.at ?? 0);
     const stepTo =
       run.now < activeUntil || !run.quiet

@@ -234,6 +234,9 @@ export const checkEniReattachStep = (step: EniReattachStep, config: EniReattachC
   ...scopeViolations(step, config),
 ];
 
+/** Warm pool members waiting in the pool ("Warm pool instance lifecycle", EC2 Auto Scaling User Guide). */
+const PARKED = /^Warmed:(Stopped|Running|Hibernated)$/;
+
 /** At a quiet point: every group with one serving member and nothing in flight has its whole set on it. */
 export const checkEniReattachSettled = (
   s: Snapshot,
@@ -245,7 +248,10 @@ export const checkEniReattachSettled = (
     const serving = members.filter(
       ([, m]) => m.LifecycleState === "InService" && m.HealthStatus.toLowerCase() === "healthy",
     );
-    const moving = members.some(([, m]) => m.LifecycleState !== "InService");
+    // Warm pool members are parked, not on their way in or out of service: they do not hold the check off.
+    const moving = members.some(
+      ([, m]) => m.LifecycleState !== "InService" && !PARKED.test(m.LifecycleState),
+    );
     const only = serving.length === 1 && !moving ? serving[0]?.[0] : undefined;
     if (only === undefined) return [];
     return Object.keys(s.networkInterfaces)
