@@ -13,6 +13,7 @@ import type { Harness, InvocationReport } from "../../sim/harness";
 import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
 import { DAY_MS } from "./generate";
+import type { RunMeasures } from "./measures";
 import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
 
 /** The fixed start of every run: a run does not depend on when it is made. */
@@ -50,6 +51,7 @@ export interface RunResult {
   log: string[];
   delivered: Delivered[];
   stats: RunStats;
+  measures?: RunMeasures;
 }
 
 export interface RunOptions {
@@ -365,6 +367,10 @@ class Run {
   step(): void {
     this.flag(this.#checker.step());
   }
+
+  measures(): RunMeasures | undefined {
+    return this.#checker.measures?.();
+  }
 }
 
 const errorLine = (error: unknown): string => {
@@ -453,5 +459,13 @@ export const runTrace = async (
     await advanceTo(world, model, Math.max(stepTo, run.now + 1), run);
   }
   run.stats.simulatedMs = run.now - world.start;
-  return { trace, violations: run.violations, log: run.log, delivered: run.delivered, stats: run.stats };
+  const measures = run.measures();
+  return {
+    trace,
+    violations: run.violations,
+    log: run.log,
+    delivered: run.delivered,
+    stats: run.stats,
+    ...(measures === undefined ? {} : { measures }),
+  };
 };

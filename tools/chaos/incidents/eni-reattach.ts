@@ -8,13 +8,16 @@
  */
 import { readFileSync } from "node:fs";
 import { EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
+import type { AccountSnapshot } from "../../../sim";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import type { InvocationReport } from "../../../sim/harness";
 import {
   checkEniReattachSettled,
   checkEniReattachStep,
   type EniReattachStep,
+  groupServed,
 } from "../invariants/eni-reattach";
+import { Episodes, emptyMeasures } from "../measures";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
 
 const FIXTURE = "test/fixtures/accounts/eni-reattach.json";
@@ -157,8 +160,14 @@ const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
   return out;
 };
 
-const checker = (world: World): Checker => {
+const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
+  const measures = emptyMeasures();
+  const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
+  const measure = (snapshot: AccountSnapshot, at: number) => {
+    for (const group of config.groups)
+      unserved.observe(group.name, !groupServed(snapshot, subnetsOf(account), config, group), at);
+  };
   const account = world.account;
   const maxInterfaces = (type: string, card: number) =>
     account
@@ -168,8 +177,12 @@ const checker = (world: World): Checker => {
   let signature = "";
   let stableSince = world.start;
   return {
-    invocation: (report: InvocationReport) =>
-      checkEniReattachStep(
+    invocation: (report: InvocationReport) => {
+      // Measured around invocations too: nothing steps while a handler waits on the simulated clock.
+      const now = account.clock.nowMs();
+      measure(report.before, now - report.simulatedMs);
+      measure(report.after, now);
+      return checkEniReattachStep(
         {
           before: report.before,
           after: report.after,
@@ -178,10 +191,16 @@ const checker = (world: World): Checker => {
           maxInterfaces,
         },
         config,
-      ),
+      );
+    },
+    measures: () => {
+      unserved.finish(account.clock.nowMs());
+      return measures;
+    },
     step: () => {
       const snapshot = account.snapshot();
       const now = account.clock.nowMs();
+      measure(snapshot, now);
       const group = snapshot.autoScalingGroups[GROUP];
       const current = JSON.stringify(group?.Instances ?? {});
       if (current !== signature) {

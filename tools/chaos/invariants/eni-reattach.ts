@@ -262,3 +262,28 @@ export const checkEniReattachSettled = (
         ];
       });
   });
+
+/**
+ * Whether the group is served: a member InService and Healthy, its instance running, holds every ENI of
+ * the set at its index (the measure `eni-unserved-s`: from losing this to getting it back).
+ */
+export const groupServed = (
+  s: Snapshot,
+  subnets: EniReattachStep["subnets"],
+  config: EniReattachConfig,
+  group: EniReattachGroupConfig,
+): boolean => {
+  const set = Object.keys(s.networkInterfaces).filter((id) => inSet(s, id, group, config.tagKey, subnets));
+  return Object.entries(s.autoScalingGroups[group.name]?.Instances ?? {}).some(
+    ([id, m]) =>
+      m.LifecycleState === "InService" &&
+      m.HealthStatus.toLowerCase() === "healthy" &&
+      s.instances[id]?.State === "running" &&
+      set.length === group.expectedInterfaces &&
+      set.every((eni) => {
+        const a = s.networkInterfaces[eni]?.Attachment;
+        const index = Number(s.networkInterfaces[eni]?.Tags[config.tagKey]?.split("/").pop());
+        return a?.InstanceId === id && a.DeviceIndex === index && a.Status === "attached";
+      }),
+  );
+};
