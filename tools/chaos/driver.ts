@@ -129,6 +129,7 @@ class Run {
   #seq = 0;
   #seenService = 0;
   #seenPublished = 0;
+  #seenActions = 0;
   readonly #checker;
 
   constructor(
@@ -258,9 +259,13 @@ class Run {
         resources: p.Resources ?? [],
         detail: JSON.parse(p.Detail ?? "{}") as unknown,
       }));
+    // CloudWatch's Lambda and SNS alarm actions: routed by the alarm's actions and the topics' subscriptions.
+    const actions = account.alarmActionDeliveries.slice(this.#seenActions);
+    this.#seenActions += actions.length;
+    const payloads = actions.flatMap((a) => (a.payload === undefined ? [] : [a.payload]));
     const buffered = this.#buffered;
     this.#buffered = [];
-    return [...service, ...inputs, ...buffered, ...extra];
+    return [...service, ...inputs, ...payloads, ...buffered, ...extra];
   }
 
   route(event: unknown): void {

@@ -126,11 +126,30 @@ const checker = (_world: World): Checker => {
   };
 };
 
+/**
+ * The alarm action of a variant, as the stack wires it: `lambda-action` invokes idle-hibernate directly
+ * (its alarm-action trigger), `sns-action` notifies the stack's idle-alarms topic (its SNS trigger);
+ * `demo` has none (EventBridge only). The idle alarms get it; CloudWatch still sends the EventBridge event.
+ */
+const ACTIONS: Record<string, string[]> = {
+  demo: [],
+  "lambda-action": ["arn:aws:lambda:us-east-1:123456789012:function:ops-toolkit-dev-idleHibernate"],
+  "sns-action": ["arn:aws:sns:us-east-1:123456789012:ops-toolkit-dev-idle-alarms"],
+};
+
+const fixture = (variant: string): unknown => {
+  const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as { alarms: Array<Record<string, unknown>> };
+  const actions = ACTIONS[variant] ?? [];
+  for (const alarm of raw.alarms)
+    if (actions.length > 0 && String(alarm.name).startsWith(PREFIX)) alarm.alarmActions = actions;
+  return raw;
+};
+
 export const idleHibernateModel: CapabilityModel = {
   capability: "idle-hibernate",
-  variants: ["demo"],
-  fixture: () => JSON.parse(readFileSync(FIXTURE, "utf8")),
-  stage: () => ({ mode: "apply", idleHibernate: {} }),
+  variants: ["demo", "lambda-action", "sns-action"],
+  fixture,
+  stage: (variant) => ({ mode: "apply", idleHibernate: { alarm: { alarmActions: ACTIONS[variant] ?? [] } } }),
   notDriven: {},
   incidents,
   apiFaults: [
