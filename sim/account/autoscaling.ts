@@ -6,6 +6,7 @@
  * hibernate group members). Note the two spellings AWS uses: `HEALTHY` in
  * DescribeAutoScalingInstances, `Healthy` in DescribeAutoScalingGroups.
  */
+
 import type {
   Instance as AsgInstance,
   AutoScalingGroup,
@@ -13,6 +14,7 @@ import type {
   AutoScalingInstanceDetails,
   AutoScalingInstancesType,
 } from "@aws-sdk/client-auto-scaling";
+import { asgAttachModel } from "./asg-attach";
 import { autoScalingEngineModel } from "./asg-operations";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
@@ -170,6 +172,7 @@ function describeAutoScalingGroups(c: OpContext, p: Params): AutoScalingGroupsTy
 
 export const autoScalingModel: ServiceModel = {
   ...lifecycleModel,
+  ...asgAttachModel,
   ...autoScalingEngineModel,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   DescribeAutoScalingGroups: describeAutoScalingGroups,

@@ -3,7 +3,9 @@
  * instances, an Auto Scaling member, an opted-out database, a hibernated one, one with stop protection, a
  * network appliance, their idle alarms): an instance going idle (its idle alarm to ALARM, as CloudWatch
  * does after the evaluation periods) and busy again (OK), its owner starting or stopping it, opting it in
- * or out, it joining a managed fleet (an EKS node-group tag), and an operator pausing its alarm's actions.
+ * or out, it joining a managed fleet (an EKS node-group tag) or an Auto Scaling group (AttachInstances), and
+ * an operator pausing its alarm's actions. The seed picks how the idle alarms reach the function:
+ * EventBridge only, or also a Lambda or an SNS alarm action.
  */
 import { readFileSync } from "node:fs";
 import { IdleHibernateConfigSchema } from "../../../functions/idle-hibernate/config";
@@ -25,6 +27,9 @@ const inState =
   (state: string): Can =>
   (account, id) =>
     account.state().instances.get(id)?.state === state;
+
+const outsideGroups: Can = (account, id) =>
+  inState("running")(account, id) && account.state().groupOf(id) === undefined;
 
 const alarmOf = (account: SimulatedAccount, id: string): string | undefined =>
   account.state().metricAlarms.has(`${PREFIX}${id}`) ? `${PREFIX}${id}` : undefined;
@@ -102,6 +107,14 @@ const incidents: IncidentKind[] = [
       Tags: [{ Key: "eks:nodegroup-name", Value: "workers" }],
     });
     return "tagged";
+  }),
+  // An idle instance attached to an Auto Scaling group (AttachInstances): a member now, never to be stopped.
+  onInstance("joins-asg", 1, outsideGroups, async (account, id) => {
+    await account.dispatch(
+      { service: "autoscaling", operation: "AttachInstances", region: account.region, requestId: "chaos" },
+      { AutoScalingGroupName: "web-asg", InstanceIds: [id] },
+    );
+    return "attached to web-asg";
   }),
   onInstance("alarm-paused", 1, withAlarm, async (account, id) => {
     const alarm = alarmOf(account, id);
