@@ -294,6 +294,8 @@ function healthDue(
 ): Due | undefined {
   if (member.lifecycleState !== "InService" || state.asg.unhealthySince.has(member.instanceId))
     return undefined;
+  // A suspended HealthCheck process checks nothing (AS UG "Suspend and resume processes").
+  if (group.suspendedProcesses?.has("HealthCheck") === true) return undefined;
   if (state.asg.replacements.some((r) => r.oldInstanceId === member.instanceId && r.phase !== "done"))
     return undefined;
   const instance = state.instances.get(member.instanceId);
@@ -319,7 +321,8 @@ function healthDue(
     state.asg.impairedNoticed.delete(member.instanceId);
   }
   if (at === undefined) return undefined;
-  const when = at;
+  // A resumed health check acts from its resumption on, not in the past.
+  const when = Math.max(at, group.healthCheckResumedAt ?? at);
   return {
     at: when,
     apply: (emit) => {

@@ -16,6 +16,7 @@ import type {
 } from "@aws-sdk/client-auto-scaling";
 import { asgAttachModel } from "./asg-attach";
 import { autoScalingEngineModel } from "./asg-operations";
+import { asgProcessesModel } from "./asg-processes";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { lifecycleModel } from "./lifecycle";
@@ -128,7 +129,10 @@ function toGroup(c: OpContext, g: AsgModel): AutoScalingGroup {
           }),
       ),
     CreatedTime: g.createdTime,
-    SuspendedProcesses: [],
+    SuspendedProcesses: [...(g.suspendedProcesses ?? [])].map(([name, at]) => ({
+      ProcessName: name,
+      SuspensionReason: `User suspended at ${new Date(at).toISOString().slice(0, 19)}Z`,
+    })),
     VPCZoneIdentifier: g.vpcZoneIdentifier.join(","),
     EnabledMetrics: [],
     Tags: [...g.tags.entries()].map(([Key, Value]) => ({
@@ -173,6 +177,7 @@ function describeAutoScalingGroups(c: OpContext, p: Params): AutoScalingGroupsTy
 export const autoScalingModel: ServiceModel = {
   ...lifecycleModel,
   ...asgAttachModel,
+  ...asgProcessesModel,
   ...autoScalingEngineModel,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   DescribeAutoScalingGroups: describeAutoScalingGroups,

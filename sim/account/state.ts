@@ -272,6 +272,10 @@ export interface AsgModel {
   tags: Map<string, string>;
   /** Maintenance, retention and warm pool policies, launch template ENIs (sim/account/asg-model.ts). */
   policies?: AsgPolicies;
+  /** Processes suspended with SuspendProcesses → when (sim/account/asg-processes.ts). */
+  suspendedProcesses?: Map<string, number>;
+  /** When HealthCheck was last resumed: the health check acts on nothing it saw while suspended earlier. */
+  healthCheckResumedAt?: number;
 }
 
 export interface MetricAlarmModel {

@@ -2,7 +2,8 @@
  * eni-reattach's incidents: the firewall group (test/fixtures/accounts/eni-reattach.json, one serving
  * firewall with its three ENIs) replaced by Auto Scaling's engine (sim/account/asg-*.ts) for the reasons
  * AWS replaces instances: marked Unhealthy (SetInstanceHealth, or EC2 health checks on an impaired status
- * check), an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
+ * check), an impaired holder kept running while an operator suspended the health check (SuspendProcesses),
+ * an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
  * seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
  * warm pool with reuse on scale in, or a foreign launch hook of another team.
  */
@@ -143,6 +144,27 @@ const incidents: IncidentKind[] = [
         },
       });
       return "started";
+    },
+  },
+  // An operator suspends the health check (maintenance) and the holder's system check fails: it keeps
+  // running, InService and Healthy, with its ENIs, until the health check is resumed.
+  onMember("holder-impaired-kept", 1, async (account, id) => {
+    await call(account, "SuspendProcesses", {
+      AutoScalingGroupName: GROUP,
+      ScalingProcesses: ["HealthCheck"],
+    });
+    account.setInstanceStatus(id, { system: "impaired" });
+  }),
+  {
+    name: "health-check-resumed",
+    weight: 1,
+    draw: () => ({}),
+    apply: async ({ account }) => {
+      await call(account, "ResumeProcesses", {
+        AutoScalingGroupName: GROUP,
+        ScalingProcesses: ["HealthCheck"],
+      });
+      return "resumed";
     },
   },
   { name: "scale-out", weight: 1, draw: () => ({}), apply: desired(1) },
