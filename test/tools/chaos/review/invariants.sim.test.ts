@@ -104,6 +104,45 @@ describe("review: eni-reattach invariants", () => {
   });
 });
 
+describe("review: eni-reattach never-detach-serving", () => {
+  it.fails("review: a detach from the serving instance is exempt only when the ENI is re-attached to it, not when the re-attach failed", {
+    timeout: 120_000,
+  }, async () => {
+    let done = false;
+    // Mutant: once, detaches the serving firewall's ENI at index 1 and "re-attaches" it at a taken index (fails).
+    harness = await startMutantHarness("eni-reattach", ({ account }) => async () => {
+      if (done) return { decision: "nothing-to-do" };
+      done = true;
+      const serving = holderOf(account());
+      const eni = [...account().state().networkInterfaces.values()].find(
+        (n) => n.attachment?.instanceId === serving && n.attachment?.deviceIndex === 1,
+      );
+      const described = (await call(account(), "ec2", "DescribeNetworkInterfaces", {
+        NetworkInterfaceIds: [eni?.id],
+      })) as { NetworkInterfaces?: Array<{ Attachment?: { AttachmentId?: string } }> };
+      const attachmentId = described.NetworkInterfaces?.[0]?.Attachment?.AttachmentId;
+      await call(account(), "ec2", "DetachNetworkInterface", { AttachmentId: attachmentId });
+      await call(account(), "ec2", "AttachNetworkInterface", {
+        NetworkInterfaceId: eni?.id,
+        InstanceId: serving,
+        DeviceIndex: 0,
+      }).catch(() => undefined);
+      return { decision: "reattached" };
+    });
+    const result = await runTrace(
+      harness,
+      eniReattachModel,
+      traceOf("eni-reattach", "terminate-then-launch", 3, []),
+      {
+        stopOnViolation: false,
+      },
+    );
+    const failedAttach = harness.account.calls.find((c) => c.operation === "AttachNetworkInterface");
+    expect(failedAttach?.outcome).toBe("error");
+    expect(result.violations.map((v) => v.invariant)).toContain("never-detach-serving");
+  });
+});
+
 describe("review: vfxt-ip-move invariants", () => {
   it.fails("review: moving an address off a healthy node with DeleteRoute + CreateRoute (rebalance off) is a violation", {
     timeout: 120_000,
