@@ -36,6 +36,8 @@ const SAMPLE_MS = 5000;
  * next reconcile (1 min) reading the agent's samples, and one Lambda retry (1 min) of a failed run.
  */
 const DETECTION_MS = 150_000;
+/** The agent re-arms its trigger after 3 successful probes: a break is over once the path worked that long. */
+const RECOVERY_MS = 3 * SAMPLE_MS;
 
 const section = {
   triggerBusName: TRIGGER_BUS,
@@ -256,7 +258,11 @@ const checker = (world: World): Checker => {
         applianceEnis: [ENI],
       }));
       meter.step(view);
-      const checked = checkDxStep(state, view, config, { detectionMs: DETECTION_MS, toleranceMs: SAMPLE_MS });
+      const checked = checkDxStep(state, view, config, {
+        detectionMs: DETECTION_MS,
+        toleranceMs: SAMPLE_MS,
+        recoveryMs: RECOVERY_MS,
+      });
       state = checked.state;
       return checked.violations.map((v) => ({ invariant: v.invariant, message: v.message }));
     },

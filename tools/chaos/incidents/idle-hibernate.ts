@@ -34,6 +34,13 @@ const outsideGroups: Can = (account, id) =>
 const alarmOf = (account: SimulatedAccount, id: string): string | undefined =>
   account.state().metricAlarms.has(`${PREFIX}${id}`) ? `${PREFIX}${id}` : undefined;
 const withAlarm: Can = (account, id) => alarmOf(account, id) !== undefined;
+/** Instances whose idle alarm exists and is not in `state` (so that setting it is a change). */
+const alarmNotIn =
+  (state: string): Can =>
+  (account, id) => {
+    const alarm = alarmOf(account, id);
+    return alarm !== undefined && account.state().metricAlarms.get(alarm)?.alarm.StateValue !== state;
+  };
 
 /** The instance `params.pick` names among those the incident can happen to (sorted by id). */
 const picked = (account: SimulatedAccount, params: Params, can: Can): string | undefined => {
@@ -67,7 +74,7 @@ const incidents: IncidentKind[] = [
   onInstance(
     "goes-idle",
     6,
-    withAlarm,
+    alarmNotIn("ALARM"),
     setAlarm(
       "ALARM",
       "Threshold Crossed: 3 out of the last 3 datapoints were less than the threshold (10.0)",
@@ -76,7 +83,7 @@ const incidents: IncidentKind[] = [
   onInstance(
     "busy-again",
     3,
-    withAlarm,
+    alarmNotIn("OK"),
     setAlarm(
       "OK",
       "Threshold Crossed: 1 out of the last 3 datapoints was not less than the threshold (10.0)",
@@ -153,8 +160,14 @@ const ACTIONS: Record<string, string[]> = {
 const fixture = (variant: string): unknown => {
   const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as { alarms: Array<Record<string, unknown>> };
   const actions = ACTIONS[variant] ?? [];
-  for (const alarm of raw.alarms)
-    if (actions.length > 0 && String(alarm.name).startsWith(PREFIX)) alarm.alarmActions = actions;
+  for (const alarm of raw.alarms.filter((a) => String(a.name).startsWith(PREFIX))) {
+    if (actions.length > 0) alarm.alarmActions = actions;
+    // The instances start busy: `goes-idle` is a state change (an event, the alarm's actions).
+    Object.assign(alarm, {
+      state: "OK",
+      stateReason: "Threshold Crossed: not less than the threshold (10.0)",
+    });
+  }
   return raw;
 };
 

@@ -11,6 +11,7 @@ import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
 import { VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import {
+  checkVfxtHolders,
   checkVfxtInvariants,
   checkVfxtMoves,
   unservedAddresses,
@@ -212,8 +213,16 @@ const checker =
         measure(before.at);
       },
       invocation: (report) => {
-        measure(world.account.clock.nowMs());
-        return checkVfxtMoves(before, report.calls, config);
+        const now = world.account.clock.nowMs();
+        measure(now);
+        const after = vfxtView(state(), config, now);
+        const moves = checkVfxtMoves(before, report.calls, config);
+        // One finding per move: the state check adds what the operations check cannot see.
+        const seen = new Set(moves.map((m) => m.invariant));
+        return [
+          ...moves,
+          ...checkVfxtHolders(before, after, state(), config).filter((v) => !seen.has(v.invariant)),
+        ];
       },
       step: () => {
         const now = world.account.clock.nowMs();

@@ -269,3 +269,40 @@ export const checkVfxtMoves = (
   }
   return out;
 };
+
+/**
+ * Invariant 3 judged on the state (whatever the operations: DeleteRoute + CreateRoute, an unassign): per
+ * cluster with rebalance off, an address whose holder before the invocation was a healthy node's ENI (a
+ * secondary address) or whose `/32` route in a cluster table targeted one, has the same holder after it.
+ */
+export const checkVfxtHolders = (
+  before: VfxtView,
+  after: VfxtView,
+  state: RegionState,
+  config: VfxtIpMoveConfig,
+): Violation[] => {
+  const out: Violation[] = [];
+  const healthyEni = (eni: string | undefined) =>
+    eni !== undefined && before.healthy.has(before.eniOwner.get(eni) ?? (eni.startsWith("i-") ? eni : ""));
+  for (const cluster of config.clusters.filter((c) => !c.rebalance)) {
+    const vpcId = clusterVpc(state, config, cluster);
+    for (const address of expandAddresses(cluster.addresses)) {
+      for (const eni of before.holders.get(`${vpcId}|${address}`) ?? [])
+        if (healthyEni(eni) && !(after.holders.get(`${vpcId}|${address}`) ?? []).includes(eni))
+          out.push({
+            invariant: "no-move-from-healthy",
+            message: `${cluster.name} ${address} left healthy ${before.eniOwner.get(eni)} (${eni})`,
+          });
+      for (const table of cluster.routeTableIds) {
+        const key = `${table}|${address}/32`;
+        const target = before.routes.get(key);
+        if (healthyEni(target) && after.routes.get(key) !== target)
+          out.push({
+            invariant: "no-move-from-healthy",
+            message: `${cluster.name} ${address}/32 in ${table} moved from healthy ${target} to ${after.routes.get(key) ?? "nothing"}`,
+          });
+      }
+    }
+  }
+  return out;
+};

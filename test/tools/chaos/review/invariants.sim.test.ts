@@ -84,7 +84,7 @@ describe("review: eni-reattach invariants", () => {
     expect(result.violations.map((v) => v.invariant)).toContain("settled");
   });
 
-  it.fails("review: every replacement ends with the ENIs on a serving instance, also in a group of two members", {
+  it("review: every replacement ends with the ENIs on a serving instance, also in a group of two members", {
     timeout: 120_000,
   }, async () => {
     harness = await continueWithoutEnis();
@@ -105,7 +105,7 @@ describe("review: eni-reattach invariants", () => {
 });
 
 describe("review: eni-reattach never-detach-serving", () => {
-  it.fails("review: a detach from the serving instance is exempt only when the ENI is re-attached to it, not when the re-attach failed", {
+  it("review: a detach from the serving instance is exempt only when the ENI is re-attached to it, not when the re-attach failed", {
     timeout: 120_000,
   }, async () => {
     let done = false;
@@ -144,7 +144,7 @@ describe("review: eni-reattach never-detach-serving", () => {
 });
 
 describe("review: vfxt-ip-move invariants", () => {
-  it.fails("review: moving an address off a healthy node with DeleteRoute + CreateRoute (rebalance off) is a violation", {
+  it("review: moving an address off a healthy node with DeleteRoute + CreateRoute (rebalance off) is a violation", {
     timeout: 120_000,
   }, async () => {
     const address = "10.250.0.11/32";
@@ -177,7 +177,7 @@ describe("review: vfxt-ip-move invariants", () => {
     expect(result.violations.map((v) => v.invariant)).toContain("no-move-from-healthy");
   });
 
-  it.fails("review: a vFXT node terminated by the trace is terminated (the incident the issue lists is exercised)", {
+  it("review: a vFXT node terminated by the trace is terminated (the incident the issue lists is exercised)", {
     timeout: 120_000,
   }, async () => {
     harness = await startHarness({ clock: "manual" });
@@ -194,7 +194,7 @@ describe("review: vfxt-ip-move invariants", () => {
 });
 
 describe("review: idle-hibernate invariants and incidents", () => {
-  it.fails("review: a tag written on an instance that is not opted in is 'touched outside configuration'", {
+  it("review: a tag written on an instance that is not opted in is 'touched outside configuration'", {
     timeout: 120_000,
   }, async () => {
     const database = "i-0123456789abcdef3"; // ops:hibernate=never
@@ -217,7 +217,7 @@ describe("review: idle-hibernate invariants and incidents", () => {
     expect(result.violations.map((v) => v.invariant)).toContain("nothing-outside-configuration");
   });
 
-  it.fails("review: the campaign drives idle-hibernate through its alarm event rule, not only its reconcile", {
+  it("review: the campaign drives idle-hibernate through its alarm event rule, not only its reconcile", {
     timeout: 180_000,
   }, async () => {
     harness = await startHarness({ clock: "manual" });
