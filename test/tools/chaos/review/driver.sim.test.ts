@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Harness } from "../../../../sim/harness";
 import { CHAOS_START, runTrace } from "../../../../tools/chaos/driver";
@@ -7,6 +8,8 @@ import { idleHibernateModel } from "../../../../tools/chaos/incidents/idle-hiber
 import { vfxtIpMoveModel } from "../../../../tools/chaos/incidents/vfxt-ip-move";
 import { startHarness } from "../../../support/harness";
 import { call, detailTypeOf, startMutantHarness, traceOf } from "./mutants";
+
+const DEMO_FIXTURE = "test/fixtures/accounts/idle-hibernate.json";
 
 /**
  * Review of the chaos driver (issue 14) against Lambda's and EventBridge's documented delivery, and of its
@@ -91,9 +94,13 @@ describe("review: chaos driver", () => {
     // Only incidents and API faults: no delivery fault delays anything.
     const trace = {
       ...generated,
+      variant: "demo",
       items: generated.items.filter((i) => i.kind.startsWith("incident:") || i.kind.startsWith("api-")),
     };
-    const result = await runTrace(harness, idleHibernateModel, trace, { stopOnViolation: false });
+    // The demo account as committed (its idle alarms in ALARM): the reconcile stops instances in quiet time.
+    // (chaossim starts the campaign's idle alarms in OK, which hides this seed's case; the finding stands.)
+    const demo = { ...idleHibernateModel, fixture: () => JSON.parse(readFileSync(DEMO_FIXTURE, "utf8")) };
+    const result = await runTrace(harness, demo, trace, { stopOnViolation: false });
     const lags = result.delivered
       .filter((d) => !d.via.startsWith("schedule") && d.attempt === 0)
       .map((d) => d.at - (Date.parse(String((d.event as { time?: string }).time)) - CHAOS_START.getTime()));
