@@ -37,7 +37,13 @@ import { outpostsModel } from "./outposts";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
 import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
-import { type EmitServiceEvent, type EventDeliveryModel, RegionState, type ServiceEvent } from "./state";
+import {
+  type AlarmActionDelivery,
+  type EmitServiceEvent,
+  type EventDeliveryModel,
+  RegionState,
+  type ServiceEvent,
+} from "./state";
 import type { InstanceStatusModel, StatusCheckKind } from "./status-checks";
 import { subnetOf } from "./vpc-addresses";
 
@@ -142,6 +148,11 @@ export class SimulatedAccount {
   /** Events EventBridge rules matched (put on their bus, allowed, pattern matched), with the rules' targets. */
   get eventDeliveries(): EventDeliveryModel[] {
     return [...this.regions.values()].flatMap((r) => structuredClone(r.eventDeliveries));
+  }
+
+  /** Lambda and SNS alarm actions CloudWatch ran on alarm state changes, with their payloads (alarm-actions.ts). */
+  get alarmActionDeliveries(): AlarmActionDelivery[] {
+    return [...this.regions.values()].flatMap((r) => r.alarmActionDeliveries);
   }
 
   /** The live state of a region (default: the fixture's). For tests and extensions; prefer `dispatch`. */

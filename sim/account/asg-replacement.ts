@@ -17,8 +17,9 @@
  *   previous is ready; a replacement not done within `instanceRefreshTimeoutMs` fails the refresh.
  *   `ReplaceRootVolume` keeps the instance (and its ENIs): `ReplacingRootVolume` → `RootVolumeReplaced`
  *   → `InService`.
- * - EC2 health checks (`behaviour.healthChecks: "ec2"`): an `InService` member past its grace period
- *   whose instance is not running is marked `Unhealthy` at once; an impaired status check is acted on at
+ * - EC2 health checks (`behaviour.healthChecks: "ec2"`): an `InService` member whose instance stopped or
+ *   was terminated is marked `Unhealthy` at once, even within its grace period (AS UG "Set the health check
+ *   grace period"); one not running otherwise, past its grace period; an impaired status check is acted on at
  *   the first `healthCheckIntervalMs` tick after its `ImpairedSince`. Then it is replaced.
  */
 
@@ -282,6 +283,9 @@ function refreshDue(state: RegionState, refresh: InstanceRefreshModel): Due | un
 // ---------------------------------------------------------------------------------------------
 // EC2 health checks
 
+/** States an instance reaches only after it was running (stopped or terminated outside the group). */
+const LEFT_RUNNING: ReadonlySet<string> = new Set(["stopping", "stopped", "shutting-down", "terminated"]);
+
 function healthDue(
   state: RegionState,
   group: AsgModel,
@@ -290,13 +294,19 @@ function healthDue(
 ): Due | undefined {
   if (member.lifecycleState !== "InService" || state.asg.unhealthySince.has(member.instanceId))
     return undefined;
+  // A suspended HealthCheck process checks nothing (AS UG "Suspend and resume processes").
+  if (group.suspendedProcesses?.has("HealthCheck") === true) return undefined;
   if (state.asg.replacements.some((r) => r.oldInstanceId === member.instanceId && r.phase !== "done"))
     return undefined;
   const instance = state.instances.get(member.instanceId);
   const graceEnd = (state.asg.stateSince.get(member.instanceId) ?? 0) + group.healthCheckGracePeriod * 1000;
   let at: number | undefined;
-  if (instance === undefined || instance.state !== "running" || member.healthStatus === "Unhealthy") {
-    at = Math.max(graceEnd, instance?.stateSince ?? 0);
+  if (instance === undefined || LEFT_RUNNING.has(instance.state)) {
+    // "During the health check grace period, if Amazon EC2 Auto Scaling detects that an instance is no
+    // longer in the Amazon EC2 running state, it immediately marks the instance Unhealthy".
+    at = instance?.stateSince ?? now;
+  } else if (instance.state !== "running" || member.healthStatus === "Unhealthy") {
+    at = Math.max(graceEnd, instance.stateSince);
   } else if (instance.status?.instance === "impaired" || instance.status?.system === "impaired") {
     // Impaired since `ImpairedSince` (else first seen now), acted on at the next health check tick.
     const since = [instance.status.instanceImpairedSince, instance.status.systemImpairedSince].filter(
@@ -311,7 +321,8 @@ function healthDue(
     state.asg.impairedNoticed.delete(member.instanceId);
   }
   if (at === undefined) return undefined;
-  const when = at;
+  // A resumed health check acts from its resumption on, not in the past.
+  const when = Math.max(at, group.healthCheckResumedAt ?? at);
   return {
     at: when,
     apply: (emit) => {

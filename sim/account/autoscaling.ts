@@ -6,6 +6,7 @@
  * hibernate group members). Note the two spellings AWS uses: `HEALTHY` in
  * DescribeAutoScalingInstances, `Healthy` in DescribeAutoScalingGroups.
  */
+
 import type {
   Instance as AsgInstance,
   AutoScalingGroup,
@@ -13,7 +14,9 @@ import type {
   AutoScalingInstanceDetails,
   AutoScalingInstancesType,
 } from "@aws-sdk/client-auto-scaling";
+import { asgAttachModel } from "./asg-attach";
 import { autoScalingEngineModel } from "./asg-operations";
+import { asgProcessesModel } from "./asg-processes";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { lifecycleModel } from "./lifecycle";
@@ -126,7 +129,10 @@ function toGroup(c: OpContext, g: AsgModel): AutoScalingGroup {
           }),
       ),
     CreatedTime: g.createdTime,
-    SuspendedProcesses: [],
+    SuspendedProcesses: [...(g.suspendedProcesses ?? [])].map(([name, at]) => ({
+      ProcessName: name,
+      SuspensionReason: `User suspended at ${new Date(at).toISOString().slice(0, 19)}Z`,
+    })),
     VPCZoneIdentifier: g.vpcZoneIdentifier.join(","),
     EnabledMetrics: [],
     Tags: [...g.tags.entries()].map(([Key, Value]) => ({
@@ -170,6 +176,8 @@ function describeAutoScalingGroups(c: OpContext, p: Params): AutoScalingGroupsTy
 
 export const autoScalingModel: ServiceModel = {
   ...lifecycleModel,
+  ...asgAttachModel,
+  ...asgProcessesModel,
   ...autoScalingEngineModel,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   DescribeAutoScalingGroups: describeAutoScalingGroups,

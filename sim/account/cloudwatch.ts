@@ -14,6 +14,7 @@ import type {
   MetricAlarm,
   MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
+import { runAlarmActions } from "./alarm-actions";
 import { configurationOf, emitConfigurationChange, eventTimestamp, fullConfiguration } from "./alarm-events";
 import { validateAlarmMetrics } from "./alarm-metrics";
 import { alarmActionsModel } from "./cloudwatch-actions";
@@ -435,6 +436,8 @@ export function setAlarmState(
       },
       at: now.getTime(),
     });
+    const state = prune({ value, reason, reasonData, timestamp: eventTimestamp(now) });
+    runAlarmActions(c, alarm, { name, value, previous, state, at: now.getTime() });
   }
 }
 

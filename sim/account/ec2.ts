@@ -35,6 +35,7 @@ import type { OpContext, ServiceModel } from "./context";
 import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
+import { goneAfterTermination } from "./ec2-checks";
 import {
   checkFilterValueLimit,
   INSTANCE_STORAGE_FILTERS,
@@ -46,6 +47,7 @@ import { ec2InstanceStatusOperations } from "./ec2-instance-status";
 import { createNetworkInterfaceWith } from "./ec2-network-interfaces";
 import { ec2RouteOperations } from "./ec2-routes";
 import { ec2StopModel } from "./ec2-stop";
+import { ec2TerminateModel } from "./ec2-terminate";
 import { ec2VpcOperations } from "./ec2-vpcs";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
@@ -337,15 +339,16 @@ function describeInstances(c: OpContext, p: Params): DescribeInstancesResult {
   noIdsWithMaxResults(ids, max, "instancesSet");
   const filters = readFilters(p);
   checkFilterValueLimit(filters);
+  // Terminated instances "remain visible after termination (for approximately one hour)".
+  const visible = (i: InstanceModel | undefined): i is InstanceModel =>
+    i !== undefined && !goneAfterTermination(i, c.nowMs());
   if (ids !== undefined && ids.length > 0)
-    checkIds(ids, ID_RULES.instance, (id) => c.state.instances.has(id));
+    checkIds(ids, ID_RULES.instance, (id) => visible(c.state.instances.get(id)));
   dryRun(p);
   const candidates =
     ids !== undefined && ids.length > 0
-      ? [...new Set(ids)]
-          .map((id) => c.state.instances.get(id))
-          .filter((i): i is InstanceModel => i !== undefined)
-      : [...c.state.instances.values()];
+      ? [...new Set(ids)].map((id) => c.state.instances.get(id)).filter(visible)
+      : [...c.state.instances.values()].filter(visible);
   const matched = applyFilters(candidates, filters, {
     fields: INSTANCE_FILTERS(c.state),
     tags: (i) => i.tags,
@@ -966,6 +969,7 @@ export const ec2Model: ServiceModel = {
   ...ec2AttachmentModel,
   DescribeInstances: describeInstances,
   ...ec2StopModel,
+  ...ec2TerminateModel,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeNetworkInterfaces: describeNetworkInterfaces,
   DescribeRouteTables: describeRouteTables,

@@ -272,6 +272,10 @@ export interface AsgModel {
   tags: Map<string, string>;
   /** Maintenance, retention and warm pool policies, launch template ENIs (sim/account/asg-model.ts). */
   policies?: AsgPolicies;
+  /** Processes suspended with SuspendProcesses → when (sim/account/asg-processes.ts). */
+  suspendedProcesses?: Map<string, number>;
+  /** When HealthCheck was last resumed: the health check acts on nothing it saw while suspended earlier. */
+  healthCheckResumedAt?: number;
 }
 
 export interface MetricAlarmModel {
@@ -285,6 +289,19 @@ export interface CompositeAlarmModel {
 }
 
 /** An event AWS itself would deliver to EventBridge (EC2 state change, alarm state change). */
+/** An alarm action CloudWatch ran on a state change (sim/account/alarm-actions.ts). */
+export interface AlarmActionDelivery {
+  /** Simulated epoch ms of the state change. */
+  at: number;
+  alarmName: string;
+  state: string;
+  /** The action's ARN. */
+  action: string;
+  kind: "lambda" | "sns" | "other";
+  /** What the Lambda function receives (lambda, sns); undefined for other actions. */
+  payload?: Record<string, unknown>;
+}
+
 export interface ServiceEvent {
   version: "0";
   id: string;
@@ -471,6 +488,8 @@ export class RegionState {
   readonly scheduled: ScheduledTask[] = [];
   /** Secondary private IP (re)assignments in flight: `AssignPrivateIpAddresses` is asynchronous. */
   readonly pendingAddressMoves: PendingAddressMove[] = [];
+  /** Lambda and SNS alarm actions CloudWatch ran, in order (sim/account/alarm-actions.ts). */
+  readonly alarmActionDeliveries: AlarmActionDelivery[] = [];
   /** AWS/EC2 metric sources of the instances that have one (sim/account/instance-metrics.ts). */
   readonly instanceMetrics = new Map<string, InstanceMetricsModel>();
   readonly instanceStateListeners: InstanceStateListener[] = [];

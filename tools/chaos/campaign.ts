@@ -8,6 +8,7 @@ import { Harness } from "../../sim/harness";
 import { writeArtifacts } from "./artifacts";
 import { type RunResult, runTrace } from "./driver";
 import { generateTrace } from "./generate";
+import { addMeasures, emptyMeasures, type MeasureSummary, summarize } from "./measures";
 import { shrinkTrace } from "./shrink";
 import type { CapabilityModel, Trace } from "./types";
 
@@ -42,6 +43,8 @@ export interface CapabilityResult {
   wallSeconds: number;
   daysPerSecond: number;
   violations: FoundViolation[];
+  /** Durations measured by the runs (tools/chaos/measures.ts). */
+  measures: Record<string, MeasureSummary>;
 }
 
 const shrinkAndWrite = async (
@@ -83,7 +86,9 @@ export const runCapability = async (
     wallSeconds: 0,
     daysPerSecond: 0,
     violations: [],
+    measures: {},
   };
+  const measured = emptyMeasures();
   let shrinkMs = 0;
   // Runs are planned in whole trace days: a run may end a little past its last day (a sleeping handler).
   for (let k = 0, planned = 0; planned < options.days; k++) {
@@ -97,6 +102,7 @@ export const runCapability = async (
     total.invocations += result.stats.invocations;
     total.kept += result.stats.kept;
     total.lostByFault += result.stats.lostByFault;
+    addMeasures(measured, result.measures);
     if (result.violations.length > 0) {
       const t0 = performance.now();
       total.violations.push(await shrinkAndWrite(harness, model, result, options.out));
@@ -105,6 +111,7 @@ export const runCapability = async (
   }
   total.wallSeconds = (performance.now() - started - shrinkMs) / 1000;
   total.daysPerSecond = total.days / Math.max(total.wallSeconds, 1e-9);
+  total.measures = summarize(measured);
   return total;
 };
 

@@ -13,6 +13,7 @@ import type { Harness, InvocationReport } from "../../sim/harness";
 import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
 import { DAY_MS } from "./generate";
+import type { RunMeasures } from "./measures";
 import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
 
 /** The fixed start of every run: a run does not depend on when it is made. */
@@ -50,6 +51,7 @@ export interface RunResult {
   log: string[];
   delivered: Delivered[];
   stats: RunStats;
+  measures?: RunMeasures;
 }
 
 export interface RunOptions {
@@ -129,6 +131,7 @@ class Run {
   #seq = 0;
   #seenService = 0;
   #seenPublished = 0;
+  #seenActions = 0;
   readonly #checker;
 
   constructor(
@@ -258,9 +261,13 @@ class Run {
         resources: p.Resources ?? [],
         detail: JSON.parse(p.Detail ?? "{}") as unknown,
       }));
+    // CloudWatch's Lambda and SNS alarm actions: routed by the alarm's actions and the topics' subscriptions.
+    const actions = account.alarmActionDeliveries.slice(this.#seenActions);
+    this.#seenActions += actions.length;
+    const payloads = actions.flatMap((a) => (a.payload === undefined ? [] : [a.payload]));
     const buffered = this.#buffered;
     this.#buffered = [];
-    return [...service, ...inputs, ...buffered, ...extra];
+    return [...service, ...inputs, ...payloads, ...buffered, ...extra];
   }
 
   route(event: unknown): void {
@@ -367,6 +374,10 @@ class Run {
   step(): void {
     this.flag(this.#checker.step());
   }
+
+  measures(): RunMeasures | undefined {
+    return this.#checker.measures?.();
+  }
 }
 
 const errorLine = (error: unknown): string => {
@@ -456,5 +467,13 @@ export const runTrace = async (
     await advanceTo(world, model, Math.max(stepTo, run.now + 1), run);
   }
   run.stats.simulatedMs = run.now - world.start;
-  return { trace, violations: run.violations, log: run.log, delivered: run.delivered, stats: run.stats };
+  const measures = run.measures();
+  return {
+    trace,
+    violations: run.violations,
+    log: run.log,
+    delivered: run.delivered,
+    stats: run.stats,
+    ...(measures === undefined ? {} : { measures }),
+  };
 };

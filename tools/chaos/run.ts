@@ -14,6 +14,7 @@ import { Harness } from "../../sim/harness";
 import { readTrace } from "./artifacts";
 import { type CapabilityResult, runCampaign } from "./campaign";
 import { type RunResult, runTrace } from "./driver";
+import { formatMeasures } from "./measures";
 import { MODELS, modelOf } from "./models";
 
 const USAGE = `usage: npm run chaos -- [--capability <${MODELS.map((m) => m.capability).join("|")}>] [--days N] [--seed S]
@@ -66,6 +67,7 @@ const summary = (r: CapabilityResult): string =>
       (v) =>
         `  seed ${v.seed}: ${v.invariant}: ${v.message} (trace shrunk from ${v.items} to ${v.shrunkTo} item(s)${v.artifacts ? `; ${v.artifacts}` : ""})`,
     ),
+    ...formatMeasures(r.measures),
   ].join("\n");
 
 const campaign = async (): Promise<number> => {

@@ -7,6 +7,7 @@ import type { Capability } from "../../functions/index";
 import type { SimulatedAccount } from "../../sim/account/index";
 import type { Harness, InvocationReport } from "../../sim/harness";
 import type { SimServiceName } from "../../sim/types";
+import type { RunMeasures } from "./measures";
 import type { Rng } from "./prng";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -72,6 +73,8 @@ export interface Checker {
   invocation(report: InvocationReport): Violation[];
   /** After every step of simulated time. */
   step(): Violation[];
+  /** At the end of the run: the durations it measured (tools/chaos/measures.ts). */
+  measures?(): RunMeasures;
 }
 
 export interface CapabilityModel {

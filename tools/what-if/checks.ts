@@ -60,6 +60,7 @@ const dxChecker = (account: SimulatedAccount, config: StageConfig): WhatIfChecke
   const since = account.clock.nowMs() - historyMs(section);
   const initial = (): CheckState => ({
     brokenSince: {},
+    workingSince: {},
     dxUpSince: Object.fromEntries(
       section.groups.filter((g) => directConnectWorks(account, g)).map((g) => [g.name, since]),
     ),

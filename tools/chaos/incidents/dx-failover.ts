@@ -12,7 +12,15 @@
 import { readFileSync } from "node:fs";
 import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
-import { type CheckState, checkDxStep, directConnectWorks, dxView } from "../invariants/dx-failover";
+import {
+  type CheckState,
+  cellWorks,
+  checkDxStep,
+  type DxView,
+  directConnectWorks,
+  dxView,
+} from "../invariants/dx-failover";
+import { Episodes, emptyMeasures } from "../measures";
 import type { Rng } from "../prng";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
 
@@ -28,6 +36,8 @@ const SAMPLE_MS = 5000;
  * next reconcile (1 min) reading the agent's samples, and one Lambda retry (1 min) of a failed run.
  */
 const DETECTION_MS = 150_000;
+/** The agent re-arms its trigger after 3 successful probes: a break is over once the path worked that long. */
+const RECOVERY_MS = 3 * SAMPLE_MS;
 
 const section = {
   triggerBusName: TRIGGER_BUS,
@@ -52,12 +62,22 @@ interface Outside {
   armed: boolean;
   /** Times (epoch ms) at which the data plane of every VIF toggles. */
   flaps: number[];
+  /** Incidents applied so far (the measure `dx-blackholed-s` is per incident). */
+  incidents: number;
 }
 const outside = new WeakMap<World, Outside>();
 const outsideOf = (world: World): Outside => {
   let o = outside.get(world);
   if (o === undefined) {
-    o = { vpnUp: true, lastSample: world.start - 300_000, failures: 0, successes: 0, armed: true, flaps: [] };
+    o = {
+      vpnUp: true,
+      lastSample: world.start - 300_000,
+      failures: 0,
+      successes: 0,
+      armed: true,
+      flaps: [],
+      incidents: 0,
+    };
     outside.set(world, o);
   }
   return o;
@@ -69,7 +89,7 @@ const dataPlaneUp = (account: SimulatedAccount, id: string) =>
 
 const pickVif = (rng: Rng): Params => ({ vif: rng.int(0, VIFS.length - 1) });
 
-const incidents: IncidentKind[] = [
+const kinds: IncidentKind[] = [
   {
     name: "dx-data-plane-toggle",
     weight: 4,
@@ -116,6 +136,15 @@ const incidents: IncidentKind[] = [
     },
   },
 ];
+
+/** Every incident counts itself (the measure is per incident). */
+const incidents: IncidentKind[] = kinds.map((kind) => ({
+  ...kind,
+  apply: (world, params) => {
+    outsideOf(world).incidents += 1;
+    return kind.apply(world, params);
+  },
+}));
 
 const datum = (at: number, path: string, ok: boolean) => ({
   MetricName: "PathHealthy",
@@ -179,10 +208,47 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   return [trigger(world, now)];
 };
 
+/** Some configured CIDR has no route over a working path while a path works. */
+const blackholed = (view: DxView): boolean =>
+  Object.values(view.groups).some(
+    (g) => (g.directConnectUp || g.vpnUp) && g.cells.some((cell) => !cellWorks(cell, g)),
+  );
+
+/** Blackholed seconds from one incident to the next (`Episodes.record` per incident). */
+const blackholeMeter = (world: World) => {
+  const measures = emptyMeasures();
+  const perIncident = new Episodes(measures, "dx-blackholed-s");
+  let counted = 0;
+  let seconds = 0;
+  let last: { at: number; blackholed: boolean } | undefined;
+  return {
+    measures,
+    step(view: DxView): void {
+      const incidents = outsideOf(world).incidents;
+      if (last?.blackholed === true) seconds += (view.at - last.at) / 1000;
+      if (incidents !== counted) {
+        if (counted > 0) perIncident.record(seconds);
+        counted = incidents;
+        seconds = 0;
+      }
+      last = { at: view.at, blackholed: blackholed(view) };
+    },
+    finish(): void {
+      if (counted > 0) perIncident.record(seconds);
+      counted = 0;
+    },
+  };
+};
+
 const checker = (world: World): Checker => {
   const config = groupConfig();
   let state: CheckState | undefined;
+  const meter = blackholeMeter(world);
   return {
+    measures: () => {
+      meter.finish();
+      return meter.measures;
+    },
     invocation: () => [],
     step: () => {
       const account = world.account;
@@ -191,7 +257,12 @@ const checker = (world: World): Checker => {
         vpnUp: outsideOf(world).vpnUp,
         applianceEnis: [ENI],
       }));
-      const checked = checkDxStep(state, view, config, { detectionMs: DETECTION_MS, toleranceMs: SAMPLE_MS });
+      meter.step(view);
+      const checked = checkDxStep(state, view, config, {
+        detectionMs: DETECTION_MS,
+        toleranceMs: SAMPLE_MS,
+        recoveryMs: RECOVERY_MS,
+      });
       state = checked.state;
       return checked.violations.map((v) => ({ invariant: v.invariant, message: v.message }));
     },

@@ -2,19 +2,23 @@
  * eni-reattach's incidents: the firewall group (test/fixtures/accounts/eni-reattach.json, one serving
  * firewall with its three ENIs) replaced by Auto Scaling's engine (sim/account/asg-*.ts) for the reasons
  * AWS replaces instances: marked Unhealthy (SetInstanceHealth, or EC2 health checks on an impaired status
- * check), an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
+ * check), an impaired holder kept running while an operator suspended the health check (SuspendProcesses),
+ * an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
  * seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
  * warm pool with reuse on scale in, or a foreign launch hook of another team.
  */
 import { readFileSync } from "node:fs";
 import { EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
+import type { AccountSnapshot } from "../../../sim";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import type { InvocationReport } from "../../../sim/harness";
 import {
   checkEniReattachSettled,
   checkEniReattachStep,
   type EniReattachStep,
+  groupServed,
 } from "../invariants/eni-reattach";
+import { Episodes, emptyMeasures } from "../measures";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
 
 const FIXTURE = "test/fixtures/accounts/eni-reattach.json";
@@ -142,6 +146,27 @@ const incidents: IncidentKind[] = [
       return "started";
     },
   },
+  // An operator suspends the health check (maintenance) and the holder's system check fails: it keeps
+  // running, InService and Healthy, with its ENIs, until the health check is resumed.
+  onMember("holder-impaired-kept", 1, async (account, id) => {
+    await call(account, "SuspendProcesses", {
+      AutoScalingGroupName: GROUP,
+      ScalingProcesses: ["HealthCheck"],
+    });
+    account.setInstanceStatus(id, { system: "impaired" });
+  }),
+  {
+    name: "health-check-resumed",
+    weight: 1,
+    draw: () => ({}),
+    apply: async ({ account }) => {
+      await call(account, "ResumeProcesses", {
+        AutoScalingGroupName: GROUP,
+        ScalingProcesses: ["HealthCheck"],
+      });
+      return "resumed";
+    },
+  },
   { name: "scale-out", weight: 1, draw: () => ({}), apply: desired(1) },
   { name: "scale-in", weight: 1, draw: () => ({}), apply: desired(-1) },
 ];
@@ -157,8 +182,14 @@ const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
   return out;
 };
 
-const checker = (world: World): Checker => {
+const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
+  const measures = emptyMeasures();
+  const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
+  const measure = (snapshot: AccountSnapshot, at: number) => {
+    for (const group of config.groups)
+      unserved.observe(group.name, !groupServed(snapshot, subnetsOf(account), config, group), at);
+  };
   const account = world.account;
   const maxInterfaces = (type: string, card: number) =>
     account
@@ -168,8 +199,12 @@ const checker = (world: World): Checker => {
   let signature = "";
   let stableSince = world.start;
   return {
-    invocation: (report: InvocationReport) =>
-      checkEniReattachStep(
+    invocation: (report: InvocationReport) => {
+      // Measured around invocations too: nothing steps while a handler waits on the simulated clock.
+      const now = account.clock.nowMs();
+      measure(report.before, now - report.simulatedMs);
+      measure(report.after, now);
+      return checkEniReattachStep(
         {
           before: report.before,
           after: report.after,
@@ -178,10 +213,16 @@ const checker = (world: World): Checker => {
           maxInterfaces,
         },
         config,
-      ),
+      );
+    },
+    measures: () => {
+      unserved.finish(account.clock.nowMs());
+      return measures;
+    },
     step: () => {
       const snapshot = account.snapshot();
       const now = account.clock.nowMs();
+      measure(snapshot, now);
       const group = snapshot.autoScalingGroups[GROUP];
       const current = JSON.stringify(group?.Instances ?? {});
       if (current !== signature) {

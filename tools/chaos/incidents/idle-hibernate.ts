@@ -3,7 +3,9 @@
  * instances, an Auto Scaling member, an opted-out database, a hibernated one, one with stop protection, a
  * network appliance, their idle alarms): an instance going idle (its idle alarm to ALARM, as CloudWatch
  * does after the evaluation periods) and busy again (OK), its owner starting or stopping it, opting it in
- * or out, it joining a managed fleet (an EKS node-group tag), and an operator pausing its alarm's actions.
+ * or out, it joining a managed fleet (an EKS node-group tag) or an Auto Scaling group (AttachInstances), and
+ * an operator pausing its alarm's actions. The seed picks how the idle alarms reach the function:
+ * EventBridge only, or also a Lambda or an SNS alarm action.
  */
 import { readFileSync } from "node:fs";
 import { IdleHibernateConfigSchema } from "../../../functions/idle-hibernate/config";
@@ -26,9 +28,19 @@ const inState =
   (account, id) =>
     account.state().instances.get(id)?.state === state;
 
+const outsideGroups: Can = (account, id) =>
+  inState("running")(account, id) && account.state().groupOf(id) === undefined;
+
 const alarmOf = (account: SimulatedAccount, id: string): string | undefined =>
   account.state().metricAlarms.has(`${PREFIX}${id}`) ? `${PREFIX}${id}` : undefined;
 const withAlarm: Can = (account, id) => alarmOf(account, id) !== undefined;
+/** Instances whose idle alarm exists and is not in `state` (so that setting it is a change). */
+const alarmNotIn =
+  (state: string): Can =>
+  (account, id) => {
+    const alarm = alarmOf(account, id);
+    return alarm !== undefined && account.state().metricAlarms.get(alarm)?.alarm.StateValue !== state;
+  };
 
 /** The instance `params.pick` names among those the incident can happen to (sorted by id). */
 const picked = (account: SimulatedAccount, params: Params, can: Can): string | undefined => {
@@ -62,7 +74,7 @@ const incidents: IncidentKind[] = [
   onInstance(
     "goes-idle",
     6,
-    withAlarm,
+    alarmNotIn("ALARM"),
     setAlarm(
       "ALARM",
       "Threshold Crossed: 3 out of the last 3 datapoints were less than the threshold (10.0)",
@@ -71,7 +83,7 @@ const incidents: IncidentKind[] = [
   onInstance(
     "busy-again",
     3,
-    withAlarm,
+    alarmNotIn("OK"),
     setAlarm(
       "OK",
       "Threshold Crossed: 1 out of the last 3 datapoints was not less than the threshold (10.0)",
@@ -103,6 +115,14 @@ const incidents: IncidentKind[] = [
     });
     return "tagged";
   }),
+  // An idle instance attached to an Auto Scaling group (AttachInstances): a member now, never to be stopped.
+  onInstance("joins-asg", 1, outsideGroups, async (account, id) => {
+    await account.dispatch(
+      { service: "autoscaling", operation: "AttachInstances", region: account.region, requestId: "chaos" },
+      { AutoScalingGroupName: "web-asg", InstanceIds: [id] },
+    );
+    return "attached to web-asg";
+  }),
   onInstance("alarm-paused", 1, withAlarm, async (account, id) => {
     const alarm = alarmOf(account, id);
     if (alarm === undefined) return "no idle alarm";
@@ -126,11 +146,36 @@ const checker = (_world: World): Checker => {
   };
 };
 
+/**
+ * The alarm action of a variant, as the stack wires it: `lambda-action` invokes idle-hibernate directly
+ * (its alarm-action trigger), `sns-action` notifies the stack's idle-alarms topic (its SNS trigger);
+ * `demo` has none (EventBridge only). The idle alarms get it; CloudWatch still sends the EventBridge event.
+ */
+const ACTIONS: Record<string, string[]> = {
+  demo: [],
+  "lambda-action": ["arn:aws:lambda:us-east-1:123456789012:function:ops-toolkit-dev-idleHibernate"],
+  "sns-action": ["arn:aws:sns:us-east-1:123456789012:ops-toolkit-dev-idle-alarms"],
+};
+
+const fixture = (variant: string): unknown => {
+  const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as { alarms: Array<Record<string, unknown>> };
+  const actions = ACTIONS[variant] ?? [];
+  for (const alarm of raw.alarms.filter((a) => String(a.name).startsWith(PREFIX))) {
+    if (actions.length > 0) alarm.alarmActions = actions;
+    // The instances start busy: `goes-idle` is a state change (an event, the alarm's actions).
+    Object.assign(alarm, {
+      state: "OK",
+      stateReason: "Threshold Crossed: not less than the threshold (10.0)",
+    });
+  }
+  return raw;
+};
+
 export const idleHibernateModel: CapabilityModel = {
   capability: "idle-hibernate",
-  variants: ["demo"],
-  fixture: () => JSON.parse(readFileSync(FIXTURE, "utf8")),
-  stage: () => ({ mode: "apply", idleHibernate: {} }),
+  variants: ["demo", "lambda-action", "sns-action"],
+  fixture,
+  stage: (variant) => ({ mode: "apply", idleHibernate: { alarm: { alarmActions: ACTIONS[variant] ?? [] } } }),
   notDriven: {},
   incidents,
   apiFaults: [

@@ -7,9 +7,18 @@
  * failover time. The seed picks the grace: the default 900 s or 60 s.
  */
 import { readFileSync } from "node:fs";
+import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
 import { VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
-import { checkVfxtInvariants, checkVfxtMoves, type VfxtView, vfxtView } from "../invariants/vfxt-ip-move";
+import {
+  checkVfxtHolders,
+  checkVfxtInvariants,
+  checkVfxtMoves,
+  unservedAddresses,
+  type VfxtView,
+  vfxtView,
+} from "../invariants/vfxt-ip-move";
+import { Episodes, emptyMeasures } from "../measures";
 import type { Rng } from "../prng";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
 
@@ -184,14 +193,41 @@ const checker =
     const state = () => world.account.state();
     const settleMs = graceSeconds * 1000 + DETECTION_MS;
     let before: VfxtView = vfxtView(state(), config, world.start);
+    const measures = emptyMeasures();
+    const unserved = new Episodes(measures, `vfxt-unserved-s grace-${graceSeconds}`);
+    const addresses = config.clusters.flatMap((c) =>
+      expandAddresses(c.addresses).map((a) => `${c.name} ${a}`),
+    );
+    const measure = (now: number) => {
+      const open = new Set(unservedAddresses(state(), config, now));
+      for (const address of addresses) unserved.observe(address, open.has(address), now);
+    };
     return {
+      measures: () => {
+        unserved.finish(world.account.clock.nowMs());
+        return measures;
+      },
+      // Measured around invocations too: a handler sleeping through the grace holds the steps still.
       beforeInvocation: () => {
         before = vfxtView(state(), config, world.account.clock.nowMs());
+        measure(before.at);
       },
-      invocation: (report) => checkVfxtMoves(before, report.calls, config),
+      invocation: (report) => {
+        const now = world.account.clock.nowMs();
+        measure(now);
+        const after = vfxtView(state(), config, now);
+        const moves = checkVfxtMoves(before, report.calls, config);
+        // One finding per move: the state check adds what the operations check cannot see.
+        const seen = new Set(moves.map((m) => m.invariant));
+        return [
+          ...moves,
+          ...checkVfxtHolders(before, after, state(), config).filter((v) => !seen.has(v.invariant)),
+        ];
+      },
       step: () => {
         const now = world.account.clock.nowMs();
         const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
+        measure(now);
         return checkVfxtInvariants(state(), config, { now, settled });
       },
     };

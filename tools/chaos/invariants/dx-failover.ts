@@ -4,7 +4,8 @@
  * campaign (issue 14):
  *
  * 1. `path`: traffic to every configured CIDR of every group table has a working effective path whenever
- *    either path is healthy, except during the detection time (`detectionMs`): every part of the CIDR is
+ *    either path is healthy, except during the detection time (`detectionMs`; a break ends only once the
+ *    path has worked again for `recoveryMs`, so an outage in pieces shorter than the detection time counts whole): every part of the CIDR is
  *    carried by an active propagated route while Direct Connect works, or by an active static route to the
  *    group's appliance while the VPN works.
  * 2. `flap`: a failback happens only after Direct Connect has worked for the restore window of the group,
@@ -126,6 +127,8 @@ export interface CheckState {
   brokenSince: Record<string, number>;
   /** Group → since when Direct Connect has worked without interruption. */
   dxUpSince: Record<string, number>;
+  /** `<group>|<table>|<cidr>` → since when its traffic has worked again after a break. */
+  workingSince: Record<string, number>;
   previous?: DxView;
 }
 
@@ -134,6 +137,8 @@ export interface CheckOptions {
   detectionMs: number;
   /** Slack for the sampling of the views (the time between two steps). */
   toleranceMs?: number;
+  /** How long a broken path must work again before its break is over (default 0: at once). */
+  recoveryMs?: number;
 }
 
 /** Whether every part of a cell's CIDR is carried by a route whose path works now. */
@@ -149,10 +154,19 @@ const checkPaths = (view: DxView, state: CheckState, options: CheckOptions, out:
   for (const [name, g] of Object.entries(view.groups)) {
     for (const cell of g.cells) {
       const key = `${name}|${cell.routeTableId}|${cell.cidr}`;
-      if (cellWorks(cell, g) || !(g.directConnectUp || g.vpnUp)) {
+      if (!(g.directConnectUp || g.vpnUp)) {
         delete state.brokenSince[key];
+        delete state.workingSince[key];
         continue;
       }
+      if (cellWorks(cell, g)) {
+        // A break ends once the path has worked for the recovery time: an outage in short pieces is one.
+        state.workingSince[key] ??= view.at;
+        if (view.at - (state.workingSince[key] ?? view.at) >= (options.recoveryMs ?? 0))
+          delete state.brokenSince[key];
+        continue;
+      }
+      delete state.workingSince[key];
       state.brokenSince[key] ??= view.at;
       const since = state.brokenSince[key] ?? view.at;
       if (view.at - since > options.detectionMs + (options.toleranceMs ?? 0))
@@ -242,6 +256,7 @@ export const checkDxStep = (
   const state: CheckState = {
     brokenSince: { ...previous?.brokenSince },
     dxUpSince: { ...previous?.dxUpSince },
+    workingSince: { ...previous?.workingSince },
     ...(previous?.previous ? { previous: previous.previous } : {}),
   };
   const violations: Violation[] = [];

@@ -13,8 +13,9 @@
  *   few ENIs on the card, or a type or card the catalogue does not know. Never for a reason our limits caused.
  * - nothing-outside-configuration: attach, detach and attribute writes only on ENIs of a configured group's
  *   set (tag and allow-list), attaches only to instances of that group.
- * - settled (checkEniReattachSettled, at a quiet point): a group with one member InService+Healthy and none
- *   launching or terminating has every declared ENI attached to it at its index.
+ * - settled (checkEniReattachSettled, at a quiet point): a group with members InService+Healthy and none
+ *   launching or terminating has every declared ENI attached at its index to one of them (the one holding
+ *   most of the set).
  */
 import type { EniReattachConfig, EniReattachGroupConfig } from "../../../functions/eni-reattach/config";
 import type { AccountSnapshot, CallRecord } from "../../../sim";
@@ -115,9 +116,15 @@ const attachmentIndex = (calls: readonly CallRecord[]): Map<string, string> => {
 
 const detachViolations = (step: EniReattachStep): Violation[] => {
   const enis = attachmentIndex(step.calls);
+  // Exempt only a re-attach that succeeded and left the ENI on that instance (a wrong index fixed).
   const reattached = new Set(
     step.calls
-      .filter((c) => c.operation === "AttachNetworkInterface")
+      .filter((c) => c.operation === "AttachNetworkInterface" && c.outcome === "ok")
+      .filter(
+        (c) =>
+          step.after.networkInterfaces[String(c.input.NetworkInterfaceId)]?.Attachment?.InstanceId ===
+          c.input.InstanceId,
+      )
       .map((c) => `${c.input.NetworkInterfaceId} ${c.input.InstanceId}`),
   );
   return step.calls
@@ -252,19 +259,46 @@ export const checkEniReattachSettled = (
     const moving = members.some(
       ([, m]) => m.LifecycleState !== "InService" && !PARKED.test(m.LifecycleState),
     );
-    const only = serving.length === 1 && !moving ? serving[0]?.[0] : undefined;
-    if (only === undefined) return [];
-    return Object.keys(s.networkInterfaces)
-      .filter((id) => inSet(s, id, group, config.tagKey, subnets))
-      .flatMap((id) => {
-        const a = s.networkInterfaces[id]?.Attachment;
-        const index = Number(s.networkInterfaces[id]?.Tags[config.tagKey]?.split("/").pop());
-        if (a?.InstanceId === only && a.DeviceIndex === index && a.Status === "attached") return [];
-        return [
-          {
-            invariant: "settled",
-            message: `${group.name}: ${id} is not attached to the serving ${only} at ${index} (${a === undefined ? "available" : `${a.InstanceId}/${a.DeviceIndex}/${a.Status}`})`,
-          },
-        ];
-      });
+    if (serving.length === 0 || moving) return [];
+    const set = Object.keys(s.networkInterfaces).filter((id) => inSet(s, id, group, config.tagKey, subnets));
+    // The set's holder: the serving member holding most of it (with several serving, any one of them).
+    const holds = (member: string) =>
+      set.filter((id) => s.networkInterfaces[id]?.Attachment?.InstanceId === member).length;
+    const only = serving.map(([id]) => id).sort((a, b) => holds(b) - holds(a))[0] ?? "";
+    return set.flatMap((id) => {
+      const a = s.networkInterfaces[id]?.Attachment;
+      const index = Number(s.networkInterfaces[id]?.Tags[config.tagKey]?.split("/").pop());
+      if (a?.InstanceId === only && a.DeviceIndex === index && a.Status === "attached") return [];
+      return [
+        {
+          invariant: "settled",
+          message: `${group.name}: ${id} is not attached to the serving ${only} at ${index} (${a === undefined ? "available" : `${a.InstanceId}/${a.DeviceIndex}/${a.Status}`})`,
+        },
+      ];
+    });
   });
+
+/**
+ * Whether the group is served: a member InService and Healthy, its instance running, holds every ENI of
+ * the set at its index (the measure `eni-unserved-s`: from losing this to getting it back).
+ */
+export const groupServed = (
+  s: Snapshot,
+  subnets: EniReattachStep["subnets"],
+  config: EniReattachConfig,
+  group: EniReattachGroupConfig,
+): boolean => {
+  const set = Object.keys(s.networkInterfaces).filter((id) => inSet(s, id, group, config.tagKey, subnets));
+  return Object.entries(s.autoScalingGroups[group.name]?.Instances ?? {}).some(
+    ([id, m]) =>
+      m.LifecycleState === "InService" &&
+      m.HealthStatus.toLowerCase() === "healthy" &&
+      s.instances[id]?.State === "running" &&
+      set.length === group.expectedInterfaces &&
+      set.every((eni) => {
+        const a = s.networkInterfaces[eni]?.Attachment;
+        const index = Number(s.networkInterfaces[eni]?.Tags[config.tagKey]?.split("/").pop());
+        return a?.InstanceId === id && a.DeviceIndex === index && a.Status === "attached";
+      }),
+  );
+};

@@ -199,9 +199,37 @@ const checkStarts = (step: IdleHibernateStep): Violation[] =>
     });
 
 /** Every violation of the step (empty when the invariants hold). */
+/** The one instance tag the capability writes (functions/idle-hibernate/README.md, IAM: CreateTags). */
+const REQUEST_TAG = "ops:hibernation-requested";
+
+/** Instance tags: only the request tag, only on opted-in instances (never the opt-in or opt-out tags). */
+const checkTagWrites = (step: IdleHibernateStep): Violation[] =>
+  [...succeeded(step.calls, "CreateTags"), ...succeeded(step.calls, "DeleteTags")].flatMap((call) => {
+    const keys = ((call.input.Tags as Array<{ Key?: string }> | undefined) ?? []).map((t) => String(t.Key));
+    const resources = (call.input.Resources as string[] | undefined) ?? [];
+    return resources.flatMap((id) => {
+      const instance = step.before.instances[id];
+      const why = keys.some((k) => k !== REQUEST_TAG)
+        ? `tags ${keys.join(", ")} written (only ${REQUEST_TAG} is the capability's)`
+        : instance?.Tags[step.config.optInTag.key] !== step.config.optInTag.value
+          ? "not opted in"
+          : undefined;
+      return why === undefined
+        ? []
+        : [
+            {
+              invariant: "nothing-outside-configuration",
+              resource: id,
+              message: `${call.operation}, but ${why}`,
+            },
+          ];
+    });
+  });
+
 export const checkIdleHibernate = (step: IdleHibernateStep): Violation[] => [
   ...checkStops(step),
   ...checkProofs(step),
   ...checkAlarmWrites(step),
   ...checkStarts(step),
+  ...checkTagWrites(step),
 ];

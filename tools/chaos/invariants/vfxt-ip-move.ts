@@ -25,6 +25,11 @@ export interface Violation {
   message: string;
 }
 
+/** A `served` violation, with the address it is about (`<cluster> <address>`). */
+interface Unserved extends Violation {
+  address: string;
+}
+
 /** What the checks need to know of the account at one moment. */
 export interface VfxtView {
   at: number;
@@ -130,7 +135,7 @@ const servedSecondary = (
   members: string[],
   vpcId: string,
   address: string,
-): Violation[] => {
+): Unserved[] => {
   const subnet = [...state.subnets.values()].find(
     (s) => s.vpcId === vpcId && containsAddress(s.cidrBlock, address),
   );
@@ -144,6 +149,7 @@ const servedSecondary = (
   return [
     {
       invariant: "served",
+      address: `${cluster.name} ${address}`,
       message: `${cluster.name} ${address} is on [${enis.join(", ")}], ${onHealthy.length} of them a healthy node's`,
     },
   ];
@@ -155,7 +161,7 @@ const servedRoute = (
   cluster: VfxtClusterConfig,
   members: string[],
   address: string,
-): Violation[] => {
+): Unserved[] => {
   const owners = new Set(
     cluster.routeTableIds.map(
       (t) => view.eniOwner.get(targetEni(state, view.routes.get(`${t}|${address}/32`)) ?? "") ?? "(none)",
@@ -175,14 +181,15 @@ const servedRoute = (
     ? [
         {
           invariant: "served",
+          address: `${cluster.name} ${address}`,
           message: `${cluster.name} ${address}/32 routes to [${[...owners].join(", ")}]`,
         },
       ]
     : [];
 };
 
-const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): Violation[] => {
-  const out: Violation[] = [];
+const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): Unserved[] => {
+  const out: Unserved[] = [];
   for (const cluster of config.clusters) {
     const vpcId = clusterVpc(state, config, cluster);
     const vpc = vpcId === undefined ? undefined : state.vpcs.get(vpcId);
@@ -212,8 +219,19 @@ export const checkVfxtInvariants = (
   options: CheckOptions = {},
 ): Violation[] => {
   const view = vfxtView(state, config, options.now ?? Date.now());
-  return [...oneEniPerVpc(view, config), ...(options.settled === true ? served(state, view, config) : [])];
+  const unserved =
+    options.settled === true
+      ? served(state, view, config).map(({ invariant, message }) => ({ invariant, message }))
+      : [];
+  return [...oneEniPerVpc(view, config), ...unserved];
 };
+
+/**
+ * The configured addresses (`<cluster> <address>`) not on exactly one healthy node now although some
+ * healthy node of their cluster could take them (the measure `vfxt-unserved-s`).
+ */
+export const unservedAddresses = (state: RegionState, config: VfxtIpMoveConfig, now: number): string[] =>
+  served(state, vfxtView(state, config, now), config).map((u) => u.address);
 
 /** Invariant 3: the function's writes against a view taken before them. */
 export const checkVfxtMoves = (
@@ -246,6 +264,43 @@ export const checkVfxtMoves = (
           invariant: "no-move-from-healthy",
           message: `${call.operation} took ${address} from healthy ${owner} (${fromEni})`,
         });
+      }
+    }
+  }
+  return out;
+};
+
+/**
+ * Invariant 3 judged on the state (whatever the operations: DeleteRoute + CreateRoute, an unassign): per
+ * cluster with rebalance off, an address whose holder before the invocation was a healthy node's ENI (a
+ * secondary address) or whose `/32` route in a cluster table targeted one, has the same holder after it.
+ */
+export const checkVfxtHolders = (
+  before: VfxtView,
+  after: VfxtView,
+  state: RegionState,
+  config: VfxtIpMoveConfig,
+): Violation[] => {
+  const out: Violation[] = [];
+  const healthyEni = (eni: string | undefined) =>
+    eni !== undefined && before.healthy.has(before.eniOwner.get(eni) ?? (eni.startsWith("i-") ? eni : ""));
+  for (const cluster of config.clusters.filter((c) => !c.rebalance)) {
+    const vpcId = clusterVpc(state, config, cluster);
+    for (const address of expandAddresses(cluster.addresses)) {
+      for (const eni of before.holders.get(`${vpcId}|${address}`) ?? [])
+        if (healthyEni(eni) && !(after.holders.get(`${vpcId}|${address}`) ?? []).includes(eni))
+          out.push({
+            invariant: "no-move-from-healthy",
+            message: `${cluster.name} ${address} left healthy ${before.eniOwner.get(eni)} (${eni})`,
+          });
+      for (const table of cluster.routeTableIds) {
+        const key = `${table}|${address}/32`;
+        const target = before.routes.get(key);
+        if (healthyEni(target) && after.routes.get(key) !== target)
+          out.push({
+            invariant: "no-move-from-healthy",
+            message: `${cluster.name} ${address}/32 in ${table} moved from healthy ${target} to ${after.routes.get(key) ?? "nothing"}`,
+          });
       }
     }
   }
