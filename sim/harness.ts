@@ -13,9 +13,12 @@ import {
 import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambda";
 import { rebaseFixture } from "./rebase";
 import { RequestsInFlight } from "./requests-in-flight";
-import { SimulatedTime } from "./simulated-time";
+import { rateLimiterOn } from "./sdk-rate-limiter";
+import { type Activity, SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
+import { MemoryHttpHandler } from "./wire/memory-transport";
+import { ServiceRegistry } from "./wire/services";
 
 /**
  * Runs the real handlers against a simulated account, the way replay, the replayed-event tests, the
@@ -53,10 +56,20 @@ export interface InvokeOptions {
  */
 export type HarnessClockMode = "real" | "manual";
 
+/**
+ * How the handlers' SDK clients reach the account:
+ * - `loopback` (default): HTTP to the harness's server on 127.0.0.1, as replay and the wire tests need;
+ * - `memory`: the SDK's serialised request goes straight to the server's wire codec and its encoded
+ *   response back to the SDK (sim/wire/memory-transport.ts): the same bytes, no socket — for long
+ *   simulations. The server still runs (its URL, control endpoint and the SDK's endpoint are unchanged).
+ */
+export type HarnessTransport = "loopback" | "memory";
+
 export interface HarnessOptions {
   /** The functions `invoke` may run (functions/index.ts); none by default. */
   functions?: readonly HarnessFunction[];
   clock?: HarnessClockMode;
+  transport?: HarnessTransport;
   logLevel?: string;
 }
 
@@ -79,18 +92,27 @@ export class Harness {
   readonly #functions: readonly HarnessFunction[];
   readonly #simulatedTime: SimulatedTime | undefined;
   readonly #requests: RequestsInFlight | undefined;
+  readonly #memory: MemoryHttpHandler | undefined;
+  /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
+  readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
+  /** The SDK retry jitter handlers get on the manual clock (seeded: a run repeats). */
+  #random = seededRandom(1);
   /** process.env values replaced by `start`, put back by `close`. */
   readonly #savedEnv = new Map<string, string | undefined>();
 
-  private constructor(server: SimServer, options: HarnessOptions) {
+  private constructor(server: SimServer, options: HarnessOptions, registry: ServiceRegistry | undefined) {
     this.#server = server;
     this.#functions = options.functions ?? [];
     this.mode = options.clock ?? "real";
-    if (this.mode === "manual") {
-      const time = new SimulatedTime(() => this.#timeSource());
-      this.#requests = new RequestsInFlight(server.url, () => time.poke());
-      time.watch(this.#requests);
+    const time = this.mode === "manual" ? new SimulatedTime(() => this.#timeSource()) : undefined;
+    const poke = () => time?.poke();
+    if (registry !== undefined)
+      this.#memory = new MemoryHttpHandler(registry, (ctx, input) => this.account.dispatch(ctx, input), poke);
+    if (time !== undefined) {
+      this.#requests = new RequestsInFlight(server.url, poke);
+      time.watch(eitherActivity(this.#requests, this.#memory));
+      this.#restoreRateLimiter = rateLimiterOn(time);
       this.#simulatedTime = time;
     }
     this.clock = this.#simulatedTime ?? systemClock;
@@ -105,7 +127,12 @@ export class Harness {
       },
       { control: (method, path, body) => (harness as Harness).account.control(method, path, body) },
     );
-    harness = new Harness(server, options);
+    let registry: ServiceRegistry | undefined;
+    if (options.transport === "memory") {
+      registry = new ServiceRegistry();
+      await registry.preload();
+    }
+    harness = new Harness(server, options, registry);
     const env: Record<string, string> = { ...LOCAL_ENV, ...simEndpointEnv(server) };
     if (process.env.AWS_REGION) delete env.AWS_REGION;
     env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT";
@@ -160,10 +187,25 @@ export class Harness {
     const cached = this.#handlers.get(key);
     if (cached !== undefined) return cached;
     const build = await entry.load();
-    const overrides = this.#simulatedTime === undefined ? undefined : { clock: this.#simulatedTime };
+    const overrides = {
+      ...(this.#simulatedTime === undefined
+        ? {}
+        : { clock: this.#simulatedTime, random: () => this.#random() }),
+      ...(this.#memory === undefined ? {} : { requestHandler: this.#memory }),
+    };
     const handler = build({ ...process.env, ...env }, overrides);
     this.#handlers.set(key, handler);
     return handler;
+  }
+
+  /**
+   * Drops the handlers built so far, as a new deployment would: the next invocation of each function is a
+   * cold start (new SDK clients, retry quota and rate limiter), and the retry jitter restarts from `seed`.
+   * A simulation calls it after `load` so that a run does not depend on the runs before it.
+   */
+  coldStart(seed = 1): void {
+    this.#handlers.clear();
+    this.#random = seededRandom(seed);
   }
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
@@ -184,6 +226,7 @@ export class Harness {
     }
     const durationMs = performance.now() - started;
     const after = account.snapshot();
+    let changes: StateChange[] | undefined;
     return {
       function: entry.name,
       result,
@@ -191,7 +234,11 @@ export class Harness {
       calls: account.calls.slice(firstCall),
       before,
       after,
-      changes: diffSnapshots(before, after),
+      // Computed when read: a long simulation reads it rarely.
+      get changes() {
+        changes ??= diffSnapshots(before, after);
+        return changes;
+      },
       durationMs,
       simulatedMs: account.clock.nowMs() - simulatedStart,
     };
@@ -200,6 +247,7 @@ export class Harness {
   /** Stops the server and puts back the environment `start` changed. */
   async close(): Promise<void> {
     this.#requests?.close();
+    this.#restoreRateLimiter();
     await this.#server.close();
     for (const [key, value] of this.#savedEnv) {
       if (value === undefined) delete process.env[key];
@@ -221,3 +269,28 @@ export class Harness {
     }
   }
 }
+
+/** Work under way on either transport. */
+const eitherActivity = (a: Activity, b: Activity | undefined): Activity =>
+  b === undefined
+    ? a
+    : {
+        get busy() {
+          return a.busy || b.busy;
+        },
+        get changes() {
+          return a.changes + b.changes;
+        },
+      };
+
+/** mulberry32: a small seeded generator in [0, 1). */
+const seededRandom = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};

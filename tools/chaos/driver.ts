@@ -392,14 +392,22 @@ const routeLabel = (event: unknown): string => {
   return `${String(e["detail-type"] ?? "payload")} ${String(subject ?? "")}${stateText}`.trim();
 };
 
-/** Moves the clock to `to`; in a long stretch the model's tick keeps running (its events wait for the next step). */
+/**
+ * Moves the clock to `to`; in a long stretch the model's tick keeps running (its events wait for the next
+ * step), and runs a last time one step before `to`, so that what happens at `to` (an incident) is seen by
+ * the tick at `to` as it would be in a run of steps, not backdated over a whole quiet tick.
+ */
 const advanceTo = async (world: World, model: CapabilityModel, to: number, run: Run): Promise<void> => {
   const every = model.quietTickMs;
-  if (model.tick !== undefined && every !== undefined)
-    while (to - run.now > every) {
-      world.harness.advance(every);
-      run.buffer(await model.tick(world, run.now));
-    }
+  const tick = model.tick;
+  if (tick !== undefined && every !== undefined) {
+    const tickAt = async (at: number) => {
+      world.harness.advance(at - run.now);
+      run.buffer(await tick(world, run.now));
+    };
+    while (to - run.now > every) await tickAt(run.now + every);
+    if (to - run.now > model.stepMs) await tickAt(to - model.stepMs);
+  }
   world.harness.advance(to - run.now);
 };
 
@@ -412,6 +420,8 @@ export const runTrace = async (
 ): Promise<RunResult> => {
   const stopOnViolation = options.stopOnViolation ?? true;
   const account = harness.load(model.fixture(trace.variant), { now: CHAOS_START });
+  // A run is its own deployment: it does not inherit SDK retry state from the runs before it.
+  harness.coldStart(trace.seed);
   const stage = model.stage(trace.variant);
   const config = parseStageConfig(stage, "chaos");
   const world: World = {

@@ -149,7 +149,9 @@ const trigger = (world: World, at: number) => ({
   },
 });
 
-const groupConfig = () => DxFailoverConfigSchema.parse(section);
+const parsedConfig = DxFailoverConfigSchema.parse(section);
+/** The section, parsed once (the agent's tick reads it every few simulated seconds). */
+const groupConfig = () => parsedConfig;
 
 /** The agent: samples since its last tick (batched like its flush), and its trigger. */
 const tick = async (world: World, now: number): Promise<unknown[]> => {
@@ -218,7 +220,8 @@ export const dxFailoverModel: CapabilityModel = {
   stepMs: SAMPLE_MS,
   activeWindowMs: 20 * 60_000,
   quietStepMs: 15 * 60_000,
-  quietTickMs: 10_000,
+  // Under the dx-down alarm's evaluation range (3 × 10 s): the range always holds a sample when evaluated.
+  quietTickMs: 20_000,
   timeoutMs: 60_000,
   checker,
   tick,
