@@ -23,6 +23,8 @@ export interface CampaignOptions {
   transport?: HarnessTransport;
   /** Called after each run (progress), with the capability's totals so far. */
   onRun?: (capability: string, result: RunResult, totals: CapabilityResult) => void;
+  /** Called after each capability's campaign. */
+  onCapability?: (totals: CapabilityResult) => void;
 }
 
 export interface FoundViolation {
@@ -132,7 +134,11 @@ export const runCampaign = async (
   });
   try {
     const results: CapabilityResult[] = [];
-    for (const model of models) results.push(await runCapability(harness, model, options));
+    for (const model of models) {
+      const totals = await runCapability(harness, model, options);
+      options.onCapability?.(totals);
+      results.push(totals);
+    }
     return results;
   } finally {
     await harness.close();

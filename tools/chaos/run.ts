@@ -105,11 +105,13 @@ const campaign = async (): Promise<number> => {
     // Written after every run: a long campaign that is stopped keeps what it ran.
     writeFileSync(file, `${JSON.stringify(reportOf([...done, totals]), null, 2)}\n`);
   };
-  for (const model of models) done.push(...(await runCampaign([model], { ...options, onRun })));
-  const report = reportOf(done);
+  const onCapability = (totals: CapabilityResult) => done.push(totals);
+  const report = reportOf(await runCampaign(models, { ...options, onRun, onCapability }));
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : done.map(summary).join("\n")}\n`);
-  return done.some((r) => r.violations.length > 0) ? 1 : 0;
+  process.stdout.write(
+    `${values.json ? JSON.stringify(report, null, 2) : report.results.map(summary).join("\n")}\n`,
+  );
+  return report.results.some((r) => r.violations.length > 0) ? 1 : 0;
 };
 
 if (values.help) {
