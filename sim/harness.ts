@@ -11,6 +11,7 @@ import {
   type StateChange,
 } from "./account/index";
 import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambda";
+import { type InvocationOutcome, InvocationTimeouts } from "./lambda-timeout";
 import { rebaseFixture } from "./rebase";
 import { RequestsInFlight } from "./requests-in-flight";
 import { rateLimiterOn } from "./sdk-rate-limiter";
@@ -35,6 +36,11 @@ export interface InvocationReport {
   before: AccountSnapshot;
   after: AccountSnapshot;
   changes: StateChange[];
+  /**
+   * The invocation reached its timeout (`manual` clock): Lambda stopped it there, `after` is the state at
+   * the deadline and `error` says "Task timed out".
+   */
+  timedOut?: boolean;
   /** Wall-clock time of the invocation. */
   durationMs: number;
   /** Time of the invocation on the simulated account's clock. */
@@ -91,6 +97,8 @@ export class Harness {
   readonly #server: SimServer;
   readonly #functions: readonly HarnessFunction[];
   readonly #simulatedTime: SimulatedTime | undefined;
+  /** Lambda's timeout on simulated time (`manual` mode). */
+  readonly #timeouts: InvocationTimeouts | undefined;
   readonly #requests: RequestsInFlight | undefined;
   readonly #memory: MemoryHttpHandler | undefined;
   /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
@@ -108,14 +116,22 @@ export class Harness {
     const time = this.mode === "manual" ? new SimulatedTime(() => this.#timeSource()) : undefined;
     const poke = () => time?.poke();
     if (registry !== undefined)
-      this.#memory = new MemoryHttpHandler(registry, (ctx, input) => this.account.dispatch(ctx, input), poke);
+      this.#memory = new MemoryHttpHandler(registry, (ctx, input) => this.dispatch(ctx, input), poke);
     if (time !== undefined) {
       this.#requests = new RequestsInFlight(server.url, poke);
       time.watch(eitherActivity(this.#requests, this.#memory));
-      this.#restoreRateLimiter = rateLimiterOn(time);
+      this.#timeouts = new InvocationTimeouts(time);
+      this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
     }
-    this.clock = this.#simulatedTime ?? systemClock;
+    this.clock = this.#timeouts?.clock ?? systemClock;
+  }
+
+  /** A call reaching the account over either transport; refused once the invocation's timeout passed. */
+  dispatch(ctx: SimCallContext, input: Record<string, unknown>): ReturnType<SimulatedAccount["dispatch"]> {
+    if (this.#timeouts?.pastDeadline === true)
+      throw new Error("the invocation's timeout has passed: Lambda stopped the function");
+    return this.account.dispatch(ctx, input);
   }
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -123,7 +139,7 @@ export class Harness {
     const server = await startSimServer(
       (ctx: SimCallContext, input: Record<string, unknown>) => {
         if (harness === undefined) throw new Error("harness not ready");
-        return harness.account.dispatch(ctx, input);
+        return harness.dispatch(ctx, input);
       },
       { control: (method, path, body) => (harness as Harness).account.control(method, path, body) },
     );
@@ -183,14 +199,12 @@ export class Harness {
 
   /** The handler built for an environment (cached), on `harness.clock` in `manual` mode. */
   async handlerFor(entry: HarnessFunction, env: Record<string, string> = {}): Promise<LambdaHandler> {
-    const key = `${entry.name}|${JSON.stringify(env)}`;
+    const key = handlerKey(entry, env);
     const cached = this.#handlers.get(key);
     if (cached !== undefined) return cached;
     const build = await entry.load();
     const overrides = {
-      ...(this.#simulatedTime === undefined
-        ? {}
-        : { clock: this.#simulatedTime, random: () => this.#random() }),
+      ...(this.#timeouts === undefined ? {} : { clock: this.#timeouts.clock, random: () => this.#random() }),
       ...(this.#memory === undefined ? {} : { requestHandler: this.#memory }),
     };
     const handler = build({ ...process.env, ...env }, overrides);
@@ -215,15 +229,19 @@ export class Harness {
     const firstCall = account.calls.length;
     const before = account.snapshot();
     const simulatedStart = account.clock.nowMs();
-    const context = lambdaContext(entry.name, options.timeoutMs ?? 60_000, randomUUID(), this.clock);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const context = lambdaContext(entry.name, timeoutMs, randomUUID(), this.clock);
     const started = performance.now();
-    let result: unknown;
-    let error: unknown;
-    try {
-      result = await handler(structuredClone(event), context);
-    } catch (caught) {
-      error = caught;
-    }
+    const run = () => handler(structuredClone(event), context);
+    const outcome = await (this.#timeouts?.run(timeoutMs, run) ?? settle(run));
+    // After a timeout Lambda starts the next invocation in a new execution environment.
+    if (outcome.timedOut) this.#handlers.delete(handlerKey(entry, options.env));
+    const result = "value" in outcome ? outcome.value : undefined;
+    const error = outcome.timedOut
+      ? new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)
+      : "error" in outcome
+        ? outcome.error
+        : undefined;
     const durationMs = performance.now() - started;
     const after = account.snapshot();
     let changes: StateChange[] | undefined;
@@ -239,6 +257,7 @@ export class Harness {
         changes ??= diffSnapshots(before, after);
         return changes;
       },
+      timedOut: outcome.timedOut,
       durationMs,
       simulatedMs: account.clock.nowMs() - simulatedStart,
     };
@@ -293,4 +312,16 @@ const seededRandom = (seed: number): (() => number) => {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+};
+
+const handlerKey = (entry: HarnessFunction, env: Record<string, string> = {}): string =>
+  `${entry.name}|${JSON.stringify(env)}`;
+
+/** The outcome of an invocation without a timeout (`real` clock: Lambda's timeout is not modelled). */
+const settle = async <T>(work: () => Promise<T>): Promise<InvocationOutcome<T>> => {
+  try {
+    return { timedOut: false, value: await work() };
+  } catch (error) {
+    return { timedOut: false, error };
+  }
 };

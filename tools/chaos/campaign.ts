@@ -62,8 +62,9 @@ const shrinkAndWrite = async (
     result.trace,
     async (t: Trace) => (await runTrace(harness, model, t)).violations,
   );
-  const rerun = await runTrace(harness, model, shrunk.trace);
-  const first = rerun.violations[0] ?? result.violations[0];
+  const rerun = await runTrace(harness, model, shrunk.trace, { stopOnViolation: false });
+  // The failure that was shrunk (shrinkTrace puts it first), not whichever the re-run met first.
+  const first = shrunk.violations[0] ?? result.violations[0];
   return {
     seed: result.trace.seed,
     invariant: first?.invariant ?? "",

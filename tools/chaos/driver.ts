@@ -21,6 +21,11 @@ const STAGE = "dev";
 const RETRY_DELAYS_MS = [60_000, 120_000];
 /** An API fault burst lasts this long (its `times` calls, at most). */
 const API_FAULT_MS = 10 * 60_000;
+/**
+ * A fast-forwarded stretch moves the clock this much at a time and ends early where the account emitted
+ * an event: EventBridge delivers service events within about a minute, not at the end of a quiet hour.
+ */
+const EVENT_LAG_MS = 60_000;
 
 export interface Delivered {
   /** Simulated ms after the start. */
@@ -235,6 +240,11 @@ class Run {
     this.#faults = this.#faults.filter((f) => f.until > this.now);
   }
 
+  /** How many events the account has emitted so far (service events and events put on a bus). */
+  emitted(): number {
+    return this.#world.account.serviceEvents.length + this.#world.account.publishedEventRecords.length;
+  }
+
   /** New events of the account (service events, and events the toolkit put on a bus) plus the agent's. */
   collect(extra: unknown[]): unknown[] {
     const account = this.#world.account;
@@ -265,6 +275,7 @@ class Run {
     const routing = routeEvent(event, this.#deployment);
     if (routing.deliveries.length === 0) {
       this.stats.ignored += 1;
+      this.note(`not delivered: ${routeLabel(event)}: ${routing.unmatched ?? "no rule matches"}`);
       return;
     }
     for (const d of routing.deliveries) this.enqueue(event, d.function, d.via, 0, this.now);
@@ -296,8 +307,9 @@ class Run {
     const { accountId, region } = this.#world.account;
     for (const s of this.#schedules) {
       if (this.now < s.next) continue;
-      // A schedule fires once per step, however long the step (quiet time is fast-forwarded).
-      s.next = Math.max(s.next + s.every, this.now + 1);
+      // A schedule fires once per step, however long the step (quiet time is fast-forwarded), and stays on
+      // its grid: the next firing is its first time after now.
+      s.next += Math.ceil((this.now - s.next + 1) / s.every) * s.every;
       this.route(scheduledEvent(s.trigger.name, this.now, accountId, region));
     }
   }
@@ -318,7 +330,7 @@ class Run {
     this.#checker.beforeInvocation?.();
     const report = await this.#world.harness.invoke(p.fn.name, p.event, { env: this.#world.env, timeoutMs });
     this.stats.invocations += 1;
-    const timedOut = report.simulatedMs > timeoutMs;
+    const timedOut = report.timedOut === true || report.simulatedMs > timeoutMs;
     const outcome = timedOut
       ? `timed out after ${timeoutMs} ms`
       : report.error !== undefined
@@ -342,11 +354,12 @@ class Run {
   /** Every event acted on, ignored with a reason, or kept by the on-failure queue. */
   account(report: InvocationReport, p: Pending, timedOut: boolean): void {
     if (!timedOut && report.error === undefined) {
-      if (report.result === undefined || report.result === null)
+      const unaccounted = unaccountedFor(report.result);
+      if (unaccounted !== undefined)
         this.flag([
           {
             invariant: "every-event-accounted",
-            message: `${p.fn.name} returned nothing for ${routeLabel(p.event)}`,
+            message: `${p.fn.name} ${unaccounted} for ${routeLabel(p.event)}`,
           },
         ]);
       this.stats.acted += 1;
@@ -366,6 +379,20 @@ class Run {
     this.flag(this.#checker.step());
   }
 }
+
+/**
+ * Why a handler's answer does not account for its event, if it does not: nothing returned, no decision, or
+ * an ignore without its reason (the capabilities say `ignored-<why>`, or give a `reason`).
+ */
+const unaccountedFor = (result: unknown): string | undefined => {
+  if (result === undefined || result === null) return "returned nothing";
+  const r = result as Record<string, unknown>;
+  if (typeof r.decision !== "string" || r.decision === "") return "returned no decision";
+  const reason = r.reason;
+  if (r.decision === "ignored" && (typeof reason !== "string" || reason === ""))
+    return "ignored it without a reason";
+  return undefined;
+};
 
 const errorLine = (error: unknown): string => {
   const e = error as { name?: string; message?: string };
@@ -398,17 +425,27 @@ const routeLabel = (event: unknown): string => {
  * the tick at `to` as it would be in a run of steps, not backdated over a whole quiet tick.
  */
 const advanceTo = async (world: World, model: CapabilityModel, to: number, run: Run): Promise<void> => {
+  const emitted = run.emitted();
+  // Moves to `at` a piece at a time; stops where the account emitted an event (the next step routes it).
+  const moveTo = (at: number): boolean => {
+    while (run.now < at) {
+      world.harness.advance(Math.min(at, run.now + EVENT_LAG_MS) - run.now);
+      if (run.emitted() !== emitted) return false;
+    }
+    return true;
+  };
   const every = model.quietTickMs;
   const tick = model.tick;
   if (tick !== undefined && every !== undefined) {
-    const tickAt = async (at: number) => {
-      world.harness.advance(at - run.now);
+    const tickAt = async (at: number): Promise<boolean> => {
+      if (!moveTo(at)) return false;
       run.buffer(await tick(world, run.now));
+      return true;
     };
-    while (to - run.now > every) await tickAt(run.now + every);
-    if (to - run.now > model.stepMs) await tickAt(to - model.stepMs);
+    while (to - run.now > every) if (!(await tickAt(run.now + every))) return;
+    if (to - run.now > model.stepMs && !(await tickAt(to - model.stepMs))) return;
   }
-  world.harness.advance(to - run.now);
+  moveTo(to);
 };
 
 /** Runs `trace` on a harness started with the function registry and the manual clock. */

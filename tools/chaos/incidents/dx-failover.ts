@@ -220,8 +220,7 @@ export const dxFailoverModel: CapabilityModel = {
   stepMs: SAMPLE_MS,
   activeWindowMs: 20 * 60_000,
   quietStepMs: 15 * 60_000,
-  // Under the dx-down alarm's evaluation range (3 × 10 s): the range always holds a sample when evaluated.
-  quietTickMs: 20_000,
+  quietTickMs: 10_000,
   timeoutMs: 60_000,
   checker,
   tick,
