@@ -11,7 +11,7 @@ import {
   type StateChange,
 } from "./account/index";
 import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambda";
-import { type InvocationOutcome, InvocationTimeouts } from "./lambda-timeout";
+import { type DuringInvocation, type InvocationOutcome, InvocationTimeouts } from "./lambda-timeout";
 import { rebaseFixture } from "./rebase";
 import { RequestsInFlight } from "./requests-in-flight";
 import { rateLimiterOn } from "./sdk-rate-limiter";
@@ -51,6 +51,8 @@ export interface InvokeOptions {
   /** Environment of the handler: OPS_MODE, OPS_CONFIG… (merged over the harness defaults). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** `manual` clock: what happens in the world at its time while the handler sleeps (sim/lambda-timeout.ts). */
+  during?: DuringInvocation;
 }
 
 /**
@@ -233,7 +235,7 @@ export class Harness {
     const context = lambdaContext(entry.name, timeoutMs, randomUUID(), this.clock);
     const started = performance.now();
     const run = () => handler(structuredClone(event), context);
-    const outcome = await (this.#timeouts?.run(timeoutMs, run) ?? settle(run));
+    const outcome = await (this.#timeouts?.run(timeoutMs, run, options.during) ?? settle(run));
     // After a timeout Lambda starts the next invocation in a new execution environment.
     if (outcome.timedOut) this.#handlers.delete(handlerKey(entry, options.env));
     const result = "value" in outcome ? outcome.value : undefined;

@@ -10,6 +10,15 @@
 import type { Clock } from "../shared/runtime/clock";
 import type { SimulatedTime } from "./simulated-time";
 
+/**
+ * What happens in the world while an invocation sleeps (a simulation's incidents): `next` is the
+ * simulated time of the next thing due, `run` applies what is due at the current time.
+ */
+export interface DuringInvocation {
+  next(): number | undefined;
+  run(): Promise<void>;
+}
+
 export type InvocationOutcome<T> =
   | { timedOut: true }
   | { timedOut: false; value: T }
@@ -22,6 +31,7 @@ interface Running {
   sleeps: AbortController;
   /** Ends the invocation as timed out. */
   stop: () => void;
+  during: DuringInvocation | undefined;
 }
 
 /**
@@ -51,7 +61,11 @@ export class InvocationTimeouts {
   }
 
   /** Runs `work` as one invocation with `timeoutMs` of simulated time. */
-  async run<T>(timeoutMs: number, work: () => Promise<T>): Promise<InvocationOutcome<T>> {
+  async run<T>(
+    timeoutMs: number,
+    work: () => Promise<T>,
+    during?: DuringInvocation,
+  ): Promise<InvocationOutcome<T>> {
     let stop = () => {};
     const timedOut = new Promise<InvocationOutcome<T>>((resolve) => {
       stop = () => resolve({ timedOut: true });
@@ -61,6 +75,7 @@ export class InvocationTimeouts {
       deadline: this.#time.now() + timeoutMs,
       sleeps: new AbortController(),
       stop,
+      during,
     };
     this.#current = running;
     try {
@@ -79,9 +94,20 @@ export class InvocationTimeouts {
     }
   }
 
-  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  async #sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const running = this.#current;
     if (running === undefined) return this.#time.sleep(ms, signal);
+    const until = this.#time.now() + ms;
+    // What is due in the world before the sleep ends happens at its time, the handler still asleep.
+    for (let at = running.during?.next(); at !== undefined; at = running.during?.next()) {
+      if (at >= until || at >= running.deadline || signal?.aborted === true) break;
+      await this.#sleepFor(running, Math.max(0, at - this.#time.now()), signal);
+      if (this.#time.now() >= at) await running.during?.run();
+    }
+    return this.#sleepFor(running, Math.max(0, until - this.#time.now()), signal);
+  }
+
+  #sleepFor(running: Running, ms: number, signal?: AbortSignal): Promise<void> {
     const left = running.deadline - this.#time.now();
     const crosses = ms >= left;
     const both =

@@ -130,6 +130,11 @@ class Run {
   #faults: Array<{ id: string; until: number }> = [];
   #queue: Pending[] = [];
   #seq = 0;
+  /** The trace's items in time order, and the first not yet applied. */
+  #items: TraceItem[] = [];
+  #nextItem = 0;
+  /** Until when the driver steps at `stepMs` (an incident or fault is recent). */
+  activeUntil = 0;
   #seenService = 0;
   #seenPublished = 0;
   readonly #checker;
@@ -196,6 +201,37 @@ class Run {
   nextSchedule(): number {
     return Math.min(...this.#schedules.map((s) => s.next));
   }
+
+  /** The items to apply at their times. */
+  schedule(items: readonly TraceItem[]): void {
+    this.#items = [...items].sort((a, b) => a.at - b.at);
+    this.#nextItem = 0;
+    this.activeUntil = this.#world.start;
+  }
+
+  /** Simulated epoch ms of the next item, if any. */
+  nextItemAt(): number | undefined {
+    const item = this.#items[this.#nextItem];
+    return item === undefined ? undefined : this.#world.start + item.at;
+  }
+
+  /** Applies the items due now, in order. */
+  async applyDue(): Promise<void> {
+    for (let at = this.nextItemAt(); at !== undefined && at <= this.now; at = this.nextItemAt()) {
+      const item = this.#items[this.#nextItem++];
+      if (item !== undefined) await this.apply(item);
+      this.activeUntil = Math.max(this.activeUntil, this.now + this.model.activeWindowMs);
+    }
+  }
+
+  /** While a handler sleeps, the trace's items still happen at their times, and the checks run after them. */
+  readonly #during = {
+    next: () => this.nextItemAt(),
+    run: async () => {
+      await this.applyDue();
+      this.step();
+    },
+  };
 
   /** Applies an incident or arms a fault. */
   async apply(item: TraceItem): Promise<void> {
@@ -328,7 +364,11 @@ class Run {
   async invoke(p: Pending): Promise<void> {
     const timeoutMs = p.timeoutMs ?? this.model.timeoutMs;
     this.#checker.beforeInvocation?.();
-    const report = await this.#world.harness.invoke(p.fn.name, p.event, { env: this.#world.env, timeoutMs });
+    const report = await this.#world.harness.invoke(p.fn.name, p.event, {
+      env: this.#world.env,
+      timeoutMs,
+      during: this.#during,
+    });
     this.stats.invocations += 1;
     const timedOut = report.timedOut === true || report.simulatedMs > timeoutMs;
     const outcome = timedOut
@@ -469,27 +509,18 @@ export const runTrace = async (
   };
   const run = new Run(model, world, config, trace.variant);
   const end = world.start + trace.days * DAY_MS;
-  const items = [...trace.items].sort((a, b) => a.at - b.at);
-  let next = 0;
-  let activeUntil = world.start;
+  run.schedule(trace.items);
   while (run.now < end && !(stopOnViolation && run.violations.length > 0)) {
-    for (
-      let item = items[next];
-      item !== undefined && world.start + item.at <= run.now;
-      item = items[++next]
-    ) {
-      await run.apply(item);
-      activeUntil = Math.max(activeUntil, run.now + model.activeWindowMs);
-    }
+    await run.applyDue();
     run.expireFaults();
     const extra = (await model.tick?.(world, run.now)) ?? [];
     for (const event of run.collect(extra)) run.route(event);
     run.fireSchedules();
     await run.deliverDue(stopOnViolation);
     run.step();
-    const nextItem = items[next] === undefined ? end : world.start + (items[next]?.at ?? 0);
+    const nextItem = run.nextItemAt() ?? end;
     const stepTo =
-      run.now < activeUntil || !run.quiet
+      run.now < run.activeUntil || !run.quiet
         ? run.now + model.stepMs
         : Math.min(
             nextItem,

@@ -123,7 +123,7 @@ describe("review: chaos driver", () => {
     expect(result.violations.map((v) => v.invariant)).toContain("every-event-accounted");
   });
 
-  it.fails("review: an incident due while a handler waits out the vFXT grace happens at its time, not after the invocation", {
+  it("review: an incident due while a handler waits out the vFXT grace happens at its time, not after the invocation", {
     timeout: 180_000,
   }, async () => {
     harness = await startHarness({ clock: "manual" });
