@@ -126,7 +126,9 @@ export class Harness {
       this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
     }
-    this.clock = this.#timeouts?.clock ?? systemClock;
+    // Handlers get the timeouts' view of it (their sleeps end at their invocation's timeout); a test or a
+    // driver sleeping on `harness.clock` is not part of an invocation.
+    this.clock = this.#simulatedTime ?? systemClock;
   }
 
   /** A call reaching the account over either transport; refused once the invocation's timeout passed. */

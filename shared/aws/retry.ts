@@ -1,4 +1,4 @@
-import { AdaptiveRetryStrategy } from "@smithy/core/retry";
+import { AdaptiveRetryStrategy, DefaultRateLimiter, type RateLimiter } from "@smithy/core/retry";
 import type {
   RetryErrorInfo,
   RetryStrategyV2,
@@ -66,29 +66,48 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   readonly #inner: AdaptiveRetryStrategy;
   readonly #backoff: DeadlineAwareBackoff;
   readonly #deadlines: DeadlineHolder;
+  readonly #limiter = new DefaultRateLimiter();
+  #retryAfterHint: Date | undefined;
 
   constructor(maxAttempts: number, deadlines: DeadlineHolder, random: () => number = Math.random) {
     this.#deadlines = deadlines;
     this.#backoff = new DeadlineAwareBackoff(deadlines, random);
-    this.#inner = new AdaptiveRetryStrategy(maxAttempts, { backoff: this.#backoff });
+    // The SDK waits the backoff, then for a token of its rate limiter: the backoff is waited first here too.
+    const rateLimiter: RateLimiter = {
+      getSendToken: async () => {
+        await this.#waitBackoff();
+        await this.#limiter.getSendToken();
+      },
+      updateClientSendingRate: (response) => this.#limiter.updateClientSendingRate(response),
+    };
+    this.#inner = new AdaptiveRetryStrategy(maxAttempts, { backoff: this.#backoff, rateLimiter });
   }
 
   acquireInitialRetryToken(retryTokenScope: string): Promise<RetryToken> {
+    this.#backoff.chosenMs = 0;
     return this.#inner.acquireInitialRetryToken(retryTokenScope);
   }
 
-  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+  refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const { retryAfterHint, ...withoutHint } = errorInfo;
     this.#backoff.chosenMs = 0;
-    const next = await this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint);
-    const clock = this.#deadlines.current?.clock ?? systemClock;
-    const backoff = this.#backoff.chosenMs;
-    const hinted = retryAfterHint === undefined ? 0 : retryAfterHint.getTime() - clock.now();
-    await clock.sleep(Math.max(backoff, Math.min(hinted, backoff + RETRY_AFTER_EXTRA_MS)));
-    return next;
+    this.#retryAfterHint = retryAfterHint;
+    return this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint);
   }
 
   recordSuccess(token: RetryToken): void {
     this.#inner.recordSuccess(token as StandardRetryToken);
+  }
+
+  /** The backoff chosen for this retry, stretched by a Retry-After hint as the SDK does, on the deadline's clock. */
+  async #waitBackoff(): Promise<void> {
+    const backoff = this.#backoff.chosenMs;
+    const hint = this.#retryAfterHint;
+    this.#backoff.chosenMs = 0;
+    this.#retryAfterHint = undefined;
+    const clock = this.#deadlines.current?.clock ?? systemClock;
+    const hinted = hint === undefined ? 0 : hint.getTime() - clock.now();
+    const ms = Math.max(backoff, Math.min(hinted, backoff + RETRY_AFTER_EXTRA_MS));
+    if (ms > 0) await clock.sleep(ms);
   }
 }
