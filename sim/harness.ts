@@ -11,11 +11,15 @@ import {
   type StateChange,
 } from "./account/index";
 import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambda";
+import { type DuringInvocation, type InvocationOutcome, InvocationTimeouts } from "./lambda-timeout";
 import { rebaseFixture } from "./rebase";
 import { RequestsInFlight } from "./requests-in-flight";
-import { SimulatedTime } from "./simulated-time";
+import { rateLimiterOn } from "./sdk-rate-limiter";
+import { type Activity, SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
+import { MemoryHttpHandler } from "./wire/memory-transport";
+import { ServiceRegistry } from "./wire/services";
 
 /**
  * Runs the real handlers against a simulated account, the way replay, the replayed-event tests, the
@@ -32,6 +36,11 @@ export interface InvocationReport {
   before: AccountSnapshot;
   after: AccountSnapshot;
   changes: StateChange[];
+  /**
+   * The invocation reached its timeout (`manual` clock): Lambda stopped it there, `after` is the state at
+   * the deadline and `error` says "Task timed out".
+   */
+  timedOut?: boolean;
   /** Wall-clock time of the invocation. */
   durationMs: number;
   /** Time of the invocation on the simulated account's clock. */
@@ -42,6 +51,8 @@ export interface InvokeOptions {
   /** Environment of the handler: OPS_MODE, OPS_CONFIG… (merged over the harness defaults). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** `manual` clock: what happens in the world at its time while the handler sleeps (sim/lambda-timeout.ts). */
+  during?: DuringInvocation;
 }
 
 /**
@@ -53,10 +64,20 @@ export interface InvokeOptions {
  */
 export type HarnessClockMode = "real" | "manual";
 
+/**
+ * How the handlers' SDK clients reach the account:
+ * - `loopback` (default): HTTP to the harness's server on 127.0.0.1, as replay and the wire tests need;
+ * - `memory`: the SDK's serialised request goes straight to the server's wire codec and its encoded
+ *   response back to the SDK (sim/wire/memory-transport.ts): the same bytes, no socket — for long
+ *   simulations. The server still runs (its URL, control endpoint and the SDK's endpoint are unchanged).
+ */
+export type HarnessTransport = "loopback" | "memory";
+
 export interface HarnessOptions {
   /** The functions `invoke` may run (functions/index.ts); none by default. */
   functions?: readonly HarnessFunction[];
   clock?: HarnessClockMode;
+  transport?: HarnessTransport;
   logLevel?: string;
 }
 
@@ -78,22 +99,43 @@ export class Harness {
   readonly #server: SimServer;
   readonly #functions: readonly HarnessFunction[];
   readonly #simulatedTime: SimulatedTime | undefined;
+  /** Lambda's timeout on simulated time (`manual` mode). */
+  readonly #timeouts: InvocationTimeouts | undefined;
   readonly #requests: RequestsInFlight | undefined;
+  readonly #memory: MemoryHttpHandler | undefined;
+  /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
+  readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
+  /** The SDK retry jitter handlers get on the manual clock (seeded: a run repeats). */
+  #random = seededRandom(1);
   /** process.env values replaced by `start`, put back by `close`. */
   readonly #savedEnv = new Map<string, string | undefined>();
 
-  private constructor(server: SimServer, options: HarnessOptions) {
+  private constructor(server: SimServer, options: HarnessOptions, registry: ServiceRegistry | undefined) {
     this.#server = server;
     this.#functions = options.functions ?? [];
     this.mode = options.clock ?? "real";
-    if (this.mode === "manual") {
-      const time = new SimulatedTime(() => this.#timeSource());
-      this.#requests = new RequestsInFlight(server.url, () => time.poke());
-      time.watch(this.#requests);
+    const time = this.mode === "manual" ? new SimulatedTime(() => this.#timeSource()) : undefined;
+    const poke = () => time?.poke();
+    if (registry !== undefined)
+      this.#memory = new MemoryHttpHandler(registry, (ctx, input) => this.dispatch(ctx, input), poke);
+    if (time !== undefined) {
+      this.#requests = new RequestsInFlight(server.url, poke);
+      time.watch(eitherActivity(this.#requests, this.#memory));
+      this.#timeouts = new InvocationTimeouts(time);
+      this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
     }
+    // Handlers get the timeouts' view of it (their sleeps end at their invocation's timeout); a test or a
+    // driver sleeping on `harness.clock` is not part of an invocation.
     this.clock = this.#simulatedTime ?? systemClock;
+  }
+
+  /** A call reaching the account over either transport; refused once the invocation's timeout passed. */
+  dispatch(ctx: SimCallContext, input: Record<string, unknown>): ReturnType<SimulatedAccount["dispatch"]> {
+    if (this.#timeouts?.pastDeadline === true)
+      throw new Error("the invocation's timeout has passed: Lambda stopped the function");
+    return this.account.dispatch(ctx, input);
   }
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -101,11 +143,16 @@ export class Harness {
     const server = await startSimServer(
       (ctx: SimCallContext, input: Record<string, unknown>) => {
         if (harness === undefined) throw new Error("harness not ready");
-        return harness.account.dispatch(ctx, input);
+        return harness.dispatch(ctx, input);
       },
       { control: (method, path, body) => (harness as Harness).account.control(method, path, body) },
     );
-    harness = new Harness(server, options);
+    let registry: ServiceRegistry | undefined;
+    if (options.transport === "memory") {
+      registry = new ServiceRegistry();
+      await registry.preload();
+    }
+    harness = new Harness(server, options, registry);
     const env: Record<string, string> = { ...LOCAL_ENV, ...simEndpointEnv(server) };
     if (process.env.AWS_REGION) delete env.AWS_REGION;
     env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT";
@@ -156,14 +203,27 @@ export class Harness {
 
   /** The handler built for an environment (cached), on `harness.clock` in `manual` mode. */
   async handlerFor(entry: HarnessFunction, env: Record<string, string> = {}): Promise<LambdaHandler> {
-    const key = `${entry.name}|${JSON.stringify(env)}`;
+    const key = handlerKey(entry, env);
     const cached = this.#handlers.get(key);
     if (cached !== undefined) return cached;
     const build = await entry.load();
-    const overrides = this.#simulatedTime === undefined ? undefined : { clock: this.#simulatedTime };
+    const overrides = {
+      ...(this.#timeouts === undefined ? {} : { clock: this.#timeouts.clock, random: () => this.#random() }),
+      ...(this.#memory === undefined ? {} : { requestHandler: this.#memory }),
+    };
     const handler = build({ ...process.env, ...env }, overrides);
     this.#handlers.set(key, handler);
     return handler;
+  }
+
+  /**
+   * Drops the handlers built so far, as a new deployment would: the next invocation of each function is a
+   * cold start (new SDK clients, retry quota and rate limiter), and the retry jitter restarts from `seed`.
+   * A simulation calls it after `load` so that a run does not depend on the runs before it.
+   */
+  coldStart(seed = 1): void {
+    this.#handlers.clear();
+    this.#random = seededRandom(seed);
   }
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
@@ -173,17 +233,22 @@ export class Harness {
     const firstCall = account.calls.length;
     const before = account.snapshot();
     const simulatedStart = account.clock.nowMs();
-    const context = lambdaContext(entry.name, options.timeoutMs ?? 60_000, randomUUID(), this.clock);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const context = lambdaContext(entry.name, timeoutMs, randomUUID(), this.clock);
     const started = performance.now();
-    let result: unknown;
-    let error: unknown;
-    try {
-      result = await handler(structuredClone(event), context);
-    } catch (caught) {
-      error = caught;
-    }
+    const run = () => handler(structuredClone(event), context);
+    const outcome = await (this.#timeouts?.run(timeoutMs, run, options.during) ?? settle(run));
+    // After a timeout Lambda starts the next invocation in a new execution environment.
+    if (outcome.timedOut) this.#handlers.delete(handlerKey(entry, options.env));
+    const result = "value" in outcome ? outcome.value : undefined;
+    const error = outcome.timedOut
+      ? new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)
+      : "error" in outcome
+        ? outcome.error
+        : undefined;
     const durationMs = performance.now() - started;
     const after = account.snapshot();
+    let changes: StateChange[] | undefined;
     return {
       function: entry.name,
       result,
@@ -191,7 +256,12 @@ export class Harness {
       calls: account.calls.slice(firstCall),
       before,
       after,
-      changes: diffSnapshots(before, after),
+      // Computed when read: a long simulation reads it rarely.
+      get changes() {
+        changes ??= diffSnapshots(before, after);
+        return changes;
+      },
+      timedOut: outcome.timedOut,
       durationMs,
       simulatedMs: account.clock.nowMs() - simulatedStart,
     };
@@ -200,6 +270,7 @@ export class Harness {
   /** Stops the server and puts back the environment `start` changed. */
   async close(): Promise<void> {
     this.#requests?.close();
+    this.#restoreRateLimiter();
     await this.#server.close();
     for (const [key, value] of this.#savedEnv) {
       if (value === undefined) delete process.env[key];
@@ -221,3 +292,40 @@ export class Harness {
     }
   }
 }
+
+/** Work under way on either transport. */
+const eitherActivity = (a: Activity, b: Activity | undefined): Activity =>
+  b === undefined
+    ? a
+    : {
+        get busy() {
+          return a.busy || b.busy;
+        },
+        get changes() {
+          return a.changes + b.changes;
+        },
+      };
+
+/** mulberry32: a small seeded generator in [0, 1). */
+const seededRandom = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};
+
+const handlerKey = (entry: HarnessFunction, env: Record<string, string> = {}): string =>
+  `${entry.name}|${JSON.stringify(env)}`;
+
+/** The outcome of an invocation without a timeout (`real` clock: Lambda's timeout is not modelled). */
+const settle = async <T>(work: () => Promise<T>): Promise<InvocationOutcome<T>> => {
+  try {
+    return { timedOut: false, value: await work() };
+  } catch (error) {
+    return { timedOut: false, error };
+  }
+};

@@ -2,6 +2,7 @@
  * What the harness needs to know of a deployed function, without importing functions/ or tools/: the
  * caller passes the registry (functions/index.ts) and the harness builds and invokes the handlers.
  */
+import type { HttpHandler } from "@smithy/core/protocols";
 import type { Context } from "aws-lambda";
 import type { Clock } from "../shared/runtime/clock";
 
@@ -10,6 +11,10 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 /** What a handler may be given instead of its deployed defaults (LAYOUT "BuildHandler"). */
 export interface HandlerOverrides {
   clock?: Clock;
+  /** The SDK clients' transport (the harness's in-memory one). */
+  requestHandler?: HttpHandler;
+  /** The SDK retry backoff's jitter source (seeded on a manual clock, so that runs repeat). */
+  random?: () => number;
 }
 
 /** Builds a function's real handler for an environment (mode, configuration) and overrides. */

@@ -4,6 +4,7 @@ import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { OutpostsClient } from "@aws-sdk/client-outposts";
+import type { HttpHandler } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DeadlineHolder } from "../runtime/deadline";
 import { DeadlineBoundedRetryStrategy } from "./retry";
@@ -19,13 +20,17 @@ export interface ClientSettings {
   deadlines: DeadlineHolder;
   /** Wraps each new client, e.g. with the Powertools tracer. */
   instrument?: <C extends object>(client: C) => C;
+  /** The transport; deployed: a NodeHttpHandler with the timeouts above (a harness may pass its own). */
+  requestHandler?: HttpHandler;
+  /** The retry backoff's jitter source (default Math.random; a simulation seeds it so that runs repeat). */
+  random?: () => number;
 }
 
 interface ClientConfig {
   region: string;
   maxAttempts: number;
   retryStrategy: DeadlineBoundedRetryStrategy;
-  requestHandler: NodeHttpHandler;
+  requestHandler: HttpHandler;
   customUserAgent: string;
 }
 
@@ -41,15 +46,21 @@ export class AwsClientFactory {
   readonly #settings: ClientSettings;
   readonly #cache = new Map<string, object>();
   readonly #retryStrategy: DeadlineBoundedRetryStrategy;
-  readonly #requestHandler: NodeHttpHandler;
+  readonly #requestHandler: HttpHandler;
 
   constructor(settings: ClientSettings) {
     this.#settings = settings;
-    this.#retryStrategy = new DeadlineBoundedRetryStrategy(settings.maxAttempts, settings.deadlines);
-    this.#requestHandler = new NodeHttpHandler({
-      connectionTimeout: settings.connectionTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-    });
+    this.#retryStrategy = new DeadlineBoundedRetryStrategy(
+      settings.maxAttempts,
+      settings.deadlines,
+      settings.random,
+    );
+    this.#requestHandler =
+      settings.requestHandler ??
+      new NodeHttpHandler({
+        connectionTimeout: settings.connectionTimeoutMs,
+        requestTimeout: settings.requestTimeoutMs,
+      });
   }
 
   ec2(region: string): EC2Client {

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
+import type { HttpHandler } from "@smithy/core/protocols";
 import type { Context } from "aws-lambda";
 import { AwsClientFactory } from "../aws/clients";
 import { type Clock, systemClock } from "./clock";
@@ -34,6 +35,10 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 /** What a caller (a test, the simulated account's harness) may replace in a handler it builds. */
 export interface HandlerOverrides {
   clock?: Clock;
+  /** The SDK clients' transport (default: NodeHttpHandler), e.g. a simulated account's in-memory one. */
+  requestHandler?: HttpHandler;
+  /** The SDK retry backoff's jitter source (default Math.random), seeded by a simulation. */
+  random?: () => number;
 }
 
 /**
@@ -107,6 +112,8 @@ export const createRuntime = <C extends CommonConfig>(
     requestTimeoutMs: config.aws.requestTimeoutMs,
     deadlines,
     ...(tracing !== undefined ? { instrument: tracing.instrument } : {}),
+    ...(overrides.requestHandler !== undefined ? { requestHandler: overrides.requestHandler } : {}),
+    ...(overrides.random !== undefined ? { random: overrides.random } : {}),
   });
   const clock = overrides.clock ?? systemClock;
   return { ...observability, capability, config, clock, deadlines, clients, ...(tracing ? { tracing } : {}) };

@@ -4,7 +4,7 @@
  * incident-days per wall-clock second.
  */
 import { FUNCTIONS } from "../../functions/index";
-import { Harness } from "../../sim/harness";
+import { Harness, type HarnessTransport } from "../../sim/harness";
 import { writeArtifacts } from "./artifacts";
 import { type RunResult, runTrace } from "./driver";
 import { generateTrace } from "./generate";
@@ -18,8 +18,14 @@ export interface CampaignOptions {
   runDays: number;
   /** Where violations are written; none when undefined. */
   out?: string;
-  /** Called after each run (progress). */
-  onRun?: (capability: string, result: RunResult) => void;
+  /** Wall-clock minutes per capability after which no new run starts (the days run are reported). */
+  minutes?: number;
+  /** How the handlers reach the simulated account (default `memory`: no sockets, the same bytes). */
+  transport?: HarnessTransport;
+  /** Called after each run (progress), with the capability's totals so far. */
+  onRun?: (capability: string, result: RunResult, totals: CapabilityResult) => void;
+  /** Called after each capability's campaign. */
+  onCapability?: (totals: CapabilityResult) => void;
 }
 
 export interface FoundViolation {
@@ -45,6 +51,8 @@ export interface CapabilityResult {
   violations: FoundViolation[];
   /** Durations measured by the runs (tools/chaos/measures.ts). */
   measures: Record<string, MeasureSummary>;
+  /** Whether `minutes` ran out before `days`. */
+  stoppedByTime: boolean;
 }
 
 const shrinkAndWrite = async (
@@ -57,8 +65,9 @@ const shrinkAndWrite = async (
     result.trace,
     async (t: Trace) => (await runTrace(harness, model, t)).violations,
   );
-  const rerun = await runTrace(harness, model, shrunk.trace);
-  const first = rerun.violations[0] ?? result.violations[0];
+  const rerun = await runTrace(harness, model, shrunk.trace, { stopOnViolation: false });
+  // The failure that was shrunk (shrinkTrace puts it first), not whichever the re-run met first.
+  const first = shrunk.violations[0] ?? result.violations[0];
   return {
     seed: result.trace.seed,
     invariant: first?.invariant ?? "",
@@ -87,15 +96,20 @@ export const runCapability = async (
     daysPerSecond: 0,
     violations: [],
     measures: {},
+    stoppedByTime: false,
   };
   const measured = emptyMeasures();
+  const budgetMs = options.minutes === undefined ? Number.POSITIVE_INFINITY : options.minutes * 60_000;
   let shrinkMs = 0;
   // Runs are planned in whole trace days: a run may end a little past its last day (a sleeping handler).
   for (let k = 0, planned = 0; planned < options.days; k++) {
+    if (performance.now() - started >= budgetMs) {
+      total.stoppedByTime = true;
+      break;
+    }
     const days = Math.min(options.runDays, options.days - planned);
     planned += days;
     const result = await runTrace(harness, model, generateTrace(model, options.seed + k, days));
-    options.onRun?.(model.capability, result);
     total.days += result.stats.simulatedMs / 86_400_000;
     total.runs += 1;
     total.incidents += result.stats.incidents;
@@ -108,9 +122,10 @@ export const runCapability = async (
       total.violations.push(await shrinkAndWrite(harness, model, result, options.out));
       shrinkMs += performance.now() - t0;
     }
+    total.wallSeconds = (performance.now() - started - shrinkMs) / 1000;
+    total.daysPerSecond = total.days / Math.max(total.wallSeconds, 1e-9);
+    options.onRun?.(model.capability, result, total);
   }
-  total.wallSeconds = (performance.now() - started - shrinkMs) / 1000;
-  total.daysPerSecond = total.days / Math.max(total.wallSeconds, 1e-9);
   total.measures = summarize(measured);
   return total;
 };
@@ -120,10 +135,18 @@ export const runCampaign = async (
   models: readonly CapabilityModel[],
   options: CampaignOptions,
 ): Promise<CapabilityResult[]> => {
-  const harness = await Harness.start({ functions: FUNCTIONS, clock: "manual" });
+  const harness = await Harness.start({
+    functions: FUNCTIONS,
+    clock: "manual",
+    transport: options.transport ?? "memory",
+  });
   try {
     const results: CapabilityResult[] = [];
-    for (const model of models) results.push(await runCapability(harness, model, options));
+    for (const model of models) {
+      const totals = await runCapability(harness, model, options);
+      options.onCapability?.(totals);
+      results.push(totals);
+    }
     return results;
   } finally {
     await harness.close();

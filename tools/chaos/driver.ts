@@ -22,6 +22,11 @@ const STAGE = "dev";
 const RETRY_DELAYS_MS = [60_000, 120_000];
 /** An API fault burst lasts this long (its `times` calls, at most). */
 const API_FAULT_MS = 10 * 60_000;
+/**
+ * A fast-forwarded stretch moves the clock this much at a time and ends early where the account emitted
+ * an event: EventBridge delivers service events within about a minute, not at the end of a quiet hour.
+ */
+const EVENT_LAG_MS = 60_000;
 
 export interface Delivered {
   /** Simulated ms after the start. */
@@ -129,6 +134,11 @@ class Run {
   #faults: Array<{ id: string; until: number }> = [];
   #queue: Pending[] = [];
   #seq = 0;
+  /** The trace's items in time order, and the first not yet applied. */
+  #items: TraceItem[] = [];
+  #nextItem = 0;
+  /** Until when the driver steps at `stepMs` (an incident or fault is recent). */
+  activeUntil = 0;
   #seenService = 0;
   #seenPublished = 0;
   #seenActions = 0;
@@ -197,6 +207,37 @@ class Run {
     return Math.min(...this.#schedules.map((s) => s.next));
   }
 
+  /** The items to apply at their times. */
+  schedule(items: readonly TraceItem[]): void {
+    this.#items = [...items].sort((a, b) => a.at - b.at);
+    this.#nextItem = 0;
+    this.activeUntil = this.#world.start;
+  }
+
+  /** Simulated epoch ms of the next item, if any. */
+  nextItemAt(): number | undefined {
+    const item = this.#items[this.#nextItem];
+    return item === undefined ? undefined : this.#world.start + item.at;
+  }
+
+  /** Applies the items due now, in order. */
+  async applyDue(): Promise<void> {
+    for (let at = this.nextItemAt(); at !== undefined && at <= this.now; at = this.nextItemAt()) {
+      const item = this.#items[this.#nextItem++];
+      if (item !== undefined) await this.apply(item);
+      this.activeUntil = Math.max(this.activeUntil, this.now + this.model.activeWindowMs);
+    }
+  }
+
+  /** While a handler sleeps, the trace's items still happen at their times, and the checks run after them. */
+  readonly #during = {
+    next: () => this.nextItemAt(),
+    run: async () => {
+      await this.applyDue();
+      this.step();
+    },
+  };
+
   /** Applies an incident or arms a fault. */
   async apply(item: TraceItem): Promise<void> {
     const account = this.#world.account;
@@ -240,6 +281,11 @@ class Run {
     this.#faults = this.#faults.filter((f) => f.until > this.now);
   }
 
+  /** How many events the account has emitted so far (service events and events put on a bus). */
+  emitted(): number {
+    return this.#world.account.serviceEvents.length + this.#world.account.publishedEventRecords.length;
+  }
+
   /** New events of the account (service events, and events the toolkit put on a bus) plus the agent's. */
   collect(extra: unknown[]): unknown[] {
     const account = this.#world.account;
@@ -274,6 +320,7 @@ class Run {
     const routing = routeEvent(event, this.#deployment);
     if (routing.deliveries.length === 0) {
       this.stats.ignored += 1;
+      this.note(`not delivered: ${routeLabel(event)}: ${routing.unmatched ?? "no rule matches"}`);
       return;
     }
     for (const d of routing.deliveries) this.enqueue(event, d.function, d.via, 0, this.now);
@@ -305,8 +352,9 @@ class Run {
     const { accountId, region } = this.#world.account;
     for (const s of this.#schedules) {
       if (this.now < s.next) continue;
-      // A schedule fires once per step, however long the step (quiet time is fast-forwarded).
-      s.next = Math.max(s.next + s.every, this.now + 1);
+      // A schedule fires once per step, however long the step (quiet time is fast-forwarded), and stays on
+      // its grid: the next firing is its first time after now.
+      s.next += Math.ceil((this.now - s.next + 1) / s.every) * s.every;
       this.route(scheduledEvent(s.trigger.name, this.now, accountId, region));
     }
   }
@@ -325,9 +373,13 @@ class Run {
   async invoke(p: Pending): Promise<void> {
     const timeoutMs = p.timeoutMs ?? this.model.timeoutMs;
     this.#checker.beforeInvocation?.();
-    const report = await this.#world.harness.invoke(p.fn.name, p.event, { env: this.#world.env, timeoutMs });
+    const report = await this.#world.harness.invoke(p.fn.name, p.event, {
+      env: this.#world.env,
+      timeoutMs,
+      during: this.#during,
+    });
     this.stats.invocations += 1;
-    const timedOut = report.simulatedMs > timeoutMs;
+    const timedOut = report.timedOut === true || report.simulatedMs > timeoutMs;
     const outcome = timedOut
       ? `timed out after ${timeoutMs} ms`
       : report.error !== undefined
@@ -351,11 +403,12 @@ class Run {
   /** Every event acted on, ignored with a reason, or kept by the on-failure queue. */
   account(report: InvocationReport, p: Pending, timedOut: boolean): void {
     if (!timedOut && report.error === undefined) {
-      if (report.result === undefined || report.result === null)
+      const unaccounted = unaccountedFor(report.result);
+      if (unaccounted !== undefined)
         this.flag([
           {
             invariant: "every-event-accounted",
-            message: `${p.fn.name} returned nothing for ${routeLabel(p.event)}`,
+            message: `${p.fn.name} ${unaccounted} for ${routeLabel(p.event)}`,
           },
         ]);
       this.stats.acted += 1;
@@ -379,6 +432,20 @@ class Run {
     return this.#checker.measures?.();
   }
 }
+
+/**
+ * Why a handler's answer does not account for its event, if it does not: nothing returned, no decision, or
+ * an ignore without its reason (the capabilities say `ignored-<why>`, or give a `reason`).
+ */
+const unaccountedFor = (result: unknown): string | undefined => {
+  if (result === undefined || result === null) return "returned nothing";
+  const r = result as Record<string, unknown>;
+  if (typeof r.decision !== "string" || r.decision === "") return "returned no decision";
+  const reason = r.reason;
+  if (r.decision === "ignored" && (typeof reason !== "string" || reason === ""))
+    return "ignored it without a reason";
+  return undefined;
+};
 
 const errorLine = (error: unknown): string => {
   const e = error as { name?: string; message?: string };
@@ -405,15 +472,33 @@ const routeLabel = (event: unknown): string => {
   return `${String(e["detail-type"] ?? "payload")} ${String(subject ?? "")}${stateText}`.trim();
 };
 
-/** Moves the clock to `to`; in a long stretch the model's tick keeps running (its events wait for the next step). */
+/**
+ * Moves the clock to `to`; in a long stretch the model's tick keeps running (its events wait for the next
+ * step), and runs a last time one step before `to`, so that what happens at `to` (an incident) is seen by
+ * the tick at `to` as it would be in a run of steps, not backdated over a whole quiet tick.
+ */
 const advanceTo = async (world: World, model: CapabilityModel, to: number, run: Run): Promise<void> => {
-  const every = model.quietTickMs;
-  if (model.tick !== undefined && every !== undefined)
-    while (to - run.now > every) {
-      world.harness.advance(every);
-      run.buffer(await model.tick(world, run.now));
+  const emitted = run.emitted();
+  // Moves to `at` a piece at a time; stops where the account emitted an event (the next step routes it).
+  const moveTo = (at: number): boolean => {
+    while (run.now < at) {
+      world.harness.advance(Math.min(at, run.now + EVENT_LAG_MS) - run.now);
+      if (run.emitted() !== emitted) return false;
     }
-  world.harness.advance(to - run.now);
+    return true;
+  };
+  const every = model.quietTickMs;
+  const tick = model.tick;
+  if (tick !== undefined && every !== undefined) {
+    const tickAt = async (at: number): Promise<boolean> => {
+      if (!moveTo(at)) return false;
+      run.buffer(await tick(world, run.now));
+      return true;
+    };
+    while (to - run.now > every) if (!(await tickAt(run.now + every))) return;
+    if (to - run.now > model.stepMs && !(await tickAt(to - model.stepMs))) return;
+  }
+  moveTo(to);
 };
 
 /** Runs `trace` on a harness started with the function registry and the manual clock. */
@@ -425,6 +510,8 @@ export const runTrace = async (
 ): Promise<RunResult> => {
   const stopOnViolation = options.stopOnViolation ?? true;
   const account = harness.load(model.fixture(trace.variant), { now: CHAOS_START });
+  // A run is its own deployment: it does not inherit SDK retry state from the runs before it.
+  harness.coldStart(trace.seed);
   const stage = model.stage(trace.variant);
   const config = parseStageConfig(stage, "chaos");
   const world: World = {
@@ -435,18 +522,9 @@ export const runTrace = async (
   };
   const run = new Run(model, world, config, trace.variant);
   const end = world.start + trace.days * DAY_MS;
-  const items = [...trace.items].sort((a, b) => a.at - b.at);
-  let next = 0;
-  let activeUntil = world.start;
+  run.schedule(trace.items);
   while (run.now < end && !(stopOnViolation && run.violations.length > 0)) {
-    for (
-      let item = items[next];
-      item !== undefined && world.start + item.at <= run.now;
-      item = items[++next]
-    ) {
-      await run.apply(item);
-      activeUntil = Math.max(activeUntil, run.now + model.activeWindowMs);
-    }
+    await run.applyDue();
     run.expireFaults();
     const extra = (await model.tick?.(world, run.now)) ?? [];
     for (const event of run.collect(extra)) run.route(event);
@@ -454,9 +532,9 @@ export const runTrace = async (
     await run.deliverDue(stopOnViolation);
     run.step();
     if (options.until?.(run.now, !run.quiet) === true) break;
-    const nextItem = items[next] === undefined ? end : world.start + (items[next]?.at ?? 0);
+    const nextItem = run.nextItemAt() ?? end;
     const stepTo =
-      run.now < activeUntil || !run.quiet
+      run.now < run.activeUntil || !run.quiet
         ? run.now + model.stepMs
         : Math.min(
             nextItem,

@@ -1,6 +1,7 @@
 /**
- * `npm run chaos -- [--capability <name>] [--days N] [--seed S] [--run-days N] [--out DIR] [--json]`
- * `npm run chaos -- --replay <dir>/trace.json [--json]`
+ * `npm run chaos -- [--capability <name>] [--days N] [--seed S] [--run-days N] [--minutes M]
+ *                  [--transport memory|loopback] [--out DIR] [--results FILE] [--json]`
+ * `npm run chaos -- --replay <dir>/trace.json [--transport memory|loopback] [--json]`
  *
  * Runs the real handlers against the simulated account on its manual clock with random, seeded incidents
  * and faults (tools/chaos/*), checking every capability's invariants after every step. Exit code 1 when an
@@ -10,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { FUNCTIONS } from "../../functions/index";
-import { Harness } from "../../sim/harness";
+import { Harness, type HarnessTransport } from "../../sim/harness";
 import { readTrace } from "./artifacts";
 import { type CapabilityResult, runCampaign } from "./campaign";
 import { type RunResult, runTrace } from "./driver";
@@ -18,8 +19,9 @@ import { formatMeasures } from "./measures";
 import { MODELS, modelOf } from "./models";
 
 const USAGE = `usage: npm run chaos -- [--capability <${MODELS.map((m) => m.capability).join("|")}>] [--days N] [--seed S]
-                        [--run-days N] [--out DIR] [--results FILE] [--json]
-       npm run chaos -- --replay <trace.json> [--json]`;
+                        [--run-days N] [--minutes M] [--transport memory|loopback] [--out DIR]
+                        [--results FILE] [--json]
+       npm run chaos -- --replay <trace.json> [--transport memory|loopback] [--json]`;
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     days: { type: "string", default: "1" },
     seed: { type: "string", default: "1" },
     "run-days": { type: "string", default: "1" },
+    minutes: { type: "string" },
+    transport: { type: "string", default: "memory" },
     out: { type: "string", default: ".chaos" },
     results: { type: "string" },
     replay: { type: "string" },
@@ -44,10 +48,17 @@ const positive = (name: string, text: string | undefined): number => {
   return n;
 };
 
+const transport = (): HarnessTransport => {
+  const t = values.transport;
+  if (t === "memory" || t === "loopback") return t;
+  process.stderr.write(`--transport must be memory or loopback\n${USAGE}\n`);
+  process.exit(2);
+};
+
 const replay = async (path: string): Promise<number> => {
   const trace = readTrace(path);
   const model = modelOf(trace.capability);
-  const harness = await Harness.start({ functions: FUNCTIONS, clock: "manual" });
+  const harness = await Harness.start({ functions: FUNCTIONS, clock: "manual", transport: transport() });
   try {
     const result = await runTrace(harness, model, trace, { stopOnViolation: false });
     const text = values.json
@@ -62,7 +73,7 @@ const replay = async (path: string): Promise<number> => {
 
 const summary = (r: CapabilityResult): string =>
   [
-    `${r.capability}: ${r.days.toFixed(2)} simulated day(s) in ${r.runs} run(s), ${r.incidents} incidents, ${r.invocations} invocations, ${r.kept} kept by the on-failure queue, ${r.lostByFault} events lost by injected faults; ${r.daysPerSecond.toFixed(3)} days/s; ${r.violations.length} violation(s)`,
+    `${r.capability}: ${r.days.toFixed(2)} simulated day(s) in ${r.runs} run(s)${r.stoppedByTime ? " (stopped by --minutes)" : ""}, ${r.incidents} incidents, ${r.invocations} invocations, ${r.kept} kept by the on-failure queue, ${r.lostByFault} events lost by injected faults; ${r.daysPerSecond.toFixed(3)} days/s; ${r.violations.length} violation(s)`,
     ...r.violations.map(
       (v) =>
         `  seed ${v.seed}: ${v.invariant}: ${v.message} (trace shrunk from ${v.items} to ${v.shrunkTo} item(s)${v.artifacts ? `; ${v.artifacts}` : ""})`,
@@ -72,25 +83,37 @@ const summary = (r: CapabilityResult): string =>
 
 const campaign = async (): Promise<number> => {
   const models = values.capability === undefined ? MODELS : [modelOf(values.capability)];
+  const file = values.results ?? join(values.out ?? ".chaos", "results.json");
+  mkdirSync(join(file, ".."), { recursive: true });
+  const done: CapabilityResult[] = [];
   const options = {
     days: positive("days", values.days),
     seed: Math.trunc(Number(values.seed)),
     runDays: positive("run-days", values["run-days"]),
+    ...(values.minutes === undefined ? {} : { minutes: positive("minutes", values.minutes) }),
+    transport: transport(),
     out: values.out,
-    onRun: (capability: string, result: RunResult) =>
-      process.stderr.write(
-        `${capability} seed ${result.trace.seed}: ${(result.stats.simulatedMs / 86_400_000).toFixed(2)} day(s), ${result.stats.invocations} invocations, ${result.violations.length === 0 ? "ok" : `VIOLATION ${result.violations[0]?.invariant} (shrinking)`}\n`,
-      ),
   };
-  const results = await runCampaign(models, options);
-  const report = { at: new Date().toISOString(), node: process.version, ...options, results };
-  const file = values.results ?? join(values.out ?? ".chaos", "results.json");
-  mkdirSync(join(file, ".."), { recursive: true });
+  const reportOf = (results: CapabilityResult[]) => ({
+    at: new Date().toISOString(),
+    node: process.version,
+    ...options,
+    results,
+  });
+  const onRun = (capability: string, result: RunResult, totals: CapabilityResult) => {
+    process.stderr.write(
+      `${capability} seed ${result.trace.seed}: ${(result.stats.simulatedMs / 86_400_000).toFixed(2)} day(s), ${result.stats.invocations} invocations, ${result.violations.length === 0 ? "ok" : `VIOLATION ${result.violations[0]?.invariant} (shrunk)`}\n`,
+    );
+    // Written after every run: a long campaign that is stopped keeps what it ran.
+    writeFileSync(file, `${JSON.stringify(reportOf([...done, totals]), null, 2)}\n`);
+  };
+  const onCapability = (totals: CapabilityResult) => done.push(totals);
+  const report = reportOf(await runCampaign(models, { ...options, onRun, onCapability }));
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(
-    `${values.json ? JSON.stringify(report, null, 2) : results.map(summary).join("\n")}\n`,
+    `${values.json ? JSON.stringify(report, null, 2) : report.results.map(summary).join("\n")}\n`,
   );
-  return results.some((r) => r.violations.length > 0) ? 1 : 0;
+  return report.results.some((r) => r.violations.length > 0) ? 1 : 0;
 };
 
 if (values.help) {

@@ -1,7 +1,8 @@
 /**
- * Shrinking a failing trace: drop its items (incidents and faults) one at a time, keeping each removal
- * after which the run still violates the same invariant, until no single item can go; then cut the run's
- * days to the last item's. Deterministic: the same failing trace shrinks to the same trace.
+ * Shrinking a failing trace: first cut the run's days to the violation's, then drop its items (incidents
+ * and faults) one at a time, keeping each removal after which the run still breaks the same failure (same
+ * invariant, same resources), until no single item can go. Deterministic: the same failing trace shrinks
+ * to the same trace.
  */
 import type { Trace, Violation } from "./types";
 
@@ -16,16 +17,28 @@ export interface Shrunk {
 
 const DAY_MS = 86_400_000;
 
-/** The smallest trace found that still violates `invariant` (the first violation's, by default). */
+/**
+ * What makes two violations the same failure: the invariant and its message (the resources it names), with
+ * the durations it quotes left out (a shorter trace may break it a few seconds earlier or later).
+ */
+const failureOf = (v: Violation): string =>
+  `${v.invariant}|${v.message.replace(/\d+(\.\d+)?\s?(ms|s|seconds?|minutes?|min)\b/g, "#")}`;
+
+/**
+ * The smallest trace found that still breaks the same failure as the first violation (same invariant, same
+ * resources); the violations it returns start with that failure.
+ */
 export const shrinkTrace = async (trace: Trace, verdict: Verdict, maxRuns = 200): Promise<Shrunk> => {
   let runs = 1;
   let violations = await verdict(trace);
-  const invariant = violations[0]?.invariant;
-  if (invariant === undefined) return { trace, violations, runs };
+  const first = violations[0];
+  if (first === undefined) return { trace, violations, runs };
+  const failure = failureOf(first);
   const stillFails = async (candidate: Trace): Promise<Violation[] | undefined> => {
     runs += 1;
     const found = await verdict(candidate);
-    return found.some((v) => v.invariant === invariant) ? found : undefined;
+    const same = found.filter((v) => failureOf(v) === failure);
+    return same.length === 0 ? undefined : [...same, ...found.filter((v) => failureOf(v) !== failure)];
   };
   let current = trace;
   // Fewer days first: the violation's day bounds the run.

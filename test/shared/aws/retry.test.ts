@@ -52,4 +52,28 @@ describe("DeadlineBoundedRetryStrategy", () => {
     const next = await strategy.refreshRetryTokenForRetry(token, transient);
     expect(next.getRetryCount()).toBe(1);
   });
+
+  it("waits the backoff on the deadline's clock (simulated time under a harness), stretched by Retry-After", async () => {
+    const sleeps: number[] = [];
+    const now = 1_000_000;
+    const deadlines = new DeadlineHolder();
+    deadlines.set(
+      deadlineAt(now + 60_000, {
+        now: () => now,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      }),
+    );
+    // Full jitter at 50 % of the transient base (50 ms, doubling): 25 ms, then 50 ms stretched to the hint.
+    // (Transient errors: a throttling error also turns on the SDK's rate limiter, which waits in real time.)
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => 0.5);
+    const first = await strategy.acquireInitialRetryToken("ec2");
+    const second = await strategy.refreshRetryTokenForRetry(first, transient);
+    await strategy.refreshRetryTokenForRetry(second, {
+      errorType: "TRANSIENT",
+      retryAfterHint: new Date(now + 3_000),
+    });
+    expect(sleeps).toEqual([25, 3_000]);
+  });
 });

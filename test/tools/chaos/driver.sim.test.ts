@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Harness } from "../../../sim/harness";
+import type { Harness, HarnessTransport } from "../../../sim/harness";
 import { readTrace } from "../../../tools/chaos/artifacts";
 import { runCapability } from "../../../tools/chaos/campaign";
-import { runTrace } from "../../../tools/chaos/driver";
+import { type RunResult, runTrace } from "../../../tools/chaos/driver";
 import { generateTrace } from "../../../tools/chaos/generate";
 import { eniReattachModel } from "../../../tools/chaos/incidents/eni-reattach";
 import { shrinkTrace } from "../../../tools/chaos/shrink";
@@ -120,6 +120,47 @@ describe("chaos driver", () => {
     expect(readFileSync(join(dir, "report.txt"), "utf8")).toMatch(/VIOLATION planted/);
     // Replaying the written trace breaks the invariant again.
     expect((await runTrace(harness, planted, trace)).violations[0]?.invariant).toBe("planted");
+  });
+});
+
+describe("chaos driver: transports", () => {
+  const trace = generateTrace(eniReattachModel, 15, 1);
+  const runAlone = async (transport: HarnessTransport) => {
+    const own = await startHarness({ clock: "manual", transport });
+    try {
+      return await runTrace(own, eniReattachModel, trace);
+    } finally {
+      await own.close();
+    }
+  };
+  const events = (r: RunResult) => r.delivered.map((d) => [d.at, d.function, d.attempt, d.via, d.outcome]);
+
+  it("a seed runs the same twice in memory and over loopback HTTP after other runs: log, events, counts", {
+    timeout: 300_000,
+  }, async () => {
+    const first = await runAlone("memory");
+    const second = await runAlone("memory");
+    // The file's loopback harness has run other traces: a run is a cold start, it inherits nothing.
+    const wire = await runTrace(harness, eniReattachModel, trace);
+    expect(first.log.some((line) => line.includes("api-fault"))).toBe(true);
+    expect(first.delivered.length).toBeGreaterThan(20);
+    for (const other of [second, wire]) {
+      expect(other.log).toEqual(first.log);
+      expect(events(other)).toEqual(events(first));
+      expect(other.stats).toEqual(first.stats);
+    }
+  });
+});
+
+describe("chaos campaign: wall-clock budget", () => {
+  it("starts no run once its minutes are used up, and says so", async () => {
+    const totals = await runCapability(harness, eniReattachModel, {
+      days: 5,
+      seed: 1,
+      runDays: 1,
+      minutes: 0,
+    });
+    expect(totals).toMatchObject({ runs: 0, days: 0, stoppedByTime: true, violations: [] });
   });
 });
 

@@ -317,8 +317,11 @@ describe("what-if idle --instance i-0123456789abcdef0", () => {
       input: { InstanceIds: ["i-0123456789abcdef0"], Hibernate: true, DryRun: false },
       outcome: "ok",
     });
+    // The demo alarm's Lambda action delivers the same ALARM again (CloudWatch runs it beside the
+    // EventBridge rule): the second run finds the instance stopping and does nothing.
     expect(r.invocations.map((i) => [i.function, i.decision])).toEqual([
       ["idle-hibernate", "hibernate"],
+      ["idle-hibernate", "nothing-to-do"],
       ["idle-alarms", "hibernate-initiated"],
     ]);
     expect(r.changes.filter((c) => c.kind === "instance").map((c) => [c.at, c.from, c.to])).toEqual([

@@ -178,7 +178,9 @@ const trigger = (world: World, at: number) => ({
   },
 });
 
-const groupConfig = () => DxFailoverConfigSchema.parse(section);
+const parsedConfig = DxFailoverConfigSchema.parse(section);
+/** The section, parsed once (the agent's tick reads it every few simulated seconds). */
+const groupConfig = () => parsedConfig;
 
 /** The agent: samples since its last tick (batched like its flush), and its trigger. */
 const tick = async (world: World, now: number): Promise<unknown[]> => {

@@ -35,13 +35,13 @@ const verdictWith =
   };
 
 describe("review: shrinking", () => {
-  it.fails("review: the shrunk trace's first violation is the invariant that was shrunk (the one the campaign reports)", async () => {
+  it("review: the shrunk trace's first violation is the invariant that was shrunk (the one the campaign reports)", async () => {
     const other: Violation = { invariant: "one-eni-per-vpc", message: "vpc|10.20.1.104 is on two ENIs" };
     const shrunk = await shrinkTrace(trace, verdictWith([other, found]));
     expect(shrunk.violations[0]?.invariant).toBe("served");
   });
 
-  it.fails("review: shrinking keeps the failure found, not another failure that shares its invariant's name", async () => {
+  it("review: shrinking keeps the failure found, not another failure that shares its invariant's name", async () => {
     const elsewhere: Violation = { invariant: "served", message: "vfxt-b 10.250.0.12/32 routes to [(none)]" };
     const shrunk = await shrinkTrace(trace, verdictWith([elsewhere]));
     expect(shrunk.violations).toContainEqual(found);

@@ -1,0 +1,123 @@
+/**
+ * Lambda stops a function at its timeout: the invocation ends as an error ("Task timed out after N
+ * seconds"), nothing the function would have done afterwards happens, and the next invocation starts in a
+ * new execution environment. On simulated time (a harness's `manual` clock) `InvocationTimeouts` does the
+ * same: an invocation races a sleep to its deadline; if the deadline comes first, the invocation's sleeps
+ * never end (its process is frozen, as Lambda's is), and a call to the account after the deadline is
+ * refused. Sources: AWS Lambda, "Configure Lambda function timeout" and "How Lambda handles errors and
+ * retries with asynchronous invocation" (a timeout is a function error, retried).
+ */
+import type { Clock } from "../shared/runtime/clock";
+import type { SimulatedTime } from "./simulated-time";
+
+/**
+ * What happens in the world while an invocation sleeps (a simulation's incidents): `next` is the
+ * simulated time of the next thing due, `run` applies what is due at the current time.
+ */
+export interface DuringInvocation {
+  next(): number | undefined;
+  run(): Promise<void>;
+}
+
+export type InvocationOutcome<T> =
+  | { timedOut: true }
+  | { timedOut: false; value: T }
+  | { timedOut: false; error: unknown };
+
+interface Running {
+  id: number;
+  deadline: number;
+  /** Aborts the invocation's sleeps at its timeout (they then never resolve for the handler). */
+  sleeps: AbortController;
+  /** Ends the invocation as timed out. */
+  stop: () => void;
+  during: DuringInvocation | undefined;
+}
+
+/**
+ * The deadline is not a sleeper of its own: simulated time moves only when the handler sleeps on it (a
+ * handler waiting on a real timer, as the SDK's zero-delay backoff does, must not see time jump), and a
+ * sleep that would end at or after the deadline ends the invocation there instead.
+ */
+export class InvocationTimeouts {
+  readonly #time: SimulatedTime;
+  readonly #stopped = new Set<number>();
+  #current: Running | undefined;
+  #next = 0;
+
+  constructor(time: SimulatedTime) {
+    this.#time = time;
+  }
+
+  /** The clock handlers run on: simulated time, whose sleeps never end for an invocation stopped at its timeout. */
+  readonly clock: Clock = {
+    now: () => this.#time.now(),
+    sleep: (ms, signal) => this.#sleep(ms, signal),
+  };
+
+  /** Whether the invocation under way has passed its deadline (its calls are refused). */
+  get pastDeadline(): boolean {
+    return this.#current !== undefined && this.#time.now() >= this.#current.deadline;
+  }
+
+  /** Runs `work` as one invocation with `timeoutMs` of simulated time. */
+  async run<T>(
+    timeoutMs: number,
+    work: () => Promise<T>,
+    during?: DuringInvocation,
+  ): Promise<InvocationOutcome<T>> {
+    let stop = () => {};
+    const timedOut = new Promise<InvocationOutcome<T>>((resolve) => {
+      stop = () => resolve({ timedOut: true });
+    });
+    const running: Running = {
+      id: this.#next++,
+      deadline: this.#time.now() + timeoutMs,
+      sleeps: new AbortController(),
+      stop,
+      during,
+    };
+    this.#current = running;
+    try {
+      const done = work().then(
+        (value): InvocationOutcome<T> => ({ timedOut: false, value }),
+        (error: unknown): InvocationOutcome<T> => ({ timedOut: false, error }),
+      );
+      const outcome = await Promise.race([done, timedOut]);
+      if (outcome.timedOut) {
+        this.#stopped.add(running.id);
+        running.sleeps.abort();
+      }
+      return outcome;
+    } finally {
+      this.#current = undefined;
+    }
+  }
+
+  async #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const running = this.#current;
+    if (running === undefined) return this.#time.sleep(ms, signal);
+    const until = this.#time.now() + ms;
+    // What is due in the world before the sleep ends happens at its time, the handler still asleep.
+    for (let at = running.during?.next(); at !== undefined; at = running.during?.next()) {
+      if (at >= until || at >= running.deadline || signal?.aborted === true) break;
+      await this.#sleepFor(running, Math.max(0, at - this.#time.now()), signal);
+      if (this.#time.now() >= at) await running.during?.run();
+    }
+    return this.#sleepFor(running, Math.max(0, until - this.#time.now()), signal);
+  }
+
+  #sleepFor(running: Running, ms: number, signal?: AbortSignal): Promise<void> {
+    const left = running.deadline - this.#time.now();
+    const crosses = ms >= left;
+    const both =
+      signal === undefined ? running.sleeps.signal : AbortSignal.any([signal, running.sleeps.signal]);
+    return new Promise((resolve) => {
+      void this.#time.sleep(crosses ? Math.max(0, left) : ms, both).then(() => {
+        if (this.#stopped.has(running.id) || running.sleeps.signal.aborted) return;
+        if (crosses && signal?.aborted !== true) running.stop();
+        else resolve();
+      });
+    });
+  }
+}

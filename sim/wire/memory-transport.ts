@@ -1,0 +1,107 @@
+/**
+ * An in-memory transport: a smithy HttpHandler that hands the request the SDK has built, signed and
+ * serialised straight to the wire codec (handleWireRequest) and gives its encoded response back to the
+ * SDK to parse — the same bytes as over the loopback server, without a socket. Simulations that run many
+ * days of invocations use it (`Harness.start({ transport: "memory" })`); replay and the tests that need
+ * the wire itself keep the loopback server (the default).
+ */
+import type { Readable } from "node:stream";
+import { buildQueryString, type HttpHandler, type HttpRequest, HttpResponse } from "@smithy/core/protocols";
+import type { SimDispatcher } from "../types";
+import { type HandleOptions, handleWireRequest, type WireRequest } from "./codec";
+import { requestIdSequence } from "./server";
+import type { ServiceRegistry } from "./services";
+
+/** Requests under way through the transport, for simulated time to wait on (sim/simulated-time.ts). */
+export interface TransportActivity {
+  readonly busy: boolean;
+  readonly changes: number;
+}
+
+const encoder = new TextEncoder();
+
+const bodyBytes = async (body: unknown): Promise<Uint8Array> => {
+  if (body === undefined || body === null) return new Uint8Array();
+  if (typeof body === "string") return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body as Readable)
+    chunks.push(typeof chunk === "string" ? encoder.encode(chunk) : (chunk as Uint8Array));
+  return Buffer.concat(chunks);
+};
+
+/** The request as the loopback server would have received it: lower-cased headers, path with query. */
+export const wireRequestOf = async (request: HttpRequest): Promise<WireRequest> => {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  const query = request.query === undefined ? "" : buildQueryString(request.query);
+  return {
+    method: request.method,
+    url: query === "" ? request.path : `${request.path}?${query}`,
+    headers,
+    body: await bodyBytes(request.body),
+  };
+};
+
+export class MemoryHttpHandler implements HttpHandler, TransportActivity {
+  readonly #registry: ServiceRegistry;
+  readonly #dispatch: SimDispatcher;
+  readonly #options: HandleOptions;
+  readonly #onSettled: () => void;
+  readonly #nextRequestId = requestIdSequence();
+  #inFlight = 0;
+  #changes = 0;
+
+  /** `onSettled` runs whenever a request has been answered (simulated time looks for sleepers then). */
+  constructor(
+    registry: ServiceRegistry,
+    dispatch: SimDispatcher,
+    onSettled: () => void = () => undefined,
+    options: HandleOptions = {},
+  ) {
+    this.#registry = registry;
+    this.#dispatch = dispatch;
+    this.#onSettled = onSettled;
+    this.#options = options;
+  }
+
+  get busy(): boolean {
+    return this.#inFlight > 0;
+  }
+
+  get changes(): number {
+    return this.#changes;
+  }
+
+  async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+    this.#inFlight += 1;
+    this.#changes += 1;
+    try {
+      const wire = await wireRequestOf(request);
+      const answer = await handleWireRequest(
+        this.#registry,
+        this.#dispatch,
+        wire,
+        this.#nextRequestId(),
+        this.#options,
+      );
+      const body = typeof answer.body === "string" ? encoder.encode(answer.body) : answer.body;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;
+      headers["content-length"] = String(body.byteLength);
+      return { response: new HttpResponse({ statusCode: answer.status, headers, body }) };
+    } finally {
+      this.#inFlight -= 1;
+      this.#changes += 1;
+      this.#onSettled();
+    }
+  }
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {}
+}
