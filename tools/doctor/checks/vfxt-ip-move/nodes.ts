@@ -78,11 +78,12 @@ const roomIn = (
 ): number => {
   let room = 0;
   for (const node of nodes) {
-    const limit = node.addressLimit;
+    const enis = node.enis.filter((e) => e.subnetId === subnetId);
     // An unknown limit is no limit (the function plans the same way).
-    if (limit === undefined) return Number.POSITIVE_INFINITY;
-    for (const eni of node.enis.filter((e) => e.subnetId === subnetId)) {
-      room += limit - 1 - eni.secondaryIps.filter((ip) => !clusterAddresses.has(ip)).length;
+    if (enis.length > 0 && node.addressLimit === undefined) return Number.POSITIVE_INFINITY;
+    for (const eni of enis) {
+      room +=
+        (node.addressLimit ?? 0) - 1 - eni.secondaryIps.filter((ip) => !clusterAddresses.has(ip)).length;
     }
   }
   return room;

@@ -18,48 +18,68 @@ const nodeOfTarget = (obs: ClusterObservation, target: string | undefined): Node
 
 const isHealthy = (node: NodeState) => healthOf(node, node.launchedAt, 0) === "healthy";
 
-/** One table's /32 route of an address, judged. */
-const routeFinding = (
+type RouteProblem = "missing" | "elsewhere" | "unserved";
+
+/** What is wrong with one table's /32 route of an address, if anything. */
+const problemOf = (obs: ClusterObservation, route: RouteState | undefined): RouteProblem | undefined => {
+  if (route === undefined) return "missing";
+  const node = nodeOfTarget(obs, route.target);
+  if (node === undefined) return "elsewhere";
+  return route.state === "blackhole" || !isHealthy(node) ? "unserved" : undefined;
+};
+
+const describeRoute = (obs: ClusterObservation, route: RouteState | undefined): string => {
+  const node = nodeOfTarget(obs, route?.target);
+  const target = node === undefined ? (route?.target ?? "no target") : `${node.instanceId} (${node.state})`;
+  return `${route?.routeTableId ?? "?"} → ${target}${route?.state === "blackhole" ? ", blackhole" : ""}`;
+};
+
+/** One address's routes in the tables that have a problem, one finding per kind of problem. */
+const routeProblemFindings = (
   obs: ClusterObservation,
   cluster: string,
   address: string,
-  table: string,
-  route: RouteState | undefined,
-): Finding | undefined => {
-  const resource = `${table} ${address}/32`;
-  const replace = `aws ec2 replace-route --route-table-id ${table} --destination-cidr-block ${address}/32 --network-interface-id <healthy node ENI>`;
-  if (route === undefined) {
-    return finding(
-      CHECK.routes,
-      "warning",
-      resource,
-      `${table} has no static route for ${address}/32 (${cluster}): clients of that table do not reach the address; the function creates it at its next run`,
-      replace.replace("replace-route", "create-route"),
-      SOURCES.routeMoreSpecific,
-    );
+  routes: ReadonlyMap<string, RouteState | undefined>,
+): Finding[] => {
+  const byProblem = new Map<RouteProblem, string[]>();
+  for (const [table, route] of routes) {
+    const problem = problemOf(obs, route);
+    if (problem !== undefined) byProblem.set(problem, [...(byProblem.get(problem) ?? []), table]);
   }
-  const node = nodeOfTarget(obs, route.target);
-  if (node === undefined) {
-    return finding(
-      CHECK.routes,
-      "warning",
-      resource,
-      `${table} routes ${address}/32 (${cluster}) to ${route.target ?? "no target"}, which is no node of the cluster${route.state === "blackhole" ? " (blackhole)" : ""}: the function rewrites it to a healthy node`,
-      replace,
-      SOURCES.routeMoreSpecific,
-    );
-  }
-  if (route.state === "blackhole" || !isHealthy(node)) {
-    return finding(
-      CHECK.routes,
-      "warning",
-      resource,
-      `${table} routes ${address}/32 (${cluster}) to ${node.instanceId} (${node.state}${route.state === "blackhole" ? ", blackhole" : ""}): unserved now; the function moves it after the cluster's grace`,
-      "check why the node failed and why the cluster did not move the route",
-      SOURCES.routeMoreSpecific,
-    );
-  }
-  return undefined;
+  const destination = `${address}/32`;
+  const replace = (verb: string, table: string) =>
+    `aws ec2 ${verb}-route --route-table-id ${table} --destination-cidr-block ${destination} --network-interface-id <healthy node ENI>`;
+  return [...byProblem].map(([problem, tables]) => {
+    const first = tables[0] ?? "";
+    if (problem === "missing") {
+      return finding(
+        CHECK.routes,
+        "warning",
+        destination,
+        `${tables.join(", ")} ${tables.length === 1 ? "has" : "have"} no static route for ${destination} (${cluster}): clients of ${tables.length === 1 ? "that table" : "those tables"} do not reach the address; the function creates it at its next run`,
+        `${replace("create", first)} (each table)`,
+        SOURCES.routeMoreSpecific,
+      );
+    }
+    const seen = tables.map((t) => describeRoute(obs, routes.get(t))).join("; ");
+    return problem === "elsewhere"
+      ? finding(
+          CHECK.routes,
+          "warning",
+          destination,
+          `${destination} (${cluster}) is routed to no live node of the cluster (${seen}): a target ENI deleted with its node, or another system's; the function rewrites it to a healthy node`,
+          `${replace("replace", first)} (each table)`,
+          SOURCES.routeMoreSpecific,
+        )
+      : finding(
+          CHECK.routes,
+          "warning",
+          destination,
+          `${destination} (${cluster}) is routed to a node that is not healthy (${seen}): unserved now; the function moves it after the cluster's grace`,
+          "check why the node failed and why the cluster did not move the route",
+          SOURCES.routeMoreSpecific,
+        );
+  });
 };
 
 /** The tables routing one address to two different healthy nodes: the cluster's to settle. */
@@ -144,15 +164,23 @@ export const routeFindings = (facts: ClusterFacts, cluster: VfxtClusterConfig): 
   );
   const out = tableFindings(facts, cluster);
   for (const address of addresses) {
-    const routes = present.flatMap((table) => {
-      const route = obs.routes.find(
-        (r) => r.routeTableId === table && r.destination === `${address}/32` && r.origin === "CreateRoute",
-      );
-      const judged = routeFinding(obs, cluster.name, address, table, route);
-      if (judged !== undefined) out.push(judged);
-      return route === undefined ? [] : [route];
-    });
-    out.push(...disagreement(obs, cluster.name, address, routes));
+    const routes = new Map(
+      present.map((table) => [
+        table,
+        obs.routes.find(
+          (r) => r.routeTableId === table && r.destination === `${address}/32` && r.origin === "CreateRoute",
+        ),
+      ]),
+    );
+    out.push(...routeProblemFindings(obs, cluster.name, address, routes));
+    out.push(
+      ...disagreement(
+        obs,
+        cluster.name,
+        address,
+        [...routes.values()].flatMap((r) => (r === undefined ? [] : [r])),
+      ),
+    );
   }
   return [...out, ...sourceDestFindings(obs, cluster.name)];
 };
