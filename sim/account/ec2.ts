@@ -46,6 +46,7 @@ import { ec2InstanceStatusOperations } from "./ec2-instance-status";
 import { createNetworkInterfaceWith } from "./ec2-network-interfaces";
 import { ec2RouteOperations } from "./ec2-routes";
 import { ec2StopModel } from "./ec2-stop";
+import { ec2VolumeOperations } from "./ec2-volumes";
 import { ec2VpcOperations } from "./ec2-vpcs";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
@@ -980,4 +981,5 @@ export const ec2Model: ServiceModel = {
   CreateNetworkInterface: createNetworkInterfaceWith(toNetworkInterface),
   ...ec2RouteOperations,
   ...prefixListOperations,
+  ...ec2VolumeOperations,
 };

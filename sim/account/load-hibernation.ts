@@ -21,6 +21,13 @@ export function launchDetailsFromFixture(i: InstanceFixture): InstanceLaunchDeta
     rootDeviceType: i.rootDeviceType,
     rootDeviceName: i.rootDeviceName ?? (ebs ? "/dev/xvda" : "/dev/sda1"),
     rootVolumeId: ebs ? derivedId("vol", `root|${i.id}`) : undefined,
+    rootVolume: ebs
+      ? {
+          sizeGiB: i.rootVolume?.sizeGiB ?? 8,
+          encrypted: i.rootVolume?.encrypted ?? i.hibernationConfigured,
+          volumeType: i.rootVolume?.volumeType ?? "gp3",
+        }
+      : undefined,
     capacityReservationId: i.capacityReservationId,
     capacityReservationPreference:
       i.capacityReservationSpecification?.capacityReservationPreference ?? "open",

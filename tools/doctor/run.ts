@@ -10,10 +10,12 @@ import type { Check, DoctorContext, Finding } from "./types";
 /** The `service:Operation` of the SDK call that failed (tools/doctor/context.ts tags the error with it). */
 export const DOCTOR_ACTION = Symbol.for("ops-toolkit.doctor.action");
 
+/** The tagged action, on the SDK error or on the toolkit's AwsCallError wrapping it (`cause`). */
 const failedAction = (error: unknown): string | undefined => {
   if (typeof error !== "object" || error === null) return undefined;
   const action = (error as Record<symbol, unknown>)[DOCTOR_ACTION];
-  return typeof action === "string" ? action : undefined;
+  if (typeof action === "string") return action;
+  return "cause" in error ? failedAction(error.cause) : undefined;
 };
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
