@@ -194,6 +194,19 @@ describe("eni-reattach/eni-allow-list", () => {
     expect(one(findings, "eni-0e1d2c3b4a5f6ffff")).toMatchObject({ severity: "error" });
   });
 
+  it("an allow-listed subnet or VPC that does not exist is a warning", async () => {
+    const findings = await run("eni-reattach/eni-allow-list", {
+      config: (c) => {
+        (group(c).allowedSubnetIds as string[]).push("subnet-0f0e0d0c0b0a000ff");
+        group(c).allowedVpcIds = ["vpc-0f0e0d0c0b0a000ff", "vpc-0f0e0d0c0b0a00002"];
+      },
+    });
+    expect(findings.map((f) => [f.severity, f.resource])).toEqual([
+      ["warning", "subnet-0f0e0d0c0b0a000ff"],
+      ["warning", "vpc-0f0e0d0c0b0a000ff"],
+    ]);
+  });
+
   it("a declared index without its ENI is an error; a tagged ENI outside the allow-list a warning", async () => {
     const findings = await run("eni-reattach/eni-allow-list", {
       config: (c) => {

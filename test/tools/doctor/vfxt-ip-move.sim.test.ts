@@ -111,6 +111,23 @@ describe("vfxt-ip-move/address-rules", () => {
     expect(findings).toHaveLength(5);
   });
 
+  it("a cluster with no node and no vpcId leaves its addresses unjudged (the nodes check reports it)", async () => {
+    const findings = await run("vfxt-ip-move/address-rules", {
+      config: (c) => {
+        clusterA(c).name = "vfxt-gone";
+      },
+    });
+    expect(findings).toEqual([]);
+    const declared = await run("vfxt-ip-move/address-rules", {
+      config: (c) => {
+        clusterA(c).name = "vfxt-gone";
+        clusterA(c).vpcId = "vpc-0af7c0de000000a00";
+        clusterA(c).addresses.push("10.20.1.255");
+      },
+    });
+    expect(declared.map((f) => f.resource)).toEqual(["10.20.1.255"]);
+  });
+
   it("a /32 route inside the VPC's CIDR is an error", async () => {
     const findings = await run("vfxt-ip-move/address-rules", {
       config: (c) => {

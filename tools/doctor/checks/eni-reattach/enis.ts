@@ -65,6 +65,7 @@ const setFindings = (facts: FirewallFacts, group: EniReattachGroupConfig, tagKey
       ),
     );
   }
+  out.push(...unknownAllowListFindings(facts, group));
   for (let k = 1; k <= group.expectedInterfaces; k += 1) {
     const claimants = byIndex.get(k) ?? [];
     if (claimants.length === 1) continue;
@@ -102,6 +103,34 @@ const setFindings = (facts: FirewallFacts, group: EniReattachGroupConfig, tagKey
   }
   return out;
 };
+
+/** Allow-listed subnets and VPCs that do not exist: they enrol nothing, and the IAM conditions name them. */
+const unknownAllowListFindings = (facts: FirewallFacts, group: EniReattachGroupConfig): Finding[] => [
+  ...group.allowedSubnetIds
+    .filter((id) => !facts.subnets.has(id))
+    .map((id) =>
+      finding(
+        CHECK.allowList,
+        "warning",
+        id,
+        `${id} is in allowedSubnetIds but does not exist: it enrols no ENI`,
+        `remove it from eniReattach.groups[${group.name}].allowedSubnetIds, or name the subnet of the group's ENIs`,
+        SOURCES.sameZone,
+      ),
+    ),
+  ...group.allowedVpcIds
+    .filter((id) => !facts.vpcIds.has(id))
+    .map((id) =>
+      finding(
+        CHECK.allowList,
+        "warning",
+        id,
+        `${id} is in allowedVpcIds but does not exist: it enrols no ENI`,
+        `remove it from eniReattach.groups[${group.name}].allowedVpcIds`,
+        SOURCES.sameZone,
+      ),
+    ),
+];
 
 /** A holder that the hand-over never takes the ENI from: an instance of no group or of another group. */
 const holderFindings = (

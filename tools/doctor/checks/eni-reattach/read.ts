@@ -5,7 +5,7 @@
  * Auto Scaling membership, and the network limits of the firewall's instance types.
  */
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { DescribeSubnetsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeSubnetsCommand, DescribeVpcsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { EniReattachGroupConfig } from "../../../../functions/eni-reattach/config";
 import { awsCall } from "../../../../shared/aws/errors";
 import {
@@ -56,6 +56,8 @@ export interface FirewallFacts {
   /** Auto Scaling membership of the holders (absent: in no group). */
   memberships: ReadonlyMap<string, AsgMemberView>;
   limits: ReadonlyMap<string, NetworkLimits>;
+  /** The `allowedVpcIds` that exist. */
+  vpcIds: ReadonlySet<string>;
 }
 
 const loadGroup = async (autoScaling: AutoScalingClient, name: string): Promise<GroupFacts | undefined> => {
@@ -94,6 +96,18 @@ const loadGroup = async (autoScaling: AutoScalingClient, name: string): Promise<
     ...(retain === undefined ? {} : { terminateHookAbandon: retain }),
     memberTypes: [...new Set((g.Instances ?? []).flatMap((i) => (i.InstanceType ? [i.InstanceType] : [])))],
   };
+};
+
+/** Which of these VPCs exist (a filter: unknown ids are absent, not an error). */
+const loadVpcIds = async (ec2: EC2Client, ids: readonly string[]): Promise<Set<string>> => {
+  const out = new Set<string>();
+  for (const part of chunks([...new Set(ids)])) {
+    const page = await awsCall("ec2", "DescribeVpcs", () =>
+      ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: part }] })),
+    );
+    for (const v of page.Vpcs ?? []) if (v.VpcId !== undefined) out.add(v.VpcId);
+  }
+  return out;
 };
 
 /** Subnets by id with their Outpost; unknown ids are absent (a filter, not `SubnetIds`). */
@@ -148,7 +162,7 @@ const readFirewall = async (ctx: DoctorContext, group: EniReattachGroupConfig): 
     ...(group.instanceType === undefined ? [] : [group.instanceType]),
     ...(facts?.memberTypes ?? []),
   ];
-  const [hooks, subnets, holders, memberships, limits] = await Promise.all([
+  const [hooks, subnets, holders, memberships, limits, vpcIds] = await Promise.all([
     facts === undefined ? Promise.resolve([]) : loadLifecycleHooks(autoScaling, group.name),
     loadSubnetFacts(ec2, [
       ...(facts?.subnetIds ?? []),
@@ -160,6 +174,7 @@ const readFirewall = async (ctx: DoctorContext, group: EniReattachGroupConfig): 
       ? Promise.resolve(new Map<string, AsgMemberView>())
       : loadAsgMembers(autoScaling, holderIds),
     loadNetworkLimits(ec2, [...new Set(types)]),
+    loadVpcIds(ec2, group.allowedVpcIds),
   ]);
   return {
     ...(facts === undefined ? {} : { group: facts }),
@@ -169,6 +184,7 @@ const readFirewall = async (ctx: DoctorContext, group: EniReattachGroupConfig): 
     holders: new Map(holders.map((i) => [i.id, i])),
     memberships,
     limits,
+    vpcIds,
   };
 };
 
@@ -194,4 +210,5 @@ export const FIREWALL_READ_ACTIONS = [
   "ec2:DescribeInstanceTypes",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeSubnets",
+  "ec2:DescribeVpcs",
 ] as const;

@@ -103,6 +103,8 @@ export const addressRuleFindings = (facts: ClusterFacts, cluster: VfxtClusterCon
   return obs.addresses.flatMap((address) => {
     const spec = specOf(obs, cluster, address);
     if (isSpec(spec)) return [];
+    // Without a node nor a vpcId the VPC is unknown: vfxt-ip-move/nodes already says so, once.
+    if (spec.reason === "vpc-unknown" && facts.nodes.length === 0) return [];
     const detail =
       spec.reason === "reserved-address"
         ? `${spec.detail}: it is ${reservedRole(obs, address)}`
