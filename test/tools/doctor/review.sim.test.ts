@@ -196,6 +196,20 @@ describe("review: idle-hibernate hibernation prerequisites per platform", () => 
   });
 });
 
+describe("review: idle-hibernate stop protection", () => {
+  it.fails("review: an opted-in instance with stop protection (disableApiStop: StopInstances answers OperationNotPermitted) is reported", async () => {
+    const fixture = demoFixture();
+    const runner = fixture.instances.find((i) => i.id === "i-0123456789abcdef0");
+    if (runner === undefined) throw new Error("no build-runner-01 in the demo");
+    runner.disableApiStop = true;
+    const findings = await doctorOn(fixture, demoConfig(), IDLE_HIBERNATE_CHECKS);
+    const named = findings.filter(
+      (f) => f.resource === runner.id && /stop protection|disableApiStop/i.test(f.message),
+    );
+    expect(named, JSON.stringify(findings, null, 1)).toHaveLength(1);
+  });
+});
+
 describe("review: the doctor's own limits (a denied or throttled read) are not a readiness verdict", () => {
   const deniedRouteTables = (f: Fixture) => {
     f.faults.push({
