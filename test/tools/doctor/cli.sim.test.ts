@@ -58,7 +58,7 @@ describe("npm run doctor on a fixture", () => {
     instanceOf(fixture, "i-0d0f00000000000a1").sourceDestCheck = true;
     const { code, out } = await cli(["--account", tempFile("account.json", fixture)]);
     expect(code).toBe(1);
-    expect(out).toContain("ERROR   dx-failover/source-dest-check  eni-0d0f00000000000a1");
+    expect(out).toContain("ERROR     dx-failover/source-dest-check  eni-0d0f00000000000a1");
     expect(out).toContain("fix: aws ec2 modify-network-interface-attribute");
     expect(out).toMatch(/NOT READY$/m);
   });

@@ -163,7 +163,7 @@ describe("review: dx-failover tables the operator listed", () => {
 describe("review: idle-hibernate hibernation prerequisites per platform", () => {
   const WINDOWS = "i-0123456789abcdeaa";
 
-  it.fails("review: a Windows instance with 32 GiB of RAM is not flagged (Windows hibernation: up to 16 GB of RAM)", async () => {
+  it("review: a Windows instance with 32 GiB of RAM is not flagged (Windows hibernation: up to 16 GB of RAM)", async () => {
     const fixture = demoFixture();
     fixture.instanceTypes.push({
       name: "m5.2xlarge",
@@ -197,7 +197,7 @@ describe("review: idle-hibernate hibernation prerequisites per platform", () => 
 });
 
 describe("review: idle-hibernate stop protection", () => {
-  it.fails("review: an opted-in instance with stop protection (disableApiStop: StopInstances answers OperationNotPermitted) is reported", async () => {
+  it("review: an opted-in instance with stop protection (disableApiStop: StopInstances answers OperationNotPermitted) is reported", async () => {
     const fixture = demoFixture();
     const runner = fixture.instances.find((i) => i.id === "i-0123456789abcdef0");
     if (runner === undefined) throw new Error("no build-runner-01 in the demo");
@@ -219,7 +219,7 @@ describe("review: the doctor's own limits (a denied or throttled read) are not a
     });
   };
 
-  it.fails("review: one denied DescribeRouteTables is reported once, not once per dx-failover check", async () => {
+  it("review: one denied DescribeRouteTables is reported once, not once per dx-failover check", async () => {
     const fixture = demoFixture();
     deniedRouteTables(fixture);
     const findings = await doctorOn(fixture, demoConfig(), DX_FAILOVER_CHECKS);
@@ -236,7 +236,7 @@ describe("review: the doctor's own limits (a denied or throttled read) are not a
     dir = undefined;
   });
 
-  it.fails("review: a run whose checks could not read the account ends INCOMPLETE with its own exit code (3), not NOT READY (1)", async () => {
+  it("review: a run whose checks could not read the account ends INCOMPLETE with its own exit code (3), not NOT READY (1)", async () => {
     const fixture = demoFixture();
     deniedRouteTables(fixture);
     dir = mkdtempSync(join(tmpdir(), "review-doctor-"));
