@@ -84,7 +84,7 @@ describe("review: dx-failover probe placement judged by the probe table's effect
 });
 
 describe("review: dx-failover route headroom against the account's quota", () => {
-  it.fails("review: route headroom trusts dxFailover.routesPerTable: a table full at the account's 50 passes with routesPerTable 1000", async () => {
+  it("review: route headroom trusts dxFailover.routesPerTable: a table full at the account's 50 passes with routesPerTable 1000", async () => {
     const findings = await dxFindings("dx-failover/route-headroom", {
       config: (c) => {
         c.dxFailover.routesPerTable = 1000;
@@ -105,7 +105,7 @@ describe("review: dx-failover route headroom against the account's quota", () =>
 });
 
 describe("review: dx-failover route headroom as AWS counts it", () => {
-  it.fails("review: a prefix-list route counts its MaxEntries against the routes-per-table quota, not its current entries", async () => {
+  it("review: a prefix-list route counts its MaxEntries against the routes-per-table quota, not its current entries", async () => {
     const findings = await dxFindings("dx-failover/route-headroom", {
       fixture: (f) => {
         f.managedPrefixLists.push({
@@ -128,7 +128,7 @@ describe("review: dx-failover route headroom as AWS counts it", () => {
     ).toHaveLength(1);
   });
 
-  it.fails("review: two groups on the same virtual interfaces sharing one table are judged together (they fail over at once)", async () => {
+  it("review: two groups on the same virtual interfaces sharing one table are judged together (they fail over at once)", async () => {
     const findings = await dxFindings("dx-failover/route-headroom", {
       fixture: (f) => {
         const table = tableOf(f, CORE_TABLE);
@@ -146,7 +146,7 @@ describe("review: dx-failover route headroom as AWS counts it", () => {
 });
 
 describe("review: dx-failover tables the operator listed", () => {
-  it.fails("review: a table listed in routeTableIds that does not carry the group tag (never failed over) is reported", async () => {
+  it("review: a table listed in routeTableIds that does not carry the group tag (never failed over) is reported", async () => {
     const listed = "rtb-0d0f0000000000c01";
     const findings = await dxFindings("dx-failover/group-tables", {
       config: (c) => {
