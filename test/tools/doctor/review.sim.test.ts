@@ -46,7 +46,7 @@ const dxFindings = async (
 };
 
 describe("review: dx-failover probe placement judged by the probe table's effective routes", () => {
-  it.fails("review: a static route in the probe table that sends the DX probe target to the appliance (the probe measures the VPN as 'DX') is reported", async () => {
+  it("review: a static route in the probe table that sends the DX probe target to the appliance (the probe measures the VPN as 'DX') is reported", async () => {
     const findings = await dxFindings("dx-failover/probe-placement", {
       config: (c) => {
         regionCore(c).probe.directConnect = ["10.102.0.10:443"];
@@ -62,7 +62,7 @@ describe("review: dx-failover probe placement judged by the probe table's effect
     expect(named, JSON.stringify(findings, null, 1)).toHaveLength(1);
   });
 
-  it.fails("review: a DX probe target that no propagated route of the probe table carries (the probe always fails: false failovers) is reported", async () => {
+  it("review: a DX probe target that no propagated route of the probe table carries (the probe always fails: false failovers) is reported", async () => {
     const findings = await dxFindings("dx-failover/probe-placement", {
       config: (c) => {
         regionCore(c).probe.directConnect = ["10.150.0.10:443"];
@@ -72,7 +72,7 @@ describe("review: dx-failover probe placement judged by the probe table's effect
     expect(named, JSON.stringify(findings, null, 1)).toHaveLength(1);
   });
 
-  it.fails("review: a VPN probe target whose effective route in the probe table is the propagated DX route (the 'VPN' answers only while DX is up: no trigger on a DX loss) is reported", async () => {
+  it("review: a VPN probe target whose effective route in the probe table is the propagated DX route (the 'VPN' answers only while DX is up: no trigger on a DX loss) is reported", async () => {
     const findings = await dxFindings("dx-failover/probe-placement", {
       config: (c) => {
         regionCore(c).probe.vpn = ["10.102.0.20:443"];

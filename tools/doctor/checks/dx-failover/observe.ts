@@ -50,6 +50,8 @@ export interface ProbeSubnet {
   subnet?: SubnetView;
   /** The table the subnet uses: its explicit association, else its VPC's main table. */
   table?: DoctorTable;
+  /** The entries of the prefix lists its table's routes use. */
+  prefixLists: Map<string, string[]>;
 }
 
 const toTable = (t: RouteTable): DoctorTable => ({
@@ -83,12 +85,18 @@ export const probeSubnets = (ctx: DoctorContext): Promise<ProbeSubnet[]> =>
     const subnets = await loadSubnets(ctx.clients.ec2, ids);
     const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
     const tables = vpcs.length === 0 ? [] : await describeTables(ctx, [{ Name: "vpc-id", Values: vpcs }]);
+    const lists = await loadPrefixLists(ctx.clients.ec2, tables);
     return ids.map((subnetId) => {
       const subnet = subnets.find((s) => s.id === subnetId);
       const table =
         tables.find((t) => t.subnetIds.includes(subnetId)) ??
         tables.find((t) => t.main && t.vpcId === subnet?.vpcId);
-      return { subnetId, ...(subnet ? { subnet } : {}), ...(table ? { table } : {}) };
+      return {
+        subnetId,
+        ...(subnet ? { subnet } : {}),
+        ...(table ? { table } : {}),
+        prefixLists: lists.entries,
+      };
     });
   });
 
