@@ -788,6 +788,7 @@ const CAPABILITY_BENCHES: ReadonlyArray<{ name: string; file: string; exportName
   { name: "eni-reattach", file: "eni-reattach.ts", exportName: "benchEniReattach" },
   { name: "dx-failover", file: "dx-failover.ts", exportName: "benchDxFailover" },
   { name: "idle-hibernate", file: "idle-hibernate.ts", exportName: "benchIdleHibernate" },
+  { name: "snapshot", file: "snapshot.ts", exportName: "benchSnapshot" },
 ];
 const capabilities: Record<string, unknown> = {};
 for (const bench of CAPABILITY_BENCHES) {
