@@ -99,12 +99,12 @@ export const INSTANCE_LAUNCH_MEMBERS = {
   rootVolume: doc(
     z.optional(
       z.strictObject({
-        sizeGiB: z._default(Positive, 8),
+        sizeGiB: z.optional(Positive),
         encrypted: z.optional(z.boolean()),
         volumeType: z._default(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"]), "gp3"),
       }),
     ),
-    "The EBS root volume (DescribeVolumes): size, encryption, type. Default 8 GiB gp3, encrypted exactly when hibernationConfigured (EC2 enforces an encrypted root volume at launch for hibernation). Only for an EBS root.",
+    "The EBS root volume (DescribeVolumes): size, encryption, type. Default gp3 of 8 GiB (with hibernationConfigured: the RAM + 8 GiB, room for the RAM being allocated at launch), encrypted exactly when hibernationConfigured (EC2 enforces an encrypted root volume at launch for hibernation). Only for an EBS root.",
   ),
   metrics: doc(
     z.optional(MetricLevels),

@@ -38,12 +38,12 @@ const rootOf = async (instanceId: string) =>
   ).Volumes ?? [];
 
 describe("DescribeVolumes: the instances' root volumes", () => {
-  it("defaults: 8 GiB gp3, encrypted exactly when hibernation is configured", async () => {
+  it("defaults: gp3, encrypted and room for the RAM (8 GiB m5.large: 16 GiB) exactly when hibernation is configured", async () => {
     const [configured] = await rootOf(H.onDemand);
     const [plain] = await rootOf(H.protected);
-    expect(configured).toMatchObject({ Size: 8, Encrypted: true, VolumeType: "gp3", State: "in-use" });
+    expect(configured).toMatchObject({ Size: 16, Encrypted: true, VolumeType: "gp3", State: "in-use" });
     expect(configured?.Attachments?.[0]).toMatchObject({ InstanceId: H.onDemand, State: "attached" });
-    expect(plain).toMatchObject({ Encrypted: false });
+    expect(plain).toMatchObject({ Size: 8, Encrypted: false });
   });
 
   it("the fixture's rootVolume, and none for an instance store root", async () => {
