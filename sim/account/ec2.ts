@@ -36,6 +36,7 @@ import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
 import { goneAfterTermination } from "./ec2-checks";
+import { ec2InstanceAttributeOperations } from "./ec2-instance-attribute";
 import {
   checkFilterValueLimit,
   INSTANCE_STORAGE_FILTERS,
@@ -48,6 +49,7 @@ import { createNetworkInterfaceWith } from "./ec2-network-interfaces";
 import { ec2RouteOperations } from "./ec2-routes";
 import { ec2StopModel } from "./ec2-stop";
 import { ec2TerminateModel } from "./ec2-terminate";
+import { ec2VolumeOperations } from "./ec2-volumes";
 import { ec2VpcOperations } from "./ec2-vpcs";
 import { awsError, dryRunOperation, ec2ParamErrors } from "./errors";
 import { ID_PATTERNS, type IdKind } from "./ids";
@@ -984,4 +986,6 @@ export const ec2Model: ServiceModel = {
   CreateNetworkInterface: createNetworkInterfaceWith(toNetworkInterface),
   ...ec2RouteOperations,
   ...prefixListOperations,
+  ...ec2VolumeOperations,
+  ...ec2InstanceAttributeOperations,
 };

@@ -96,6 +96,16 @@ export const INSTANCE_LAUNCH_MEMBERS = {
     z.optional(HibernationKnob),
     "Behaviour knob for StopInstances Hibernate (needs hibernationConfigured). Default: the hibernation succeeds.",
   ),
+  rootVolume: doc(
+    z.optional(
+      z.strictObject({
+        sizeGiB: z.optional(Positive),
+        encrypted: z.optional(z.boolean()),
+        volumeType: z._default(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"]), "gp3"),
+      }),
+    ),
+    "The EBS root volume (DescribeVolumes): size, encryption, type. Default gp3 of 8 GiB (with hibernationConfigured: the RAM + 8 GiB, room for the RAM being allocated at launch), encrypted exactly when hibernationConfigured (EC2 enforces an encrypted root volume at launch for hibernation). Only for an EBS root.",
+  ),
   metrics: doc(
     z.optional(MetricLevels),
     "AWS/EC2 CPUUtilization, NetworkIn, NetworkOut the instance publishes while running (5-minute datapoints, 1-minute with monitoring enabled). Without it the instance publishes nothing and alarms on its metrics are not evaluated.",
@@ -182,6 +192,7 @@ function checkRootDevice(inst: CheckedInstance, type: InstanceTypeSpec | undefin
     add("rootDeviceType", `instance type ${inst.instanceType} cannot boot from an instance store volume`);
   if (inst.hibernationConfigured)
     add("hibernationConfigured", "hibernation needs an EBS root volume, not an instance store volume");
+  if (inst.rootVolume !== undefined) add("rootVolume", "an instance store root has no EBS root volume");
   if (inst.disableApiStop)
     add("disableApiStop", "stop protection cannot be enabled for instance store-backed instances");
   if (STOPPED_STATES.has(inst.state))
@@ -233,6 +244,9 @@ export function checkHibernationReferences(
     checkRootDevice(inst, types.get(inst.instanceType), field);
     checkSpot(inst, field);
     checkCapacity(inst, field);
+    // "Encryption of the root volume is enforced at instance launch" (hibernation prerequisites).
+    if (inst.hibernationConfigured && inst.rootVolume?.encrypted === false)
+      field("rootVolume.encrypted", "hibernation needs an encrypted root volume (enforced at launch)");
     if (inst.hibernation !== undefined && !inst.hibernationConfigured)
       field("hibernation", "only applies to an instance launched with hibernationConfigured");
     if (inst.stateReason?.code === "Client.UserInitiatedHibernate" && !inst.hibernationConfigured)

@@ -31,6 +31,7 @@ export const ID_PATTERNS = {
   allocation: new RegExp(`^eipalloc-${HEX_ID}$`),
   elasticIpAssociation: new RegExp(`^eipassoc-${HEX_ID}$`),
   subnetCidrReservation: new RegExp(`^scr-${HEX_ID}$`),
+  volume: new RegExp(`^vol-${HEX_ID}$`),
 } as const;
 
 export type IdKind = keyof typeof ID_PATTERNS;

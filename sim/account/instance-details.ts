@@ -12,12 +12,20 @@ export type SpotInterruptionBehavior = "hibernate" | "stop" | "terminate";
 export type HibernationOutcome = "hibernated" | "normal-shutdown";
 export type FallbackStateReasonCode = "Client.UserInitiatedHibernate" | "Client.UserInitiatedShutdown";
 
+export interface RootVolumeDetails {
+  sizeGiB: number;
+  encrypted: boolean;
+  volumeType: "gp2" | "gp3" | "io1" | "io2" | "st1" | "sc1" | "standard";
+}
+
 /** Launch-time attributes that decide whether and how StopInstances may stop the instance. */
 export interface InstanceLaunchDetails {
   rootDeviceType: RootDeviceType;
   rootDeviceName: string;
   /** The EBS root volume (absent for an instance store root: DescribeInstances lists EBS volumes only). */
   rootVolumeId?: string;
+  /** Its size, encryption and type (DescribeVolumes); absent with `rootVolumeId`. */
+  rootVolume?: RootVolumeDetails;
   capacityReservationId?: string;
   capacityReservationPreference: CapacityReservationPreference;
   capacityReservationTarget?: {
@@ -68,6 +76,7 @@ export function defaultLaunchDetails(rootVolumeId: string): InstanceLaunchDetail
     rootDeviceType: "ebs",
     rootDeviceName: "/dev/xvda",
     rootVolumeId,
+    rootVolume: { sizeGiB: 8, encrypted: false, volumeType: "gp3" },
     capacityReservationPreference: "open",
     hibernationOutcome: "hibernated",
     fallbackStateReason: "Client.UserInitiatedHibernate",

@@ -12,8 +12,16 @@ import type { InstanceLaunchDetails } from "./instance-details";
 import { BACKFILL_MS, newMetricSource, publishInstanceMetrics, runningTracker } from "./instance-metrics";
 import { type InstanceModel, type RegionState, STATE_REASONS } from "./state";
 
+/**
+ * The default root volume size: 8 GiB, or for an instance launched with hibernation its RAM plus 8 GiB
+ * ([decision]: "If you enable hibernation, space is allocated on the root volume at launch to store the
+ * RAM"; hibernation prerequisites), so that a fixture states a root volume only to make it too small.
+ */
+const defaultRootGiB = (i: InstanceFixture, memoryMiB: number | undefined): number =>
+  i.hibernationConfigured && memoryMiB !== undefined ? Math.ceil(memoryMiB / 1024) + 8 : 8;
+
 /** The launch details a fixture instance describes, with AWS's defaults. */
-export function launchDetailsFromFixture(i: InstanceFixture): InstanceLaunchDetails {
+export function launchDetailsFromFixture(i: InstanceFixture, memoryMiB?: number): InstanceLaunchDetails {
   const ebs = i.rootDeviceType === "ebs";
   const spot =
     i.spot ?? (i.instanceLifecycle === "spot" ? { spotInstanceType: "one-time" as const } : undefined);
@@ -21,6 +29,13 @@ export function launchDetailsFromFixture(i: InstanceFixture): InstanceLaunchDeta
     rootDeviceType: i.rootDeviceType,
     rootDeviceName: i.rootDeviceName ?? (ebs ? "/dev/xvda" : "/dev/sda1"),
     rootVolumeId: ebs ? derivedId("vol", `root|${i.id}`) : undefined,
+    rootVolume: ebs
+      ? {
+          sizeGiB: i.rootVolume?.sizeGiB ?? defaultRootGiB(i, memoryMiB),
+          encrypted: i.rootVolume?.encrypted ?? i.hibernationConfigured,
+          volumeType: i.rootVolume?.volumeType ?? "gp3",
+        }
+      : undefined,
     capacityReservationId: i.capacityReservationId,
     capacityReservationPreference:
       i.capacityReservationSpecification?.capacityReservationPreference ?? "open",

@@ -125,7 +125,7 @@ function loadInstances(state: RegionState, f: AccountFixture, start: number): vo
       monitoring: i.monitoring,
       architecture: type?.architecture ?? "x86_64",
       amiLaunchIndex: index,
-      launchDetails: launchDetailsFromFixture(i),
+      launchDetails: launchDetailsFromFixture(i, type?.memoryMiB),
       status: loadedStatus(i.state === "running", since, start, f.behaviour.statusInitializingMs, i.status),
     };
     const hibernating = model.stateReason?.code === STATE_REASONS.userHibernate.code;

@@ -81,9 +81,14 @@ describe("snapshot scope", () => {
       config.dxFailover.alarmNamePrefix,
       config.vfxtIpMove.statusAlarmPrefix,
     ];
+    const probeSubnets = new Set(config.dxFailover.probeVpc.subnetIds);
     const configuredTables = new Set([
       ...config.dxFailover.groups.flatMap((g) => g.routeTableIds),
       ...config.vfxtIpMove.clusters.flatMap((c) => c.routeTableIds),
+      // The probe subnets' tables (dxFailover.probeVpc): the failover function reads them too.
+      ...fixture.routeTables
+        .filter((t) => (t.associations ?? []).some((a) => probeSubnets.has(a.subnetId ?? "")))
+        .map((t) => t.id),
     ]);
     for (const t of snap.routeTables ?? [])
       expect(groupTag in (t.tags ?? {}) || configuredTables.has(t.id)).toBe(true);
