@@ -403,6 +403,15 @@ describe("eni-reattach/replacement-order", () => {
     expect(bySource("health-checks").map((f) => f.severity)).toEqual(["warning"]);
     expect(bySource("warm-pool").map((f) => f.severity)).toEqual(["info"]);
   });
+
+  it("EBS health checks do not go through the data plane: no warning", async () => {
+    const findings = await run("eni-reattach/replacement-order", {
+      fixture: (f) => {
+        autoScalingGroupOf(f, GROUP).healthCheckType = "EBS";
+      },
+    });
+    expect(findings.filter((f) => f.source?.includes("health-checks"))).toEqual([]);
+  });
 });
 
 it("every check names its read-only IAM actions", () => {

@@ -62,8 +62,11 @@ const warmPoolFindings = (name: string, g: GroupFacts): Finding[] =>
         ),
       ];
 
+/** Health checks that go through the data plane (a load balancer's, VPC Lattice's), unlike EC2's and EBS's. */
+const DATA_PLANE_CHECKS = new Set(["ELB", "VPC_LATTICE"]);
+
 const healthCheckFindings = (name: string, g: GroupFacts): Finding[] =>
-  g.healthCheckType === "EC2"
+  !g.healthCheckType.split(",").some((type) => DATA_PLANE_CHECKS.has(type.trim()))
     ? []
     : [
         finding(
