@@ -1,0 +1,152 @@
+/**
+ * What the idle-hibernate checks read: the opted-in instances (as the toolkit sees them, and their root
+ * device and root volume), their instance types, and the idle alarms. Read once per run (cachedRead).
+ */
+import {
+  type _InstanceType,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeVolumesCommand,
+  type Instance,
+  type InstanceTypeInfo,
+  type Volume,
+} from "@aws-sdk/client-ec2";
+import type { IdleHibernateConfig } from "../../../../functions/idle-hibernate/config";
+import { isOptedIn } from "../../../../functions/idle-hibernate/eligibility";
+import { chunks, describeInstances } from "../../../../shared/observe/loaders";
+import type { InstanceView } from "../../../../shared/observe/model";
+import type { DoctorContext } from "../../types";
+import { cachedRead } from "../support";
+
+export interface RootVolume {
+  volumeId: string;
+  sizeGiB?: number;
+  encrypted?: boolean;
+  volumeType?: string;
+}
+
+export interface OptedInInstance {
+  view: InstanceView;
+  /** The EBS root volume (none for an instance store root, or when it could not be found). */
+  root?: RootVolume;
+  type?: InstanceTypeInfo;
+}
+
+/** Every instance carrying the opt-in tag with its value, not terminated. */
+const loadOptedIn = async (ctx: DoctorContext, policy: IdleHibernateConfig): Promise<InstanceView[]> => {
+  const views = await describeInstances(ctx.clients.ec2, [
+    { Name: `tag:${policy.optInTag.key}`, Values: [policy.optInTag.value] },
+    { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
+  ]);
+  return views.filter((view) => isOptedIn(view, policy));
+};
+
+/** The root volume id of each instance: the block device mapping of its root device name. */
+const rootVolumeIds = async (ctx: DoctorContext, ids: readonly string[]): Promise<Map<string, string>> => {
+  const out = new Map<string, string>();
+  for (const batch of chunks(ids, 200)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await ctx.clients.ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [{ Name: "instance-id", Values: batch }],
+          MaxResults: 1000,
+          NextToken: nextToken,
+        }),
+      );
+      for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        const volumeId = rootVolumeOf(instance);
+        if (instance.InstanceId !== undefined && volumeId !== undefined)
+          out.set(instance.InstanceId, volumeId);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return out;
+};
+
+const rootVolumeOf = (instance: Instance): string | undefined =>
+  instance.RootDeviceType === "ebs"
+    ? instance.BlockDeviceMappings?.find((m) => m.DeviceName === instance.RootDeviceName)?.Ebs?.VolumeId
+    : undefined;
+
+const loadVolumes = async (ctx: DoctorContext, ids: readonly string[]): Promise<Map<string, Volume>> => {
+  const out = new Map<string, Volume>();
+  for (const batch of chunks(ids, 200)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await ctx.clients.ec2.send(
+        new DescribeVolumesCommand({
+          Filters: [{ Name: "volume-id", Values: batch }],
+          MaxResults: 500,
+          NextToken: nextToken,
+        }),
+      );
+      for (const volume of page.Volumes ?? []) if (volume.VolumeId) out.set(volume.VolumeId, volume);
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return out;
+};
+
+const loadTypes = async (
+  ctx: DoctorContext,
+  names: readonly string[],
+): Promise<Map<string, InstanceTypeInfo>> => {
+  const out = new Map<string, InstanceTypeInfo>();
+  for (const batch of chunks(names, 100)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await ctx.clients.ec2.send(
+        new DescribeInstanceTypesCommand({ InstanceTypes: batch as _InstanceType[], NextToken: nextToken }),
+      );
+      for (const type of page.InstanceTypes ?? []) if (type.InstanceType) out.set(type.InstanceType, type);
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return out;
+};
+
+const readOptedIn = async (ctx: DoctorContext): Promise<OptedInInstance[]> => {
+  const policy = ctx.config.idleHibernate;
+  const views = await loadOptedIn(ctx, policy);
+  if (views.length === 0) return [];
+  const roots = await rootVolumeIds(
+    ctx,
+    views.map((v) => v.id),
+  );
+  const [volumes, types] = await Promise.all([
+    loadVolumes(ctx, [...new Set(roots.values())]),
+    loadTypes(ctx, [...new Set(views.map((v) => v.instanceType))]),
+  ]);
+  return views
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((view) => {
+      const volumeId = roots.get(view.id);
+      const volume = volumeId === undefined ? undefined : volumes.get(volumeId);
+      return {
+        view,
+        ...(volumeId === undefined
+          ? {}
+          : {
+              root: {
+                volumeId,
+                sizeGiB: volume?.Size,
+                encrypted: volume?.Encrypted,
+                volumeType: volume?.VolumeType,
+              },
+            }),
+        type: types.get(view.instanceType),
+      };
+    });
+};
+
+/** The opted-in instances with their root volume and type (read once per run). */
+export const optedInInstances = (ctx: DoctorContext): Promise<OptedInInstance[]> =>
+  cachedRead(ctx, "idle-hibernate/opted-in", () => readOptedIn(ctx));
+
+export const IDLE_READS = [
+  "ec2:DescribeInstances",
+  "ec2:DescribeVolumes",
+  "ec2:DescribeInstanceTypes",
+] as const;
