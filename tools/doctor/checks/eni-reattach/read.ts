@@ -22,6 +22,7 @@ import {
 import { chunks, loadInstances } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
 import type { DoctorContext } from "../../types";
+import { cachedRead } from "../support";
 
 /** The group as DescribeAutoScalingGroups shows it, reduced to what the checks judge. */
 export interface GroupFacts {
@@ -189,17 +190,8 @@ const readFirewall = async (ctx: DoctorContext, group: EniReattachGroupConfig): 
 };
 
 /** One read per (doctor run, group), shared by every eni-reattach check of the run. */
-const cache = new WeakMap<DoctorContext, Map<string, Promise<FirewallFacts>>>();
-
-export const firewallFacts = (ctx: DoctorContext, group: EniReattachGroupConfig): Promise<FirewallFacts> => {
-  const byGroup = cache.get(ctx) ?? new Map<string, Promise<FirewallFacts>>();
-  cache.set(ctx, byGroup);
-  const known = byGroup.get(group.name);
-  if (known !== undefined) return known;
-  const read = readFirewall(ctx, group);
-  byGroup.set(group.name, read);
-  return read;
-};
+export const firewallFacts = (ctx: DoctorContext, group: EniReattachGroupConfig): Promise<FirewallFacts> =>
+  cachedRead(ctx, `eni-reattach:${group.name}`, () => readFirewall(ctx, group));
 
 /** The read-only calls of the reads above (for `--print-policy`). */
 export const FIREWALL_READ_ACTIONS = [

@@ -15,6 +15,7 @@ import { describeInstances, loadMetricAlarms } from "../../../../shared/observe/
 import type { AlarmView, InstanceView } from "../../../../shared/observe/model";
 import { ConfigurationError } from "../../../../shared/runtime/errors";
 import type { DoctorContext } from "../../types";
+import { cachedRead } from "../support";
 
 export interface ReservationFacts {
   cidr: string;
@@ -97,17 +98,8 @@ const readCluster = async (ctx: DoctorContext, cluster: VfxtClusterConfig): Prom
 };
 
 /** One read per (doctor run, cluster), shared by every vfxt-ip-move check of the run. */
-const cache = new WeakMap<DoctorContext, Map<string, Promise<ClusterFacts>>>();
-
-export const clusterFacts = (ctx: DoctorContext, cluster: VfxtClusterConfig): Promise<ClusterFacts> => {
-  const byCluster = cache.get(ctx) ?? new Map<string, Promise<ClusterFacts>>();
-  cache.set(ctx, byCluster);
-  const known = byCluster.get(cluster.name);
-  if (known !== undefined) return known;
-  const read = readCluster(ctx, cluster);
-  byCluster.set(cluster.name, read);
-  return read;
-};
+export const clusterFacts = (ctx: DoctorContext, cluster: VfxtClusterConfig): Promise<ClusterFacts> =>
+  cachedRead(ctx, `vfxt-ip-move:${cluster.name}`, () => readCluster(ctx, cluster));
 
 /** The read-only calls of the reads above (for `--print-policy`). */
 export const CLUSTER_READ_ACTIONS = [
