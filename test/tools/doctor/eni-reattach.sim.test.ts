@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ENI_REATTACH_CHECKS } from "../../../tools/doctor/checks/eni-reattach";
 import type { Finding } from "../../../tools/doctor/types";
-import { autoScalingGroupOf, type Fixture, networkInterfaceOf } from "../../support/fixtures";
+import { autoScalingGroupOf, type Fixture, networkInterfaceOf, readFixture } from "../../support/fixtures";
 import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
 
 /**
@@ -420,4 +420,35 @@ it("every check names its read-only IAM actions", () => {
     for (const action of check.iamActions) expect(action).toMatch(/^(ec2|autoscaling):(Describe|Get)/);
   }
   expect(new Set(ENI_REATTACH_CHECKS.map((c) => c.id)).size).toBe(ENI_REATTACH_CHECKS.length);
+});
+
+describe("the shipped test account test/fixtures/accounts/eni-reattach.json (the first version's hooks)", () => {
+  it("reports its short heartbeat timeouts and its launch hook's ABANDON as errors", async () => {
+    const findings = await doctorOn(
+      readFixture("test/fixtures/accounts/eni-reattach.json"),
+      demoConfig(),
+      ENI_REATTACH_CHECKS,
+    );
+    expect(errorsIn(findings).map((f) => [f.check, f.resource])).toEqual([
+      ["eni-reattach/heartbeat-timeout", `${GROUP}/fw-launch`],
+      ["eni-reattach/heartbeat-timeout", `${GROUP}/fw-terminate`],
+      ["eni-reattach/default-result", `${GROUP}/fw-launch`],
+    ]);
+  });
+});
+
+describe("a read the doctor's role may not make", () => {
+  it("fails each check that needs it with the IAM action named, and the checks that run without it still run", async () => {
+    const findings = await doctorOn(demoFixture(), demoConfig(), ENI_REATTACH_CHECKS, {
+      prepare: (account) =>
+        account.faults.add({
+          service: "autoscaling",
+          operation: "DescribeLifecycleHooks",
+          error: { code: "AccessDenied", httpStatus: 403 },
+        }),
+    });
+    const denied = findings.filter((f) => f.message.includes("autoscaling:DescribeLifecycleHooks"));
+    expect(denied.length).toBe(ENI_REATTACH_CHECKS.length);
+    expect(denied.every((f) => f.severity === "error")).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VFXT_IP_MOVE_CHECKS } from "../../../tools/doctor/checks/vfxt-ip-move";
 import type { Finding } from "../../../tools/doctor/types";
-import { alarmOf, type Fixture, instanceOf, networkInterfaceOf } from "../../support/fixtures";
+import { alarmOf, type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
 import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
 
 /**
@@ -306,4 +306,17 @@ it("every check names its read-only IAM actions", () => {
     for (const action of check.iamActions) expect(action).toMatch(/^(ec2|cloudwatch):(Describe|Get)/);
   }
   expect(new Set(VFXT_IP_MOVE_CHECKS.map((c) => c.id)).size).toBe(VFXT_IP_MOVE_CHECKS.length);
+});
+
+describe("the shipped test account test/fixtures/accounts/vfxt.json (both clusters healthy)", () => {
+  it("with config/dev.json: no error, and nothing unserved; only the missing explicit reservation is a warning", async () => {
+    const findings = await doctorOn(
+      readFixture("test/fixtures/accounts/vfxt.json"),
+      demoConfig(),
+      VFXT_IP_MOVE_CHECKS,
+    );
+    expect(
+      findings.filter((f) => f.severity !== "info").map((f) => [f.severity, f.check, f.resource]),
+    ).toEqual([["warning", "vfxt-ip-move/reservations", SUBNET_A]]);
+  });
 });
