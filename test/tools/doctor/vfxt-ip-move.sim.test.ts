@@ -262,6 +262,10 @@ describe("vfxt-ip-move/status-alarms", () => {
         alarmOf(f, "ops-vfxt-status-i-0af7c0de000000b02").alarmActions = [
           "arn:aws:automate:us-east-1:ec2:terminate",
         ];
+        // recover keeps the instance's private and Elastic IP addresses: nothing to say.
+        alarmOf(f, "ops-vfxt-status-i-0af7c0de000000b03").alarmActions = [
+          "arn:aws:automate:us-east-1:ec2:recover",
+        ];
       },
     });
     expect(one(findings, NODE_A2).fix).toContain(`--alarm-name ops-vfxt-status-${NODE_A2}`);
