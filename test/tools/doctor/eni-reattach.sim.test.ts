@@ -194,6 +194,17 @@ describe("eni-reattach/eni-allow-list", () => {
     expect(one(findings, "eni-0e1d2c3b4a5f6ffff")).toMatchObject({ severity: "error" });
   });
 
+  it("an ENI allowed by id but not tagged for the group is a warning (it never joins the set)", async () => {
+    const findings = await run("eni-reattach/eni-allow-list", {
+      config: (c) => {
+        group(c).allowedEniIds = ["eni-0f1e2d3c4b5a69781"];
+      },
+    });
+    const untagged = one(findings, "eni-0f1e2d3c4b5a69781");
+    expect(untagged.severity).toBe("warning");
+    expect(untagged.fix).toContain("--resources eni-0f1e2d3c4b5a69781");
+  });
+
   it("an allow-listed subnet or VPC that does not exist is a warning", async () => {
     const findings = await run("eni-reattach/eni-allow-list", {
       config: (c) => {

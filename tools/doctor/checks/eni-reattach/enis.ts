@@ -65,7 +65,7 @@ const setFindings = (facts: FirewallFacts, group: EniReattachGroupConfig, tagKey
       ),
     );
   }
-  out.push(...unknownAllowListFindings(facts, group));
+  out.push(...unknownAllowListFindings(facts, group), ...untaggedFindings(facts, group, tagKey));
   for (let k = 1; k <= group.expectedInterfaces; k += 1) {
     const claimants = byIndex.get(k) ?? [];
     if (claimants.length === 1) continue;
@@ -131,6 +131,21 @@ const unknownAllowListFindings = (facts: FirewallFacts, group: EniReattachGroupC
       ),
     ),
 ];
+
+/** An ENI allowed by id joins the set only with the tag too (safety rule 9: the tag says where it goes). */
+const untaggedFindings = (facts: FirewallFacts, group: EniReattachGroupConfig, tagKey: string): Finding[] =>
+  facts.enis
+    .filter((eni) => group.allowedEniIds.includes(eni.id) && !eni.tags[tagKey]?.startsWith(`${group.name}/`))
+    .map((eni) =>
+      finding(
+        CHECK.allowList,
+        "warning",
+        eni.id,
+        `${eni.id} is in allowedEniIds but not tagged ${tagKey}=${group.name}/<device-index>: it never joins the set`,
+        tagFix(tagKey, group.name, "<device-index>", eni.id),
+        SOURCES.sameZone,
+      ),
+    );
 
 /** A holder that the hand-over never takes the ENI from: an instance of no group or of another group. */
 const holderFindings = (
