@@ -73,6 +73,17 @@ describe("eni-reattach/group", () => {
     expect(one(findings, GROUP)).toMatchObject({ severity: "error" });
     expect(one(findings, GROUP).fix).toContain("--desired-capacity 1");
   });
+
+  it("a desired capacity of zero is a warning (no firewall runs)", async () => {
+    const findings = await run("eni-reattach/group", {
+      fixture: (f) => {
+        const g = autoScalingGroupOf(f, GROUP);
+        g.minSize = 0;
+        g.desiredCapacity = 0;
+      },
+    });
+    expect(one(findings, GROUP)).toMatchObject({ severity: "warning" });
+  });
 });
 
 describe("eni-reattach/hooks", () => {

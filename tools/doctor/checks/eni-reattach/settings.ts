@@ -21,7 +21,19 @@ export const groupFindings = (facts: FirewallFacts, group: EniReattachGroupConfi
       ),
     ];
   }
-  if (facts.group.desiredCapacity <= 1) return [];
+  if (facts.group.desiredCapacity === 0) {
+    return [
+      finding(
+        CHECK.group,
+        "warning",
+        group.name,
+        `${group.name} has DesiredCapacity 0: no firewall runs, and the routes to its ENIs go nowhere until one is launched`,
+        `aws autoscaling set-desired-capacity --auto-scaling-group-name ${group.name} --desired-capacity 1`,
+        SOURCES.maintenancePolicy,
+      ),
+    ];
+  }
+  if (facts.group.desiredCapacity === 1) return [];
   return [
     finding(
       CHECK.group,

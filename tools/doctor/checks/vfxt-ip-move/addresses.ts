@@ -128,7 +128,8 @@ export const addressRuleFindings = (facts: ClusterFacts, cluster: VfxtClusterCon
   });
 };
 
-const specsOf = (obs: ClusterObservation, cluster: VfxtClusterConfig): AddressSpec[] =>
+/** The addresses the function would serve, with their mode (those that break an AWS rule left out). */
+export const specsOf = (obs: ClusterObservation, cluster: VfxtClusterConfig): AddressSpec[] =>
   obs.addresses.flatMap((address) => {
     const spec = specOf(obs, cluster, address);
     return isSpec(spec) ? [spec] : [];
@@ -151,7 +152,7 @@ export const reservationFindings = (facts: ClusterFacts, cluster: VfxtClusterCon
           CHECK.reservations,
           "error",
           spec.address,
-          `${spec.address} is inside the prefix reservation ${prefix.cidr} of ${spec.subnetId}: AWS hands those addresses to prefix-delegation ENIs, and the simulated account refuses an explicit assignment there (decision 12)`,
+          `${spec.address} is inside the prefix reservation ${prefix.cidr} of ${spec.subnetId}: AWS assigns the addresses of a prefix reservation to prefix-delegation ENIs itself, so the address can be taken from the cluster as part of a prefix (and the simulated account refuses assigning it explicitly, its decision 12: AWS does not document that case)`,
           `use an explicit reservation for the cluster's addresses (aws ec2 create-subnet-cidr-reservation --subnet-id ${spec.subnetId} --cidr <block> --reservation-type explicit) and keep them out of prefix reservations`,
           SOURCES.cidrReservations,
         ),
@@ -244,5 +245,3 @@ export const placementFindings = (facts: ClusterFacts, cluster: VfxtClusterConfi
     ];
   });
 };
-
-export { specsOf };
