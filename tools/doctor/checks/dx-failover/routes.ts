@@ -111,7 +111,7 @@ const judgeCidr = (view: DxGroupView, table: DoctorTable, cidr: string, check: C
   if (
     missing.length === 0 &&
     aggregate !== undefined &&
-    !propagated.some((c) => c.cidr.prefix === block.prefix)
+    !propagated.some((c) => c.cidr.prefix === block.prefix && cidrWithin(c.cidr, block))
   )
     findings.push(
       findingOf(check, "info", {
