@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ENI_REATTACH_CHECKS } from "../../../tools/doctor/checks/eni-reattach";
+import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
 import type { Finding } from "../../../tools/doctor/types";
 import { autoScalingGroupOf, type Fixture, networkInterfaceOf, readFixture } from "../../support/fixtures";
 import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
@@ -439,9 +440,63 @@ describe("eni-reattach/replacement-order", () => {
 it("every check names its read-only IAM actions", () => {
   for (const check of ENI_REATTACH_CHECKS) {
     expect(check.iamActions.length).toBeGreaterThan(0);
-    for (const action of check.iamActions) expect(action).toMatch(/^(ec2|autoscaling):(Describe|Get)/);
+    for (const action of check.iamActions) expect(action).toMatch(READ_ONLY_ACTION);
   }
   expect(new Set(ENI_REATTACH_CHECKS.map((c) => c.id)).size).toBe(ENI_REATTACH_CHECKS.length);
+});
+
+describe("eni-reattach/local-gateway-routes", () => {
+  const LGW_TABLE = "lgw-rtb-0f0e0d0c0b0a00099";
+  const configured = (c: Config, destinationCidrBlock: string) => {
+    group(c).localGatewayRoutes = [
+      { localGatewayRouteTableId: LGW_TABLE, destinationCidrBlock, deviceIndex: 3 },
+    ];
+  };
+  const lgwRoute = (f: Fixture) => {
+    const route = f.localGatewayRouteTables.find((t) => t.id === LGW_TABLE)?.routes?.[0];
+    if (route === undefined) throw new Error("no local gateway route");
+    return route;
+  };
+
+  it("a configured route to another ENI is an error (only reported), a warning when the function repairs it", async () => {
+    const moved = (f: Fixture) => {
+      lgwRoute(f).networkInterfaceId = OT_ENI;
+    };
+    const reported = await run("eni-reattach/local-gateway-routes", {
+      fixture: moved,
+      config: (c) => configured(c, "10.40.0.0/16"),
+    });
+    const wrong = one(reported, `${LGW_TABLE} 10.40.0.0/16`);
+    expect(wrong.severity).toBe("error");
+    expect(wrong.message).toContain(`expected ${EXPOSED_ENI}`);
+    expect(wrong.fix).toContain("modify-local-gateway-route");
+    const repaired = await run("eni-reattach/local-gateway-routes", {
+      fixture: moved,
+      config: (c) => {
+        configured(c, "10.40.0.0/16");
+        group(c).repairLocalGatewayRoutes = true;
+      },
+    });
+    expect(one(repaired, `${LGW_TABLE} 10.40.0.0/16`).severity).toBe("warning");
+  });
+
+  it("a configured route missing from its table is an error", async () => {
+    const findings = await run("eni-reattach/local-gateway-routes", {
+      config: (c) => configured(c, "10.41.0.0/16"),
+    });
+    expect(one(findings, `${LGW_TABLE} 10.41.0.0/16`)).toMatchObject({ severity: "error" });
+  });
+
+  it("a route to an ENI of the set that no running firewall holds is a blackhole warning", async () => {
+    const findings = await run("eni-reattach/local-gateway-routes", {
+      fixture: (f) => {
+        delete networkInterfaceOf(f, EXPOSED_ENI).attachment;
+      },
+    });
+    const blackhole = one(findings, `${LGW_TABLE} 10.40.0.0/16`);
+    expect(blackhole.severity).toBe("warning");
+    expect(blackhole.message).toContain("blackhole");
+  });
 });
 
 describe("the shipped test account test/fixtures/accounts/eni-reattach.json (the first version's hooks)", () => {

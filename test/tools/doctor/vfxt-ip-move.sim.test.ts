@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VFXT_IP_MOVE_CHECKS } from "../../../tools/doctor/checks/vfxt-ip-move";
+import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
 import type { Finding } from "../../../tools/doctor/types";
 import { alarmOf, type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
 import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
@@ -307,7 +308,7 @@ describe("vfxt-ip-move/address-capacity", () => {
 
 it("every check names its read-only IAM actions", () => {
   for (const check of VFXT_IP_MOVE_CHECKS) {
-    for (const action of check.iamActions) expect(action).toMatch(/^(ec2|cloudwatch):(Describe|Get)/);
+    for (const action of check.iamActions) expect(action).toMatch(READ_ONLY_ACTION);
   }
   expect(new Set(VFXT_IP_MOVE_CHECKS.map((c) => c.id)).size).toBe(VFXT_IP_MOVE_CHECKS.length);
 });
