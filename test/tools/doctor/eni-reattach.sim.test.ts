@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ENI_REATTACH_CHECKS } from "../../../tools/doctor/checks/eni-reattach";
 import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
+import { runDoctor } from "../../../tools/doctor/run";
 import type { Finding } from "../../../tools/doctor/types";
 import { autoScalingGroupOf, type Fixture, networkInterfaceOf, readFixture } from "../../support/fixtures";
-import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
+import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf, withDoctorContext } from "./support";
 
 /**
  * eni-reattach doctor checks (issue 13): each on the demo account (events/accounts/demo.json, firewall
@@ -51,6 +52,30 @@ describe("the demo account with config/dev.json", () => {
     expect(findings.filter((f) => f.severity === "warning").map((f) => [f.check, f.resource])).toEqual([
       ["eni-reattach/source-dest-check", IT_ENI],
     ]);
+  });
+});
+
+describe("read-only", () => {
+  it("every call of the checks is a read, even with a local gateway route to repair and repair on", async () => {
+    const fixture = demoFixture();
+    const route = fixture.localGatewayRouteTables.find((t) => t.id === "lgw-rtb-0f0e0d0c0b0a00099")
+      ?.routes?.[0];
+    if (route !== undefined) route.networkInterfaceId = OT_ENI;
+    const config = demoConfig();
+    group(config).localGatewayRoutes = [
+      {
+        localGatewayRouteTableId: "lgw-rtb-0f0e0d0c0b0a00099",
+        destinationCidrBlock: "10.40.0.0/16",
+        deviceIndex: 3,
+      },
+    ];
+    group(config).repairLocalGatewayRoutes = true;
+    const operations = await withDoctorContext(fixture, config, async (ctx, account) => {
+      await runDoctor(ctx, ENI_REATTACH_CHECKS);
+      return [...new Set(account.calls.map((c) => c.operation))];
+    });
+    expect(operations).toContain("SearchLocalGatewayRoutes");
+    expect(operations.filter((op) => !/^(Describe|Get|Search|List)/.test(op))).toEqual([]);
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { VFXT_IP_MOVE_CHECKS } from "../../../tools/doctor/checks/vfxt-ip-move";
 import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
+import { runDoctor } from "../../../tools/doctor/run";
 import type { Finding } from "../../../tools/doctor/types";
 import { alarmOf, type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
-import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
+import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf, withDoctorContext } from "./support";
 
 /**
  * vfxt-ip-move doctor checks (issue 13): each on the demo account (events/accounts/demo.json: cluster vfxt-a,
@@ -61,6 +62,17 @@ describe("the demo account with config/dev.json", () => {
       ["vfxt-ip-move/address-placement", "10.20.1.102"],
       ["vfxt-ip-move/routes", "10.250.0.11/32"],
     ]);
+  });
+});
+
+describe("read-only", () => {
+  it("every call of the checks is a read, on an account where the function would move addresses and routes", async () => {
+    const operations = await withDoctorContext(demoFixture(), demoConfig(), async (ctx, account) => {
+      await runDoctor(ctx, VFXT_IP_MOVE_CHECKS);
+      return [...new Set(account.calls.map((c) => c.operation))];
+    });
+    expect(operations).toContain("GetSubnetCidrReservations");
+    expect(operations.filter((op) => !/^(Describe|Get|Search|List)/.test(op))).toEqual([]);
   });
 });
 
