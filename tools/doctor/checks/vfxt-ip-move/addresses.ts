@@ -5,10 +5,10 @@
  */
 import type { VfxtClusterConfig } from "../../../../functions/vfxt-ip-move/config";
 import type { ClusterObservation, NodeState } from "../../../../functions/vfxt-ip-move/plan";
-import { healthOf } from "../../../../functions/vfxt-ip-move/plan/health";
 import { type AddressSpec, isSpec, specOf } from "../../../../functions/vfxt-ip-move/plan/modes";
 import { containsAddress, parseCidr, parseIp } from "../../../../shared/net/cidr";
 import type { Finding } from "../../types";
+import { nodeHealth } from "./health";
 import type { ClusterFacts } from "./read";
 import { CHECK, finding, SOURCES } from "./sources";
 
@@ -231,8 +231,7 @@ export const placementFindings = (facts: ClusterFacts, cluster: VfxtClusterConfi
             ),
           ];
     }
-    // The boot grace is the function's own patience, not a readiness problem: not applied here.
-    if (healthOf(holder.node, holder.node.launchedAt, 0) !== "unhealthy") return [];
+    if (nodeHealth(holder.node) !== "unhealthy") return [];
     return [
       finding(
         CHECK.placement,
