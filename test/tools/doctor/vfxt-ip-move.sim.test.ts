@@ -96,6 +96,15 @@ describe("vfxt-ip-move/nodes", () => {
     expect(one(findings, NODE_A1).message).toContain("not listed in instanceIds");
   });
 
+  it("a home node that is no node of the cluster is a warning", async () => {
+    const findings = await run("vfxt-ip-move/nodes", {
+      config: (c) => {
+        clusterA(c).homeNodes = { "10.20.1.101": NODE_A2, "10.20.1.102": "i-0af7c0de000000b02" };
+      },
+    });
+    expect(findings.map((f) => [f.severity, f.resource])).toEqual([["warning", "10.20.1.102"]]);
+  });
+
   it("nodes in two VPCs are an error (the function refuses the cluster)", async () => {
     const findings = await run("vfxt-ip-move/nodes", {
       fixture: (f) => {

@@ -63,8 +63,23 @@ export const nodeFindings = (facts: ClusterFacts, cluster: VfxtClusterConfig, ta
       ),
     );
   }
-  return out;
+  return [...out, ...homeNodeFindings(cluster, found)];
 };
+
+/** A home node that is no node of the cluster is never chosen: its addresses go to the least loaded node. */
+const homeNodeFindings = (cluster: VfxtClusterConfig, nodes: ReadonlySet<string>): Finding[] =>
+  Object.entries(cluster.homeNodes)
+    .filter(([, node]) => !nodes.has(node))
+    .map(([address, node]) =>
+      finding(
+        CHECK.nodes,
+        "warning",
+        address,
+        `homeNodes of ${cluster.name} sends ${address} to ${node}, which is no node of the cluster: the function moves that address to the least loaded node instead of where the cluster homes it`,
+        `set homeNodes.${address} to the node the cluster homes it on (Avere "Setting Home Nodes")`,
+        SOURCES.vfxtNodes,
+      ),
+    );
 
 /** Which reserved address of its subnet an address is, in the VPC user guide's words. */
 const reservedRole = (obs: ClusterObservation, address: string): string => {
