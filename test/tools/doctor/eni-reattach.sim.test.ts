@@ -425,6 +425,19 @@ describe("eni-reattach/interface-capacity", () => {
     expect(findings).toHaveLength(1);
   });
 
+  it("an instance type the Region does not know is a warning, and the other types are still judged", async () => {
+    const findings = await run("eni-reattach/interface-capacity", {
+      config: (c) => {
+        group(c).instanceType = "c5.xlarg";
+        group(c).networkCardIndex = 1;
+      },
+    });
+    expect(findings.map((f) => [f.severity, f.resource])).toEqual([
+      ["warning", "c5.xlarg"],
+      ["error", "c5.xlarge"],
+    ]);
+  });
+
   it("a network card the type does not have is an error", async () => {
     const findings = await run("eni-reattach/interface-capacity", {
       config: (c) => {
