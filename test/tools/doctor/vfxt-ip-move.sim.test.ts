@@ -96,6 +96,17 @@ describe("vfxt-ip-move/nodes", () => {
     expect(one(findings, NODE_A1).message).toContain("not listed in instanceIds");
   });
 
+  it("a declared vpcId that does not exist is an error (the function cannot read the cluster)", async () => {
+    const findings = await run("vfxt-ip-move/nodes", {
+      config: (c) => {
+        clusterA(c).vpcId = "vpc-0af7c0de0000000ff";
+      },
+    });
+    const vpc = one(findings, "vfxt-a");
+    expect(vpc.severity).toBe("error");
+    expect(vpc.message).toContain("vpc-0af7c0de0000000ff");
+  });
+
   it("a home node that is no node of the cluster is a warning", async () => {
     const findings = await run("vfxt-ip-move/nodes", {
       config: (c) => {

@@ -20,8 +20,8 @@ export const nodeFindings = (facts: ClusterFacts, cluster: VfxtClusterConfig, ta
         CHECK.nodes,
         "error",
         cluster.name,
-        facts.problem,
-        "declare vpcId for the cluster, or tag only the nodes of its VPC",
+        facts.problem.message,
+        facts.problem.fix,
         SOURCES.vfxtNodes,
       ),
     );
