@@ -5,12 +5,7 @@
  */
 import type { EniReattachGroupConfig } from "../../../functions/eni-reattach/config";
 import type { Check, DoctorContext, Finding } from "../types";
-import {
-  allowListFindings,
-  interfaceFindings,
-  placementFindings,
-  sourceDestFindings,
-} from "./eni-reattach/enis";
+import { allowListFindings, interfaceFindings, sourceDestFindings } from "./eni-reattach/enis";
 import {
   defaultResultFindings,
   foreignHookFindings,
@@ -18,6 +13,7 @@ import {
   hookPresenceFindings,
 } from "./eni-reattach/hooks";
 import { LOCAL_GATEWAY_READ_ACTIONS, localGatewayFindings } from "./eni-reattach/lgw";
+import { placementFindings } from "./eni-reattach/placement";
 import { FIREWALL_READ_ACTIONS, type FirewallFacts, firewallFacts } from "./eni-reattach/read";
 import { groupFindings, replacementOrderFindings } from "./eni-reattach/settings";
 import { CHECK } from "./eni-reattach/sources";
