@@ -35,6 +35,7 @@ import type { OpContext, ServiceModel } from "./context";
 import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
+import { ec2InstanceAttributeOperations } from "./ec2-instance-attribute";
 import {
   checkFilterValueLimit,
   INSTANCE_STORAGE_FILTERS,
@@ -982,4 +983,5 @@ export const ec2Model: ServiceModel = {
   ...ec2RouteOperations,
   ...prefixListOperations,
   ...ec2VolumeOperations,
+  ...ec2InstanceAttributeOperations,
 };

@@ -4,7 +4,8 @@
  *
  * Readiness of the toolkit in an account, with read-only calls: a fixture served by the simulated account
  * (in this process, on loopback), or a real account through the SDK's default credential chain. Exit 1
- * when any finding is an error, 0 otherwise, 2 on a bad command line. `--print-policy` prints the
+ * when any finding is an error, 3 when none is but some check could not read the account (INCOMPLETE),
+ * 0 otherwise, 2 on a bad command line. `--print-policy` prints the
  * read-only IAM policy the doctor needs and reads nothing.
  */
 import { existsSync } from "node:fs";
@@ -20,7 +21,7 @@ import {
   type StageLoad,
 } from "./context";
 import { doctorPolicy } from "./policy";
-import { type DoctorRun, doctorJson, doctorText } from "./report";
+import { type DoctorRun, doctorJson, doctorText, verdictOf } from "./report";
 import { runDoctor } from "./run";
 import type { Check } from "./types";
 
@@ -109,7 +110,7 @@ const openSession = async (
 
 const print = (run: DoctorRun, json: boolean, io: CliIo): number => {
   io.out(json ? doctorJson(run) : doctorText(run));
-  return run.findings.some((f) => f.severity === "error") ? 1 : 0;
+  return verdictOf(run.findings).exitCode;
 };
 
 const doctor = async (options: Options, io: CliIo): Promise<number> => {
@@ -136,7 +137,7 @@ const doctor = async (options: Options, io: CliIo): Promise<number> => {
   }
 };
 
-/** The whole command: its exit code (0 ready, 1 an error found, 2 a bad command line). */
+/** The whole command: its exit code (0 ready, 1 an error found, 2 a bad command line, 3 incomplete). */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
   try {
     const options = parse(argv);

@@ -13,13 +13,27 @@ export interface DoctorRun {
   findings: readonly Finding[];
 }
 
-export type Summary = Record<Severity, number>;
+/** Findings by severity; `error` counts readiness errors only, `unchecked` the checks that could not read. */
+export type Summary = Record<Severity, number> & { unchecked: number };
 
 export const summaryOf = (findings: readonly Finding[]): Summary => ({
-  error: findings.filter((f) => f.severity === "error").length,
+  error: findings.filter((f) => f.severity === "error" && f.unchecked !== true).length,
   warning: findings.filter((f) => f.severity === "warning").length,
   info: findings.filter((f) => f.severity === "info").length,
+  unchecked: findings.filter((f) => f.unchecked === true).length,
 });
+
+/** The verdict and the exit code: errors found (1) come before an incomplete run (3). */
+export const verdictOf = (findings: readonly Finding[]): { word: string; exitCode: number } => {
+  const s = summaryOf(findings);
+  if (s.error > 0) return { word: "NOT READY", exitCode: 1 };
+  if (s.unchecked > 0)
+    return {
+      word: "INCOMPLETE (the doctor could not read everything: see the unchecked findings)",
+      exitCode: 3,
+    };
+  return { word: "ready", exitCode: 0 };
+};
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -28,16 +42,17 @@ const capabilitiesOf = (run: DoctorRun): string[] => [
 ];
 
 const findingLines = (f: Finding): string[] => [
-  `  ${f.severity.toUpperCase().padEnd(7)} ${f.check}${f.resource ? `  ${f.resource}` : ""}`,
-  `          ${f.message}`,
-  `          fix: ${f.fix}`,
-  ...(f.source ? [`          source: ${f.source}`] : []),
+  `  ${(f.unchecked ? "UNCHECKED" : f.severity.toUpperCase()).padEnd(9)} ${f.check}${f.resource ? `  ${f.resource}` : ""}`,
+  `            ${f.message}`,
+  `            fix: ${f.fix}`,
+  ...(f.source ? [`            source: ${f.source}`] : []),
 ];
 
 export const summaryLine = (run: DoctorRun): string => {
   const s = summaryOf(run.findings);
-  return `${s.error} error(s), ${s.warning} warning(s), ${s.info} info from ${run.checks.length} checks: ${
-    s.error > 0 ? "NOT READY" : "ready"
+  const unchecked = s.unchecked > 0 ? `, ${s.unchecked} not checked` : "";
+  return `${s.error} error(s), ${s.warning} warning(s), ${s.info} info${unchecked} from ${run.checks.length} checks: ${
+    verdictOf(run.findings).word
   }`;
 };
 

@@ -20,34 +20,61 @@ const failedAction = (error: unknown): string | undefined => {
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The finding of a check that could not finish. */
-export const failedCheckFinding = (check: Check, error: unknown): Finding => {
+/** What went wrong when a check could not finish: the denied action, or the failure. */
+const failureOf = (check: Check, error: unknown): { message: string; fix: string } => {
   const action = failedAction(error);
   const operation = action?.split(":")[1] ?? "";
-  const base = { check: check.id, capability: check.capability, severity: "error" as const };
   if (classifyAwsError(operation, error) === "denied") {
     const missing = action ?? `one of ${check.iamActions.join(", ")}`;
     return {
-      ...base,
-      message: `${check.title}: not checked, access denied to ${missing} (${awsErrorCode(error)}).`,
+      message: `access denied to ${missing} (${awsErrorCode(error)})`,
       fix: `Allow ${missing} to the identity running the doctor (npm run doctor -- --print-policy prints the whole read-only policy).`,
     };
   }
   return {
-    ...base,
-    message: `${check.title}: not checked, the check failed${action ? ` on ${action}` : ""}: ${describe(error)}`,
+    message: `the check failed${action ? ` on ${action}` : ""}: ${describe(error)}`,
     fix: "Run the doctor again; if it fails the same way, report it with the message above.",
   };
 };
 
-/** Runs the checks in order; the findings of each, in order, then the failure of any check that threw. */
+/** The finding of a check that could not finish: an error the doctor's role or a retry fixes, unchecked. */
+export const failedCheckFinding = (check: Check, error: unknown): Finding => {
+  const { message, fix } = failureOf(check, error);
+  return {
+    check: check.id,
+    capability: check.capability,
+    severity: "error",
+    message: `${check.title}: not checked, ${message}.`,
+    fix,
+    unchecked: true,
+  };
+};
+
+/** A check that needs a read another check already could not make: said once, there. */
+const dependentFinding = (check: Check, first: Finding): Finding => ({
+  check: check.id,
+  capability: check.capability,
+  severity: "info",
+  message: `${check.title}: not checked, it needs the read that ${first.check} could not make (see there).`,
+  fix: first.fix,
+  unchecked: true,
+});
+
+/**
+ * Runs the checks in order; the findings of each, in order. A check that throws gives one finding; a check
+ * failing on the same shared read (the same error) as an earlier one points at it instead of repeating it.
+ */
 export const runDoctor = async (ctx: DoctorContext, checks: readonly Check[]): Promise<Finding[]> => {
   const findings: Finding[] = [];
+  const failures = new Map<unknown, Finding>();
   for (const check of checks) {
     try {
       findings.push(...(await check.run(ctx)));
     } catch (error) {
-      findings.push(failedCheckFinding(check, error));
+      const first = failures.get(error);
+      const finding = first === undefined ? failedCheckFinding(check, error) : dependentFinding(check, first);
+      if (first === undefined) failures.set(error, finding);
+      findings.push(finding);
     }
   }
   return findings;

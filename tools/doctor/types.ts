@@ -27,6 +27,11 @@ export interface Finding {
   fix: string;
   /** The AWS documentation the check relies on (URL or title). */
   source?: string;
+  /**
+   * The check could not read the account (a denied or failed read): the doctor's own limit, never a
+   * readiness verdict (safety rule 7). Such a run ends INCOMPLETE (exit 3) unless it found real errors.
+   */
+  unchecked?: true;
 }
 
 export interface DoctorClients {

@@ -62,6 +62,16 @@ describe("dx-failover/probe-placement", () => {
     expect(finding?.message).toContain("not in the group's VPC");
   });
 
+  it("a probe subnet in a Local Zone: an error (Lambda does not run there)", async () => {
+    const fixture = demoWith((f) => {
+      const subnet = f.subnets.find((x) => x.id === "subnet-0d0f0000000000b09");
+      if (subnet) subnet.availabilityZone = "us-east-1-bos-1a";
+    });
+    const [finding] = findingsOf(await run(fixture), "dx-failover/probe-placement");
+    expect(finding).toMatchObject({ severity: "error", resource: "region-core subnet-0d0f0000000000b09" });
+    expect(finding?.message).toContain("Local Zone");
+  });
+
   it("a probe table without propagation from the group's gateway: an error", async () => {
     const fixture = demoWith((f) => (tableOf(f, PROBE_TABLE).propagatingVgws = []));
     const [finding] = findingsOf(await run(fixture), "dx-failover/probe-placement");

@@ -34,7 +34,7 @@ export const SOURCES = {
   routeTables:
     "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html (VPC User Guide, Route tables: a route whose target is not available is a blackhole)",
   sourceDestCheck:
-    "https://docs.aws.amazon.com/vpc/latest/userguide/work-with-nat-instances.html#EIP_Disable_SrcDestCheck (VPC User Guide, Disable source/destination checks)",
+    'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html (SourceDestCheck: "You must disable source/destination checks if the instance runs services such as network address translation, routing, or firewalls.")',
   lambdaVpc:
     "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html (Lambda Developer Guide, Giving Lambda functions access to resources in a VPC)",
   lambdaInternet:

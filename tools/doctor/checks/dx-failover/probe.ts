@@ -13,10 +13,23 @@ import { DX_READS, type DxGroupView, dxGroups, type ProbeSubnet, probeSubnets } 
 const lambdaGroups = (groups: readonly DxGroupView[]) =>
   groups.filter((g) => probedByOf(g.group) === "lambda");
 
+/** A Region's own Availability Zone (`us-east-1a`); Local Zones and Wavelength Zones are named on (`us-west-2-lax-1a`). */
+const isRegionZone = (zone: string | undefined, region: string): boolean =>
+  zone === undefined || new RegExp(`^${region}[a-z]$`).test(zone);
+
 /** What is wrong with one probe subnet for one group. */
-const subnetProblems = (p: ProbeSubnet, view: DxGroupView, vpcId: string | undefined): string[] => {
+const subnetProblems = (
+  p: ProbeSubnet,
+  view: DxGroupView,
+  vpcId: string | undefined,
+  region: string,
+): string[] => {
   if (p.subnet === undefined) return [`subnet ${p.subnetId} does not exist`];
   const problems: string[] = [];
+  if (!isRegionZone(p.subnet.availabilityZone, region))
+    problems.push(
+      `subnet ${p.subnetId} is in ${p.subnet.availabilityZone}, not an Availability Zone of ${region}: Lambda does not run in Local Zone or Wavelength subnets`,
+    );
   if (view.vpcIds.length > 0 && !view.vpcIds.includes(p.subnet.vpcId))
     problems.push(
       `subnet ${p.subnetId} is in ${p.subnet.vpcId}, not in the group's VPC (${view.vpcIds.join(", ")})`,
@@ -69,7 +82,7 @@ const probePlacement: Check = {
         continue;
       }
       for (const p of subnets)
-        for (const problem of subnetProblems(p, view, config.probeVpc.vpcId))
+        for (const problem of subnetProblems(p, view, config.probeVpc.vpcId, ctx.region))
           findings.push(
             findingOf(probePlacement, "error", {
               resource: `${name} ${p.subnetId}`,

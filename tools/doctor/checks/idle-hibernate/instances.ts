@@ -19,8 +19,14 @@ import { IDLE_READS, type OptedInInstance, optedInInstances } from "./observe";
 
 /** "Supported EBS volume types" of the hibernation prerequisites. */
 const HIBERNATION_VOLUME_TYPES = new Set(["gp2", "gp3", "io1", "io2"]);
-/** "Instance RAM size – Linux: must be less than 150 GiB" (hibernation prerequisites). */
-const MAX_HIBERNATION_RAM_GIB = 150;
+/** "Instance RAM size": Linux less than 150 GiB; Windows up to 16 GiB (hibernation prerequisites). */
+const ramLimitOf = (i: OptedInInstance): { gib: number; text: string } =>
+  i.platform === "windows"
+    ? { gib: 16, text: "Windows hibernation needs at most 16 GiB" }
+    : { gib: 150, text: "hibernation needs less than 150 GiB" };
+
+const overRamLimit = (i: OptedInInstance, ram: number): boolean =>
+  i.platform === "windows" ? ram > ramLimitOf(i).gib : ram >= ramLimitOf(i).gib;
 
 type Judge = (instance: OptedInInstance, check: Check, policy: IdleHibernateConfig) => Finding[];
 
@@ -36,7 +42,11 @@ const fleetOf = (
   return scheduler === undefined ? undefined : `another scheduler manages it (tag ${scheduler})`;
 };
 
-/** The checks of instances the toolkit would judge: opted in, not opted out, no fleet member. */
+/** An instance the toolkit would judge: opted in (it is), not opted out, no fleet member. */
+export const isCandidate = (view: InstanceView, policy: IdleHibernateConfig): boolean =>
+  !isOptedOut(view, policy) && fleetOf(view, policy) === undefined;
+
+/** The checks of instances the toolkit would judge (`isCandidate`). */
 const perCandidate = (id: string, title: string, judge: Judge): Check => {
   const check: Check = {
     id,
@@ -46,9 +56,7 @@ const perCandidate = (id: string, title: string, judge: Judge): Check => {
     run: async (ctx) => {
       const policy = ctx.config.idleHibernate;
       const instances = await optedInInstances(ctx);
-      return instances
-        .filter((i) => !isOptedOut(i.view, policy) && fleetOf(i.view, policy) === undefined)
-        .flatMap((i) => judge(i, check, policy));
+      return instances.filter((i) => isCandidate(i.view, policy)).flatMap((i) => judge(i, check, policy));
     },
   };
   return check;
@@ -119,15 +127,13 @@ const instanceType = perCandidate(
           source: SOURCES.hibernationPrerequisites,
         }),
       ];
-    const tooBig = ram !== undefined && ram >= MAX_HIBERNATION_RAM_GIB;
+    const tooBig = ram !== undefined && overRamLimit(i, ram);
     if (i.type.HibernationSupported === true && !tooBig) return [];
     return [
       findingOf(check, severityFor(i.view), {
         resource: i.view.id,
         message: `instance type ${i.view.instanceType} ${
-          tooBig
-            ? `has ${ram} GiB of RAM (hibernation needs less than ${MAX_HIBERNATION_RAM_GIB} GiB)`
-            : "does not support hibernation"
+          tooBig ? `has ${ram} GiB of RAM (${ramLimitOf(i).text})` : "does not support hibernation"
         }: ${consequence(i.view)}`,
         fix: "Use a type that supports hibernation (aws ec2 describe-instance-types --filters Name=hibernation-supported,Values=true), relaunched with hibernation.",
         source: SOURCES.hibernationPrerequisites,

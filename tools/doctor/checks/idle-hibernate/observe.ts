@@ -27,6 +27,8 @@ export interface RootVolume {
 
 export interface OptedInInstance {
   view: InstanceView;
+  /** `Platform`: `windows`, or undefined (Linux/UNIX). */
+  platform?: string;
   /** The EBS root volume (none for an instance store root, or when it could not be found). */
   root?: RootVolume;
   type?: InstanceTypeInfo;
@@ -41,9 +43,14 @@ const loadOptedIn = async (ctx: DoctorContext, policy: IdleHibernateConfig): Pro
   return views.filter((view) => isOptedIn(view, policy));
 };
 
-/** The root volume id of each instance: the block device mapping of its root device name. */
-const rootVolumeIds = async (ctx: DoctorContext, ids: readonly string[]): Promise<Map<string, string>> => {
-  const out = new Map<string, string>();
+interface LaunchFacts {
+  rootVolumeId?: string;
+  platform?: string;
+}
+
+/** The root volume id (the block device mapping of the root device name) and the platform of each instance. */
+const launchFacts = async (ctx: DoctorContext, ids: readonly string[]): Promise<Map<string, LaunchFacts>> => {
+  const out = new Map<string, LaunchFacts>();
   for (const batch of chunks(ids, 200)) {
     let nextToken: string | undefined;
     do {
@@ -55,9 +62,8 @@ const rootVolumeIds = async (ctx: DoctorContext, ids: readonly string[]): Promis
         }),
       );
       for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-        const volumeId = rootVolumeOf(instance);
-        if (instance.InstanceId !== undefined && volumeId !== undefined)
-          out.set(instance.InstanceId, volumeId);
+        if (instance.InstanceId === undefined) continue;
+        out.set(instance.InstanceId, { rootVolumeId: rootVolumeOf(instance), platform: instance.Platform });
       }
       nextToken = page.NextToken;
     } while (nextToken);
@@ -107,35 +113,39 @@ const loadTypes = async (
   return out;
 };
 
+const withRoot = (volumeId: string | undefined, volume: Volume | undefined): { root?: RootVolume } =>
+  volumeId === undefined
+    ? {}
+    : {
+        root: {
+          volumeId,
+          sizeGiB: volume?.Size,
+          encrypted: volume?.Encrypted,
+          volumeType: volume?.VolumeType,
+        },
+      };
+
 const readOptedIn = async (ctx: DoctorContext): Promise<OptedInInstance[]> => {
   const policy = ctx.config.idleHibernate;
   const views = await loadOptedIn(ctx, policy);
   if (views.length === 0) return [];
-  const roots = await rootVolumeIds(
+  const facts = await launchFacts(
     ctx,
     views.map((v) => v.id),
   );
+  const volumeIds = [...facts.values()].flatMap((f) => (f.rootVolumeId ? [f.rootVolumeId] : []));
   const [volumes, types] = await Promise.all([
-    loadVolumes(ctx, [...new Set(roots.values())]),
+    loadVolumes(ctx, [...new Set(volumeIds)]),
     loadTypes(ctx, [...new Set(views.map((v) => v.instanceType))]),
   ]);
   return views
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .map((view) => {
-      const volumeId = roots.get(view.id);
-      const volume = volumeId === undefined ? undefined : volumes.get(volumeId);
+      const { rootVolumeId, platform } = facts.get(view.id) ?? {};
       return {
         view,
-        ...(volumeId === undefined
-          ? {}
-          : {
-              root: {
-                volumeId,
-                sizeGiB: volume?.Size,
-                encrypted: volume?.Encrypted,
-                volumeType: volume?.VolumeType,
-              },
-            }),
+        ...(platform !== undefined ? { platform } : {}),
+        ...withRoot(rootVolumeId, rootVolumeId === undefined ? undefined : volumes.get(rootVolumeId)),
         type: types.get(view.instanceType),
       };
     });
