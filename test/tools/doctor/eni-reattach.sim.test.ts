@@ -553,7 +553,7 @@ describe("the shipped test account test/fixtures/accounts/eni-reattach.json (the
 });
 
 describe("a read the doctor's role may not make", () => {
-  it("fails each check that needs it with the IAM action named, and the checks that run without it still run", async () => {
+  it("is said once, with the IAM action, and every other check that needs it points there, unchecked", async () => {
     const findings = await doctorOn(demoFixture(), demoConfig(), ENI_REATTACH_CHECKS, {
       prepare: (account) =>
         account.faults.add({
@@ -562,8 +562,13 @@ describe("a read the doctor's role may not make", () => {
           error: { code: "AccessDenied", httpStatus: 403 },
         }),
     });
-    const denied = findings.filter((f) => f.message.includes("autoscaling:DescribeLifecycleHooks"));
-    expect(denied.length).toBe(ENI_REATTACH_CHECKS.length);
-    expect(denied.every((f) => f.severity === "error")).toBe(true);
+    const [first, ...dependents] = findings;
+    expect(first).toMatchObject({ check: "eni-reattach/group", severity: "error", unchecked: true });
+    expect(first?.message).toContain("autoscaling:DescribeLifecycleHooks");
+    expect(dependents.map((f) => f.check)).toEqual(ENI_REATTACH_CHECKS.slice(1).map((c) => c.id));
+    for (const f of dependents) {
+      expect(f).toMatchObject({ unchecked: true });
+      expect(f.message).toContain("needs the read that eni-reattach/group could not make");
+    }
   });
 });
