@@ -15,6 +15,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
+const { operatorAlarmResources, pagerActions } = require("./operator-observability.cjs");
+const { dashboardBody: operatorDashboardBody } = require("./operator-dashboard.cjs");
+
 const ROOT = path.resolve(__dirname, "..");
 const CONFIG_DIR = path.join(ROOT, "config");
 
@@ -585,6 +588,7 @@ const eniReattachAlarmResources = (eni, service, stageName) => {
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       TreatMissingData: "notBreaching",
+      ...pagerActions(),
     });
     alarm(g, "MissingInterfaces", "eni-reattach", {
       AlarmDescription: `eni-reattach ${g.name}: the serving firewall has not had all its ENIs for 15 minutes (or the reconcile stopped)`,
@@ -596,6 +600,7 @@ const eniReattachAlarmResources = (eni, service, stageName) => {
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       TreatMissingData: "breaching",
+      ...pagerActions(),
     });
     alarm(g, "ConfigurationErrors", "eni-reattach", {
       AlarmDescription: `eni-reattach ${g.name}: a configuration problem that would bite at the next replacement (our hooks: missing, DefaultResult ABANDON, heartbeat timeout too short; the declared set; the group size), for 15 minutes`,
@@ -679,14 +684,23 @@ const opsConfigParts = (config, source) => {
   return parts;
 };
 
-/** The toolkit's own alarms must not match the idle alarms' prefix or adoption patterns. */
+/**
+ * The toolkit's own alarms must not match what its functions take as their input alarms: the idle alarms'
+ * prefix or adoption patterns, the dx-failover groups' prefix, the vFXT status-check alarms' prefix (their
+ * state changes would reach those functions' rules).
+ */
 const checkOwnAlarmNames = (config, source, ownAlarmNames) => {
-  const prefix = config.idleHibernate.alarmNamePrefix;
+  const prefixes = [
+    ["idleHibernate.alarmNamePrefix", config.idleHibernate.alarmNamePrefix],
+    ["dxFailover.alarmNamePrefix", config.dxFailover.alarmNamePrefix],
+    ["vfxtIpMove.statusAlarmPrefix", config.vfxtIpMove.statusAlarmPrefix],
+  ];
   for (const own of ownAlarmNames) {
     if (own === undefined) continue;
-    if (own.startsWith(prefix)) {
+    const prefixed = prefixes.find(([, prefix]) => own.startsWith(prefix));
+    if (prefixed !== undefined) {
       throw invalid(source, [
-        `idleHibernate.alarmNamePrefix: "${prefix}" would also match the toolkit's own alarm "${own}"`,
+        `${prefixed[0]}: "${prefixed[1]}" would also match the toolkit's own alarm "${own}"`,
       ]);
     }
     const adopted = config.idleHibernate.adoptAlarmNamePatterns.find((pattern) =>
@@ -698,6 +712,24 @@ const checkOwnAlarmNames = (config, source, ownAlarmNames) => {
       ]);
     }
   }
+};
+
+/** The names of the toolkit's own alarms (serverless.yml's and the generated paging and eni ones). */
+const ownAlarmNamesOf = (config, service, stageName) => {
+  const generated = {
+    ...operatorAlarmResources(config, service, stageName, probedBy),
+    ...eniReattachAlarmResources(config.eniReattach, service, stageName),
+  };
+  return [
+    ...[
+      "failed-events",
+      "idle-hibernated-too-long",
+      "vfxt-no-healthy-node",
+      "vfxt-addresses-unserved",
+      "vfxt-backstop-acted",
+    ].map((what) => `${service}-${stageName}-${what}`),
+    ...Object.values(generated).map((r) => r.Properties.AlarmName),
+  ];
 };
 
 /** Every function's worst case must fit Lambda's 900 s. */
@@ -743,7 +775,7 @@ const resolveConfig = (input, { source, stage, service }) => {
   const failedEventsAlarmName = service && stage ? `${service}-${stage}-failed-events` : undefined;
   const hibernatedTooLongAlarmName =
     service && stage ? `${service}-${stage}-idle-hibernated-too-long` : undefined;
-  checkOwnAlarmNames(config, source, [failedEventsAlarmName, hibernatedTooLongAlarmName]);
+  if (service && stage) checkOwnAlarmNames(config, source, ownAlarmNamesOf(config, service, stage));
   const lambda = lambdaBudget(config);
   checkTimeBudgets(config, source, lambda);
 
@@ -842,19 +874,10 @@ const stage = async ({ resolveVariable, resolveConfigurationProperty }) => {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// The CloudWatch dashboard, generated from the functions of serverless.yml: every function whose
-// environment names a POWERTOOLS_SERVICE_NAME gets its OpsToolkit metrics and its Lambda errors, so a
-// new capability appears on the dashboard without editing it.
+// The operator dashboard and the paging alarms (tools/operator-dashboard.cjs, tools/operator-observability.cjs;
+// docs/observability.md): a section per capability, one series per configured group.
 
 const METRICS_NAMESPACE = "OpsToolkit";
-const OPS_METRICS = [
-  "ActionsTaken",
-  "ActionsSkipped",
-  "ActionsFailed",
-  "InvalidEvents",
-  "ConfigurationErrors",
-  "RetryableFailures",
-];
 
 /** osls' logical id of a function's AWS::Lambda::Function (naming.getLambdaLogicalId). */
 const lambdaLogicalId = (functionKey) => {
@@ -862,86 +885,70 @@ const lambdaLogicalId = (functionKey) => {
   return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
 };
 
-/**
- * The dashboard body for Fn::Sub (`${AWS::Region}`, `${<Function>}` and `${FailedEventsQueue.QueueName}`
- * are substituted by CloudFormation).
- * @param {{ functionKey: string, service: string }[]} services
- * @param {{ queueLogicalId: string, alarmLogicalId: string }} names
- */
-const dashboardBody = (services, { queueLogicalId, alarmLogicalId }) => {
-  const region = `\${AWS::Region}`;
-  const width = 8;
-  const height = 6;
-  const widgets = [];
-  const place = (widget) => {
-    const index = widgets.length;
-    widgets.push({ ...widget, x: (index % 3) * width, y: Math.floor(index / 3) * height, width, height });
+/** The alarms of serverless.yml itself, per dashboard section. */
+const STATIC_ALARMS = {
+  all: ["FailedEventsAlarm"],
+  idle: ["IdleHibernatedTooLongAlarm"],
+  vfxt: ["VfxtNoHealthyNodeAlarm", "VfxtAddressesUnservedAlarm", "VfxtBackstopActedAlarm"],
+};
+
+/** Every alarm's logical id, per dashboard section (the generated ones from the configuration). */
+const alarmsBySection = (config, service, stageName) => {
+  const operator = Object.keys(operatorAlarmResources(config, service, stageName, probedBy));
+  return {
+    ...STATIC_ALARMS,
+    idle: [...STATIC_ALARMS.idle, ...operator.filter((id) => id.startsWith("Idle"))],
+    dx: [
+      ...Object.keys(dxFailoverAlarmResources(config.dxFailover, service, stageName)),
+      ...operator.filter((id) => id.startsWith("Dx")),
+    ],
+    eni: Object.keys(eniReattachAlarmResources(config.eniReattach, service, stageName)),
   };
-  for (const metric of OPS_METRICS) {
-    place({
-      type: "metric",
-      properties: {
-        title: metric,
-        region,
-        view: "timeSeries",
-        stat: "Sum",
-        period: 300,
-        metrics: services.map(({ service }) => [METRICS_NAMESPACE, metric, "service", service]),
-      },
-    });
+};
+
+/**
+ * The deployed functions with their service name and timeout (the function's own, else the provider's),
+ * from serverless.yml's `functions`.
+ */
+const deployedFunctions = (functions, providerTimeout) => {
+  const found = Object.entries(functions)
+    .map(([functionKey, definition]) => ({
+      logicalId: lambdaLogicalId(functionKey),
+      service: definition?.environment?.POWERTOOLS_SERVICE_NAME,
+      timeoutSeconds: Number(definition?.timeout ?? providerTimeout),
+    }))
+    .filter(({ service }) => typeof service === "string" && service !== "");
+  if (found.length === 0) {
+    throw new StageConfigError("dashboard: no function declares environment.POWERTOOLS_SERVICE_NAME");
   }
-  place({
-    type: "metric",
-    properties: {
-      title: "Lambda errors and throttles",
-      region,
-      view: "timeSeries",
-      stat: "Sum",
-      period: 300,
-      metrics: services.flatMap(({ functionKey }) => [
-        ["AWS/Lambda", "Errors", "FunctionName", `\${${lambdaLogicalId(functionKey)}}`],
-        ["AWS/Lambda", "Throttles", "FunctionName", `\${${lambdaLogicalId(functionKey)}}`],
-      ]),
-    },
-  });
-  place({
-    type: "metric",
-    properties: {
-      title: "Failed events (on-failure destination queue)",
-      region,
-      view: "timeSeries",
-      stat: "Maximum",
-      period: 60,
-      metrics: [
-        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", `\${${queueLogicalId}.QueueName}`],
-      ],
-    },
-  });
-  place({
-    type: "alarm",
-    properties: { title: "Alarms", alarms: [`\${${alarmLogicalId}.Arn}`] },
-  });
-  return JSON.stringify({ start: "-PT24H", periodOverride: "inherit", widgets });
+  const untimed = found.filter((f) => !Number.isFinite(f.timeoutSeconds)).map((f) => f.logicalId);
+  if (untimed.length > 0) throw new StageConfigError(`dashboard: no timeout for ${untimed.join(", ")}`);
+  return found;
 };
 
 /** osls entry point: `${file(./tools/serverless-config.cjs):dashboard}` → `{ "Fn::Sub": body }`. */
-const dashboard = async ({ resolveConfigurationProperty }) => {
-  const functions = (await resolveConfigurationProperty(["functions"])) ?? {};
-  const services = Object.entries(functions)
-    .map(([functionKey, definition]) => ({
-      functionKey,
-      service: definition?.environment?.POWERTOOLS_SERVICE_NAME,
-    }))
-    .filter(({ service }) => typeof service === "string" && service !== "");
-  if (services.length === 0) {
-    throw new StageConfigError("dashboard: no function declares environment.POWERTOOLS_SERVICE_NAME");
-  }
+const dashboard = async (context) => {
+  const resolved = await stage(context);
+  const name = await context.resolveVariable("sls:stage");
+  const service = await context.resolveConfigurationProperty(["service"]);
+  const functions = (await context.resolveConfigurationProperty(["functions"])) ?? {};
+  const providerTimeout = await context.resolveConfigurationProperty(["provider", "timeout"]);
   return {
-    "Fn::Sub": dashboardBody(services, {
-      queueLogicalId: "FailedEventsQueue",
-      alarmLogicalId: "FailedEventsAlarm",
+    "Fn::Sub": operatorDashboardBody({
+      config: resolved.config,
+      functions: deployedFunctions(functions, providerTimeout),
+      alarms: alarmsBySection(resolved.config, service, name),
+      probeOf: probedBy,
     }),
   };
+};
+
+/** osls entry point: `${file(./tools/serverless-config.cjs):operatorAlarms}` → `{ Resources }`. */
+const operatorAlarms = async (context) => {
+  const resolved = await stage(context);
+  const name = await context.resolveVariable("sls:stage");
+  const service = await context.resolveConfigurationProperty(["service"]);
+  return { Resources: operatorAlarmResources(resolved.config, service, name, probedBy) };
 };
 
 /** osls entry point: `${file(./tools/serverless-config.cjs):dxFailoverResources}` → `{ Resources }`. */
@@ -971,6 +978,7 @@ module.exports = {
   // osls variable sources
   stage,
   dashboard,
+  operatorAlarms,
   dxFailoverResources,
   eniReattachResources,
   // Node API (tools/check-config.ts, tests)
@@ -979,6 +987,9 @@ module.exports = {
   availableStages,
   lambdaBudget,
   lambdaLogicalId,
+  deployedFunctions,
+  alarmsBySection,
+  probedBy,
   dxFailoverAlarmResources,
   eniReattachAlarmResources,
   dxTriggerBusResources,

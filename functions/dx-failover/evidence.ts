@@ -1,3 +1,5 @@
+import { PROBE_METRICS } from "../../shared/observe/metrics-catalogue";
+
 /**
  * What the probes (the Lambda probe and the agent) and the failover function agree on: the metric names of
  * the probe history and the trigger event.
@@ -7,9 +9,9 @@ export type PathName = "direct-connect" | "vpn";
 export type ProbeKind = "lambda" | "agent";
 
 /** 1 when the path answered a probe, 0 when not (per `Group`, `Path` and `Probe`). */
-export const HEALTH_METRIC = "PathHealthy";
+export const HEALTH_METRIC = PROBE_METRICS.PathHealthy.name;
 /** The answering probe's round-trip time (ms), only when it answered. */
-export const LATENCY_METRIC = "PathLatency";
+export const LATENCY_METRIC = PROBE_METRICS.PathLatency.name;
 
 /**
  * The dimensions of a path's series. `Probe` keeps the agent's and the Lambda probe's samples apart: the

@@ -1,4 +1,5 @@
 import { ec2Arn, invocationAccount } from "../../shared/aws/arn";
+import { VFXT_METRICS } from "../../shared/observe/metrics-catalogue";
 import { type ActionEventDetail, publishActionEvents } from "../../shared/pipeline/action-events";
 import { reportExecution } from "../../shared/pipeline/report";
 import type {
@@ -29,28 +30,28 @@ import {
 } from "./plan";
 import type { ReservationCheck } from "./reservations";
 
-/** Metrics of this capability (namespace OpsToolkit, dimension service=vfxt-ip-move). */
+/** Metrics of this capability (namespace OpsToolkit, dimension service=vfxt-ip-move), from the catalogue. */
 const METRICS = {
   /** Addresses moved (secondary IPs applied). */
-  moved: "AddressesMoved",
+  moved: VFXT_METRICS.AddressesMoved.name,
   /** A cluster with addresses to serve and no healthy node (alarm `…-vfxt-no-healthy-node`). */
-  noHealthyNode: "NoHealthyNode",
+  noHealthyNode: VFXT_METRICS.NoHealthyNode.name,
   /** Addresses left unserved: no healthy node (in the subnet), no room, no eligible ENI, foreign holder, refused. */
-  unserved: "AddressesUnserved",
+  unserved: VFXT_METRICS.AddressesUnserved.name,
   /** Addresses AWS refused to assign (isolated from the others). */
-  refused: "AddressesRefused",
+  refused: VFXT_METRICS.AddressesRefused.name,
   /** Addresses held by an ENI that is not the cluster's (e.g. auto-assigned after a release). */
-  foreign: "AddressesHeldByForeignEni",
+  foreign: VFXT_METRICS.AddressesHeldByForeignEni.name,
   /** Configured addresses that break an AWS rule (reserved, primary, route inside the VPC…): never sent. */
-  invalid: "InvalidAddresses",
+  invalid: VFXT_METRICS.InvalidAddresses.name,
   /** Secondary addresses outside every explicit subnet CIDR reservation (reconcile check). */
-  notReserved: "AddressesNotReserved",
+  notReserved: VFXT_METRICS.AddressesNotReserved.name,
   /** Addresses the function moved because the cluster had not within its grace (alarm `…-vfxt-backstop-acted`). */
-  backstop: "BackstopMoves",
+  backstop: VFXT_METRICS.BackstopMoves.name,
   /** Elastic IPs that did not follow their address (its node terminated during the grace; also counted unserved). */
-  elasticIpsLost: "ElasticIpsLost",
+  elasticIpsLost: VFXT_METRICS.ElasticIpsLost.name,
   /** Instances tagged with a cluster's name that its `instanceIds` do not list (never targets). */
-  unlisted: "UnlistedTaggedInstances",
+  unlisted: VFXT_METRICS.UnlistedTaggedInstances.name,
 } as const;
 
 /** Moves that mean the cluster did not move a failed node's addresses itself within its grace. */

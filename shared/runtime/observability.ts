@@ -1,9 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { MiddlewareObj } from "@middy/core";
+import { SHARED_METRICS, TOOLKIT_NAMESPACE } from "../observe/metrics-catalogue";
 import type { Tracing } from "./tracing";
 
-export const METRICS_NAMESPACE = "OpsToolkit";
+export const METRICS_NAMESPACE = TOOLKIT_NAMESPACE;
 
 export interface Observability {
   logger: Logger;
@@ -62,20 +63,20 @@ export const startTracing = (
   };
 };
 
-/** Metric names shared by every capability (dimension: service = capability). */
+/** Metric names shared by every capability (dimension: service = capability), from the catalogue. */
 export const Metric = {
-  ActionsTaken: "ActionsTaken",
-  ActionsSkipped: "ActionsSkipped",
-  ActionsFailed: "ActionsFailed",
-  ActionsPlanned: "ActionsPlanned",
-  InvalidEvents: "InvalidEvents",
+  ActionsTaken: SHARED_METRICS.ActionsTaken.name,
+  ActionsSkipped: SHARED_METRICS.ActionsSkipped.name,
+  ActionsFailed: SHARED_METRICS.ActionsFailed.name,
+  ActionsPlanned: SHARED_METRICS.ActionsPlanned.name,
+  InvalidEvents: SHARED_METRICS.InvalidEvents.name,
   /** Well-formed events that are not for us or need no action (foreign alarm, no transition…). */
-  IgnoredEvents: "IgnoredEvents",
-  ConfigurationErrors: "ConfigurationErrors",
-  PreconditionFailures: "PreconditionFailures",
-  Conflicts: "Conflicts",
-  RetryableFailures: "RetryableFailures",
-  ActionEventsFailed: "ActionEventsFailed",
+  IgnoredEvents: SHARED_METRICS.IgnoredEvents.name,
+  ConfigurationErrors: SHARED_METRICS.ConfigurationErrors.name,
+  PreconditionFailures: SHARED_METRICS.PreconditionFailures.name,
+  Conflicts: SHARED_METRICS.Conflicts.name,
+  RetryableFailures: SHARED_METRICS.RetryableFailures.name,
+  ActionEventsFailed: SHARED_METRICS.ActionEventsFailed.name,
 } as const;
 
 export const count = (metrics: Metrics, name: string, value = 1): void => {

@@ -20,6 +20,7 @@ import {
 import { HIBERNATION_REQUEST_TAG } from "../../functions/idle-hibernate/hibernate/plan/proof";
 import { iamActionsOf, FUNCTIONS as REGISTRY } from "../../functions/index";
 import { nodeStatePattern } from "../../functions/vfxt-ip-move/config";
+import { alarmRefs, dashboardRefs, problemOf } from "./metric-refs";
 import { type OslsRun, ROOT, runOsls } from "./osls";
 import { readZip } from "./zip";
 
@@ -366,7 +367,10 @@ describe("triggers", () => {
       { Ref: "IdleAlarmTopic" },
     ]);
 
-    const policy = resourcesOfType("AWS::SNS::TopicPolicy").map(([, candidate]) => candidate.Properties);
+    // The idle topic's own policy (the stack's alarm topic has another).
+    const policy = resourcesOfType("AWS::SNS::TopicPolicy")
+      .map(([, candidate]) => candidate.Properties)
+      .filter((p) => JSON.stringify(p.Topics) === JSON.stringify([{ Ref: "IdleAlarmTopic" }]));
     expect(policy).toHaveLength(1);
     expect(policy[0]).toMatchObject({
       Topics: [{ Ref: "IdleAlarmTopic" }],
@@ -1040,50 +1044,111 @@ describe("dx-failover (issues 3 and 10)", () => {
   });
 });
 
-describe("dashboard", () => {
+describe("dashboard and paging alarms (issue 13, docs/observability.md)", () => {
   const body = () => {
     const dashboards = resourcesOfType("AWS::CloudWatch::Dashboard");
     expect(dashboards).toHaveLength(1);
     const properties = dashboards[0]?.[1].Properties ?? {};
-    const source = (properties.DashboardBody as { "Fn::Sub": string })["Fn::Sub"];
-    return {
-      source,
-      parsed: JSON.parse(source) as { widgets: { type: string; properties: { metrics?: unknown[][] } }[] },
-    };
+    return (properties.DashboardBody as { "Fn::Sub": string })["Fn::Sub"];
   };
+  const alarmResources = () => Object.fromEntries(resourcesOfType("AWS::CloudWatch::Alarm"));
 
-  it("shows every OpsToolkit metric per service, Lambda errors, and the failed-events queue", () => {
-    const { parsed } = body();
-    const metrics = parsed.widgets
-      .flatMap((widget) => widget.properties.metrics ?? [])
-      .map((metric) => metric.join(" "));
-    for (const name of [
-      "ActionsTaken",
-      "ActionsSkipped",
-      "ActionsFailed",
-      "InvalidEvents",
-      "ConfigurationErrors",
-      "RetryableFailures",
-    ]) {
-      for (const key of FUNCTION_KEYS)
-        expect(metrics).toContain(`OpsToolkit ${name} service ${fn(key).service}`);
-    }
+  it("the packaged dashboard is the one generated from config/ci.json and the packaged functions", () => {
+    const widgets = (JSON.parse(body()) as { widgets: { type: string; properties: { markdown?: string } }[] })
+      .widgets;
+    expect(
+      widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown?.split("\n")[0]),
+    ).toEqual([
+      "## Every function",
+      "## idle-hibernate",
+      "## dx-failover",
+      "## eni-reattach",
+      "## vfxt-ip-move",
+    ]);
+    // Each function's run time is drawn against its own packaged timeout.
     for (const key of FUNCTION_KEYS) {
-      expect(metrics).toContain(`AWS/Lambda Errors FunctionName \${${fn(key).logicalId}}`);
+      const timeout = functionProperties(key).Timeout;
+      expect(body()).toContain(`"label":"${fn(key).service} (${timeout} s)"`);
+      expect(body()).toContain(`["AWS/Lambda","Errors","FunctionName","\${${fn(key).logicalId}}"`);
     }
-    expect(metrics).toContain(
-      `AWS/SQS ApproximateNumberOfMessagesVisible QueueName \${FailedEventsQueue.QueueName}`,
+  });
+
+  it("every widget and every alarm of the template watches a metric that is published", () => {
+    const refs = [...dashboardRefs(body()), ...alarmRefs(alarmResources())];
+    expect(refs.length).toBeGreaterThan(100);
+    expect(refs.map((ref) => problemOf(ref, expectedConfig)).filter(Boolean)).toEqual([]);
+  });
+
+  it("the paging alarms notify the stack's alarm topic on ALARM and OK; the functions' input alarms do not", () => {
+    expect(resource("OpsAlarmTopic").Type).toBe("AWS::SNS::Topic");
+    expect(template.Outputs?.OpsAlarmTopicArn).toMatchObject({ Value: { Ref: "OpsAlarmTopic" } });
+    expect(resource("OpsAlarmTopicPolicy").Properties).toMatchObject({
+      Topics: [{ Ref: "OpsAlarmTopic" }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: {
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Sub": `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${SERVICE}-${STAGE}-*`,
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const topic = [{ Ref: "OpsAlarmTopic" }];
+    const alarms = resourcesOfType("AWS::CloudWatch::Alarm").map(([, r]) => r.Properties);
+    const paging = alarms.filter((p) => p.AlarmActions !== undefined);
+    for (const p of paging) {
+      expect(p, String(p.AlarmName)).toMatchObject({ AlarmActions: topic, OKActions: topic });
+      expect(String(p.AlarmName).startsWith(`${SERVICE}-${STAGE}-`)).toBe(true);
+    }
+    expect(paging.map((p) => String(p.AlarmName).replace(`${SERVICE}-${STAGE}-`, "")).sort()).toEqual(
+      [
+        "failed-events",
+        "idle-hibernated-too-long",
+        "idle-hibernation-not-proven",
+        "vfxt-no-healthy-node",
+        "vfxt-addresses-unserved",
+        "vfxt-backstop-acted",
+        "eni-ci-fw-asg-abandoned",
+        "eni-ci-fw-asg-missing-interfaces",
+        ...[
+          "failover-incomplete",
+          "on-vpn-too-long",
+          "direct-connect-not-restored",
+          "stuck-on-vpn",
+          "both-paths-down",
+          "override-defeated",
+        ].map((what) => `dx-ci-lz-${what}`),
+      ].sort(),
     );
+    const inputs = alarms.filter((p) =>
+      String(p.AlarmName).startsWith(expectedConfig.dxFailover.alarmNamePrefix),
+    );
+    expect(inputs).toHaveLength(4);
+    for (const p of inputs) expect(p.AlarmActions).toBeUndefined();
+    for (const p of alarms) expect(["breaching", "notBreaching", "missing"]).toContain(p.TreatMissingData);
   });
 
   it("substitutes only pseudo parameters and resources of the stack", () => {
-    const { source } = body();
-    const references = [...source.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? "");
+    const references = [...body().matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? "");
     expect(references.length).toBeGreaterThan(0);
     for (const reference of references) {
       if (reference.startsWith("AWS::")) continue;
       expect(Object.keys(template.Resources), reference).toContain(reference.split(".")[0]);
     }
+  });
+
+  it("the template stays within CloudFormation's limits (460,800 bytes from S3, 200 resources: the stricter revision)", () => {
+    const bytes = statSync(join(out, "cloudformation-template-update-stack.json")).size;
+    expect(bytes).toBeLessThanOrEqual(460_800);
+    expect(Object.keys(template.Resources).length).toBeLessThanOrEqual(200);
   });
 });
 

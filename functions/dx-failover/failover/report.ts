@@ -1,5 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ec2Arn } from "../../../shared/aws/arn";
+import { DX_METRICS } from "../../../shared/observe/metrics-catalogue";
 import { type ActionEventDetail, publishActionEvents } from "../../../shared/pipeline/action-events";
 import { reportExecution } from "../../../shared/pipeline/report";
 import type { Execution, ResourceOutcome } from "../../../shared/pipeline/types";
@@ -18,15 +19,18 @@ import type { TriggerIgnored } from "./plan/trigger";
  * VPN, a tag write that did not happen, a refused game day…).
  */
 
-export const SWITCHES_METRIC = "DxPathSwitches";
-export const ACTIVE_PATH_METRIC = "DxActivePathVpn";
-export const SWITCH_DURATION_METRIC = "DxSwitchDuration";
-export const BOTH_DOWN_METRIC = "DxBothPathsDown";
-export const OVERRIDE_DEFEATED_METRIC = "DxOverrideDefeated";
-export const STUCK_ON_VPN_METRIC = "DxStuckOnVpn";
-export const TRIGGER_IGNORED_METRIC = "ProbeTriggerIgnored";
-export const TAG_WRITE_FAILED_METRIC = "DxTagWriteFailed";
-export const INCOMPLETE_METRIC = "DxSwitchIncomplete";
+export const SWITCHES_METRIC = DX_METRICS.DxPathSwitches.name;
+export const FAILOVERS_METRIC = DX_METRICS.DxFailovers.name;
+export const FAILBACKS_METRIC = DX_METRICS.DxFailbacks.name;
+export const ACTIVE_PATH_METRIC = DX_METRICS.DxActivePathVpn.name;
+export const SWITCH_DURATION_METRIC = DX_METRICS.DxSwitchDuration.name;
+export const BOTH_DOWN_METRIC = DX_METRICS.DxBothPathsDown.name;
+export const OVERRIDE_DEFEATED_METRIC = DX_METRICS.DxOverrideDefeated.name;
+export const STUCK_ON_VPN_METRIC = DX_METRICS.DxStuckOnVpn.name;
+export const TRIGGER_IGNORED_METRIC = DX_METRICS.ProbeTriggerIgnored.name;
+export const TAG_WRITE_FAILED_METRIC = DX_METRICS.DxTagWriteFailed.name;
+export const INCOMPLETE_METRIC = DX_METRICS.DxSwitchIncomplete.name;
+export const EVIDENCE_CONFLICT_METRIC = DX_METRICS.DxEvidenceConflict.name;
 
 /** An alarm event of the group: someone must look. */
 export interface GroupAlarm {
@@ -155,12 +159,14 @@ const groupMetrics = (r: GroupReport, context: StageContext) => {
   put(ACTIVE_PATH_METRIC, activeAfter === "vpn" ? 1 : 0);
   put(OVERRIDE_DEFEATED_METRIC, r.defeated.length);
   put(STUCK_ON_VPN_METRIC, r.plan.stuckSince !== undefined ? 1 : 0);
+  put(EVIDENCE_CONFLICT_METRIC, decision.assessment.evidenceConflict ? 1 : 0);
   if (decision.alarm === "both-paths-down") put(BOTH_DOWN_METRIC, 1);
   if (r.alarms.some((a) => a.action === "tag-write-failed")) put(TAG_WRITE_FAILED_METRIC, 1);
   const incomplete = r.alarms.find((a) => a.action.endsWith("-incomplete"));
   if (incomplete !== undefined) put(INCOMPLETE_METRIC, incomplete.resources.length);
   if (decision.switch && r.effective && context.mode === "apply") {
     put(SWITCHES_METRIC, 1);
+    put(decision.desired === "vpn" ? FAILOVERS_METRIC : FAILBACKS_METRIC, 1);
     put(SWITCH_DURATION_METRIC, context.clock.now() - (r.failingSince ?? r.started), MetricUnit.Milliseconds);
   }
 };

@@ -1,14 +1,15 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { ENI_METRICS } from "../../../shared/observe/metrics-catalogue";
 import type { OpsContext } from "../../../shared/runtime/handler";
 import type { GroupCapacity } from "./plan";
 
 /** Per group: 1 when the group's own type has capacity on its Outpost, 0 when none; absent when unknown. */
-export const CAPACITY_METRIC = "FirewallCapacityAvailable";
+export const CAPACITY_METRIC = ENI_METRICS.FirewallCapacityAvailable.name;
 /**
  * Per group, every run: 1 when the capacity is known, 0 when not. Its alarm treats missing data as
  * breaching, so the checker stopping, or the metric staying unknown, alarms too.
  */
-export const CAPACITY_KNOWN_METRIC = "CapacityKnown";
+export const CAPACITY_KNOWN_METRIC = ENI_METRICS.CapacityKnown.name;
 
 export const reportCapacity = (context: OpsContext, groups: readonly GroupCapacity[]): void => {
   for (const g of groups) {

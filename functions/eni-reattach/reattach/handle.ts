@@ -116,5 +116,8 @@ export const handleHook = async (
     session.context.mode,
   );
   if (warning !== undefined) outcome.capacityWarning = warning;
+  // Only an event carries the action's real start (a reconcile's start is when it found the action).
+  if (request.trigger === "event" && outcome.completion === "completed")
+    outcome.handOverMs = session.context.clock.now() - request.startedAt;
   return { outcome, handOver };
 };

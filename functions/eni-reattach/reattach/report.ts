@@ -1,5 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ec2Arn } from "../../../shared/aws/arn";
+import { ENI_METRICS } from "../../../shared/observe/metrics-catalogue";
 import { reportExecution } from "../../../shared/pipeline/report";
 import type {
   ActionOutcome,
@@ -15,21 +16,25 @@ import { ACTION_KINDS, type HandOver, type LifecycleResult, type SlotStep } from
 /** eni-reattach's own metrics (dimension `Group`), beside the shared ones; the alarms watch them. */
 export const EniMetric = {
   /** An ABANDON was sent (the only one: the instance can never take the set). Alarm. */
-  LifecycleAbandoned: "LifecycleAbandoned",
+  LifecycleAbandoned: ENI_METRICS.LifecycleAbandoned.name,
+  /** A CONTINUE was sent: the instance took the set (or the terminate hand-over is done). */
+  LifecycleContinued: ENI_METRICS.LifecycleContinued.name,
+  /** From the lifecycle action's start (the event's time) to its completion sent, milliseconds. */
+  HandOverDuration: ENI_METRICS.HandOverDuration.name,
   /** A serving instance of the group holds the ENIs: the new one went into service without them. */
-  HandOverDeferred: "HandOverDeferred",
+  HandOverDeferred: ENI_METRICS.HandOverDeferred.name,
   /** An instance of another group (or of none, running) holds ENIs of the set: never taken. */
-  HandOverBlocked: "HandOverBlocked",
+  HandOverBlocked: ENI_METRICS.HandOverBlocked.name,
   /** At each reconcile: declared ENIs not attached to the group's serving firewall. Alarm (breaching). */
-  MissingInterfaces: "MissingInterfaces",
+  MissingInterfaces: ENI_METRICS.MissingInterfaces.name,
   /**
    * At each reconcile: 1 when the group has a configuration issue (our hooks, the declared set, the group
    * size) that would bite at the next replacement, else 0. Alarm. Same name as the shared metric, with
    * the `Group` dimension.
    */
-  GroupConfigurationErrors: "ConfigurationErrors",
+  GroupConfigurationErrors: ENI_METRICS.GroupConfigurationErrors.name,
   /** A part of the reconcile (a group, a waiting member) or a lifecycle action failed. */
-  HandOverFailed: "HandOverFailed",
+  HandOverFailed: ENI_METRICS.HandOverFailed.name,
 } as const;
 
 export interface EniOutcome {
@@ -61,6 +66,8 @@ export interface LifecycleOutcome {
   capacityWarning?: string;
   /** The instance the ENIs go to. */
   target?: string;
+  /** From the lifecycle action's start (its event's time) to the completion sent, when it was sent. */
+  handOverMs?: number;
   /** The shared record of what was executed. */
   execution?: Execution;
 }
@@ -137,10 +144,16 @@ export const outcomeOf = (
   };
 };
 
-const groupMetric = (context: StageContext, name: string, group: string, value = 1) => {
+const groupMetric = (
+  context: StageContext,
+  name: string,
+  group: string,
+  value = 1,
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit] = MetricUnit.Count,
+) => {
   const single = context.metrics.singleMetric();
   single.addDimension("Group", group);
-  single.addMetric(name, MetricUnit.Count, value);
+  single.addMetric(name, unit, value);
 };
 
 /** The capability's metrics of one outcome (the shared ones come from reportExecution). */
@@ -148,8 +161,20 @@ const countOutcome = (context: StageContext, outcome: LifecycleOutcome, handOver
   if (outcome.decision.startsWith("ignored-")) count(context.metrics, Metric.IgnoredEvents);
   if (handOver.flags.configuration) count(context.metrics, Metric.ConfigurationErrors);
   if (handOver.flags.preflight) count(context.metrics, Metric.PreconditionFailures);
-  if (outcome.result === "ABANDON" && outcome.completion === "completed")
-    groupMetric(context, EniMetric.LifecycleAbandoned, outcome.groupName);
+  if (outcome.completion === "completed" && outcome.result !== undefined)
+    groupMetric(
+      context,
+      outcome.result === "ABANDON" ? EniMetric.LifecycleAbandoned : EniMetric.LifecycleContinued,
+      outcome.groupName,
+    );
+  if (outcome.handOverMs !== undefined)
+    groupMetric(
+      context,
+      EniMetric.HandOverDuration,
+      outcome.groupName,
+      outcome.handOverMs,
+      MetricUnit.Milliseconds,
+    );
   if (handOver.flags.deferred) groupMetric(context, EniMetric.HandOverDeferred, outcome.groupName);
   if (handOver.flags.foreign) groupMetric(context, EniMetric.HandOverBlocked, outcome.groupName);
 };

@@ -1,4 +1,6 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ec2Arn, invocationAccount } from "../../../shared/aws/arn";
+import { IDLE_METRICS } from "../../../shared/observe/metrics-catalogue";
 import { type ActionEventDetail, publishActionEvents } from "../../../shared/pipeline/action-events";
 import { reportExecution } from "../../../shared/pipeline/report";
 import type { Execution, Skip } from "../../../shared/pipeline/types";
@@ -13,17 +15,19 @@ import type { HibernationProof, HibernationVerdict } from "./plan/proof";
 /** The capability's own metrics (dimension service = idle-hibernate), named for what they prove. */
 export const HIBERNATE_METRICS = {
   /** StateReason Client.UserInitiatedHibernate after our request: hibernation initiated (not: RAM saved). */
-  HibernationInitiated: "HibernationInitiated",
+  HibernationInitiated: IDLE_METRICS.HibernationInitiated.name,
   /** An opted-in instance configured for hibernation stopped with another reason: its memory is lost. */
-  NormalShutdown: "NormalShutdown",
+  NormalShutdown: IDLE_METRICS.NormalShutdown.name,
   /** Stopped plainly by a fallback policy (`stop`). */
-  StoppedWithoutHibernation: "StoppedWithoutHibernation",
+  StoppedWithoutHibernation: IDLE_METRICS.StoppedWithoutHibernation.name,
   /** Alarms in ALARM whose actions are disabled. */
-  HibernationPaused: "HibernationPaused",
+  HibernationPaused: IDLE_METRICS.HibernationPaused.name,
   /** Hibernated `hibernationAge.maxDays` or longer (the stack's alarm watches it). */
-  HibernatedTooLong: "HibernatedTooLong",
+  HibernatedTooLong: IDLE_METRICS.HibernatedTooLong.name,
   /** Hibernated instances whose StateTransitionReason shows no stop time. */
-  HibernationAgeUnknown: "HibernationAgeUnknown",
+  HibernationAgeUnknown: IDLE_METRICS.HibernationAgeUnknown.name,
+  /** Instances skipped, per `Reason` (the dashboard's "skips by reason"). */
+  HibernationSkipped: IDLE_METRICS.HibernationSkipped.name,
 } as const;
 
 const VERDICT_METRIC: Record<HibernationVerdict, string> = {
@@ -171,14 +175,26 @@ const ACTION_NAMES: Record<string, string> = {
   start: "start-instance",
 };
 
+/** One HibernationSkipped per skip, with its reason as the `Reason` dimension. */
+const countSkipsByReason = (skips: readonly Skip[], context: StageContext) => {
+  const byReason = new Map<string, number>();
+  for (const skip of skips) byReason.set(skip.reason, (byReason.get(skip.reason) ?? 0) + 1);
+  for (const [reason, skipped] of byReason) {
+    const single = context.metrics.singleMetric();
+    single.addDimension("Reason", reason);
+    single.addMetric(HIBERNATE_METRICS.HibernationSkipped, MetricUnit.Count, skipped);
+  }
+};
+
 /** Metrics, skip logs and one action event per instance changed (with its proof, when there is one). */
 export const reportActions = (
   execution: Execution,
   context: StageContext,
   where: Where,
   proofs: ReadonlyMap<string, HibernationProof>,
-) =>
-  reportExecution(execution, context, {
+) => {
+  countSkipsByReason(execution.skips, context);
+  return reportExecution(execution, context, {
     region: where.region,
     triggerEventId: where.triggerEventId,
     actionName: (action) => ACTION_NAMES[action.actionId.split(":")[0] ?? ""] ?? action.kind,
@@ -188,3 +204,4 @@ export const reportActions = (
       return proof === undefined ? undefined : { hibernation: proof.verdict, stateReason: proof.stateReason };
     },
   });
+};
