@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { DX_FAILOVER_CHECKS } from "../../../tools/doctor/checks/dx-failover/index";
+import type { Finding } from "../../../tools/doctor/types";
 import { type Fixture, instanceOf } from "../../support/fixtures";
 import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
 
@@ -36,11 +37,19 @@ const configWith = (change: (config: Config) => void): Config => {
   return config;
 };
 
+/** Without the demo's loopback probe-target warnings (asserted once, on the demo itself). */
+const beyondLoopback = (findings: readonly Finding[]) =>
+  findings.filter((f) => !f.message.includes("loopback"));
+
 const probeVpc = (config: Config) => config.dxFailover.probeVpc as Record<string, unknown>;
 
 describe("dx-failover checks on the demo account", () => {
-  it("find nothing wrong: probes placed and reaching EventBridge, tables ready, appliances ready", async () => {
-    expect(await run()).toEqual([]);
+  it("find no error: probes placed and reaching EventBridge, tables ready, appliances ready", async () => {
+    // The demo's probe targets are loopback addresses (the demo runs its probes on this machine): said once each.
+    expect((await run()).map((f) => [f.severity, f.check, f.message.split(" is ")[0]])).toEqual([
+      ["warning", "dx-failover/probe-placement", "Direct Connect probe target 127.0.0.1:5321"],
+      ["warning", "dx-failover/probe-placement", "VPN probe target 127.0.0.1:5322"],
+    ]);
   });
 });
 
@@ -82,7 +91,7 @@ describe("dx-failover/probe-placement", () => {
     const fixture = demoWith((f) => {
       tableOf(f, PROBE_TABLE).tags = { ...tableOf(f, PROBE_TABLE).tags, "ops:failover-group": "region-core" };
     });
-    const findings = findingsOf(await run(fixture), "dx-failover/probe-placement");
+    const findings = beyondLoopback(findingsOf(await run(fixture), "dx-failover/probe-placement"));
     expect(findings).toMatchObject([{ severity: "warning", resource: `region-core ${PROBE_TABLE}` }]);
   });
 
@@ -91,9 +100,48 @@ describe("dx-failover/probe-placement", () => {
       demoFixture(),
       configWith((c) => (c.dxFailover.agentRoleArns = [])),
     );
-    expect(findingsOf(findings, "dx-failover/probe-placement").map((f) => [f.severity, f.resource])).toEqual([
+    expect(
+      beyondLoopback(findingsOf(findings, "dx-failover/probe-placement")).map((f) => [
+        f.severity,
+        f.resource,
+      ]),
+    ).toEqual([
       ["error", "lz-prod"],
       ["error", "lz-edge"],
+    ]);
+  });
+});
+
+describe("dx-failover/probe-placement: where the probe targets go from the probe table", () => {
+  it("a DX target carried by the propagated route and a VPN target routed to the appliance: nothing to say", async () => {
+    const config = configWith((c) => {
+      const core = c.dxFailover.groups.find((g) => g.name === "region-core") as {
+        probe: Record<string, string[]>;
+      };
+      core.probe.directConnect = ["10.102.0.10:443"];
+      core.probe.vpn = ["10.250.9.1:443"];
+    });
+    const fixture = demoWith((f) => {
+      tableOf(f, PROBE_TABLE).routes?.push({
+        destinationCidrBlock: "10.250.9.0/24",
+        target: "eni-0d0f00000000000a1",
+      });
+    });
+    expect(findingsOf(await run(fixture, config), "dx-failover/probe-placement")).toEqual([]);
+  });
+
+  it("a VPN target inside the VPC (local route): a warning, the tunnel is not judged", async () => {
+    const config = configWith((c) => {
+      const core = c.dxFailover.groups.find((g) => g.name === "region-core") as {
+        probe: Record<string, string[]>;
+      };
+      core.probe.vpn = ["10.60.5.10:443"];
+    });
+    const findings = beyondLoopback(
+      findingsOf(await run(demoFixture(), config), "dx-failover/probe-placement"),
+    );
+    expect(findings).toMatchObject([
+      { severity: "warning", message: expect.stringContaining("10.60.5.10:443") },
     ]);
   });
 });

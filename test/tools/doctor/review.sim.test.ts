@@ -46,7 +46,7 @@ const dxFindings = async (
 };
 
 describe("review: dx-failover probe placement judged by the probe table's effective routes", () => {
-  it.fails("review: a static route in the probe table that sends the DX probe target to the appliance (the probe measures the VPN as 'DX') is reported", async () => {
+  it("review: a static route in the probe table that sends the DX probe target to the appliance (the probe measures the VPN as 'DX') is reported", async () => {
     const findings = await dxFindings("dx-failover/probe-placement", {
       config: (c) => {
         regionCore(c).probe.directConnect = ["10.102.0.10:443"];
@@ -62,7 +62,7 @@ describe("review: dx-failover probe placement judged by the probe table's effect
     expect(named, JSON.stringify(findings, null, 1)).toHaveLength(1);
   });
 
-  it.fails("review: a DX probe target that no propagated route of the probe table carries (the probe always fails: false failovers) is reported", async () => {
+  it("review: a DX probe target that no propagated route of the probe table carries (the probe always fails: false failovers) is reported", async () => {
     const findings = await dxFindings("dx-failover/probe-placement", {
       config: (c) => {
         regionCore(c).probe.directConnect = ["10.150.0.10:443"];
@@ -72,7 +72,7 @@ describe("review: dx-failover probe placement judged by the probe table's effect
     expect(named, JSON.stringify(findings, null, 1)).toHaveLength(1);
   });
 
-  it.fails("review: a VPN probe target whose effective route in the probe table is the propagated DX route (the 'VPN' answers only while DX is up: no trigger on a DX loss) is reported", async () => {
+  it("review: a VPN probe target whose effective route in the probe table is the propagated DX route (the 'VPN' answers only while DX is up: no trigger on a DX loss) is reported", async () => {
     const findings = await dxFindings("dx-failover/probe-placement", {
       config: (c) => {
         regionCore(c).probe.vpn = ["10.102.0.20:443"];
@@ -84,7 +84,7 @@ describe("review: dx-failover probe placement judged by the probe table's effect
 });
 
 describe("review: dx-failover route headroom against the account's quota", () => {
-  it.fails("review: route headroom trusts dxFailover.routesPerTable: a table full at the account's 50 passes with routesPerTable 1000", async () => {
+  it("review: route headroom trusts dxFailover.routesPerTable: a table full at the account's 50 passes with routesPerTable 1000", async () => {
     const findings = await dxFindings("dx-failover/route-headroom", {
       config: (c) => {
         c.dxFailover.routesPerTable = 1000;
@@ -105,7 +105,7 @@ describe("review: dx-failover route headroom against the account's quota", () =>
 });
 
 describe("review: dx-failover route headroom as AWS counts it", () => {
-  it.fails("review: a prefix-list route counts its MaxEntries against the routes-per-table quota, not its current entries", async () => {
+  it("review: a prefix-list route counts its MaxEntries against the routes-per-table quota, not its current entries", async () => {
     const findings = await dxFindings("dx-failover/route-headroom", {
       fixture: (f) => {
         f.managedPrefixLists.push({
@@ -128,7 +128,7 @@ describe("review: dx-failover route headroom as AWS counts it", () => {
     ).toHaveLength(1);
   });
 
-  it.fails("review: two groups on the same virtual interfaces sharing one table are judged together (they fail over at once)", async () => {
+  it("review: two groups on the same virtual interfaces sharing one table are judged together (they fail over at once)", async () => {
     const findings = await dxFindings("dx-failover/route-headroom", {
       fixture: (f) => {
         const table = tableOf(f, CORE_TABLE);
@@ -146,7 +146,7 @@ describe("review: dx-failover route headroom as AWS counts it", () => {
 });
 
 describe("review: dx-failover tables the operator listed", () => {
-  it.fails("review: a table listed in routeTableIds that does not carry the group tag (never failed over) is reported", async () => {
+  it("review: a table listed in routeTableIds that does not carry the group tag (never failed over) is reported", async () => {
     const listed = "rtb-0d0f0000000000c01";
     const findings = await dxFindings("dx-failover/group-tables", {
       config: (c) => {

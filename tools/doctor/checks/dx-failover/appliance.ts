@@ -70,6 +70,11 @@ const findAppliance = async (ctx: DoctorContext, view: DxGroupView): Promise<Fou
   return { view, eni, instanceState: state };
 };
 
+/** The appliance ENI of a group when exactly one was found (the VPN probe's targets should route to it). */
+export const applianceEniOf = async (ctx: DoctorContext, view: DxGroupView): Promise<string | undefined> =>
+  view.group.applianceEniId ??
+  (await appliances(ctx)).find((a) => a.view.group.name === view.group.name)?.eni?.id;
+
 const appliances = (ctx: DoctorContext): Promise<FoundAppliance[]> =>
   cachedRead(ctx, "dx-failover/appliances", async () =>
     Promise.all((await dxGroups(ctx)).map((view) => findAppliance(ctx, view))),

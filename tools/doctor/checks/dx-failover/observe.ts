@@ -4,7 +4,12 @@
  * the prefix lists its tables use; the probe subnets and the route table each one uses.
  */
 import { DescribeVirtualInterfacesCommand } from "@aws-sdk/client-direct-connect";
-import { DescribeRouteTablesCommand, type Filter, type RouteTable } from "@aws-sdk/client-ec2";
+import {
+  DescribeManagedPrefixListsCommand,
+  DescribeRouteTablesCommand,
+  type Filter,
+  type RouteTable,
+} from "@aws-sdk/client-ec2";
 import type { DxFailoverGroupConfig } from "../../../../functions/dx-failover/config";
 import { loadPrefixLists, tableRouteOf } from "../../../../functions/dx-failover/failover/observe/tables";
 import type { TableRoute } from "../../../../functions/dx-failover/failover/plan/effective";
@@ -34,6 +39,10 @@ export interface DxGroupView {
   /** The virtual private gateways of the group's virtual interfaces (DescribeVirtualInterfaces). */
   gateways: string[];
   prefixLists: Map<string, string[]>;
+  /** The prefix lists the tables use: their MaxEntries (what counts against the route quota) and family. */
+  prefixListLimits: Map<string, { maxEntries: number; family: "ipv4" | "ipv6" }>;
+  /** Tables listed in `routeTableIds` that do not carry the group tag (never failed over), or do not exist. */
+  listedUntagged: { routeTableId: string; exists: boolean }[];
 }
 
 export interface ProbeSubnet {
@@ -41,6 +50,8 @@ export interface ProbeSubnet {
   subnet?: SubnetView;
   /** The table the subnet uses: its explicit association, else its VPC's main table. */
   table?: DoctorTable;
+  /** The entries of the prefix lists its table's routes use. */
+  prefixLists: Map<string, string[]>;
 }
 
 const toTable = (t: RouteTable): DoctorTable => ({
@@ -74,12 +85,18 @@ export const probeSubnets = (ctx: DoctorContext): Promise<ProbeSubnet[]> =>
     const subnets = await loadSubnets(ctx.clients.ec2, ids);
     const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
     const tables = vpcs.length === 0 ? [] : await describeTables(ctx, [{ Name: "vpc-id", Values: vpcs }]);
+    const lists = await loadPrefixLists(ctx.clients.ec2, tables);
     return ids.map((subnetId) => {
       const subnet = subnets.find((s) => s.id === subnetId);
       const table =
         tables.find((t) => t.subnetIds.includes(subnetId)) ??
         tables.find((t) => t.main && t.vpcId === subnet?.vpcId);
-      return { subnetId, ...(subnet ? { subnet } : {}), ...(table ? { table } : {}) };
+      return {
+        subnetId,
+        ...(subnet ? { subnet } : {}),
+        ...(table ? { table } : {}),
+        prefixLists: lists.entries,
+      };
     });
   });
 
@@ -93,6 +110,41 @@ const gatewaysOf = async (ctx: DoctorContext, ids: readonly string[]): Promise<s
       if (vif.virtualGatewayId) gateways.add(vif.virtualGatewayId);
   }
   return [...gateways].sort();
+};
+
+/** MaxEntries and address family of the prefix lists (DescribeManagedPrefixLists). */
+const prefixListLimits = async (
+  ctx: DoctorContext,
+  ids: readonly string[],
+): Promise<DxGroupView["prefixListLimits"]> => {
+  const out: DxGroupView["prefixListLimits"] = new Map();
+  if (ids.length === 0) return out;
+  let nextToken: string | undefined;
+  do {
+    const page = await ctx.clients.ec2.send(
+      new DescribeManagedPrefixListsCommand({ PrefixListIds: [...ids], NextToken: nextToken }),
+    );
+    for (const list of page.PrefixLists ?? [])
+      if (list.PrefixListId && list.MaxEntries !== undefined)
+        out.set(list.PrefixListId, {
+          maxEntries: list.MaxEntries,
+          family: list.AddressFamily === "IPv6" ? "ipv6" : "ipv4",
+        });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+};
+
+/** The listed tables that are not among the tagged ones, and whether each exists. */
+const listedUntagged = async (
+  ctx: DoctorContext,
+  listed: readonly string[],
+  tagged: readonly DoctorTable[],
+): Promise<DxGroupView["listedUntagged"]> => {
+  const missing = listed.filter((id) => !tagged.some((t) => t.routeTableId === id));
+  if (missing.length === 0) return [];
+  const found = await describeTables(ctx, [{ Name: "route-table-id", Values: missing }]);
+  return missing.map((id) => ({ routeTableId: id, exists: found.some((t) => t.routeTableId === id) }));
 };
 
 const readGroup = async (ctx: DoctorContext, group: DxFailoverGroupConfig): Promise<DxGroupView> => {
@@ -109,9 +161,16 @@ const readGroup = async (ctx: DoctorContext, group: DxFailoverGroupConfig): Prom
     (await probeSubnets(ctx)).flatMap((p) => (p.table ? [p.table.routeTableId] : [])),
   );
   const tables = tagged.filter((t) => !probeTables.has(t.routeTableId));
-  const [gateways, prefixLists] = await Promise.all([
+  const listIds = [
+    ...new Set(
+      tables.flatMap((t) => t.routes.filter((r) => r.kind === "prefix-list").map((r) => r.destination)),
+    ),
+  ];
+  const [gateways, prefixLists, limits, untagged] = await Promise.all([
     gatewaysOf(ctx, group.virtualInterfaceIds),
     loadPrefixLists(ctx.clients.ec2, tables),
+    prefixListLimits(ctx, listIds),
+    listedUntagged(ctx, group.routeTableIds, tagged),
   ]);
   return {
     group,
@@ -120,6 +179,8 @@ const readGroup = async (ctx: DoctorContext, group: DxFailoverGroupConfig): Prom
     vpcIds: [...new Set(tables.flatMap((t) => (t.vpcId ? [t.vpcId] : [])))].sort(),
     gateways,
     prefixLists: prefixLists.entries,
+    prefixListLimits: limits,
+    listedUntagged: untagged,
   };
 };
 
@@ -133,5 +194,6 @@ export const DX_READS = [
   "ec2:DescribeRouteTables",
   "ec2:DescribeSubnets",
   "ec2:GetManagedPrefixListEntries",
+  "ec2:DescribeManagedPrefixLists",
   "directconnect:DescribeVirtualInterfaces",
 ] as const;

@@ -6,9 +6,11 @@
  * the trigger bus policy must list.
  */
 import { probedByOf } from "../../../../functions/dx-failover/config";
-import type { Check, Finding } from "../../types";
+import type { Check, DoctorContext, Finding } from "../../types";
 import { findingOf, SOURCES } from "../support";
+import { applianceEniOf } from "./appliance";
 import { DX_READS, type DxGroupView, dxGroups, type ProbeSubnet, probeSubnets } from "./observe";
+import { targetProblems } from "./probe-targets";
 
 const lambdaGroups = (groups: readonly DxGroupView[]) =>
   groups.filter((g) => probedByOf(g.group) === "lambda");
@@ -45,63 +47,85 @@ const subnetProblems = (
   return problems;
 };
 
+/** The findings of a Lambda-probed group: its probe subnets, then where its targets go from each. */
+const lambdaGroupFindings = async (
+  ctx: DoctorContext,
+  view: DxGroupView,
+  subnets: readonly ProbeSubnet[],
+): Promise<Finding[]> => {
+  const name = view.group.name;
+  if (subnets.length === 0)
+    return [
+      findingOf(probePlacement, "error", {
+        resource: name,
+        message:
+          "probed by the Lambda probe, but dxFailover.probeVpc.subnetIds is empty: the probe runs outside any VPC and cannot reach the on-premises targets",
+        fix: "Set dxFailover.probeVpc.subnetIds (subnets of the group's VPC whose table keeps the propagated DX route, never a production table) and securityGroupIds, then deploy.",
+        source: SOURCES.lambdaVpc,
+      }),
+    ];
+  const appliance = await applianceEniOf(ctx, view);
+  return subnets.flatMap((p) => [
+    ...subnetProblems(p, view, ctx.config.dxFailover.probeVpc.vpcId, ctx.region).map((problem) =>
+      findingOf(probePlacement, "error", {
+        resource: `${name} ${p.subnetId}`,
+        message: problem,
+        fix: "Put the probe in subnets of the group's VPC whose route table propagates from the group's virtual private gateway and carries no group tag (dxFailover.probeVpc).",
+        source: SOURCES.routePropagation,
+      }),
+    ),
+    ...targetProblems(view.group, p, view.gateways, appliance).map((t) =>
+      findingOf(probePlacement, t.severity, {
+        resource: `${name} ${p.subnetId}`,
+        message: t.message,
+        fix: `From the probe subnets' table (${p.table?.routeTableId}), a Direct Connect target must go to a route the group's gateway propagates, a VPN target to the appliance: fix the table's static routes, or choose targets that do.`,
+        source: SOURCES.routePriority,
+      }),
+    ),
+  ]);
+};
+
+const agentFindings = (ctx: DoctorContext, view: DxGroupView): Finding[] =>
+  ctx.config.dxFailover.agentRoleArns.length > 0
+    ? []
+    : [
+        findingOf(probePlacement, "error", {
+          resource: view.group.name,
+          message:
+            "probed by the agent, but dxFailover.agentRoleArns is empty: the trigger bus policy refuses the agent's trigger (only the probe's role and the listed agent roles may put events)",
+          fix: "List the agent instance profile's role ARN in dxFailover.agentRoleArns and deploy.",
+          source: SOURCES.eventBusPermissions,
+        }),
+      ];
+
+const enrolledFindings = (ctx: DoctorContext, view: DxGroupView): Finding[] =>
+  view.probeTablesEnrolled.map((table) =>
+    findingOf(probePlacement, "warning", {
+      resource: `${view.group.name} ${table}`,
+      message:
+        "a probe subnet's table carries the group tag: the failover function leaves it out of the group (its routes never fail over)",
+      fix: `Remove the tag ${ctx.config.dxFailover.groupTagKey} from ${table}, or move the probe to a table of its own.`,
+      source: SOURCES.routePropagation,
+    }),
+  );
+
 const probePlacement: Check = {
   id: "dx-failover/probe-placement",
   capability: "dx-failover",
-  title: "Each group's authoritative probe is placed where its Direct Connect traffic runs",
-  iamActions: DX_READS,
+  title:
+    "Each group's authoritative probe is placed where its Direct Connect traffic runs, its targets on the right paths",
+  iamActions: [...DX_READS, "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstances"],
   run: async (ctx) => {
-    const config = ctx.config.dxFailover;
     const groups = await dxGroups(ctx);
     const subnets = await probeSubnets(ctx);
     const findings: Finding[] = [];
-    for (const view of groups) {
-      const name = view.group.name;
-      if (probedByOf(view.group) === "agent") {
-        if (config.agentRoleArns.length === 0)
-          findings.push(
-            findingOf(probePlacement, "error", {
-              resource: name,
-              message: `probed by the agent, but dxFailover.agentRoleArns is empty: the trigger bus policy refuses the agent's trigger (only the probe's role and the listed agent roles may put events)`,
-              fix: "List the agent instance profile's role ARN in dxFailover.agentRoleArns and deploy.",
-              source: SOURCES.eventBusPermissions,
-            }),
-          );
-        continue;
-      }
-      if (subnets.length === 0) {
-        findings.push(
-          findingOf(probePlacement, "error", {
-            resource: name,
-            message:
-              "probed by the Lambda probe, but dxFailover.probeVpc.subnetIds is empty: the probe runs outside any VPC and cannot reach the on-premises targets",
-            fix: "Set dxFailover.probeVpc.subnetIds (subnets of the group's VPC whose table keeps the propagated DX route, never a production table) and securityGroupIds, then deploy.",
-            source: SOURCES.lambdaVpc,
-          }),
-        );
-        continue;
-      }
-      for (const p of subnets)
-        for (const problem of subnetProblems(p, view, config.probeVpc.vpcId, ctx.region))
-          findings.push(
-            findingOf(probePlacement, "error", {
-              resource: `${name} ${p.subnetId}`,
-              message: problem,
-              fix: "Put the probe in subnets of the group's VPC whose route table propagates from the group's virtual private gateway and carries no group tag (dxFailover.probeVpc).",
-              source: SOURCES.routePropagation,
-            }),
-          );
-    }
     for (const view of groups)
-      for (const table of view.probeTablesEnrolled)
-        findings.push(
-          findingOf(probePlacement, "warning", {
-            resource: `${view.group.name} ${table}`,
-            message: `a probe subnet's table carries the group tag: the failover function leaves it out of the group (its routes never fail over)`,
-            fix: `Remove the tag ${config.groupTagKey} from ${table}, or move the probe to a table of its own.`,
-            source: SOURCES.routePropagation,
-          }),
-        );
+      findings.push(
+        ...(probedByOf(view.group) === "agent"
+          ? agentFindings(ctx, view)
+          : await lambdaGroupFindings(ctx, view, subnets)),
+      );
+    for (const view of groups) findings.push(...enrolledFindings(ctx, view));
     return findings;
   },
 };

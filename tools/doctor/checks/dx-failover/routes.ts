@@ -11,7 +11,7 @@ import {
   segmentsOf,
   type TableRoute,
 } from "../../../../functions/dx-failover/failover/plan/effective";
-import { shortOfRoutes } from "../../../../functions/dx-failover/failover/plan/headroom";
+import { staticFor } from "../../../../functions/dx-failover/failover/plan/routes";
 import {
   encodeRoutes,
   routesKey,
@@ -43,22 +43,39 @@ const propagates = (view: DxGroupView, table: DoctorTable): boolean =>
     ? view.gateways.every((g) => table.propagatingVgws.includes(g))
     : table.propagatingVgws.length > 0;
 
+const listedFindings = (view: DxGroupView, tagKey: string, check: Check): Finding[] =>
+  view.listedUntagged.map(({ routeTableId, exists }) =>
+    findingOf(check, "warning", {
+      resource: `${view.group.name} ${routeTableId}`,
+      message: exists
+        ? `${routeTableId} is listed in routeTableIds but does not carry ${tagKey}=${view.group.name}: it is never failed over`
+        : `${routeTableId} is listed in routeTableIds but does not exist`,
+      fix: exists
+        ? `aws ec2 create-tags --resources ${routeTableId} --tags Key=${tagKey},Value=${view.group.name} (add the name to the value if the table serves other groups), or drop it from routeTableIds`
+        : `Drop ${routeTableId} from the group's routeTableIds.`,
+      source: SOURCES.routeTables,
+    }),
+  );
+
 const groupTables = groupCheck(
   "dx-failover/group-tables",
-  "Every group has route tables carrying its tag",
-  (check) => (view, ctx) =>
-    view.tables.length > 0
-      ? []
-      : [
-          findingOf(check, "error", {
-            resource: view.group.name,
-            message: `no route table carries ${ctx.config.dxFailover.groupTagKey}=${view.group.name}${
-              view.group.routeTableIds.length > 0 ? ` among ${view.group.routeTableIds.join(", ")}` : ""
-            }: nothing would fail over`,
-            fix: `Tag the group's production route tables: aws ec2 create-tags --resources <rtb-…> --tags Key=${ctx.config.dxFailover.groupTagKey},Value=${view.group.name}`,
-            source: SOURCES.routePriority,
-          }),
-        ],
+  "Every group has route tables carrying its tag, and every table it lists carries it",
+  (check) => (view, ctx) => {
+    const tagKey = ctx.config.dxFailover.groupTagKey;
+    const listed = listedFindings(view, tagKey, check);
+    if (view.tables.length > 0) return listed;
+    return [
+      findingOf(check, "error", {
+        resource: view.group.name,
+        message: `no route table carries ${tagKey}=${view.group.name}${
+          view.group.routeTableIds.length > 0 ? ` among ${view.group.routeTableIds.join(", ")}` : ""
+        }: nothing would fail over`,
+        fix: `Tag the group's production route tables: aws ec2 create-tags --resources <rtb-…> --tags Key=${tagKey},Value=${view.group.name}`,
+        source: SOURCES.routePriority,
+      }),
+      ...listed,
+    ];
+  },
 );
 
 const propagation = groupCheck(
@@ -132,29 +149,85 @@ const propagatedCidrs = groupCheck(
       .flatMap((t) => canonicalCidrs(view.group).flatMap((cidr) => judgeCidr(view, t, cidr, check))),
 );
 
-const routeHeadroom = groupCheck(
-  "dx-failover/route-headroom",
-  "Every group table has room for the failover's static routes (routes per route table quota)",
-  (check) => (view, ctx) => {
+type Family = "ipv4" | "ipv6";
+const familyOf = (cidr: string): Family => (cidr.includes(":") ? "ipv6" : "ipv4");
+
+/** A group table with every group it serves (groups sharing a table fail over together on one DX loss). */
+const sharedTables = (groups: readonly DxGroupView[]) => {
+  const byId = new Map<string, { table: DoctorTable; groups: DxGroupView[] }>();
+  for (const view of groups)
+    for (const table of view.tables) {
+      const entry = byId.get(table.routeTableId) ?? { table, groups: [] };
+      entry.groups.push(view);
+      byId.set(table.routeTableId, entry);
+    }
+  return [...byId.values()];
+};
+
+/**
+ * Non-propagated routes of a family counted as AWS counts them against the quota: one per static route, a
+ * prefix-list route its list's MaxEntries (its current entries when MaxEntries is unknown).
+ */
+const usedRoutes = (table: DoctorTable, family: Family, groups: readonly DxGroupView[]): number =>
+  table.routes
+    .filter((r) => r.origin === "CreateRoute")
+    .reduce((sum, r) => {
+      if (r.kind !== "prefix-list") return sum + (r.kind === family ? 1 : 0);
+      const limit = groups.map((g) => g.prefixListLimits.get(r.destination)).find((l) => l !== undefined);
+      if (limit !== undefined) return sum + (limit.family === family ? limit.maxEntries : 0);
+      const entries = groups.map((g) => g.prefixLists.get(r.destination)).find((e) => e !== undefined) ?? [];
+      return sum + entries.filter((e) => familyOf(e) === family).length;
+    }, 0);
+
+/** The static routes one DX loss adds to the table: every CIDR of every group in it without one yet. */
+const neededRoutes = (table: DoctorTable, family: Family, groups: readonly DxGroupView[]): number =>
+  groups
+    .flatMap((g) => canonicalCidrs(g.group))
+    .filter((c) => familyOf(c) === family && staticFor(table.routes, c) === undefined).length;
+
+/** "Routes per route table (non-propagated routes)": 50 unless raised in Service Quotas. */
+const DEFAULT_ROUTE_QUOTA = 50;
+
+const headroomFinding = (
+  check: Check,
+  entry: { table: DoctorTable; groups: DxGroupView[] },
+  family: Family,
+  quota: number,
+): Finding | undefined => {
+  const used = usedRoutes(entry.table, family, entry.groups);
+  const needed = neededRoutes(entry.table, family, entry.groups);
+  const names = entry.groups.map((g) => g.group.name).join(", ");
+  const base = { resource: entry.table.routeTableId, source: SOURCES.vpcQuotas };
+  const counted = `${used} ${family} non-propagated routes (prefix lists at their MaxEntries) + ${needed} a failover of ${names} adds`;
+  if (used + needed > quota)
+    return findingOf(check, "error", {
+      ...base,
+      message: `${counted} exceed the quota of ${quota} (dxFailover.routesPerTable): the failover would stop short (RouteLimitExceeded) and leave CIDRs on the dead DX path`,
+      fix: 'Raise the quota "Routes per route table" in Service Quotas (then dxFailover.routesPerTable), remove unused static routes, or use fewer, larger CIDRs.',
+    });
+  if (quota > DEFAULT_ROUTE_QUOTA && used + needed > DEFAULT_ROUTE_QUOTA)
+    return findingOf(check, "warning", {
+      ...base,
+      message: `${counted} exceed the default quota of ${DEFAULT_ROUTE_QUOTA}; dxFailover.routesPerTable says ${quota}, which the doctor cannot confirm (it does not read Service Quotas)`,
+      fix: 'Confirm "Routes per route table" (Service Quotas, Amazon VPC, L-93826ACB) is applied at that value in this account and Region, or lower dxFailover.routesPerTable.',
+    });
+  return undefined;
+};
+
+const routeHeadroom: Check = {
+  id: "dx-failover/route-headroom",
+  capability: "dx-failover",
+  title: "Every group table has room for the failover's static routes (routes per route table quota)",
+  iamActions: DX_READS,
+  run: async (ctx) => {
     const quota = ctx.config.dxFailover.routesPerTable;
-    const tables = view.tables.map((t) => ({ routeTableId: t.routeTableId, routes: t.routes, created: [] }));
-    const group = {
-      name: view.group.name,
-      cidrs: canonicalCidrs(view.group),
-      tables,
-      prefixLists: view.prefixLists,
-      previousEnis: [],
-    };
-    return shortOfRoutes(group, quota).map((short) =>
-      findingOf(check, "error", {
-        resource: short.routeTableId,
-        message: `group ${view.group.name}: ${short.used} ${short.family} static routes + ${short.needed} for a failover exceed the quota of ${short.quota} (dxFailover.routesPerTable): the failover would stop short and leave CIDRs on the dead DX path`,
-        fix: 'Raise the quota "Routes per route table" in Service Quotas (then dxFailover.routesPerTable), remove unused static routes, or split the CIDRs across fewer, larger blocks.',
-        source: SOURCES.vpcQuotas,
-      }),
+    return sharedTables(await dxGroups(ctx)).flatMap((entry) =>
+      (["ipv4", "ipv6"] as const).flatMap(
+        (family) => headroomFinding(routeHeadroom, entry, family, quota) ?? [],
+      ),
     );
   },
-);
+};
 
 /** Tags the toolkit writes in a table for every group it belongs to (all of each group's CIDRs on VPN). */
 const toolkitTags = (groups: readonly DxGroupView[], table: DoctorTable): Record<string, string> =>
