@@ -96,7 +96,7 @@ describe("npm run doctor -- --print-policy", () => {
     expect(policy.Version).toBe("2012-10-17");
     const actions = policy.Statement.flatMap((s) => s.Action);
     expect(actions.length).toBeGreaterThan(10);
-    expect(actions.every((a) => /:(Describe|Get|List)/.test(a))).toBe(true);
+    expect(actions.every((a) => /:(Describe|Get|List|Search)/.test(a))).toBe(true);
   });
 });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ENI_REATTACH_CHECKS } from "../../../tools/doctor/checks/eni-reattach";
+import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
+import { runDoctor } from "../../../tools/doctor/run";
 import type { Finding } from "../../../tools/doctor/types";
-import { autoScalingGroupOf, type Fixture, networkInterfaceOf } from "../../support/fixtures";
-import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
+import { autoScalingGroupOf, type Fixture, networkInterfaceOf, readFixture } from "../../support/fixtures";
+import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf, withDoctorContext } from "./support";
 
 /**
  * eni-reattach doctor checks (issue 13): each on the demo account (events/accounts/demo.json, firewall
@@ -53,6 +55,30 @@ describe("the demo account with config/dev.json", () => {
   });
 });
 
+describe("read-only", () => {
+  it("every call of the checks is a read, even with a local gateway route to repair and repair on", async () => {
+    const fixture = demoFixture();
+    const route = fixture.localGatewayRouteTables.find((t) => t.id === "lgw-rtb-0f0e0d0c0b0a00099")
+      ?.routes?.[0];
+    if (route !== undefined) route.networkInterfaceId = OT_ENI;
+    const config = demoConfig();
+    group(config).localGatewayRoutes = [
+      {
+        localGatewayRouteTableId: "lgw-rtb-0f0e0d0c0b0a00099",
+        destinationCidrBlock: "10.40.0.0/16",
+        deviceIndex: 3,
+      },
+    ];
+    group(config).repairLocalGatewayRoutes = true;
+    const operations = await withDoctorContext(fixture, config, async (ctx, account) => {
+      await runDoctor(ctx, ENI_REATTACH_CHECKS);
+      return [...new Set(account.calls.map((c) => c.operation))];
+    });
+    expect(operations).toContain("SearchLocalGatewayRoutes");
+    expect(operations.filter((op) => !/^(Describe|Get|Search|List)/.test(op))).toEqual([]);
+  });
+});
+
 describe("eni-reattach/group", () => {
   it("a configured group that does not exist is an error", async () => {
     const findings = await run("eni-reattach/group", {
@@ -72,6 +98,17 @@ describe("eni-reattach/group", () => {
     });
     expect(one(findings, GROUP)).toMatchObject({ severity: "error" });
     expect(one(findings, GROUP).fix).toContain("--desired-capacity 1");
+  });
+
+  it("a desired capacity of zero is a warning (no firewall runs)", async () => {
+    const findings = await run("eni-reattach/group", {
+      fixture: (f) => {
+        const g = autoScalingGroupOf(f, GROUP);
+        g.minSize = 0;
+        g.desiredCapacity = 0;
+      },
+    });
+    expect(one(findings, GROUP)).toMatchObject({ severity: "warning" });
   });
 });
 
@@ -192,6 +229,17 @@ describe("eni-reattach/eni-allow-list", () => {
       },
     });
     expect(one(findings, "eni-0e1d2c3b4a5f6ffff")).toMatchObject({ severity: "error" });
+  });
+
+  it("an ENI allowed by id but not tagged for the group is a warning (it never joins the set)", async () => {
+    const findings = await run("eni-reattach/eni-allow-list", {
+      config: (c) => {
+        group(c).allowedEniIds = ["eni-0f1e2d3c4b5a69781"];
+      },
+    });
+    const untagged = one(findings, "eni-0f1e2d3c4b5a69781");
+    expect(untagged.severity).toBe("warning");
+    expect(untagged.fix).toContain("--resources eni-0f1e2d3c4b5a69781");
   });
 
   it("an allow-listed subnet or VPC that does not exist is a warning", async () => {
@@ -377,6 +425,19 @@ describe("eni-reattach/interface-capacity", () => {
     expect(findings).toHaveLength(1);
   });
 
+  it("an instance type the Region does not know is a warning, and the other types are still judged", async () => {
+    const findings = await run("eni-reattach/interface-capacity", {
+      config: (c) => {
+        group(c).instanceType = "c5.xlarg";
+        group(c).networkCardIndex = 1;
+      },
+    });
+    expect(findings.map((f) => [f.severity, f.resource])).toEqual([
+      ["warning", "c5.xlarg"],
+      ["error", "c5.xlarge"],
+    ]);
+  });
+
   it("a network card the type does not have is an error", async () => {
     const findings = await run("eni-reattach/interface-capacity", {
       config: (c) => {
@@ -403,12 +464,111 @@ describe("eni-reattach/replacement-order", () => {
     expect(bySource("health-checks").map((f) => f.severity)).toEqual(["warning"]);
     expect(bySource("warm-pool").map((f) => f.severity)).toEqual(["info"]);
   });
+
+  it("EBS health checks do not go through the data plane: no warning", async () => {
+    const findings = await run("eni-reattach/replacement-order", {
+      fixture: (f) => {
+        autoScalingGroupOf(f, GROUP).healthCheckType = "EBS";
+      },
+    });
+    expect(findings.filter((f) => f.source?.includes("health-checks"))).toEqual([]);
+  });
 });
 
 it("every check names its read-only IAM actions", () => {
   for (const check of ENI_REATTACH_CHECKS) {
     expect(check.iamActions.length).toBeGreaterThan(0);
-    for (const action of check.iamActions) expect(action).toMatch(/^(ec2|autoscaling):(Describe|Get)/);
+    for (const action of check.iamActions) expect(action).toMatch(READ_ONLY_ACTION);
   }
   expect(new Set(ENI_REATTACH_CHECKS.map((c) => c.id)).size).toBe(ENI_REATTACH_CHECKS.length);
+});
+
+describe("eni-reattach/local-gateway-routes", () => {
+  const LGW_TABLE = "lgw-rtb-0f0e0d0c0b0a00099";
+  const configured = (c: Config, destinationCidrBlock: string) => {
+    group(c).localGatewayRoutes = [
+      { localGatewayRouteTableId: LGW_TABLE, destinationCidrBlock, deviceIndex: 3 },
+    ];
+  };
+  const lgwRoute = (f: Fixture) => {
+    const route = f.localGatewayRouteTables.find((t) => t.id === LGW_TABLE)?.routes?.[0];
+    if (route === undefined) throw new Error("no local gateway route");
+    return route;
+  };
+
+  it("a configured route to another ENI is an error (only reported), a warning when the function repairs it", async () => {
+    const moved = (f: Fixture) => {
+      lgwRoute(f).networkInterfaceId = OT_ENI;
+    };
+    const reported = await run("eni-reattach/local-gateway-routes", {
+      fixture: moved,
+      config: (c) => configured(c, "10.40.0.0/16"),
+    });
+    const wrong = one(reported, `${LGW_TABLE} 10.40.0.0/16`);
+    expect(wrong.severity).toBe("error");
+    expect(wrong.message).toContain(`expected ${EXPOSED_ENI}`);
+    expect(wrong.fix).toContain("modify-local-gateway-route");
+    const repaired = await run("eni-reattach/local-gateway-routes", {
+      fixture: moved,
+      config: (c) => {
+        configured(c, "10.40.0.0/16");
+        group(c).repairLocalGatewayRoutes = true;
+      },
+    });
+    expect(one(repaired, `${LGW_TABLE} 10.40.0.0/16`).severity).toBe("warning");
+  });
+
+  it("a configured route missing from its table is an error", async () => {
+    const findings = await run("eni-reattach/local-gateway-routes", {
+      config: (c) => configured(c, "10.41.0.0/16"),
+    });
+    expect(one(findings, `${LGW_TABLE} 10.41.0.0/16`)).toMatchObject({ severity: "error" });
+  });
+
+  it("a route to an ENI of the set that no running firewall holds is a blackhole warning", async () => {
+    const findings = await run("eni-reattach/local-gateway-routes", {
+      fixture: (f) => {
+        delete networkInterfaceOf(f, EXPOSED_ENI).attachment;
+      },
+    });
+    const blackhole = one(findings, `${LGW_TABLE} 10.40.0.0/16`);
+    expect(blackhole.severity).toBe("warning");
+    expect(blackhole.message).toContain("blackhole");
+  });
+});
+
+describe("the shipped test account test/fixtures/accounts/eni-reattach.json (the first version's hooks)", () => {
+  it("reports its short heartbeat timeouts and its launch hook's ABANDON as errors", async () => {
+    const findings = await doctorOn(
+      readFixture("test/fixtures/accounts/eni-reattach.json"),
+      demoConfig(),
+      ENI_REATTACH_CHECKS,
+    );
+    expect(errorsIn(findings).map((f) => [f.check, f.resource])).toEqual([
+      ["eni-reattach/heartbeat-timeout", `${GROUP}/fw-launch`],
+      ["eni-reattach/heartbeat-timeout", `${GROUP}/fw-terminate`],
+      ["eni-reattach/default-result", `${GROUP}/fw-launch`],
+    ]);
+  });
+});
+
+describe("a read the doctor's role may not make", () => {
+  it("is said once, with the IAM action, and every other check that needs it points there, unchecked", async () => {
+    const findings = await doctorOn(demoFixture(), demoConfig(), ENI_REATTACH_CHECKS, {
+      prepare: (account) =>
+        account.faults.add({
+          service: "autoscaling",
+          operation: "DescribeLifecycleHooks",
+          error: { code: "AccessDenied", httpStatus: 403 },
+        }),
+    });
+    const [first, ...dependents] = findings;
+    expect(first).toMatchObject({ check: "eni-reattach/group", severity: "error", unchecked: true });
+    expect(first?.message).toContain("autoscaling:DescribeLifecycleHooks");
+    expect(dependents.map((f) => f.check)).toEqual(ENI_REATTACH_CHECKS.slice(1).map((c) => c.id));
+    for (const f of dependents) {
+      expect(f).toMatchObject({ unchecked: true });
+      expect(f.message).toContain("needs the read that eni-reattach/group could not make");
+    }
+  });
 });

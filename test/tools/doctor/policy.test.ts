@@ -12,8 +12,8 @@ describe("the doctor's IAM policy", () => {
     expect(actions).toHaveLength(new Set(actions).size);
   });
 
-  it("holds only read-only actions (Describe*, Get*, List*), on Resource *", () => {
-    expect(actions.every((a) => /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]+$/.test(a))).toBe(true);
+  it("holds only read-only actions (Describe*, Get*, List*, Search*), on Resource *", () => {
+    expect(actions.every((a) => /^[a-z0-9-]+:(Describe|Get|List|Search)[A-Za-z]+$/.test(a))).toBe(true);
     expect(policy.Statement.every((s) => s.Effect === "Allow" && s.Resource === "*")).toBe(true);
     expect(actions).toEqual(
       expect.arrayContaining(["ec2:DescribeVolumes", "directconnect:DescribeVirtualInterfaces"]),

@@ -9,7 +9,7 @@ import { demoConfig, demoFixture, doctorOn, findingsOf } from "./support";
  */
 
 describe("review: eni-reattach/replacement-order health check types", () => {
-  it.fails("review: an EBS health check (instance-level, no data plane) is not warned about, as the check's own table says (EC2 and EBS are fine)", async () => {
+  it("review: an EBS health check (instance-level, no data plane) is not warned about, as the check's own table says (EC2 and EBS are fine)", async () => {
     const fixture = demoFixture();
     autoScalingGroupOf(fixture, "fw-asg").healthCheckType = "EBS";
     const checks = ENI_REATTACH_CHECKS.filter((c) => c.id === "eni-reattach/replacement-order");

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { VFXT_IP_MOVE_CHECKS } from "../../../tools/doctor/checks/vfxt-ip-move";
+import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
+import { runDoctor } from "../../../tools/doctor/run";
 import type { Finding } from "../../../tools/doctor/types";
-import { alarmOf, type Fixture, instanceOf, networkInterfaceOf } from "../../support/fixtures";
-import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf } from "./support";
+import { alarmOf, type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
+import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf, withDoctorContext } from "./support";
 
 /**
  * vfxt-ip-move doctor checks (issue 13): each on the demo account (events/accounts/demo.json: cluster vfxt-a,
@@ -63,6 +65,17 @@ describe("the demo account with config/dev.json", () => {
   });
 });
 
+describe("read-only", () => {
+  it("every call of the checks is a read, on an account where the function would move addresses and routes", async () => {
+    const operations = await withDoctorContext(demoFixture(), demoConfig(), async (ctx, account) => {
+      await runDoctor(ctx, VFXT_IP_MOVE_CHECKS);
+      return [...new Set(account.calls.map((c) => c.operation))];
+    });
+    expect(operations).toContain("GetSubnetCidrReservations");
+    expect(operations.filter((op) => !/^(Describe|Get|Search|List)/.test(op))).toEqual([]);
+  });
+});
+
 describe("vfxt-ip-move/nodes", () => {
   it("a cluster without any tagged node is an error", async () => {
     const findings = await run("vfxt-ip-move/nodes", {
@@ -81,6 +94,26 @@ describe("vfxt-ip-move/nodes", () => {
     });
     expect(one(findings, "i-0af7c0de0000000ff").severity).toBe("warning");
     expect(one(findings, NODE_A1).message).toContain("not listed in instanceIds");
+  });
+
+  it("a declared vpcId that does not exist is an error (the function cannot read the cluster)", async () => {
+    const findings = await run("vfxt-ip-move/nodes", {
+      config: (c) => {
+        clusterA(c).vpcId = "vpc-0af7c0de0000000ff";
+      },
+    });
+    const vpc = one(findings, "vfxt-a");
+    expect(vpc.severity).toBe("error");
+    expect(vpc.message).toContain("vpc-0af7c0de0000000ff");
+  });
+
+  it("a home node that is no node of the cluster is a warning", async () => {
+    const findings = await run("vfxt-ip-move/nodes", {
+      config: (c) => {
+        clusterA(c).homeNodes = { "10.20.1.101": NODE_A2, "10.20.1.102": "i-0af7c0de000000b02" };
+      },
+    });
+    expect(findings.map((f) => [f.severity, f.resource])).toEqual([["warning", "10.20.1.102"]]);
   });
 
   it("nodes in two VPCs are an error (the function refuses the cluster)", async () => {
@@ -262,6 +295,10 @@ describe("vfxt-ip-move/status-alarms", () => {
         alarmOf(f, "ops-vfxt-status-i-0af7c0de000000b02").alarmActions = [
           "arn:aws:automate:us-east-1:ec2:terminate",
         ];
+        // recover keeps the instance's private and Elastic IP addresses: nothing to say.
+        alarmOf(f, "ops-vfxt-status-i-0af7c0de000000b03").alarmActions = [
+          "arn:aws:automate:us-east-1:ec2:recover",
+        ];
       },
     });
     expect(one(findings, NODE_A2).fix).toContain(`--alarm-name ops-vfxt-status-${NODE_A2}`);
@@ -303,7 +340,20 @@ describe("vfxt-ip-move/address-capacity", () => {
 
 it("every check names its read-only IAM actions", () => {
   for (const check of VFXT_IP_MOVE_CHECKS) {
-    for (const action of check.iamActions) expect(action).toMatch(/^(ec2|cloudwatch):(Describe|Get)/);
+    for (const action of check.iamActions) expect(action).toMatch(READ_ONLY_ACTION);
   }
   expect(new Set(VFXT_IP_MOVE_CHECKS.map((c) => c.id)).size).toBe(VFXT_IP_MOVE_CHECKS.length);
+});
+
+describe("the shipped test account test/fixtures/accounts/vfxt.json (both clusters healthy)", () => {
+  it("with config/dev.json: no error, and nothing unserved; only the missing explicit reservation is a warning", async () => {
+    const findings = await doctorOn(
+      readFixture("test/fixtures/accounts/vfxt.json"),
+      demoConfig(),
+      VFXT_IP_MOVE_CHECKS,
+    );
+    expect(
+      findings.filter((f) => f.severity !== "info").map((f) => [f.severity, f.check, f.resource]),
+    ).toEqual([["warning", "vfxt-ip-move/reservations", SUBNET_A]]);
+  });
 });

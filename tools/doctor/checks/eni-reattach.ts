@@ -5,23 +5,24 @@
  */
 import type { EniReattachGroupConfig } from "../../../functions/eni-reattach/config";
 import type { Check, DoctorContext, Finding } from "../types";
-import {
-  allowListFindings,
-  interfaceFindings,
-  placementFindings,
-  sourceDestFindings,
-} from "./eni-reattach/enis";
+import { allowListFindings, interfaceFindings, sourceDestFindings } from "./eni-reattach/enis";
 import {
   defaultResultFindings,
   foreignHookFindings,
   heartbeatFindings,
   hookPresenceFindings,
 } from "./eni-reattach/hooks";
+import { LOCAL_GATEWAY_READ_ACTIONS, localGatewayFindings } from "./eni-reattach/lgw";
+import { placementFindings } from "./eni-reattach/placement";
 import { FIREWALL_READ_ACTIONS, type FirewallFacts, firewallFacts } from "./eni-reattach/read";
 import { groupFindings, replacementOrderFindings } from "./eni-reattach/settings";
 import { CHECK } from "./eni-reattach/sources";
 
-type Judge = (facts: FirewallFacts, group: EniReattachGroupConfig, ctx: DoctorContext) => Finding[];
+type Judge = (
+  facts: FirewallFacts,
+  group: EniReattachGroupConfig,
+  ctx: DoctorContext,
+) => Finding[] | Promise<Finding[]>;
 
 /** Runs a judgement on every configured group; `needsGroup`: only where the Auto Scaling group exists. */
 const perGroup =
@@ -31,16 +32,22 @@ const perGroup =
     for (const group of ctx.config.eniReattach.groups) {
       const facts = await firewallFacts(ctx, group);
       if (needsGroup && facts.group === undefined) continue;
-      out.push(...judge(facts, group, ctx));
+      out.push(...(await judge(facts, group, ctx)));
     }
     return out;
   };
 
-const check = (id: string, title: string, judge: Judge, needsGroup = true): Check => ({
+const check = (
+  id: string,
+  title: string,
+  judge: Judge,
+  needsGroup = true,
+  extraActions: readonly string[] = [],
+): Check => ({
   id,
   capability: "eni-reattach",
   title,
-  iamActions: FIREWALL_READ_ACTIONS,
+  iamActions: [...FIREWALL_READ_ACTIONS, ...extraActions],
   run: perGroup(judge, needsGroup),
 });
 
@@ -87,5 +94,12 @@ export const ENI_REATTACH_CHECKS: readonly Check[] = [
     CHECK.order,
     "how Auto Scaling replaces the firewall (maintenance policy, warm pool, health checks)",
     replacementOrderFindings,
+  ),
+  check(
+    CHECK.localGateway,
+    "the local gateway routes to the firewall's ENIs exist, target the right ENI and are active",
+    (f, g, ctx) => localGatewayFindings(ctx, f, g),
+    true,
+    LOCAL_GATEWAY_READ_ACTIONS,
   ),
 ];

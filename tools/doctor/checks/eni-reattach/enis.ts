@@ -1,13 +1,13 @@
 /**
  * Pure judgements of a firewall group's ENI set: the allow-list and the declared device indexes, who holds
- * each ENI, where the ENIs are (Availability Zone, Outpost) against where the group launches, their
- * attributes, and whether the firewall's instance type can take them all.
+ * each ENI, their attributes, and whether the firewall's instance type can take them all (where they are:
+ * placement.ts).
  */
 import type { EniReattachGroupConfig } from "../../../../functions/eni-reattach/config";
 import { isAllowListed } from "../../../../functions/eni-reattach/reattach/plan/eni-set";
 import type { EniView } from "../../../../shared/observe/attachments";
 import type { Finding } from "../../types";
-import type { FirewallFacts, SubnetFacts } from "./read";
+import type { FirewallFacts } from "./read";
 import { CHECK, finding, SOURCES } from "./sources";
 
 const tagFix = (tagKey: string, group: string, index: number | string, eni = "<eni-id>") =>
@@ -65,7 +65,7 @@ const setFindings = (facts: FirewallFacts, group: EniReattachGroupConfig, tagKey
       ),
     );
   }
-  out.push(...unknownAllowListFindings(facts, group));
+  out.push(...unknownAllowListFindings(facts, group), ...untaggedFindings(facts, group, tagKey));
   for (let k = 1; k <= group.expectedInterfaces; k += 1) {
     const claimants = byIndex.get(k) ?? [];
     if (claimants.length === 1) continue;
@@ -132,6 +132,21 @@ const unknownAllowListFindings = (facts: FirewallFacts, group: EniReattachGroupC
     ),
 ];
 
+/** An ENI allowed by id joins the set only with the tag too (safety rule 9: the tag says where it goes). */
+const untaggedFindings = (facts: FirewallFacts, group: EniReattachGroupConfig, tagKey: string): Finding[] =>
+  facts.enis
+    .filter((eni) => group.allowedEniIds.includes(eni.id) && !eni.tags[tagKey]?.startsWith(`${group.name}/`))
+    .map((eni) =>
+      finding(
+        CHECK.allowList,
+        "warning",
+        eni.id,
+        `${eni.id} is in allowedEniIds but not tagged ${tagKey}=${group.name}/<device-index>: it never joins the set`,
+        tagFix(tagKey, group.name, "<device-index>", eni.id),
+        SOURCES.sameZone,
+      ),
+    );
+
 /** A holder that the hand-over never takes the ENI from: an instance of no group or of another group. */
 const holderFindings = (
   facts: FirewallFacts,
@@ -187,90 +202,6 @@ export const allowListFindings = (
     ...setFindings(facts, group, tagKey),
     ...holderFindings(facts, group, set),
     ...deleteOnTerminationFindings(set),
-  ];
-};
-
-const outpostOf = (subnet: SubnetFacts | undefined) => subnet?.outpostArn ?? "the Region";
-
-/** The group's subnets in an ENI's zone and on its Outpost (or, both, in the Region). */
-const launchSubnetsFor = (eni: EniView, groupSubnets: readonly SubnetFacts[]) =>
-  groupSubnets.filter(
-    (s) => s.availabilityZone === eni.availabilityZone && (s.outpostArn ?? "") === (eni.outpostArn ?? ""),
-  );
-
-/**
- * Where the ENIs are against where the group launches: an ENI attaches only in its Availability Zone and,
- * on an Outpost subnet, only to an instance on that Outpost. A group subnet elsewhere launches firewalls
- * that fail the preflight (ABANDON, relaunch).
- */
-export const placementFindings = (
-  facts: FirewallFacts,
-  group: EniReattachGroupConfig,
-  tagKey: string,
-): Finding[] => {
-  const groupSubnets = (facts.group?.subnetIds ?? []).flatMap((id) => facts.subnets.get(id) ?? []);
-  if (groupSubnets.length === 0) return [];
-  const set = declaredSet(facts, group, tagKey);
-  const out: Finding[] = set.flatMap((eni) =>
-    launchSubnetsFor(eni, groupSubnets).length > 0
-      ? []
-      : [
-          finding(
-            CHECK.placement,
-            "error",
-            eni.id,
-            `${eni.id} is in ${eni.availabilityZone} on ${eni.outpostArn ?? "the Region"}, but no subnet of ${group.name} is (${groupSubnets.map((s) => `${s.id}: ${s.availabilityZone}, ${outpostOf(s)}`).join("; ")}): no firewall the group launches can take it`,
-            `launch the group in a subnet of ${eni.availabilityZone} on ${eni.outpostArn ?? "the Region"} (aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${group.name} --vpc-zone-identifier <subnet-id>), or re-create the ENI there`,
-            eni.outpostArn === undefined ? SOURCES.sameZone : SOURCES.outpostEni,
-          ),
-        ],
-  );
-  const misfits = groupSubnets.filter((s) => set.some((eni) => launchSubnetsFor(eni, [s]).length === 0));
-  if (set.length > 0 && misfits.length > 0 && misfits.length < groupSubnets.length) {
-    out.push(
-      finding(
-        CHECK.placement,
-        "warning",
-        group.name,
-        `${group.name} also launches in ${misfits.map((s) => `${s.id} (${s.availabilityZone}, ${outpostOf(s)})`).join(", ")}, where its ENIs cannot attach: a firewall launched there fails the preflight and is abandoned`,
-        `keep only subnets of ${[...new Set(set.map((e) => e.availabilityZone))].join(", ")} in the group's VPCZoneIdentifier`,
-        SOURCES.sameZone,
-      ),
-    );
-  }
-  return [...out, ...outpostConfigFindings(groupSubnets, group)];
-};
-
-/** The capacity checker watches `outpostId`: it must be the Outpost the group launches on. */
-const outpostConfigFindings = (
-  groupSubnets: readonly SubnetFacts[],
-  group: EniReattachGroupConfig,
-): Finding[] => {
-  const outposts = [...new Set(groupSubnets.flatMap((s) => (s.outpostArn ? [s.outpostArn] : [])))];
-  if (group.outpostId === undefined) {
-    return outposts.length === 0
-      ? []
-      : [
-          finding(
-            CHECK.placement,
-            "info",
-            group.name,
-            `${group.name} launches on ${outposts.join(", ")} but has no outpostId: nobody checks that the Outpost can host a replacement`,
-            `set eniReattach.groups[${group.name}].outpostId and instanceType`,
-            SOURCES.outpostEni,
-          ),
-        ];
-  }
-  if (outposts.some((arn) => arn.endsWith(`/${group.outpostId}`))) return [];
-  return [
-    finding(
-      CHECK.placement,
-      "warning",
-      group.name,
-      `outpostId ${group.outpostId} is not the Outpost of ${group.name}'s subnets (${outposts.length > 0 ? outposts.join(", ") : "the Region"}): the capacity check watches the wrong Outpost`,
-      `set eniReattach.groups[${group.name}].outpostId to the group's Outpost`,
-      SOURCES.outpostEni,
-    ),
   ];
 };
 

@@ -106,14 +106,15 @@ export const heartbeatFindings = (
           ),
         ];
       }
-      const limit = budget.functionTimeoutSeconds;
-      if (limit === undefined || seconds >= limit) return [];
+      // Without the deployed timeout, the bounded waits alone are the least one hand-over takes.
+      const limit = budget.functionTimeoutSeconds ?? handOverSeconds(budget.policy);
+      if (seconds >= limit) return [];
       return [
         finding(
           CHECK.heartbeat,
           "warning",
           resource,
-          `HeartbeatTimeout ${seconds} s is shorter than one eni-reattach invocation (${limit} s, with up to ${handOverSeconds(budget.policy)} s of detach and attach waits): the hand-over then relies on every RecordLifecycleActionHeartbeat getting through, and one that is throttled or denied ends the action in ${h.defaultResult} before the ENIs have moved`,
+          `HeartbeatTimeout ${seconds} s is shorter than one eni-reattach invocation (${limit} s${budget.functionTimeoutSeconds === undefined ? ", its waits alone" : ""}, with up to ${handOverSeconds(budget.policy)} s of detach and attach waits): the hand-over then relies on every RecordLifecycleActionHeartbeat getting through, and one that is throttled or denied ends the action in ${h.defaultResult} before the ENIs have moved`,
           fix,
           SOURCES.completingHooks,
         ),

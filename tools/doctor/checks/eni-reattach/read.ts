@@ -5,7 +5,12 @@
  * Auto Scaling membership, and the network limits of the firewall's instance types.
  */
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { DescribeSubnetsCommand, DescribeVpcsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstanceTypesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
 import type { EniReattachGroupConfig } from "../../../../functions/eni-reattach/config";
 import { awsCall } from "../../../../shared/aws/errors";
 import {
@@ -15,13 +20,13 @@ import {
   loadAsgMembers,
   loadEnis,
   loadLifecycleHooks,
-  loadNetworkLimits,
   loadTaggedEnis,
   type NetworkLimits,
 } from "../../../../shared/observe/attachments";
 import { chunks, loadInstances } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
 import type { DoctorContext } from "../../types";
+import { cachedRead } from "../support";
 
 /** The group as DescribeAutoScalingGroups shows it, reduced to what the checks judge. */
 export interface GroupFacts {
@@ -96,6 +101,45 @@ const loadGroup = async (autoScaling: AutoScalingClient, name: string): Promise<
     ...(retain === undefined ? {} : { terminateHookAbandon: retain }),
     memberTypes: [...new Set((g.Instances ?? []).flatMap((i) => (i.InstanceType ? [i.InstanceType] : [])))],
   };
+};
+
+/**
+ * Network limits by instance type, through the `instance-type` filter: a type the Region does not know
+ * (a typo in `instanceType`) is absent instead of failing the whole call (`InvalidInstanceType`).
+ */
+const loadTypeLimits = async (
+  ec2: EC2Client,
+  types: readonly string[],
+): Promise<Map<string, NetworkLimits>> => {
+  const out = new Map<string, NetworkLimits>();
+  for (const part of chunks([...new Set(types)], 100)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
+        ec2.send(
+          new DescribeInstanceTypesCommand({
+            Filters: [{ Name: "instance-type", Values: part }],
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const t of page.InstanceTypes ?? []) {
+        const max = t.NetworkInfo?.MaximumNetworkInterfaces ?? 1;
+        const cards = (t.NetworkInfo?.NetworkCards ?? []).map((c) => ({
+          index: c.NetworkCardIndex ?? 0,
+          maximumNetworkInterfaces: c.MaximumNetworkInterfaces ?? max,
+        }));
+        const name = t.InstanceType ?? "";
+        out.set(name, {
+          instanceType: name,
+          maximumNetworkInterfaces: max,
+          cards: cards.length > 0 ? cards : [{ index: 0, maximumNetworkInterfaces: max }],
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return out;
 };
 
 /** Which of these VPCs exist (a filter: unknown ids are absent, not an error). */
@@ -173,7 +217,7 @@ const readFirewall = async (ctx: DoctorContext, group: EniReattachGroupConfig): 
     holderIds.length === 0
       ? Promise.resolve(new Map<string, AsgMemberView>())
       : loadAsgMembers(autoScaling, holderIds),
-    loadNetworkLimits(ec2, [...new Set(types)]),
+    loadTypeLimits(ec2, types),
     loadVpcIds(ec2, group.allowedVpcIds),
   ]);
   return {
@@ -189,17 +233,8 @@ const readFirewall = async (ctx: DoctorContext, group: EniReattachGroupConfig): 
 };
 
 /** One read per (doctor run, group), shared by every eni-reattach check of the run. */
-const cache = new WeakMap<DoctorContext, Map<string, Promise<FirewallFacts>>>();
-
-export const firewallFacts = (ctx: DoctorContext, group: EniReattachGroupConfig): Promise<FirewallFacts> => {
-  const byGroup = cache.get(ctx) ?? new Map<string, Promise<FirewallFacts>>();
-  cache.set(ctx, byGroup);
-  const known = byGroup.get(group.name);
-  if (known !== undefined) return known;
-  const read = readFirewall(ctx, group);
-  byGroup.set(group.name, read);
-  return read;
-};
+export const firewallFacts = (ctx: DoctorContext, group: EniReattachGroupConfig): Promise<FirewallFacts> =>
+  cachedRead(ctx, `eni-reattach:${group.name}`, () => readFirewall(ctx, group));
 
 /** The read-only calls of the reads above (for `--print-policy`). */
 export const FIREWALL_READ_ACTIONS = [

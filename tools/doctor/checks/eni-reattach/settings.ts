@@ -21,7 +21,19 @@ export const groupFindings = (facts: FirewallFacts, group: EniReattachGroupConfi
       ),
     ];
   }
-  if (facts.group.desiredCapacity <= 1) return [];
+  if (facts.group.desiredCapacity === 0) {
+    return [
+      finding(
+        CHECK.group,
+        "warning",
+        group.name,
+        `${group.name} has DesiredCapacity 0: no firewall runs, and the routes to its ENIs go nowhere until one is launched`,
+        `aws autoscaling set-desired-capacity --auto-scaling-group-name ${group.name} --desired-capacity 1`,
+        SOURCES.maintenancePolicy,
+      ),
+    ];
+  }
+  if (facts.group.desiredCapacity === 1) return [];
   return [
     finding(
       CHECK.group,
@@ -62,8 +74,11 @@ const warmPoolFindings = (name: string, g: GroupFacts): Finding[] =>
         ),
       ];
 
+/** Health checks that go through the data plane (a load balancer's, VPC Lattice's), unlike EC2's and EBS's. */
+const DATA_PLANE_CHECKS = new Set(["ELB", "VPC_LATTICE"]);
+
 const healthCheckFindings = (name: string, g: GroupFacts): Finding[] =>
-  g.healthCheckType === "EC2"
+  !g.healthCheckType.split(",").some((type) => DATA_PLANE_CHECKS.has(type.trim()))
     ? []
     : [
         finding(

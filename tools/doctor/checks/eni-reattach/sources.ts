@@ -27,6 +27,8 @@ export const SOURCES = {
     'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html ("You must disable source/destination checks if the instance runs services such as network address translation, routing, or firewalls.")',
   networkCards:
     "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkCardInfo.html (MaximumNetworkInterfaces per network card)",
+  localGatewayRoutes:
+    "https://docs.aws.amazon.com/outposts/latest/userguide/routing.html (local gateway route tables: a route to an ENI is active only while the ENI is attached to a running instance); API SearchLocalGatewayRoutes, ModifyLocalGatewayRoute",
 } as const;
 
 /** The ids of the eni-reattach checks (stable: tests and operators refer to them). */
@@ -41,6 +43,7 @@ export const CHECK = {
   sourceDest: "eni-reattach/source-dest-check",
   interfaces: "eni-reattach/interface-capacity",
   order: "eni-reattach/replacement-order",
+  localGateway: "eni-reattach/local-gateway-routes",
 } as const;
 
 /** A finding of an eni-reattach check. */

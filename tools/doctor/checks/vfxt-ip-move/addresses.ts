@@ -5,10 +5,10 @@
  */
 import type { VfxtClusterConfig } from "../../../../functions/vfxt-ip-move/config";
 import type { ClusterObservation, NodeState } from "../../../../functions/vfxt-ip-move/plan";
-import { healthOf } from "../../../../functions/vfxt-ip-move/plan/health";
 import { type AddressSpec, isSpec, specOf } from "../../../../functions/vfxt-ip-move/plan/modes";
 import { containsAddress, parseCidr, parseIp } from "../../../../shared/net/cidr";
 import type { Finding } from "../../types";
+import { nodeHealth } from "./health";
 import type { ClusterFacts } from "./read";
 import { CHECK, finding, SOURCES } from "./sources";
 
@@ -20,8 +20,8 @@ export const nodeFindings = (facts: ClusterFacts, cluster: VfxtClusterConfig, ta
         CHECK.nodes,
         "error",
         cluster.name,
-        facts.problem,
-        "declare vpcId for the cluster, or tag only the nodes of its VPC",
+        facts.problem.message,
+        facts.problem.fix,
         SOURCES.vfxtNodes,
       ),
     );
@@ -63,8 +63,23 @@ export const nodeFindings = (facts: ClusterFacts, cluster: VfxtClusterConfig, ta
       ),
     );
   }
-  return out;
+  return [...out, ...homeNodeFindings(cluster, found)];
 };
+
+/** A home node that is no node of the cluster is never chosen: its addresses go to the least loaded node. */
+const homeNodeFindings = (cluster: VfxtClusterConfig, nodes: ReadonlySet<string>): Finding[] =>
+  Object.entries(cluster.homeNodes)
+    .filter(([, node]) => !nodes.has(node))
+    .map(([address, node]) =>
+      finding(
+        CHECK.nodes,
+        "warning",
+        address,
+        `homeNodes of ${cluster.name} sends ${address} to ${node}, which is no node of the cluster: the function moves that address to the least loaded node instead of where the cluster homes it`,
+        `set homeNodes.${address} to the node the cluster homes it on (Avere "Setting Home Nodes")`,
+        SOURCES.vfxtNodes,
+      ),
+    );
 
 /** Which reserved address of its subnet an address is, in the VPC user guide's words. */
 const reservedRole = (obs: ClusterObservation, address: string): string => {
@@ -128,7 +143,8 @@ export const addressRuleFindings = (facts: ClusterFacts, cluster: VfxtClusterCon
   });
 };
 
-const specsOf = (obs: ClusterObservation, cluster: VfxtClusterConfig): AddressSpec[] =>
+/** The addresses the function would serve, with their mode (those that break an AWS rule left out). */
+export const specsOf = (obs: ClusterObservation, cluster: VfxtClusterConfig): AddressSpec[] =>
   obs.addresses.flatMap((address) => {
     const spec = specOf(obs, cluster, address);
     return isSpec(spec) ? [spec] : [];
@@ -151,7 +167,7 @@ export const reservationFindings = (facts: ClusterFacts, cluster: VfxtClusterCon
           CHECK.reservations,
           "error",
           spec.address,
-          `${spec.address} is inside the prefix reservation ${prefix.cidr} of ${spec.subnetId}: AWS hands those addresses to prefix-delegation ENIs, and the simulated account refuses an explicit assignment there (decision 12)`,
+          `${spec.address} is inside the prefix reservation ${prefix.cidr} of ${spec.subnetId}: AWS assigns the addresses of a prefix reservation to prefix-delegation ENIs itself, so the address can be taken from the cluster as part of a prefix (and the simulated account refuses assigning it explicitly, its decision 12: AWS does not document that case)`,
           `use an explicit reservation for the cluster's addresses (aws ec2 create-subnet-cidr-reservation --subnet-id ${spec.subnetId} --cidr <block> --reservation-type explicit) and keep them out of prefix reservations`,
           SOURCES.cidrReservations,
         ),
@@ -230,8 +246,7 @@ export const placementFindings = (facts: ClusterFacts, cluster: VfxtClusterConfi
             ),
           ];
     }
-    // The boot grace is the function's own patience, not a readiness problem: not applied here.
-    if (healthOf(holder.node, holder.node.launchedAt, 0) !== "unhealthy") return [];
+    if (nodeHealth(holder.node) !== "unhealthy") return [];
     return [
       finding(
         CHECK.placement,
@@ -244,5 +259,3 @@ export const placementFindings = (facts: ClusterFacts, cluster: VfxtClusterConfi
     ];
   });
 };
-
-export { specsOf };

@@ -5,10 +5,10 @@
  */
 import type { VfxtClusterConfig } from "../../../../functions/vfxt-ip-move/config";
 import type { ClusterObservation, NodeState } from "../../../../functions/vfxt-ip-move/plan";
-import { healthOf } from "../../../../functions/vfxt-ip-move/plan/health";
 import type { AlarmView } from "../../../../shared/observe/model";
 import type { Finding } from "../../types";
 import { specsOf } from "./addresses";
+import { isHealthy } from "./health";
 import type { ClusterFacts } from "./read";
 import { CHECK, finding, SOURCES } from "./sources";
 
@@ -67,8 +67,6 @@ export const alarmFindings = (facts: ClusterFacts, cluster: VfxtClusterConfig, p
             ),
           ];
     });
-
-const isHealthy = (node: NodeState) => healthOf(node, node.launchedAt, 0) === "healthy";
 
 /** Room for more secondary addresses in a subnet on these nodes, besides the cluster's own addresses. */
 const roomIn = (

@@ -4,7 +4,7 @@
  * (functions/vfxt-ip-move/observe), the subnet CIDR reservations of the address subnets, the configured
  * route tables that exist, and the nodes' status-check alarms.
  */
-import { type EC2Client, GetSubnetCidrReservationsCommand } from "@aws-sdk/client-ec2";
+import { DescribeVpcsCommand, type EC2Client, GetSubnetCidrReservationsCommand } from "@aws-sdk/client-ec2";
 import type { VfxtClusterConfig } from "../../../../functions/vfxt-ip-move/config";
 import { observeCluster } from "../../../../functions/vfxt-ip-move/observe";
 import { loadRouteTables } from "../../../../functions/vfxt-ip-move/observe/loaders";
@@ -15,6 +15,7 @@ import { describeInstances, loadMetricAlarms } from "../../../../shared/observe/
 import type { AlarmView, InstanceView } from "../../../../shared/observe/model";
 import { ConfigurationError } from "../../../../shared/runtime/errors";
 import type { DoctorContext } from "../../types";
+import { cachedRead } from "../support";
 
 export interface ReservationFacts {
   cidr: string;
@@ -28,8 +29,8 @@ export interface ClusterFacts {
   nodes: InstanceView[];
   /** The capability's observation; absent when it refused the cluster (`problem`). */
   observation?: ClusterObservation;
-  /** Why the capability refuses to observe the cluster (its nodes in several VPCs…). */
-  problem?: string;
+  /** Why the cluster cannot be observed (its nodes in several VPCs, a declared VPC that does not exist). */
+  problem?: { message: string; fix: string };
   /** Subnet CIDR reservations of the subnets holding secondary-mode addresses, by subnet id. */
   reservations: ReadonlyMap<string, readonly ReservationFacts[]>;
   /** Configured route tables that exist. */
@@ -53,14 +54,39 @@ const loadReservations = async (ec2: EC2Client, subnetId: string): Promise<Reser
   return out;
 };
 
+const vpcExists = async (ec2: EC2Client, vpcId: string): Promise<boolean> => {
+  const page = await awsCall("ec2", "DescribeVpcs", () =>
+    ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] })),
+  );
+  return (page.Vpcs ?? []).length > 0;
+};
+
 /** The capability's observation, or the configuration problem it raises for this cluster. */
-const observe = async (ctx: DoctorContext, cluster: VfxtClusterConfig, nodes: readonly InstanceView[]) => {
+const observe = async (
+  ctx: DoctorContext,
+  cluster: VfxtClusterConfig,
+  nodes: readonly InstanceView[],
+): Promise<Pick<ClusterFacts, "observation" | "problem">> => {
+  // The capability reads a declared VPC by id (DescribeVpcs VpcIds): one that does not exist fails the read.
+  if (cluster.vpcId !== undefined && !(await vpcExists(ctx.clients.ec2, cluster.vpcId))) {
+    return {
+      problem: {
+        message: `vpcId ${cluster.vpcId} of cluster ${cluster.name} does not exist in this Region: the function cannot read the cluster`,
+        fix: "correct vfxtIpMove.clusters[].vpcId (or remove it: the nodes' VPC is used)",
+      },
+    };
+  }
   try {
     const tagKey = ctx.config.vfxtIpMove.clusterTagKey;
     return { observation: await observeCluster(ctx.clients.ec2, cluster, nodes, { tagKey, cleanup: false }) };
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    return { problem: [error.message, ...error.context.issues].join(": ") };
+    return {
+      problem: {
+        message: [error.message, ...error.context.issues].join(": "),
+        fix: "declare vpcId for the cluster, or tag only the nodes of its VPC",
+      },
+    };
   }
 };
 
@@ -97,17 +123,8 @@ const readCluster = async (ctx: DoctorContext, cluster: VfxtClusterConfig): Prom
 };
 
 /** One read per (doctor run, cluster), shared by every vfxt-ip-move check of the run. */
-const cache = new WeakMap<DoctorContext, Map<string, Promise<ClusterFacts>>>();
-
-export const clusterFacts = (ctx: DoctorContext, cluster: VfxtClusterConfig): Promise<ClusterFacts> => {
-  const byCluster = cache.get(ctx) ?? new Map<string, Promise<ClusterFacts>>();
-  cache.set(ctx, byCluster);
-  const known = byCluster.get(cluster.name);
-  if (known !== undefined) return known;
-  const read = readCluster(ctx, cluster);
-  byCluster.set(cluster.name, read);
-  return read;
-};
+export const clusterFacts = (ctx: DoctorContext, cluster: VfxtClusterConfig): Promise<ClusterFacts> =>
+  cachedRead(ctx, `vfxt-ip-move:${cluster.name}`, () => readCluster(ctx, cluster));
 
 /** The read-only calls of the reads above (for `--print-policy`). */
 export const CLUSTER_READ_ACTIONS = [

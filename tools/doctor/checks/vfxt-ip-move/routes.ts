@@ -5,9 +5,9 @@
  */
 import type { VfxtClusterConfig } from "../../../../functions/vfxt-ip-move/config";
 import type { ClusterObservation, NodeState, RouteState } from "../../../../functions/vfxt-ip-move/plan";
-import { healthOf } from "../../../../functions/vfxt-ip-move/plan/health";
 import type { Finding } from "../../types";
 import { specsOf } from "./addresses";
+import { isHealthy } from "./health";
 import type { ClusterFacts } from "./read";
 import { CHECK, finding, SOURCES } from "./sources";
 
@@ -15,8 +15,6 @@ const nodeOfTarget = (obs: ClusterObservation, target: string | undefined): Node
   target === undefined
     ? undefined
     : obs.nodes.find((n) => n.instanceId === target || n.enis.some((e) => e.id === target));
-
-const isHealthy = (node: NodeState) => healthOf(node, node.launchedAt, 0) === "healthy";
 
 type RouteProblem = "missing" | "elsewhere" | "unserved";
 
