@@ -29,6 +29,8 @@ export interface SubnetView {
   vpcId: string;
   cidrBlock: string;
   availabilityZone?: string;
+  /** The Outpost the subnet is on (absent for a subnet in the Region). */
+  outpostArn?: string;
 }
 
 const toNetworkInterfaceView = (eni: NetworkInterface): NetworkInterfaceView => {
@@ -124,6 +126,7 @@ export const loadSubnets = async (ec2: EC2Client, subnetIds: readonly string[]):
           vpcId: subnet.VpcId ?? "",
           cidrBlock: subnet.CidrBlock ?? "",
           availabilityZone: subnet.AvailabilityZone,
+          ...(subnet.OutpostArn === undefined ? {} : { outpostArn: subnet.OutpostArn }),
         });
       }
       nextToken = page.NextToken;

@@ -4,7 +4,16 @@ import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
 import { runDoctor } from "../../../tools/doctor/run";
 import type { Finding } from "../../../tools/doctor/types";
 import { autoScalingGroupOf, type Fixture, networkInterfaceOf, readFixture } from "../../support/fixtures";
-import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf, withDoctorContext } from "./support";
+import {
+  type DemoConfig,
+  type DemoEdit,
+  demoConfig,
+  demoFixture,
+  doctorOn,
+  errorsIn,
+  runCheckOnDemo,
+  withDoctorContext,
+} from "./support";
 
 /**
  * eni-reattach doctor checks (issue 13): each on the demo account (events/accounts/demo.json, firewall
@@ -17,20 +26,10 @@ const IT_ENI = "eni-0e1d2c3b4a5f60001";
 const OT_ENI = "eni-0e1d2c3b4a5f60002";
 const EXPOSED_ENI = "eni-0e1d2c3b4a5f60003";
 
-type Config = ReturnType<typeof demoConfig>;
+type Config = DemoConfig;
 
-const run = async (
-  id: string,
-  edit: { fixture?: (f: Fixture) => void; config?: (c: Config) => void } = {},
-): Promise<Finding[]> => {
-  const fixture = demoFixture();
-  const config = demoConfig();
-  edit.fixture?.(fixture);
-  edit.config?.(config);
-  const check = ENI_REATTACH_CHECKS.filter((c) => c.id === id);
-  expect(check).toHaveLength(1);
-  return findingsOf(await doctorOn(fixture, config, check), id);
-};
+const run = (id: string, edit: DemoEdit = {}): Promise<Finding[]> =>
+  runCheckOnDemo(ENI_REATTACH_CHECKS, id, edit);
 
 const group = (c: Config) => c.eniReattach.groups[0] as Record<string, unknown>;
 const hookOf = (f: Fixture, name: string) => {

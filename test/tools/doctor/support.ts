@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { expect } from "vitest";
 import type { SimulatedAccount } from "../../../sim/index";
 import { openFixtureSession, resolveStage } from "../../../tools/doctor/context";
 import { runDoctor } from "../../../tools/doctor/run";
@@ -59,3 +60,26 @@ export const findingsOf = (findings: readonly Finding[], check: string): Finding
 /** Findings at severity error. */
 export const errorsIn = (findings: readonly Finding[]): Finding[] =>
   findings.filter((f) => f.severity === "error");
+
+export type DemoConfig = ReturnType<typeof demoConfig>;
+
+/** Edits of the demo account and configuration that break what one check is built to catch. */
+export interface DemoEdit {
+  fixture?: (f: Fixture) => void;
+  config?: (c: DemoConfig) => void;
+}
+
+/** The findings of the check `id` (one of `checks`) on the demo account and config/dev.json, edited. */
+export const runCheckOnDemo = async (
+  checks: readonly Check[],
+  id: string,
+  edit: DemoEdit = {},
+): Promise<Finding[]> => {
+  const fixture = demoFixture();
+  const config = demoConfig();
+  edit.fixture?.(fixture);
+  edit.config?.(config);
+  const check = checks.filter((c) => c.id === id);
+  expect(check).toHaveLength(1);
+  return findingsOf(await doctorOn(fixture, config, check), id);
+};

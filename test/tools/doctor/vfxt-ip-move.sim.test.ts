@@ -4,7 +4,16 @@ import { READ_ONLY_ACTION } from "../../../tools/doctor/policy";
 import { runDoctor } from "../../../tools/doctor/run";
 import type { Finding } from "../../../tools/doctor/types";
 import { alarmOf, type Fixture, instanceOf, networkInterfaceOf, readFixture } from "../../support/fixtures";
-import { demoConfig, demoFixture, doctorOn, errorsIn, findingsOf, withDoctorContext } from "./support";
+import {
+  type DemoConfig,
+  type DemoEdit,
+  demoConfig,
+  demoFixture,
+  doctorOn,
+  errorsIn,
+  runCheckOnDemo,
+  withDoctorContext,
+} from "./support";
 
 /**
  * vfxt-ip-move doctor checks (issue 13): each on the demo account (events/accounts/demo.json: cluster vfxt-a,
@@ -22,20 +31,10 @@ const ENI_A3 = "eni-0af7c0de000000a03";
 const ENI_B2 = "eni-0af7c0de000000b02";
 const ENI_B3 = "eni-0af7c0de000000b03";
 
-type Config = ReturnType<typeof demoConfig>;
+type Config = DemoConfig;
 
-const run = async (
-  id: string,
-  edit: { fixture?: (f: Fixture) => void; config?: (c: Config) => void } = {},
-): Promise<Finding[]> => {
-  const fixture = demoFixture();
-  const config = demoConfig();
-  edit.fixture?.(fixture);
-  edit.config?.(config);
-  const check = VFXT_IP_MOVE_CHECKS.filter((c) => c.id === id);
-  expect(check).toHaveLength(1);
-  return findingsOf(await doctorOn(fixture, config, check), id);
-};
+const run = (id: string, edit: DemoEdit = {}): Promise<Finding[]> =>
+  runCheckOnDemo(VFXT_IP_MOVE_CHECKS, id, edit);
 
 const clusterA = (c: Config) => c.vfxtIpMove.clusters[0] as Record<string, unknown> & { addresses: string[] };
 const clusterB = (c: Config) =>

@@ -5,12 +5,7 @@
  * Auto Scaling membership, and the network limits of the firewall's instance types.
  */
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import {
-  DescribeInstanceTypesCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  type EC2Client,
-} from "@aws-sdk/client-ec2";
+import { DescribeInstanceTypesCommand, DescribeVpcsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { EniReattachGroupConfig } from "../../../../functions/eni-reattach/config";
 import { awsCall } from "../../../../shared/aws/errors";
 import {
@@ -23,6 +18,7 @@ import {
   loadTaggedEnis,
   type NetworkLimits,
 } from "../../../../shared/observe/attachments";
+import { loadSubnets } from "../../../../shared/observe/interfaces";
 import { chunks, loadInstances } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
 import type { DoctorContext } from "../../types";
@@ -154,35 +150,19 @@ const loadVpcIds = async (ec2: EC2Client, ids: readonly string[]): Promise<Set<s
   return out;
 };
 
-/** Subnets by id with their Outpost; unknown ids are absent (a filter, not `SubnetIds`). */
-const loadSubnetFacts = async (ec2: EC2Client, ids: readonly string[]): Promise<Map<string, SubnetFacts>> => {
-  const out = new Map<string, SubnetFacts>();
-  for (const part of chunks([...new Set(ids)].filter((id) => id !== ""))) {
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall("ec2", "DescribeSubnets", () =>
-        ec2.send(
-          new DescribeSubnetsCommand({
-            Filters: [{ Name: "subnet-id", Values: part }],
-            MaxResults: 1000,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const s of page.Subnets ?? []) {
-        if (s.SubnetId === undefined) continue;
-        out.set(s.SubnetId, {
-          id: s.SubnetId,
-          vpcId: s.VpcId ?? "",
-          availabilityZone: s.AvailabilityZone ?? "",
-          ...(s.OutpostArn === undefined ? {} : { outpostArn: s.OutpostArn }),
-        });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-  }
-  return out;
-};
+/** Subnets by id with their Outpost; unknown ids are absent (the shared loader filters, not `SubnetIds`). */
+const loadSubnetFacts = async (ec2: EC2Client, ids: readonly string[]): Promise<Map<string, SubnetFacts>> =>
+  new Map(
+    (await loadSubnets(ec2, ids)).map((s) => [
+      s.id,
+      {
+        id: s.id,
+        vpcId: s.vpcId,
+        availabilityZone: s.availabilityZone ?? "",
+        ...(s.outpostArn === undefined ? {} : { outpostArn: s.outpostArn }),
+      },
+    ]),
+  );
 
 const loadGroupEnis = async (ec2: EC2Client, group: EniReattachGroupConfig, tagKey: string) => {
   const [tagged, listed] = await Promise.all([
