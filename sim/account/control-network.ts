@@ -40,7 +40,10 @@ const PrefixesBody = z.strictObject({
   bgpPeerId: z.optional(z.string()),
   addressFamily: z.optional(Family),
 });
-const DataPlaneBody = z.strictObject({ status: z.enum(["up", "down"]) });
+const DataPlaneBody = z.strictObject({
+  status: z.enum(["up", "down"]),
+  addressFamily: z.optional(Family),
+});
 const EntriesBody = z.strictObject({
   entries: z.array(z.strictObject({ cidr: z.string(), description: z.optional(z.string()) })),
 });
@@ -88,7 +91,7 @@ function vifAction(
     case "data-plane": {
       const parsed = parseBody(DataPlaneBody, body);
       if (!parsed.ok) return parsed.response;
-      net.setDataPlane(id, parsed.value.status === "up");
+      net.setDataPlane(id, parsed.value.status === "up", parsed.value.addressFamily);
       return ok(net.virtualInterface(id));
     }
     default:

@@ -24,6 +24,7 @@ import type { AccountFixture } from "./fixture";
 import { compareStrings, type Params, paginate } from "./query";
 import { canonicalDestination } from "./route-destination";
 import {
+  type AddressFamily,
   type BgpPeerModel,
   type BgpStatus,
   type EmitServiceEvent,
@@ -67,13 +68,13 @@ export function loadDxFixture(state: RegionState, f: AccountFixture): void {
       bgpPeers: v.bgpPeers.map((p) =>
         prune({ ...p, advertisedPrefixes: p.advertisedPrefixes?.map(canonicalDestination) }),
       ),
-      dataPlaneUp: true,
+      dataPlane: { ipv4: v.dataPlane.ipv4 === "up", ipv6: v.dataPlane.ipv6 === "up" },
       tags: new Map(Object.entries(v.tags)),
     });
   }
 }
 
-const familyOf = (prefix: string): "ipv4" | "ipv6" => (parseCidr(prefix)?.version === 6 ? "ipv6" : "ipv4");
+const familyOf = (prefix: string): AddressFamily => (parseCidr(prefix)?.version === 6 ? "ipv6" : "ipv4");
 
 /** What a session advertises: its own prefixes, else the gateway's prefixes of its family. */
 function advertised(vgw: VirtualPrivateGatewayModel | undefined, peer: BgpPeerModel): string[] {
@@ -94,9 +95,16 @@ export function peerStatus(state: RegionState, vif: VirtualInterfaceModel, peer:
   return peer.bgpStatus;
 }
 
-/** A session carries routes: its interface is available (or testing other sessions) and it is up. */
+/**
+ * A session carries routes: its peer is `available` (a peer being created or deleted has no session), its
+ * interface is available (or testing other sessions) and it is up.
+ */
 function sessionUp(state: RegionState, vif: VirtualInterfaceModel, peer: BgpPeerModel): boolean {
-  return (vif.state === "available" || vif.state === "testing") && peerStatus(state, vif, peer) === "up";
+  return (
+    (peer.bgpPeerState ?? "available") === "available" &&
+    (vif.state === "available" || vif.state === "testing") &&
+    peerStatus(state, vif, peer) === "up"
+  );
 }
 
 /** The prefixes a modelled gateway currently propagates, in advertisement order, without duplicates. */
@@ -114,7 +122,7 @@ function vgwPrefixes(state: RegionState, vgwId: string): string[] {
 }
 
 /** Whether some session of the gateway's interfaces of this family is up. */
-function familyUp(state: RegionState, vgwId: string, family: "ipv4" | "ipv6"): boolean {
+function familyUp(state: RegionState, vgwId: string, family: AddressFamily): boolean {
   const vgw = state.virtualPrivateGateways.get(vgwId);
   return (vgw?.virtualInterfaceIds ?? []).some((id) => {
     const vif = state.virtualInterfaces.get(id);
@@ -160,7 +168,7 @@ export function listedRoutes(state: RegionState, rt: RouteTableModel): RouteMode
 /** Which sessions of an interface a control call means: one peer, one family, or all. */
 export interface PeerSelector {
   bgpPeerId?: string;
-  addressFamily?: "ipv4" | "ipv6";
+  addressFamily?: AddressFamily;
 }
 
 export function virtualInterfaceOf(state: RegionState, id: string): VirtualInterfaceModel {
@@ -248,16 +256,34 @@ export function setAdvertisedPrefixes(
 }
 
 /**
- * Whether traffic of a family crosses Direct Connect to the gateway's VPC: some interface of the gateway
- * carries an up session of that family and forwards packets (its data plane is up). For probes and the
- * bench, which see the path, not the API.
+ * Loss (`false`) or recovery of an interface's data plane, for one address family or both; BGP is
+ * untouched (a grey failure: the sessions stay up, the routes stay propagated, packets are dropped).
  */
-export function directConnectPathUp(state: RegionState, vgwId: string, family: "ipv4" | "ipv6"): boolean {
+export function setDataPlane(vif: VirtualInterfaceModel, up: boolean, family?: AddressFamily): void {
+  for (const f of family === undefined ? (["ipv4", "ipv6"] as const) : [family]) vif.dataPlane[f] = up;
+}
+
+/** One word for both families' data planes (snapshots and views). */
+export const planeSummary = (plane: Record<AddressFamily, boolean>): "up" | "down" | "partial" =>
+  plane.ipv4 && plane.ipv6 ? "up" : !plane.ipv4 && !plane.ipv6 ? "down" : "partial";
+
+/** Whether an interface forwards packets of a family now: an up session of that family, its data plane up. */
+export function vifCarries(state: RegionState, vif: VirtualInterfaceModel, family: AddressFamily): boolean {
+  return (
+    vif.dataPlane[family] && vif.bgpPeers.some((p) => p.addressFamily === family && sessionUp(state, vif, p))
+  );
+}
+
+/**
+ * Whether traffic of a family crosses Direct Connect to the gateway's VPC: some interface of the gateway
+ * carries an up session of that family and forwards packets of that family (its data plane for the family
+ * is up). For probes and the bench, which see the path, not the API.
+ */
+export function directConnectPathUp(state: RegionState, vgwId: string, family: AddressFamily): boolean {
   const vgw = state.virtualPrivateGateways.get(vgwId);
   return (vgw?.virtualInterfaceIds ?? []).some((id) => {
     const vif = state.virtualInterfaces.get(id);
-    if (vif === undefined || !vif.dataPlaneUp) return false;
-    return vif.bgpPeers.some((p) => p.addressFamily === family && sessionUp(state, vif, p));
+    return vif !== undefined && vifCarries(state, vif, family);
   });
 }
 
@@ -295,7 +321,7 @@ function toVirtualInterface(c: OpContext, v: VirtualInterfaceModel): VirtualInte
           addressFamily: p.addressFamily,
           amazonAddress: p.amazonAddress,
           customerAddress: p.customerAddress,
-          bgpPeerState: "available" as const,
+          bgpPeerState: p.bgpPeerState ?? "available",
           bgpStatus: peerStatus(c.state, v, p),
         }),
     ),

@@ -34,6 +34,8 @@ const Cidr = z
   );
 
 export const BGP_STATUSES = ["up", "down", "unknown"] as const;
+export const BGP_PEER_STATES = ["verifying", "pending", "available", "deleting", "deleted"] as const;
+const PlaneStatus = z._default(z.enum(["up", "down"]), "up");
 export const VIRTUAL_INTERFACE_STATES = [
   "confirming",
   "verifying",
@@ -78,6 +80,10 @@ export const VirtualInterfaceFixture = z.strictObject({
           bgpPeerId: z.string().check(z.regex(/^dxpeer-[0-9a-z]{8,}$/, "must look like dxpeer-fgabc123")),
           addressFamily: z._default(z.enum(["ipv4", "ipv6"]), "ipv4"),
           bgpStatus: z._default(z.enum(BGP_STATUSES), "up"),
+          bgpPeerState: doc(
+            z._default(z.enum(BGP_PEER_STATES), "available"),
+            "The peer's lifecycle (`BGPPeer.bgpPeerState`): only an `available` peer's session carries routes.",
+          ),
           amazonAddress: z.optional(z.string()),
           customerAddress: z.optional(z.string()),
           advertisedPrefixes: doc(
@@ -89,6 +95,10 @@ export const VirtualInterfaceFixture = z.strictObject({
       [],
     ),
     "BGP peers; change their status with `account.setBgpStatus` or `POST /__sim/virtual-interfaces/<id>/bgp`.",
+  ),
+  dataPlane: doc(
+    z._default(z.strictObject({ ipv4: PlaneStatus, ipv6: PlaneStatus }), { ipv4: "up", ipv6: "up" }),
+    "Whether packets of each family cross the interface at the start (`down`: lost while BGP stays up); change it with `account.network.setDataPlane` or `POST /__sim/virtual-interfaces/<id>/data-plane`.",
   ),
   tags: z._default(z.record(z.string(), z.string()), {}),
 });

@@ -10,8 +10,10 @@ import {
   directConnectPathUp,
   type PeerSelector,
   peerStatus,
+  planeSummary,
   setAdvertisedPrefixes,
   setBgpStatus,
+  setDataPlane,
   virtualInterfaceOf,
 } from "./dx";
 import { failBgpFailoverTest } from "./dx-failover-test";
@@ -19,7 +21,7 @@ import { type EmfResult, ingestLogEvents } from "./emf";
 import { setPrefixListEntries } from "./prefix-lists";
 import { destinationMember } from "./route-destination";
 import { effectiveRoutes } from "./route-selection";
-import type { EmitServiceEvent, RegionState, TagPolicyModel } from "./state";
+import type { AddressFamily, EmitServiceEvent, RegionState, TagPolicyModel } from "./state";
 
 export interface NetworkControlHost {
   /** The fixture's region. */
@@ -32,8 +34,17 @@ export interface NetworkControlHost {
 export interface VirtualInterfaceView {
   virtualInterfaceId: string;
   virtualInterfaceState: string;
-  dataPlane: "up" | "down";
-  bgpPeers: { bgpPeerId: string; addressFamily: string; bgpStatus: string; advertisedPrefixes?: string[] }[];
+  /** `up` while both families forward packets, `down` while neither does; else see `dataPlanes`. */
+  dataPlane: "up" | "down" | "partial";
+  /** The data plane of each address family. */
+  dataPlanes: Record<AddressFamily, "up" | "down">;
+  bgpPeers: {
+    bgpPeerId: string;
+    addressFamily: AddressFamily;
+    bgpPeerState: string;
+    bgpStatus: string;
+    advertisedPrefixes?: string[];
+  }[];
 }
 
 export interface EffectiveRouteView {
@@ -66,9 +77,9 @@ export class NetworkControls {
     setAdvertisedPrefixes(this.region(), virtualInterfaceId, prefixes, selector);
   }
 
-  /** Data-plane loss (`false`) or recovery of an interface; BGP is untouched. */
-  setDataPlane(virtualInterfaceId: string, up: boolean): void {
-    virtualInterfaceOf(this.region(), virtualInterfaceId).dataPlaneUp = up;
+  /** Data-plane loss (`false`) or recovery of an interface, for one address family or both; BGP is untouched. */
+  setDataPlane(virtualInterfaceId: string, up: boolean, addressFamily?: AddressFamily): void {
+    setDataPlane(virtualInterfaceOf(this.region(), virtualInterfaceId), up, addressFamily);
   }
 
   /** Ends the running failover test of an interface as `failed`; returns its test id. */
@@ -83,10 +94,12 @@ export class NetworkControls {
     return {
       virtualInterfaceId: vif.id,
       virtualInterfaceState: vif.state,
-      dataPlane: vif.dataPlaneUp ? "up" : "down",
+      dataPlane: planeSummary(vif.dataPlane),
+      dataPlanes: { ipv4: vif.dataPlane.ipv4 ? "up" : "down", ipv6: vif.dataPlane.ipv6 ? "up" : "down" },
       bgpPeers: vif.bgpPeers.map((p) => ({
         bgpPeerId: p.bgpPeerId,
         addressFamily: p.addressFamily,
+        bgpPeerState: p.bgpPeerState ?? "available",
         bgpStatus: peerStatus(state, vif, p),
         ...(p.advertisedPrefixes === undefined ? {} : { advertisedPrefixes: [...p.advertisedPrefixes] }),
       })),
@@ -94,7 +107,7 @@ export class NetworkControls {
   }
 
   /** Whether traffic of a family crosses Direct Connect into the gateway's VPC right now. */
-  directConnectPathUp(virtualGatewayId: string, family: "ipv4" | "ipv6" = "ipv4"): boolean {
+  directConnectPathUp(virtualGatewayId: string, family: AddressFamily = "ipv4"): boolean {
     return directConnectPathUp(this.region(), virtualGatewayId, family);
   }
 

@@ -5,7 +5,7 @@
  * included so their changes show.
  */
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { listedRoutes, peerStatus } from "./dx";
+import { listedRoutes, peerStatus, planeSummary } from "./dx";
 import { currentPrefixListCidrs } from "./prefix-lists";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
@@ -90,7 +90,10 @@ export interface LocalGatewayRouteTableSnapshot {
 
 export interface VirtualInterfaceSnapshot {
   State: string;
-  DataPlane: "up" | "down";
+  /** `up` while both families forward packets, `down` while neither does, else `partial`. */
+  DataPlane: "up" | "down" | "partial";
+  /** Per family: whether packets cross the interface. */
+  DataPlanes?: { ipv4: "up" | "down"; ipv6: "up" | "down" };
   /** By peer id: the BGP status DescribeVirtualInterfaces shows. */
   BgpPeers: Record<string, { AddressFamily: string; BgpStatus: string }>;
 }
@@ -438,7 +441,8 @@ function networkSnapshot(
       v.id,
       {
         State: v.state,
-        DataPlane: v.dataPlaneUp ? "up" : "down",
+        DataPlane: planeSummary(v.dataPlane),
+        DataPlanes: { ipv4: v.dataPlane.ipv4 ? "up" : "down", ipv6: v.dataPlane.ipv6 ? "up" : "down" },
         BgpPeers: Object.fromEntries(
           v.bgpPeers.map((p) => [
             p.bgpPeerId,

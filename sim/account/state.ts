@@ -335,10 +335,15 @@ export function alarmArn(region: string, accountId: string, name: string): strin
 // Direct Connect (dx.ts): virtual private gateways, virtual interfaces and their BGP peers.
 
 export type BgpStatus = "up" | "down" | "unknown";
+export type AddressFamily = "ipv4" | "ipv6";
+/** `BGPPeer.bgpPeerState` (Direct Connect API): a session carries routes only once `available`. */
+export type BgpPeerState = "verifying" | "pending" | "available" | "deleting" | "deleted";
 
 export interface BgpPeerModel {
   bgpPeerId: string;
-  addressFamily: "ipv4" | "ipv6";
+  addressFamily: AddressFamily;
+  /** The peer's lifecycle (`BGPPeer.bgpPeerState`); default `available`. */
+  bgpPeerState?: BgpPeerState;
   /** The session's own status; a failover test or too many prefixes show it down (dx.ts `peerStatus`). */
   bgpStatus: BgpStatus;
   amazonAddress?: string;
@@ -361,8 +366,11 @@ export interface VirtualInterfaceModel {
   /** The gateway the interface terminates on (derived from `virtualPrivateGateways`). */
   virtualGatewayId?: string;
   bgpPeers: BgpPeerModel[];
-  /** Whether packets cross the interface; `false` models a data-plane loss while BGP stays up. */
-  dataPlaneUp: boolean;
+  /**
+   * Whether packets of each address family cross the interface; `false` models a data-plane loss of that
+   * family while its BGP session stays up (IPv4 and IPv6 run dual-stack, each over its own session).
+   */
+  dataPlane: Record<AddressFamily, boolean>;
   tags: Map<string, string>;
 }
 

@@ -87,7 +87,7 @@ export const vpnAnswers = (account: SimulatedAccount, group: DxFailoverGroupConf
 const upAtStart = (account: SimulatedAccount, group: DxFailoverGroupConfig): boolean =>
   group.virtualInterfaceIds.some((id) => {
     const vif = account.state().virtualInterfaces.get(id);
-    return vif?.dataPlaneUp === true && vif.bgpPeers.some((p) => p.bgpStatus === "up");
+    return vif?.bgpPeers.some((p) => p.bgpStatus === "up" && vif.dataPlane[p.addressFamily]) === true;
   });
 
 /**

@@ -220,9 +220,10 @@ describe("Direct Connect incidents for tests and chaos runs (/__sim/virtual-inte
       virtualInterfaceId: DX.vif1,
       virtualInterfaceState: "available",
       dataPlane: "up",
+      dataPlanes: { ipv4: "up", ipv6: "up" },
       bgpPeers: [
-        { bgpPeerId: PEER.v4a, addressFamily: "ipv4", bgpStatus: "up" },
-        { bgpPeerId: PEER.v6a, addressFamily: "ipv6", bgpStatus: "down" },
+        { bgpPeerId: PEER.v4a, addressFamily: "ipv4", bgpPeerState: "available", bgpStatus: "up" },
+        { bgpPeerId: PEER.v6a, addressFamily: "ipv6", bgpPeerState: "available", bgpStatus: "down" },
       ],
     });
     const adv = await a.control("POST", `/__sim/virtual-interfaces/${DX.vif2}/advertised-prefixes`, {
