@@ -177,6 +177,8 @@ const dxFailover: DeployedFunction = {
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstances",
     "ec2:GetManagedPrefixListEntries",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:DescribeSubnets",
     "cloudwatch:DescribeAlarms",
     "cloudwatch:GetMetricData",
     "directconnect:DescribeVirtualInterfaces",

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Clock, systemClock } from "../shared/runtime/clock";
+import type { HandlerOverrides } from "../shared/runtime/handler";
 import {
   type AccountSnapshot,
   type CallRecord,
@@ -108,6 +109,8 @@ export class Harness {
   readonly #handlers = new Map<string, LambdaHandler>();
   /** The SDK retry jitter handlers get on the manual clock (seeded: a run repeats). */
   #random = seededRandom(1);
+  /** Overrides a simulation adds for every handler (`setOverrides`). */
+  #extra: Pick<HandlerOverrides, "probeConnect"> = {};
   /** process.env values replaced by `start`, put back by `close`. */
   readonly #savedEnv = new Map<string, string | undefined>();
 
@@ -210,6 +213,7 @@ export class Harness {
     const overrides = {
       ...(this.#timeouts === undefined ? {} : { clock: this.#timeouts.clock, random: () => this.#random() }),
       ...(this.#memory === undefined ? {} : { requestHandler: this.#memory }),
+      ...this.#extra,
     };
     const handler = build({ ...process.env, ...env }, overrides);
     this.#handlers.set(key, handler);
@@ -224,6 +228,15 @@ export class Harness {
   coldStart(seed = 1): void {
     this.#handlers.clear();
     this.#random = seededRandom(seed);
+  }
+
+  /**
+   * Overrides for every handler built from now on, e.g. the dx probe's connect backed by the simulated
+   * account's data plane (`HandlerOverrides.probeConnect`); drops the handlers built so far.
+   */
+  setOverrides(extra: Pick<HandlerOverrides, "probeConnect">): void {
+    this.#extra = { ...extra };
+    this.#handlers.clear();
   }
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {

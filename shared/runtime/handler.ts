@@ -39,7 +39,17 @@ export interface HandlerOverrides {
   requestHandler?: HttpHandler;
   /** The SDK retry backoff's jitter source (default Math.random), seeded by a simulation. */
   random?: () => number;
+  /**
+   * The dx probe's connect to one target (default: a TCP handshake over a real socket), e.g. a simulated
+   * account's data plane. Never rejects: a failure is `ok: false` with its code.
+   */
+  probeConnect?: ProbeConnect;
 }
+
+export type ProbeConnect = (
+  target: { host: string; port: number },
+  timeoutMs: number,
+) => Promise<{ target: string; ok: boolean; latencyMs: number; error?: string }>;
 
 /**
  * How every function module builds its handler: from an environment (the deployed one reads process.env

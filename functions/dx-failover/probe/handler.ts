@@ -14,6 +14,7 @@ export const buildHandler: BuildHandler = (env = process.env, overrides = {}) =>
       runProbe(
         { region: requireRegion(input.region, PROBE_CAPABILITY), scheduledAt: input.scheduledAt },
         context,
+        overrides.probeConnect,
       ),
   });
 

@@ -3,6 +3,7 @@ import type { StageContext } from "../../config";
 import { type DxFailoverGroupConfig, PROBE_CAPABILITY, probedByOf, probeOptionsOf } from "../config";
 import { emfLine, writeLines } from "./emf";
 import { ProbeLoop, type ProbeSample } from "./loop";
+import type { ProbeFn } from "./tcp";
 import { putTrigger } from "./trigger";
 import { probeStopAt } from "./window";
 
@@ -36,6 +37,7 @@ const probeGroup = async (
   region: string,
   context: StageContext,
   stopAt: number,
+  probe: ProbeFn | undefined,
 ): Promise<GroupProbeSummary> => {
   const config = context.config.dxFailover;
   const summary: GroupProbeSummary = { name: group.name, rounds: 0, triggers: 0, triggerErrors: 0 };
@@ -57,6 +59,7 @@ const probeGroup = async (
     ...probeOptionsOf(group),
     clock: context.clock,
     stopAt,
+    ...(probe === undefined ? {} : { probe }),
     onSample,
     onTrigger: async (trigger) => {
       const detail = await putTrigger(context.clients.eventBridge(region), target, trigger);
@@ -72,9 +75,11 @@ const probeGroup = async (
   return { ...summary, rounds: run.rounds, triggers: run.triggers, triggerErrors: run.triggerErrors };
 };
 
+/** `probe`: the connect of one target (deployed: none, a real TCP socket; a simulation passes its data plane). */
 export const runProbe = async (
   input: { region: string; scheduledAt: number },
   context: StageContext,
+  probe?: ProbeFn,
 ): Promise<ProbeResult> => {
   const config = context.config.dxFailover;
   const start = context.clock.now();
@@ -102,6 +107,6 @@ export const runProbe = async (
     });
     return result("window-passed", []);
   }
-  const summaries = await Promise.all(mine.map((g) => probeGroup(g, input.region, context, stop)));
+  const summaries = await Promise.all(mine.map((g) => probeGroup(g, input.region, context, stop, probe)));
   return result(summaries.some((s) => s.triggers > 0) ? "triggered" : "probed", summaries);
 };

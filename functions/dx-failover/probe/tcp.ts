@@ -87,7 +87,14 @@ export const probeTcp: ProbeFn = (target, timeoutMs) =>
     socket.once("error", (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
   });
 
-/** Probes every target of a path in parallel: any success = healthy, latency = the best one. */
+const familyOfHost = (host: string): "ipv4" | "ipv6" => (host.includes(":") ? "ipv6" : "ipv4");
+
+/**
+ * Probes every target of a path in parallel. The path is healthy when, for each address family among its
+ * targets, some target of that family answers: targets of one family are redundant, but IPv4 and IPv6 cross
+ * Direct Connect over separate BGP sessions and can fail apart (Direct Connect UG "Add a BGP peer":
+ * dual-stack, no multiprotocol BGP), so an IPv4 answer never hides a dead IPv6 path. Latency: the best one.
+ */
 export const probePath = async (
   targets: readonly ProbeTarget[],
   timeoutMs: number,
@@ -106,12 +113,18 @@ export const probePath = async (
       ),
     ),
   );
+  const families = new Set(targets.map((t) => familyOfHost(t.host)));
+  const answered = new Set(
+    targets.filter((_, i) => results[i]?.ok === true).map((t) => familyOfHost(t.host)),
+  );
   const good = results.filter((r) => r.ok);
-  if (good.length > 0) return { ok: true, latencyMs: Math.min(...good.map((r) => r.latencyMs)), results };
+  if (answered.size === families.size)
+    return { ok: true, latencyMs: Math.min(...good.map((r) => r.latencyMs)), results };
+  const failed = results.filter((_, i) => !answered.has(familyOfHost(targets[i]?.host ?? "")));
   return {
     ok: false,
-    latencyMs: Math.max(...results.map((r) => r.latencyMs)),
-    error: results.map((r) => `${r.target}: ${r.error ?? "failed"}`).join(", "),
+    latencyMs: Math.max(...failed.map((r) => r.latencyMs)),
+    error: failed.map((r) => `${r.target}: ${r.error ?? "failed"}`).join(", "),
     results,
   };
 };

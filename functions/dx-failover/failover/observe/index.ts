@@ -1,5 +1,6 @@
 import type { StageContext } from "../../../config";
 import { canonicalCidrs, type DxFailoverGroupConfig, policyOf, probedByOf, vpnDownOf } from "../../config";
+import type { PrefixListLimit } from "../plan/effective";
 import { requiredRestoreWindowMs } from "../plan/hysteresis";
 import type { AddressFamily, FailoverState, Signals } from "../plan/types";
 import { decodeTableTags, groupState } from "../state";
@@ -23,6 +24,8 @@ export interface ObservedGroup {
   /** Route table → the CIDRs its ownership tag lists for this group. */
   owned: Record<string, string[]>;
   prefixLists: Map<string, string[]>;
+  /** MaxEntries and family of those lists (what the route quota counts). */
+  prefixListLimits: Map<string, PrefixListLimit>;
   state: FailoverState;
   /** The appliance ENI our routes were last written to (from the state tag). */
   recordedEni?: string;
@@ -82,6 +85,7 @@ export const observeGroup = async (
       tables.map((t) => [t.routeTableId, decodeTableTags(t.tags, group.name, config.groupTagKey).created]),
     ),
     prefixLists: prefixLists.entries,
+    prefixListLimits: prefixLists.limits,
     state: read.state,
     ...(read.eni !== undefined ? { recordedEni: read.eni } : {}),
     alarms,

@@ -1,14 +1,17 @@
 import {
+  DescribeManagedPrefixListsCommand,
   DescribeRouteTablesCommand,
   type EC2Client,
   GetManagedPrefixListEntriesCommand,
   type Route,
+  type RouteTable,
 } from "@aws-sdk/client-ec2";
 import { awsCall, awsErrorCode, toAwsCallError } from "../../../../shared/aws/errors";
 import { formatCidr, parseCidr } from "../../../../shared/net/cidr";
+import { loadSubnets } from "../../../../shared/observe/interfaces";
 import { routeTargets } from "../../../../shared/observe/loaders";
 import type { RouteTarget } from "../../../../shared/observe/model";
-import type { TableRoute } from "../plan/effective";
+import type { PrefixListLimit, TableRoute } from "../plan/effective";
 import { groupsOfTag, membershipFilterValues } from "../state";
 
 /** The group's route tables (by membership tag, optionally narrowed to ids), with tags and routes. */
@@ -83,55 +86,122 @@ export const loadGroupTables = async (
   return out.sort((a, b) => (a.routeTableId < b.routeTableId ? -1 : 1));
 };
 
+/** The prefix lists the tables' routes use. */
+const prefixListIdsOf = (tables: readonly ObservedTable[]): string[] =>
+  [
+    ...new Set(
+      tables.flatMap((t) => t.routes.filter((r) => r.kind === "prefix-list").map((r) => r.destination)),
+    ),
+  ].sort();
+
 /**
  * The current entries of the prefix lists the tables' routes use (GetManagedPrefixListEntries; a route to
- * a list uses its latest version). A list that cannot be read stays unresolved and is reported.
+ * a list uses its latest version), and each list's MaxEntries and family (DescribeManagedPrefixLists: a
+ * route to a list counts its MaxEntries against the table's route quota). A list that cannot be read stays
+ * unresolved and is reported; without its MaxEntries its current entries are counted (a lower bound).
  */
 export const loadPrefixLists = async (
   ec2: EC2Client,
   tables: readonly ObservedTable[],
-): Promise<{ entries: Map<string, string[]>; problems: string[] }> => {
-  const ids = [
-    ...new Set(
-      tables.flatMap((t) => t.routes.filter((r) => r.kind === "prefix-list").map((r) => r.destination)),
-    ),
-  ];
+): Promise<{ entries: Map<string, string[]>; limits: Map<string, PrefixListLimit>; problems: string[] }> => {
+  const ids = prefixListIdsOf(tables);
   const entries = new Map<string, string[]>();
   const problems: string[] = [];
-  for (const id of ids.sort()) {
+  for (const id of ids) {
     try {
-      const cidrs: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await ec2.send(
-          new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 100, NextToken: nextToken }),
-        );
-        cidrs.push(...(page.Entries ?? []).flatMap((e) => (e.Cidr ? [canonical(e.Cidr)] : [])));
-        nextToken = page.NextToken;
-      } while (nextToken);
-      entries.set(id, cidrs);
+      entries.set(id, await prefixListEntries(ec2, id));
     } catch (error) {
       const failure = toAwsCallError("ec2", "GetManagedPrefixListEntries", error);
       if (failure.retryable) throw failure;
       problems.push(`prefix list ${id} not readable (${awsErrorCode(error)}): its routes are not judged`);
     }
   }
-  return { entries, problems };
+  const limits = await prefixListLimits(ec2, ids, problems);
+  return { entries, limits, problems };
+};
+
+const prefixListEntries = async (ec2: EC2Client, id: string): Promise<string[]> => {
+  const cidrs: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 100, NextToken: nextToken }),
+    );
+    cidrs.push(...(page.Entries ?? []).flatMap((e) => (e.Cidr ? [canonical(e.Cidr)] : [])));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return cidrs;
+};
+
+/** MaxEntries and family of each list (DescribeManagedPrefixLists, paged); a refusal is reported. */
+const prefixListLimits = async (
+  ec2: EC2Client,
+  ids: readonly string[],
+  problems: string[],
+): Promise<Map<string, PrefixListLimit>> => {
+  const out = new Map<string, PrefixListLimit>();
+  if (ids.length === 0) return out;
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await ec2.send(
+        new DescribeManagedPrefixListsCommand({ PrefixListIds: [...ids], NextToken: nextToken }),
+      );
+      for (const list of page.PrefixLists ?? [])
+        if (list.PrefixListId && list.MaxEntries !== undefined)
+          out.set(list.PrefixListId, {
+            maxEntries: list.MaxEntries,
+            family: list.AddressFamily === "IPv6" ? "ipv6" : "ipv4",
+          });
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error) {
+    const failure = toAwsCallError("ec2", "DescribeManagedPrefixLists", error);
+    if (failure.retryable) throw failure;
+    problems.push(
+      `prefix lists not described (${awsErrorCode(error)}): route headroom counts their current entries, not MaxEntries`,
+    );
+  }
+  return out;
 };
 
 /**
- * The route tables of the Lambda probe's subnets (explicit associations). Such a table must keep the
- * propagated DX route: if it carries a group tag it is left out of the group (else, once failed over, the
- * DX probe would follow the VPN and a failback would be judged on the VPN's health).
+ * The route tables of the Lambda probe's subnets: a subnet's explicit association, else its VPC's main
+ * table (VPC UG "Subnet route tables": a subnet not explicitly associated uses the main route table). Such
+ * a table must keep the propagated DX route: if it carries a group tag it is left out of the group (else,
+ * once failed over, the DX probe would follow the VPN and a failback would be judged on the VPN's health).
  */
 export const loadProbeTables = async (ec2: EC2Client, subnetIds: readonly string[]): Promise<string[]> => {
   if (subnetIds.length === 0) return [];
-  const page = await awsCall("ec2", "DescribeRouteTables", () =>
-    ec2.send(
-      new DescribeRouteTablesCommand({
-        Filters: [{ Name: "association.subnet-id", Values: [...subnetIds] }],
-      }),
-    ),
+  const associated = await describeTables(ec2, [{ Name: "association.subnet-id", Values: [...subnetIds] }]);
+  const explicit = new Set(
+    associated.flatMap((t) => (t.Associations ?? []).flatMap((a) => (a.SubnetId ? [a.SubnetId] : []))),
   );
-  return (page.RouteTables ?? []).flatMap((t) => (t.RouteTableId ? [t.RouteTableId] : [])).sort();
+  const implicit = subnetIds.filter((id) => !explicit.has(id));
+  const vpcs = [...new Set((await loadSubnets(ec2, implicit)).map((s) => s.vpcId))].filter((v) => v !== "");
+  const main =
+    vpcs.length === 0
+      ? []
+      : await describeTables(ec2, [
+          { Name: "association.main", Values: ["true"] },
+          { Name: "vpc-id", Values: vpcs },
+        ]);
+  const ids = [...associated, ...main].flatMap((t) => (t.RouteTableId ? [t.RouteTableId] : []));
+  return [...new Set(ids)].sort();
+};
+
+const describeTables = async (
+  ec2: EC2Client,
+  filters: { Name: string; Values: string[] }[],
+): Promise<RouteTable[]> => {
+  const out: RouteTable[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall("ec2", "DescribeRouteTables", () =>
+      ec2.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken })),
+    );
+    out.push(...(page.RouteTables ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
 };

@@ -23,6 +23,12 @@ export interface TableRoute {
   origin: string;
 }
 
+/** A prefix list's size as the route quota counts it (DescribeManagedPrefixLists `MaxEntries`, `AddressFamily`). */
+export interface PrefixListLimit {
+  maxEntries: number;
+  family: "ipv4" | "ipv6";
+}
+
 /** One prefix a route offers for the traffic (a prefix-list route offers one per entry). */
 export interface Candidate {
   cidr: Cidr;

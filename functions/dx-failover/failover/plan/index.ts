@@ -98,6 +98,7 @@ export const routeGroupOf = (facts: Pick<GroupFacts, "name" | "cidrs" | "observe
     cidrs: facts.cidrs,
     tables,
     prefixLists: observed.prefixLists,
+    prefixListLimits: observed.prefixListLimits,
   };
 };
 

@@ -7,6 +7,7 @@ import {
   judgeFailback,
   judgeOverride,
   type OverrideVerdict,
+  type PrefixListLimit,
   type TableRoute,
 } from "./effective";
 import type { Decision } from "./types";
@@ -49,6 +50,8 @@ export interface RouteGroup {
   cidrs: readonly string[];
   tables: readonly PlanTable[];
   prefixLists: ReadonlyMap<string, readonly string[]>;
+  /** MaxEntries and family of the prefix lists the tables use (what the route quota counts). */
+  prefixListLimits?: ReadonlyMap<string, PrefixListLimit>;
 }
 
 export type CellAction = "create" | "replace" | "delete" | "conflict" | "none";

@@ -70,6 +70,21 @@ describe("probePath", () => {
     expect(r).toMatchObject({ ok: false, error: "127.0.0.1:1: boom" });
     expect(await probePath([], 100)).toMatchObject({ ok: false, error: "no-targets" });
   });
+
+  it("judges each address family: an IPv4 answer does not hide a dead IPv6 path (one family's data plane down)", async () => {
+    const v4 = { host: "10.100.0.53", port: 53 };
+    const v6 = { host: "2001:db8:100::53", port: 53 };
+    const v6b = { host: "2001:db8:100::54", port: 53 };
+    const answers = (ok: ReadonlySet<string>) => async (t: { host: string; port: number }) =>
+      ok.has(t.host)
+        ? { target: t.host, ok: true, latencyMs: 3 }
+        : { target: t.host, ok: false, latencyMs: 800, error: "ETIMEDOUT" };
+    const v6Dead = await probePath([v4, v6], 800, answers(new Set([v4.host])));
+    expect(v6Dead).toMatchObject({ ok: false, latencyMs: 800, error: "2001:db8:100::53: ETIMEDOUT" });
+    expect((await probePath([v4, v6], 800, answers(new Set([v4.host, v6.host])))).ok).toBe(true);
+    // Targets of one family stay redundant: one of two IPv6 targets answering is enough.
+    expect((await probePath([v4, v6, v6b], 800, answers(new Set([v4.host, v6b.host])))).ok).toBe(true);
+  });
 });
 
 describe("targets", () => {

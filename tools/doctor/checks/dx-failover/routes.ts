@@ -11,6 +11,7 @@ import {
   segmentsOf,
   type TableRoute,
 } from "../../../../functions/dx-failover/failover/plan/effective";
+import { quotaRoutesUsed } from "../../../../functions/dx-failover/failover/plan/headroom";
 import { staticFor } from "../../../../functions/dx-failover/failover/plan/routes";
 import {
   encodeRoutes,
@@ -164,20 +165,14 @@ const sharedTables = (groups: readonly DxGroupView[]) => {
   return [...byId.values()];
 };
 
-/**
- * Non-propagated routes of a family counted as AWS counts them against the quota: one per static route, a
- * prefix-list route its list's MaxEntries (its current entries when MaxEntries is unknown).
- */
+/** Non-propagated routes of a family counted as AWS counts them against the quota (the failover's own count). */
 const usedRoutes = (table: DoctorTable, family: Family, groups: readonly DxGroupView[]): number =>
-  table.routes
-    .filter((r) => r.origin === "CreateRoute")
-    .reduce((sum, r) => {
-      if (r.kind !== "prefix-list") return sum + (r.kind === family ? 1 : 0);
-      const limit = groups.map((g) => g.prefixListLimits.get(r.destination)).find((l) => l !== undefined);
-      if (limit !== undefined) return sum + (limit.family === family ? limit.maxEntries : 0);
-      const entries = groups.map((g) => g.prefixLists.get(r.destination)).find((e) => e !== undefined) ?? [];
-      return sum + entries.filter((e) => familyOf(e) === family).length;
-    }, 0);
+  quotaRoutesUsed(
+    table.routes,
+    family,
+    new Map(groups.flatMap((g) => [...g.prefixListLimits])),
+    new Map(groups.flatMap((g) => [...g.prefixLists])),
+  );
 
 /** The static routes one DX loss adds to the table: every CIDR of every group in it without one yet. */
 const neededRoutes = (table: DoctorTable, family: Family, groups: readonly DxGroupView[]): number =>
