@@ -9,10 +9,14 @@
  * - the VPC's local route: answers;
  * - no route, or a blackhole: no answer.
  * Answers are read once per `ProbeConnect` built (`connectNow`): the callers sample a moment of the world.
+ * A caller that knows when the prober's table can change passes `routes`, a cache of the effective route per
+ * host it clears then (the route lookup is the costly part; the path's state is read at every probe).
  */
 
 import type { ProbeConnect } from "../../../shared/runtime/handler";
 import type { SimulatedAccount } from "../../../sim/account/index";
+
+type EffectiveRoute = ReturnType<SimulatedAccount["network"]["effectiveRoutes"]>[number]["route"];
 
 export interface ProberPlacement {
   /** The route table of the prober's subnet (it keeps the propagated DX route). */
@@ -21,6 +25,8 @@ export interface ProberPlacement {
   applianceEnis: readonly string[];
   /** Whether the tunnel beyond the appliance carries packets now. */
   vpnUp: () => boolean;
+  /** Effective routes already looked up, by host (cleared by the caller when the table may have changed). */
+  routes?: Map<string, EffectiveRoute>;
 }
 
 const familyOf = (host: string): "ipv4" | "ipv6" => (host.includes(":") ? "ipv6" : "ipv4");
@@ -31,7 +37,11 @@ export const reach = (
   where: ProberPlacement,
   host: string,
 ): string | undefined => {
-  const route = account.network.effectiveRoutes(where.routeTableId, host)[0]?.route;
+  const cached = where.routes?.has(host) === true;
+  const route = cached
+    ? where.routes?.get(host)
+    : account.network.effectiveRoutes(where.routeTableId, host)[0]?.route;
+  if (!cached) where.routes?.set(host, route);
   if (route === undefined) return "ENETUNREACH";
   if (route.state !== "active") return "ETIMEDOUT";
   const target = route.target ?? "";

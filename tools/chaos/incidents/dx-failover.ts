@@ -1,36 +1,50 @@
 /**
- * dx-failover's incidents on test/fixtures/accounts/dx-failover.json (group lz-prod: two CIDRs, two
- * virtual interfaces, a VPN appliance ENI): Direct Connect's data plane failing with BGP up (a grey
- * failure: the propagated routes stay) and back, BGP sessions going down (routes withdrawn) and up, the VPN
- * tunnel lost and back, and flap bursts (the data plane toggling every 5–40 s, several times).
+ * dx-failover's incidents on the chaos account (tools/chaos/incidents/dx-account.ts: test/fixtures/accounts/
+ * dx-failover.json made dual-stack, with DC2's prefix-list route in both group tables; group lz-prod: two
+ * IPv4 CIDRs and one IPv6 CIDR, two virtual interfaces each with an IPv4 and an IPv6 session, a VPN appliance
+ * ENI): Direct Connect's data plane failing with BGP up (a grey failure: the propagated routes stay) and
+ * back, for one address family or both; BGP sessions of one family or both going down (routes withdrawn)
+ * and up; the VPN tunnel lost and back; flap bursts (the data plane toggling every 5–40 s, several times);
+ * DC2's prefix list edited (a new version of someone else's route the toolkit must leave alone).
  *
  * The stack around the failover function is simulated as deployed in agent mode (docs of issue 10): the
- * probe agent samples both paths every 5 s of simulated time and writes `PathHealthy` (Probe=agent) with
- * PutMetricData, and puts "DX Path Degraded" on the trigger bus after 2 consecutive failed DX probes while
- * the VPN answers (re-armed after 3 successes). The dx-probe Lambda is not driven (it probes over sockets).
+ * probe agent is the real probe engine (`ProbeLoop`, one round every 5 s of simulated time) whose connect
+ * follows the agent subnet's route table on the account's per-family data plane (dx-data-plane.ts); its
+ * samples go out as the real agent publishes them (`sampleData`, PutMetricData, Probe=agent), its trigger
+ * ("DX Path Degraded", `triggerDetailOf`) on the trigger bus. The dx-probe Lambda is not driven here (see
+ * `notDriven`); its sim test drives it with the same connect (test/functions/dx-failover/probe/simulated.sim.test.ts).
  */
-import { readFileSync } from "node:fs";
 import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
+import { triggerDetailOf } from "../../../functions/dx-failover/evidence";
+import { sampleData } from "../../../functions/dx-failover/probe/agent";
+import { ProbeLoop, type ProbeTrigger } from "../../../functions/dx-failover/probe/loop";
+import { parseTargets } from "../../../functions/dx-failover/probe/tcp";
+import type { ProbeConnect } from "../../../shared/runtime/handler";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import {
   type CheckState,
+  cellHasPath,
   cellWorks,
   checkDxStep,
   type DxView,
+  directConnectFamilies,
   directConnectWorks,
   dxView,
 } from "../invariants/dx-failover";
 import { Episodes, emptyMeasures } from "../measures";
 import type { Rng } from "../prng";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+import { DX_ACCOUNT, dxChaosFixture } from "./dx-account";
+import { connectNow } from "./dx-data-plane";
 
-const FIXTURE = "test/fixtures/accounts/dx-failover.json";
 const GROUP = "lz-prod";
 const ENI = "eni-0d0f00000000000a1";
 const VIFS = ["dxvif-fgdx0001", "dxvif-fgdx0002"];
 const NAMESPACE = "OpsToolkit/DxFailover";
 const TRIGGER_BUS = "ops-toolkit-dx-trigger";
 const SAMPLE_MS = 5000;
+/** The VPN probe target: the tunnel's far end on premises, routed to the appliance in the agent's table. */
+const VPN_TARGET_NET = "192.168.255.0/24";
 /**
  * How long traffic may have no working path: 2 probes and the trigger, or when the trigger is lost the
  * next reconcile (1 min) reading the agent's samples, and one Lambda retry (1 min) of a failed run.
@@ -45,21 +59,40 @@ const section = {
     {
       name: GROUP,
       location: "local-zone",
-      cidrs: ["10.100.0.0/16", "10.101.0.0/16"],
+      cidrs: ["10.100.0.0/16", "10.101.0.0/16", DX_ACCOUNT.onPremIpv6],
       applianceEniId: ENI,
       virtualInterfaceIds: VIFS,
-      probe: { directConnect: ["127.0.0.1:9"], vpn: ["127.0.0.1:9"] },
+      // One DX target per family (each family is judged on its own), the VPN's far end through the appliance.
+      probe: {
+        directConnect: ["10.100.0.53:53", "[2001:db8:100::53]:53"],
+        vpn: ["192.168.255.10:500"],
+        intervalMs: SAMPLE_MS,
+      },
     },
   ],
+};
+
+/** The chaos account with the agent's route to the VPN target through the appliance. */
+const fixture = () => {
+  const f = dxChaosFixture();
+  for (const t of (f.routeTables ?? []) as Record<string, unknown>[])
+    if (t.id === DX_ACCOUNT.probeTable)
+      t.routes = [...((t.routes as unknown[]) ?? []), { destinationCidrBlock: VPN_TARGET_NET, target: ENI }];
+  return f;
 };
 
 /** What the driver knows of the world outside the account: the VPN, the agent, pending flaps. */
 interface Outside {
   vpnUp: boolean;
   lastSample: number;
-  failures: number;
-  successes: number;
-  armed: boolean;
+  /** The agent's probe engine, and the connect its next rounds use (the data plane of this tick). */
+  agent: ProbeLoop;
+  connect: ProbeConnect;
+  /** Triggers the agent fired since the last tick. */
+  fired: ProbeTrigger[];
+  /** The agent table's effective route per probe target, as of `routesAt` incidents. */
+  routes: Map<string, ReturnType<SimulatedAccount["network"]["effectiveRoutes"]>[number]["route"]>;
+  routesAt: number;
   /** Times (epoch ms) at which the data plane of every VIF toggles. */
   flaps: number[];
   /** Incidents applied so far (the measure `dx-blackholed-s` is per incident). */
@@ -69,46 +102,79 @@ const outside = new WeakMap<World, Outside>();
 const outsideOf = (world: World): Outside => {
   let o = outside.get(world);
   if (o === undefined) {
-    o = {
+    const created: Outside = {
       vpnUp: true,
       lastSample: world.start - 300_000,
-      failures: 0,
-      successes: 0,
-      armed: true,
+      agent: undefined as unknown as ProbeLoop,
+      connect: async (t, timeoutMs) => ({ target: t.host, ok: false, latencyMs: timeoutMs, error: "unset" }),
+      fired: [],
+      routes: new Map(),
+      routesAt: -1,
       flaps: [],
       incidents: 0,
     };
-    outside.set(world, o);
+    created.agent = agentLoop(world, created);
+    outside.set(world, created);
+    o = created;
   }
   return o;
 };
 
+const group = () => parsedConfig.groups[0];
+
+/** The real probe engine of the agent, on the account's clock, its connect swapped every tick. */
+const agentLoop = (world: World, o: Outside): ProbeLoop => {
+  const g = group();
+  return new ProbeLoop({
+    dx: parseTargets((g?.probe.directConnect ?? []).join(",")),
+    vpn: parseTargets((g?.probe.vpn ?? []).join(",")),
+    intervalMs: SAMPLE_MS,
+    timeoutMs: 800,
+    clock: { now: () => world.account.clock.nowMs(), sleep: async () => undefined },
+    probe: (target, timeoutMs) => o.connect(target, timeoutMs),
+    onTrigger: (trigger) => {
+      o.fired.push(trigger);
+    },
+  });
+};
+
 const vif = (params: Params) => VIFS[Number(params.vif) % VIFS.length] ?? "";
-const dataPlaneUp = (account: SimulatedAccount, id: string) =>
-  account.network.virtualInterface(id).dataPlane === "up";
+type FamilyParam = "ipv4" | "ipv6" | "both";
+const familyParam = (params: Params): FamilyParam => (params.family as FamilyParam | undefined) ?? "both";
+const familiesOf = (f: FamilyParam) => (f === "both" ? (["ipv4", "ipv6"] as const) : [f]);
+const planeUp = (account: SimulatedAccount, id: string, f: FamilyParam) =>
+  familiesOf(f).every((x) => account.network.virtualInterface(id).dataPlanes[x] === "up");
 
-const pickVif = (rng: Rng): Params => ({ vif: rng.int(0, VIFS.length - 1) });
-
+/** A VIF and a family: one family alone half the time (a grey failure of IPv6 only, or of IPv4 only). */
+const pickVifFamily = (rng: Rng): Params => ({
+  vif: rng.int(0, VIFS.length - 1),
+  family: rng.pick(["both", "both", "ipv4", "ipv6"]),
+});
 const kinds: IncidentKind[] = [
   {
     name: "dx-data-plane-toggle",
     weight: 4,
-    draw: pickVif,
+    draw: pickVifFamily,
     apply: ({ account }, params) => {
-      const up = !dataPlaneUp(account, vif(params));
-      account.network.setDataPlane(vif(params), up);
-      return `${vif(params)} data plane ${up ? "up" : "down"} (BGP unchanged)`;
+      const f = familyParam(params);
+      const up = !planeUp(account, vif(params), f);
+      account.network.setDataPlane(vif(params), up, f === "both" ? undefined : f);
+      return `${vif(params)} data plane ${f === "both" ? "" : `${f} `}${up ? "up" : "down"} (BGP unchanged)`;
     },
   },
   {
     name: "bgp-toggle",
     weight: 3,
-    draw: pickVif,
+    draw: pickVifFamily,
     apply: ({ account }, params) => {
       const id = vif(params);
-      const down = account.network.virtualInterface(id).bgpPeers.some((p) => p.bgpStatus === "up");
-      account.setBgpStatus(id, down ? "down" : "up");
-      return `${id} BGP ${down ? "down" : "up"}`;
+      const f = familyParam(params);
+      const peers = account.network
+        .virtualInterface(id)
+        .bgpPeers.filter((p) => f === "both" || p.addressFamily === f);
+      const down = peers.some((p) => p.bgpStatus === "up");
+      account.setBgpStatus(id, down ? "down" : "up", f === "both" ? {} : { addressFamily: f });
+      return `${id} BGP ${f === "both" ? "" : `${f} `}${down ? "down" : "up"}`;
     },
   },
   {
@@ -135,6 +201,21 @@ const kinds: IncidentKind[] = [
       return `${gaps.length} data-plane toggles`;
     },
   },
+  {
+    name: "prefix-list-edit",
+    weight: 1,
+    draw: () => ({}),
+    apply: ({ account }) => {
+      const entries = account.snapshot().managedPrefixLists[DX_ACCOUNT.prefixList]?.Entries ?? [];
+      const has = entries.includes(DX_ACCOUNT.dc2Extra);
+      const next = has ? [...DX_ACCOUNT.dc2] : [...DX_ACCOUNT.dc2, DX_ACCOUNT.dc2Extra];
+      const version = account.network.setPrefixListEntries(
+        DX_ACCOUNT.prefixList,
+        next.map((cidr) => ({ cidr })),
+      );
+      return `${DX_ACCOUNT.prefixList} (DC2) version ${version}: ${next.join(" ")}`;
+    },
+  },
 ];
 
 /** Every incident counts itself (the measure is per incident). */
@@ -146,75 +227,62 @@ const incidents: IncidentKind[] = kinds.map((kind) => ({
   },
 }));
 
-const datum = (at: number, path: string, ok: boolean) => ({
-  MetricName: "PathHealthy",
-  Dimensions: [
-    { Name: "Group", Value: GROUP },
-    { Name: "Path", Value: path },
-    { Name: "Probe", Value: "agent" },
-  ],
-  Value: ok ? 1 : 0,
-  Timestamp: new Date(at),
-  StorageResolution: 1,
-});
-
-const trigger = (world: World, at: number) => ({
+const trigger = (world: World, t: ProbeTrigger) => ({
   version: "0",
-  id: `chaos-trigger-${at}`,
+  id: `chaos-trigger-${t.at}`,
   "detail-type": "DX Path Degraded",
   source: "ops-toolkit",
   account: world.account.accountId,
-  time: new Date(at).toISOString(),
+  time: new Date(t.at).toISOString(),
   region: world.account.region,
   resources: [],
-  detail: {
-    group: GROUP,
-    reason: "dx-down",
-    probe: "agent",
-    at,
-    dxFailingSince: at - SAMPLE_MS,
-    dx: { ok: false, consecutiveFailures: 2, consecutiveSuccesses: 0 },
-    vpn: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 3 },
-  },
+  detail: triggerDetailOf(GROUP, "agent", t),
 });
 
 const parsedConfig = DxFailoverConfigSchema.parse(section);
-/** The section, parsed once (the agent's tick reads it every few simulated seconds). */
-const groupConfig = () => parsedConfig;
 
-/** The agent: samples since its last tick (batched like its flush), and its trigger. */
+/** Flap bursts due by now: every VIF's data plane (both families) toggles at each. */
+const applyFlaps = (account: SimulatedAccount, o: Outside, now: number) => {
+  const toggles = o.flaps.filter((t) => t <= now).length;
+  for (let k = 0; k < toggles; k++)
+    for (const id of VIFS) account.network.setDataPlane(id, !planeUp(account, id, "both"));
+  o.flaps = o.flaps.filter((t) => t > now);
+};
+
+/**
+ * The agent: the rounds of its probe engine since the last tick (one per 5 s, on the data plane of this
+ * moment), their samples batched into PutMetricData as the agent flushes them, and its triggers.
+ */
 const tick = async (world: World, now: number): Promise<unknown[]> => {
   const o = outsideOf(world);
   const account = world.account;
-  const group = groupConfig().groups[0];
-  if (group === undefined) return [];
-  const toggles = o.flaps.filter((t) => t <= now).length;
-  for (let k = 0; k < toggles; k++)
-    for (const id of VIFS) account.network.setDataPlane(id, !dataPlaneUp(account, id));
-  o.flaps = o.flaps.filter((t) => t > now);
-  const dxOk = directConnectWorks(account, group);
+  applyFlaps(account, o, now);
+  // Only an incident (BGP) changes the agent's table: the toolkit never writes it (`outside-configuration`).
+  if (o.routesAt !== o.incidents) o.routes.clear();
+  o.routesAt = o.incidents;
+  o.connect = connectNow(account, {
+    routeTableId: DX_ACCOUNT.probeTable,
+    applianceEnis: [ENI],
+    vpnUp: () => o.vpnUp,
+    routes: o.routes,
+  });
   const data = [];
   for (let at = o.lastSample + SAMPLE_MS; at <= now; at += SAMPLE_MS)
-    data.push(datum(at, "direct-connect", dxOk), datum(at, "vpn", o.vpnUp));
+    data.push(...sampleData(GROUP, await o.agent.round(at)));
   o.lastSample = Math.max(o.lastSample, now - (now % SAMPLE_MS));
   for (let k = 0; k < data.length; k += 1000)
     await account.dispatch(
       { service: "monitoring", operation: "PutMetricData", region: account.region, requestId: "agent" },
       { Namespace: NAMESPACE, MetricData: data.slice(k, k + 1000) },
     );
-  o.failures = dxOk ? 0 : o.failures + 1;
-  o.successes = dxOk ? o.successes + 1 : 0;
-  if (o.successes >= 3) o.armed = true;
-  if (dxOk || o.failures < 2 || !o.armed || !o.vpnUp) return [];
-  o.armed = false;
-  return [trigger(world, now)];
+  const fired = o.fired;
+  o.fired = [];
+  return fired.map((t) => trigger(world, t));
 };
 
 /** Some configured CIDR has no route over a working path while a path works. */
 const blackholed = (view: DxView): boolean =>
-  Object.values(view.groups).some(
-    (g) => (g.directConnectUp || g.vpnUp) && g.cells.some((cell) => !cellWorks(cell, g)),
-  );
+  Object.values(view.groups).some((g) => g.cells.some((cell) => cellHasPath(cell, g) && !cellWorks(cell, g)));
 
 /** Blackholed seconds from one incident to the next (`Episodes.record` per incident). */
 const blackholeMeter = (world: World) => {
@@ -243,7 +311,7 @@ const blackholeMeter = (world: World) => {
 };
 
 const checker = (world: World): Checker => {
-  const config = groupConfig();
+  const config = parsedConfig;
   let state: CheckState | undefined;
   const meter = blackholeMeter(world);
   return {
@@ -256,6 +324,7 @@ const checker = (world: World): Checker => {
       const account = world.account;
       const view = dxView(account, config, (g) => ({
         directConnectUp: directConnectWorks(account, g),
+        directConnectFamilies: directConnectFamilies(account, g),
         vpnUp: outsideOf(world).vpnUp,
         applianceEnis: [ENI],
       }));
@@ -274,9 +343,12 @@ const checker = (world: World): Checker => {
 export const dxFailoverModel: CapabilityModel = {
   capability: "dx-failover",
   variants: ["agent"],
-  fixture: () => JSON.parse(readFileSync(FIXTURE, "utf8")),
+  fixture,
   stage: () => ({ mode: "apply", dxFailover: section }),
-  notDriven: { "dx-probe": "probes over sockets; the agent's samples and trigger are simulated instead" },
+  notDriven: {
+    "dx-probe":
+      "the group is a Local Zone group (the agent probes it: the real ProbeLoop on the simulated data plane); a Lambda probe runs for its whole minute and the driver runs invocations one at a time, so its trigger's failover would wait for it (driven by its schedule in test/functions/dx-failover/probe/simulated.sim.test.ts)",
+  },
   incidents,
   apiFaults: [
     { service: "ec2", operation: "DescribeRouteTables" },
@@ -284,6 +356,8 @@ export const dxFailoverModel: CapabilityModel = {
     { service: "ec2", operation: "ReplaceRoute" },
     { service: "ec2", operation: "DeleteRoute" },
     { service: "ec2", operation: "CreateTags" },
+    { service: "ec2", operation: "GetManagedPrefixListEntries" },
+    { service: "ec2", operation: "DescribeManagedPrefixLists" },
     { service: "monitoring", operation: "GetMetricData" },
     { service: "directconnect", operation: "DescribeVirtualInterfaces" },
   ],

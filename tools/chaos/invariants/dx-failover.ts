@@ -3,10 +3,11 @@
  * of a simulated account taken step by step, for the capability's own sim tests, its bench and the chaos
  * campaign (issue 14):
  *
- * 1. `path`: traffic to every configured CIDR of every group table has a working effective path whenever
- *    either path is healthy, except during the detection time (`detectionMs`; a break ends only once the
+ * 1. `path`: traffic to every configured CIDR (IPv4 and IPv6) of every group table has a working effective
+ *    path whenever either path is healthy for it (Direct Connect for the CIDR's family, or the VPN), except
+ *    during the detection time (`detectionMs`; a break ends only once the
  *    path has worked again for `recoveryMs`, so an outage in pieces shorter than the detection time counts whole): every part of the CIDR is
- *    carried by an active propagated route while Direct Connect works, or by an active static route to the
+ *    carried by an active propagated route while Direct Connect carries its family, or by an active static route to the
  *    group's appliance while the VPN works.
  * 2. `flap`: a failback happens only after Direct Connect has worked for the restore window of the group,
  *    multiplied for each recent flap (the `flaps` its state tag recorded), or while the VPN does not work:
@@ -43,7 +44,10 @@ export interface CellView {
 }
 
 export interface GroupView {
+  /** Direct Connect carries every address family of the group's CIDRs. */
   directConnectUp: boolean;
+  /** Per family, when the truth says (a family's BGP or data plane can fail alone); else `directConnectUp`. */
+  directConnectFamilies?: Partial<Record<Family, boolean>>;
   vpnUp: boolean;
   /** ENIs that count as the group's appliance (the current one, and a replaced one while it is still routed). */
   applianceEnis: readonly string[];
@@ -68,24 +72,41 @@ export interface DxView {
 /** The data plane of a group, as the driver of the simulation knows it. */
 export interface PathTruth {
   directConnectUp: boolean;
+  directConnectFamilies?: Partial<Record<Family, boolean>>;
   vpnUp: boolean;
   applianceEnis: readonly string[];
 }
 
-const familyOf = (cidr: string) => (cidr.includes(":") ? "ipv6" : "ipv4");
+export type Family = "ipv4" | "ipv6";
+const familyOf = (cidr: string): Family => (cidr.includes(":") ? "ipv6" : "ipv4");
 
-/** Whether Direct Connect carries traffic of the group's families now (an up session on a VIF whose data plane is up). */
-export const directConnectWorks = (account: SimulatedAccount, group: DxFailoverGroupConfig): boolean => {
-  const families = new Set(group.cidrs.map(familyOf));
-  return [...families].every((family) =>
-    group.virtualInterfaceIds.some((id) => {
-      const vif = account.network.virtualInterface(id);
-      return (
-        vif.dataPlane === "up" && vif.bgpPeers.some((p) => p.addressFamily === family && p.bgpStatus === "up")
-      );
-    }),
-  );
+/**
+ * Whether Direct Connect carries traffic of each of the group's families now: an available, up session of
+ * that family on one of its interfaces whose data plane for that family is up.
+ */
+export const directConnectFamilies = (
+  account: SimulatedAccount,
+  group: DxFailoverGroupConfig,
+): Partial<Record<Family, boolean>> => {
+  const vifs = group.virtualInterfaceIds.map((id) => account.network.virtualInterface(id));
+  const works = (family: Family) =>
+    vifs.some(
+      (vif) =>
+        vif.dataPlanes[family] === "up" &&
+        vif.bgpPeers.some(
+          (p) => p.addressFamily === family && p.bgpStatus === "up" && p.bgpPeerState === "available",
+        ),
+    );
+  return Object.fromEntries([...new Set(group.cidrs.map(familyOf))].map((f) => [f, works(f)]));
 };
+
+/** Whether Direct Connect carries traffic of every family of the group's CIDRs now. */
+export const directConnectWorks = (account: SimulatedAccount, group: DxFailoverGroupConfig): boolean =>
+  Object.values(directConnectFamilies(account, group)).every((up) => up);
+
+/** Whether Direct Connect carries the family of a CIDR, as far as the view knows. */
+export const dxUpFor = (g: GroupView, cidr: string): boolean =>
+  g.directConnectFamilies?.[familyOf(cidr)] ?? g.directConnectUp;
 
 /** The view of the account at this moment. */
 export const dxView = (
@@ -141,20 +162,26 @@ export interface CheckOptions {
   recoveryMs?: number;
 }
 
-/** Whether every part of a cell's CIDR is carried by a route whose path works now. */
+/**
+ * Whether every part of a cell's CIDR is carried by a route whose path works now for the CIDR's family: a
+ * propagated route while Direct Connect carries that family, or a route to the appliance while the VPN works.
+ */
 export const cellWorks = (cell: CellView, g: GroupView): boolean =>
   cell.parts.every(
     (p) =>
       p.state === "active" &&
-      ((p.origin === "EnableVgwRoutePropagation" && g.directConnectUp) ||
+      ((p.origin === "EnableVgwRoutePropagation" && dxUpFor(g, cell.cidr)) ||
         (p.target !== undefined && g.applianceEnis.includes(p.target) && g.vpnUp)),
   );
+
+/** Whether some path works for the cell's CIDR (its family over Direct Connect, or the VPN). */
+export const cellHasPath = (cell: CellView, g: GroupView): boolean => dxUpFor(g, cell.cidr) || g.vpnUp;
 
 const checkPaths = (view: DxView, state: CheckState, options: CheckOptions, out: Violation[]) => {
   for (const [name, g] of Object.entries(view.groups)) {
     for (const cell of g.cells) {
       const key = `${name}|${cell.routeTableId}|${cell.cidr}`;
-      if (!(g.directConnectUp || g.vpnUp)) {
+      if (!cellHasPath(cell, g)) {
         delete state.brokenSince[key];
         delete state.workingSince[key];
         continue;
@@ -173,7 +200,7 @@ const checkPaths = (view: DxView, state: CheckState, options: CheckOptions, out:
         out.push({
           invariant: "path",
           at: view.at,
-          message: `${name}: ${cell.cidr} in ${cell.routeTableId} has no working path for ${Math.round((view.at - since) / 1000)} s while ${g.directConnectUp ? "Direct Connect" : "the VPN"} works (${cell.parts.map((p) => `${p.range} → ${p.target ?? "none"} ${p.origin ?? ""} ${p.state ?? ""}`).join("; ")})`,
+          message: `${name}: ${cell.cidr} in ${cell.routeTableId} has no working path for ${Math.round((view.at - since) / 1000)} s while ${dxUpFor(g, cell.cidr) ? "Direct Connect" : "the VPN"} works (${cell.parts.map((p) => `${p.range} → ${p.target ?? "none"} ${p.origin ?? ""} ${p.state ?? ""}`).join("; ")})`,
         });
     }
   }

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
+import type { Harness } from "../../../sim/harness";
+import { runTrace } from "../../../tools/chaos/driver";
+import { DX_ACCOUNT } from "../../../tools/chaos/incidents/dx-account";
+import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
+import { checkDxStep, type DxView } from "../../../tools/chaos/invariants/dx-failover";
+import type { TraceItem } from "../../../tools/chaos/types";
+import { startHarness } from "../../support/harness";
+import { startMutantHarness, traceOf } from "./review/mutants";
+
+/**
+ * dx-failover's chaos model per address family (issue 14): the dual-stack account, the agent's real probe
+ * engine on the per-family data plane, incidents of one family, and the invariants judged per family.
+ */
+
+const ENI = "eni-0d0f00000000000a1";
+const V6 = DX_ACCOUNT.onPremIpv6;
+const [TABLE] = DX_ACCOUNT.groupTables;
+const bothVifs = (at: number, kind: string, params: Record<string, string>): TraceItem[] =>
+  [0, 1].map((vif) => ({ at, kind: `incident:${kind}`, params: { vif, ...params } }));
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const run = async (items: TraceItem[], hours = 0.5) => {
+  harness ??= await startHarness({ clock: "manual", transport: "memory" });
+  const result = await runTrace(harness, dxFailoverModel, traceOf("dx-failover", "agent", hours, items));
+  return { result, account: harness.account };
+};
+
+const targetOf = (account: Harness["account"], cidr: string) =>
+  account.network.effectiveRoutes(TABLE, cidr)[0]?.route?.target;
+
+describe("dx-failover chaos: one address family", () => {
+  it("IPv6 packets lost on both interfaces, every BGP session up: the agent sees it (an IPv4 answer hides nothing), the IPv6 CIDR goes to the VPN, the invariants hold", {
+    timeout: 180_000,
+  }, async () => {
+    const { result, account } = await run(bothVifs(600_000, "dx-data-plane-toggle", { family: "ipv6" }));
+    expect(result.log.some((l) => l.includes("data plane ipv6 down"))).toBe(true);
+    expect(result.violations).toEqual([]);
+    expect(targetOf(account, V6)).toBe(ENI);
+  });
+
+  it("the reverse, IPv6 BGP down with packets flowing: the IPv6 routes are withdrawn, the CIDR goes to the VPN, the invariants hold", {
+    timeout: 180_000,
+  }, async () => {
+    const { result, account } = await run(bothVifs(600_000, "bgp-toggle", { family: "ipv6" }));
+    expect(result.log.some((l) => l.includes("BGP ipv6 down"))).toBe(true);
+    expect(result.violations).toEqual([]);
+    expect(targetOf(account, V6)).toBe(ENI);
+  });
+
+  it("DC2's prefix list edited: a new version, its route to the gateway left alone", {
+    timeout: 180_000,
+  }, async () => {
+    const { result, account } = await run(
+      [{ at: 600_000, kind: "incident:prefix-list-edit", params: {} }],
+      0.25,
+    );
+    expect(result.violations).toEqual([]);
+    expect(account.snapshot().managedPrefixLists[DX_ACCOUNT.prefixList]).toMatchObject({
+      Version: 2,
+      Entries: [...DX_ACCOUNT.dc2, DX_ACCOUNT.dc2Extra],
+    });
+    expect(account.snapshot().routeTables[TABLE]?.Routes[DX_ACCOUNT.prefixList]?.Target).toBe(DX_ACCOUNT.vgw);
+  });
+
+  it("control: a failover function that never acts breaks 'path' for the IPv4 CIDRs only when IPv4 alone is lost", {
+    timeout: 180_000,
+  }, async () => {
+    harness = await startMutantHarness("dx-failover", () => async () => ({ decision: "nothing-to-do" }));
+    const { result } = await run(bothVifs(600_000, "dx-data-plane-toggle", { family: "ipv4" }));
+    const path = result.violations.filter((v) => v.invariant === "path");
+    expect(path).not.toEqual([]);
+    expect(path.some((v) => v.message.includes(V6))).toBe(false);
+  });
+});
+
+describe("dx-failover invariants per family (pure)", () => {
+  const config = DxFailoverConfigSchema.parse({
+    groups: [
+      {
+        name: "g",
+        cidrs: ["10.100.0.0/16", V6],
+        applianceEniId: ENI,
+        probe: { directConnect: ["10.0.0.1:1"], vpn: ["10.0.0.2:1"] },
+      },
+    ],
+  });
+  const view = (at: number, families: { ipv4: boolean; ipv6: boolean }, vpnUp: boolean): DxView => ({
+    at,
+    tables: {},
+    groups: {
+      g: {
+        directConnectUp: families.ipv4 && families.ipv6,
+        directConnectFamilies: families,
+        vpnUp,
+        applianceEnis: [ENI],
+        active: "direct-connect",
+        flaps: 0,
+        cells: ["10.100.0.0/16", V6].map((cidr) => ({
+          routeTableId: "rtb-1",
+          cidr,
+          parts: [{ range: cidr, target: "vgw-1", origin: "EnableVgwRoutePropagation", state: "active" }],
+        })),
+      },
+    },
+  });
+
+  it("the IPv6 propagated route with IPv6 down and the VPN up is broken; the IPv4 one is not", () => {
+    const options = { detectionMs: 10_000 };
+    const first = checkDxStep(undefined, view(0, { ipv4: true, ipv6: false }, true), config, options);
+    const later = checkDxStep(first.state, view(20_000, { ipv4: true, ipv6: false }, true), config, options);
+    expect(later.violations.map((v) => v.message.split(" in ")[0])).toEqual([`g: ${V6}`]);
+  });
+
+  it("no path for the IPv6 CIDR (its family down, the VPN down): nothing to ask of the toolkit", () => {
+    const options = { detectionMs: 10_000 };
+    const first = checkDxStep(undefined, view(0, { ipv4: true, ipv6: false }, false), config, options);
+    expect(
+      checkDxStep(first.state, view(20_000, { ipv4: true, ipv6: false }, false), config, options).violations,
+    ).toEqual([]);
+  });
+});
