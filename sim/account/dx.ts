@@ -96,6 +96,16 @@ export function peerStatus(state: RegionState, vif: VirtualInterfaceModel, peer:
 }
 
 /**
+ * The state `DescribeVirtualInterfaces` shows: `down` for an `available` interface none of whose BGP
+ * sessions is up (API `VirtualInterface.virtualInterfaceState`: "available: … able to forward traffic. down:
+ * A virtual interface that is BGP down."); otherwise its own (`testing` while a failover test runs).
+ */
+export function shownVifState(state: RegionState, vif: VirtualInterfaceModel): string {
+  const bgpDown = vif.bgpPeers.length > 0 && !vif.bgpPeers.some((p) => peerStatus(state, vif, p) === "up");
+  return vif.state === "available" && bgpDown ? "down" : vif.state;
+}
+
+/**
  * A session carries routes: its peer is `available` (a peer being created or deleted has no session), its
  * interface is available (or testing other sessions) and it is up.
  */
@@ -307,7 +317,7 @@ function toVirtualInterface(c: OpContext, v: VirtualInterfaceModel): VirtualInte
         ? undefined
         : c.state.virtualPrivateGateways.get(v.virtualGatewayId)?.amazonSideAsn,
     addressFamily: v.bgpPeers[0]?.addressFamily ?? "ipv4",
-    virtualInterfaceState: v.state as VirtualInterface["virtualInterfaceState"],
+    virtualInterfaceState: shownVifState(c.state, v) as VirtualInterface["virtualInterfaceState"],
     mtu: 1500,
     jumboFrameCapable: false,
     virtualGatewayId: v.virtualGatewayId,

@@ -14,6 +14,7 @@ import {
   setAdvertisedPrefixes,
   setBgpStatus,
   setDataPlane,
+  shownVifState,
   virtualInterfaceOf,
 } from "./dx";
 import { failBgpFailoverTest } from "./dx-failover-test";
@@ -93,7 +94,7 @@ export class NetworkControls {
     const vif = virtualInterfaceOf(state, virtualInterfaceId);
     return {
       virtualInterfaceId: vif.id,
-      virtualInterfaceState: vif.state,
+      virtualInterfaceState: shownVifState(state, vif),
       dataPlane: planeSummary(vif.dataPlane),
       dataPlanes: { ipv4: vif.dataPlane.ipv4 ? "up" : "down", ipv6: vif.dataPlane.ipv6 ? "up" : "down" },
       bgpPeers: vif.bgpPeers.map((p) => ({

@@ -5,7 +5,7 @@
  * included so their changes show.
  */
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { listedRoutes, peerStatus, planeSummary } from "./dx";
+import { listedRoutes, peerStatus, planeSummary, shownVifState } from "./dx";
 import { currentPrefixListCidrs } from "./prefix-lists";
 import { compareStrings } from "./query";
 import type { RegionState, ServiceEvent } from "./state";
@@ -440,7 +440,7 @@ function networkSnapshot(
     [...state.virtualInterfaces.values()].map((v): [string, VirtualInterfaceSnapshot] => [
       v.id,
       {
-        State: v.state,
+        State: shownVifState(state, v),
         DataPlane: planeSummary(v.dataPlane),
         DataPlanes: { ipv4: v.dataPlane.ipv4 ? "up" : "down", ipv6: v.dataPlane.ipv6 ? "up" : "down" },
         BgpPeers: Object.fromEntries(

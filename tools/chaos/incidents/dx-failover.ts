@@ -4,7 +4,8 @@
  * IPv4 CIDRs and one IPv6 CIDR, two virtual interfaces each with an IPv4 and an IPv6 session, a VPN appliance
  * ENI): Direct Connect's data plane failing with BGP up (a grey failure: the propagated routes stay) and
  * back, for one address family or both; BGP sessions of one family or both going down (routes withdrawn)
- * and up; the VPN tunnel lost and back; flap bursts (the data plane toggling every 5–40 s, several times);
+ * and up; circuit cuts (packets stop on both families, BGP follows 0.9 s later with BFD or 90 s later at
+ * the hold timer, DX UG "BGP-specific settings"; repaired in reverse); the VPN tunnel lost and back; flap bursts (the data plane toggling every 5–40 s, several times);
  * DC2's prefix list edited (a new version of someone else's route the toolkit must leave alone).
  *
  * The stack around the failover function is simulated as deployed in agent mode (docs of issue 10): the
@@ -95,6 +96,8 @@ interface Outside {
   routesAt: number;
   /** Times (epoch ms) at which the data plane of every VIF toggles. */
   flaps: number[];
+  /** Changes due later (a circuit cut's BGP going down at the hold timer, its repair), in time order. */
+  later: { at: number; change: (account: SimulatedAccount) => void }[];
   /** Incidents applied so far (the measure `dx-blackholed-s` is per incident). */
   incidents: number;
 }
@@ -111,6 +114,7 @@ const outsideOf = (world: World): Outside => {
       routes: new Map(),
       routesAt: -1,
       flaps: [],
+      later: [],
       incidents: 0,
     };
     created.agent = agentLoop(world, created);
@@ -145,6 +149,30 @@ const familiesOf = (f: FamilyParam) => (f === "both" ? (["ipv4", "ipv6"] as cons
 const planeUp = (account: SimulatedAccount, id: string, f: FamilyParam) =>
   familiesOf(f).every((x) => account.network.virtualInterface(id).dataPlanes[x] === "up");
 
+/** BFD (300 ms × 3) tears BGP down 0.9 s after the packets stop; without it, the 90 s hold timer. */
+const BFD_DOWN_MS = 900;
+const HOLD_TIMER_MS = 90_000;
+/** After a repair, BGP comes back once packets pass: a new session in a few seconds [decision]. */
+const BGP_REESTABLISH_MS = 10_000;
+
+/** A circuit cut: packets stop on both families, BGP follows at BFD or the hold timer; repair in reverse. */
+const circuitCut = (world: World, params: Params): string => {
+  const { account } = world;
+  const o = outsideOf(world);
+  const id = vif(params);
+  const now = account.clock.nowMs();
+  const downAfter = params.bfd === true ? BFD_DOWN_MS : HOLD_TIMER_MS;
+  const repairAt = now + Number(params.repairS) * 1000;
+  account.network.setDataPlane(id, false);
+  o.later.push(
+    { at: now + downAfter, change: (a) => a.setBgpStatus(id, "down") },
+    { at: repairAt, change: (a) => a.network.setDataPlane(id, true) },
+    { at: repairAt + BGP_REESTABLISH_MS, change: (a) => a.setBgpStatus(id, "up") },
+  );
+  o.later.sort((a, b) => a.at - b.at);
+  return `${id} circuit cut: data plane down, BGP down in ${downAfter / 1000} s (${params.bfd === true ? "BFD" : "hold timer"}), repaired after ${params.repairS} s`;
+};
+
 /** A VIF and a family: one family alone half the time (a grey failure of IPv6 only, or of IPv4 only). */
 const pickVifFamily = (rng: Rng): Params => ({
   vif: rng.int(0, VIFS.length - 1),
@@ -176,6 +204,12 @@ const kinds: IncidentKind[] = [
       account.setBgpStatus(id, down ? "down" : "up", f === "both" ? {} : { addressFamily: f });
       return `${id} BGP ${f === "both" ? "" : `${f} `}${down ? "down" : "up"}`;
     },
+  },
+  {
+    name: "circuit-cut",
+    weight: 3,
+    draw: (rng) => ({ vif: rng.int(0, VIFS.length - 1), bfd: rng.chance(0.5), repairS: rng.int(120, 1800) }),
+    apply: circuitCut,
   },
   {
     name: "vpn-toggle",
@@ -241,8 +275,10 @@ const trigger = (world: World, t: ProbeTrigger) => ({
 
 const parsedConfig = DxFailoverConfigSchema.parse(section);
 
-/** Flap bursts due by now: every VIF's data plane (both families) toggles at each. */
+/** Flap bursts due by now (every VIF's data plane, both families, toggles at each) and later changes. */
 const applyFlaps = (account: SimulatedAccount, o: Outside, now: number) => {
+  for (const due of o.later.filter((l) => l.at <= now)) due.change(account);
+  o.later = o.later.filter((l) => l.at > now);
   const toggles = o.flaps.filter((t) => t <= now).length;
   for (let k = 0; k < toggles; k++)
     for (const id of VIFS) account.network.setDataPlane(id, !planeUp(account, id, "both"));

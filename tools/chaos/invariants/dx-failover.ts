@@ -108,6 +108,33 @@ export const directConnectWorks = (account: SimulatedAccount, group: DxFailoverG
 export const dxUpFor = (g: GroupView, cidr: string): boolean =>
   g.directConnectFamilies?.[familyOf(cidr)] ?? g.directConnectUp;
 
+const partsOf = (account: SimulatedAccount, id: string, cidr: string): CellView["parts"] =>
+  account.network.effectiveRoutes(id, cidr).map((p) => ({
+    range: p.range,
+    ...(p.route ? { target: p.route.target, origin: p.route.origin, state: p.route.state } : {}),
+  }));
+
+/**
+ * A cell's parts depend only on its table's listed routes and the prefix lists' entries: the route
+ * selection (the costly part of a view, IPv6 included) is kept per account until those change.
+ */
+const partsCache = new WeakMap<SimulatedAccount, Map<string, CellView["parts"]>>();
+const cachedParts = (account: SimulatedAccount, key: string, compute: () => CellView["parts"]) => {
+  let cache = partsCache.get(account);
+  if (cache === undefined || cache.size > 2000) {
+    cache = new Map();
+    partsCache.set(account, cache);
+  }
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const parts = compute();
+  cache.set(key, parts);
+  return parts;
+};
+
+const routesKey = (routes: DxView["tables"][string]["routes"], lists: string): string =>
+  `${JSON.stringify(routes)}|${lists}`;
+
 /** The view of the account at this moment. */
 export const dxView = (
   account: SimulatedAccount,
@@ -115,6 +142,7 @@ export const dxView = (
   truth: (g: DxFailoverGroupConfig) => PathTruth,
 ): DxView => {
   const snapshot = account.snapshot();
+  const lists = JSON.stringify(snapshot.managedPrefixLists);
   const tables: DxView["tables"] = {};
   for (const [id, t] of Object.entries(snapshot.routeTables)) tables[id] = { routes: t.Routes, tags: t.Tags };
   const groups: DxView["groups"] = {};
@@ -122,16 +150,14 @@ export const dxView = (
     const mine = Object.entries(tables).filter(([, t]) =>
       groupsOfTag(t.tags[config.groupTagKey]).includes(g.name),
     );
-    const cells = mine.flatMap(([id]) =>
-      g.cidrs.map((cidr) => ({
+    const cells = mine.flatMap(([id, t]) => {
+      const routes = routesKey(t.routes, lists);
+      return g.cidrs.map((cidr) => ({
         routeTableId: id,
         cidr,
-        parts: account.network.effectiveRoutes(id, cidr).map((p) => ({
-          range: p.range,
-          ...(p.route ? { target: p.route.target, origin: p.route.origin, state: p.route.state } : {}),
-        })),
-      })),
-    );
+        parts: cachedParts(account, `${id}|${cidr}|${routes}`, () => partsOf(account, id, cidr)),
+      }));
+    });
     const states = mine.map(([, t]) => decodeTableTags(t.tags, g.name, config.groupTagKey).state);
     groups[g.name] = {
       ...truth(g),
@@ -150,6 +176,12 @@ export interface CheckState {
   dxUpSince: Record<string, number>;
   /** `<group>|<table>|<cidr>` → since when its traffic has worked again after a break. */
   workingSince: Record<string, number>;
+  /**
+   * Group → the flaps the checker itself counted from the views (a failover within the back-off's memory of
+   * the previous failback counts one more, else the count restarts), and that last failback: the window is
+   * judged on the larger of this and the state tag's count, so a capability that loses its own count is caught.
+   */
+  flapsSeen?: Record<string, { flaps: number; lastFailbackAt?: number }>;
   previous?: DxView;
 }
 
@@ -219,20 +251,52 @@ const checkFlaps = (
     if (g.directConnectUp) state.dxUpSince[group.name] ??= view.at;
     else delete state.dxUpSince[group.name];
     const before = state.previous?.groups[group.name];
-    if (before?.active !== "vpn" || g.active !== "direct-connect" || !before.vpnUp) continue;
     const backoff = flapBackoffOf(group);
+    const seen = countFlaps(
+      state,
+      group.name,
+      before?.active,
+      g.active,
+      view.at,
+      backoff.memorySeconds * 1000,
+    );
+    if (before?.active !== "vpn" || g.active !== "direct-connect" || !before.vpnUp) continue;
+    const flaps = Math.max(before.flaps, seen);
     const window = Math.min(
       Math.max(group.restoreWindowSeconds, backoff.maxRestoreWindowSeconds) * 1000,
-      group.restoreWindowSeconds * 1000 * backoff.multiplier ** before.flaps,
+      group.restoreWindowSeconds * 1000 * backoff.multiplier ** flaps,
     );
     const upFor = view.at - (state.dxUpSince[group.name] ?? view.at);
     if (upFor + (options.toleranceMs ?? 0) < window)
       out.push({
         invariant: "flap",
         at: view.at,
-        message: `${group.name}: failed back after ${Math.round(upFor / 1000)} s of Direct Connect, the window was ${window / 1000} s (${before.flaps} flap(s))`,
+        message: `${group.name}: failed back after ${Math.round(upFor / 1000)} s of Direct Connect, the window was ${window / 1000} s (${flaps} flap(s); the state tag says ${before.flaps})`,
       });
   }
+};
+
+/**
+ * The checker's own flap count of a group (the capability's rule, `flapsAfterFailover`): a failover within
+ * `memoryMs` of the previous failback is one more flap, any other restarts at 0; a failback is remembered.
+ * Returns the count in force for a failback at this view.
+ */
+const countFlaps = (
+  state: CheckState,
+  name: string,
+  before: GroupView["active"] | undefined,
+  now: GroupView["active"],
+  at: number,
+  memoryMs: number,
+): number => {
+  state.flapsSeen ??= {};
+  const seen = state.flapsSeen[name] ?? { flaps: 0 };
+  if (before === "direct-connect" && now === "vpn") {
+    const recent = seen.lastFailbackAt !== undefined && at - seen.lastFailbackAt < memoryMs;
+    state.flapsSeen[name] = { ...seen, flaps: recent ? seen.flaps + 1 : 0 };
+  } else if (before === "vpn" && now === "direct-connect")
+    state.flapsSeen[name] = { ...seen, lastFailbackAt: at };
+  return seen.flaps;
 };
 
 const checkRoutes = (view: DxView, previous: DxView, config: DxFailoverConfig, out: Violation[]) => {
@@ -284,6 +348,7 @@ export const checkDxStep = (
     brokenSince: { ...previous?.brokenSince },
     dxUpSince: { ...previous?.dxUpSince },
     workingSince: { ...previous?.workingSince },
+    flapsSeen: { ...previous?.flapsSeen },
     ...(previous?.previous ? { previous: previous.previous } : {}),
   };
   const violations: Violation[] = [];
