@@ -1,7 +1,7 @@
 import type { VirtualInterfaces } from "@aws-sdk/client-direct-connect";
 import { describe, expect, it } from "vitest";
 import type { SimulatedAccount } from "../../../sim";
-import { firewall, GROUP, launched, lifecycleEvents, OLD, type Raw } from "./asg-fixture";
+import { firewall, GROUP, launched, lifecycleEvents, memberState, OLD, type Raw } from "./asg-fixture";
 import { DX, dxAccount } from "./dx-fixture";
 import { asg, awsError, call, ec2 } from "./helpers";
 
@@ -40,7 +40,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // that fails is an "EC2 Instance Launch Unsuccessful" event with StatusCode Failed, the instance id and a
   // StatusMessage; an abandoned launch hook reads "Instance failed to complete user's Lifecycle Action:
   // Lifecycle Action with token … was abandoned: Lifecycle Action Completed with ABANDON Result"
-  // (Troubleshoot Amazon EC2 Auto Scaling: instance launch failures / lifecycle hooks).
+  // (https://aws.amazon.com/premiumsupport/knowledge-center/lifecycle-actions-code-deploy/).
   it.fails("review: a launch its hook ABANDONs is a failed launch (EC2 Instance Launch Unsuccessful, StatusCode Failed)", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
@@ -62,6 +62,36 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
     });
   });
 
+  // The same activity when the hook times out with DefaultResult ABANDON (fw-launch: 300 s): "… was
+  // abandoned: Heartbeat Timeout" (knowledge center "lifecycle actions … don't complete successfully, and
+  // instances don't launch", https://aws.amazon.com/premiumsupport/knowledge-center/lifecycle-actions-code-deploy/).
+  it.fails("review: a launch hook that times out (DefaultResult ABANDON) is a failed launch whose StatusMessage says Heartbeat Timeout", async () => {
+    const a = firewall();
+    await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
+    a.advance(1000);
+    const [replacement] = launched(a);
+    a.advance(301_000);
+    const failed = unsuccessful(a).find((e) => e.detail.EC2InstanceId === replacement);
+    expect(failed?.detail).toMatchObject({
+      StatusCode: "Failed",
+      StatusMessage: expect.stringContaining("Heartbeat Timeout"),
+    });
+  });
+
+  // A terminated instance's primary ENI is deleted with it and its private address returns to the subnet
+  // (EC2 UG "Terminate instances": network interfaces with DeleteOnTermination are deleted); a subnet that is
+  // really full fails the launch ("InsufficientFreeAddressesInSubnet", EC2 API error codes) as a Failed
+  // activity. The sim counts every instance it ever launched as using its address (asg-launch.ts
+  // freeAddress) and throws a plain Error: a firewall whose launch hook times out (ABANDON every 300 s, the
+  // relaunch loop) exhausts its /24 after about a day and the simulated clock crashes.
+  it.fails("review: a relaunch loop (launch hook timing out, ABANDON) runs for 30 h without exhausting the /24: terminated instances free their addresses", async () => {
+    const a = firewall();
+    await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
+    expect(() => {
+      for (let h = 0; h < 30; h += 1) a.advance(3_600_000);
+    }).not.toThrow();
+  });
+
   // Outposts rack capacity is fixed: a launch beyond the free slots of its type fails with
   // InsufficientInstanceCapacity ("There is not enough capacity on the Outpost to launch or start the
   // instance", EC2 error codes; Outposts UG "Capacity management"). The sim launches whatever
@@ -76,6 +106,48 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
       StatusCode: "Failed",
       StatusMessage: expect.stringMatching(/capacity/i),
     });
+  });
+});
+
+describe("review5-ops: suspended processes change what Auto Scaling does (eni5)", () => {
+  // AS UG "How suspended processes affect other processes"
+  // (https://docs.aws.amazon.com/autoscaling/ec2/userguide/understand-how-suspending-processes-affects-other-processes.html):
+  // Launch suspended: "ReplaceUnhealthy continues to terminate unhealthy instances, but does not launch
+  // replacements. When you resume the Launch process, Amazon EC2 Auto Scaling immediately replaces any
+  // instances that it terminated"; ReplaceUnhealthy suspended: unhealthy instances are marked but not
+  // replaced. The sim records both and acts as if nothing were suspended (asg-processes.ts: "the other
+  // processes are recorded only"). Operators suspend ReplaceUnhealthy for firewall maintenance; AWS itself
+  // suspends Launch after 24 h of failed launches (below): the firewall is terminated with no replacement.
+  const suspended = async (processes: string[]) => {
+    const a = firewall();
+    await asg(a, "SuspendProcesses", { AutoScalingGroupName: GROUP, ScalingProcesses: processes });
+    await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
+    a.advance(10_000);
+    return a;
+  };
+
+  it.fails("review: with ReplaceUnhealthy suspended an Unhealthy firewall stays InService and nothing launches", async () => {
+    const a = await suspended(["ReplaceUnhealthy"]);
+    expect([memberState(a, OLD), launched(a)]).toEqual(["InService", []]);
+  });
+
+  it.fails("review: with Launch suspended the Unhealthy firewall is terminated and no replacement launches", async () => {
+    const a = await suspended(["Launch"]);
+    expect(launched(a)).toEqual([]);
+  });
+
+  // AS UG "Suspend and resume processes": "Amazon EC2 Auto Scaling can also suspend processes for Auto Scaling
+  // groups that repeatedly fail to launch instances … an administrative suspension … trying to launch
+  // instances for over 24 hours but have not succeeded" — the rack freed later, nothing launches until an
+  // operator resumes: the state eni-reattach's alarm must name.
+  it.fails("review: a group whose launches fail for over 24 h has Launch suspended (administrative suspension)", async () => {
+    const a = outpostWith(0);
+    await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
+    for (let h = 0; h < 25; h += 1) a.advance(3_600_000);
+    const out = await asg<{
+      AutoScalingGroups?: Array<{ SuspendedProcesses?: Array<{ ProcessName?: string }> }>;
+    }>(a, "DescribeAutoScalingGroups", { AutoScalingGroupNames: [GROUP] });
+    expect(out.AutoScalingGroups?.[0]?.SuspendedProcesses?.map((p) => p.ProcessName)).toContain("Launch");
   });
 });
 
