@@ -5,6 +5,7 @@ import * as z from "../../../shared/runtime/zod";
 import { type AccountSnapshot, parseFixture, SimulatedAccount } from "../../../sim";
 import type { Harness } from "../../../sim/harness";
 import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
+import { eniReattachModel } from "../../../tools/chaos/incidents/eni-reattach";
 import { idleHibernateModel } from "../../../tools/chaos/incidents/idle-hibernate";
 import { checkEniReattachSettled, type EniReattachStep } from "../../../tools/chaos/invariants/eni-reattach";
 import { createRng } from "../../../tools/chaos/prng";
@@ -117,16 +118,43 @@ describe("review5-ops: eni-reattach 'settled' can fail (eni5)", () => {
   });
 });
 
-/** A world for incidents that touch only the account (the dx model's). */
-const dxWorld = (): World => {
-  const account = SimulatedAccount.fromFixture(parseFixture(dxFailoverModel.fixture("agent")));
-  return {
-    harness: undefined as unknown as Harness,
-    account,
-    start: account.clock.nowMs(),
-    env: {},
-  };
+/** A world on a capability model's account (the checkers read only the account and the start). */
+const worldOf = (fixture: unknown): World => {
+  const account = SimulatedAccount.fromFixture(parseFixture(fixture));
+  return { harness: undefined as unknown as Harness, account, start: account.clock.nowMs(), env: {} };
 };
+
+describe("review5-ops: the eni campaign's settled check during a relaunch loop (eni5)", () => {
+  // The failure an operator most needs paged: the replacement never becomes a serving firewall (its launch
+  // hook times out with ABANDON every 300 s and Auto Scaling relaunches — "limits the rate at which it
+  // allows instances to launch if the lifecycle hooks are failing consistently", AS UG lifecycle hooks; the
+  // same loop with failed launches on a full rack). The check runs only once the group's members have not
+  // changed for 15 minutes and only with a serving member and nothing in Pending/Terminating: the loop
+  // changes the members every 5 minutes and is never InService, so three hours without a firewall and
+  // without an alarm pass every step.
+  it.fails("review: three hours of relaunch loop with no serving firewall and no alarm break an invariant", async () => {
+    const world = worldOf(eniReattachModel.fixture("terminate-then-launch"));
+    const checker = eniReattachModel.checker(world, "terminate-then-launch");
+    await world.account.dispatch(
+      {
+        service: "autoscaling",
+        operation: "SetInstanceHealth",
+        region: world.account.region,
+        requestId: "r5",
+      },
+      { InstanceId: "i-0f1e2d3c4b5a60001", HealthStatus: "Unhealthy" },
+    );
+    const violations: string[] = [];
+    for (let minute = 0; minute < 180; minute += 1) {
+      world.account.advance(60_000);
+      violations.push(...checker.step().map((v) => v.invariant));
+    }
+    expect(violations).not.toEqual([]);
+  });
+});
+
+/** A world for incidents that touch only the account (the dx model's). */
+const dxWorld = (): World => worldOf(dxFailoverModel.fixture("agent"));
 
 const HOLD_TIMER_MS = 90_000;
 
