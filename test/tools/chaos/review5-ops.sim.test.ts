@@ -7,6 +7,7 @@ import type { Harness } from "../../../sim/harness";
 import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
 import { eniReattachModel } from "../../../tools/chaos/incidents/eni-reattach";
 import { idleHibernateModel } from "../../../tools/chaos/incidents/idle-hibernate";
+import { vfxtIpMoveModel } from "../../../tools/chaos/incidents/vfxt-ip-move";
 import { checkEniReattachSettled, type EniReattachStep } from "../../../tools/chaos/invariants/eni-reattach";
 import { createRng } from "../../../tools/chaos/prng";
 import type { World } from "../../../tools/chaos/types";
@@ -190,6 +191,27 @@ describe("review5-ops: Direct Connect incidents as circuits fail (dx5)", () => {
         cuts.push(kind.name);
     }
     expect(cuts).not.toEqual([]);
+  });
+});
+
+describe("review5-ops: how fast a vFXT node's status alarm can fire (lead: vfxt incidents; sim instance metrics)", () => {
+  // EC2 UG "Status check metrics": StatusCheckFailed "reports whether the instance has passed both the
+  // instance status check and the system status check in the last minute", published every minute
+  // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html#status-check-metrics);
+  // CloudWatch alarms go to ALARM once EvaluationPeriods (here 2 × 60 s) datapoints breach ("Alarm
+  // evaluation", CloudWatch UG). The incident sets the node's status alarm to ALARM in the same instant the
+  // check fails, so `vfxt-unserved-s` (grace + 6–11 s in docs/chaos.md) leaves out at least the two minutes
+  // of detection an operator really sees, and the grace-60 variant's 66 s is about 3 minutes in an account.
+  it.fails("review: right after a node's status check fails, its status alarm (2 × 60 s) is still OK", async () => {
+    const world = worldOf(vfxtIpMoveModel.fixture("grace-60"));
+    const kind = vfxtIpMoveModel.incidents.find((k) => k.name === "status-check-failed");
+    await kind?.apply(world, { node: 0, check: "system" });
+    const impaired = [...world.account.state().instances.values()].find(
+      (i) => i.status?.system === "impaired",
+    );
+    const alarm = world.account.state().metricAlarms.get(`ops-vfxt-status-${impaired?.id}`)?.alarm;
+    expect(impaired).toBeDefined();
+    expect(alarm?.StateValue).toBe("OK");
   });
 });
 
