@@ -4,6 +4,7 @@ import { IdleHibernateConfigSchema } from "../../../functions/idle-hibernate/con
 import * as z from "../../../shared/runtime/zod";
 import { type AccountSnapshot, parseFixture, SimulatedAccount } from "../../../sim";
 import type { Harness } from "../../../sim/harness";
+import { generateTrace } from "../../../tools/chaos/generate";
 import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
 import { eniReattachModel } from "../../../tools/chaos/incidents/eni-reattach";
 import { idleHibernateModel } from "../../../tools/chaos/incidents/idle-hibernate";
@@ -234,5 +235,24 @@ describe("review5-ops: idle-hibernate's 60-day watch in the campaign (lead)", ()
         return (start - Date.parse(`${since?.replace(" ", "T")}Z`)) / 86_400_000;
       });
     expect(Math.max(...ages)).toBeGreaterThanOrEqual(maxDays);
+  });
+});
+
+describe("review5-ops: eventual consistency of reads after writes (lead: sim + generate)", () => {
+  // EC2 Developer Guide "Eventual consistency in the Amazon EC2 API"
+  // (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html): "the result of an API
+  // command you run that affects your Amazon EC2 resources might not be immediately visible to all subsequent
+  // commands you run". The sim answers every Describe with the state just written, and no fault makes a read
+  // stale: dx-failover reading its state tag back after CreateTags, eni-reattach describing an ENI right
+  // after AttachNetworkInterface, vfxt-ip-move reading routes after ReplaceRoute are never shown the old
+  // state that real accounts show for a few seconds (a double switch, a second attach, a move undone).
+  it.fails("review: the campaigns' traces include a stale-read (eventual consistency) fault", () => {
+    const models = [dxFailoverModel, eniReattachModel, vfxtIpMoveModel, idleHibernateModel];
+    const kinds = new Set(
+      models.flatMap((m) =>
+        [1, 2, 3, 4, 5].flatMap((seed) => generateTrace(m, seed, 2).items.map((i) => i.kind)),
+      ),
+    );
+    expect([...kinds].filter((k) => /stale|consisten/.test(k))).not.toEqual([]);
   });
 });
