@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
 import { type EniReattachConfig, EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
 import { IdleHibernateConfigSchema } from "../../../functions/idle-hibernate/config";
 import * as z from "../../../shared/runtime/zod";
@@ -9,6 +10,7 @@ import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
 import { eniReattachModel } from "../../../tools/chaos/incidents/eni-reattach";
 import { idleHibernateModel } from "../../../tools/chaos/incidents/idle-hibernate";
 import { vfxtIpMoveModel } from "../../../tools/chaos/incidents/vfxt-ip-move";
+import { type CheckState, checkDxStep, type DxView } from "../../../tools/chaos/invariants/dx-failover";
 import { checkEniReattachSettled, type EniReattachStep } from "../../../tools/chaos/invariants/eni-reattach";
 import { createRng } from "../../../tools/chaos/prng";
 import type { World } from "../../../tools/chaos/types";
@@ -213,6 +215,69 @@ describe("review5-ops: how fast a vFXT node's status alarm can fire (lead: vfxt 
     const alarm = world.account.state().metricAlarms.get(`ops-vfxt-status-${impaired?.id}`)?.alarm;
     expect(impaired).toBeDefined();
     expect(alarm?.StateValue).toBe("OK");
+  });
+});
+
+/**
+ * The 'flap' invariant over three DX outages within the hour, each failed back 10 s after the base restore
+ * window; `flapsInTag(cycle)` is what the capability's state tag says during that cycle.
+ */
+const flapInvariants = (flapsInTag: (cycle: number) => number): string[] => {
+  const config = DxFailoverConfigSchema.parse(dxFailoverModel.stage("agent").dxFailover);
+  const group = config.groups[0];
+  const R = (group?.restoreWindowSeconds ?? 300) * 1000;
+  const view = (
+    at: number,
+    dxUp: boolean,
+    active: DxView["groups"][string]["active"],
+    flaps: number,
+  ): DxView => ({
+    at,
+    tables: {},
+    groups: {
+      [group?.name ?? ""]: {
+        directConnectUp: dxUp,
+        vpnUp: true,
+        applianceEnis: [],
+        cells: [],
+        active,
+        flaps,
+      },
+    },
+  });
+  let state: CheckState | undefined;
+  const invariants: string[] = [];
+  let t = 0;
+  for (let cycle = 0; cycle < 3; cycle += 1) {
+    const f = flapsInTag(cycle);
+    for (const v of [
+      view(t, true, "direct-connect", f),
+      view(t + 10_000, false, "direct-connect", f),
+      view(t + 20_000, false, "vpn", f),
+      view(t + 30_000, true, "vpn", f),
+      view(t + 30_000 + R + 10_000, true, "direct-connect", f),
+    ]) {
+      const checked = checkDxStep(state, v, config, { detectionMs: 150_000, toleranceMs: 5000 });
+      state = checked.state;
+      invariants.push(...checked.violations.map((x) => x.invariant));
+    }
+    t += 30_000 + R + 60_000;
+  }
+  return invariants;
+};
+
+describe("review5-ops: dx 'flap' judged on the capability's own flap counter (dx5)", () => {
+  it("control: with the flaps counted in the state tag, the quick failbacks break 'flap'", () => {
+    expect(flapInvariants((cycle) => cycle)).toContain("flap");
+  });
+
+  // Issue 14: "never more than one switch per flap cycle beyond the backoff policy". The invariant takes the
+  // number of recent flaps from the group's state tag — the capability's own bookkeeping, which it writes
+  // with CreateTags (an api-fault target) — so a capability that loses or never increments its counter is
+  // judged against the base restore window and passes. The driver sees every failover itself: three
+  // failovers within memorySeconds (3600 s), each failback after only the base 300 s, must break 'flap'.
+  it.fails("review: failbacks after the base window on the third flap within the hour break 'flap' even when the state tag says 0 flaps", () => {
+    expect(flapInvariants(() => 0)).toContain("flap");
   });
 });
 
