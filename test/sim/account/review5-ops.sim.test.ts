@@ -112,6 +112,56 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   });
 });
 
+describe("review5-ops: an Outposts rack's slots are a count, not a switch (eni5, after d78cabc)", () => {
+  // Outposts UG "CloudWatch metrics for Outposts": AvailableInstanceType_Count is the number of instances of
+  // the type still available; each launch takes one slot and a terminated (or stopped) instance gives it
+  // back (API ListBlockingInstancesForCapacityTask: "Stopping one or more of these instances can free up
+  // the capacity"). eni5's d78cabc refuses a launch only while the published count is 0: with one free
+  // slot, any number of launches succeed — a launch-before-terminate replacement or a scale-out on a rack
+  // with a single spare slot never meets the shortage it would meet in the account.
+  it.fails("review: with one free slot, the second launch onto the rack fails (InsufficientInstanceCapacity)", async () => {
+    const a = outpostWith(1);
+    await asg(a, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: 2 });
+    a.advance(1000);
+    await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
+    a.advance(1000);
+    expect(launched(a)).toHaveLength(1);
+    expect(unsuccessful(a)[0]?.detail.StatusMessage).toMatch(/capacity/i);
+  });
+
+  // The warm pool's Stopped firewall holds no slot: taking it on a full rack is a start that EC2 refuses
+  // (InsufficientInstanceCapacity, "when you … restart a stopped instance", EC2 UG "Troubleshoot instance
+  // launch issues"). takeFromPool starts it whatever the rack says.
+  it.fails("review: taking a Stopped warm-pool firewall on a full rack fails; it stays stopped in the pool", async () => {
+    const POOLED = "i-0f1e2d3c4b5a60002";
+    const a = outpostWith(0, (raw) => {
+      const group = (raw.autoScalingGroups ?? [])[0];
+      if (group === undefined) return;
+      Object.assign(group, { warmPool: { minSize: 1, poolState: "Stopped" } });
+      group.instances = [
+        ...(group.instances ?? []),
+        { instanceId: POOLED, lifecycleState: "Warmed:Stopped" },
+      ];
+      raw.instances = [
+        ...(raw.instances ?? []),
+        {
+          id: POOLED,
+          instanceType: "c5.xlarge",
+          state: "stopped",
+          launchTime: "2026-11-21T11:59:30Z",
+          subnetId: "subnet-0f0e0d0c0b0a00011",
+          privateIpAddress: "10.10.1.11",
+          autoScalingGroup: GROUP,
+        },
+      ];
+    });
+    await asg(a, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: 2 });
+    a.advance(5000);
+    expect(a.state().instances.get(POOLED)?.state).toBe("stopped");
+    expect(unsuccessful(a)).not.toEqual([]);
+  });
+});
+
 describe("review5-ops: suspended processes change what Auto Scaling does (eni5)", () => {
   // AS UG "How suspended processes affect other processes"
   // (https://docs.aws.amazon.com/autoscaling/ec2/userguide/understand-how-suspending-processes-affects-other-processes.html):
