@@ -141,10 +141,11 @@ export const dxView = (
   config: DxFailoverConfig,
   truth: (g: DxFailoverGroupConfig) => PathTruth,
 ): DxView => {
-  const snapshot = account.snapshot();
-  const lists = JSON.stringify(snapshot.managedPrefixLists);
+  // Route selection reads the current version of each prefix list: a new version changes the cells.
+  const lists = [...account.state().managedPrefixLists.values()].map((l) => `${l.id}@${l.version}`).join(",");
   const tables: DxView["tables"] = {};
-  for (const [id, t] of Object.entries(snapshot.routeTables)) tables[id] = { routes: t.Routes, tags: t.Tags };
+  for (const [id, t] of Object.entries(account.routeTablesSnapshot()))
+    tables[id] = { routes: t.Routes, tags: t.Tags };
   const groups: DxView["groups"] = {};
   for (const g of config.groups) {
     const mine = Object.entries(tables).filter(([, t]) =>
