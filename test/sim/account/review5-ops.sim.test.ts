@@ -227,7 +227,7 @@ describe("review5-ops: Direct Connect virtual interface state (dx5)", () => {
   // "available: A virtual interface that is able to forward traffic. down: A virtual interface that is
   // BGP down." The sim keeps `available` whatever BGP does, so the capability's `gone(vif)` path
   // (state down) and an operator's view of it are never exercised.
-  it.fails("review: a VIF whose every BGP session is down reads virtualInterfaceState down", async () => {
+  it("review: a VIF whose every BGP session is down reads virtualInterfaceState down", async () => {
     const a = dxAccount();
     a.setBgpStatus(DX.vif1, "down");
     const out = await call<VirtualInterfaces>(a, "directconnect", "DescribeVirtualInterfaces", {

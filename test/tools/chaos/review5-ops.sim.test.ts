@@ -180,7 +180,7 @@ describe("review5-ops: Direct Connect incidents as circuits fail (dx5)", () => {
     expect([vif.dataPlane, vif.bgpPeers.every((p) => p.bgpStatus === "up")]).toEqual(["down", true]);
   });
 
-  it.fails("review: some incident is a circuit cut: the data plane down, then BGP down within the hold timer", async () => {
+  it("review: some incident is a circuit cut: the data plane down, then BGP down within the hold timer", async () => {
     const cuts: string[] = [];
     for (const kind of dxFailoverModel.incidents) {
       const world = dxWorld();
@@ -276,7 +276,7 @@ describe("review5-ops: dx 'flap' judged on the capability's own flap counter (dx
   // with CreateTags (an api-fault target) — so a capability that loses or never increments its counter is
   // judged against the base restore window and passes. The driver sees every failover itself: three
   // failovers within memorySeconds (3600 s), each failback after only the base 300 s, must break 'flap'.
-  it.fails("review: failbacks after the base window on the third flap within the hour break 'flap' even when the state tag says 0 flaps", () => {
+  it("review: failbacks after the base window on the third flap within the hour break 'flap' even when the state tag says 0 flaps", () => {
     expect(flapInvariants(() => 0)).toContain("flap");
   });
 });
