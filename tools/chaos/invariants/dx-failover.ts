@@ -10,7 +10,8 @@
  *    carried by an active propagated route while Direct Connect carries its family, or by an active static route to the
  *    group's appliance while the VPN works.
  * 2. `flap`: a failback happens only after Direct Connect has worked for the restore window of the group,
- *    multiplied for each recent flap (the `flaps` its state tag recorded), or while the VPN does not work:
+ *    multiplied for each recent flap (the larger of the flaps the checker counted from the failovers it saw
+ *    and the `flaps` the state tag recorded), or while the VPN does not work:
  *    never more than one switch per flap cycle beyond the back-off policy.
  * 3. `only-our-routes`: a static route that disappears (or changes target) was the toolkit's: in a table of
  *    a group, for one of its CIDRs, listed in the group's ownership tag.
