@@ -147,13 +147,14 @@ describe("StartBgpFailoverTest (Direct Connect failover test)", () => {
       status: "cancelled",
       endTime: new Date(START.getTime() + 5 * MINUTE),
     });
-    expect(await vifView(a, DX.vif1)).toEqual({ state: "available", bgp: ["down"] });
+    // BGP down on its only session: the interface shows `down` ("A virtual interface that is BGP down").
+    expect(await vifView(a, DX.vif1)).toEqual({ state: "down", bgp: ["down"] });
     await awsError(
       dx(a, "StopBgpFailoverTest", { virtualInterfaceId: DX.vif1 }),
       "DirectConnectClientException",
     );
     a.advance(200 * MINUTE); // the scheduled end finds the test over: nothing changes
-    expect(await vifView(a, DX.vif1)).toEqual({ state: "available", bgp: ["down"] });
+    expect(await vifView(a, DX.vif1)).toEqual({ state: "down", bgp: ["down"] });
   });
 
   it("refuses an unknown interface or peer, a duration outside 1–4,320 minutes, a second test", async () => {
