@@ -9,9 +9,9 @@ import { startHarness } from "../../support/harness";
  * idle-hibernate's daily hibernation-age watch in a campaign (review 5, findings 10 and 5): the account has
  * instances hibernated 54.6 and 57.5 days before the start (opted in) and 58 days (not opted in).
  */
-const PAST = "i-0123456789abcde10";
-const CROSSING = "i-0123456789abcde11";
-const FOREIGN = "i-0123456789abcde12";
+const PAST = "i-0123456789abcdf10";
+const CROSSING = "i-0123456789abcdf11";
+const FOREIGN = "i-0123456789abcdf12";
 const DAY = 86_400_000;
 
 let harness: Harness;

@@ -180,9 +180,9 @@ const DAY_MS = 86_400_000;
  * must leave it alone). Days before the start; the stop time is only in StateTransitionReason, as in EC2.
  */
 const LONG_HIBERNATED: ReadonlyArray<{ id: string; name: string; days: number; optedIn: boolean }> = [
-  { id: "i-0123456789abcde10", name: "quarterly-report", days: 57.5, optedIn: true },
-  { id: "i-0123456789abcde11", name: "archive-indexer", days: 54.6, optedIn: true },
-  { id: "i-0123456789abcde12", name: "someone-elses-box", days: 58, optedIn: false },
+  { id: "i-0123456789abcdf10", name: "quarterly-report", days: 57.5, optedIn: true },
+  { id: "i-0123456789abcdf11", name: "archive-indexer", days: 54.6, optedIn: true },
+  { id: "i-0123456789abcdf12", name: "someone-elses-box", days: 58, optedIn: false },
 ];
 
 const gmt = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} GMT`;
