@@ -13,7 +13,8 @@
  *   `LaunchTime` is the new start; checks start `initializing`. A running or pending instance is left as
  *   it is; `stopping`, `shutting-down`, `terminated` → `IncorrectInstanceState` "The instance '…' is not
  *   in a state from which it can be started." (seen: canonical/ubuntu-pro-client #1697), and the whole
- *   call fails (seen: cloud-custodian #3143).
+ *   call fails (seen: cloud-custodian #3143). A stopped instance on an Outpost with no free slot of its
+ *   type → `InsufficientInstanceCapacity` (500), nothing starts (sim/account/instance-capacity.ts).
  */
 import type {
   DescribeInstanceStatusResult,
@@ -24,6 +25,7 @@ import type {
 import type { OpContext, ServiceModel } from "./context";
 import { checkIds, dryRun, goneAfterTermination, maxResults, noIdsWithMaxResults, RULES } from "./ec2-checks";
 import { awsError, ec2ParamErrors } from "./errors";
+import { startCapacityError } from "./instance-capacity";
 import { applyFilters, type Params, paginate, readFilters } from "./query";
 import { type InstanceModel, prune, type RegionState, STATE_CODES, STATE_REASONS } from "./state";
 import {
@@ -154,6 +156,11 @@ function startInstances(c: OpContext, p: Params): StartInstancesResult {
     }
   }
   const now = c.nowMs();
+  // The whole call fails and every instance stays stopped when one of them has no capacity.
+  for (const inst of instances) {
+    const noCapacity = startCapacityError(c.state, inst, now);
+    if (noCapacity !== undefined) throw noCapacity;
+  }
   return {
     StartingInstances: instances.map((inst) => {
       const previous = { Code: STATE_CODES[inst.state], Name: inst.state };

@@ -74,6 +74,21 @@ function checkSpec(spec: FaultSpec): void {
 }
 
 /**
+ * Errors a fault may inject that are not generic throttling or 5xx: a Region short of capacity for
+ * StartInstances/RunInstances (EC2 API "Error codes": InsufficientInstanceCapacity is a server error,
+ * "There is not enough capacity to fulfill your request", sim/account/instance-capacity.ts).
+ */
+const FAULT_ERRORS: Record<string, { httpStatus: number; message: string }> = {
+  InsufficientInstanceCapacity: {
+    httpStatus: 500,
+    message:
+      "There is not enough capacity to fulfill your request. Our system will be working on provisioning additional capacity.",
+  },
+};
+const faultStatus = (code: string) => FAULT_ERRORS[code]?.httpStatus ?? defaultHttpStatus(code);
+const faultMessage = (code: string) => FAULT_ERRORS[code]?.message ?? defaultMessage(code);
+
+/**
  * A token bucket (EC2 "request rate limiting"): every matching call takes one token from the bucket of
  * its operation (one bucket per operation and region); an empty bucket answers the throttling error.
  * Tokens refill continuously at `refillPerSecond` on the simulated clock, up to `capacity`.
@@ -273,10 +288,10 @@ export class FaultInjector {
       outcome.fired.push(fault.id);
       outcome.latencyMs += fault.latencyMs ?? 0;
       if (fault.error !== undefined) {
-        const status = fault.error.httpStatus ?? defaultHttpStatus(fault.error.code);
+        const status = fault.error.httpStatus ?? faultStatus(fault.error.code);
         outcome.error = new SimAwsError(
           fault.error.code,
-          fault.error.message ?? defaultMessage(fault.error.code),
+          fault.error.message ?? faultMessage(fault.error.code),
           status,
           status >= 500 ? "server" : "client",
         );

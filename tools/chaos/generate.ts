@@ -28,6 +28,14 @@ const API_ERRORS: Record<string, ReadonlyArray<{ code: string; httpStatus: numbe
   outposts: [{ code: "InternalServerException", httpStatus: 500 }],
 };
 
+/**
+ * Errors of one operation, drawn as often as each generic one: a Region without capacity to start a
+ * stopped (or hibernated) instance (EC2 API "Error codes": InsufficientInstanceCapacity, a server error).
+ */
+const OPERATION_ERRORS: Record<string, ReadonlyArray<{ code: string; httpStatus: number }>> = {
+  "ec2:StartInstances": [{ code: "InsufficientInstanceCapacity", httpStatus: 500 }],
+};
+
 const DELIVERY_FAULTS = ["drop", "duplicate", "delay", "reorder", "short-deadline"] as const;
 
 const pickWeighted = <T extends { weight: number }>(rng: Rng, items: readonly T[]): T => {
@@ -49,7 +57,10 @@ const apiFault = (rng: Rng, model: CapabilityModel): { kind: string; params: Par
       kind: "api-latency",
       params: { ...target, latencyMs: rng.int(1, 20) * 1000, times: rng.int(1, 3) },
     };
-  const error = rng.pick(API_ERRORS[target.service] ?? []);
+  const error = rng.pick([
+    ...(API_ERRORS[target.service] ?? []),
+    ...(OPERATION_ERRORS[`${target.service}:${target.operation}`] ?? []),
+  ]);
   return { kind: "api-fault", params: { ...target, ...error, times: rng.int(1, 4) } };
 };
 

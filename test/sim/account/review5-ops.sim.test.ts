@@ -211,7 +211,7 @@ describe("review5-ops: starting a stopped instance needs capacity (lead: ec2-sto
   // frees its slot (Outposts API ListBlockingInstancesForCapacityTask: "Stopping one or more of these
   // instances can free up the capacity"). A warm pool of Stopped firewalls on a full rack, or a hibernated
   // instance resumed by idle-hibernate's 60-day policy, cannot always start.
-  it.fails("review: StartInstances of a stopped instance on a full Outpost answers InsufficientInstanceCapacity", async () => {
+  it("review: StartInstances of a stopped instance on a full Outpost answers InsufficientInstanceCapacity", async () => {
     const a = outpostWith(0, (raw) => {
       const old = (raw.instances ?? []).find((i) => i.id === OLD);
       if (old !== undefined) old.state = "stopped";

@@ -286,7 +286,7 @@ describe("review5-ops: idle-hibernate's 60-day watch in the campaign (lead)", ()
   // daily watch reports it at hibernationAge.maxDays (55) and may start it (action: start). The campaign's
   // one hibernated instance was hibernated 10 minutes before the clock starts and every run is a fresh
   // 1-day account: the watch never finds anything, and its only EC2 write (StartInstances) never runs.
-  it.fails("review: the campaign's account has a hibernated instance past maxDays, so the daily watch acts in a run", () => {
+  it("review: the campaign's account has a hibernated instance past maxDays, so the daily watch acts in a run", () => {
     const maxDays = z.parse(IdleHibernateConfigSchema, {}).hibernationAge.maxDays;
     const raw = idleHibernateModel.fixture("demo") as {
       clock: { start: string };

@@ -10,7 +10,9 @@
 import { readFileSync } from "node:fs";
 import { IdleHibernateConfigSchema } from "../../../functions/idle-hibernate/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
-import { checkIdleHibernate } from "../invariants/idle-hibernate";
+import { rebaseFixture } from "../../../sim/rebase";
+import { CHAOS_START } from "../driver";
+import { type AgeWatchState, checkHibernationAge, checkIdleHibernate } from "../invariants/idle-hibernate";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
 
 const FIXTURE = "test/fixtures/accounts/idle-hibernate.json";
@@ -131,17 +133,23 @@ const incidents: IncidentKind[] = [
   }),
 ];
 
-const checker = (_world: World): Checker => {
-  const config = IdleHibernateConfigSchema.parse({});
+const checker = (world: World, variant: string): Checker => {
+  const config = IdleHibernateConfigSchema.parse(idleHibernateModel.stage(variant).idleHibernate ?? {});
+  const watch: AgeWatchState = { startMs: world.start, reported: new Map(), flagged: new Set() };
   return {
-    invocation: (report) =>
-      checkIdleHibernate({
+    invocation: (report) => {
+      const step = {
         config,
         before: report.before,
         after: report.after,
         calls: report.calls,
         results: report.function === "idle-hibernate" && report.result !== undefined ? [report.result] : [],
-      }).map((v) => ({ invariant: v.invariant, message: `${v.resource}: ${v.message}` })),
+      };
+      return [
+        ...checkIdleHibernate(step),
+        ...checkHibernationAge(step, watch, Date.parse(report.after.at)),
+      ].map((v) => ({ invariant: v.invariant, message: `${v.resource}: ${v.message}` }));
+    },
     step: () => [],
   };
 };
@@ -155,10 +163,91 @@ const ACTIONS: Record<string, string[]> = {
   demo: [],
   "lambda-action": ["arn:aws:lambda:us-east-1:123456789012:function:ops-toolkit-dev-idleHibernate"],
   "sns-action": ["arn:aws:sns:us-east-1:123456789012:ops-toolkit-dev-idle-alarms"],
+  "age-start": [],
+};
+
+/** The hibernation-age policy of a variant: `age-start` starts instances hibernated too long. */
+const hibernationAgeOf = (variant: string) =>
+  variant === "age-start" ? { hibernationAge: { maxDays: 55, action: "start" } } : {};
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Instances hibernated long before the clock starts, so that the daily hibernation-age watch (maxDays 55 by
+ * default) has work in a run: EC2 UG "Limitations for hibernation": "We do not support keeping an instance
+ * hibernated for more than 60 days" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html).
+ * One is past maxDays at the start, one reaches it within the first day, and one is not opted in (the watch
+ * must leave it alone). Days before the start; the stop time is only in StateTransitionReason, as in EC2.
+ */
+const LONG_HIBERNATED: ReadonlyArray<{ id: string; name: string; days: number; optedIn: boolean }> = [
+  { id: "i-0123456789abcdf10", name: "quarterly-report", days: 57.5, optedIn: true },
+  { id: "i-0123456789abcdf11", name: "archive-indexer", days: 54.6, optedIn: true },
+  { id: "i-0123456789abcdf12", name: "someone-elses-box", days: 58, optedIn: false },
+];
+
+const gmt = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} GMT`;
+
+const longHibernated = (raw: { clock: { start: string }; instances: unknown[]; alarms: unknown[] }) => {
+  const start = Date.parse(raw.clock.start);
+  const template = raw.alarms.find(
+    (a) => String((a as { name: string }).name) === `${PREFIX}i-0123456789abcdef4`,
+  );
+  LONG_HIBERNATED.forEach(({ id, name, days, optedIn }, n) => {
+    const stoppedAt = Math.floor((start - days * DAY_MS) / 1000) * 1000;
+    raw.instances.push({
+      id,
+      instanceType: "m5.large",
+      state: "stopped",
+      launchTime: new Date(stoppedAt - 30 * DAY_MS).toISOString(),
+      subnetId: "subnet-0a1b2c3d4e5f60102",
+      privateIpAddress: `10.0.2.${40 + n}`,
+      hibernationConfigured: true,
+      stateSince: new Date(stoppedAt + 60_000).toISOString(),
+      stateReason: {
+        code: "Client.UserInitiatedHibernate",
+        message: "Client.UserInitiatedHibernate: User initiated hibernate",
+      },
+      stateTransitionReason: `User initiated (${gmt(stoppedAt)})`,
+      tags: optedIn ? { Name: name, "ops:hibernate": "idle" } : { Name: name },
+    });
+    // Opted-in ones keep their idle alarm (actions enabled), so that the start policy may start them.
+    if (optedIn && template !== undefined) {
+      const alarm = JSON.parse(JSON.stringify(template)) as Record<string, unknown>;
+      raw.alarms.push({
+        ...alarm,
+        name: `${PREFIX}${id}`,
+        description: `ops-toolkit idle-hibernate: ${id} idle (CPU < 10 % for 3 x 5 min)`,
+        dimensions: { InstanceId: id },
+      });
+    }
+  });
+};
+
+/**
+ * Moves the account to the campaign's start (the driver's own rebase is then a no-op): ISO timestamps as
+ * the harness moves them, and the stop time EC2 writes into StateTransitionReason ("User initiated
+ * (2019-10-02 17:11:00 GMT)"), which the harness leaves as text, so that an age read from it is the
+ * fixture's age in the run too.
+ */
+const atChaosStart = (raw: { clock: { start: string }; instances: unknown[] }) => {
+  const delta = CHAOS_START.getTime() - Date.parse(raw.clock.start);
+  for (const instance of raw.instances as Array<{ stateTransitionReason?: string }>) {
+    instance.stateTransitionReason = instance.stateTransitionReason?.replace(
+      /\((\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) GMT\)/,
+      (_, day: string, time: string) => `(${gmt(Date.parse(`${day}T${time}Z`) + delta)})`,
+    );
+  }
+  Object.assign(raw, rebaseFixture(raw, CHAOS_START));
 };
 
 const fixture = (variant: string): unknown => {
-  const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as { alarms: Array<Record<string, unknown>> };
+  const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
+    clock: { start: string };
+    instances: unknown[];
+    alarms: Array<Record<string, unknown>>;
+  };
+  atChaosStart(raw);
+  longHibernated(raw);
   const actions = ACTIONS[variant] ?? [];
   for (const alarm of raw.alarms.filter((a) => String(a.name).startsWith(PREFIX))) {
     if (actions.length > 0) alarm.alarmActions = actions;
@@ -173,14 +262,19 @@ const fixture = (variant: string): unknown => {
 
 export const idleHibernateModel: CapabilityModel = {
   capability: "idle-hibernate",
-  variants: ["demo", "lambda-action", "sns-action"],
+  variants: ["demo", "lambda-action", "sns-action", "age-start"],
   fixture,
-  stage: (variant) => ({ mode: "apply", idleHibernate: { alarm: { alarmActions: ACTIONS[variant] ?? [] } } }),
+  stage: (variant) => ({
+    mode: "apply",
+    idleHibernate: { alarm: { alarmActions: ACTIONS[variant] ?? [] }, ...hibernationAgeOf(variant) },
+  }),
   notDriven: {},
   incidents,
   apiFaults: [
     { service: "ec2", operation: "DescribeInstances" },
     { service: "ec2", operation: "StopInstances" },
+    // The watch's start (policy start): throttled, failing, or no capacity to resume (finding 5).
+    { service: "ec2", operation: "StartInstances" },
     { service: "ec2", operation: "CreateTags" },
     { service: "monitoring", operation: "DescribeAlarms" },
     { service: "monitoring", operation: "PutMetricAlarm" },

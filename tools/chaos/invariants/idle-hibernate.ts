@@ -13,7 +13,8 @@ import type { AccountSnapshot, AlarmSnapshot, InstanceSnapshot } from "../../../
  * 2. every hibernation is either proven or reported (a verdict in a result);
  * 3. nothing touched outside configuration: alarm writes only under the prefix, and only alarms the
  *    toolkit owns (ownership tag) are updated or deleted; instances started only under the start policy;
- * 4. an alarm whose actions someone disabled stays disabled.
+ * 4. an alarm whose actions someone disabled stays disabled;
+ * 5. the hibernation-age watch acts: see checkHibernationAge (kept across invocations by the checker).
  */
 
 export interface IdleHibernateStep {
@@ -190,9 +191,13 @@ const checkStarts = (step: IdleHibernateStep): Violation[] =>
           ? "the hibernation-age action is report"
           : instance?.Tags[step.config.optInTag.key] !== step.config.optInTag.value
             ? "not opted in"
-            : instance.StateReason !== "Client.UserInitiatedHibernate"
-              ? "not hibernated"
-              : undefined;
+            : step.config.optOutTagKey in instance.Tags
+              ? "opted out"
+              : instance.AutoScalingGroup !== undefined
+                ? `Auto Scaling member (${instance.AutoScalingGroup})`
+                : instance.StateReason !== "Client.UserInitiatedHibernate"
+                  ? "not hibernated"
+                  : undefined;
       return why === undefined
         ? []
         : [{ invariant: "nothing-outside-configuration", resource: id, message: `started, but ${why}` }];
@@ -233,3 +238,86 @@ export const checkIdleHibernate = (step: IdleHibernateStep): Violation[] => [
   ...checkStarts(step),
   ...checkTagWrites(step),
 ];
+
+/**
+ * 5. The hibernation-age watch acts (EC2 UG "Limitations for hibernation": an instance must not stay
+ *    hibernated more than 60 days): an opted-in instance hibernated `maxDays` or longer is reported (a
+ *    too-long finding) within `AGE_SLACK_MS` of reaching it (the watch is daily and one delivery may be
+ *    lost), and under the start policy the invocation that reports it starts it or says why not (an
+ *    outcome or a skip). Kept across invocations: which stops were reported, which were already flagged.
+ */
+export interface AgeWatchState {
+  /** The run's start (ms): an instance already past maxDays then is due within the slack from it. */
+  startMs: number;
+  /** Instance id → stop time (ms) a too-long finding reported. */
+  reported: Map<string, number>;
+  /** `<id>@<stop time>` of instances already reported as unwatched (once each). */
+  flagged: Set<string>;
+}
+
+export const AGE_SLACK_MS = 2 * 86_400_000;
+const DAY = 86_400_000;
+const STOP_TIME = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT\)/;
+
+const stoppedAtOf = (instance: InstanceSnapshot): number | undefined => {
+  const m = STOP_TIME.exec(instance.StateTransitionReason);
+  return m === null ? undefined : Date.parse(`${m[1]}T${m[2]}Z`);
+};
+
+interface AgeResult {
+  findings?: Array<{ instanceId?: string; verdict?: string }>;
+  actions?: Array<{ resources?: Array<{ resource?: string }> }>;
+  skips?: Array<{ resource?: string }>;
+}
+
+/** Records the step's too-long findings; under policy start, each must be acted on or skipped. */
+const recordFindings = (step: IdleHibernateStep, watch: AgeWatchState): Violation[] => {
+  const violations: Violation[] = [];
+  for (const result of step.results as AgeResult[]) {
+    const tooLong = (result?.findings ?? []).filter((f) => f.verdict === "too-long");
+    const answered = new Set([
+      ...(result.actions ?? []).flatMap((a) => (a.resources ?? []).map((r) => r.resource)),
+      ...(result.skips ?? []).map((s) => s.resource),
+    ]);
+    for (const { instanceId: id = "" } of tooLong) {
+      const stoppedAt = stoppedAtOf(
+        step.before.instances[id] ?? ({ StateTransitionReason: "" } as InstanceSnapshot),
+      );
+      if (stoppedAt !== undefined) watch.reported.set(id, stoppedAt);
+      if (step.config.hibernationAge.action === "start" && !answered.has(id))
+        violations.push({
+          invariant: "hibernation-age-watched",
+          resource: id,
+          message: "reported hibernated too long under the start policy, but neither started nor skipped",
+        });
+    }
+  }
+  return violations;
+};
+
+/** Opted-in instances hibernated past maxDays + the slack that no finding reported. */
+export const checkHibernationAge = (
+  step: IdleHibernateStep,
+  watch: AgeWatchState,
+  nowMs: number,
+): Violation[] => {
+  const violations = recordFindings(step, watch);
+  const { maxDays } = step.config.hibernationAge;
+  for (const [id, instance] of Object.entries(step.after.instances)) {
+    if (instance.State !== "stopped" || instance.StateReason !== "Client.UserInitiatedHibernate") continue;
+    if (instance.Tags[step.config.optInTag.key] !== step.config.optInTag.value) continue;
+    if (step.config.optOutTagKey in instance.Tags) continue;
+    const stoppedAt = stoppedAtOf(instance);
+    if (stoppedAt === undefined) continue;
+    if (nowMs < Math.max(stoppedAt + maxDays * DAY, watch.startMs) + AGE_SLACK_MS) continue;
+    const key = `${id}@${stoppedAt}`;
+    if (watch.reported.get(id) === stoppedAt || watch.flagged.has(key)) continue;
+    watch.flagged.add(key);
+    violations.push({
+      invariant: "hibernation-age-watched",
+      resource: id,
+      message: `hibernated since ${new Date(stoppedAt).toISOString()} (${maxDays}+ days), not reported within 2 days`,
+    });
+  }
+  return violations;
+};
