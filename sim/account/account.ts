@@ -44,6 +44,7 @@ import {
   routeTablesSnapshot,
   takeSnapshot,
 } from "./snapshot";
+import { isRead, StaleReads } from "./stale-reads";
 import {
   type AlarmActionDelivery,
   type EmitServiceEvent,
@@ -119,6 +120,8 @@ export class SimulatedAccount {
   readonly clock: SimClock;
   readonly calls: CallRecord[] = [];
   readonly faults = new FaultInjector();
+  /** Versions before recent writes, kept while a stale-read fault is armed (stale-reads.ts). */
+  private readonly staleReads = new StaleReads();
   /** Events AWS itself would have delivered to EventBridge (EC2 state changes, alarm state changes). */
   readonly serviceEvents: ServiceEvent[] = [];
   /** Network incidents and queries for tests and chaos runs (Direct Connect, prefix lists, routes, EMF). */
@@ -243,10 +246,13 @@ export class SimulatedAccount {
       const operation = MODELS[ctx.service]?.[ctx.operation];
       if (operation === undefined) throw notSimulated(ctx.service, ctx.operation);
       const state = this.state(region);
-      const shared = this.context(state);
+      const keepMs = this.faults.staleReadWindowMs();
+      const before = keepMs > 0 && !isRead(ctx.operation) ? this.staleReads.capture(state) : undefined;
+      const shared = this.staleContext(state, fault.staleReadMs);
       const context =
         ctx.accessKeyId === undefined ? shared : { ...shared, callerAccessKeyId: ctx.accessKeyId };
       const output = operation(context, new Params(input ?? {}, paramErrorsFor(ctx.service))) as SimOutput;
+      if (before !== undefined) this.staleReads.recordWrite(state, before, this.clock.nowMs(), keepMs);
       record.output = cloneForLog(output);
       return output;
     } catch (error) {
@@ -383,6 +389,13 @@ export class SimulatedAccount {
     for (const f of this.fixture.faults) this.faults.add(f);
     if (this.fixture.behaviour.ec2Throttling === "documented")
       for (const b of EC2_DOCUMENTED_BUCKETS) this.faults.tokenBucket(b);
+  }
+
+  /** A stale Describe's context: the region's state as it was before recent writes (stale-reads.ts). */
+  private staleContext(state: RegionState, staleReadMs: number): OpContext {
+    const shared = this.context(state);
+    if (staleReadMs <= 0) return shared;
+    return { ...shared, state: this.staleReads.view(state, this.clock.nowMs(), staleReadMs) };
   }
 
   /** One context per region state (built once: the account settles on every call and every clock move). */

@@ -96,6 +96,7 @@ const FaultBody = z.strictObject({
   times: z.optional(z.int().check(z.gte(1))),
   after: z.optional(z.int().check(z.gte(0))),
   latencyMs: z.optional(z.int().check(z.gte(0))),
+  staleReadMs: z.optional(z.int().check(z.gte(0))),
 });
 const AdvanceBody = z.strictObject({ ms: z.number().check(z.gte(0)) });
 const SetBody = z.strictObject({ time: z.iso.datetime({ offset: true }) });
@@ -185,8 +186,8 @@ const faultsRoute: Route = (account, { segments, verb, body }) => {
     const parsed = parseBody(FaultBody, body);
     if (!parsed.ok) return parsed.response;
     const spec = parsed.value;
-    if (spec.error === undefined && (spec.latencyMs === undefined || spec.latencyMs === 0)) {
-      return bad("a fault needs an error, a latencyMs, or both");
+    if (spec.error === undefined && !(spec.latencyMs ?? 0) && !(spec.staleReadMs ?? 0)) {
+      return bad("a fault needs an error, a latencyMs, a staleReadMs, or a combination");
     }
     return { status: 201, body: { fault: account.faults.add(spec) } };
   }

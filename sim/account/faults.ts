@@ -25,6 +25,11 @@ export interface FaultSpec {
   after?: number;
   /** Advance the simulated clock by this much before answering. */
   latencyMs?: number;
+  /**
+   * Eventual consistency (stale-reads.ts): the matching Describe answers, for each resource written
+   * (or instance launched) within this many ms before it, the resource's version before that write.
+   */
+  staleReadMs?: number;
   /** Faults are deterministic; probabilistic faults are deliberately not supported. */
   probability?: never;
 }
@@ -45,6 +50,8 @@ interface MutableFault extends FaultSpec {
 
 export interface FaultOutcome {
   latencyMs: number;
+  /** The longest stale-read window of the faults that fired (0: a consistent read). */
+  staleReadMs: number;
   error?: SimAwsError;
   /** Ids of the faults that fired for this call. */
   fired: string[];
@@ -53,8 +60,9 @@ export interface FaultOutcome {
 function checkSpec(spec: FaultSpec): void {
   if (typeof spec.operation !== "string" || spec.operation === "")
     throw new TypeError("fault: operation is required");
-  if (spec.error === undefined && (spec.latencyMs === undefined || spec.latencyMs <= 0)) {
-    throw new TypeError("fault: give an error, a latencyMs, or both");
+  const stale = spec.staleReadMs !== undefined && spec.staleReadMs > 0;
+  if (spec.error === undefined && !stale && (spec.latencyMs === undefined || spec.latencyMs <= 0)) {
+    throw new TypeError("fault: give an error, a latencyMs, a staleReadMs, or a combination");
   }
   if (spec.error !== undefined && (typeof spec.error.code !== "string" || spec.error.code === "")) {
     throw new TypeError("fault: error.code is required");
@@ -63,6 +71,7 @@ function checkSpec(spec: FaultSpec): void {
     ["times", spec.times, 1],
     ["after", spec.after, 0],
     ["latencyMs", spec.latencyMs, 0],
+    ["staleReadMs", spec.staleReadMs, 0],
   ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < min)) {
       throw new TypeError(`fault: ${key} must be an integer ≥ ${min}`);
@@ -246,6 +255,16 @@ export class FaultInjector {
     return this.faults.length + this.buckets.length !== before;
   }
 
+  /** The longest stale-read window of the faults that may still fire (0: none armed; stale-reads.ts). */
+  staleReadWindowMs(): number {
+    let window = 0;
+    for (const f of this.faults) {
+      if (f.staleReadMs !== undefined && (f.times === undefined || f.fired < f.times))
+        window = Math.max(window, f.staleReadMs);
+    }
+    return window;
+  }
+
   /** Removes every fault and token bucket. */
   clear(): void {
     this.faults = [];
@@ -268,7 +287,7 @@ export class FaultInjector {
    * consulted (nor counted) for this call.
    */
   evaluate(ctx: Pick<SimCallContext, "service" | "operation" | "region">, nowMs?: number): FaultOutcome {
-    const outcome: FaultOutcome = { latencyMs: 0, fired: [] };
+    const outcome: FaultOutcome = { latencyMs: 0, staleReadMs: 0, fired: [] };
     if (nowMs !== undefined && this.buckets.length > 0) {
       const throttled = this.takeTokens(ctx, nowMs);
       if (throttled !== undefined) {
@@ -287,6 +306,7 @@ export class FaultInjector {
       fault.fired += 1;
       outcome.fired.push(fault.id);
       outcome.latencyMs += fault.latencyMs ?? 0;
+      outcome.staleReadMs = Math.max(outcome.staleReadMs, fault.staleReadMs ?? 0);
       if (fault.error !== undefined) {
         const status = fault.error.httpStatus ?? faultStatus(fault.error.code);
         outcome.error = new SimAwsError(

@@ -560,6 +560,10 @@ const FaultFixture = z.strictObject({
     z.optional(Count),
     "Simulated latency: the clock advances this much before the call is answered.",
   ),
+  staleReadMs: doc(
+    z.optional(Count),
+    "Eventual consistency: the matching Describe answers each instance, ENI or route table written (or instance launched) within this many ms at its version before that write (sim/account/stale-reads.ts).",
+  ),
 });
 
 export const AccountFixtureSchema = z.strictObject({

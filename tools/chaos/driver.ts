@@ -14,6 +14,7 @@ import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
 import { DAY_MS } from "./generate";
 import type { RunMeasures } from "./measures";
+import { staleReadFault } from "./stale-reads";
 import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
 
 /** The fixed start of every run: a run does not depend on when it is made. */
@@ -268,6 +269,13 @@ class Run {
       });
       this.#faults.push({ id: fault.id, until: this.now + API_FAULT_MS });
       this.note(`${item.kind} ${JSON.stringify(p)}`);
+    } else if (item.kind === "stale-read") {
+      // stale5: eventual consistency, armed for a burst like the API faults (tools/chaos/stale-reads.ts).
+      this.#faults.push({
+        id: account.faults.add(staleReadFault(item.params)).id,
+        until: this.now + API_FAULT_MS,
+      });
+      this.note(`stale-read ${JSON.stringify(item.params)}`);
     } else this.#armed.push(item);
   }
 

@@ -1,9 +1,10 @@
 /**
  * Draws a trace from a seed: per simulated day, incidents of the capability at random times, API faults
- * (throttling, 5xx, latency) on the operations its functions call, and delivery faults (lost, duplicated,
+ * (throttling, 5xx, latency) on the operations its functions call, stale reads (stale-reads.ts), and delivery faults (lost, duplicated,
  * delayed, reordered events; a function cut short by its timeout), all from one seeded generator.
  */
 import { createRng, type Rng } from "./prng";
+import { staleReadItems } from "./stale-reads";
 import type { CapabilityModel, Params, Trace, TraceItem } from "./types";
 
 export const DAY_MS = 86_400_000;
@@ -91,6 +92,7 @@ export const generateTrace = (model: CapabilityModel, seed: number, days: number
       }
     }
   }
+  items.push(...staleReadItems(model.capability, seed, items));
   items.sort((a, b) => a.at - b.at);
   return { capability: model.capability, seed, days, variant, items };
 };

@@ -15,7 +15,7 @@ export type Params = Record<string, JsonValue>;
 
 /**
  * One thing that happens at `at` ms after the start: an incident of the capability (`incident:<name>`)
- * or a fault (`api-fault`, `api-latency`, and the delivery faults `drop`, `duplicate`, `delay`,
+ * or a fault (`api-fault`, `api-latency`, `stale-read`, and the delivery faults `drop`, `duplicate`, `delay`,
  * `reorder`, `short-deadline`, which apply to the first delivery at or after `at`).
  */
 export interface TraceItem {

@@ -311,7 +311,7 @@ describe("review5-ops: eventual consistency of reads after writes (lead: sim + g
   // stale: dx-failover reading its state tag back after CreateTags, eni-reattach describing an ENI right
   // after AttachNetworkInterface, vfxt-ip-move reading routes after ReplaceRoute are never shown the old
   // state that real accounts show for a few seconds (a double switch, a second attach, a move undone).
-  it.fails("review: the campaigns' traces include a stale-read (eventual consistency) fault", () => {
+  it("review: the campaigns' traces include a stale-read (eventual consistency) fault", () => {
     const models = [dxFailoverModel, eniReattachModel, vfxtIpMoveModel, idleHibernateModel];
     const kinds = new Set(
       models.flatMap((m) =>
