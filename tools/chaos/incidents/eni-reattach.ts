@@ -8,7 +8,7 @@
  * warm pool with reuse on scale in, or a foreign launch hook of another team.
  */
 import { readFileSync } from "node:fs";
-import { EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
+import { type EniReattachConfig, EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
 import type { AccountSnapshot } from "../../../sim";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import type { InvocationReport } from "../../../sim/harness";
@@ -17,9 +17,11 @@ import {
   checkEniReattachStep,
   type EniReattachStep,
   groupServed,
+  settledOrAlarm,
 } from "../invariants/eni-reattach";
 import { Episodes, emptyMeasures } from "../measures";
-import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+import type { CapabilityModel, Checker, IncidentKind, Params, Violation, World } from "../types";
+import { EmfCapture, installEniAlarms, raisedEniAlarms } from "./eni-reattach-alarms";
 
 const FIXTURE = "test/fixtures/accounts/eni-reattach.json";
 const GROUP = "fw-asg";
@@ -182,6 +184,24 @@ const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
   return out;
 };
 
+/** At a quiet point: the settled gaps of each group, violations once they outlast the alarm grace unalarmed. */
+const settledCheck = (account: SimulatedAccount, config: EniReattachConfig) => {
+  const gapSince = new Map<string, number>();
+  return (snapshot: AccountSnapshot, now: number, stable: boolean): Violation[] => {
+    const gaps = stable ? checkEniReattachSettled(snapshot, subnetsOf(account), config) : [];
+    return config.groups.flatMap((group) => {
+      const mine = gaps.filter((g) => g.message.startsWith(`${group.name}:`));
+      if (mine.length === 0) {
+        gapSince.delete(group.name);
+        return [];
+      }
+      const since = gapSince.get(group.name) ?? now;
+      gapSince.set(group.name, since);
+      return settledOrAlarm(mine, raisedEniAlarms(account, group.name), now - since);
+    });
+  };
+};
+
 const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
   const measures = emptyMeasures();
@@ -196,10 +216,19 @@ const checker = (world: World, variant: string): Checker => {
       .state()
       .instanceTypes.get(type)
       ?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
+  const emf = new EmfCapture();
+  const settled = settledCheck(account, config);
+  // PutMetricAlarm runs synchronously within dispatch: the alarms exist before the first step.
+  let alarmError: unknown;
+  installEniAlarms(account, config).catch((error: unknown) => {
+    alarmError = error;
+  });
   let signature = "";
   let stableSince = world.start;
   return {
+    beforeInvocation: () => emf.start(),
     invocation: (report: InvocationReport) => {
+      emf.stop(account);
       // Measured around invocations too: nothing steps while a handler waits on the simulated clock.
       const now = account.clock.nowMs();
       measure(report.before, now - report.simulatedMs);
@@ -220,6 +249,7 @@ const checker = (world: World, variant: string): Checker => {
       return measures;
     },
     step: () => {
+      if (alarmError !== undefined) throw alarmError;
       const snapshot = account.snapshot();
       const now = account.clock.nowMs();
       measure(snapshot, now);
@@ -229,9 +259,7 @@ const checker = (world: World, variant: string): Checker => {
         signature = current;
         stableSince = now;
       }
-      return now - stableSince < SETTLE_MS
-        ? []
-        : checkEniReattachSettled(snapshot, subnetsOf(account), config);
+      return settled(snapshot, now, now - stableSince >= SETTLE_MS);
     },
   };
 };

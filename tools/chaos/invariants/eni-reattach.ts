@@ -15,7 +15,8 @@
  *   set (tag and allow-list), attaches only to instances of that group.
  * - settled (checkEniReattachSettled, at a quiet point): a group with members InService+Healthy and none
  *   launching or terminating has every declared ENI attached at its index to one of them (the one holding
- *   most of the set).
+ *   most of the set) **or an alarm** of the group (settledOrAlarm: the stack's eni alarms, in the simulated
+ *   account, in ALARM on a datapoint the functions published) within ALARM_GRACE_MS of the gap.
  */
 import type { EniReattachConfig, EniReattachGroupConfig } from "../../../functions/eni-reattach/config";
 import type { AccountSnapshot, CallRecord } from "../../../sim";
@@ -301,4 +302,27 @@ export const groupServed = (
         return a?.InstanceId === id && a.DeviceIndex === index && a.Status === "attached";
       }),
   );
+};
+
+/**
+ * How long a gap may last without an alarm: the slowest of the stack's eni alarms (capacity unknown: two
+ * 15-minute periods after the 15-minute check) plus a reconcile interval.
+ */
+export const ALARM_GRACE_MS = 35 * 60_000;
+
+/**
+ * Issue 14: "every replacement ends with all ENIs on the serving instance or an alarm". The gaps of
+ * checkEniReattachSettled are violations once they have lasted ALARM_GRACE_MS and none of the group's
+ * alarms is raised (the operator was told nothing).
+ */
+export const settledOrAlarm = (
+  gaps: readonly Violation[],
+  raised: readonly string[],
+  gapAgeMs: number,
+): Violation[] => {
+  if (gaps.length === 0 || raised.length > 0 || gapAgeMs < ALARM_GRACE_MS) return [];
+  return gaps.map((g) => ({
+    ...g,
+    message: `${g.message}, and no alarm of the group after ${gapAgeMs / 60_000} min`,
+  }));
 };
