@@ -14,7 +14,7 @@ import type {
   InstanceRefresh,
   StartInstanceRefreshAnswer,
 } from "@aws-sdk/client-auto-scaling";
-import { launchIntoGroup } from "./asg-launch";
+import { launchOrRetry } from "./asg-launch";
 import type { InstanceRefreshModel } from "./asg-model";
 import { replaceInstance, warmupMs } from "./asg-replacement";
 import type { OpContext, ServiceModel } from "./context";
@@ -100,7 +100,8 @@ function setDesiredCapacity(c: OpContext, p: Params): Record<string, never> {
       `New SetDesiredCapacity value ${desired} is below min value ${group.minSize} for the AutoScalingGroup.`,
     );
   const now = c.nowMs();
-  for (let n = group.desiredCapacity; n < desired; n += 1) launchIntoGroup(c.state, c.emit, now, group);
+  const cause = `At ${new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z")} a user request explicitly set group desired capacity changing the desired capacity from ${group.desiredCapacity} to ${desired}.`;
+  for (let n = group.desiredCapacity; n < desired; n += 1) launchOrRetry(c.state, c.emit, now, group, cause);
   for (let n = group.desiredCapacity; n > desired; n -= 1) {
     const member = scaleInCandidate(c, group);
     if (member === undefined) break;

@@ -10,6 +10,8 @@
  *   (`DefaultInstanceWarmup`, else the grace period) has passed — "first launches a new instance and
  *   then waits for it to be fully ready before terminating the unhealthy instance". A launch hook that
  *   holds the new instance until the old one leaves therefore waits until its own timeout.
+ * - A replacement EC2 refuses to launch (no capacity, no free address) is a failed activity, tried again
+ *   with a backoff (asg-launch-failures.ts).
  * - A replacement whose launch is abandoned is launched again `relaunchDelayMs` later (the loop AWS
  *   rate-limits: "limits the rate at which it allows instances to launch if the lifecycle hooks are
  *   failing consistently").
@@ -24,6 +26,12 @@
  */
 
 import { launchIntoGroup } from "./asg-launch";
+import {
+  capacityRetriesDue,
+  LaunchFailedError,
+  nextLaunchTry,
+  recordFailedLaunch,
+} from "./asg-launch-failures";
 import type { InstanceRefreshModel, ReplacementCause, ReplacementMode, ReplacementModel } from "./asg-model";
 import { memberOf, setMemberState, startTermination } from "./lifecycle-engine";
 import type { AsgMemberModel, AsgModel, EmitServiceEvent, RegionState } from "./state";
@@ -103,14 +111,27 @@ function launchReplacement(
 ): void {
   r.attempts += 1;
   r.relaunchAt = undefined;
-  r.newInstanceId = launchIntoGroup(
-    state,
-    emit,
-    now,
-    group,
-    r.subnetId === undefined ? {} : { subnetId: r.subnetId },
-  );
+  try {
+    r.newInstanceId = launchIntoGroup(
+      state,
+      emit,
+      now,
+      group,
+      r.subnetId === undefined ? {} : { subnetId: r.subnetId },
+    );
+    r.launchFailures = 0;
+  } catch (error) {
+    // EC2 refused it: a failed activity, and Auto Scaling tries again later (asg-launch-failures.ts).
+    if (!(error instanceof LaunchFailedError)) throw error;
+    r.newInstanceId = undefined;
+    r.launchFailures = (r.launchFailures ?? 0) + 1;
+    r.relaunchAt = nextLaunchTry(state, now, r.launchFailures);
+    recordFailedLaunch(state, emit, now, group, error, replacementCause(r, now));
+  }
 }
+
+const replacementCause = (r: ReplacementModel, at: number): string =>
+  `At ${new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z")} an instance was launched to replace ${r.oldInstanceId} (${r.cause === "refresh" ? "instance refresh" : r.cause === "health" ? "an unhealthy instance" : "a replacement"}).`;
 
 /** The replacement's launch failed: abandoned (terminating or gone). */
 function abandonedAt(state: RegionState, r: ReplacementModel): number | undefined {
@@ -146,6 +167,10 @@ function replacementDue(state: RegionState, r: ReplacementModel): Due | undefine
   if (group === undefined || r.phase === "done") return undefined;
   if (r.phase === "terminating") return undefined;
   const old = memberOf(state, r.groupName, r.oldInstanceId);
+  if (r.newInstanceId === undefined && r.relaunchAt !== undefined) {
+    const at = r.relaunchAt;
+    return { at, apply: (emit) => launchReplacement(state, emit, at, group, r) };
+  }
   const abandoned = abandonedAt(state, r);
   if (abandoned !== undefined) {
     // Remembered at first sight: the instance's state (and its time) moves on while it terminates.
@@ -348,6 +373,8 @@ export function autoScalingDue(state: RegionState, now: number): Due[] {
     add(terminatedDue(state, r));
   }
   for (const refresh of state.asg.refreshes) add(refreshDue(state, refresh));
+  for (const due of capacityRetriesDue(state, (emit, at, group) => launchIntoGroup(state, emit, at, group)))
+    add(due);
   if (state.behaviour.healthChecks === "ec2")
     for (const group of state.autoScalingGroups.values())
       for (const member of group.instances) add(healthDue(state, group, member, now));

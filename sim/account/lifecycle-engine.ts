@@ -399,4 +399,15 @@ export function resumeLoadedMember(
 ): void {
   if (member.lifecycleState === "Pending:Proceed") proceedToService(state, at, member, "Pending:Proceed");
   if (member.lifecycleState === "Warmed:Pending:Proceed") proceedToPool(state, at, group, member);
+  // Its hooks are done: the instance shuts down (or already did) and the member leaves the group when it is
+  // terminated ("Amazon EC2 Auto Scaling lifecycle hooks": Terminating:Proceed → Terminated).
+  if (/^(Warmed:)?Terminating:Proceed$/.test(member.lifecycleState))
+    state.scheduled.push({
+      at,
+      run: (emit) => {
+        const still = /^(Warmed:)?Terminating:Proceed$/.test(member.lifecycleState);
+        if (still && group.instances.includes(member))
+          terminateMemberInstance(state, emit, at, group, member);
+      },
+    });
 }
