@@ -76,13 +76,25 @@ export const raisedEniAlarms = (account: SimulatedAccount, group: string): strin
  * lines to the account at the simulated time (Powertools stamps them with the wall clock).
  */
 export class EmfCapture {
-  #saved: { write: typeof process.stdout.write; disabled: string | undefined } | undefined;
+  #saved:
+    | { write: typeof process.stdout.write; warn: typeof process.stderr.write; disabled: string | undefined }
+    | undefined;
   #lines: string[] = [];
 
   start(): void {
     if (this.#saved !== undefined) return;
     const write = process.stdout.write;
-    this.#saved = { write, disabled: process.env.POWERTOOLS_METRICS_DISABLED };
+    const warn = process.stderr.write;
+    this.#saved = { write, warn, disabled: process.env.POWERTOOLS_METRICS_DISABLED };
+    // Powertools warns on stderr when an invocation published no metric: expected here, not news.
+    process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+      String(chunk).includes("No application metrics to publish")
+        ? true
+        : (warn as (...a: unknown[]) => boolean).call(
+            process.stderr,
+            chunk,
+            ...rest,
+          )) as typeof process.stderr.write;
     process.env.POWERTOOLS_METRICS_DISABLED = "false";
     this.#lines = [];
     process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
@@ -99,6 +111,7 @@ export class EmfCapture {
     const saved = this.#saved;
     if (saved === undefined) return;
     process.stdout.write = saved.write;
+    process.stderr.write = saved.warn;
     if (saved.disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
     else process.env.POWERTOOLS_METRICS_DISABLED = saved.disabled;
     this.#saved = undefined;

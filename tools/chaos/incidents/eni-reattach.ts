@@ -3,8 +3,9 @@
  * firewall with its three ENIs) replaced by Auto Scaling's engine (sim/account/asg-*.ts) for the reasons
  * AWS replaces instances: marked Unhealthy (SetInstanceHealth, or EC2 health checks on an impaired status
  * check), an impaired holder kept running while an operator suspended the health check (SuspendProcesses),
- * an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
- * seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
+ * an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in, and the
+ * Outpost's and the configuration's incidents (eni-reattach-outpost.ts: capacity shortages, launch template
+ * versions that lead to ABANDON, a deleted ENI). The seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
  * warm pool with reuse on scale in, or a foreign launch hook of another team.
  */
 import { readFileSync } from "node:fs";
@@ -22,6 +23,7 @@ import {
 import { Episodes, emptyMeasures } from "../measures";
 import type { CapabilityModel, Checker, IncidentKind, Params, Violation, World } from "../types";
 import { EmfCapture, installEniAlarms, raisedEniAlarms } from "./eni-reattach-alarms";
+import { outpostIncidents, shortageNow } from "./eni-reattach-outpost";
 
 const FIXTURE = "test/fixtures/accounts/eni-reattach.json";
 const GROUP = "fw-asg";
@@ -171,6 +173,7 @@ const incidents: IncidentKind[] = [
   },
   { name: "scale-out", weight: 1, draw: () => ({}), apply: desired(1) },
   { name: "scale-in", weight: 1, draw: () => ({}), apply: desired(-1) },
+  ...outpostIncidents,
 ];
 
 const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
@@ -206,9 +209,17 @@ const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
   const measures = emptyMeasures();
   const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
+  // An episode that starts while the Outpost has no capacity for the group's type is measured apart.
+  const short = new Episodes(measures, "eni-unserved-s capacity-shortage");
+  const open = new Map<string, Episodes>();
   const measure = (snapshot: AccountSnapshot, at: number) => {
-    for (const group of config.groups)
-      unserved.observe(group.name, !groupServed(snapshot, subnetsOf(account), config, group), at);
+    for (const group of config.groups) {
+      const down = !groupServed(snapshot, subnetsOf(account), config, group);
+      const episodes = open.get(group.name) ?? (shortageNow(account) ? short : unserved);
+      episodes.observe(group.name, down, at);
+      if (down) open.set(group.name, episodes);
+      else open.delete(group.name);
+    }
   };
   const account = world.account;
   const maxInterfaces = (type: string, card: number) =>
@@ -246,6 +257,7 @@ const checker = (world: World, variant: string): Checker => {
     },
     measures: () => {
       unserved.finish(account.clock.nowMs());
+      short.finish(account.clock.nowMs());
       return measures;
     },
     step: () => {
@@ -269,7 +281,7 @@ export const eniReattachModel: CapabilityModel = {
   variants: ["terminate-then-launch", "launch-before-terminate", "warm-pool", "foreign-hook"],
   fixture,
   stage: () => ({ mode: "apply", eniReattach: section }),
-  notDriven: { "outposts-capacity": "read-only capacity report; no invariant reads it" },
+  notDriven: {},
   incidents,
   apiFaults: [
     { service: "ec2", operation: "DescribeNetworkInterfaces" },
@@ -279,6 +291,7 @@ export const eniReattachModel: CapabilityModel = {
     { service: "autoscaling", operation: "CompleteLifecycleAction" },
     { service: "autoscaling", operation: "DescribeAutoScalingGroups" },
     { service: "autoscaling", operation: "DescribeAutoScalingInstances" },
+    { service: "monitoring", operation: "GetMetricData" },
   ],
   incidentsPerDay: [2, 5],
   stepMs: 10_000,
