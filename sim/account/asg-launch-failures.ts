@@ -23,6 +23,7 @@ import { addressAt, cidrSize, formatIp, parseCidr } from "../../shared/net/cidr"
 import type { ScalingActivityModel } from "./asg-model";
 import type { OpContext, ServiceModel } from "./context";
 import { queryParamErrors } from "./errors";
+import { valueAt } from "./outposts";
 import { derivedUuid } from "./ids";
 import { type Params, paginate } from "./query";
 import type { AsgModel, EmitServiceEvent, RegionState, SubnetModel } from "./state";
@@ -46,10 +47,7 @@ export class LaunchFailedError extends Error {
 function outpostCapacityAt(state: RegionState, outpostArn: string, type: string, at: number): number | null {
   const id = outpostArn.split("/").pop() ?? "";
   const entry = state.outposts.get(id)?.instanceTypes.find((t) => t.instanceType === type);
-  if (entry === undefined) return null;
-  let value = entry.availableCount;
-  for (const c of entry.changes ?? []) if (c.at <= at) value = c.value;
-  return value;
+  return entry === undefined ? null : valueAt(entry.availableCount, entry.changes ?? [], at);
 }
 
 /** Whether the subnet still has `needed` addresses no ENI or instance uses (first four and last reserved). */

@@ -108,10 +108,16 @@ interface PublishedSeries {
   valueAt: (at: number) => number | undefined;
 }
 
-/** The value in force at `at`: the last change at or before it, else the initial value. */
-function valueAt<T>(initial: T, changes: readonly { at: number; value: T }[], at: number): T {
+/** The value in force at `at`: the latest change at or before it, else the initial value. */
+export function valueAt<T>(initial: T, changes: readonly { at: number; value: T }[], at: number): T {
+  // The latest change at or before `at` (a change may be recorded ahead of its time, e.g. a shortage's end).
   let value = initial;
-  for (const c of changes) if (c.at <= at) value = c.value;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const c of changes)
+    if (c.at <= at && c.at >= latest) {
+      value = c.value;
+      latest = c.at;
+    }
   return value;
 }
 
