@@ -23,8 +23,8 @@ import { addressAt, cidrSize, formatIp, parseCidr } from "../../shared/net/cidr"
 import type { ScalingActivityModel } from "./asg-model";
 import type { OpContext, ServiceModel } from "./context";
 import { queryParamErrors } from "./errors";
-import { valueAt } from "./outposts";
 import { derivedUuid } from "./ids";
+import { valueAt } from "./outposts";
 import { type Params, paginate } from "./query";
 import type { AsgModel, EmitServiceEvent, RegionState, SubnetModel } from "./state";
 
