@@ -18,6 +18,7 @@ import {
   checkEniReattachStep,
   type EniReattachStep,
   groupServed,
+  setSize,
   settledOrAlarm,
 } from "../invariants/eni-reattach";
 import { Episodes, emptyMeasures } from "../measures";
@@ -211,11 +212,15 @@ const checker = (world: World, variant: string): Checker => {
   const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
   // An episode that starts while the Outpost has no capacity for the group's type is measured apart.
   const short = new Episodes(measures, "eni-unserved-s capacity-shortage");
+  // An ENI of the set deleted: unserved for good (no replacement can help), measured apart too.
+  const deleted = new Episodes(measures, "eni-unserved-s eni-deleted");
   const open = new Map<string, Episodes>();
   const measure = (snapshot: AccountSnapshot, at: number) => {
     for (const group of config.groups) {
       const down = !groupServed(snapshot, subnetsOf(account), config, group);
-      const episodes = open.get(group.name) ?? (shortageNow(account) ? short : unserved);
+      const incomplete = setSize(snapshot, subnetsOf(account), config, group) < group.expectedInterfaces;
+      const episodes =
+        open.get(group.name) ?? (incomplete ? deleted : shortageNow(account) ? short : unserved);
       episodes.observe(group.name, down, at);
       if (down) open.set(group.name, episodes);
       else open.delete(group.name);
@@ -258,6 +263,7 @@ const checker = (world: World, variant: string): Checker => {
     measures: () => {
       unserved.finish(account.clock.nowMs());
       short.finish(account.clock.nowMs());
+      deleted.finish(account.clock.nowMs());
       return measures;
     },
     step: () => {

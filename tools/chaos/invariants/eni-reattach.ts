@@ -279,6 +279,15 @@ export const checkEniReattachSettled = (
     });
   });
 
+/** How many ENIs of the group's declared set exist (fewer than declared: one was deleted). */
+export const setSize = (
+  s: Snapshot,
+  subnets: EniReattachStep["subnets"],
+  config: EniReattachConfig,
+  group: EniReattachGroupConfig,
+): number =>
+  Object.keys(s.networkInterfaces).filter((id) => inSet(s, id, group, config.tagKey, subnets)).length;
+
 /**
  * Whether the group is served: a member InService and Healthy, its instance running, holds every ENI of
  * the set at its index (the measure `eni-unserved-s`: from losing this to getting it back).
