@@ -210,20 +210,27 @@ const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
   const measures = emptyMeasures();
   const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
-  // An episode that starts while the Outpost has no capacity for the group's type is measured apart.
+  // Episodes that start while the Outpost has no capacity for the group's type, or during which an ENI of
+  // the set is deleted (unserved for good: the alarm is the answer), are measured apart.
   const short = new Episodes(measures, "eni-unserved-s capacity-shortage");
-  // An ENI of the set deleted: unserved for good (no replacement can help), measured apart too.
   const deleted = new Episodes(measures, "eni-unserved-s eni-deleted");
-  const open = new Map<string, Episodes>();
+  const open = new Map<string, { since: number; episodes: Episodes }>();
   const measure = (snapshot: AccountSnapshot, at: number) => {
     for (const group of config.groups) {
       const down = !groupServed(snapshot, subnetsOf(account), config, group);
       const incomplete = setSize(snapshot, subnetsOf(account), config, group) < group.expectedInterfaces;
-      const episodes =
-        open.get(group.name) ?? (incomplete ? deleted : shortageNow(account) ? short : unserved);
-      episodes.observe(group.name, down, at);
-      if (down) open.set(group.name, episodes);
-      else open.delete(group.name);
+      const current = open.get(group.name);
+      if (down && current === undefined)
+        open.set(group.name, {
+          since: at,
+          episodes: incomplete ? deleted : shortageNow(account) ? short : unserved,
+        });
+      else if (down && incomplete && current !== undefined) current.episodes = deleted;
+      else if (!down && current !== undefined) {
+        current.episodes.observe(group.name, true, current.since);
+        current.episodes.observe(group.name, false, at);
+        open.delete(group.name);
+      }
     }
   };
   const account = world.account;
@@ -261,9 +268,9 @@ const checker = (world: World, variant: string): Checker => {
       );
     },
     measures: () => {
-      unserved.finish(account.clock.nowMs());
-      short.finish(account.clock.nowMs());
-      deleted.finish(account.clock.nowMs());
+      for (const [group, { since, episodes }] of open) episodes.observe(group, true, since);
+      open.clear();
+      for (const episodes of [unserved, short, deleted]) episodes.finish(account.clock.nowMs());
       return measures;
     },
     step: () => {
