@@ -58,7 +58,9 @@ function hasFreeAddresses(state: RegionState, subnet: SubnetModel, needed: numbe
   for (const eni of state.networkInterfaces.values())
     if (eni.subnetId === subnet.id)
       for (const ip of [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses]) used.add(ip);
-  for (const i of state.instances.values()) if (i.subnetId === subnet.id) used.add(i.privateIpAddress);
+  // A terminated instance's address is free again (its primary ENI was deleted with it).
+  for (const i of state.instances.values())
+    if (i.state !== "terminated" && i.subnetId === subnet.id) used.add(i.privateIpAddress);
   let free = 0;
   for (let offset = 4n; offset < cidrSize(cidr) - 1n && free < needed; offset += 1n) {
     const address = addressAt(cidr, offset);
@@ -97,18 +99,54 @@ export function recordFailedLaunch(
   failure: LaunchFailedError,
   cause: string,
 ): ScalingActivityModel {
+  return recordFailedActivity(state, emit, at, group, {
+    statusMessage: `${failure.refusal.message} Launching EC2 instance failed.`,
+    subnetId: failure.subnetId,
+    cause,
+  });
+}
+
+/**
+ * A launch its hook abandoned (CompleteLifecycleAction ABANDON, or the heartbeat timeout with DefaultResult
+ * ABANDON) is a failed launch too: "Instance failed to complete user's Lifecycle Action: Lifecycle Action with
+ * token … was abandoned: Lifecycle Action Completed with ABANDON Result" / "…: Heartbeat Timeout" (AWS
+ * knowledge center "lifecycle-actions-code-deploy", the scaling history's messages).
+ */
+export function recordAbandonedLaunch(
+  state: RegionState,
+  emit: EmitServiceEvent,
+  at: number,
+  group: AsgModel,
+  launch: { instanceId: string; token: string; timedOut: boolean },
+): ScalingActivityModel {
+  const why = launch.timedOut ? "Heartbeat Timeout" : "Lifecycle Action Completed with ABANDON Result";
+  return recordFailedActivity(state, emit, at, group, {
+    statusMessage: `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${launch.token} was abandoned: ${why}`,
+    subnetId: state.instances.get(launch.instanceId)?.subnetId ?? "",
+    instanceId: launch.instanceId,
+    cause: `At ${new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z")} the launch of ${launch.instanceId} was abandoned by its lifecycle hook.`,
+  });
+}
+
+function recordFailedActivity(
+  state: RegionState,
+  emit: EmitServiceEvent,
+  at: number,
+  group: AsgModel,
+  failed: { statusMessage: string; subnetId: string; instanceId?: string; cause: string },
+): ScalingActivityModel {
   state.asg.sequence += 1;
-  const subnet = state.subnets.get(failure.subnetId);
+  const subnet = state.subnets.get(failed.subnetId);
   const activity: ScalingActivityModel = {
     activityId: derivedUuid(`activity|${group.name}|${state.asg.sequence}`),
     groupName: group.name,
-    description: `Launching a new EC2 instance.  Status Reason: ${failure.refusal.message} Launching EC2 instance failed.`,
-    cause,
+    description: `Launching a new EC2 instance${failed.instanceId === undefined ? "" : `: ${failed.instanceId}`}.  Status Reason: ${failed.statusMessage}`,
+    cause: failed.cause,
     startTime: at,
     endTime: at,
     statusCode: "Failed",
-    statusMessage: `${failure.refusal.message} Launching EC2 instance failed.`,
-    details: { "Availability Zone": subnet?.availabilityZone ?? "", "Subnet ID": failure.subnetId },
+    statusMessage: failed.statusMessage,
+    details: { "Availability Zone": subnet?.availabilityZone ?? "", "Subnet ID": failed.subnetId },
   };
   state.asg.activities.push(activity);
   const time = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -124,9 +162,9 @@ export function recordFailedLaunch(
       RequestId: derivedUuid(`request|${activity.activityId}`),
       StatusMessage: activity.statusMessage,
       EndTime: time,
-      EC2InstanceId: "",
+      EC2InstanceId: failed.instanceId ?? "",
       StartTime: time,
-      Cause: cause,
+      Cause: failed.cause,
     },
     at,
   });

@@ -39,7 +39,9 @@ function freeAddress(state: RegionState, subnetId: string, cidrBlock: string): s
   for (const eni of state.networkInterfaces.values())
     if (eni.subnetId === subnetId)
       for (const ip of [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses]) used.add(ip);
-  for (const i of state.instances.values()) if (i.subnetId === subnetId) used.add(i.privateIpAddress);
+  // A terminated instance's address is free again (its primary ENI was deleted with it).
+  for (const i of state.instances.values())
+    if (i.state !== "terminated" && i.subnetId === subnetId) used.add(i.privateIpAddress);
   for (let offset = 4n; offset < cidrSize(cidr) - 1n; offset += 1n) {
     const address = addressAt(cidr, offset);
     const text = address === undefined ? undefined : formatIp(address);

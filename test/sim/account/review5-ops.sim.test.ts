@@ -44,7 +44,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // StatusMessage; an abandoned launch hook reads "Instance failed to complete user's Lifecycle Action:
   // Lifecycle Action with token … was abandoned: Lifecycle Action Completed with ABANDON Result"
   // (https://aws.amazon.com/premiumsupport/knowledge-center/lifecycle-actions-code-deploy/).
-  it.fails("review: a launch its hook ABANDONs is a failed launch (EC2 Instance Launch Unsuccessful, StatusCode Failed)", async () => {
+  it("review: a launch its hook ABANDONs is a failed launch (EC2 Instance Launch Unsuccessful, StatusCode Failed)", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     a.advance(1000);
@@ -68,7 +68,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // The same activity when the hook times out with DefaultResult ABANDON (fw-launch: 300 s): "… was
   // abandoned: Heartbeat Timeout" (knowledge center "lifecycle actions … don't complete successfully, and
   // instances don't launch", https://aws.amazon.com/premiumsupport/knowledge-center/lifecycle-actions-code-deploy/).
-  it.fails("review: a launch hook that times out (DefaultResult ABANDON) is a failed launch whose StatusMessage says Heartbeat Timeout", async () => {
+  it("review: a launch hook that times out (DefaultResult ABANDON) is a failed launch whose StatusMessage says Heartbeat Timeout", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     a.advance(1000);
@@ -87,7 +87,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // activity. The sim counts every instance it ever launched as using its address (asg-launch.ts
   // freeAddress) and throws a plain Error: a firewall whose launch hook times out (ABANDON every 300 s, the
   // relaunch loop) exhausts its /24 after about a day and the simulated clock crashes.
-  it.fails("review: a relaunch loop (launch hook timing out, ABANDON) runs for 30 h without exhausting the /24: terminated instances free their addresses", async () => {
+  it("review: a relaunch loop (launch hook timing out, ABANDON) runs for 30 h without exhausting the /24: terminated instances free their addresses", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     expect(() => {
@@ -100,7 +100,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // instance", EC2 error codes; Outposts UG "Capacity management"). The sim launches whatever
   // `availableCount` says: a replacement on a full rack always succeeds, so the campaign never sees the
   // outage an operator fears most (old firewall terminated, no slot for the new one).
-  it.fails("review: a replacement on an Outpost with no free c5.xlarge slot fails (InsufficientInstanceCapacity), no instance is created", async () => {
+  it("review: a replacement on an Outpost with no free c5.xlarge slot fails (InsufficientInstanceCapacity), no instance is created", async () => {
     const a = outpostWith(0);
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     a.advance(1000);

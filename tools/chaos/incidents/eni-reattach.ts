@@ -18,6 +18,7 @@ import {
   checkEniReattachStep,
   type EniReattachStep,
   groupServed,
+  servedOrAlarm,
   setSize,
   settledOrAlarm,
 } from "../invariants/eni-reattach";
@@ -206,6 +207,21 @@ const settledCheck = (account: SimulatedAccount, config: EniReattachConfig) => {
   };
 };
 
+/** Every step: how long each group has gone unserved, a violation past the grace with no alarm raised. */
+const servedCheck = (account: SimulatedAccount, config: EniReattachConfig, start: number) => {
+  const unservedSince = new Map<string, number>();
+  return (snapshot: AccountSnapshot, now: number): Violation[] =>
+    config.groups.flatMap((group) => {
+      if (groupServed(snapshot, subnetsOf(account), config, group)) {
+        unservedSince.delete(group.name);
+        return [];
+      }
+      const since = unservedSince.get(group.name) ?? Math.max(start, now);
+      unservedSince.set(group.name, since);
+      return servedOrAlarm(group.name, now - since, raisedEniAlarms(account, group.name));
+    });
+};
+
 const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
   const measures = emptyMeasures();
@@ -241,6 +257,7 @@ const checker = (world: World, variant: string): Checker => {
       ?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
   const emf = new EmfCapture();
   const settled = settledCheck(account, config);
+  const served = servedCheck(account, config, world.start);
   // PutMetricAlarm runs synchronously within dispatch: the alarms exist before the first step.
   let alarmError: unknown;
   installEniAlarms(account, config).catch((error: unknown) => {
@@ -284,7 +301,7 @@ const checker = (world: World, variant: string): Checker => {
         signature = current;
         stableSince = now;
       }
-      return settled(snapshot, now, now - stableSince >= SETTLE_MS);
+      return [...settled(snapshot, now, now - stableSince >= SETTLE_MS), ...served(snapshot, now)];
     },
   };
 };
