@@ -3,8 +3,9 @@
  *
  * - Why a launch is refused (EC2 RunInstances error codes, "Error codes for the Amazon EC2 API"):
  *   `InsufficientInstanceCapacity` when the group's instance type has no capacity where it launches — on an
- *   Outpost, the Outpost's `AvailableInstanceType_Count` for the type is 0 at that time (the value
- *   outposts.ts publishes; a capacity shortage is a change of it, `POST /__sim/outposts/{id}/capacity`);
+ *   Outpost, no free slot of the type (`freeSlots`: the count outposts.ts publishes, less the slots launches
+ *   took and plus those stops and terminations gave back; a shortage is a change of the count,
+ *   `POST /__sim/outposts/{id}/capacity-shortage`); a Stopped warm-pool instance needs a slot to start;
  *   `InsufficientFreeAddressesInSubnet` when the subnet has fewer free addresses than the instance's
  *   network interfaces need. The texts' wording is a [decision] (AWS documents the codes).
  * - What Auto Scaling does (EC2 Auto Scaling event reference, "Unsuccessful scaling events"): a scaling
@@ -24,7 +25,7 @@ import type { ScalingActivityModel } from "./asg-model";
 import type { OpContext, ServiceModel } from "./context";
 import { queryParamErrors } from "./errors";
 import { derivedUuid } from "./ids";
-import { valueAt } from "./outposts";
+import { freeSlots } from "./outpost-slots";
 import { type Params, paginate } from "./query";
 import type { AsgModel, EmitServiceEvent, RegionState, SubnetModel } from "./state";
 
@@ -41,13 +42,6 @@ export class LaunchFailedError extends Error {
   ) {
     super(`${refusal.code}: ${refusal.message}`);
   }
-}
-
-/** The value in force at `at` of an Outpost's instance type capacity (outposts.ts's datapoints). */
-function outpostCapacityAt(state: RegionState, outpostArn: string, type: string, at: number): number | null {
-  const id = outpostArn.split("/").pop() ?? "";
-  const entry = state.outposts.get(id)?.instanceTypes.find((t) => t.instanceType === type);
-  return entry === undefined ? null : valueAt(entry.availableCount, entry.changes ?? [], at);
 }
 
 /** Whether the subnet still has `needed` addresses no ENI or instance uses (first four and last reserved). */
@@ -77,7 +71,7 @@ export function launchRefusal(
   interfaces: number,
   at: number,
 ): LaunchRefusal | undefined {
-  if (subnet.outpostArn !== undefined && outpostCapacityAt(state, subnet.outpostArn, type, at) === 0)
+  if (subnet.outpostArn !== undefined && freeSlots(state, subnet.outpostArn, type, at) === 0)
     return {
       code: "InsufficientInstanceCapacity",
       message: `There is not enough ${type} capacity on the Outpost ${subnet.outpostArn} to launch the instance.`,

@@ -17,6 +17,7 @@ import {
 import { derivedId, derivedMac } from "./ids";
 import { defaultLaunchDetails } from "./instance-details";
 import { enterTransition, LAUNCHING, setMemberState } from "./lifecycle-engine";
+import { moveSlot } from "./outpost-slots";
 import type { AsgModel, EmitServiceEvent, EniModel, InstanceModel, RegionState } from "./state";
 import { statusOnStateChange } from "./status-checks";
 
@@ -143,6 +144,7 @@ export function createGroupInstance(
     launchDetails: defaultLaunchDetails(derivedId("vol", `root|${seed}`)),
   };
   state.instances.set(instance.id, instance);
+  moveSlot(state, instance, now, -1);
   const primary = derivedId("eni", `primary|${instance.id}`);
   slots.forEach((slot, i) => {
     const id = i === 0 ? primary : derivedId("eni", `template|${instance.id}|${i}`);
@@ -228,6 +230,12 @@ function takeFromPool(
   const member = group.instances.find((m) => m.instanceId === instanceId);
   const instance = state.instances.get(instanceId);
   if (member === undefined || instance === undefined) throw new Error(`no pooled instance ${instanceId}`);
+  // A Stopped pooled instance holds no Outpost slot: starting it needs one (it stays in the pool otherwise).
+  const subnet = state.subnets.get(instance.subnetId);
+  if (instance.state === "stopped" && subnet?.outpostArn !== undefined) {
+    const refusal = launchRefusal(state, subnet, instance.instanceType, 0, now);
+    if (refusal !== undefined) throw new LaunchFailedError(refusal, subnet.id);
+  }
   setMemberState(state, member, "Pending", now);
   if (instance.state === "stopped") {
     instance.launchTime = new Date(now);

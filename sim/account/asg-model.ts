@@ -154,6 +154,11 @@ export class AsgRuntime {
   /** Failed launch activities, oldest first, and the launches for the desired capacity to try again. */
   readonly activities: ScalingActivityModel[] = [];
   readonly capacityRetries: CapacityLaunchRetry[] = [];
+  /**
+   * Outposts slots taken (-1) and given back (+1) by instances since the clock start, per Outpost and type
+   * (asg-launch-failures.ts `freeSlots`: the published count plus these).
+   */
+  readonly slotChanges: { at: number; outpostArn: string; instanceType: string; delta: number }[] = [];
   /** Instance id → when its member entered its current lifecycle state. */
   readonly stateSince = new Map<string, number>();
   /** Instance id → when the health check marked it Unhealthy (then it is replaced). */

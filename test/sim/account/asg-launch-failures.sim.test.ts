@@ -99,7 +99,7 @@ describe("Auto Scaling launches EC2 refuses", () => {
     expect(times.slice(1).map((t, i) => t - (times[i] ?? 0))).toEqual([10_000, 20_000, 30_000, 30_000]);
   });
 
-  it("a replacement refused for capacity keeps the old instance terminating and launches when capacity is back", async () => {
+  it("terminate then launch on a full rack: the replacement is refused until the old instance has terminated and given its slot back", async () => {
     const a = firewall();
     await shortage(a, "start");
     const r = await a.control("POST", `/__sim/autoscaling-groups/${GROUP}/replace`, { instanceId: OLD });
@@ -109,13 +109,19 @@ describe("Auto Scaling launches EC2 refuses", () => {
       StatusCode: "Failed",
       Cause: expect.stringContaining(`to replace ${OLD}`),
     });
-    a.advance(5 * 60_000);
-    expect(members(a).filter((id) => id !== OLD)).toEqual([]);
-    await shortage(a, "end");
-    a.advance(5 * 60_000);
+    // The old instance waits on its terminate hook, then terminates: its slot is free, the next try launches.
+    a.advance(15 * 60_000);
+    expect(a.state().instances.get(OLD)?.state).toBe("terminated");
     const launched = members(a).filter((id) => id !== OLD);
     expect(launched).toHaveLength(1);
-    expect(memberState(a, launched[0] ?? "")).toMatch(/^(Pending|InService)/);
+    const started =
+      a
+        .state()
+        .instances.get(launched[0] ?? "")
+        ?.launchTime.getTime() ?? 0;
+    expect(started).toBeGreaterThanOrEqual(
+      a.state().instances.get(OLD)?.stateSince ?? Number.POSITIVE_INFINITY,
+    );
   });
 
   it("a subnet without free addresses: InsufficientFreeAddressesInSubnet, not a simulator error", async () => {

@@ -119,7 +119,7 @@ describe("review5-ops: an Outposts rack's slots are a count, not a switch (eni5,
   // the capacity"). eni5's d78cabc refuses a launch only while the published count is 0: with one free
   // slot, any number of launches succeed — a launch-before-terminate replacement or a scale-out on a rack
   // with a single spare slot never meets the shortage it would meet in the account.
-  it.fails("review: with one free slot, the second launch onto the rack fails (InsufficientInstanceCapacity)", async () => {
+  it("review: with one free slot, the second launch onto the rack fails (InsufficientInstanceCapacity)", async () => {
     const a = outpostWith(1);
     await asg(a, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: 2 });
     a.advance(1000);
@@ -132,7 +132,7 @@ describe("review5-ops: an Outposts rack's slots are a count, not a switch (eni5,
   // The warm pool's Stopped firewall holds no slot: taking it on a full rack is a start that EC2 refuses
   // (InsufficientInstanceCapacity, "when you … restart a stopped instance", EC2 UG "Troubleshoot instance
   // launch issues"). takeFromPool starts it whatever the rack says.
-  it.fails("review: taking a Stopped warm-pool firewall on a full rack fails; it stays stopped in the pool", async () => {
+  it("review: taking a Stopped warm-pool firewall on a full rack fails; it stays stopped in the pool", async () => {
     const POOLED = "i-0f1e2d3c4b5a60002";
     const a = outpostWith(0, (raw) => {
       const group = (raw.autoScalingGroups ?? [])[0];

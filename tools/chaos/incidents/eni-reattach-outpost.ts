@@ -12,7 +12,7 @@
  *   set is incomplete for good, which only an alarm can tell.
  */
 import type { SimulatedAccount } from "../../../sim/account/index";
-import { valueAt } from "../../../sim/account/outposts";
+import { valueAt } from "../../../sim/account/outpost-slots";
 import type { IncidentKind, Params } from "../types";
 
 const GROUP = "fw-asg";
