@@ -59,6 +59,8 @@ export interface ReplacementModel {
   attempts: number;
   /** Consecutive launches EC2 refused (the backoff of the next try). */
   launchFailures?: number;
+  /** Its launch waits for the Launch process to be resumed. */
+  launchHeld?: boolean;
   /** A relaunch after an abandoned attempt is due at this time. */
   relaunchAt?: number;
   /** Instance warmup (ms) after InService before the old instance is terminated (launch-before-terminate). */

@@ -16,7 +16,7 @@ import type {
 } from "@aws-sdk/client-auto-scaling";
 import { launchOrRetry } from "./asg-launch";
 import type { InstanceRefreshModel } from "./asg-model";
-import { replaceInstance, warmupMs } from "./asg-replacement";
+import { replaceInstance, replaceUnhealthy, warmupMs } from "./asg-replacement";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { derivedUuid } from "./ids";
@@ -58,7 +58,7 @@ function setInstanceHealth(c: OpContext, p: Params): Record<string, never> {
   // "Unhealthy means … Amazon EC2 Auto Scaling should terminate and replace it" (HealthStatus).
   if (health === "Unhealthy" && member.lifecycleState === "InService" && !replacing(c, id)) {
     c.state.asg.unhealthySince.set(id, c.nowMs());
-    replaceInstance(c.state, c.emit, c.nowMs(), { groupName: group.name, instanceId: id, cause: "health" });
+    replaceUnhealthy(c.state, c.emit, c.nowMs(), group, id);
   }
   return {};
 }

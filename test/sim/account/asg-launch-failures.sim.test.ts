@@ -188,4 +188,17 @@ describe("Auto Scaling launches EC2 refuses", () => {
       .sort();
     expect(indexes).toEqual([0, 1]);
   });
+
+  it("suspended processes: resuming ReplaceUnhealthy replaces the Unhealthy member; resuming Launch launches the held replacement", async () => {
+    for (const process of ["ReplaceUnhealthy", "Launch"]) {
+      const a = firewall();
+      await asg(a, "SuspendProcesses", { AutoScalingGroupName: GROUP, ScalingProcesses: [process] });
+      await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
+      a.advance(10_000);
+      expect(members(a).filter((id) => id !== OLD)).toEqual([]);
+      await asg(a, "ResumeProcesses", { AutoScalingGroupName: GROUP, ScalingProcesses: [process] });
+      a.advance(10_000);
+      expect(members(a).filter((id) => id !== OLD)).toHaveLength(1);
+    }
+  });
 });
