@@ -7,16 +7,23 @@
  * | POST | /autoscaling-groups/<name>/replace | `{ instanceId, mode?, subnetId? }` | `{ replacement }` |
  * | POST | /autoscaling-groups/<name>/launch | `{ subnetId?, warmPool? }` | `{ instanceId }` |
  * | POST | /autoscaling-groups/<name>/instances/<id>/terminate | `{ reuse? }` | `{ actions }` |
+ * | POST | /autoscaling-groups/<name>/launch-template | `{ instanceType?, networkInterfaces? }` | `{ instanceType, networkInterfaces }` |
  * | GET / POST / DELETE | /lifecycle-events/rules[/<id>] | a delivery rule | `{ rules }` / 201 `{ rule }` / `{ removed }` |
  * | POST | /outposts/<id>/capacity | `{ instanceType, availableCount }` (null = no datapoints) | `{ outpostId }` |
  * | POST | /outposts/<id>/service-link | `{ status: "up" \| "down" }` | `{ outpostId }` |
+ * | POST | /outposts/<id>/capacity-shortage | `{ instanceType, shortage: "start" \| "end" }` | `{ outpostId, availableCount }` |
+ *
+ * A capacity of 0 (a shortage) is what the Outpost publishes and refuses launches of the type on it
+ * (asg-launch-failures.ts); its end restores the count in force before it. A launch EC2 refuses answers
+ * 409 `{ error: code, message }` (the failed activity is recorded).
  */
 import * as z from "zod/mini";
 import { launchIntoGroup, launchIntoPool } from "./asg-launch";
+import { LaunchFailedError, recordFailedLaunch } from "./asg-launch-failures";
 import { replaceInstance } from "./asg-replacement";
 import { startTermination } from "./lifecycle-engine";
 import { addDeliveryRule } from "./lifecycle-events";
-import type { EmitServiceEvent, RegionState } from "./state";
+import type { EmitServiceEvent, OutpostModel, RegionState } from "./state";
 
 export interface EngineResponse {
   status: number;
@@ -43,6 +50,19 @@ const ReplaceBody = z.strictObject({
 });
 const LaunchBody = z.strictObject({ subnetId: z.optional(z.string()), warmPool: z.optional(z.boolean()) });
 const TerminateBody = z.strictObject({ reuse: z.optional(z.boolean()) });
+const TemplateBody = z.strictObject({
+  instanceType: z.optional(z.string().check(z.minLength(1))),
+  networkInterfaces: z.optional(
+    z.array(
+      z.strictObject({
+        deviceIndex: z.int().check(z.gte(1)),
+        networkCardIndex: z._default(z.int().check(z.gte(0)), 0),
+        deleteOnTermination: z._default(z.boolean(), true),
+        description: z._default(z.string(), ""),
+      }),
+    ),
+  ),
+});
 const RuleBody = z.strictObject({
   action: z.enum(["drop", "delay", "duplicate"]),
   delayMs: z.optional(z.int().check(z.gte(0))),
@@ -58,6 +78,10 @@ const CapacityBody = z.strictObject({
   availableCount: z.nullable(z.int().check(z.gte(0))),
 });
 const LinkBody = z.strictObject({ status: z.enum(["up", "down"]) });
+const ShortageBody = z.strictObject({
+  instanceType: z.string().check(z.minLength(1)),
+  shortage: z.enum(["start", "end"]),
+});
 
 function parsed<T>(schema: z.ZodMiniType<T>, body: unknown): { value: T } | { response: EngineResponse } {
   let json = body;
@@ -97,17 +121,39 @@ const groupsRoute: EngineRoute = (account, { segments, verb, body }) => {
     if (action === "launch" && segments.length === 3) {
       const input = parsed(LaunchBody, body);
       if ("response" in input) return input.response;
-      const instanceId =
-        input.value.warmPool === true
-          ? launchIntoPool(state, emit, now, group)
-          : launchIntoGroup(
-              state,
-              emit,
-              now,
-              group,
-              input.value.subnetId === undefined ? {} : { subnetId: input.value.subnetId },
-            );
-      return { status: 200, body: { instanceId } };
+      try {
+        const instanceId =
+          input.value.warmPool === true
+            ? launchIntoPool(state, emit, now, group)
+            : launchIntoGroup(
+                state,
+                emit,
+                now,
+                group,
+                input.value.subnetId === undefined ? {} : { subnetId: input.value.subnetId },
+              );
+        return { status: 200, body: { instanceId } };
+      } catch (error) {
+        if (!(error instanceof LaunchFailedError)) throw error;
+        recordFailedLaunch(state, emit, now, group, error, "A launch requested through the control API.");
+        return { status: 409, body: { error: error.refusal.code, message: error.refusal.message } };
+      }
+    }
+    if (action === "launch-template" && segments.length === 3) {
+      // A new version of the group's launch template ($Latest): the next launches use it.
+      const input = parsed(TemplateBody, body);
+      if ("response" in input) return input.response;
+      if (input.value.instanceType !== undefined && !state.instanceTypes.has(input.value.instanceType))
+        return notFound(`instance type ${input.value.instanceType}`);
+      const policies = group.policies ?? { launchInterfaces: [] };
+      if (input.value.instanceType !== undefined) policies.launchInstanceType = input.value.instanceType;
+      if (input.value.networkInterfaces !== undefined)
+        policies.launchInterfaces = input.value.networkInterfaces;
+      group.policies = policies;
+      return {
+        status: 200,
+        body: { instanceType: policies.launchInstanceType, networkInterfaces: policies.launchInterfaces },
+      };
     }
     if (action === "instances" && sub === "terminate" && id !== undefined && segments.length === 5) {
       const input = parsed(TerminateBody, body);
@@ -158,6 +204,15 @@ const outpostsRoute: EngineRoute = (account, { segments, verb, body }) => {
       type.changes = [...(type.changes ?? []), { at: now, value: input.value.availableCount }];
       return { status: 200, body: { outpostId: id } };
     }
+    if (what === "capacity-shortage") {
+      const input = parsed(ShortageBody, body);
+      if ("response" in input) return input.response;
+      const type = outpost.instanceTypes.find((t) => t.instanceType === input.value.instanceType);
+      if (type === undefined) return notFound(`instance type ${input.value.instanceType} on ${id}`);
+      const availableCount = input.value.shortage === "start" ? 0 : countBeforeShortage(type);
+      type.changes = [...(type.changes ?? []), { at: now, value: availableCount }];
+      return { status: 200, body: { outpostId: id, availableCount } };
+    }
     if (what === "service-link") {
       const input = parsed(LinkBody, body);
       if ("response" in input) return input.response;
@@ -169,6 +224,17 @@ const outpostsRoute: EngineRoute = (account, { segments, verb, body }) => {
     return undefined;
   });
 };
+
+/** The count in force before the latest drop to 0 (a shortage's end restores it). */
+function countBeforeShortage(type: OutpostModel["instanceTypes"][number]): number | null {
+  let value = type.availableCount;
+  let before = value;
+  for (const c of type.changes ?? []) {
+    if (c.value === 0 && value !== 0) before = value;
+    value = c.value;
+  }
+  return before === 0 ? 1 : before;
+}
 
 /** Mounted by control.ts. */
 export const ENGINE_ROUTES: readonly [string, EngineRoute][] = [

@@ -8,9 +8,16 @@
  * first (started if stopped; a second action and token at `Pending:Wait`) and the pool is refilled.
  */
 import { addressAt, cidrSize, formatIp, parseCidr } from "../../shared/net/cidr";
+import {
+  capacityRetryFor,
+  LaunchFailedError,
+  launchRefusal,
+  recordFailedLaunch,
+} from "./asg-launch-failures";
 import { derivedId, derivedMac } from "./ids";
 import { defaultLaunchDetails } from "./instance-details";
 import { enterTransition, LAUNCHING, setMemberState } from "./lifecycle-engine";
+import { moveSlot } from "./outpost-slots";
 import type { AsgModel, EmitServiceEvent, EniModel, InstanceModel, RegionState } from "./state";
 import { statusOnStateChange } from "./status-checks";
 
@@ -33,7 +40,9 @@ function freeAddress(state: RegionState, subnetId: string, cidrBlock: string): s
   for (const eni of state.networkInterfaces.values())
     if (eni.subnetId === subnetId)
       for (const ip of [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses]) used.add(ip);
-  for (const i of state.instances.values()) if (i.subnetId === subnetId) used.add(i.privateIpAddress);
+  // A terminated instance's address is free again (its primary ENI was deleted with it).
+  for (const i of state.instances.values())
+    if (i.state !== "terminated" && i.subnetId === subnetId) used.add(i.privateIpAddress);
   for (let offset = 4n; offset < cidrSize(cidr) - 1n; offset += 1n) {
     const address = addressAt(cidr, offset);
     const text = address === undefined ? undefined : formatIp(address);
@@ -80,7 +89,10 @@ function launchType(state: RegionState, group: AsgModel): string {
   if (fromTemplate !== undefined) return fromTemplate;
   for (const m of group.instances) {
     const type = state.instances.get(m.instanceId)?.instanceType;
-    if (type !== undefined) return type;
+    if (type === undefined) continue;
+    // The launch template's type stays when the member it was read from leaves [decision].
+    if (group.policies !== undefined) group.policies.launchInstanceType = type;
+    return type;
   }
   return "t3.micro";
 }
@@ -96,9 +108,15 @@ export function createGroupInstance(
   const subnetId = options.subnetId ?? group.vpcZoneIdentifier[0];
   const subnet = subnetId === undefined ? undefined : state.subnets.get(subnetId);
   if (subnet === undefined) throw new Error(`group ${group.name} has no subnet to launch in`);
+  const type = launchType(state, group);
+  const slots = [
+    { deviceIndex: 0, networkCardIndex: 0, deleteOnTermination: true, description: "" },
+    ...(group.policies?.launchInterfaces ?? []),
+  ];
+  const refusal = launchRefusal(state, subnet, type, slots.length, now);
+  if (refusal !== undefined) throw new LaunchFailedError(refusal, subnet.id);
   state.asg.launched += 1;
   const seed = `asg-launch|${state.accountId}|${group.name}|${state.asg.launched}`;
-  const type = launchType(state, group);
   const instance: InstanceModel = {
     id: derivedId("i", seed),
     instanceType: type,
@@ -126,11 +144,8 @@ export function createGroupInstance(
     launchDetails: defaultLaunchDetails(derivedId("vol", `root|${seed}`)),
   };
   state.instances.set(instance.id, instance);
+  moveSlot(state, instance, now, -1);
   const primary = derivedId("eni", `primary|${instance.id}`);
-  const slots = [
-    { deviceIndex: 0, networkCardIndex: 0, deleteOnTermination: true, description: "" },
-    ...(group.policies?.launchInterfaces ?? []),
-  ];
   slots.forEach((slot, i) => {
     const id = i === 0 ? primary : derivedId("eni", `template|${instance.id}|${i}`);
     const ip = i === 0 ? instance.privateIpAddress : freeAddress(state, subnet.id, subnet.cidrBlock);
@@ -215,6 +230,12 @@ function takeFromPool(
   const member = group.instances.find((m) => m.instanceId === instanceId);
   const instance = state.instances.get(instanceId);
   if (member === undefined || instance === undefined) throw new Error(`no pooled instance ${instanceId}`);
+  // A Stopped pooled instance holds no Outpost slot: starting it needs one (it stays in the pool otherwise).
+  const subnet = state.subnets.get(instance.subnetId);
+  if (instance.state === "stopped" && subnet?.outpostArn !== undefined) {
+    const refusal = launchRefusal(state, subnet, instance.instanceType, 0, now);
+    if (refusal !== undefined) throw new LaunchFailedError(refusal, subnet.id);
+  }
   setMemberState(state, member, "Pending", now);
   if (instance.state === "stopped") {
     instance.launchTime = new Date(now);
@@ -225,7 +246,13 @@ function takeFromPool(
   }
   scheduleLaunching(state, now, group, member, "WarmPool", "AutoScalingGroup");
   const inPool = group.instances.filter((m) => m.lifecycleState.startsWith("Warmed:")).length;
-  for (let n = inPool; n < poolTarget(group); n += 1) launchIntoPool(state, emit, now, group);
+  try {
+    for (let n = inPool; n < poolTarget(group); n += 1) launchIntoPool(state, emit, now, group);
+  } catch (error) {
+    // The pool stays short: a failed activity (the pool is refilled at its next launch) [decision].
+    if (!(error instanceof LaunchFailedError)) throw error;
+    recordFailedLaunch(state, emit, now, group, error, "Refilling the warm pool.");
+  }
   return instanceId;
 }
 
@@ -249,4 +276,25 @@ export function launchIntoGroup(
   setMemberState(state, member, "Pending", now);
   scheduleLaunching(state, now, group, member, "EC2", "AutoScalingGroup");
   return instance.id;
+}
+
+/**
+ * A launch for the desired capacity (scale out): when EC2 refuses it, Auto Scaling records a failed
+ * activity and tries again later (asg-launch-failures.ts); undefined then.
+ */
+export function launchOrRetry(
+  state: RegionState,
+  emit: EmitServiceEvent,
+  now: number,
+  group: AsgModel,
+  cause: string,
+): string | undefined {
+  try {
+    return launchIntoGroup(state, emit, now, group);
+  } catch (error) {
+    if (!(error instanceof LaunchFailedError)) throw error;
+    recordFailedLaunch(state, emit, now, group, error, cause);
+    capacityRetryFor(state, group.name, now);
+    return undefined;
+  }
 }

@@ -57,6 +57,10 @@ export interface ReplacementModel {
   newInstanceId?: string;
   /** Launch attempts (an abandoned replacement is launched again). */
   attempts: number;
+  /** Consecutive launches EC2 refused (the backoff of the next try). */
+  launchFailures?: number;
+  /** Its launch waits for the Launch process to be resumed. */
+  launchHeld?: boolean;
   /** A relaunch after an abandoned attempt is due at this time. */
   relaunchAt?: number;
   /** Instance warmup (ms) after InService before the old instance is terminated (launch-before-terminate). */
@@ -122,6 +126,26 @@ export interface ForcedSlot {
   at: number;
 }
 
+/** A failed launch activity (DescribeScalingActivities' Activity). */
+export interface ScalingActivityModel {
+  activityId: string;
+  groupName: string;
+  description: string;
+  cause: string;
+  startTime: number;
+  endTime: number;
+  statusCode: "Failed";
+  statusMessage: string;
+  details: { "Availability Zone": string; "Subnet ID": string };
+}
+
+/** A launch for the desired capacity that failed, tried again later (scale out, a lost member). */
+export interface CapacityLaunchRetry {
+  groupName: string;
+  failures: number;
+  at: number;
+}
+
 /** Mutable engine state of one region. */
 export class AsgRuntime {
   readonly replacements: ReplacementModel[] = [];
@@ -129,6 +153,14 @@ export class AsgRuntime {
   readonly queuedHooks: QueuedHooks[] = [];
   readonly deliveryRules: EventDeliveryRule[] = [];
   readonly forcedSlots: ForcedSlot[] = [];
+  /** Failed launch activities, oldest first, and the launches for the desired capacity to try again. */
+  readonly activities: ScalingActivityModel[] = [];
+  readonly capacityRetries: CapacityLaunchRetry[] = [];
+  /**
+   * Outposts slots taken (-1) and given back (+1) by instances since the clock start, per Outpost and type
+   * (asg-launch-failures.ts `freeSlots`: the published count plus these).
+   */
+  readonly slotChanges: { at: number; outpostArn: string; instanceType: string; delta: number }[] = [];
   /** Instance id → when its member entered its current lifecycle state. */
   readonly stateSince = new Map<string, number>();
   /** Instance id → when the health check marked it Unhealthy (then it is replaced). */

@@ -14,9 +14,9 @@ import type {
   InstanceRefresh,
   StartInstanceRefreshAnswer,
 } from "@aws-sdk/client-auto-scaling";
-import { launchIntoGroup } from "./asg-launch";
+import { launchOrRetry } from "./asg-launch";
 import type { InstanceRefreshModel } from "./asg-model";
-import { replaceInstance, warmupMs } from "./asg-replacement";
+import { replaceInstance, replaceUnhealthy, warmupMs } from "./asg-replacement";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
 import { derivedUuid } from "./ids";
@@ -58,7 +58,7 @@ function setInstanceHealth(c: OpContext, p: Params): Record<string, never> {
   // "Unhealthy means … Amazon EC2 Auto Scaling should terminate and replace it" (HealthStatus).
   if (health === "Unhealthy" && member.lifecycleState === "InService" && !replacing(c, id)) {
     c.state.asg.unhealthySince.set(id, c.nowMs());
-    replaceInstance(c.state, c.emit, c.nowMs(), { groupName: group.name, instanceId: id, cause: "health" });
+    replaceUnhealthy(c.state, c.emit, c.nowMs(), group, id);
   }
   return {};
 }
@@ -100,7 +100,8 @@ function setDesiredCapacity(c: OpContext, p: Params): Record<string, never> {
       `New SetDesiredCapacity value ${desired} is below min value ${group.minSize} for the AutoScalingGroup.`,
     );
   const now = c.nowMs();
-  for (let n = group.desiredCapacity; n < desired; n += 1) launchIntoGroup(c.state, c.emit, now, group);
+  const cause = `At ${new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z")} a user request explicitly set group desired capacity changing the desired capacity from ${group.desiredCapacity} to ${desired}.`;
+  for (let n = group.desiredCapacity; n < desired; n += 1) launchOrRetry(c.state, c.emit, now, group, cause);
   for (let n = group.desiredCapacity; n > desired; n -= 1) {
     const member = scaleInCandidate(c, group);
     if (member === undefined) break;

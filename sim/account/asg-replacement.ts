@@ -10,6 +10,8 @@
  *   (`DefaultInstanceWarmup`, else the grace period) has passed — "first launches a new instance and
  *   then waits for it to be fully ready before terminating the unhealthy instance". A launch hook that
  *   holds the new instance until the old one leaves therefore waits until its own timeout.
+ * - A replacement EC2 refuses to launch (no capacity, no free address) is a failed activity, tried again
+ *   with a backoff (asg-launch-failures.ts).
  * - A replacement whose launch is abandoned is launched again `relaunchDelayMs` later (the loop AWS
  *   rate-limits: "limits the rate at which it allows instances to launch if the lifecycle hooks are
  *   failing consistently").
@@ -24,6 +26,12 @@
  */
 
 import { launchIntoGroup } from "./asg-launch";
+import {
+  capacityRetriesDue,
+  LaunchFailedError,
+  nextLaunchTry,
+  recordFailedLaunch,
+} from "./asg-launch-failures";
 import type { InstanceRefreshModel, ReplacementCause, ReplacementMode, ReplacementModel } from "./asg-model";
 import { memberOf, setMemberState, startTermination } from "./lifecycle-engine";
 import type { AsgMemberModel, AsgModel, EmitServiceEvent, RegionState } from "./state";
@@ -101,16 +109,37 @@ function launchReplacement(
   group: AsgModel,
   r: ReplacementModel,
 ): void {
-  r.attempts += 1;
   r.relaunchAt = undefined;
-  r.newInstanceId = launchIntoGroup(
-    state,
-    emit,
-    now,
-    group,
-    r.subnetId === undefined ? {} : { subnetId: r.subnetId },
-  );
+  // Launch suspended: "ReplaceUnhealthy continues to terminate unhealthy instances, but does not launch
+  // replacements"; the launch happens when Launch is resumed (replacementDue).
+  if (group.suspendedProcesses?.has("Launch") === true) {
+    r.newInstanceId = undefined;
+    r.launchHeld = true;
+    return;
+  }
+  r.launchHeld = false;
+  r.attempts += 1;
+  try {
+    r.newInstanceId = launchIntoGroup(
+      state,
+      emit,
+      now,
+      group,
+      r.subnetId === undefined ? {} : { subnetId: r.subnetId },
+    );
+    r.launchFailures = 0;
+  } catch (error) {
+    // EC2 refused it: a failed activity, and Auto Scaling tries again later (asg-launch-failures.ts).
+    if (!(error instanceof LaunchFailedError)) throw error;
+    r.newInstanceId = undefined;
+    r.launchFailures = (r.launchFailures ?? 0) + 1;
+    r.relaunchAt = nextLaunchTry(state, now, r.launchFailures);
+    recordFailedLaunch(state, emit, now, group, error, replacementCause(r, now));
+  }
 }
+
+const replacementCause = (r: ReplacementModel, at: number): string =>
+  `At ${new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z")} an instance was launched to replace ${r.oldInstanceId} (${r.cause === "refresh" ? "instance refresh" : r.cause === "health" ? "an unhealthy instance" : "a replacement"}).`;
 
 /** The replacement's launch failed: abandoned (terminating or gone). */
 function abandonedAt(state: RegionState, r: ReplacementModel): number | undefined {
@@ -141,11 +170,19 @@ function finish(r: ReplacementModel, at: number): void {
 }
 
 /** What is due next for one replacement. */
-function replacementDue(state: RegionState, r: ReplacementModel): Due | undefined {
+function replacementDue(state: RegionState, r: ReplacementModel, now: number): Due | undefined {
   const group = state.autoScalingGroups.get(r.groupName);
   if (group === undefined || r.phase === "done") return undefined;
   if (r.phase === "terminating") return undefined;
   const old = memberOf(state, r.groupName, r.oldInstanceId);
+  if (r.launchHeld === true)
+    return group.suspendedProcesses?.has("Launch") === true
+      ? undefined
+      : { at: now, apply: (emit) => launchReplacement(state, emit, now, group, r) };
+  if (r.newInstanceId === undefined && r.relaunchAt !== undefined) {
+    const at = r.relaunchAt;
+    return { at, apply: (emit) => launchReplacement(state, emit, at, group, r) };
+  }
   const abandoned = abandonedAt(state, r);
   if (abandoned !== undefined) {
     // Remembered at first sight: the instance's state (and its time) moves on while it terminates.
@@ -328,13 +365,38 @@ function healthDue(
     apply: (emit) => {
       member.healthStatus = "Unhealthy";
       state.asg.unhealthySince.set(member.instanceId, when);
-      replaceInstance(state, emit, when, {
-        groupName: group.name,
-        instanceId: member.instanceId,
-        cause: "health",
-      });
+      replaceUnhealthy(state, emit, when, group, member.instanceId);
     },
   };
+}
+
+/**
+ * Replaces an Unhealthy member unless ReplaceUnhealthy is suspended (AS UG "How suspended processes affect
+ * other processes": the instance stays, marked Unhealthy; it is replaced once the process is resumed).
+ */
+export function replaceUnhealthy(
+  state: RegionState,
+  emit: EmitServiceEvent,
+  now: number,
+  group: AsgModel,
+  instanceId: string,
+): void {
+  if (group.suspendedProcesses?.has("ReplaceUnhealthy") === true) return;
+  replaceInstance(state, emit, now, { groupName: group.name, instanceId, cause: "health" });
+}
+
+/** An Unhealthy member left in service while ReplaceUnhealthy was suspended: replaced once it is resumed. */
+function resumedReplacementDue(state: RegionState, group: AsgModel, now: number): Due[] {
+  if (group.suspendedProcesses?.has("ReplaceUnhealthy") === true) return [];
+  return group.instances
+    .filter(
+      (m) =>
+        m.lifecycleState === "InService" &&
+        m.healthStatus === "Unhealthy" &&
+        state.asg.unhealthySince.has(m.instanceId) &&
+        !state.asg.replacements.some((r) => r.oldInstanceId === m.instanceId && r.phase !== "done"),
+    )
+    .map((m) => ({ at: now, apply: (emit) => replaceUnhealthy(state, emit, now, group, m.instanceId) }));
 }
 
 /** Every pending step of the engine, with its due time (settle.ts applies those due by now). */
@@ -344,10 +406,14 @@ export function autoScalingDue(state: RegionState, now: number): Due[] {
     if (due !== undefined) dues.push(due);
   };
   for (const r of state.asg.replacements) {
-    add(replacementDue(state, r));
+    add(replacementDue(state, r, now));
     add(terminatedDue(state, r));
   }
   for (const refresh of state.asg.refreshes) add(refreshDue(state, refresh));
+  for (const group of state.autoScalingGroups.values())
+    for (const due of resumedReplacementDue(state, group, now)) add(due);
+  for (const due of capacityRetriesDue(state, (emit, at, group) => launchIntoGroup(state, emit, at, group)))
+    add(due);
   if (state.behaviour.healthChecks === "ec2")
     for (const group of state.autoScalingGroups.values())
       for (const member of group.instances) add(healthDue(state, group, member, now));

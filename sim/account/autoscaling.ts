@@ -15,6 +15,7 @@ import type {
   AutoScalingInstancesType,
 } from "@aws-sdk/client-auto-scaling";
 import { asgAttachModel } from "./asg-attach";
+import { scalingActivitiesModel } from "./asg-launch-failures";
 import { autoScalingEngineModel } from "./asg-operations";
 import { asgProcessesModel } from "./asg-processes";
 import type { OpContext, ServiceModel } from "./context";
@@ -179,6 +180,7 @@ export const autoScalingModel: ServiceModel = {
   ...asgAttachModel,
   ...asgProcessesModel,
   ...autoScalingEngineModel,
+  ...scalingActivitiesModel,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   DescribeAutoScalingGroups: describeAutoScalingGroups,
 };

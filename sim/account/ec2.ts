@@ -36,6 +36,7 @@ import { listedRoutes } from "./dx";
 import { ec2AddressOperations } from "./ec2-addresses";
 import { ec2AttachmentModel } from "./ec2-attachments";
 import { goneAfterTermination } from "./ec2-checks";
+import { deleteNetworkInterfaceModel } from "./ec2-delete-network-interface";
 import { ec2InstanceAttributeOperations } from "./ec2-instance-attribute";
 import {
   checkFilterValueLimit,
@@ -984,6 +985,7 @@ export const ec2Model: ServiceModel = {
   ...ec2VpcOperations,
   ...ec2InstanceStatusOperations,
   CreateNetworkInterface: createNetworkInterfaceWith(toNetworkInterface),
+  ...deleteNetworkInterfaceModel,
   ...ec2RouteOperations,
   ...prefixListOperations,
   ...ec2VolumeOperations,

@@ -97,6 +97,14 @@ export const ASG_BEHAVIOUR_MEMBERS = {
     z._default(Count, 10_000),
     "After a replacement's launch is abandoned, Auto Scaling launches another this long after.",
   ),
+  launchRetryInitialMs: doc(
+    z._default(Count, 10_000),
+    "A launch EC2 refused (InsufficientInstanceCapacity, InsufficientFreeAddressesInSubnet) is tried again this long after, doubling with each failure (AWS documents the retry, not its intervals).",
+  ),
+  launchRetryMaxMs: doc(
+    z._default(Count, 300_000),
+    "The longest wait between two tries of a refused launch.",
+  ),
   instanceRefreshTimeoutMs: doc(
     z._default(Count, 3_600_000),
     "An instance refresh fails when one replacement has not succeeded within this time (AWS: one hour).",

@@ -17,6 +17,7 @@
  * termination go on, or with `retentionTriggers.terminateHookAbandon: retain` leaves the instance
  * running in `Terminating:Retained` (adding-lifecycle-hooks, RetentionTriggers API reference).
  */
+import { recordAbandonedLaunch } from "./asg-launch-failures";
 import { derivedUuid } from "./ids";
 import { emitLifecycleEvent } from "./lifecycle-events";
 import type {
@@ -236,6 +237,7 @@ export function finishLifecycleAction(
   result: LifecycleResult,
   at: number,
   emit: EmitServiceEvent,
+  timedOut = false,
 ): void {
   state.lifecycleActions.delete(action.token);
   const input: TransitionInput = {
@@ -247,6 +249,14 @@ export function finishLifecycleAction(
   };
   if (result === "ABANDON") {
     dropSiblings(state, action);
+    const group = state.autoScalingGroups.get(action.groupName);
+    // An abandoned launch into service is a failed launch (a return to the warm pool is not a launch).
+    if (isLaunch(action.transition) && action.destination !== "WarmPool" && group !== undefined)
+      recordAbandonedLaunch(state, emit, at, group, {
+        instanceId: action.instanceId,
+        token: action.token,
+        timedOut,
+      });
     afterTransition(state, emit, at, input, "ABANDON");
     return;
   }
@@ -265,7 +275,7 @@ export function expireLifecycleAction(
   const hook = state.lifecycleHooks.find(
     (h) => h.groupName === action.groupName && h.name === action.hookName,
   );
-  finishLifecycleAction(state, action, hook?.defaultResult ?? "ABANDON", at, emit);
+  finishLifecycleAction(state, action, hook?.defaultResult ?? "ABANDON", at, emit, true);
 }
 
 /** Every hook of the transition is done (or there were none): the member moves on. */
@@ -399,4 +409,15 @@ export function resumeLoadedMember(
 ): void {
   if (member.lifecycleState === "Pending:Proceed") proceedToService(state, at, member, "Pending:Proceed");
   if (member.lifecycleState === "Warmed:Pending:Proceed") proceedToPool(state, at, group, member);
+  // Its hooks are done: the instance shuts down (or already did) and the member leaves the group when it is
+  // terminated ("Amazon EC2 Auto Scaling lifecycle hooks": Terminating:Proceed → Terminated).
+  if (/^(Warmed:)?Terminating:Proceed$/.test(member.lifecycleState))
+    state.scheduled.push({
+      at,
+      run: (emit) => {
+        const still = /^(Warmed:)?Terminating:Proceed$/.test(member.lifecycleState);
+        if (still && group.instances.includes(member))
+          terminateMemberInstance(state, emit, at, group, member);
+      },
+    });
 }

@@ -13,6 +13,7 @@ import { routeDestinationOf } from "./fixture-routes";
 import { derivedId, derivedMac, derivedUuid } from "./ids";
 import { loadLifecycleFixture } from "./lifecycle";
 import { launchDetailsFromFixture, loadHibernationFixture } from "./load-hibernation";
+import { outpostSlotListener } from "./outpost-slots";
 import { canonicalDestination } from "./route-destination";
 import {
   type AsgMemberModel,
@@ -44,6 +45,8 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadLifecycleFixture(state, f, start);
   loadDxFixture(state, f);
   loadHibernationFixture(state, f, start);
+  // Outposts slots follow instance starts, stops and terminations (outpost-slots.ts).
+  state.instanceStateListeners.push(outpostSlotListener(state));
   loadAddressFixture(state, f);
   loadPrefixListsAndTagPolicies(state, f);
   loadEventsFixture(state, f);

@@ -19,6 +19,7 @@ import type {
 } from "@aws-sdk/client-outposts";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError, queryParamErrors } from "./errors";
+import { freeSlots, valueAt } from "./outpost-slots";
 import { type Params, paginate } from "./query";
 import type { OutpostModel } from "./state";
 
@@ -108,13 +109,6 @@ interface PublishedSeries {
   valueAt: (at: number) => number | undefined;
 }
 
-/** The value in force at `at`: the last change at or before it, else the initial value. */
-function valueAt<T>(initial: T, changes: readonly { at: number; value: T }[], at: number): T {
-  let value = initial;
-  for (const c of changes) if (c.at <= at) value = c.value;
-  return value;
-}
-
 function linkUpAt(o: OutpostModel, at: number): boolean {
   const link = o.serviceLink;
   if (link === undefined) return true;
@@ -144,7 +138,9 @@ function outpostsSeries(
   return {
     resolutionMs: 300_000,
     valueAt: (at) =>
-      linkUpAt(outpost, at) ? (valueAt(type.availableCount, type.changes ?? [], at) ?? undefined) : undefined,
+      linkUpAt(outpost, at)
+        ? (freeSlots(c.state, outpost.arn, type.instanceType, at) ?? undefined)
+        : undefined,
   };
 }
 

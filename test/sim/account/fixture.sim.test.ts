@@ -93,6 +93,8 @@ describe("account fixture", () => {
       healthChecks: "off",
       healthCheckIntervalMs: 60_000,
       relaunchDelayMs: 10_000,
+      launchRetryInitialMs: 10_000,
+      launchRetryMaxMs: 300_000,
       instanceRefreshTimeoutMs: 3_600_000,
       rootVolumeReplaceMs: 60_000,
       lifecycleEventOriginDestination: "always",

@@ -44,7 +44,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // StatusMessage; an abandoned launch hook reads "Instance failed to complete user's Lifecycle Action:
   // Lifecycle Action with token … was abandoned: Lifecycle Action Completed with ABANDON Result"
   // (https://aws.amazon.com/premiumsupport/knowledge-center/lifecycle-actions-code-deploy/).
-  it.fails("review: a launch its hook ABANDONs is a failed launch (EC2 Instance Launch Unsuccessful, StatusCode Failed)", async () => {
+  it("review: a launch its hook ABANDONs is a failed launch (EC2 Instance Launch Unsuccessful, StatusCode Failed)", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     a.advance(1000);
@@ -68,7 +68,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // The same activity when the hook times out with DefaultResult ABANDON (fw-launch: 300 s): "… was
   // abandoned: Heartbeat Timeout" (knowledge center "lifecycle actions … don't complete successfully, and
   // instances don't launch", https://aws.amazon.com/premiumsupport/knowledge-center/lifecycle-actions-code-deploy/).
-  it.fails("review: a launch hook that times out (DefaultResult ABANDON) is a failed launch whose StatusMessage says Heartbeat Timeout", async () => {
+  it("review: a launch hook that times out (DefaultResult ABANDON) is a failed launch whose StatusMessage says Heartbeat Timeout", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     a.advance(1000);
@@ -87,7 +87,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // activity. The sim counts every instance it ever launched as using its address (asg-launch.ts
   // freeAddress) and throws a plain Error: a firewall whose launch hook times out (ABANDON every 300 s, the
   // relaunch loop) exhausts its /24 after about a day and the simulated clock crashes.
-  it.fails("review: a relaunch loop (launch hook timing out, ABANDON) runs for 30 h without exhausting the /24: terminated instances free their addresses", async () => {
+  it("review: a relaunch loop (launch hook timing out, ABANDON) runs for 30 h without exhausting the /24: terminated instances free their addresses", async () => {
     const a = firewall();
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     expect(() => {
@@ -100,7 +100,7 @@ describe("review5-ops: Auto Scaling failed launches (eni5)", () => {
   // instance", EC2 error codes; Outposts UG "Capacity management"). The sim launches whatever
   // `availableCount` says: a replacement on a full rack always succeeds, so the campaign never sees the
   // outage an operator fears most (old firewall terminated, no slot for the new one).
-  it.fails("review: a replacement on an Outpost with no free c5.xlarge slot fails (InsufficientInstanceCapacity), no instance is created", async () => {
+  it("review: a replacement on an Outpost with no free c5.xlarge slot fails (InsufficientInstanceCapacity), no instance is created", async () => {
     const a = outpostWith(0);
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     a.advance(1000);
@@ -119,7 +119,7 @@ describe("review5-ops: an Outposts rack's slots are a count, not a switch (eni5,
   // the capacity"). eni5's d78cabc refuses a launch only while the published count is 0: with one free
   // slot, any number of launches succeed — a launch-before-terminate replacement or a scale-out on a rack
   // with a single spare slot never meets the shortage it would meet in the account.
-  it.fails("review: with one free slot, the second launch onto the rack fails (InsufficientInstanceCapacity)", async () => {
+  it("review: with one free slot, the second launch onto the rack fails (InsufficientInstanceCapacity)", async () => {
     const a = outpostWith(1);
     await asg(a, "SetDesiredCapacity", { AutoScalingGroupName: GROUP, DesiredCapacity: 2 });
     a.advance(1000);
@@ -132,7 +132,7 @@ describe("review5-ops: an Outposts rack's slots are a count, not a switch (eni5,
   // The warm pool's Stopped firewall holds no slot: taking it on a full rack is a start that EC2 refuses
   // (InsufficientInstanceCapacity, "when you … restart a stopped instance", EC2 UG "Troubleshoot instance
   // launch issues"). takeFromPool starts it whatever the rack says.
-  it.fails("review: taking a Stopped warm-pool firewall on a full rack fails; it stays stopped in the pool", async () => {
+  it("review: taking a Stopped warm-pool firewall on a full rack fails; it stays stopped in the pool", async () => {
     const POOLED = "i-0f1e2d3c4b5a60002";
     const a = outpostWith(0, (raw) => {
       const group = (raw.autoScalingGroups ?? [])[0];
@@ -179,12 +179,12 @@ describe("review5-ops: suspended processes change what Auto Scaling does (eni5)"
     return a;
   };
 
-  it.fails("review: with ReplaceUnhealthy suspended an Unhealthy firewall stays InService and nothing launches", async () => {
+  it("review: with ReplaceUnhealthy suspended an Unhealthy firewall stays InService and nothing launches", async () => {
     const a = await suspended(["ReplaceUnhealthy"]);
     expect([memberState(a, OLD), launched(a)]).toEqual(["InService", []]);
   });
 
-  it.fails("review: with Launch suspended the Unhealthy firewall is terminated and no replacement launches", async () => {
+  it("review: with Launch suspended the Unhealthy firewall is terminated and no replacement launches", async () => {
     const a = await suspended(["Launch"]);
     expect(launched(a)).toEqual([]);
   });

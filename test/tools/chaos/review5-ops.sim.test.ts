@@ -97,7 +97,7 @@ describe("review5-ops: eni-reattach 'settled' can fail (eni5)", () => {
   // Auto Scaling group"); Retained: "Retained instances don't count toward desired capacity and remain until
   // you call TerminateInstanceInAutoScalingGroup" (API RetentionTriggers). Both are parked, not moving: an
   // operator who puts the old firewall in Standby for a day must not switch off the check of the new one.
-  it.fails.each(["Standby", "Terminating:Retained"])(
+  it.each(["Standby", "Terminating:Retained"])(
     "review: a member parked in %s does not hold 'settled' off: the serving firewall missing fw/2 is a violation",
     (parked) => {
       const s = fwSnapshot(
@@ -116,7 +116,7 @@ describe("review5-ops: eni-reattach 'settled' can fail (eni5)", () => {
   // Issue 14: "every replacement ends with all ENIs on the serving instance or an alarm". A group whose every
   // launch fails (a full Outposts rack: InsufficientInstanceCapacity, retried for hours) has no member at
   // all; 'settled' returns nothing and nobody checks that an operator was paged.
-  it.fails("review: a group with no serving member at a quiet point, and no alarm in ALARM, breaks 'settled'", () => {
+  it("review: a group with no serving member at a quiet point, and no alarm in ALARM, breaks 'settled'", () => {
     const s = fwSnapshot({}, { "eni-1": undefined, "eni-2": undefined });
     expect(checkEniReattachSettled(s, SUBNETS, config)).not.toEqual([]);
   });
@@ -136,7 +136,7 @@ describe("review5-ops: the eni campaign's settled check during a relaunch loop (
   // changed for 15 minutes and only with a serving member and nothing in Pending/Terminating: the loop
   // changes the members every 5 minutes and is never InService, so three hours without a firewall and
   // without an alarm pass every step.
-  it.fails("review: three hours of relaunch loop with no serving firewall and no alarm break an invariant", async () => {
+  it("review: three hours of relaunch loop with no serving firewall and no alarm break an invariant", async () => {
     const world = worldOf(eniReattachModel.fixture("terminate-then-launch"));
     const checker = eniReattachModel.checker(world, "terminate-then-launch");
     await world.account.dispatch(

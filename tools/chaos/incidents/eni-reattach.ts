@@ -3,12 +3,13 @@
  * firewall with its three ENIs) replaced by Auto Scaling's engine (sim/account/asg-*.ts) for the reasons
  * AWS replaces instances: marked Unhealthy (SetInstanceHealth, or EC2 health checks on an impaired status
  * check), an impaired holder kept running while an operator suspended the health check (SuspendProcesses),
- * an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in. The
- * seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
+ * an instance refresh, an operator's TerminateInstanceInAutoScalingGroup, scale out and in, and the
+ * Outpost's and the configuration's incidents (eni-reattach-outpost.ts: capacity shortages, launch template
+ * versions that lead to ABANDON, a deleted ENI). The seed picks the group's policy: terminate then launch, launch before terminate (maintenance policy), a
  * warm pool with reuse on scale in, or a foreign launch hook of another team.
  */
 import { readFileSync } from "node:fs";
-import { EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
+import { type EniReattachConfig, EniReattachConfigSchema } from "../../../functions/eni-reattach/config";
 import type { AccountSnapshot } from "../../../sim";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import type { InvocationReport } from "../../../sim/harness";
@@ -17,9 +18,14 @@ import {
   checkEniReattachStep,
   type EniReattachStep,
   groupServed,
+  servedOrAlarm,
+  setSize,
+  settledOrAlarm,
 } from "../invariants/eni-reattach";
 import { Episodes, emptyMeasures } from "../measures";
-import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+import type { CapabilityModel, Checker, IncidentKind, Params, Violation, World } from "../types";
+import { EmfCapture, installEniAlarms, raisedEniAlarms } from "./eni-reattach-alarms";
+import { outpostIncidents, shortageNow } from "./eni-reattach-outpost";
 
 const FIXTURE = "test/fixtures/accounts/eni-reattach.json";
 const GROUP = "fw-asg";
@@ -169,6 +175,7 @@ const incidents: IncidentKind[] = [
   },
   { name: "scale-out", weight: 1, draw: () => ({}), apply: desired(1) },
   { name: "scale-in", weight: 1, draw: () => ({}), apply: desired(-1) },
+  ...outpostIncidents,
 ];
 
 const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
@@ -182,13 +189,65 @@ const subnetsOf = (account: SimulatedAccount): EniReattachStep["subnets"] => {
   return out;
 };
 
+/** At a quiet point: the settled gaps of each group, violations once they outlast the alarm grace unalarmed. */
+const settledCheck = (account: SimulatedAccount, config: EniReattachConfig) => {
+  const gapSince = new Map<string, number>();
+  return (snapshot: AccountSnapshot, now: number, stable: boolean): Violation[] => {
+    const gaps = stable ? checkEniReattachSettled(snapshot, subnetsOf(account), config) : [];
+    return config.groups.flatMap((group) => {
+      const mine = gaps.filter((g) => g.message.startsWith(`${group.name}:`));
+      if (mine.length === 0) {
+        gapSince.delete(group.name);
+        return [];
+      }
+      const since = gapSince.get(group.name) ?? now;
+      gapSince.set(group.name, since);
+      return settledOrAlarm(mine, raisedEniAlarms(account, group.name), now - since);
+    });
+  };
+};
+
+/** Every step: how long each group has gone unserved, a violation past the grace with no alarm raised. */
+const servedCheck = (account: SimulatedAccount, config: EniReattachConfig, start: number) => {
+  const unservedSince = new Map<string, number>();
+  return (snapshot: AccountSnapshot, now: number): Violation[] =>
+    config.groups.flatMap((group) => {
+      if (groupServed(snapshot, subnetsOf(account), config, group)) {
+        unservedSince.delete(group.name);
+        return [];
+      }
+      const since = unservedSince.get(group.name) ?? Math.max(start, now);
+      unservedSince.set(group.name, since);
+      return servedOrAlarm(group.name, now - since, raisedEniAlarms(account, group.name));
+    });
+};
+
 const checker = (world: World, variant: string): Checker => {
   const config = EniReattachConfigSchema.parse(section);
   const measures = emptyMeasures();
   const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
+  // Episodes that start while the Outpost has no capacity for the group's type, or during which an ENI of
+  // the set is deleted (unserved for good: the alarm is the answer), are measured apart.
+  const short = new Episodes(measures, "eni-unserved-s capacity-shortage");
+  const deleted = new Episodes(measures, "eni-unserved-s eni-deleted");
+  const open = new Map<string, { since: number; episodes: Episodes }>();
   const measure = (snapshot: AccountSnapshot, at: number) => {
-    for (const group of config.groups)
-      unserved.observe(group.name, !groupServed(snapshot, subnetsOf(account), config, group), at);
+    for (const group of config.groups) {
+      const down = !groupServed(snapshot, subnetsOf(account), config, group);
+      const incomplete = setSize(snapshot, subnetsOf(account), config, group) < group.expectedInterfaces;
+      const current = open.get(group.name);
+      if (down && current === undefined)
+        open.set(group.name, {
+          since: at,
+          episodes: incomplete ? deleted : shortageNow(account) ? short : unserved,
+        });
+      else if (down && incomplete && current !== undefined) current.episodes = deleted;
+      else if (!down && current !== undefined) {
+        current.episodes.observe(group.name, true, current.since);
+        current.episodes.observe(group.name, false, at);
+        open.delete(group.name);
+      }
+    }
   };
   const account = world.account;
   const maxInterfaces = (type: string, card: number) =>
@@ -196,10 +255,20 @@ const checker = (world: World, variant: string): Checker => {
       .state()
       .instanceTypes.get(type)
       ?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
+  const emf = new EmfCapture();
+  const settled = settledCheck(account, config);
+  const served = servedCheck(account, config, world.start);
+  // PutMetricAlarm runs synchronously within dispatch: the alarms exist before the first step.
+  let alarmError: unknown;
+  installEniAlarms(account, config).catch((error: unknown) => {
+    alarmError = error;
+  });
   let signature = "";
   let stableSince = world.start;
   return {
+    beforeInvocation: () => emf.start(),
     invocation: (report: InvocationReport) => {
+      emf.stop(account);
       // Measured around invocations too: nothing steps while a handler waits on the simulated clock.
       const now = account.clock.nowMs();
       measure(report.before, now - report.simulatedMs);
@@ -216,10 +285,13 @@ const checker = (world: World, variant: string): Checker => {
       );
     },
     measures: () => {
-      unserved.finish(account.clock.nowMs());
+      for (const [group, { since, episodes }] of open) episodes.observe(group, true, since);
+      open.clear();
+      for (const episodes of [unserved, short, deleted]) episodes.finish(account.clock.nowMs());
       return measures;
     },
     step: () => {
+      if (alarmError !== undefined) throw alarmError;
       const snapshot = account.snapshot();
       const now = account.clock.nowMs();
       measure(snapshot, now);
@@ -229,9 +301,7 @@ const checker = (world: World, variant: string): Checker => {
         signature = current;
         stableSince = now;
       }
-      return now - stableSince < SETTLE_MS
-        ? []
-        : checkEniReattachSettled(snapshot, subnetsOf(account), config);
+      return [...settled(snapshot, now, now - stableSince >= SETTLE_MS), ...served(snapshot, now)];
     },
   };
 };
@@ -241,7 +311,7 @@ export const eniReattachModel: CapabilityModel = {
   variants: ["terminate-then-launch", "launch-before-terminate", "warm-pool", "foreign-hook"],
   fixture,
   stage: () => ({ mode: "apply", eniReattach: section }),
-  notDriven: { "outposts-capacity": "read-only capacity report; no invariant reads it" },
+  notDriven: {},
   incidents,
   apiFaults: [
     { service: "ec2", operation: "DescribeNetworkInterfaces" },
@@ -251,6 +321,7 @@ export const eniReattachModel: CapabilityModel = {
     { service: "autoscaling", operation: "CompleteLifecycleAction" },
     { service: "autoscaling", operation: "DescribeAutoScalingGroups" },
     { service: "autoscaling", operation: "DescribeAutoScalingInstances" },
+    { service: "monitoring", operation: "GetMetricData" },
   ],
   incidentsPerDay: [2, 5],
   stepMs: 10_000,

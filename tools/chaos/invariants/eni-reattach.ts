@@ -14,8 +14,13 @@
  * - nothing-outside-configuration: attach, detach and attribute writes only on ENIs of a configured group's
  *   set (tag and allow-list), attaches only to instances of that group.
  * - settled (checkEniReattachSettled, at a quiet point): a group with members InService+Healthy and none
- *   launching or terminating has every declared ENI attached at its index to one of them (the one holding
- *   most of the set).
+ *   launching or terminating (Standby, Retained and Detached members are parked, not moving) has every
+ *   declared ENI attached at its index to one of them (the one holding most of the set) — with no member
+ *   serving while DesiredCapacity > 0, every ENI is a gap — **or an alarm** of the group (settledOrAlarm:
+ *   the stack's eni alarms, in the simulated account, in ALARM on a datapoint the functions published)
+ *   within ALARM_GRACE_MS of the gap.
+ * - served-or-alarm (servedOrAlarm, every step): the group unserved for ALARM_GRACE_MS with no alarm raised,
+ *   whatever its members do (a relaunch loop never reaches a quiet point).
  */
 import type { EniReattachConfig, EniReattachGroupConfig } from "../../../functions/eni-reattach/config";
 import type { AccountSnapshot, CallRecord } from "../../../sim";
@@ -243,6 +248,12 @@ export const checkEniReattachStep = (step: EniReattachStep, config: EniReattachC
 
 /** Warm pool members waiting in the pool ("Warm pool instance lifecycle", EC2 Auto Scaling User Guide). */
 const PARKED = /^Warmed:(Stopped|Running|Hibernated)$/;
+/**
+ * Parked by an operator or a retention policy, for as long as they like: Standby ("instances remain in
+ * Standby until you exit them", AS UG "Temporarily remove instances"), `*:Retained` ("remain until you call
+ * TerminateInstanceInAutoScalingGroup", API RetentionTriggers), Detached. They do not hold the check off.
+ */
+const HELD = /^(Standby|Detached|(Warmed:)?(Pending|Terminating):Retained)$/;
 
 /** At a quiet point: every group with one serving member and nothing in flight has its whole set on it. */
 export const checkEniReattachSettled = (
@@ -257,10 +268,19 @@ export const checkEniReattachSettled = (
     );
     // Warm pool members are parked, not on their way in or out of service: they do not hold the check off.
     const moving = members.some(
-      ([, m]) => m.LifecycleState !== "InService" && !PARKED.test(m.LifecycleState),
+      ([, m]) =>
+        m.LifecycleState !== "InService" && !PARKED.test(m.LifecycleState) && !HELD.test(m.LifecycleState),
     );
-    if (serving.length === 0 || moving) return [];
     const set = Object.keys(s.networkInterfaces).filter((id) => inSet(s, id, group, config.tagKey, subnets));
+    if (moving) return [];
+    // No member serves while the group should have one: every ENI of the set is a gap (issue 14: "or an alarm").
+    if (serving.length === 0)
+      return (s.autoScalingGroups[group.name]?.DesiredCapacity ?? 0) === 0
+        ? []
+        : set.map((id) => ({
+            invariant: "settled",
+            message: `${group.name}: no member serves; ${id} is on no serving firewall`,
+          }));
     // The set's holder: the serving member holding most of it (with several serving, any one of them).
     const holds = (member: string) =>
       set.filter((id) => s.networkInterfaces[id]?.Attachment?.InstanceId === member).length;
@@ -277,6 +297,15 @@ export const checkEniReattachSettled = (
       ];
     });
   });
+
+/** How many ENIs of the group's declared set exist (fewer than declared: one was deleted). */
+export const setSize = (
+  s: Snapshot,
+  subnets: EniReattachStep["subnets"],
+  config: EniReattachConfig,
+  group: EniReattachGroupConfig,
+): number =>
+  Object.keys(s.networkInterfaces).filter((id) => inSet(s, id, group, config.tagKey, subnets)).length;
 
 /**
  * Whether the group is served: a member InService and Healthy, its instance running, holds every ENI of
@@ -302,3 +331,45 @@ export const groupServed = (
       }),
   );
 };
+
+/**
+ * How long a gap may last without an alarm: the slowest of the stack's eni alarms (capacity unknown: two
+ * 15-minute periods after the 15-minute check) plus a reconcile interval.
+ */
+export const ALARM_GRACE_MS = 35 * 60_000;
+
+/**
+ * Issue 14: "every replacement ends with all ENIs on the serving instance or an alarm". The gaps of
+ * checkEniReattachSettled are violations once they have lasted ALARM_GRACE_MS and none of the group's
+ * alarms is raised (the operator was told nothing).
+ */
+export const settledOrAlarm = (
+  gaps: readonly Violation[],
+  raised: readonly string[],
+  gapAgeMs: number,
+): Violation[] => {
+  if (gaps.length === 0 || raised.length > 0 || gapAgeMs < ALARM_GRACE_MS) return [];
+  return gaps.map((g) => ({
+    ...g,
+    message: `${g.message}, and no alarm of the group after ${gapAgeMs / 60_000} min`,
+  }));
+};
+
+/**
+ * Issue 14's "or an alarm", judged on time rather than on a quiet member list (a relaunch loop or launches
+ * refused for hours change the members all the time): the group unserved (groupServed false) for
+ * ALARM_GRACE_MS or more with none of its alarms raised is a violation.
+ */
+export const servedOrAlarm = (
+  group: string,
+  unservedForMs: number,
+  raised: readonly string[],
+): Violation[] =>
+  unservedForMs < ALARM_GRACE_MS || raised.length > 0
+    ? []
+    : [
+        {
+          invariant: "served-or-alarm",
+          message: `${group}: no member InService and Healthy has held the whole set for ${Math.round(unservedForMs / 60_000)} min, and no alarm of the group is raised`,
+        },
+      ];

@@ -3,9 +3,11 @@ import { type EniReattachConfig, EniReattachConfigSchema } from "../../../../fun
 import * as z from "../../../../shared/runtime/zod";
 import type { AccountSnapshot, CallRecord } from "../../../../sim";
 import {
+  ALARM_GRACE_MS,
   checkEniReattachSettled,
   checkEniReattachStep,
   type EniReattachStep,
+  settledOrAlarm,
 } from "../../../../tools/chaos/invariants/eni-reattach";
 
 /** The eni-reattach invariants checker on hand-made steps: each invariant caught, and not caught when it holds. */
@@ -248,5 +250,25 @@ describe("nothing-outside-configuration and settled", () => {
       },
     );
     expect(checkEniReattachSettled(whole, SUBNETS, config)).toEqual([]);
+  });
+});
+
+describe("settledOrAlarm (issue 14: all ENIs on the serving instance or an alarm)", () => {
+  const gap = {
+    invariant: "settled",
+    message: "fw-asg: eni-1 is not attached to the serving i-1 at 1 (available)",
+  };
+  it("a gap younger than the alarm grace is not yet a violation", () => {
+    expect(settledOrAlarm([gap], [], ALARM_GRACE_MS - 1)).toEqual([]);
+  });
+  it("a gap with a raised alarm of the group is not a violation", () => {
+    expect(
+      settledOrAlarm([gap], ["ops-toolkit-dev-eni-fw-asg-missing-interfaces"], ALARM_GRACE_MS * 3),
+    ).toEqual([]);
+  });
+  it("a gap that outlasted the grace with no alarm is a violation", () => {
+    expect(settledOrAlarm([gap], [], ALARM_GRACE_MS)).toEqual([
+      { invariant: "settled", message: expect.stringContaining("no alarm of the group") },
+    ]);
   });
 });
