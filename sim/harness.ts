@@ -113,6 +113,12 @@ export class Harness {
   /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
   readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
+  /**
+   * Invocations being prepared (their handler loaded or built): simulated time does not move meanwhile, so
+   * that an invocation starting beside a running one starts at the same simulated time whether its modules
+   * were loaded already or not.
+   */
+  readonly #preparing = new Preparing();
   /** Handlers running an invocation now: a concurrent one gets an environment of its own. */
   readonly #busy = new Set<LambdaHandler>();
   /** The SDK retry jitter handlers get on the manual clock (seeded: a run repeats). */
@@ -132,7 +138,12 @@ export class Harness {
       this.#requests = new RequestsInFlight(server.url, poke);
       const timeouts = new InvocationTimeouts(time);
       this.#gated = new GatedHttpHandler(this.#memory ?? new NodeHttpHandler(), () => timeouts.beforeCall());
-      time.watch(eitherActivity(eitherActivity(this.#requests, this.#memory), this.#gated));
+      time.watch(
+        eitherActivity(
+          eitherActivity(this.#requests, this.#memory),
+          eitherActivity(this.#gated, this.#preparing),
+        ),
+      );
       this.#timeouts = timeouts;
       this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
@@ -252,9 +263,12 @@ export class Harness {
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
     const entry = this.functionNamed(functionName);
-    const warm = await this.handlerFor(entry, options.env);
-    // Lambda runs concurrent invocations of a function in separate execution environments.
-    const handler = this.#busy.has(warm) ? await this.#build(entry, options.env) : warm;
+    const { warm, handler } = await this.#preparing.during(async () => {
+      const warm = await this.handlerFor(entry, options.env);
+      // Lambda runs concurrent invocations of a function in separate execution environments.
+      return { warm, handler: this.#busy.has(warm) ? await this.#build(entry, options.env) : warm };
+    });
+    this.#simulatedTime?.poke();
     this.#busy.add(handler);
     const account = this.account;
     const firstCall = account.calls.length;
@@ -339,6 +353,31 @@ const eitherActivity = (a: Activity, b: Activity | undefined): Activity =>
           return a.changes + b.changes;
         },
       };
+
+/** Work counted as activity while it runs (simulated time waits for it). */
+class Preparing implements Activity {
+  #count = 0;
+  #changes = 0;
+
+  get busy(): boolean {
+    return this.#count > 0;
+  }
+
+  get changes(): number {
+    return this.#changes;
+  }
+
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.#count += 1;
+    this.#changes += 1;
+    try {
+      return await work();
+    } finally {
+      this.#count -= 1;
+      this.#changes += 1;
+    }
+  }
+}
 
 /** mulberry32: a small seeded generator in [0, 1). */
 const seededRandom = (seed: number): (() => number) => {
