@@ -110,6 +110,8 @@ export class Harness {
   readonly #gated: GatedHttpHandler | undefined;
   /** `manual` mode: which invocation made a call that came through the transport (they may run concurrently). */
   readonly #callerOf = new WeakMap<CallRecord, number>();
+  /** Calls the world made while invocations were under way (`world`): no invocation's. */
+  readonly #worldCalls = new WeakSet<CallRecord>();
   /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
   readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
@@ -301,7 +303,7 @@ export class Harness {
       // Its own calls: not those of invocations that ran beside it (calls made on the account directly count).
       calls: account.calls
         .slice(firstCall)
-        .filter((c) => (this.#callerOf.get(c) ?? outcome.id) === outcome.id),
+        .filter((c) => !this.#worldCalls.has(c) && (this.#callerOf.get(c) ?? outcome.id) === outcome.id),
       before,
       after,
       // Computed when read: a long simulation reads it rarely.
@@ -313,6 +315,21 @@ export class Harness {
       durationMs,
       simulatedMs: account.clock.nowMs() - simulatedStart,
     };
+  }
+
+  /**
+   * Runs what happens in the world while invocations are under way (a simulation's incidents, made on the
+   * account directly): the calls it makes are no invocation's, so a report does not count them as the
+   * handler's. `work` must not wait on simulated time (no invocation moves meanwhile).
+   */
+  async world<T>(work: () => Promise<T>): Promise<T> {
+    const calls = this.account.calls;
+    const first = calls.length;
+    try {
+      return await work();
+    } finally {
+      for (const call of calls.slice(first)) if (!this.#callerOf.has(call)) this.#worldCalls.add(call);
+    }
   }
 
   /** Stops the server and puts back the environment `start` changed. */

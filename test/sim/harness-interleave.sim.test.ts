@@ -99,13 +99,16 @@ describe.each(["memory", "loopback"] as const)("call latency (%s transport)", (t
           region: "us-east-1",
           requestId: "t",
         };
-        await h.account.dispatch(ctx, { InstanceIds: [NODE] });
+        await h.world(() => h.account.dispatch(ctx, { InstanceIds: [NODE] }));
         applied = true;
       },
     };
     const report = await h.invoke("reader", {}, { latency: () => 100, during });
     expect(applied).toBe(true);
     expect((report.result as { states: string[] }).states).toEqual(["running", "stopping"]);
+    // The world's call is on the account's log, not the invocation's.
+    expect(h.account.calls.map((c) => c.operation)).toContain("StopInstances");
+    expect(report.calls.map((c) => c.operation)).toEqual(["DescribeInstances", "DescribeInstances"]);
   });
 
   it("a call whose latency crosses the deadline ends the invocation there (Lambda's timeout)", async () => {

@@ -259,7 +259,7 @@ class Run {
       return known.length === 0 ? undefined : Math.min(...known);
     },
     run: async () => {
-      await this.applyDue();
+      await this.#world.harness.world(() => this.applyDue());
       for (const event of this.collect([])) this.route(event);
       this.fireSchedules();
       this.#startDue();
