@@ -21,7 +21,7 @@ import { containsAddress } from "../../../shared/net/cidr";
 import type { CallRecord, RegionState } from "../../../sim";
 
 export interface Violation {
-  invariant: "one-eni-per-vpc" | "served" | "no-move-from-healthy";
+  invariant: "one-eni-per-vpc" | "served" | "no-move-from-healthy" | "touched-outside-configuration";
   message: string;
 }
 
@@ -303,6 +303,32 @@ export const checkVfxtHolders = (
           });
       }
     }
+  }
+  return out;
+};
+
+const ADDRESS_WRITES = new Set(["AssignPrivateIpAddresses", "UnassignPrivateIpAddresses"]);
+const ROUTE_WRITES = new Set(["ReplaceRoute", "CreateRoute", "DeleteRoute"]);
+
+/**
+ * "Nothing touched outside configuration" (issue 14, all capabilities): the function's address and route
+ * writes name only configured addresses (a cluster's other client addresses, e.g. those it gave a node
+ * that joined, are the cluster's).
+ */
+export const checkVfxtScope = (writes: readonly CallRecord[], config: VfxtIpMoveConfig): Violation[] => {
+  const configured = new Set(config.clusters.flatMap((c) => expandAddresses(c.addresses)));
+  const out: Violation[] = [];
+  for (const call of writes.filter((c) => c.outcome === "ok")) {
+    const named = ADDRESS_WRITES.has(call.operation)
+      ? ((call.input.PrivateIpAddresses as string[] | undefined) ?? [])
+      : ROUTE_WRITES.has(call.operation)
+        ? [String(call.input.DestinationCidrBlock).replace(/\/32$/, "")]
+        : [];
+    for (const address of named.filter((a) => !configured.has(a)))
+      out.push({
+        invariant: "touched-outside-configuration",
+        message: `${call.operation} wrote ${address}, which no cluster configures`,
+      });
   }
   return out;
 };
