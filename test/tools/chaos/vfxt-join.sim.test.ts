@@ -101,8 +101,14 @@ describe("nothing touched outside configuration", () => {
     expect(
       checkVfxtScope(
         [
-          call("ReplaceRoute", { RouteTableId: "rtb-0af7c0de000000b01", DestinationCidrBlock: "10.250.0.11/32" }),
-          call("ReplaceRoute", { RouteTableId: "rtb-0af7c0de000000b01", DestinationCidrBlock: "10.250.0.14/32" }),
+          call("ReplaceRoute", {
+            RouteTableId: "rtb-0af7c0de000000b01",
+            DestinationCidrBlock: "10.250.0.11/32",
+          }),
+          call("ReplaceRoute", {
+            RouteTableId: "rtb-0af7c0de000000b01",
+            DestinationCidrBlock: "10.250.0.14/32",
+          }),
           call("AssignPrivateIpAddresses", { PrivateIpAddresses: ["10.20.1.200"] }),
         ],
         config,
