@@ -110,9 +110,17 @@ export class Harness {
   readonly #gated: GatedHttpHandler | undefined;
   /** `manual` mode: which invocation made a call that came through the transport (they may run concurrently). */
   readonly #callerOf = new WeakMap<CallRecord, number>();
+  /** Calls the world made while invocations were under way (`world`): no invocation's. */
+  readonly #worldCalls = new WeakSet<CallRecord>();
   /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
   readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
+  /**
+   * Invocations being prepared (their handler loaded or built): simulated time does not move meanwhile, so
+   * that an invocation starting beside a running one starts at the same simulated time whether its modules
+   * were loaded already or not.
+   */
+  readonly #preparing = new Preparing();
   /** Handlers running an invocation now: a concurrent one gets an environment of its own. */
   readonly #busy = new Set<LambdaHandler>();
   /** The SDK retry jitter handlers get on the manual clock (seeded: a run repeats). */
@@ -132,7 +140,12 @@ export class Harness {
       this.#requests = new RequestsInFlight(server.url, poke);
       const timeouts = new InvocationTimeouts(time);
       this.#gated = new GatedHttpHandler(this.#memory ?? new NodeHttpHandler(), () => timeouts.beforeCall());
-      time.watch(eitherActivity(eitherActivity(this.#requests, this.#memory), this.#gated));
+      time.watch(
+        eitherActivity(
+          eitherActivity(this.#requests, this.#memory),
+          eitherActivity(this.#gated, this.#preparing),
+        ),
+      );
       this.#timeouts = timeouts;
       this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
@@ -252,9 +265,12 @@ export class Harness {
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
     const entry = this.functionNamed(functionName);
-    const warm = await this.handlerFor(entry, options.env);
-    // Lambda runs concurrent invocations of a function in separate execution environments.
-    const handler = this.#busy.has(warm) ? await this.#build(entry, options.env) : warm;
+    const { warm, handler } = await this.#preparing.during(async () => {
+      const warm = await this.handlerFor(entry, options.env);
+      // Lambda runs concurrent invocations of a function in separate execution environments.
+      return { warm, handler: this.#busy.has(warm) ? await this.#build(entry, options.env) : warm };
+    });
+    this.#simulatedTime?.poke();
     this.#busy.add(handler);
     const account = this.account;
     const firstCall = account.calls.length;
@@ -287,7 +303,7 @@ export class Harness {
       // Its own calls: not those of invocations that ran beside it (calls made on the account directly count).
       calls: account.calls
         .slice(firstCall)
-        .filter((c) => (this.#callerOf.get(c) ?? outcome.id) === outcome.id),
+        .filter((c) => !this.#worldCalls.has(c) && (this.#callerOf.get(c) ?? outcome.id) === outcome.id),
       before,
       after,
       // Computed when read: a long simulation reads it rarely.
@@ -299,6 +315,21 @@ export class Harness {
       durationMs,
       simulatedMs: account.clock.nowMs() - simulatedStart,
     };
+  }
+
+  /**
+   * Runs what happens in the world while invocations are under way (a simulation's incidents, made on the
+   * account directly): the calls it makes are no invocation's, so a report does not count them as the
+   * handler's. `work` must not wait on simulated time (no invocation moves meanwhile).
+   */
+  async world<T>(work: () => Promise<T>): Promise<T> {
+    const calls = this.account.calls;
+    const first = calls.length;
+    try {
+      return await work();
+    } finally {
+      for (const call of calls.slice(first)) if (!this.#callerOf.has(call)) this.#worldCalls.add(call);
+    }
   }
 
   /** Stops the server and puts back the environment `start` changed. */
@@ -339,6 +370,31 @@ const eitherActivity = (a: Activity, b: Activity | undefined): Activity =>
           return a.changes + b.changes;
         },
       };
+
+/** Work counted as activity while it runs (simulated time waits for it). */
+class Preparing implements Activity {
+  #count = 0;
+  #changes = 0;
+
+  get busy(): boolean {
+    return this.#count > 0;
+  }
+
+  get changes(): number {
+    return this.#changes;
+  }
+
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.#count += 1;
+    this.#changes += 1;
+    try {
+      return await work();
+    } finally {
+      this.#count -= 1;
+      this.#changes += 1;
+    }
+  }
+}
 
 /** mulberry32: a small seeded generator in [0, 1). */
 const seededRandom = (seed: number): (() => number) => {

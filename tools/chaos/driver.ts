@@ -47,6 +47,8 @@ export interface RunStats {
   retried: number;
   /** Deliveries throttled by reserved concurrency (each retry counts). */
   throttled: number;
+  /** Invocations started while another invocation was under way. */
+  concurrent: number;
   lostByFault: number;
   incidents: number;
   simulatedMs: number;
@@ -126,6 +128,7 @@ class Run {
     kept: 0,
     retried: 0,
     throttled: 0,
+    concurrent: 0,
     lostByFault: 0,
     incidents: 0,
     simulatedMs: 0,
@@ -256,7 +259,7 @@ class Run {
       return known.length === 0 ? undefined : Math.min(...known);
     },
     run: async () => {
-      await this.applyDue();
+      await this.#world.harness.world(() => this.applyDue());
       for (const event of this.collect([])) this.route(event);
       this.fireSchedules();
       this.#startDue();
@@ -277,6 +280,7 @@ class Run {
       if (this.#lanes.full(p.fn)) this.#throttle(p);
       else {
         const latency = callLatency(this.latencySeed, this.#lanes.started);
+        if (this.#lanes.busy) this.stats.concurrent += 1;
         this.#lanes.start(p.fn, () => this.invoke(p, latency));
       }
     }

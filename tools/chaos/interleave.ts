@@ -91,6 +91,11 @@ export class Lanes {
     return (this.#running.get(fn.name) ?? 0) >= this.limitOf(fn);
   }
 
+  /** Whether an invocation is under way. */
+  get busy(): boolean {
+    return this.#underway.size > 0;
+  }
+
   /** Invocations started so far (the ordinal of the next one). */
   get started(): number {
     return this.#started;
