@@ -20,9 +20,15 @@ export interface Series {
 export type Stat = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
 export const STATS: readonly Stat[] = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"];
 
+const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
+
+/** One key per series: the dimensions in name order (a put and an alarm may list them in any order). */
 function seriesKey(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): string {
-  const sorted = [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-  return JSON.stringify([namespace, metricName, sorted.map((d) => [d.Name, d.Value])]);
+  const sorted = dims.length < 2 ? dims : [...dims].sort(byName);
+  // JSON strings: no name or value can run into the next.
+  let key = `${JSON.stringify(namespace)},${JSON.stringify(metricName)}`;
+  for (const d of sorted) key += `,${JSON.stringify(d.Name)},${JSON.stringify(d.Value)}`;
+  return key;
 }
 
 /** Index of the first sample at or after `at` (samples sorted by time). */
