@@ -13,7 +13,15 @@ import type { Harness, InvocationReport } from "../../sim/harness";
 import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
 import { DAY_MS } from "./generate";
-import { callLatency, Lanes, type Throttleable, throttle } from "./interleave";
+import {
+  callLatency,
+  Lanes,
+  type Race,
+  raceOf,
+  racingLatency,
+  type Throttleable,
+  throttle,
+} from "./interleave";
 import type { RunMeasures } from "./measures";
 import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
 
@@ -241,6 +249,8 @@ class Run {
 
   // ── interleave5: the world during invocations, concurrency, throttling (tools/chaos/interleave.ts) ──
   readonly #lanes = new Lanes();
+  /** Races armed, each for the next invocation started. */
+  readonly #races: Race[] = [];
   /** The run's seed: the invocations' call latencies derive from it. */
   latencySeed = 0;
   #stopOnViolation = true;
@@ -282,11 +292,28 @@ class Run {
     for (const p of due) {
       if (this.#lanes.full(p.fn)) this.#throttle(p);
       else {
-        const latency = callLatency(this.latencySeed, this.#lanes.started);
+        const latency = this.#latencyOf(p, callLatency(this.latencySeed, this.#lanes.started));
         if (this.#lanes.busy) this.stats.concurrent += 1;
         this.#lanes.start(p.fn, () => this.invoke(p, latency));
       }
     }
+  }
+
+  /** An invocation's call latencies; an armed race puts its incident inside its `call`-th call. */
+  #latencyOf(p: Pending, latency: () => number): () => number {
+    const race = this.#races.shift();
+    if (race === undefined) return latency;
+    return racingLatency(
+      latency,
+      race,
+      () => this.now,
+      (at) => {
+        this.note(`race: ${race.incident} during call ${race.call} of ${p.fn.name} ← ${routeLabel(p.event)}`);
+        const item = { at: at - this.#world.start, kind: `incident:${race.incident}`, params: race.params };
+        const index = this.#items.findIndex((i, k) => k >= this.#nextItem && i.at > item.at);
+        this.#items.splice(index < 0 ? this.#items.length : index, 0, item);
+      },
+    );
   }
 
   /** Lambda returns a throttled event to its queue and retries it with backoff, up to its maximum age. */
@@ -341,7 +368,8 @@ class Run {
       });
       this.#faults.push({ id: fault.id, until: this.now + API_FAULT_MS });
       this.note(`${item.kind} ${JSON.stringify(p)}`);
-    } else this.#armed.push(item);
+    } else if (item.kind === "race") this.#races.push(raceOf(item));
+    else this.#armed.push(item);
   }
 
   /** Events of the model's tick between two steps. */

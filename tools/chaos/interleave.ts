@@ -17,6 +17,7 @@
  */
 import type { DeployedFunction } from "../../functions/index";
 import { createRng } from "./prng";
+import type { CapabilityModel, Params, TraceItem } from "./types";
 
 /** serverless.yml `reservedConcurrency` per function key (a test compares them). */
 export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
@@ -117,3 +118,68 @@ export class Lanes {
     while (this.#underway.size > 0) await Promise.all([...this.#underway]);
   }
 }
+
+/**
+ * Races: an incident of the capability pinned to a moment inside an invocation — during the latency of its
+ * `call`-th AWS call (the classic race: the instance described as running is terminated before the write
+ * that relies on it). A `race` item arms at its time; the next invocation started carries it.
+ */
+export interface Race {
+  incident: string;
+  call: number;
+  params: Params;
+}
+
+export const raceOf = (item: TraceItem): Race => {
+  const { incident, call, ...params } = item.params;
+  return { incident: String(incident), call: Number(call), params };
+};
+
+/** Races per simulated day, beside the generator's incidents (their own seeded stream: adding them moves nothing else). */
+const RACES_PER_DAY: readonly [number, number] = [1, 4];
+const MAX_RACE_CALL = 12;
+const DAY_MS = 86_400_000;
+
+const weighted = <T extends { weight: number }>(items: readonly T[], x: number): T | undefined => {
+  let left = x;
+  for (const item of items) {
+    left -= item.weight;
+    if (left < 0) return item;
+  }
+  return items.at(-1);
+};
+
+export const drawRaces = (model: CapabilityModel, seed: number, days: number): TraceItem[] => {
+  const rng = createRng((Math.imul(seed, 0x27d4eb2f) ^ 0x165667b1) >>> 0);
+  const total = model.incidents.reduce((sum, i) => sum + i.weight, 0);
+  const items: TraceItem[] = [];
+  for (let day = 0; day < days; day++) {
+    for (let k = rng.int(...RACES_PER_DAY); k > 0; k--) {
+      const incident = weighted(model.incidents, rng.next() * total);
+      if (incident === undefined) return items;
+      const at = day * DAY_MS + rng.int(0, DAY_MS / 1000 - 1) * 1000;
+      const call = rng.int(1, MAX_RACE_CALL);
+      items.push({ at, kind: "race", params: { incident: incident.name, call, ...incident.draw(rng) } });
+    }
+  }
+  return items;
+};
+
+/**
+ * The latencies of an invocation carrying `race`: unchanged, and when its `call`-th call begins, `pin` is
+ * told the simulated time halfway through that call's latency (where the race's incident happens).
+ */
+export const racingLatency = (
+  latency: () => number,
+  race: Race,
+  now: () => number,
+  pin: (at: number) => void,
+): (() => number) => {
+  let calls = 0;
+  return () => {
+    const ms = latency();
+    calls += 1;
+    if (calls === race.call) pin(now() + Math.floor(ms / 2));
+    return ms;
+  };
+};

@@ -1,11 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../../../functions/index";
+import { generateTrace } from "../../../tools/chaos/generate";
+import { vfxtIpMoveModel } from "../../../tools/chaos/incidents/vfxt-ip-move";
 import {
   callLatency,
+  drawRaces,
   Lanes,
   MAX_EVENT_AGE_MS,
   RESERVED_CONCURRENCY,
+  raceOf,
+  racingLatency,
   throttle,
   throttleRetryMs,
 } from "../../../tools/chaos/interleave";
@@ -101,5 +106,47 @@ describe("call latency", () => {
     expect(Math.max(...a)).toBeLessThanOrEqual(300);
     // Log-uniform: most calls are fast, some slow.
     expect(a.filter((ms) => ms < 40).length).toBeGreaterThan(a.filter((ms) => ms > 150).length);
+  });
+});
+
+describe("races: an incident inside an invocation", () => {
+  it("are drawn from the seed on their own stream, 1–4 a day, of the capability's incidents, pinned to call 1–12", () => {
+    const races = drawRaces(vfxtIpMoveModel, 9, 5);
+    expect(drawRaces(vfxtIpMoveModel, 9, 5)).toEqual(races);
+    expect(races.length).toBeGreaterThanOrEqual(5);
+    expect(races.length).toBeLessThanOrEqual(20);
+    const names = vfxtIpMoveModel.incidents.map((i) => i.name);
+    for (const item of races) {
+      const race = raceOf(item);
+      expect(names).toContain(race.incident);
+      expect(race.call).toBeGreaterThanOrEqual(1);
+      expect(race.call).toBeLessThanOrEqual(12);
+      expect(item.params).toMatchObject({ incident: race.incident, call: race.call, ...race.params });
+    }
+    // The generator adds them beside its own items, which stay as they were.
+    const trace = generateTrace(vfxtIpMoveModel, 9, 5);
+    expect(trace.items.filter((i) => i.kind === "race")).toEqual(
+      expect.arrayContaining(races.map((r) => expect.objectContaining(r))),
+    );
+  });
+
+  it("pin their incident halfway through the latency of the invocation's call-th call, once", () => {
+    const pins: number[] = [];
+    let now = 1_000;
+    const latencies = [10, 40, 20, 30];
+    const next = racingLatency(
+      () => latencies.shift() ?? 0,
+      { incident: "stop", call: 2, params: {} },
+      () => now,
+      (at) => pins.push(at),
+    );
+    expect(next()).toBe(10);
+    now += 10;
+    expect(next()).toBe(40);
+    expect(pins).toEqual([1_030]);
+    now += 40;
+    next();
+    next();
+    expect(pins).toEqual([1_030]);
   });
 });
