@@ -80,9 +80,29 @@ export const parseIpv6 = (text: string): IpAddress | undefined => {
   return { version: 6, value: groups.reduce((value, group) => (value << 16n) | group, 0n) };
 };
 
+/**
+ * Parsed text, remembered: the simulated account and the chaos checks parse the same few addresses and
+ * blocks millions of times. Values are frozen (shared by every caller); a full cache starts over.
+ */
+const CACHE_LIMIT = 50_000;
+const remembered = <T>(cache: Map<string, T>, text: string, parse: (text: string) => T): T => {
+  const hit = cache.get(text);
+  if (hit !== undefined || cache.has(text)) return hit as T;
+  const value = parse(text);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, value);
+  return value;
+};
+
+const addresses = new Map<string, IpAddress | undefined>();
+const parseAnyIp = (text: string): IpAddress | undefined => {
+  const address = text.includes(":") ? parseIpv6(text) : parseIpv4(text);
+  return address === undefined ? undefined : Object.freeze(address);
+};
+
 /** An IPv4 or IPv6 address (optionally of one version only). */
 export const parseIp = (text: string, version?: IpVersion): IpAddress | undefined => {
-  const address = text.includes(":") ? parseIpv6(text) : parseIpv4(text);
+  const address = remembered(addresses, text, parseAnyIp);
   return address !== undefined && (version === undefined || address.version === version)
     ? address
     : undefined;
@@ -112,16 +132,31 @@ export const cidrSize = (cidr: Cidr): bigint => 1n << BigInt(BITS[cidr.version] 
 
 const hostMask = (version: IpVersion, prefix: number): bigint => (1n << BigInt(BITS[version] - prefix)) - 1n;
 
-/** `a.b.c.d/n` or `x:…/n`; see CidrOptions for host bits and versions. */
-export const parseCidr = (text: string, options: CidrOptions = {}): Cidr | undefined => {
+/** A block as written: its network, and whether host bits were set (options decide what that means). */
+interface ParsedBlock {
+  readonly cidr: Cidr;
+  readonly hostBits: boolean;
+}
+
+const blocks = new Map<string, ParsedBlock | undefined>();
+const parseBlock = (text: string): ParsedBlock | undefined => {
   const [ip, bits, ...rest] = text.split("/");
   if (ip === undefined || bits === undefined || rest.length > 0 || !PREFIX.test(bits)) return undefined;
-  const address = parseIp(ip, options.version);
+  const address = parseIp(ip);
   const prefix = Number(bits);
   if (address === undefined || prefix > BITS[address.version]) return undefined;
   const host = address.value & hostMask(address.version, prefix);
-  if (host !== 0n && options.hostBits !== "mask") return undefined;
-  return { version: address.version, network: address.value - host, prefix };
+  const cidr = Object.freeze({ version: address.version, network: address.value - host, prefix });
+  return { cidr, hostBits: host !== 0n };
+};
+
+/** `a.b.c.d/n` or `x:…/n`; see CidrOptions for host bits and versions. */
+export const parseCidr = (text: string, options: CidrOptions = {}): Cidr | undefined => {
+  const block = remembered(blocks, text, parseBlock);
+  if (block === undefined) return undefined;
+  if (options.version !== undefined && block.cidr.version !== options.version) return undefined;
+  if (block.hostBits && options.hostBits !== "mask") return undefined;
+  return block.cidr;
 };
 
 export const isCidr = (text: string, options?: CidrOptions): boolean =>

@@ -34,9 +34,16 @@ import { evaluateAlarms, metricsModel } from "./metrics";
 import { NetworkControls } from "./network-controls";
 import { addressKey } from "./network-models";
 import { outpostsModel } from "./outposts";
+import { copyPlain } from "./plain-copy";
 import { Params } from "./query";
 import { settleRegion } from "./settle";
-import { type AccountSnapshot, type PublishedEventSnapshot, takeSnapshot } from "./snapshot";
+import {
+  type AccountSnapshot,
+  type PublishedEventSnapshot,
+  type RouteTableSnapshot,
+  routeTablesSnapshot,
+  takeSnapshot,
+} from "./snapshot";
 import {
   type AlarmActionDelivery,
   type EmitServiceEvent,
@@ -70,10 +77,36 @@ const MODELS: Readonly<Partial<Record<SimServiceName, ServiceModel>>> = {
 
 function cloneForLog<T>(value: T): T {
   try {
-    return structuredClone(value);
+    return copyPlain(value);
   } catch {
     return JSON.parse(JSON.stringify(value)) as T;
   }
+}
+
+/** Freezes a plain value and everything in it (events shared by every snapshot taken after them). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The record of an entry PutEvents accepted, with the id, time and region the account gave it. */
+function publishedRecord(p: PublishedRecord): PublishedEventSnapshot {
+  const e = p.entry;
+  const record: PublishedEventSnapshot = {
+    EventId: p.eventId,
+    At: new Date(p.at).toISOString(),
+    Region: p.region,
+    EventBusName: typeof e.EventBusName === "string" && e.EventBusName !== "" ? e.EventBusName : "default",
+  };
+  if (typeof e.Source === "string") record.Source = e.Source;
+  if (typeof e.DetailType === "string") record.DetailType = e.DetailType;
+  if (typeof e.Detail === "string") record.Detail = e.Detail;
+  if (Array.isArray(e.Resources))
+    record.Resources = e.Resources.filter((r): r is string => typeof r === "string");
+  return record;
 }
 
 /** EventBridge `time` is second precision: `2019-10-02T17:04:40Z`. */
@@ -97,6 +130,10 @@ export class SimulatedAccount {
   });
   private readonly regions = new Map<string, RegionState>();
   private readonly published: PublishedRecord[] = [];
+  /** The published records, frozen, made once each (snapshots share them). */
+  private readonly publishedRecords: PublishedEventSnapshot[] = [];
+  /** Frozen copies of `serviceEvents`, made once each when a snapshot first needs them. */
+  private readonly serviceEventCopies: ServiceEvent[] = [];
   private ids: IdGenerator;
 
   private constructor(fixture: AccountFixture, options: SimulatedAccountOptions) {
@@ -127,22 +164,12 @@ export class SimulatedAccount {
 
   /** Published entries with the id, time and region the account gave them. */
   get publishedEventRecords(): PublishedEventSnapshot[] {
-    return this.published.map((p) => {
-      const e = p.entry;
-      const record: PublishedEventSnapshot = {
-        EventId: p.eventId,
-        At: new Date(p.at).toISOString(),
-        Region: p.region,
-        EventBusName:
-          typeof e.EventBusName === "string" && e.EventBusName !== "" ? e.EventBusName : "default",
-      };
-      if (typeof e.Source === "string") record.Source = e.Source;
-      if (typeof e.DetailType === "string") record.DetailType = e.DetailType;
-      if (typeof e.Detail === "string") record.Detail = e.Detail;
-      if (Array.isArray(e.Resources))
-        record.Resources = e.Resources.filter((r): r is string => typeof r === "string");
-      return record;
-    });
+    return [...this.publishedRecords];
+  }
+
+  /** How many entries PutEvents accepted so far (`publishedEventRecords.length`, without the copy). */
+  get publishedEventCount(): number {
+    return this.publishedRecords.length;
   }
 
   /** Events EventBridge rules matched (put on their bus, allowed, pattern matched), with the rules' targets. */
@@ -216,8 +243,9 @@ export class SimulatedAccount {
       const operation = MODELS[ctx.service]?.[ctx.operation];
       if (operation === undefined) throw notSimulated(ctx.service, ctx.operation);
       const state = this.state(region);
-      const context = this.context(state);
-      if (ctx.accessKeyId !== undefined) context.callerAccessKeyId = ctx.accessKeyId;
+      const shared = this.context(state);
+      const context =
+        ctx.accessKeyId === undefined ? shared : { ...shared, callerAccessKeyId: ctx.accessKeyId };
       const output = operation(context, new Params(input ?? {}, paramErrorsFor(ctx.service))) as SimOutput;
       record.output = cloneForLog(output);
       return output;
@@ -315,12 +343,21 @@ export class SimulatedAccount {
   /** Plain JSON state of a region (default: the fixture's) for before/after diffs. */
   snapshot(region: string = this.fixture.region): AccountSnapshot {
     this.settle();
+    const copies = this.serviceEventCopies;
+    for (let i = copies.length; i < this.serviceEvents.length; i++)
+      copies.push(deepFreeze(structuredClone(this.serviceEvents[i] as ServiceEvent)));
     return takeSnapshot(
       this.state(region),
       this.clock.now(),
-      this.publishedEventRecords.filter((e) => e.Region === region),
-      this.serviceEvents.filter((e) => e.region === region),
+      this.publishedRecords.filter((e) => e.Region === region),
+      copies.filter((e) => e.region === region),
     );
+  }
+
+  /** The route tables of `snapshot(region).routeTables`, without the rest of the snapshot. */
+  routeTablesSnapshot(region: string = this.fixture.region): Record<string, RouteTableSnapshot> {
+    this.settle();
+    return routeTablesSnapshot(this.state(region));
   }
 
   /** Handles `/__sim/…` control requests (the HTTP server passes method, path and parsed body). */
@@ -338,7 +375,9 @@ export class SimulatedAccount {
     this.regions.set(this.fixture.region, regionFromFixture(this.fixture));
     this.calls.length = 0;
     this.published.length = 0;
+    this.publishedRecords.length = 0;
     this.serviceEvents.length = 0;
+    this.serviceEventCopies.length = 0;
     this.ids = new IdGenerator(this.fixture.accountId);
     this.faults.clear();
     for (const f of this.fixture.faults) this.faults.add(f);
@@ -346,16 +385,35 @@ export class SimulatedAccount {
       for (const b of EC2_DOCUMENTED_BUCKETS) this.faults.tokenBucket(b);
   }
 
+  /** One context per region state (built once: the account settles on every call and every clock move). */
+  private readonly contexts = new WeakMap<RegionState, OpContext>();
+
   private context(state: RegionState): OpContext {
+    let context = this.contexts.get(state);
+    if (context === undefined) {
+      context = this.newContext(state);
+      this.contexts.set(state, context);
+    }
+    return context;
+  }
+
+  private newContext(state: RegionState): OpContext {
+    const account = this;
     return {
       state,
       accountId: this.fixture.accountId,
       region: state.region,
       nowMs: () => this.clock.nowMs(),
-      ids: this.ids,
+      // The account's current generator (load() makes a new one).
+      get ids() {
+        return account.ids;
+      },
       emit: (e) => this.emit(state.region, e),
-      publish: (entry, eventId) =>
-        this.published.push({ eventId, at: this.clock.nowMs(), region: state.region, entry }),
+      publish: (entry, eventId) => {
+        const published = { eventId, at: this.clock.nowMs(), region: state.region, entry };
+        this.published.push(published);
+        this.publishedRecords.push(deepFreeze(publishedRecord(published)));
+      },
     };
   }
 

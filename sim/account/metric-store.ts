@@ -20,9 +20,20 @@ export interface Series {
 export type Stat = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
 export const STATS: readonly Stat[] = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"];
 
+const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
+
+const SEPARATORS = /[\u0001\u0002]/;
+const part = (text: string): string => (SEPARATORS.test(text) ? `\u0002${JSON.stringify(text)}` : text);
+
+/**
+ * One key per series: the dimensions in name order (a put and an alarm may list them in any order).
+ * Parts are joined with control characters; a part containing one is written as JSON instead.
+ */
 function seriesKey(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): string {
-  const sorted = [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-  return JSON.stringify([namespace, metricName, sorted.map((d) => [d.Name, d.Value])]);
+  const sorted = dims.length < 2 ? dims : [...dims].sort(byName);
+  let key = `${part(namespace)}\u0001${part(metricName)}`;
+  for (const d of sorted) key += `\u0001${part(d.Name)}\u0001${part(d.Value)}`;
+  return key;
 }
 
 /** Index of the first sample at or after `at` (samples sorted by time). */
@@ -44,6 +55,8 @@ export class MetricStore {
   readonly namespaces = new Map<string, number>();
   /** Alarm name → the configuration it was evaluated with and the last period end evaluated. */
   readonly evaluated = new Map<string, { configuredAt: number; through: number }>();
+  /** Alarm definition → the series it reads, once it exists (metrics.ts). */
+  readonly seriesOfAlarm = new WeakMap<object, Series>();
 
   add(namespace: string, metricName: string, dims: { Name: string; Value: string }[], s: Sample): void {
     const key = seriesKey(namespace, metricName, dims);

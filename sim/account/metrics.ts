@@ -28,7 +28,7 @@ import {
   periodFitsAge,
   roundedStart,
 } from "./metric-data-rules";
-import { MetricStore, type Sample, STATS, type Stat } from "./metric-store";
+import { MetricStore, type Sample, type Series, STATS, type Stat } from "./metric-store";
 import { metricDataModel } from "./outposts";
 import type { Params } from "./query";
 
@@ -328,77 +328,28 @@ export type EvaluationRule = Pick<Evaluable, "periodMs" | "n" | "m" | "threshold
   stat?: Stat;
 };
 
-/**
- * One evaluation at period end `end`, from the datapoint of each period start (`valueAt`): the new
- * state with its reason, or undefined to keep the state.
- */
-export function evaluateAt(
-  e: EvaluationRule,
-  valueAt: (start: number) => number | undefined,
-  end: number,
-): { value: AlarmValue; reason: string; reasonData: string } | undefined {
-  // Most recent first.
-  const points: { start: number; value: number | undefined }[] = [];
-  for (let i = 1; i <= e.n; i += 1) {
-    const start = end - i * e.periodMs;
-    points.push({
-      start,
-      value: valueAt(start),
-    });
-  }
+interface Point {
+  start: number;
+  value: number | undefined;
+}
+
+/** The state an evaluation decides, and the count its reason gives (`crossed`), before any text is built. */
+interface Decision {
+  value: AlarmValue;
+  /** Datapoints counted in a "Threshold Crossed" reason; undefined: no datapoint at all (`e.treat` says how). */
+  crossed?: number;
+}
+
+function decide(e: EvaluationRule, points: readonly Point[]): Decision | undefined {
   const real = points.filter((pt): pt is { start: number; value: number } => pt.value !== undefined);
   const breaching = real.filter((pt) => e.compare.test(pt.value, e.threshold)).length;
   const missing = e.n - real.length;
-  const reasonData = JSON.stringify({
-    version: "1.0",
-    queryDate: new Date(end).toISOString().replace("Z", "+0000"),
-    startDate: new Date(end - e.n * e.periodMs).toISOString().replace("Z", "+0000"),
-    statistic: e.stat,
-    period: e.periodMs / 1000,
-    recentDatapoints: real.map((pt) => pt.value),
-    threshold: e.threshold,
-    evaluatedDatapoints: points.map((pt) =>
-      pt.value === undefined
-        ? { timestamp: new Date(pt.start).toISOString().replace("Z", "+0000") }
-        : { timestamp: new Date(pt.start).toISOString().replace("Z", "+0000"), value: pt.value },
-    ),
-  });
-  const shown = real.map((pt) => `${fmt(pt.value)} (${shortDate(pt.start)})`).join(", ");
-  const crossed = (count: number, value: AlarmValue) => ({
-    value,
-    reason: `Threshold Crossed: ${count} out of the last ${e.n} datapoints [${shown}] ${
-      value === "ALARM" ? "were" : "were not"
-    } ${e.compare.text} the threshold (${fmt(e.threshold)}) (minimum ${e.m} datapoint${
-      e.m === 1 ? "" : "s"
-    } for ${value === "ALARM" ? "OK -> ALARM" : "ALARM -> OK"} transition).`,
-    reasonData,
-  });
   if (real.length === 0) {
-    switch (e.treat) {
-      case "missing":
-        return {
-          value: "INSUFFICIENT_DATA",
-          reason: `Insufficient Data: ${e.n} datapoint${e.n === 1 ? " was" : "s were"} unknown.`,
-          reasonData,
-        };
-      case "ignore":
-        return undefined;
-      case "breaching":
-        return {
-          value: "ALARM",
-          reason: `Threshold Crossed: no datapoints were received for ${e.n} period${e.n === 1 ? "" : "s"} and ${e.n} missing datapoint${e.n === 1 ? " was" : "s were"} treated as [Breaching].`,
-          reasonData,
-        };
-      case "notBreaching":
-        return {
-          value: "OK",
-          reason: `Threshold Crossed: no datapoints were received for ${e.n} period${e.n === 1 ? "" : "s"} and ${e.n} missing datapoint${e.n === 1 ? " was" : "s were"} treated as [NonBreaching].`,
-          reasonData,
-        };
-    }
+    if (e.treat === "ignore") return undefined;
+    return { value: e.treat === "missing" ? "INSUFFICIENT_DATA" : e.treat === "breaching" ? "ALARM" : "OK" };
   }
   if (missing === 0 || e.treat === "missing" || e.treat === "ignore") {
-    if (breaching >= e.m) return crossed(breaching, "ALARM");
+    if (breaching >= e.m) return { value: "ALARM", crossed: breaching };
     // A breaching datapoint at least M periods old, with only breaching or missing ones after it,
     // puts the alarm in ALARM (AWS knowledge center "cloudwatch-alarm-single-data-point").
     for (let i = e.m - 1; i < points.length; i += 1) {
@@ -407,13 +358,97 @@ export function evaluateAt(
       if (!e.compare.test(pt.value, e.threshold)) break;
       const recent = points.slice(0, i);
       if (recent.every((r) => r.value === undefined || e.compare.test(r.value, e.threshold)))
-        return crossed(breaching, "ALARM");
+        return { value: "ALARM", crossed: breaching };
       break;
     }
-    return crossed(real.length - breaching, "OK");
+    return { value: "OK", crossed: real.length - breaching };
   }
   const total = breaching + (e.treat === "breaching" ? missing : 0);
-  return total >= e.m ? crossed(total, "ALARM") : crossed(e.n - total, "OK");
+  return total >= e.m ? { value: "ALARM", crossed: total } : { value: "OK", crossed: e.n - total };
+}
+
+const isoTime = (ms: number): string => new Date(ms).toISOString().replace("Z", "+0000");
+
+function reasonDataOf(e: EvaluationRule, points: readonly Point[], end: number): string {
+  return JSON.stringify({
+    version: "1.0",
+    queryDate: isoTime(end),
+    startDate: isoTime(end - e.n * e.periodMs),
+    statistic: e.stat,
+    period: e.periodMs / 1000,
+    recentDatapoints: points.flatMap((pt) => (pt.value === undefined ? [] : [pt.value])),
+    threshold: e.threshold,
+    evaluatedDatapoints: points.map((pt) =>
+      pt.value === undefined
+        ? { timestamp: isoTime(pt.start) }
+        : { timestamp: isoTime(pt.start), value: pt.value },
+    ),
+  });
+}
+
+function reasonOf(e: EvaluationRule, points: readonly Point[], d: Decision): string {
+  const periods = `${e.n} period${e.n === 1 ? "" : "s"}`;
+  const unknown = `${e.n} datapoint${e.n === 1 ? " was" : "s were"}`;
+  if (d.crossed === undefined) {
+    if (e.treat === "missing") return `Insufficient Data: ${unknown} unknown.`;
+    const treated = e.treat === "breaching" ? "Breaching" : "NonBreaching";
+    return `Threshold Crossed: no datapoints were received for ${periods} and ${e.n} missing datapoint${e.n === 1 ? " was" : "s were"} treated as [${treated}].`;
+  }
+  const shown = points
+    .flatMap((pt) => (pt.value === undefined ? [] : [`${fmt(pt.value)} (${shortDate(pt.start)})`]))
+    .join(", ");
+  const alarm = d.value === "ALARM";
+  return `Threshold Crossed: ${d.crossed} out of the last ${e.n} datapoints [${shown}] ${
+    alarm ? "were" : "were not"
+  } ${e.compare.text} the threshold (${fmt(e.threshold)}) (minimum ${e.m} datapoint${
+    e.m === 1 ? "" : "s"
+  } for ${alarm ? "OK -> ALARM" : "ALARM -> OK"} transition).`;
+}
+
+/**
+ * One evaluation at period end `end`, from the datapoint of each period start (`valueAt`): the new
+ * state with its reason, or undefined to keep the state. The reason's text is built only when read
+ * (an evaluation that keeps the alarm's state, nearly all of them, needs only `value`).
+ */
+export function evaluateAt(
+  e: EvaluationRule,
+  valueAt: (start: number) => number | undefined,
+  end: number,
+): { value: AlarmValue; reason: string; reasonData: string } | undefined {
+  // Most recent first.
+  const points: Point[] = [];
+  for (let i = 1; i <= e.n; i += 1) {
+    const start = end - i * e.periodMs;
+    points.push({ start, value: valueAt(start) });
+  }
+  const d = decide(e, points);
+  if (d === undefined) return undefined;
+  let reason: string | undefined;
+  let reasonData: string | undefined;
+  return {
+    value: d.value,
+    get reason() {
+      reason ??= reasonOf(e, points, d);
+      return reason;
+    },
+    get reasonData() {
+      reasonData ??= reasonDataOf(e, points, end);
+      return reasonData;
+    },
+  };
+}
+
+/**
+ * The series an alarm reads, remembered by the store per alarm definition (PutMetricAlarm replaces the
+ * definition; a series, once stored, stays): settling looks it up on every period end otherwise.
+ */
+function seriesOf(store: MetricStore, e: Evaluable, alarm: MetricAlarm): Series | undefined {
+  const known = store.seriesOfAlarm.get(alarm);
+  if (known !== undefined) return known;
+  const dims = (alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
+  const series = store.get(e.namespace, e.metricName, dims);
+  if (series !== undefined) store.seriesOfAlarm.set(alarm, series);
+  return series;
 }
 
 /**
@@ -437,8 +472,7 @@ export function evaluateAlarms(c: OpContext, now: number): void {
     }
     const last = Math.floor(now / e.periodMs) * e.periodMs;
     if (last <= progress.through) continue;
-    const dims = (model.alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
-    const series = store.get(e.namespace, e.metricName, dims);
+    const series = seriesOf(store, e, model.alarm);
     const valueAt = (start: number) =>
       series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs);
     let end = Math.max(progress.through + e.periodMs, last - MAX_EVALUATIONS * e.periodMs);

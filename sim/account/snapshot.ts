@@ -220,6 +220,34 @@ function engineSnapshot(
   };
 }
 
+/** The route tables of a region as a snapshot shows them (a check that needs only them takes only them). */
+export function routeTablesSnapshot(state: RegionState): Record<string, RouteTableSnapshot> {
+  return sortedRecord(
+    [...state.routeTables.values()].map((rt): [string, RouteTableSnapshot] => {
+      const routes: Record<string, RouteSnapshot> = {};
+      const listed = listedRoutes(state, rt);
+      for (const r of listed) {
+        const propagated = r.origin === "EnableVgwRoutePropagation";
+        const hasStatic = listed.some((o) => o !== r && o.destinationCidrBlock === r.destinationCidrBlock);
+        const key =
+          propagated && hasStatic ? `${r.destinationCidrBlock} (propagated)` : r.destinationCidrBlock;
+        routes[key] = { Target: r.target, Origin: r.origin, State: state.routeState(r) };
+      }
+      return [
+        rt.id,
+        {
+          VpcId: rt.vpcId,
+          Routes: routes,
+          PropagatingVgws: [...rt.propagatingVgws],
+          Associations: rt.associations.map((a) => a.subnetId ?? a.gatewayId ?? "main"),
+          Tags: tags(rt.tags),
+        },
+      ];
+    }),
+  );
+}
+
+/** The state of a region now, with the events given (frozen: the snapshot shares them). */
 export function takeSnapshot(
   state: RegionState,
   at: Date,
@@ -279,29 +307,7 @@ export function takeSnapshot(
       return [n.id, s];
     }),
   );
-  const routeTables = sortedRecord(
-    [...state.routeTables.values()].map((rt): [string, RouteTableSnapshot] => {
-      const routes: Record<string, RouteSnapshot> = {};
-      const listed = listedRoutes(state, rt);
-      for (const r of listed) {
-        const propagated = r.origin === "EnableVgwRoutePropagation";
-        const hasStatic = listed.some((o) => o !== r && o.destinationCidrBlock === r.destinationCidrBlock);
-        const key =
-          propagated && hasStatic ? `${r.destinationCidrBlock} (propagated)` : r.destinationCidrBlock;
-        routes[key] = { Target: r.target, Origin: r.origin, State: state.routeState(r) };
-      }
-      return [
-        rt.id,
-        {
-          VpcId: rt.vpcId,
-          Routes: routes,
-          PropagatingVgws: [...rt.propagatingVgws],
-          Associations: rt.associations.map((a) => a.subnetId ?? a.gatewayId ?? "main"),
-          Tags: tags(rt.tags),
-        },
-      ];
-    }),
-  );
+  const routeTables = routeTablesSnapshot(state);
   const localGatewayRouteTables = sortedRecord(
     [...state.localGatewayRouteTables.values()].map((t): [string, LocalGatewayRouteTableSnapshot] => [
       t.id,
@@ -398,8 +404,9 @@ export function takeSnapshot(
     alarms: sortedRecord(Object.entries(alarms)),
     elasticIps,
     subnetCidrReservations,
-    publishedEvents: structuredClone([...publishedEvents]),
-    serviceEvents: structuredClone([...serviceEvents]),
+    // Shared, not copied: the account gives frozen events, made once each (a run takes thousands of snapshots).
+    publishedEvents: [...publishedEvents],
+    serviceEvents: [...serviceEvents],
   };
 }
 

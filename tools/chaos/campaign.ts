@@ -8,7 +8,7 @@ import { Harness, type HarnessTransport } from "../../sim/harness";
 import { writeArtifacts } from "./artifacts";
 import { type RunResult, runTrace } from "./driver";
 import { generateTrace } from "./generate";
-import { addMeasures, emptyMeasures, type MeasureSummary, summarize } from "./measures";
+import { addMeasures, emptyMeasures, type MeasureSummary, type RunMeasures, summarize } from "./measures";
 import { shrinkTrace } from "./shrink";
 import type { CapabilityModel, Trace } from "./types";
 
@@ -22,8 +22,10 @@ export interface CampaignOptions {
   minutes?: number;
   /** How the handlers reach the simulated account (default `memory`: no sockets, the same bytes). */
   transport?: HarnessTransport;
+  /** Child processes the runs are shared among (default 1: the runs in this process; workers.ts). */
+  workers?: number;
   /** Called after each run (progress), with the capability's totals so far. */
-  onRun?: (capability: string, result: RunResult, totals: CapabilityResult) => void;
+  onRun?: (capability: string, run: RunSummary, totals: CapabilityResult) => void;
   /** Called after each capability's campaign. */
   onCapability?: (totals: CapabilityResult) => void;
 }
@@ -55,6 +57,40 @@ export interface CapabilityResult {
   stoppedByTime: boolean;
 }
 
+/** One run of a campaign: its place in the campaign, its seed and its simulated days. */
+export interface PlannedRun {
+  index: number;
+  seed: number;
+  days: number;
+}
+
+/** What a campaign keeps of a run (plain JSON: a worker sends it to the campaign's process). */
+export interface RunSummary {
+  index: number;
+  seed: number;
+  simulatedMs: number;
+  incidents: number;
+  invocations: number;
+  kept: number;
+  lostByFault: number;
+  measures?: RunMeasures;
+  /** The first violation, shrunk and written out. */
+  violation?: FoundViolation;
+  /** Wall-clock ms spent shrinking (not counted in the campaign's rate). */
+  shrinkMs: number;
+}
+
+/** The runs of a campaign: whole trace days with the seeds `seed`, `seed + 1`, … until `days` days. */
+export const planRuns = (options: Pick<CampaignOptions, "days" | "seed" | "runDays">): PlannedRun[] => {
+  const runs: PlannedRun[] = [];
+  for (let index = 0, planned = 0; planned < options.days; index++) {
+    const days = Math.min(options.runDays, options.days - planned);
+    planned += days;
+    runs.push({ index, seed: options.seed + index, days });
+  }
+  return runs;
+};
+
 const shrinkAndWrite = async (
   harness: Harness,
   model: CapabilityModel,
@@ -78,56 +114,103 @@ const shrinkAndWrite = async (
   };
 };
 
+/** Runs one planned run (and shrinks and writes out its violation). */
+export const runPlanned = async (
+  harness: Harness,
+  model: CapabilityModel,
+  run: PlannedRun,
+  out: string | undefined,
+): Promise<RunSummary> => {
+  const result = await runTrace(harness, model, generateTrace(model, run.seed, run.days));
+  const summary: RunSummary = {
+    index: run.index,
+    seed: run.seed,
+    simulatedMs: result.stats.simulatedMs,
+    incidents: result.stats.incidents,
+    invocations: result.stats.invocations,
+    kept: result.stats.kept,
+    lostByFault: result.stats.lostByFault,
+    shrinkMs: 0,
+    ...(result.measures === undefined ? {} : { measures: result.measures }),
+  };
+  if (result.violations.length > 0) {
+    const t0 = performance.now();
+    summary.violation = await shrinkAndWrite(harness, model, result, out);
+    summary.shrinkMs = performance.now() - t0;
+  }
+  return summary;
+};
+
+/** A capability's totals, from its runs' summaries in campaign order. */
+export class CampaignTotals {
+  readonly result: CapabilityResult;
+  readonly #measured = emptyMeasures();
+  readonly #started = performance.now();
+  #shrinkMs = 0;
+
+  constructor(capability: string) {
+    this.result = {
+      capability,
+      days: 0,
+      runs: 0,
+      incidents: 0,
+      invocations: 0,
+      kept: 0,
+      lostByFault: 0,
+      wallSeconds: 0,
+      daysPerSecond: 0,
+      violations: [],
+      measures: {},
+      stoppedByTime: false,
+    };
+  }
+
+  add(run: RunSummary): void {
+    const total = this.result;
+    total.days += run.simulatedMs / 86_400_000;
+    total.runs += 1;
+    total.incidents += run.incidents;
+    total.invocations += run.invocations;
+    total.kept += run.kept;
+    total.lostByFault += run.lostByFault;
+    addMeasures(this.#measured, run.measures);
+    if (run.violation !== undefined) total.violations.push(run.violation);
+    this.#shrinkMs += run.shrinkMs;
+    this.tick();
+  }
+
+  /** Brings the wall-clock figures up to now. */
+  tick(): void {
+    const total = this.result;
+    total.wallSeconds = (performance.now() - this.#started - this.#shrinkMs) / 1000;
+    total.daysPerSecond = total.days / Math.max(total.wallSeconds, 1e-9);
+  }
+
+  finish(): CapabilityResult {
+    this.tick();
+    this.result.measures = summarize(this.#measured);
+    return this.result;
+  }
+}
+
 export const runCapability = async (
   harness: Harness,
   model: CapabilityModel,
   options: CampaignOptions,
 ): Promise<CapabilityResult> => {
   const started = performance.now();
-  const total: CapabilityResult = {
-    capability: model.capability,
-    days: 0,
-    runs: 0,
-    incidents: 0,
-    invocations: 0,
-    kept: 0,
-    lostByFault: 0,
-    wallSeconds: 0,
-    daysPerSecond: 0,
-    violations: [],
-    measures: {},
-    stoppedByTime: false,
-  };
-  const measured = emptyMeasures();
+  const totals = new CampaignTotals(model.capability);
   const budgetMs = options.minutes === undefined ? Number.POSITIVE_INFINITY : options.minutes * 60_000;
-  let shrinkMs = 0;
-  // Runs are planned in whole trace days: a run may end a little past its last day (a sleeping handler).
-  for (let k = 0, planned = 0; planned < options.days; k++) {
+  for (const run of planRuns(options)) {
     if (performance.now() - started >= budgetMs) {
-      total.stoppedByTime = true;
+      totals.result.stoppedByTime = true;
       break;
     }
-    const days = Math.min(options.runDays, options.days - planned);
-    planned += days;
-    const result = await runTrace(harness, model, generateTrace(model, options.seed + k, days));
-    total.days += result.stats.simulatedMs / 86_400_000;
-    total.runs += 1;
-    total.incidents += result.stats.incidents;
-    total.invocations += result.stats.invocations;
-    total.kept += result.stats.kept;
-    total.lostByFault += result.stats.lostByFault;
-    addMeasures(measured, result.measures);
-    if (result.violations.length > 0) {
-      const t0 = performance.now();
-      total.violations.push(await shrinkAndWrite(harness, model, result, options.out));
-      shrinkMs += performance.now() - t0;
-    }
-    total.wallSeconds = (performance.now() - started - shrinkMs) / 1000;
-    total.daysPerSecond = total.days / Math.max(total.wallSeconds, 1e-9);
-    options.onRun?.(model.capability, result, total);
+    const summary = await runPlanned(harness, model, run, options.out);
+    totals.add(summary);
+    options.onRun?.(model.capability, summary, totals.result);
   }
-  total.measures = summarize(measured);
-  return total;
+  return totals.finish();
 };
 
 /** Runs the campaign of each model on one harness. */

@@ -49,6 +49,8 @@ export interface Delivered {
 
 export interface RunStats {
   invocations: number;
+  /** AWS calls the invocations made. */
+  calls: number;
   acted: number;
   ignored: number;
   kept: number;
@@ -131,6 +133,7 @@ class Run {
   readonly delivered: Delivered[] = [];
   readonly stats: RunStats = {
     invocations: 0,
+    calls: 0,
     acted: 0,
     ignored: 0,
     kept: 0,
@@ -384,7 +387,7 @@ class Run {
 
   /** How many events the account has emitted so far (service events and events put on a bus). */
   emitted(): number {
-    return this.#world.account.serviceEvents.length + this.#world.account.publishedEventRecords.length;
+    return this.#world.account.serviceEvents.length + this.#world.account.publishedEventCount;
   }
 
   /** New events of the account (service events, and events the toolkit put on a bus) plus the agent's. */
@@ -470,6 +473,7 @@ class Run {
       ...(latency === undefined ? {} : { latency }),
     });
     this.stats.invocations += 1;
+    this.stats.calls += report.calls.length;
     const timedOut = report.timedOut === true || report.simulatedMs > timeoutMs;
     const outcome = timedOut
       ? `timed out after ${timeoutMs} ms`
@@ -543,8 +547,18 @@ const errorLine = (error: unknown): string => {
   return `${e.name ?? "Error"}: ${String(e.message ?? error).split("\n")[0]}`;
 };
 
-const routeLabel = (event: unknown): string => {
-  const e = event as Record<string, unknown>;
+/** How `eventLabel` writes an event. */
+export interface LabelFormat {
+  /** The word for an event without a `detail-type` (a CloudWatch alarm action's payload). */
+  untyped: string;
+}
+
+/**
+ * An event in a few words for logs and timelines: its detail-type, its subject (instance, alarm, group or
+ * first resource) and its state, e.g. `EC2 Instance State-change Notification i-0abc stopped`.
+ */
+export const eventLabel = (event: unknown, format: LabelFormat = { untyped: "payload" }): string => {
+  const e = (event ?? {}) as Record<string, unknown>;
   const resources = Array.isArray(e.resources) ? (e.resources as string[]) : [];
   const detail = (e.detail ?? {}) as Record<string, unknown>;
   const subject =
@@ -556,12 +570,16 @@ const routeLabel = (event: unknown): string => {
   const state = detail.state ?? detail.LifecycleTransition;
   const stateText =
     typeof state === "string"
-      ? ` ${state}`
+      ? state
       : typeof state === "object" && state !== null
-        ? ` ${String((state as Record<string, unknown>).value)}`
+        ? String((state as Record<string, unknown>).value)
         : "";
-  return `${String(e["detail-type"] ?? "payload")} ${String(subject ?? "")}${stateText}`.trim();
+  return [String(e["detail-type"] ?? format.untyped), subject === undefined ? "" : String(subject), stateText]
+    .filter((part) => part !== "")
+    .join(" ");
 };
+
+const routeLabel = (event: unknown): string => eventLabel(event);
 
 /**
  * Moves the clock to `to`; in a long stretch the model's tick keeps running (its events wait for the next

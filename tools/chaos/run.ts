@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- [--capability <name>] [--days N] [--seed S] [--run-days N] [--minutes M]
- *                  [--transport memory|loopback] [--out DIR] [--results FILE] [--json]`
+ *                  [--workers N] [--transport memory|loopback] [--out DIR] [--results FILE] [--json]`
  * `npm run chaos -- --replay <dir>/trace.json [--transport memory|loopback] [--json]`
  *
  * Runs the real handlers against the simulated account on its manual clock with random, seeded incidents
@@ -13,13 +13,14 @@ import { parseArgs } from "node:util";
 import { FUNCTIONS } from "../../functions/index";
 import { Harness, type HarnessTransport } from "../../sim/harness";
 import { readTrace } from "./artifacts";
-import { type CapabilityResult, runCampaign } from "./campaign";
-import { type RunResult, runTrace } from "./driver";
+import { type CapabilityResult, type RunSummary, runCampaign } from "./campaign";
+import { runTrace } from "./driver";
 import { formatMeasures } from "./measures";
 import { MODELS, modelOf } from "./models";
+import { runCampaignOnWorkers } from "./workers";
 
 const USAGE = `usage: npm run chaos -- [--capability <${MODELS.map((m) => m.capability).join("|")}>] [--days N] [--seed S]
-                        [--run-days N] [--minutes M] [--transport memory|loopback] [--out DIR]
+                        [--run-days N] [--minutes M] [--workers N] [--transport memory|loopback] [--out DIR]
                         [--results FILE] [--json]
        npm run chaos -- --replay <trace.json> [--transport memory|loopback] [--json]`;
 
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "run-days": { type: "string", default: "1" },
     minutes: { type: "string" },
+    workers: { type: "string", default: "1" },
     transport: { type: "string", default: "memory" },
     out: { type: "string", default: ".chaos" },
     results: { type: "string" },
@@ -93,6 +95,7 @@ const campaign = async (): Promise<number> => {
     ...(values.minutes === undefined ? {} : { minutes: positive("minutes", values.minutes) }),
     transport: transport(),
     out: values.out,
+    workers: Math.trunc(positive("workers", values.workers)),
   };
   const reportOf = (results: CapabilityResult[]) => ({
     at: new Date().toISOString(),
@@ -100,15 +103,19 @@ const campaign = async (): Promise<number> => {
     ...options,
     results,
   });
-  const onRun = (capability: string, result: RunResult, totals: CapabilityResult) => {
+  const onRun = (capability: string, run: RunSummary, totals: CapabilityResult) => {
     process.stderr.write(
-      `${capability} seed ${result.trace.seed}: ${(result.stats.simulatedMs / 86_400_000).toFixed(2)} day(s), ${result.stats.invocations} invocations, ${result.violations.length === 0 ? "ok" : `VIOLATION ${result.violations[0]?.invariant} (shrunk)`}\n`,
+      `${capability} seed ${run.seed}: ${(run.simulatedMs / 86_400_000).toFixed(2)} day(s), ${run.invocations} invocations, ${run.violation === undefined ? "ok" : `VIOLATION ${run.violation.invariant} (shrunk)`}\n`,
     );
     // Written after every run: a long campaign that is stopped keeps what it ran.
     writeFileSync(file, `${JSON.stringify(reportOf([...done, totals]), null, 2)}\n`);
   };
   const onCapability = (totals: CapabilityResult) => done.push(totals);
-  const report = reportOf(await runCampaign(models, { ...options, onRun, onCapability }));
+  const results =
+    options.workers > 1
+      ? await runCampaignOnWorkers(models, { ...options, onRun, onCapability }, options.workers)
+      : await runCampaign(models, { ...options, onRun, onCapability });
+  const report = reportOf(results);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(
     `${values.json ? JSON.stringify(report, null, 2) : report.results.map(summary).join("\n")}\n`,

@@ -9,6 +9,7 @@ import { type Capability, FUNCTIONS } from "../../functions/index";
 import { SERVICE } from "../../functions/triggers";
 import type { AccountSnapshot, SimulatedAccount } from "../../sim/account/index";
 import type { InvocationReport } from "../../sim/harness";
+import { eventLabel } from "../chaos/driver";
 import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
 import { changesBetween } from "./changes";
@@ -28,29 +29,6 @@ export interface Recorded {
 }
 
 type Json = Record<string, unknown>;
-
-/** `<detail-type> <subject> <state>` of an EventBridge event. */
-export const eventLabel = (event: unknown): string => {
-  const e = event as Json;
-  const detail = (e.detail ?? {}) as Json;
-  const resources = Array.isArray(e.resources) ? (e.resources as string[]) : [];
-  const subject =
-    detail["instance-id"] ??
-    detail.EC2InstanceId ??
-    detail.alarmName ??
-    detail.group ??
-    resources[0]?.split("/").pop();
-  const state = detail.state ?? detail.LifecycleTransition;
-  const stateText =
-    typeof state === "string"
-      ? state
-      : typeof state === "object" && state !== null
-        ? String((state as Json).value)
-        : "";
-  return [String(e["detail-type"] ?? "event"), subject === undefined ? "" : String(subject), stateText]
-    .filter((s) => s !== "")
-    .join(" ");
-};
 
 export class Recorder {
   readonly invocations: Recorded[] = [];
@@ -125,7 +103,8 @@ export class Recorder {
     const time = Date.parse(String((event as Json).time ?? "")) - this.#start;
     this.events.push({
       at: Number.isNaN(time) ? this.now : Math.min(this.now, Math.max(this.#lastStep, time)),
-      event: eventLabel(event),
+      // The chaos driver's labeller; an untyped payload (an alarm action's) is an "event" here.
+      event: eventLabel(event, { untyped: "event" }),
       source: String((event as Json).source ?? ""),
       routedTo: routing.deliveries.map((d) => ({
         function: d.function.name,

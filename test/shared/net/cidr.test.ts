@@ -131,6 +131,28 @@ describe("CIDR blocks", () => {
     );
   });
 
+  it("answers a text parsed before by the same rules, whatever options asked for it first", () => {
+    expect(parseCidr("10.0.1.5/24", { hostBits: "mask" })).toEqual({
+      version: 4,
+      network: 0x0a000100n,
+      prefix: 24,
+    });
+    expect(parseCidr("10.0.1.5/24")).toBeUndefined();
+    expect(parseCidr("10.0.1.0/24", { version: 6 })).toBeUndefined();
+    expect(parseCidr("10.0.1.0/24", { version: 4 })).toEqual({
+      version: 4,
+      network: 0x0a000100n,
+      prefix: 24,
+    });
+    expect(parseIp("2001:db8::1", 4)).toBeUndefined();
+    expect(parseIp("2001:db8::1")).toEqual({ version: 6, value: 0x20010db8000000000000000000000001n });
+    expect(parseCidr("10.0.300.0/24")).toBeUndefined();
+    expect(parseCidr("10.0.300.0/24")).toBeUndefined();
+    // Shared answers cannot be changed by one caller for the next.
+    expect(Object.isFrozen(parseCidr("10.0.1.0/24"))).toBe(true);
+    expect(Object.isFrozen(parseIp("10.0.1.7"))).toBe(true);
+  });
+
   it("rejects host bits by default and masks them on request", () => {
     fc.assert(
       fc.property(anyAddress, fc.integer({ min: 0, max: 128 }), (address, rawPrefix) => {

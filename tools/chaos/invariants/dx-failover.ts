@@ -93,9 +93,9 @@ export const dxView = (
   config: DxFailoverConfig,
   truth: (g: DxFailoverGroupConfig) => PathTruth,
 ): DxView => {
-  const snapshot = account.snapshot();
   const tables: DxView["tables"] = {};
-  for (const [id, t] of Object.entries(snapshot.routeTables)) tables[id] = { routes: t.Routes, tags: t.Tags };
+  for (const [id, t] of Object.entries(account.routeTablesSnapshot()))
+    tables[id] = { routes: t.Routes, tags: t.Tags };
   const groups: DxView["groups"] = {};
   for (const g of config.groups) {
     const mine = Object.entries(tables).filter(([, t]) =>
