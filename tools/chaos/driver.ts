@@ -15,6 +15,7 @@ import { type Deployment, routeEvent } from "../lib/routing";
 import { DAY_MS } from "./generate";
 import {
   callLatency,
+  deliveryIdentity,
   Lanes,
   type Race,
   raceOf,
@@ -292,11 +293,21 @@ class Run {
     for (const p of due) {
       if (this.#lanes.full(p.fn)) this.#throttle(p);
       else {
-        const latency = this.#latencyOf(p, callLatency(this.latencySeed, this.#lanes.started));
+        const latency = this.#latencyOf(p, callLatency(this.latencySeed, this.#identityOf(p)));
         if (this.#lanes.busy) this.stats.concurrent += 1;
         this.#lanes.start(p.fn, () => this.invoke(p, latency));
       }
     }
+  }
+
+  /** Deliveries per stable identity so far (a duplicate's copy is the second of its identity). */
+  readonly #identities = new Map<string, number>();
+
+  #identityOf(p: Pending): string {
+    const key = deliveryIdentity(p.fn.name, p.event, p.attempt, p.throttles ?? 0);
+    const seen = this.#identities.get(key) ?? 0;
+    this.#identities.set(key, seen + 1);
+    return `${key}|${seen}`;
   }
 
   /** An invocation's call latencies; an armed race puts its incident inside its `call`-th call. */

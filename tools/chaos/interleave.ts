@@ -42,13 +42,30 @@ export const throttleRetryMs = (throttles: number): number =>
 const MIN_LATENCY_MS = 5;
 const MAX_LATENCY_MS = 300;
 
+/** FNV-1a: a string to 32 bits. */
+const hash32 = (text: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+};
+
+/**
+ * A delivery's stable identity: its function, its event (the event's id, else its content), its attempt,
+ * its throttles and how many deliveries of that same key came before (a duplicate's copy). What else the
+ * run did (a delivery more or less earlier, a dropped trace item) does not change it.
+ */
+export const deliveryIdentity = (fn: string, event: unknown, attempt: number, throttles: number): string => {
+  const id = (event as { id?: unknown } | null)?.id;
+  return `${fn}|${typeof id === "string" ? id : JSON.stringify(event)}|${attempt}|${throttles}`;
+};
+
 /**
  * The latencies of one invocation's calls, in call order: log-uniform in 5–300 ms (most calls fast, some
- * slow), from the run's seed and the invocation's ordinal, so that an invocation's calls take the same
- * time whatever runs beside it.
+ * slow), from the run's seed and the delivery's stable identity (`deliveryIdentity`), so that an
+ * invocation's calls take the same time whatever runs beside it or before it.
  */
-export const callLatency = (seed: number, invocation: number): (() => number) => {
-  const rng = createRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(invocation + 1, 0x85ebca6b)) >>> 0);
+export const callLatency = (seed: number, identity: string): (() => number) => {
+  const rng = createRng((Math.imul(seed, 0x9e3779b1) ^ hash32(identity)) >>> 0);
   return () => Math.round(MIN_LATENCY_MS * (MAX_LATENCY_MS / MIN_LATENCY_MS) ** rng.next());
 };
 

@@ -93,15 +93,15 @@ describe("reserved concurrency", () => {
 });
 
 describe("call latency", () => {
-  it("is 5–300 ms, the same for the same run seed and invocation, different for another invocation", () => {
-    const draw = (seed: number, invocation: number) => {
-      const next = callLatency(seed, invocation);
+  it("is 5–300 ms, the same for the same run seed and delivery, different for another delivery", () => {
+    const draw = (seed: number, identity: string) => {
+      const next = callLatency(seed, identity);
       return Array.from({ length: 200 }, () => next());
     };
-    const a = draw(7, 3);
-    expect(draw(7, 3)).toEqual(a);
-    expect(draw(7, 4)).not.toEqual(a);
-    expect(draw(8, 3)).not.toEqual(a);
+    const a = draw(7, "f|e1|0|0|0");
+    expect(draw(7, "f|e1|0|0|0")).toEqual(a);
+    expect(draw(7, "f|e1|1|0|0")).not.toEqual(a);
+    expect(draw(8, "f|e1|0|0|0")).not.toEqual(a);
     expect(Math.min(...a)).toBeGreaterThanOrEqual(5);
     expect(Math.max(...a)).toBeLessThanOrEqual(300);
     // Log-uniform: most calls are fast, some slow.
