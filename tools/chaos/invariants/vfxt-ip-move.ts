@@ -135,6 +135,7 @@ const servedSecondary = (
   members: string[],
   vpcId: string,
   address: string,
+  excuse: boolean,
 ): Unserved[] => {
   const subnet = [...state.subnets.values()].find(
     (s) => s.vpcId === vpcId && containsAddress(s.cidrBlock, address),
@@ -145,7 +146,7 @@ const servedSecondary = (
     (e) => view.healthy.has(view.eniOwner.get(e) ?? "") && members.includes(view.eniOwner.get(e) ?? ""),
   );
   if (onHealthy.length === 1 && enis.length === 1) return [];
-  if (onHealthy.length === 0 && !canServe(state, view, members, subnet.id)) return [];
+  if (excuse && onHealthy.length === 0 && !canServe(state, view, members, subnet.id)) return [];
   return [
     {
       invariant: "served",
@@ -161,6 +162,7 @@ const servedRoute = (
   cluster: VfxtClusterConfig,
   members: string[],
   address: string,
+  excuse: boolean,
 ): Unserved[] => {
   const owners = new Set(
     cluster.routeTableIds.map(
@@ -170,13 +172,15 @@ const servedRoute = (
   const [owner] = [...owners];
   if (owners.size === 1 && owner !== undefined && view.healthy.has(owner) && members.includes(owner))
     return [];
-  const anyRouter = members.some(
-    (id) =>
-      view.healthy.has(id) &&
-      [...state.networkInterfaces.values()].some(
-        (e) => e.attachment?.instanceId === id && !e.sourceDestCheck,
-      ),
-  );
+  const anyRouter =
+    !excuse ||
+    members.some(
+      (id) =>
+        view.healthy.has(id) &&
+        [...state.networkInterfaces.values()].some(
+          (e) => e.attachment?.instanceId === id && !e.sourceDestCheck,
+        ),
+    );
   return anyRouter
     ? [
         {
@@ -188,7 +192,11 @@ const servedRoute = (
     : [];
 };
 
-const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): Unserved[] => {
+/**
+ * The configured addresses not on exactly one healthy node. With `excuse` (the invariant) an address no
+ * healthy node of its cluster could take is left out: the function cannot act; the measure counts it.
+ */
+const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig, excuse = true): Unserved[] => {
   const out: Unserved[] = [];
   for (const cluster of config.clusters) {
     const vpcId = clusterVpc(state, config, cluster);
@@ -198,9 +206,9 @@ const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): U
     const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks];
     for (const address of expandAddresses(cluster.addresses)) {
       if (blocks.some((b) => containsAddress(b, address)))
-        out.push(...servedSecondary(state, view, cluster, members, vpcId, address));
+        out.push(...servedSecondary(state, view, cluster, members, vpcId, address, excuse));
       else if (cluster.routeTableIds.length > 0)
-        out.push(...servedRoute(state, view, cluster, members, address));
+        out.push(...servedRoute(state, view, cluster, members, address, excuse));
     }
   }
   return out;
@@ -227,11 +235,12 @@ export const checkVfxtInvariants = (
 };
 
 /**
- * The configured addresses (`<cluster> <address>`) not on exactly one healthy node now although some
- * healthy node of their cluster could take them (the measure `vfxt-unserved-s`).
+ * The configured addresses (`<cluster> <address>`) not on exactly one healthy node now, whether or not a
+ * healthy node of their cluster could take them (the measure `vfxt-unserved-s`: a cluster wholly down is
+ * its worst outage).
  */
 export const unservedAddresses = (state: RegionState, config: VfxtIpMoveConfig, now: number): string[] =>
-  served(state, vfxtView(state, config, now), config).map((u) => u.address);
+  served(state, vfxtView(state, config, now), config, false).map((u) => u.address);
 
 /** Invariant 3: the function's writes against a view taken before them. */
 export const checkVfxtMoves = (

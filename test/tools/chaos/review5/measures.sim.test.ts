@@ -26,7 +26,7 @@ afterAll(async () => {
 const CLUSTER_A = ["a01", "a02", "a03"].map((n) => `i-0af7c0de000000${n}`);
 
 describe("review5: measures", () => {
-  it.fails("review: while every node of a cluster is stopped its addresses count as unserved (vfxt-unserved-s)", async () => {
+  it("review: while every node of a cluster is stopped its addresses count as unserved (vfxt-unserved-s)", async () => {
     const account = harness.load(vfxtIpMoveModel.fixture("grace-900"), { now: CHAOS_START });
     const stage = vfxtIpMoveModel.stage("grace-900") as { vfxtIpMove: unknown };
     const config = VfxtIpMoveConfigSchema.parse(stage.vfxtIpMove);
