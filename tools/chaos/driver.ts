@@ -282,6 +282,7 @@ class Run {
     },
     between: async () => {
       if (this.emitted() !== this.#emittedSeen) await this.#during.run();
+      this.#checker.beforeCall?.();
     },
   };
 

@@ -69,6 +69,8 @@ export interface ApiFaultTarget {
 export interface Checker {
   /** Just before an invocation (a view of the state its writes are judged against). */
   beforeInvocation?(): void;
+  /** Just before each AWS call of an invocation reaches the account (the state that call is judged against). */
+  beforeCall?(): void;
   /** After every invocation. */
   invocation(report: InvocationReport): Violation[];
   /** After every step of simulated time. */

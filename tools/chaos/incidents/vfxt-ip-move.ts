@@ -215,6 +215,17 @@ const checker =
     let before: VfxtView = vfxtView(state(), config, world.start);
     /** An invocation is under way (its writes are judged against `before`). */
     let judging = false;
+    /**
+     * Views taken while the invocation runs (before each of its SDK calls, and at each step of the world
+     * during it), with how many calls the account had logged then: a write is judged against the last view
+     * taken before it.
+     */
+    const views: Array<{ calls: number; view: VfxtView }> = [];
+    const capture = () => {
+      const now = world.account.clock.nowMs();
+      views.push({ calls: world.account.calls.length, view: vfxtView(state(), config, now) });
+    };
+    const viewBefore = (seq: number): VfxtView => views.findLast((v) => v.calls < seq)?.view ?? before;
     const measures = emptyMeasures();
     const unserved = new Episodes(measures, `vfxt-unserved-s grace-${graceSeconds}`);
     const addresses = config.clusters.flatMap((c) =>
@@ -233,14 +244,20 @@ const checker =
       beforeInvocation: () => {
         before = vfxtView(state(), config, world.account.clock.nowMs());
         judging = true;
+        views.length = 0;
         measure(before.at);
+      },
+      beforeCall: () => {
+        if (judging) capture();
       },
       invocation: (report) => {
         const now = world.account.clock.nowMs();
         judging = false;
         measure(now);
         const after = vfxtView(state(), config, now);
-        const moves = checkVfxtMoves(before, report.calls, config);
+        // Each write judged against the state just before it reached the account (a plan made before a
+        // grace and applied after it, off a node that came back, is caught).
+        const moves = report.calls.flatMap((call) => checkVfxtMoves(viewBefore(call.seq), [call], config));
         // One finding per move: the state check adds what the operations check cannot see.
         const seen = new Set(moves.map((m) => m.invariant));
         // The cluster's own moves between the function's calls are not the function's.
@@ -261,7 +278,10 @@ const checker =
         const now = world.account.clock.nowMs();
         // A node that failed while the invocation ran (an incident between its calls) was no healthy node
         // for the function's later writes: it is judged healthy only if it stayed healthy throughout.
-        if (judging) before = { ...before, healthy: stillHealthy(before, vfxtView(state(), config, now)) };
+        if (judging) {
+          before = { ...before, healthy: stillHealthy(before, vfxtView(state(), config, now)) };
+          capture();
+        }
         const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
         measure(now);
         return checkVfxtInvariants(state(), config, { now, settled });

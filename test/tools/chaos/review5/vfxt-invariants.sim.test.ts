@@ -32,7 +32,7 @@ const stoppingOf = (event: unknown): boolean => {
 };
 
 describe("review5: vfxt invariants", () => {
-  it.fails("review: addresses taken from a node that came back during the grace (plan made before the grace, applied after) break no-move-from-healthy", {
+  it("review: addresses taken from a node that came back during the grace (plan made before the grace, applied after) break no-move-from-healthy", {
     timeout: 300_000,
   }, async () => {
     let moved = false;
