@@ -456,7 +456,9 @@ class Run {
       this.stats.lostByFault += 1;
       return;
     }
-    if (fault.kind === "duplicate") this.#queue.push({ ...pending, seq: this.#seq++ });
+    // A copy may come late: Lambda's queue is eventually consistent, EventBridge unordered (interleave5).
+    if (fault.kind === "duplicate")
+      this.#queue.push({ ...pending, seq: this.#seq++, due: due + Number(fault.params.copyDelayMs ?? 0) });
     if (fault.kind === "delay") pending.due += Number(fault.params.delayMs);
     // Reordered: it arrives after whatever is delivered in the next steps.
     if (fault.kind === "reorder") pending.due += this.model.stepMs * 2;
