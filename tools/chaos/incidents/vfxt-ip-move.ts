@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
-import { VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
+import { type VfxtIpMoveConfig, VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import {
   checkVfxtHolders,
@@ -215,17 +215,8 @@ const checker =
     let before: VfxtView = vfxtView(state(), config, world.start);
     /** An invocation is under way (its writes are judged against `before`). */
     let judging = false;
-    /**
-     * Views taken while the invocation runs (before each of its SDK calls, and at each step of the world
-     * during it), with how many calls the account had logged then: a write is judged against the last view
-     * taken before it.
-     */
-    const views: Array<{ calls: number; view: VfxtView }> = [];
-    const capture = () => {
-      const now = world.account.clock.nowMs();
-      views.push({ calls: world.account.calls.length, view: vfxtView(state(), config, now) });
-    };
-    const viewBefore = (seq: number): VfxtView => views.findLast((v) => v.calls < seq)?.view ?? before;
+    const views = viewsDuring(world, config);
+    const viewBefore = (seq: number): VfxtView => views.before(seq) ?? before;
     const measures = emptyMeasures();
     const unserved = new Episodes(measures, `vfxt-unserved-s grace-${graceSeconds}`);
     const addresses = config.clusters.flatMap((c) =>
@@ -244,11 +235,11 @@ const checker =
       beforeInvocation: () => {
         before = vfxtView(state(), config, world.account.clock.nowMs());
         judging = true;
-        views.length = 0;
+        views.clear();
         measure(before.at);
       },
       beforeCall: () => {
-        if (judging) capture();
+        if (judging) views.capture();
       },
       invocation: (report) => {
         const now = world.account.clock.nowMs();
@@ -280,7 +271,7 @@ const checker =
         // for the function's later writes: it is judged healthy only if it stayed healthy throughout.
         if (judging) {
           before = { ...before, healthy: stillHealthy(before, vfxtView(state(), config, now)) };
-          capture();
+          views.capture();
         }
         const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
         measure(now);
@@ -288,6 +279,24 @@ const checker =
       },
     };
   };
+
+/**
+ * Views taken while an invocation runs (before each of its SDK calls, and at each step of the world during
+ * it), with how many calls the account had logged then: a write is judged against the last view before it.
+ */
+const viewsDuring = (world: World, config: VfxtIpMoveConfig) => {
+  const views: Array<{ calls: number; view: VfxtView }> = [];
+  return {
+    capture: () => {
+      const view = vfxtView(world.account.state(), config, world.account.clock.nowMs());
+      views.push({ calls: world.account.calls.length, view });
+    },
+    before: (seq: number): VfxtView | undefined => views.findLast((v) => v.calls < seq)?.view,
+    clear: () => {
+      views.length = 0;
+    },
+  };
+};
 
 const stillHealthy = (before: VfxtView, now: VfxtView): ReadonlySet<string> =>
   new Set([...before.healthy].filter((id) => now.healthy.has(id)));
