@@ -193,6 +193,8 @@ const checker =
     const state = () => world.account.state();
     const settleMs = graceSeconds * 1000 + DETECTION_MS;
     let before: VfxtView = vfxtView(state(), config, world.start);
+    /** An invocation is under way (its writes are judged against `before`). */
+    let judging = false;
     const measures = emptyMeasures();
     const unserved = new Episodes(measures, `vfxt-unserved-s grace-${graceSeconds}`);
     const addresses = config.clusters.flatMap((c) =>
@@ -210,10 +212,12 @@ const checker =
       // Measured around invocations too: a handler sleeping through the grace holds the steps still.
       beforeInvocation: () => {
         before = vfxtView(state(), config, world.account.clock.nowMs());
+        judging = true;
         measure(before.at);
       },
       invocation: (report) => {
         const now = world.account.clock.nowMs();
+        judging = false;
         measure(now);
         const after = vfxtView(state(), config, now);
         const moves = checkVfxtMoves(before, report.calls, config);
@@ -226,12 +230,18 @@ const checker =
       },
       step: () => {
         const now = world.account.clock.nowMs();
+        // A node that failed while the invocation ran (an incident between its calls) was no healthy node
+        // for the function's later writes: it is judged healthy only if it stayed healthy throughout.
+        if (judging) before = { ...before, healthy: stillHealthy(before, vfxtView(state(), config, now)) };
         const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
         measure(now);
         return checkVfxtInvariants(state(), config, { now, settled });
       },
     };
   };
+
+const stillHealthy = (before: VfxtView, now: VfxtView): ReadonlySet<string> =>
+  new Set([...before.healthy].filter((id) => now.healthy.has(id)));
 
 const fixture = (): unknown => JSON.parse(readFileSync(FIXTURE, "utf8"));
 
