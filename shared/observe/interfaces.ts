@@ -1,5 +1,4 @@
 import {
-  DescribeInstanceTypesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSubnetsCommand,
   type EC2Client,
@@ -7,7 +6,7 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { awsCall } from "../aws/errors";
-import { chunks } from "./loaders";
+import { chunks, describeInstanceTypes } from "./loaders";
 
 /** ENIs with their private IPs, subnets, and the instance types' address limits: fresh, paginated reads. */
 
@@ -140,26 +139,14 @@ export const loadAddressLimits = async (
   ec2: EC2Client,
   instanceTypes: readonly string[],
 ): Promise<Record<string, number>> => {
-  const unique = [...new Set(instanceTypes)].filter((t) => t !== "" && t !== "unknown");
+  const types = await describeInstanceTypes(
+    ec2,
+    instanceTypes.filter((t) => t !== "unknown"),
+  );
   const out: Record<string, number> = {};
-  if (unique.length === 0) return out;
-  for (const part of chunks(unique, 100)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
-        ec2.send(
-          new DescribeInstanceTypesCommand({
-            Filters: [{ Name: "instance-type", Values: part }],
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const type of page.InstanceTypes ?? []) {
-        const limit = type.NetworkInfo?.Ipv4AddressesPerInterface;
-        if (type.InstanceType !== undefined && limit !== undefined) out[type.InstanceType] = limit;
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+  for (const [name, type] of types) {
+    const limit = type.NetworkInfo?.Ipv4AddressesPerInterface;
+    if (limit !== undefined) out[name] = limit;
   }
   return out;
 };

@@ -7,11 +7,13 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
   DescribeLocalGatewayRouteTablesCommand,
   DescribeRouteTablesCommand,
   type EC2Client,
   type Filter,
   type Instance,
+  type InstanceTypeInfo,
   type LocalGatewayRoute,
   type Route,
   SearchLocalGatewayRoutesCommand,
@@ -102,6 +104,35 @@ export const loadInstances = async (
   const out: InstanceView[] = [];
   for (const ids of chunks([...new Set(instanceIds)], 200)) {
     out.push(...(await describeInstances(ec2, [{ Name: "instance-id", Values: ids }])));
+  }
+  return out;
+};
+
+/**
+ * The named instance types' facts, paginated, by the `instance-type` filter: a type the Region does not
+ * know is absent from the map (the `InstanceTypes` parameter would fail the whole call with
+ * InvalidInstanceType).
+ */
+export const describeInstanceTypes = async (
+  ec2: EC2Client,
+  names: readonly string[],
+): Promise<Map<string, InstanceTypeInfo>> => {
+  const out = new Map<string, InstanceTypeInfo>();
+  const unique = [...new Set(names)].filter((name) => name !== "");
+  for (const part of chunks(unique, 100)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
+        ec2.send(
+          new DescribeInstanceTypesCommand({
+            Filters: [{ Name: "instance-type", Values: part }],
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const type of page.InstanceTypes ?? []) if (type.InstanceType) out.set(type.InstanceType, type);
+      nextToken = page.NextToken;
+    } while (nextToken);
   }
   return out;
 };

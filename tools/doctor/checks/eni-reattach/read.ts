@@ -5,7 +5,7 @@
  * Auto Scaling membership, and the network limits of the firewall's instance types.
  */
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { DescribeInstanceTypesCommand, DescribeVpcsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeVpcsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { EniReattachGroupConfig } from "../../../../functions/eni-reattach/config";
 import { awsCall } from "../../../../shared/aws/errors";
 import {
@@ -19,7 +19,7 @@ import {
   type NetworkLimits,
 } from "../../../../shared/observe/attachments";
 import { loadSubnets } from "../../../../shared/observe/interfaces";
-import { chunks, loadInstances } from "../../../../shared/observe/loaders";
+import { chunks, describeInstanceTypes, loadInstances } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
 import type { DoctorContext } from "../../types";
 import { cachedRead } from "../support";
@@ -108,32 +108,17 @@ const loadTypeLimits = async (
   types: readonly string[],
 ): Promise<Map<string, NetworkLimits>> => {
   const out = new Map<string, NetworkLimits>();
-  for (const part of chunks([...new Set(types)], 100)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
-        ec2.send(
-          new DescribeInstanceTypesCommand({
-            Filters: [{ Name: "instance-type", Values: part }],
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const t of page.InstanceTypes ?? []) {
-        const max = t.NetworkInfo?.MaximumNetworkInterfaces ?? 1;
-        const cards = (t.NetworkInfo?.NetworkCards ?? []).map((c) => ({
-          index: c.NetworkCardIndex ?? 0,
-          maximumNetworkInterfaces: c.MaximumNetworkInterfaces ?? max,
-        }));
-        const name = t.InstanceType ?? "";
-        out.set(name, {
-          instanceType: name,
-          maximumNetworkInterfaces: max,
-          cards: cards.length > 0 ? cards : [{ index: 0, maximumNetworkInterfaces: max }],
-        });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+  for (const [name, t] of await describeInstanceTypes(ec2, types)) {
+    const max = t.NetworkInfo?.MaximumNetworkInterfaces ?? 1;
+    const cards = (t.NetworkInfo?.NetworkCards ?? []).map((c) => ({
+      index: c.NetworkCardIndex ?? 0,
+      maximumNetworkInterfaces: c.MaximumNetworkInterfaces ?? max,
+    }));
+    out.set(name, {
+      instanceType: name,
+      maximumNetworkInterfaces: max,
+      cards: cards.length > 0 ? cards : [{ index: 0, maximumNetworkInterfaces: max }],
+    });
   }
   return out;
 };

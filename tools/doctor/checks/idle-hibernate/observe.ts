@@ -3,9 +3,7 @@
  * device and root volume), their instance types, and the idle alarms. Read once per run (cachedRead).
  */
 import {
-  type _InstanceType,
   DescribeInstancesCommand,
-  DescribeInstanceTypesCommand,
   DescribeVolumesCommand,
   type Instance,
   type InstanceTypeInfo,
@@ -13,7 +11,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import type { IdleHibernateConfig } from "../../../../functions/idle-hibernate/config";
 import { isOptedIn } from "../../../../functions/idle-hibernate/eligibility";
-import { chunks, describeInstances } from "../../../../shared/observe/loaders";
+import { chunks, describeInstances, describeInstanceTypes } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
 import type { DoctorContext } from "../../types";
 import { cachedRead } from "../support";
@@ -95,24 +93,6 @@ const loadVolumes = async (ctx: DoctorContext, ids: readonly string[]): Promise<
   return out;
 };
 
-const loadTypes = async (
-  ctx: DoctorContext,
-  names: readonly string[],
-): Promise<Map<string, InstanceTypeInfo>> => {
-  const out = new Map<string, InstanceTypeInfo>();
-  for (const batch of chunks(names, 100)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await ctx.clients.ec2.send(
-        new DescribeInstanceTypesCommand({ InstanceTypes: batch as _InstanceType[], NextToken: nextToken }),
-      );
-      for (const type of page.InstanceTypes ?? []) if (type.InstanceType) out.set(type.InstanceType, type);
-      nextToken = page.NextToken;
-    } while (nextToken);
-  }
-  return out;
-};
-
 const withRoot = (volumeId: string | undefined, volume: Volume | undefined): { root?: RootVolume } =>
   volumeId === undefined
     ? {}
@@ -136,7 +116,10 @@ const readOptedIn = async (ctx: DoctorContext): Promise<OptedInInstance[]> => {
   const volumeIds = [...facts.values()].flatMap((f) => (f.rootVolumeId ? [f.rootVolumeId] : []));
   const [volumes, types] = await Promise.all([
     loadVolumes(ctx, [...new Set(volumeIds)]),
-    loadTypes(ctx, [...new Set(views.map((v) => v.instanceType))]),
+    describeInstanceTypes(
+      ctx.clients.ec2,
+      views.map((v) => v.instanceType),
+    ),
   ]);
   return views
     .sort((a, b) => (a.id < b.id ? -1 : 1))
