@@ -22,8 +22,8 @@ export const STATS: readonly Stat[] = ["Average", "Sum", "Minimum", "Maximum", "
 
 const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
 
-const SEPARATORS = /[\u0001\u0002]/;
-const part = (text: string): string => (SEPARATORS.test(text) ? `\u0002${JSON.stringify(text)}` : text);
+const part = (text: string): string =>
+  text.includes("\u0001") || text.includes("\u0002") ? `\u0002${JSON.stringify(text)}` : text;
 
 /**
  * One key per series: the dimensions in name order (a put and an alarm may list them in any order).

@@ -624,6 +624,22 @@ const advanceTo = async (world: World, model: CapabilityModel, to: number, run: 
   moveTo(to);
 };
 
+/**
+ * Where the next step is: `stepMs` on while something is going on; in quiet time the next item, queued
+ * delivery or schedule, collapsing the schedules of a `quietStepMs` jump into one delivery unless the
+ * model says a decision waits on time alone (then every scheduled reconcile is delivered at its time).
+ */
+const nextStep = (run: Run, model: CapabilityModel, world: World, end: number): number => {
+  if (run.now < run.activeUntil || !run.quiet) return run.now + model.stepMs;
+  const collapse = model.timePending?.(world) === true ? 0 : (model.quietStepMs ?? 0);
+  return Math.min(
+    run.nextItemAt() ?? end,
+    Math.max(run.nextSchedule(), run.now + collapse),
+    run.nextQueued() ?? end,
+    end,
+  );
+};
+
 /** Runs `trace` on a harness started with the function registry and the manual clock. */
 export const runTrace = async (
   harness: Harness,
@@ -656,17 +672,7 @@ export const runTrace = async (
     await run.deliverDue(stopOnViolation);
     run.step();
     if (options.until?.(run.now, !run.quiet) === true) break;
-    const nextItem = run.nextItemAt() ?? end;
-    const stepTo =
-      run.now < run.activeUntil || !run.quiet
-        ? run.now + model.stepMs
-        : Math.min(
-            nextItem,
-            Math.max(run.nextSchedule(), run.now + (model.quietStepMs ?? 0)),
-            run.nextQueued() ?? end,
-            end,
-          );
-    await advanceTo(world, model, Math.max(stepTo, run.now + 1), run);
+    await advanceTo(world, model, Math.max(nextStep(run, model, world, end), run.now + 1), run);
   }
   run.stats.simulatedMs = run.now - world.start;
   const measures = run.measures();

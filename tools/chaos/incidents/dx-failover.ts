@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
+import { decodeTableTags } from "../../../functions/dx-failover/failover/state";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import {
   type CheckState,
@@ -210,6 +211,20 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   return [trigger(world, now)];
 };
 
+/**
+ * A failback waits on time alone while a group table's state says the VPN is active: the reconcile fails
+ * back once Direct Connect has worked for the restore window (quiet time must not collapse it; speed5).
+ */
+const timePending = (world: World): boolean => {
+  const config = groupConfig();
+  return [...world.account.state().routeTables.values()].some((table) => {
+    const tags = Object.fromEntries(table.tags);
+    return config.groups.some(
+      (g) => decodeTableTags(tags, g.name, config.groupTagKey).state.activePath === "vpn",
+    );
+  });
+};
+
 /** Some configured CIDR has no route over a working path while a path works. */
 const blackholed = (view: DxView): boolean =>
   Object.values(view.groups).some(
@@ -292,6 +307,7 @@ export const dxFailoverModel: CapabilityModel = {
   activeWindowMs: 20 * 60_000,
   quietStepMs: 15 * 60_000,
   quietTickMs: 10_000,
+  timePending,
   timeoutMs: 60_000,
   checker,
   tick,
