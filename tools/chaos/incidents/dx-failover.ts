@@ -17,6 +17,7 @@
  */
 import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
 import { triggerDetailOf } from "../../../functions/dx-failover/evidence";
+import { decodeTableTags } from "../../../functions/dx-failover/failover/state";
 import { sampleData } from "../../../functions/dx-failover/probe/agent";
 import { ProbeLoop, type ProbeTrigger } from "../../../functions/dx-failover/probe/loop";
 import { parseTargets } from "../../../functions/dx-failover/probe/tcp";
@@ -316,6 +317,20 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   return fired.map((t) => trigger(world, t));
 };
 
+/**
+ * A failback waits on time alone while a group table's state says the VPN is active: the reconcile fails
+ * back once Direct Connect has worked for the restore window (quiet time must not collapse it; speed5).
+ */
+const timePending = (world: World): boolean => {
+  const config = parsedConfig;
+  return [...world.account.state().routeTables.values()].some((table) => {
+    const tags = Object.fromEntries(table.tags);
+    return config.groups.some(
+      (g) => decodeTableTags(tags, g.name, config.groupTagKey).state.activePath === "vpn",
+    );
+  });
+};
+
 /** Some configured CIDR has no route over a working path while a path works. */
 const blackholed = (view: DxView): boolean =>
   Object.values(view.groups).some((g) => g.cells.some((cell) => cellHasPath(cell, g) && !cellWorks(cell, g)));
@@ -402,6 +417,7 @@ export const dxFailoverModel: CapabilityModel = {
   activeWindowMs: 20 * 60_000,
   quietStepMs: 15 * 60_000,
   quietTickMs: 10_000,
+  timePending,
   timeoutMs: 60_000,
   checker,
   tick,
