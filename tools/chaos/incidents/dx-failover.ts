@@ -318,17 +318,19 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
 };
 
 /**
- * A failback waits on time alone while a group table's state says the VPN is active: the reconcile fails
- * back once Direct Connect has worked for the restore window (quiet time must not collapse it; speed5).
+ * A failback waits on time alone while a group table's state says the VPN is active and Direct Connect
+ * works: the reconcile fails back once it has worked for the restore window (quiet time must not collapse
+ * that reconcile; speed5). While Direct Connect does not work, nothing waits on time: it coming back is an
+ * incident, which starts an active window.
  */
 const timePending = (world: World): boolean => {
   const config = parsedConfig;
-  return [...world.account.state().routeTables.values()].some((table) => {
-    const tags = Object.fromEntries(table.tags);
-    return config.groups.some(
-      (g) => decodeTableTags(tags, g.name, config.groupTagKey).state.activePath === "vpn",
-    );
-  });
+  const tables = [...world.account.state().routeTables.values()].map((t) => Object.fromEntries(t.tags));
+  return config.groups.some(
+    (g) =>
+      tables.some((tags) => decodeTableTags(tags, g.name, config.groupTagKey).state.activePath === "vpn") &&
+      directConnectWorks(world.account, g),
+  );
 };
 
 /** Some configured CIDR has no route over a working path while a path works. */
