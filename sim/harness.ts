@@ -142,7 +142,11 @@ export class Harness {
     if (time !== undefined) {
       this.#requests = new RequestsInFlight(server.url, poke);
       const timeouts = new InvocationTimeouts(time);
-      this.#gated = new GatedHttpHandler(this.#memory ?? new NodeHttpHandler(), () => timeouts.beforeCall());
+      this.#gated = new GatedHttpHandler(
+        this.#memory ?? new NodeHttpHandler(),
+        () => timeouts.beforeCall(),
+        () => timeouts.afterCall(),
+      );
       time.watch(
         eitherActivity(
           eitherActivity(this.#requests, this.#memory),
@@ -215,6 +219,9 @@ export class Harness {
     this.#account = SimulatedAccount.fromFixture(parsed, {
       clock: new SimClock({ start: now, mode: this.mode }),
     });
+    // A slow call (a fault's latency) is a wait of its invocation on simulated time, not a jump of the clock.
+    const timeouts = this.#timeouts;
+    if (timeouts !== undefined) this.#account.latencyWait = (ms) => timeouts.deferLatency(ms);
     return this.#account;
   }
 

@@ -48,6 +48,8 @@ interface Running {
   /** Ends the invocation as timed out. */
   stop: () => void;
   during: DuringInvocation | undefined;
+  /** A fault's latency the account left to the invocation to wait once the answer is back (`deferLatency`). */
+  answerLatencyMs: number;
 }
 
 /**
@@ -101,6 +103,28 @@ export class InvocationTimeouts {
     this.#lastCaller = running;
   }
 
+  /**
+   * The account's fault latency for the call being answered: the invocation making it waits it on
+   * simulated time after the answer (`afterCall`), so the world goes on meanwhile and its deadline may
+   * fall inside it. False outside an invocation (the account's clock then jumps, as before).
+   */
+  deferLatency(ms: number): boolean {
+    const caller = this.#caller();
+    if (caller === undefined) return false;
+    caller.answerLatencyMs += ms;
+    return true;
+  }
+
+  /** Holds the answer of the current invocation's call for the latency `deferLatency` left to it. */
+  async afterCall(): Promise<void> {
+    const running = this.#current.getStore() ?? this.#caller();
+    if (running === undefined || running.answerLatencyMs === 0) return;
+    const ms = running.answerLatencyMs;
+    running.answerLatencyMs = 0;
+    await this.#current.run(running, () => this.#sleep(ms));
+    await running.during?.between?.();
+  }
+
   #caller(): Running | undefined {
     const own = this.#current.getStore();
     if (own !== undefined) return own;
@@ -131,6 +155,7 @@ export class InvocationTimeouts {
       sleeps: new AbortController(),
       stop,
       during,
+      answerLatencyMs: 0,
     };
     this.#running.add(running);
     try {

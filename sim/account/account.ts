@@ -120,6 +120,12 @@ export class SimulatedAccount {
   readonly clock: SimClock;
   readonly calls: CallRecord[] = [];
   readonly faults = new FaultInjector();
+  /**
+   * Takes a fault's latency as a wait of the caller on simulated time (a harness's invocation: the world
+   * goes on meanwhile, the answer reaches the caller that much later); answers false to have the clock
+   * jump instead, as for a caller outside an invocation.
+   */
+  latencyWait: ((ms: number) => boolean) | undefined;
   /** Versions before recent writes, kept while a stale-read fault is armed (stale-reads.ts). */
   private readonly staleReads = new StaleReads();
   /** Events AWS itself would have delivered to EventBridge (EC2 state changes, alarm state changes). */
@@ -238,8 +244,10 @@ export class SimulatedAccount {
       if (fault.fired.length > 0) record.faults = fault.fired;
       if (fault.latencyMs > 0) {
         record.latencyMs = fault.latencyMs;
-        this.clock.advance(fault.latencyMs);
-        this.settle();
+        if (this.latencyWait?.(fault.latencyMs) !== true) {
+          this.clock.advance(fault.latencyMs);
+          this.settle();
+        }
       }
       record.at = this.clock.now().toISOString();
       if (fault.error !== undefined) throw fault.error;

@@ -4,7 +4,10 @@ import type { SimOutput, SimServiceName } from "../types";
 export interface CallRecord {
   /** 1, 2, 3… in call order. */
   seq: number;
-  /** Simulated time at which the call was answered (after any fault latency). */
+  /**
+   * Simulated time at which the call was answered: after any fault latency, or, when the caller waits
+   * it on simulated time (`SimulatedAccount.latencyWait`), before it (the answer reaches the caller later).
+   */
   at: string;
   service: SimServiceName;
   operation: string;

@@ -122,12 +122,15 @@ export class MemoryHttpHandler implements HttpHandler, TransportActivity {
 export class GatedHttpHandler implements HttpHandler, TransportActivity {
   readonly #inner: HttpHandler;
   readonly #gate: () => Promise<void>;
+  readonly #after: () => Promise<void>;
   #inFlight = 0;
   #changes = 0;
 
-  constructor(inner: HttpHandler, gate: () => Promise<void>) {
+  /** `after`: a wait once the answer is back (a slow answer on simulated time), not counted as activity. */
+  constructor(inner: HttpHandler, gate: () => Promise<void>, after: () => Promise<void> = async () => {}) {
     this.#inner = inner;
     this.#gate = gate;
+    this.#after = after;
   }
 
   get busy(): boolean {
@@ -142,12 +145,15 @@ export class GatedHttpHandler implements HttpHandler, TransportActivity {
     await this.#gate();
     this.#inFlight += 1;
     this.#changes += 1;
+    let answer: { response: HttpResponse };
     try {
-      return await this.#inner.handle(request, options);
+      answer = await this.#inner.handle(request, options);
     } finally {
       this.#inFlight -= 1;
       this.#changes += 1;
     }
+    await this.#after();
+    return answer;
   }
 
   updateHttpClientConfig(): void {}

@@ -38,6 +38,12 @@ const API_FAULT_MS = 10 * 60_000;
  * an event: EventBridge delivers service events within about a minute, not at the end of a quiet hour.
  */
 const EVENT_LAG_MS = 60_000;
+/**
+ * After the trace's last day the run drains: no new incidents, the world (schedules, deliveries, retries,
+ * the account's transitions) goes on until the queue is empty and the last incident's settle window has
+ * passed, at most this long; what is still queued then is counted (`pendingAtEnd`) and logged.
+ */
+const MAX_DRAIN_MS = 2 * 3_600_000;
 
 export interface Delivered {
   /** Simulated ms after the start. */
@@ -63,7 +69,12 @@ export interface RunStats {
   concurrent: number;
   lostByFault: number;
   incidents: number;
+  /** Simulated ms of the trace's days that ran (the drain after them not counted). */
   simulatedMs: number;
+  /** Simulated ms the run went on after its last day to judge its last incidents and deliveries. */
+  drainMs: number;
+  /** Deliveries still queued when the drain stopped (none: everything was delivered, lost or kept). */
+  pendingAtEnd: number;
 }
 
 export interface RunResult {
@@ -145,6 +156,8 @@ class Run {
     lostByFault: 0,
     incidents: 0,
     simulatedMs: 0,
+    drainMs: 0,
+    pendingAtEnd: 0,
   };
   readonly #world: World;
   readonly #deployment: Deployment;
@@ -246,8 +259,49 @@ class Run {
       const item = this.#items[this.#nextItem++];
       if (item !== undefined) await this.apply(item);
       this.activeUntil = Math.max(this.activeUntil, this.now + this.model.activeWindowMs);
+      if (item?.kind.startsWith("incident:") === true)
+        this.#settleUntil = Math.max(
+          this.#settleUntil,
+          this.now + (this.model.settleMs ?? this.model.activeWindowMs),
+        );
     }
   }
+
+  // ── drive6: the end of a run (the drain) ──
+  /** Until when the last incident's obligations may still come due (its settle window). */
+  #settleUntil = 0;
+
+  /** The trace's days are over: what was not applied of incidents and races never is (none new). */
+  beginDrain(): void {
+    const left = this.#items.slice(this.#nextItem);
+    const kept = left.filter((i) => !i.kind.startsWith("incident:") && i.kind !== "race");
+    this.#items = [...this.#items.slice(0, this.#nextItem), ...kept];
+    this.#races.length = 0;
+    const dropped = left.length - kept.length;
+    this.note(
+      `the trace's days are over: draining (no new incidents${dropped > 0 ? `, ${dropped} drawn later not applied` : ""})`,
+    );
+  }
+
+  /** Whether the drain is over: nothing queued, and the last incident's settle window has passed. */
+  get drained(): boolean {
+    return this.quiet && this.now >= this.#settleUntil;
+  }
+
+  /** The settle window's end, while it is ahead. */
+  settleAhead(): number | undefined {
+    return this.#settleUntil > this.now ? this.#settleUntil : undefined;
+  }
+
+  /** Counts and logs what is still queued when the run stops (never silently dropped). */
+  countPending(): void {
+    this.stats.pendingAtEnd = this.#queue.length;
+    for (const p of [...this.#queue].sort((a, b) => a.due - b.due || a.seq - b.seq))
+      this.note(
+        `still queued when the run stopped (due in ${Math.round((p.due - this.now) / 1000)}s): ${p.fn.name} ← ${routeLabel(p.event)}`,
+      );
+  }
+  // ── end drive6 ──
 
   // ── interleave5: the world during invocations, concurrency, throttling (tools/chaos/interleave.ts) ──
   readonly #lanes = new Lanes();
@@ -479,9 +533,11 @@ class Run {
     for (const s of this.#schedules) {
       if (this.now < s.next) continue;
       // A schedule fires once per step, however long the step (quiet time is fast-forwarded), and stays on
-      // its grid: the next firing is its first time after now.
+      // its grid: the next firing is its first time after now. The event carries its scheduled time (as
+      // EventBridge's does), not the step's: its id, and the invocation's call latencies drawn from it, do
+      // not move with how long earlier invocations took.
       s.next += Math.ceil((this.now - s.next + 1) / s.every) * s.every;
-      this.route(scheduledEvent(s.trigger.name, this.now, accountId, region));
+      this.route(scheduledEvent(s.trigger.name, s.next - s.every, accountId, region));
     }
   }
 
@@ -636,15 +692,20 @@ const advanceTo = async (world: World, model: CapabilityModel, to: number, run: 
  * Where the next step is: `stepMs` on while something is going on; in quiet time the next item, queued
  * delivery or schedule, collapsing the schedules of a `quietStepMs` jump into one delivery unless the
  * model says a decision waits on time alone (then every scheduled reconcile is delivered at its time).
+ * Never past `limit` (the trace's end, or the drain's hard stop) nor a drain's settle window's end.
  */
-const nextStep = (run: Run, model: CapabilityModel, world: World, end: number): number => {
-  if (run.now < run.activeUntil || !run.quiet) return run.now + model.stepMs;
+const nextStep = (run: Run, model: CapabilityModel, world: World, limit: number): number => {
+  // On the run's grid of steps, not `stepMs` after the last step's invocations ended: an earlier
+  // change (a delivery more or less, a slower call) does not move every later step.
+  if (run.now < run.activeUntil || !run.quiet)
+    return world.start + (Math.floor((run.now - world.start) / model.stepMs) + 1) * model.stepMs;
   const collapse = model.timePending?.(world) === true ? 0 : (model.quietStepMs ?? 0);
   return Math.min(
-    run.nextItemAt() ?? end,
+    run.nextItemAt() ?? limit,
     Math.max(run.nextSchedule(), run.now + collapse),
-    run.nextQueued() ?? end,
-    end,
+    run.nextQueued() ?? limit,
+    run.settleAhead() ?? limit,
+    limit,
   );
 };
 
@@ -670,8 +731,15 @@ export const runTrace = async (
   const run = new Run(model, world, config, trace.variant);
   run.latencySeed = trace.seed;
   const end = world.start + trace.days * DAY_MS;
+  const hardStop = end + MAX_DRAIN_MS;
   run.schedule(trace.items);
-  while (run.now < end && !(stopOnViolation && run.violations.length > 0)) {
+  let draining = false;
+  while (!(stopOnViolation && run.violations.length > 0)) {
+    if (!draining && run.now >= end) {
+      draining = true;
+      run.beginDrain();
+    }
+    if (draining && (run.drained || run.now >= hardStop)) break;
     await run.applyDue();
     run.expireFaults();
     const extra = (await model.tick?.(world, run.now)) ?? [];
@@ -680,9 +748,12 @@ export const runTrace = async (
     await run.deliverDue(stopOnViolation);
     run.step();
     if (options.until?.(run.now, !run.quiet) === true) break;
-    await advanceTo(world, model, Math.max(nextStep(run, model, world, end), run.now + 1), run);
+    const limit = draining ? hardStop : end;
+    await advanceTo(world, model, Math.max(nextStep(run, model, world, limit), run.now + 1), run);
   }
-  run.stats.simulatedMs = run.now - world.start;
+  run.countPending();
+  run.stats.simulatedMs = Math.min(run.now, end) - world.start;
+  run.stats.drainMs = Math.max(0, run.now - end);
   const measures = run.measures();
   return {
     trace,

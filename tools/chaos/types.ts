@@ -97,6 +97,12 @@ export interface CapabilityModel {
   /** How long after an incident or fault the driver keeps stepping at `stepMs`. */
   activeWindowMs: number;
   /**
+   * How long after an incident its obligations may still come due (e.g. vfxt: grace + detection + the
+   * `served` check): a run's drain goes on at least this long after its last incident (default
+   * `activeWindowMs`).
+   */
+  settleMs?: number;
+  /**
    * Largest step while nothing is going on: the scheduled reconciles due within one quiet step are
    * collapsed into one delivery (a fidelity trade for speed; default: no collapse).
    */

@@ -342,6 +342,8 @@ export const eniReattachModel: CapabilityModel = {
   incidentsPerDay: [2, 5],
   stepMs: 10_000,
   activeWindowMs: 30 * 60_000,
+  // `served-or-alarm` judges 35 minutes unserved, `settled` 15 quiet minutes: a late replacement is judged in the drain.
+  settleMs: 45 * 60_000,
   quietStepMs: 60 * 60_000,
   timeoutMs: 60_000,
   checker,

@@ -43,7 +43,7 @@ describe("review5: delivery faults", () => {
   // interleave5: the driver now queues a duplicate's copy `copyDelayMs` later (params; not drawn by the
   // generator yet). Still fails here: the late copy meets vfxt-ip-move busy waiting its 900 s grace and is
   // throttled (reserved concurrency 1), retried with Lambda's backoff behind the other throttled events.
-  it.fails("review: a duplicated event can arrive after newer events (a stale `stopping` after `running`), not only back to back", {
+  it("review: a duplicated event can arrive after newer events (a stale `stopping` after `running`), not only back to back", {
     timeout: 120_000,
   }, async () => {
     const run = await runTrace(harness, vfxtIpMoveModel, trace, { stopOnViolation: false });

@@ -49,7 +49,7 @@ describe("review5: interleavings", () => {
   // because the reconcile starts 0.4 s later (the driver's steps are relative to the end of the previous
   // step, so earlier invocations' latencies shift the step grid: speed5's main loop) and its warm
   // environment's caches differ (another call sequence).
-  it.fails("review: an invocation's call latencies do not change when an earlier, unrelated delivery is duplicated (latency keyed by a stable identity, not the run's ordinal)", {
+  it("review: an invocation's call latencies do not change when an earlier, unrelated delivery is duplicated (latency keyed by a stable identity, not the run's ordinal)", {
     timeout: 120_000,
   }, async () => {
     const delayed = await callOffsets(traceWith({ at: 0, kind: "delay", params: { delayMs: 1000 } }), 1200);

@@ -38,7 +38,7 @@ const trace: Trace = {
 };
 
 describe("review5: call latency", () => {
-  it.fails("review: an incident due while a call is slow happens at its time (a call's latency is a wait on the simulated clock)", {
+  it("review: an incident due while a call is slow happens at its time (a call's latency is a wait on the simulated clock)", {
     timeout: 120_000,
   }, async () => {
     const run = await runTrace(harness, vfxtIpMoveModel, trace, { stopOnViolation: false });

@@ -49,7 +49,7 @@ describe("review5: the end of a run", () => {
     expect(run.violations.map((v) => v.invariant)).toContain("served");
   });
 
-  it.fails("review: a node terminated 10 minutes before the run's end, never moved, still breaks `served` (the run judges its last incidents)", {
+  it("review: a node terminated 10 minutes before the run's end, never moved, still breaks `served` (the run judges its last incidents)", {
     timeout: 120_000,
   }, async () => {
     const run = await runTrace(harness, model, terminateAt(DAY_MS - 10 * 60_000), {
@@ -58,7 +58,7 @@ describe("review5: the end of a run", () => {
     expect(run.violations.map((v) => v.invariant)).toContain("served");
   });
 
-  it.fails("review: an event delayed past the run's end is delivered or counted, not silently dropped with the run", {
+  it("review: an event delayed past the run's end is delivered or counted, not silently dropped with the run", {
     timeout: 120_000,
   }, async () => {
     const at = DAY_MS - 30_000;
