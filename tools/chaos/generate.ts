@@ -93,9 +93,58 @@ export const generateTrace = (model: CapabilityModel, seed: number, days: number
       }
     }
   }
+  items.push(...drawEpisodes(model, variant, seed, days, items));
   items.push(...staleReadItems(model.capability, seed, items));
   // Incidents inside invocations, between two of their calls (tools/chaos/interleave.ts).
   items.push(...drawRaces(model, seed, days));
   items.sort((a, b) => a.at - b.at);
-  return { capability: model.capability, seed, days, variant, items };
+  return { capability: model.capability, seed, days, variant, items: withLateCopies(seed, items) };
+};
+
+// ── drive6: episodes and late duplicates, each from a seeded stream of its own (the other draws stay put) ──
+
+/**
+ * Follow-ups of the incidents that open one of the model's episodes (`CapabilityModel.episodes`): with
+ * its chance, one of its `then` incidents at its drawn delay, with the opening's parameters it shares
+ * (e.g. the same `node`). Only within the trace's days (the drain applies no new incidents).
+ */
+export const drawEpisodes = (
+  model: CapabilityModel,
+  variant: string,
+  seed: number,
+  days: number,
+  items: readonly TraceItem[],
+): TraceItem[] => {
+  const episodes = model.episodes?.(variant) ?? [];
+  if (episodes.length === 0) return [];
+  const rng = createRng((Math.imul(seed, 0x632be5ab) ^ 0x5bd1e995) >>> 0);
+  const follow: TraceItem[] = [];
+  for (const item of items) {
+    const episode = episodes.find((e) => `incident:${e.after}` === item.kind);
+    if (episode === undefined || !rng.chance(episode.chance)) continue;
+    const next = pickWeighted(rng, episode.then);
+    const kind = model.incidents.find((k) => k.name === next.incident);
+    const at = item.at + rng.int(episode.delayMs[0] / 1000, episode.delayMs[1] / 1000) * 1000;
+    if (kind === undefined || at >= days * DAY_MS) continue;
+    const drawn = kind.draw(rng);
+    const shared = Object.fromEntries(Object.entries(item.params).filter(([key]) => key in drawn));
+    follow.push({ at, kind: `incident:${kind.name}`, params: { ...drawn, ...shared } });
+  }
+  return follow;
+};
+
+/** Share of duplicates whose copy comes late (Lambda's queue is eventually consistent, EventBridge unordered). */
+const LATE_COPY_CHANCE = 0.3;
+
+/**
+ * A duplicate's copy: back to back for most, for some 1–900 s later (`copyDelayMs`, the `delay` fault's
+ * range), after newer events: the stale duplicate (a node's `stopping` again after its `running`).
+ */
+export const withLateCopies = (seed: number, items: readonly TraceItem[]): TraceItem[] => {
+  const rng = createRng((Math.imul(seed, 0x85ebca6b) ^ 0xc2b2ae35) >>> 0);
+  return items.map((item) =>
+    item.kind !== "duplicate" || "copyDelayMs" in item.params || !rng.chance(LATE_COPY_CHANCE)
+      ? item
+      : { ...item, params: { ...item.params, copyDelayMs: rng.int(1, 900) * 1000 } },
+  );
 };

@@ -60,6 +60,21 @@ export interface IncidentKind {
   apply(world: World, params: Params): Promise<string> | string;
 }
 
+/**
+ * An incident episode (drive6): what may follow an incident, drawn by the generator a little later, e.g. a
+ * stopped vFXT node started again within its grace (the race the grace exists for).
+ */
+export interface Episode {
+  /** The incident that opens the episode. */
+  after: string;
+  /** How likely a follow-up is. */
+  chance: number;
+  /** What may follow (its parameters are the opening incident's, e.g. the same node), by weight. */
+  then: ReadonlyArray<{ incident: string; weight: number }>;
+  /** The follow-up's delay after the opening incident, ms, drawn uniformly. */
+  delayMs: readonly [number, number];
+}
+
 export interface ApiFaultTarget {
   service: SimServiceName;
   operation: string;
@@ -92,6 +107,8 @@ export interface CapabilityModel {
   incidents: readonly IncidentKind[];
   apiFaults: readonly ApiFaultTarget[];
   incidentsPerDay: readonly [number, number];
+  /** Episodes of a variant: follow-ups the generator draws after some incidents (none by default). */
+  episodes?(variant: string): readonly Episode[];
   /** Simulated time between two steps while something is going on. */
   stepMs: number;
   /** How long after an incident or fault the driver keeps stepping at `stepMs`. */

@@ -21,7 +21,7 @@ import {
 } from "../invariants/vfxt-ip-move";
 import { Episodes, emptyMeasures } from "../measures";
 import type { Rng } from "../prng";
-import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+import type { CapabilityModel, Checker, Episode, IncidentKind, Params, World } from "../types";
 import { joinIncidents, nodesOf, primaryEniOf, TAG } from "./vfxt-join";
 
 const FIXTURE = "test/fixtures/accounts/vfxt.json";
@@ -305,6 +305,30 @@ const fixture = (): unknown => JSON.parse(readFileSync(FIXTURE, "utf8"));
 
 const graceOf = (variant: string): number => (variant === "grace-60" ? 60 : 900);
 
+/**
+ * drive6: a failed node comes back, the cluster moves its addresses itself, or a second node fails, 0.1–2
+ * graces later: about half within the grace, the race the grace exists for (review5 finding 1).
+ */
+const incidentEpisodes = (variant: string): Episode[] => {
+  const graceMs = graceOf(variant) * 1000;
+  const delayMs = [Math.round(graceMs / 10), 2 * graceMs] as const;
+  const failure = (after: string, back: string | undefined): Episode => ({
+    after,
+    chance: 0.6,
+    then: [
+      ...(back === undefined ? [] : [{ incident: back, weight: 3 }]),
+      { incident: "cluster-moves", weight: 2 },
+      { incident: "stop", weight: 1 },
+    ],
+    delayMs,
+  });
+  return [
+    failure("stop", "start"),
+    failure("status-check-failed", "status-check-recovered"),
+    failure("terminate", undefined),
+  ];
+};
+
 export const vfxtIpMoveModel: CapabilityModel = {
   capability: "vfxt-ip-move",
   variants: ["grace-900", "grace-60"],
@@ -321,6 +345,7 @@ export const vfxtIpMoveModel: CapabilityModel = {
     { service: "ec2", operation: "DescribeRouteTables" },
   ],
   incidentsPerDay: [2, 6],
+  episodes: incidentEpisodes,
   stepMs: 10_000,
   activeWindowMs: (900 + 30 * 60) * 1000,
   quietStepMs: 60 * 60_000,
