@@ -29,7 +29,7 @@ describe("review5: late duplicates drawn", () => {
       params: (k % 4 === 0 ? { copyDelayMs: 5000 } : {}) as TraceItem["params"],
     }));
     const drawn = withLateCopies(3, items);
-    expect(drawn.filter((i, k) => k % 4 === 0).every((i) => i.params.copyDelayMs === 5000)).toBe(true);
+    expect(drawn.filter((_, k) => k % 4 === 0).every((i) => i.params.copyDelayMs === 5000)).toBe(true);
     expect(drawn.filter((i) => i.kind === "drop")).toEqual(items.filter((i) => i.kind === "drop"));
   });
 });
