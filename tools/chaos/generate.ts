@@ -105,7 +105,7 @@ export const generateTrace = (model: CapabilityModel, seed: number, days: number
 
 /**
  * Follow-ups of the incidents that open one of the model's episodes (`CapabilityModel.episodes`): with
- * its chance, one of its `then` incidents at its drawn delay, with the opening's parameters it shares
+ * its chance, one of its `next` incidents at its drawn delay, with the opening's parameters it shares
  * (e.g. the same `node`). Only within the trace's days (the drain applies no new incidents).
  */
 export const drawEpisodes = (
@@ -122,7 +122,7 @@ export const drawEpisodes = (
   for (const item of items) {
     const episode = episodes.find((e) => `incident:${e.after}` === item.kind);
     if (episode === undefined || !rng.chance(episode.chance)) continue;
-    const next = pickWeighted(rng, episode.then);
+    const next = pickWeighted(rng, episode.next);
     const kind = model.incidents.find((k) => k.name === next.incident);
     const at = item.at + rng.int(episode.delayMs[0] / 1000, episode.delayMs[1] / 1000) * 1000;
     if (kind === undefined || at >= days * DAY_MS) continue;

@@ -70,7 +70,7 @@ export interface Episode {
   /** How likely a follow-up is. */
   chance: number;
   /** What may follow (its parameters are the opening incident's, e.g. the same node), by weight. */
-  then: ReadonlyArray<{ incident: string; weight: number }>;
+  next: ReadonlyArray<{ incident: string; weight: number }>;
   /** The follow-up's delay after the opening incident, ms, drawn uniformly. */
   delayMs: readonly [number, number];
 }

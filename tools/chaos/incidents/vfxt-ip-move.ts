@@ -315,7 +315,7 @@ const incidentEpisodes = (variant: string): Episode[] => {
   const failure = (after: string, back: string | undefined): Episode => ({
     after,
     chance: 0.6,
-    then: [
+    next: [
       ...(back === undefined ? [] : [{ incident: back, weight: 3 }]),
       { incident: "cluster-moves", weight: 2 },
       { incident: "stop", weight: 1 },
