@@ -48,6 +48,8 @@ export interface CapabilityResult {
   invocations: number;
   kept: number;
   lostByFault: number;
+  /** Deliveries still queued when a run's drain stopped (drive6: never silently dropped). */
+  pendingAtEnd: number;
   wallSeconds: number;
   daysPerSecond: number;
   violations: FoundViolation[];
@@ -73,6 +75,7 @@ export interface RunSummary {
   invocations: number;
   kept: number;
   lostByFault: number;
+  pendingAtEnd: number;
   measures?: RunMeasures;
   /** The first violation, shrunk and written out. */
   violation?: FoundViolation;
@@ -132,6 +135,7 @@ export const runPlanned = async (
     invocations: result.stats.invocations,
     kept: result.stats.kept,
     lostByFault: result.stats.lostByFault,
+    pendingAtEnd: result.stats.pendingAtEnd,
     shrinkMs: 0,
     ...(result.measures === undefined ? {} : { measures: result.measures }),
   };
@@ -159,6 +163,7 @@ export class CampaignTotals {
       invocations: 0,
       kept: 0,
       lostByFault: 0,
+      pendingAtEnd: 0,
       wallSeconds: 0,
       daysPerSecond: 0,
       violations: [],
@@ -175,6 +180,7 @@ export class CampaignTotals {
     total.invocations += run.invocations;
     total.kept += run.kept;
     total.lostByFault += run.lostByFault;
+    total.pendingAtEnd += run.pendingAtEnd;
     addMeasures(this.#measured, run.measures);
     if (run.violation !== undefined) total.violations.push(run.violation);
     this.#shrinkMs += run.shrinkMs;
