@@ -278,8 +278,9 @@ class Run {
     this.#items = [...this.#items.slice(0, this.#nextItem), ...kept];
     this.#races.length = 0;
     const dropped = left.length - kept.length;
+    // Worded without "incident": tests and readers pick the incident lines out of the log by that word.
     this.note(
-      `the trace's days are over: draining (no new incidents${dropped > 0 ? `, ${dropped} drawn later not applied` : ""})`,
+      `the trace's days are over: draining${dropped > 0 ? ` (${dropped} later trace items skipped)` : ""}`,
     );
   }
 
