@@ -270,6 +270,7 @@ class Run {
   // ── drive6: the end of a run (the drain) ──
   /** Until when the last incident's obligations may still come due (its settle window). */
   #settleUntil = 0;
+  #draining = false;
 
   /** The trace's days are over: what was not applied of incidents and races never is (none new). */
   beginDrain(): void {
@@ -277,6 +278,7 @@ class Run {
     const kept = left.filter((i) => !i.kind.startsWith("incident:") && i.kind !== "race");
     this.#items = [...this.#items.slice(0, this.#nextItem), ...kept];
     this.#races.length = 0;
+    this.#draining = true;
     const dropped = left.length - kept.length;
     // Worded without "incident": tests and readers pick the incident lines out of the log by that word.
     this.note(
@@ -289,9 +291,9 @@ class Run {
     return this.quiet && this.now >= this.#settleUntil;
   }
 
-  /** The settle window's end, while it is ahead. */
+  /** While draining, the settle window's end, while it is ahead (a step there judges what came due). */
   settleAhead(): number | undefined {
-    return this.#settleUntil > this.now ? this.#settleUntil : undefined;
+    return this.#draining && this.#settleUntil > this.now ? this.#settleUntil : undefined;
   }
 
   /** Counts and logs what is still queued when the run stops (never silently dropped). */
