@@ -22,7 +22,7 @@ import {
   setSize,
   settledOrAlarm,
 } from "../invariants/eni-reattach";
-import { Episodes, emptyMeasures } from "../measures";
+import { Episodes, emptyMeasures, type RunMeasures } from "../measures";
 import type { CapabilityModel, Checker, IncidentKind, Params, Violation, World } from "../types";
 import { EmfCapture, installEniAlarms, raisedEniAlarms } from "./eni-reattach-alarms";
 import { outpostIncidents, shortageNow } from "./eni-reattach-outpost";
@@ -222,12 +222,18 @@ const servedCheck = (account: SimulatedAccount, config: EniReattachConfig, start
     });
 };
 
-const checker = (world: World, variant: string): Checker => {
-  const config = EniReattachConfigSchema.parse(section);
-  const measures = emptyMeasures();
+/**
+ * The measure `eni-unserved-s`: per group, from losing a serving member with the whole set to getting one
+ * again, by variant; episodes that start while the Outpost has no capacity for the group's type, or during
+ * which an ENI of the set is deleted (unserved for good: the alarm is the answer), are measured apart.
+ */
+const unservedMeasure = (
+  measures: RunMeasures,
+  variant: string,
+  account: SimulatedAccount,
+  config: EniReattachConfig,
+) => {
   const unserved = new Episodes(measures, `eni-unserved-s ${variant}`);
-  // Episodes that start while the Outpost has no capacity for the group's type, or during which an ENI of
-  // the set is deleted (unserved for good: the alarm is the answer), are measured apart.
   const short = new Episodes(measures, "eni-unserved-s capacity-shortage");
   const deleted = new Episodes(measures, "eni-unserved-s eni-deleted");
   const open = new Map<string, { since: number; episodes: Episodes }>();
@@ -249,7 +255,19 @@ const checker = (world: World, variant: string): Checker => {
       }
     }
   };
+  const finish = (now: number) => {
+    for (const [group, { since, episodes }] of open) episodes.observe(group, true, since);
+    open.clear();
+    for (const episodes of [unserved, short, deleted]) episodes.finish(now);
+  };
+  return { measure, finish };
+};
+
+const checker = (world: World, variant: string): Checker => {
+  const config = EniReattachConfigSchema.parse(section);
+  const measures = emptyMeasures();
   const account = world.account;
+  const { measure, finish } = unservedMeasure(measures, variant, account, config);
   const maxInterfaces = (type: string, card: number) =>
     account
       .state()
@@ -285,9 +303,7 @@ const checker = (world: World, variant: string): Checker => {
       );
     },
     measures: () => {
-      for (const [group, { since, episodes }] of open) episodes.observe(group, true, since);
-      open.clear();
-      for (const episodes of [unserved, short, deleted]) episodes.finish(account.clock.nowMs());
+      finish(account.clock.nowMs());
       return measures;
     },
     step: () => {
