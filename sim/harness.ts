@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { type Clock, systemClock } from "../shared/runtime/clock";
 import type { HandlerOverrides } from "../shared/runtime/handler";
 import {
@@ -19,7 +20,7 @@ import { rateLimiterOn } from "./sdk-rate-limiter";
 import { type Activity, SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
-import { MemoryHttpHandler } from "./wire/memory-transport";
+import { GatedHttpHandler, MemoryHttpHandler } from "./wire/memory-transport";
 import { ServiceRegistry } from "./wire/services";
 
 /**
@@ -54,6 +55,8 @@ export interface InvokeOptions {
   timeoutMs?: number;
   /** `manual` clock: what happens in the world at its time while the handler sleeps (sim/lambda-timeout.ts). */
   during?: DuringInvocation;
+  /** `manual` clock: the simulated latency (ms) of each of the invocation's calls, drawn in call order. */
+  latency?: () => number;
 }
 
 /**
@@ -104,9 +107,23 @@ export class Harness {
   readonly #timeouts: InvocationTimeouts | undefined;
   readonly #requests: RequestsInFlight | undefined;
   readonly #memory: MemoryHttpHandler | undefined;
+  /** `manual` mode: every call waits its invocation's latency at this gate, on either transport. */
+  readonly #gated: GatedHttpHandler | undefined;
+  /** `manual` mode: which invocation made a call that came through the transport (they may run concurrently). */
+  readonly #callerOf = new WeakMap<CallRecord, number>();
+  /** Calls the world made while invocations were under way (`world`): no invocation's. */
+  readonly #worldCalls = new WeakSet<CallRecord>();
   /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
   readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
+  /**
+   * Invocations being prepared (their handler loaded or built): simulated time does not move meanwhile, so
+   * that an invocation starting beside a running one starts at the same simulated time whether its modules
+   * were loaded already or not.
+   */
+  readonly #preparing = new Preparing();
+  /** Handlers running an invocation now: a concurrent one gets an environment of its own. */
+  readonly #busy = new Set<LambdaHandler>();
   /** The SDK retry jitter handlers get on the manual clock (seeded: a run repeats). */
   #random = seededRandom(1);
   /** Overrides a simulation adds for every handler (`setOverrides`). */
@@ -124,8 +141,15 @@ export class Harness {
       this.#memory = new MemoryHttpHandler(registry, (ctx, input) => this.dispatch(ctx, input), poke);
     if (time !== undefined) {
       this.#requests = new RequestsInFlight(server.url, poke);
-      time.watch(eitherActivity(this.#requests, this.#memory));
-      this.#timeouts = new InvocationTimeouts(time);
+      const timeouts = new InvocationTimeouts(time);
+      this.#gated = new GatedHttpHandler(this.#memory ?? new NodeHttpHandler(), () => timeouts.beforeCall());
+      time.watch(
+        eitherActivity(
+          eitherActivity(this.#requests, this.#memory),
+          eitherActivity(this.#gated, this.#preparing),
+        ),
+      );
+      this.#timeouts = timeouts;
       this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
     }
@@ -138,7 +162,12 @@ export class Harness {
   dispatch(ctx: SimCallContext, input: Record<string, unknown>): ReturnType<SimulatedAccount["dispatch"]> {
     if (this.#timeouts?.pastDeadline === true)
       throw new Error("the invocation's timeout has passed: Lambda stopped the function");
-    return this.account.dispatch(ctx, input);
+    const caller = this.#timeouts?.callerId;
+    const answer = this.account.dispatch(ctx, input);
+    // The account logged the call before its first await: it is the last record.
+    const record = this.account.calls.at(-1);
+    if (caller !== undefined && record !== undefined) this.#callerOf.set(record, caller);
+    return answer;
   }
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -209,15 +238,23 @@ export class Harness {
     const key = handlerKey(entry, env);
     const cached = this.#handlers.get(key);
     if (cached !== undefined) return cached;
+    const handler = await this.#build(entry, env);
+    this.#handlers.set(key, handler);
+    return handler;
+  }
+
+  /**
+   * A new execution environment of the function: its own SDK clients, retry quota, rate limiter and
+   * deadline (the module-level code is shared, as in one process, and keeps no state of its own).
+   */
+  async #build(entry: HarnessFunction, env: Record<string, string> = {}): Promise<LambdaHandler> {
     const build = await entry.load();
     const overrides = {
       ...(this.#timeouts === undefined ? {} : { clock: this.#timeouts.clock, random: () => this.#random() }),
-      ...(this.#memory === undefined ? {} : { requestHandler: this.#memory }),
+      ...((this.#gated ?? this.#memory) === undefined ? {} : { requestHandler: this.#gated ?? this.#memory }),
       ...this.#extra,
     };
-    const handler = build({ ...process.env, ...env }, overrides);
-    this.#handlers.set(key, handler);
-    return handler;
+    return build({ ...process.env, ...env }, overrides);
   }
 
   /**
@@ -241,7 +278,13 @@ export class Harness {
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
     const entry = this.functionNamed(functionName);
-    const handler = await this.handlerFor(entry, options.env);
+    const { warm, handler } = await this.#preparing.during(async () => {
+      const warm = await this.handlerFor(entry, options.env);
+      // Lambda runs concurrent invocations of a function in separate execution environments.
+      return { warm, handler: this.#busy.has(warm) ? await this.#build(entry, options.env) : warm };
+    });
+    this.#simulatedTime?.poke();
+    this.#busy.add(handler);
     const account = this.account;
     const firstCall = account.calls.length;
     const before = account.snapshot();
@@ -250,9 +293,13 @@ export class Harness {
     const context = lambdaContext(entry.name, timeoutMs, randomUUID(), this.clock);
     const started = performance.now();
     const run = () => handler(structuredClone(event), context);
-    const outcome = await (this.#timeouts?.run(timeoutMs, run, options.during) ?? settle(run));
+    const outcome = await (this.#timeouts?.run(timeoutMs, run, {
+      ...(options.during === undefined ? {} : { during: options.during }),
+      ...(options.latency === undefined ? {} : { latency: options.latency }),
+    }) ?? settle(run));
+    this.#busy.delete(handler);
     // After a timeout Lambda starts the next invocation in a new execution environment.
-    if (outcome.timedOut) this.#handlers.delete(handlerKey(entry, options.env));
+    if (outcome.timedOut && handler === warm) this.#handlers.delete(handlerKey(entry, options.env));
     const result = "value" in outcome ? outcome.value : undefined;
     const error = outcome.timedOut
       ? new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)
@@ -266,7 +313,10 @@ export class Harness {
       function: entry.name,
       result,
       error,
-      calls: account.calls.slice(firstCall),
+      // Its own calls: not those of invocations that ran beside it (calls made on the account directly count).
+      calls: account.calls
+        .slice(firstCall)
+        .filter((c) => !this.#worldCalls.has(c) && (this.#callerOf.get(c) ?? outcome.id) === outcome.id),
       before,
       after,
       // Computed when read: a long simulation reads it rarely.
@@ -278,6 +328,21 @@ export class Harness {
       durationMs,
       simulatedMs: account.clock.nowMs() - simulatedStart,
     };
+  }
+
+  /**
+   * Runs what happens in the world while invocations are under way (a simulation's incidents, made on the
+   * account directly): the calls it makes are no invocation's, so a report does not count them as the
+   * handler's. `work` must not wait on simulated time (no invocation moves meanwhile).
+   */
+  async world<T>(work: () => Promise<T>): Promise<T> {
+    const calls = this.account.calls;
+    const first = calls.length;
+    try {
+      return await work();
+    } finally {
+      for (const call of calls.slice(first)) if (!this.#callerOf.has(call)) this.#worldCalls.add(call);
+    }
   }
 
   /** Stops the server and puts back the environment `start` changed. */
@@ -318,6 +383,31 @@ const eitherActivity = (a: Activity, b: Activity | undefined): Activity =>
           return a.changes + b.changes;
         },
       };
+
+/** Work counted as activity while it runs (simulated time waits for it). */
+class Preparing implements Activity {
+  #count = 0;
+  #changes = 0;
+
+  get busy(): boolean {
+    return this.#count > 0;
+  }
+
+  get changes(): number {
+    return this.#changes;
+  }
+
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.#count += 1;
+    this.#changes += 1;
+    try {
+      return await work();
+    } finally {
+      this.#count -= 1;
+      this.#changes += 1;
+    }
+  }
+}
 
 /** mulberry32: a small seeded generator in [0, 1). */
 const seededRandom = (seed: number): (() => number) => {

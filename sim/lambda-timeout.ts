@@ -7,6 +7,7 @@
  * refused. Sources: AWS Lambda, "Configure Lambda function timeout" and "How Lambda handles errors and
  * retries with asynchronous invocation" (a timeout is a function error, retried).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "../shared/runtime/clock";
 import type { SimulatedTime } from "./simulated-time";
 
@@ -17,15 +18,30 @@ import type { SimulatedTime } from "./simulated-time";
 export interface DuringInvocation {
   next(): number | undefined;
   run(): Promise<void>;
+  /** After a call's latency, before the account answers it (the world may have moved meanwhile). */
+  between?(): Promise<void>;
 }
 
-export type InvocationOutcome<T> =
+export type InvocationOutcome<T> = (
   | { timedOut: true }
   | { timedOut: false; value: T }
-  | { timedOut: false; error: unknown };
+  | { timedOut: false; error: unknown }
+) & {
+  /** The invocation's id (`InvocationTimeouts.run`; none without simulated time). */
+  id?: number;
+};
+
+export interface RunOptions {
+  /** What happens in the world while the invocation sleeps. */
+  during?: DuringInvocation;
+  /** The latency of each of its calls (`beforeCall`), drawn in call order. */
+  latency?: () => number;
+}
 
 interface Running {
   id: number;
+  /** The simulated latency of the invocation's next call to the account (none: calls take no time). */
+  latency: (() => number) | undefined;
   deadline: number;
   /** Aborts the invocation's sleeps at its timeout (they then never resolve for the handler). */
   sleeps: AbortController;
@@ -42,7 +58,11 @@ interface Running {
 export class InvocationTimeouts {
   readonly #time: SimulatedTime;
   readonly #stopped = new Set<number>();
-  #current: Running | undefined;
+  /** The invocation an async flow belongs to: concurrent invocations each see their own. */
+  readonly #current = new AsyncLocalStorage<Running>();
+  readonly #running = new Set<Running>();
+  /** The invocation whose call went out last (loopback: the server's flow does not carry the caller's). */
+  #lastCaller: Running | undefined;
   #next = 0;
 
   constructor(time: SimulatedTime) {
@@ -55,31 +75,66 @@ export class InvocationTimeouts {
     sleep: (ms, signal) => this.#sleep(ms, signal),
   };
 
-  /** Whether the invocation under way has passed its deadline (its calls are refused). */
+  /** Whether the invocation making the current call has passed its deadline (its calls are refused). */
   get pastDeadline(): boolean {
-    return this.#current !== undefined && this.#time.now() >= this.#current.deadline;
+    const caller = this.#caller();
+    return caller !== undefined && this.#time.now() >= caller.deadline;
   }
 
-  /** Runs `work` as one invocation with `timeoutMs` of simulated time. */
+  /** The id of the invocation making the current call (see `run`), if one is under way. */
+  get callerId(): number | undefined {
+    return this.#caller()?.id;
+  }
+
+  /**
+   * Holds a call of the current invocation for its simulated latency (the request's way to AWS and
+   * back): what falls due meanwhile happens first, as between two calls in AWS; a call whose latency
+   * crosses the deadline ends the invocation there. Without a latency (or outside an invocation) it
+   * returns at once.
+   */
+  async beforeCall(): Promise<void> {
+    const running = this.#current.getStore();
+    if (running?.latency !== undefined) {
+      await this.#sleep(running.latency());
+      await running.during?.between?.();
+    }
+    this.#lastCaller = running;
+  }
+
+  #caller(): Running | undefined {
+    const own = this.#current.getStore();
+    if (own !== undefined) return own;
+    if (this.#running.size === 1) return this.#running.values().next().value;
+    return this.#lastCaller !== undefined && this.#running.has(this.#lastCaller)
+      ? this.#lastCaller
+      : undefined;
+  }
+
+  /**
+   * Runs `work` as one invocation with `timeoutMs` of simulated time. Invocations may run concurrently
+   * (each in its own execution environment): each sees its own deadline, sleeps and call latency.
+   */
   async run<T>(
     timeoutMs: number,
     work: () => Promise<T>,
-    during?: DuringInvocation,
+    options: RunOptions = {},
   ): Promise<InvocationOutcome<T>> {
+    const { during, latency } = options;
     let stop = () => {};
     const timedOut = new Promise<InvocationOutcome<T>>((resolve) => {
       stop = () => resolve({ timedOut: true });
     });
     const running: Running = {
       id: this.#next++,
+      latency,
       deadline: this.#time.now() + timeoutMs,
       sleeps: new AbortController(),
       stop,
       during,
     };
-    this.#current = running;
+    this.#running.add(running);
     try {
-      const done = work().then(
+      const done = this.#current.run(running, work).then(
         (value): InvocationOutcome<T> => ({ timedOut: false, value }),
         (error: unknown): InvocationOutcome<T> => ({ timedOut: false, error }),
       );
@@ -88,14 +143,14 @@ export class InvocationTimeouts {
         this.#stopped.add(running.id);
         running.sleeps.abort();
       }
-      return outcome;
+      return { ...outcome, id: running.id };
     } finally {
-      this.#current = undefined;
+      this.#running.delete(running);
     }
   }
 
   async #sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    const running = this.#current;
+    const running = this.#current.getStore();
     if (running === undefined) return this.#time.sleep(ms, signal);
     const until = this.#time.now() + ms;
     // What is due in the world before the sleep ends happens at its time, the handler still asleep.

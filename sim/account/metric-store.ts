@@ -22,12 +22,17 @@ export const STATS: readonly Stat[] = ["Average", "Sum", "Minimum", "Maximum", "
 
 const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
 
-/** One key per series: the dimensions in name order (a put and an alarm may list them in any order). */
+const part = (text: string): string =>
+  text.includes("\u0001") || text.includes("\u0002") ? `\u0002${JSON.stringify(text)}` : text;
+
+/**
+ * One key per series: the dimensions in name order (a put and an alarm may list them in any order).
+ * Parts are joined with control characters; a part containing one is written as JSON instead.
+ */
 function seriesKey(namespace: string, metricName: string, dims: { Name: string; Value: string }[]): string {
   const sorted = dims.length < 2 ? dims : [...dims].sort(byName);
-  // JSON strings: no name or value can run into the next.
-  let key = `${JSON.stringify(namespace)},${JSON.stringify(metricName)}`;
-  for (const d of sorted) key += `,${JSON.stringify(d.Name)},${JSON.stringify(d.Value)}`;
+  let key = `${part(namespace)}\u0001${part(metricName)}`;
+  for (const d of sorted) key += `\u0001${part(d.Name)}\u0001${part(d.Value)}`;
   return key;
 }
 
@@ -50,6 +55,8 @@ export class MetricStore {
   readonly namespaces = new Map<string, number>();
   /** Alarm name → the configuration it was evaluated with and the last period end evaluated. */
   readonly evaluated = new Map<string, { configuredAt: number; through: number }>();
+  /** Alarm definition → the series it reads, once it exists (metrics.ts). */
+  readonly seriesOfAlarm = new WeakMap<object, Series>();
 
   add(namespace: string, metricName: string, dims: { Name: string; Value: string }[], s: Sample): void {
     const key = seriesKey(namespace, metricName, dims);

@@ -28,7 +28,7 @@ import {
   periodFitsAge,
   roundedStart,
 } from "./metric-data-rules";
-import { MetricStore, type Sample, STATS, type Stat } from "./metric-store";
+import { MetricStore, type Sample, type Series, STATS, type Stat } from "./metric-store";
 import { metricDataModel } from "./outposts";
 import type { Params } from "./query";
 
@@ -439,6 +439,19 @@ export function evaluateAt(
 }
 
 /**
+ * The series an alarm reads, remembered by the store per alarm definition (PutMetricAlarm replaces the
+ * definition; a series, once stored, stays): settling looks it up on every period end otherwise.
+ */
+function seriesOf(store: MetricStore, e: Evaluable, alarm: MetricAlarm): Series | undefined {
+  const known = store.seriesOfAlarm.get(alarm);
+  if (known !== undefined) return known;
+  const dims = (alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
+  const series = store.get(e.namespace, e.metricName, dims);
+  if (series !== undefined) store.seriesOfAlarm.set(alarm, series);
+  return series;
+}
+
+/**
  * Evaluates every evaluable alarm of the region for each period end up to `now` not yet evaluated
  * (called by the account whenever it settles the clock).
  */
@@ -459,8 +472,7 @@ export function evaluateAlarms(c: OpContext, now: number): void {
     }
     const last = Math.floor(now / e.periodMs) * e.periodMs;
     if (last <= progress.through) continue;
-    const dims = (model.alarm.Dimensions ?? []).map((d) => ({ Name: d.Name ?? "", Value: d.Value ?? "" }));
-    const series = store.get(e.namespace, e.metricName, dims);
+    const series = seriesOf(store, e, model.alarm);
     const valueAt = (start: number) =>
       series === undefined ? undefined : MetricStore.statistic(series, e.stat, start, e.periodMs);
     let end = Math.max(progress.through + e.periodMs, last - MAX_EVALUATIONS * e.periodMs);

@@ -27,7 +27,13 @@ const copy = (value: unknown, depth: number): unknown => {
   if (value instanceof Date) return new Date(value.getTime());
   if (!isPlainObject(value)) throw new NotPlain();
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key], depth + 1);
+  for (const key of Object.keys(value)) {
+    const v = copy((value as Record<string, unknown>)[key], depth + 1);
+    // An own "__proto__" stays a property (an assignment would set the prototype).
+    if (key === "__proto__")
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
   return out;
 };
 

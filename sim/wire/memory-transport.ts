@@ -6,7 +6,13 @@
  * the wire itself keep the loopback server (the default).
  */
 import type { Readable } from "node:stream";
-import { buildQueryString, type HttpHandler, type HttpRequest, HttpResponse } from "@smithy/core/protocols";
+import {
+  buildQueryString,
+  type HttpHandler,
+  type HttpHandlerOptions,
+  type HttpRequest,
+  HttpResponse,
+} from "@smithy/core/protocols";
 import type { SimDispatcher } from "../types";
 import { type HandleOptions, handleWireRequest, type WireRequest } from "./codec";
 import { requestIdSequence } from "./server";
@@ -104,4 +110,53 @@ export class MemoryHttpHandler implements HttpHandler, TransportActivity {
   }
 
   destroy(): void {}
+}
+
+/**
+ * Holds each request at a gate before handing it to the transport underneath (the harness's in-memory
+ * one or HTTP): on simulated time the gate is the invocation's call latency (sim/lambda-timeout.ts), so
+ * that the world moves between two calls of a handler as it does in AWS. From the gate's release until
+ * the answer is back the request counts as activity: simulated time does not move under it, whichever
+ * transport carries it.
+ */
+export class GatedHttpHandler implements HttpHandler, TransportActivity {
+  readonly #inner: HttpHandler;
+  readonly #gate: () => Promise<void>;
+  #inFlight = 0;
+  #changes = 0;
+
+  constructor(inner: HttpHandler, gate: () => Promise<void>) {
+    this.#inner = inner;
+    this.#gate = gate;
+  }
+
+  get busy(): boolean {
+    return this.#inFlight > 0;
+  }
+
+  get changes(): number {
+    return this.#changes;
+  }
+
+  async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
+    await this.#gate();
+    this.#inFlight += 1;
+    this.#changes += 1;
+    try {
+      return await this.#inner.handle(request, options);
+    } finally {
+      this.#inFlight -= 1;
+      this.#changes += 1;
+    }
+  }
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {
+    this.#inner.destroy?.();
+  }
 }

@@ -9,7 +9,7 @@ import { writeArtifacts } from "./artifacts";
 import { type RunResult, runTrace } from "./driver";
 import { generateTrace } from "./generate";
 import { addMeasures, emptyMeasures, type MeasureSummary, type RunMeasures, summarize } from "./measures";
-import { shrinkTrace } from "./shrink";
+import { idsIn, shrinkTrace } from "./shrink";
 import type { CapabilityModel, Trace } from "./types";
 
 export interface CampaignOptions {
@@ -100,6 +100,8 @@ const shrinkAndWrite = async (
   const shrunk = await shrinkTrace(
     result.trace,
     async (t: Trace) => (await runTrace(harness, model, t)).violations,
+    undefined,
+    { knownIds: idsIn(model.fixture(result.trace.variant)) },
   );
   const rerun = await runTrace(harness, model, shrunk.trace, { stopOnViolation: false });
   // The failure that was shrunk (shrinkTrace puts it first), not whichever the re-run met first.

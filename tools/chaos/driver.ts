@@ -13,6 +13,16 @@ import type { Harness, InvocationReport } from "../../sim/harness";
 import { alarmActionsIn } from "../lib/replay";
 import { type Deployment, routeEvent } from "../lib/routing";
 import { DAY_MS } from "./generate";
+import {
+  callLatency,
+  deliveryIdentity,
+  Lanes,
+  type Race,
+  raceOf,
+  racingLatency,
+  type Throttleable,
+  throttle,
+} from "./interleave";
 import type { RunMeasures } from "./measures";
 import { staleReadFault } from "./stale-reads";
 import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
@@ -47,6 +57,10 @@ export interface RunStats {
   ignored: number;
   kept: number;
   retried: number;
+  /** Deliveries throttled by reserved concurrency (each retry counts). */
+  throttled: number;
+  /** Invocations started while another invocation was under way. */
+  concurrent: number;
   lostByFault: number;
   incidents: number;
   simulatedMs: number;
@@ -69,7 +83,7 @@ export interface RunOptions {
   until?: (now: number, queued: boolean) => boolean;
 }
 
-interface Pending {
+interface Pending extends Throttleable {
   due: number;
   seq: number;
   event: unknown;
@@ -126,6 +140,8 @@ class Run {
     ignored: 0,
     kept: 0,
     retried: 0,
+    throttled: 0,
+    concurrent: 0,
     lostByFault: 0,
     incidents: 0,
     simulatedMs: 0,
@@ -233,14 +249,110 @@ class Run {
     }
   }
 
-  /** While a handler sleeps, the trace's items still happen at their times, and the checks run after them. */
+  // ── interleave5: the world during invocations, concurrency, throttling (tools/chaos/interleave.ts) ──
+  readonly #lanes = new Lanes();
+  /** Races armed, each for the next invocation started. */
+  readonly #races: Race[] = [];
+  /** The run's seed: the invocations' call latencies derive from it. */
+  latencySeed = 0;
+  #stopOnViolation = true;
+  #emittedSeen = 0;
+
+  get #stopped(): boolean {
+    return this.#stopOnViolation && this.violations.length > 0;
+  }
+
+  /**
+   * While handlers sleep or wait on a call, the world goes on at its times: the trace's items, the events
+   * the account emits (routed at once: a function already running throttles them), the schedules, the
+   * deliveries due (a function not running starts concurrently); the step checks run after them.
+   */
   readonly #during = {
-    next: () => this.nextItemAt(),
+    next: () => {
+      const times = [this.nextItemAt(), this.nextSchedule(), this.#stopped ? undefined : this.nextQueued()];
+      const known = times.filter((t): t is number => t !== undefined);
+      return known.length === 0 ? undefined : Math.min(...known);
+    },
     run: async () => {
-      await this.applyDue();
+      await this.#world.harness.world(() => this.applyDue());
+      for (const event of this.collect([])) this.route(event);
+      this.fireSchedules();
+      this.#startDue();
+      this.#emittedSeen = this.emitted();
       this.step();
     },
+    between: async () => {
+      if (this.emitted() !== this.#emittedSeen) await this.#during.run();
+      this.#checker.beforeCall?.();
+    },
   };
+
+  /** Starts the deliveries due, each function up to its reserved concurrency; throttles the others. */
+  #startDue(): void {
+    if (this.#stopped) return;
+    const due = this.#queue.filter((p) => p.due <= this.now).sort((a, b) => a.due - b.due || a.seq - b.seq);
+    this.#queue = this.#queue.filter((p) => p.due > this.now);
+    for (const p of due) {
+      if (this.#lanes.full(p.fn)) this.#throttle(p);
+      else {
+        const latency = this.#latencyOf(p, callLatency(this.latencySeed, this.#identityOf(p)));
+        if (this.#lanes.busy) this.stats.concurrent += 1;
+        this.#lanes.start(p.fn, () => this.invoke(p, latency));
+      }
+    }
+  }
+
+  /** Deliveries per stable identity so far (a duplicate's copy is the second of its identity). */
+  readonly #identities = new Map<string, number>();
+
+  #identityOf(p: Pending): string {
+    const key = deliveryIdentity(p.fn.name, p.event, p.attempt, p.throttles ?? 0);
+    const seen = this.#identities.get(key) ?? 0;
+    this.#identities.set(key, seen + 1);
+    return `${key}|${seen}`;
+  }
+
+  /** An invocation's call latencies; an armed race puts its incident inside its `call`-th call. */
+  #latencyOf(p: Pending, latency: () => number): () => number {
+    const race = this.#races.shift();
+    if (race === undefined) return latency;
+    return racingLatency(
+      latency,
+      race,
+      () => this.now,
+      (at) => {
+        this.note(`race: ${race.incident} during call ${race.call} of ${p.fn.name} ← ${routeLabel(p.event)}`);
+        const item = { at: at - this.#world.start, kind: `incident:${race.incident}`, params: race.params };
+        const index = this.#items.findIndex((i, k) => k >= this.#nextItem && i.at > item.at);
+        this.#items.splice(index < 0 ? this.#items.length : index, 0, item);
+      },
+    );
+  }
+
+  /** Lambda returns a throttled event to its queue and retries it with backoff, up to its maximum age. */
+  #throttle(p: Pending): void {
+    this.stats.throttled += 1;
+    const label = `${p.fn.name} ← ${routeLabel(p.event)}`;
+    const decision = throttle(p, this.now);
+    if (decision.kind === "expired") {
+      this.stats.kept += 1;
+      this.note(`throttled past its maximum event age, kept by the on-failure queue: ${label}`);
+      return;
+    }
+    const { due, throttles, since } = decision;
+    this.note(
+      `throttled (reserved concurrency ${this.#lanes.limitOf(p.fn)}): ${label}, retried at +${Math.round((due - this.now) / 1000)}s`,
+    );
+    this.#queue.push({ ...p, seq: this.#seq++, due, throttles, since });
+  }
+
+  /** Delivers what is due, concurrently where it may, until nothing runs and nothing is due. */
+  async deliverDue(stopOnViolation: boolean): Promise<void> {
+    this.#stopOnViolation = stopOnViolation;
+    this.#startDue();
+    await this.#lanes.settled();
+  }
+  // ── end interleave5 ──
 
   /** Applies an incident or arms a fault. */
   async apply(item: TraceItem): Promise<void> {
@@ -276,7 +388,8 @@ class Run {
         until: this.now + API_FAULT_MS,
       });
       this.note(`stale-read ${JSON.stringify(item.params)}`);
-    } else this.#armed.push(item);
+    } else if (item.kind === "race") this.#races.push(raceOf(item));
+    else this.#armed.push(item);
   }
 
   /** Events of the model's tick between two steps. */
@@ -351,7 +464,9 @@ class Run {
       this.stats.lostByFault += 1;
       return;
     }
-    if (fault.kind === "duplicate") this.#queue.push({ ...pending, seq: this.#seq++ });
+    // A copy may come late: Lambda's queue is eventually consistent, EventBridge unordered (interleave5).
+    if (fault.kind === "duplicate")
+      this.#queue.push({ ...pending, seq: this.#seq++, due: due + Number(fault.params.copyDelayMs ?? 0) });
     if (fault.kind === "delay") pending.due += Number(fault.params.delayMs);
     // Reordered: it arrives after whatever is delivered in the next steps.
     if (fault.kind === "reorder") pending.due += this.model.stepMs * 2;
@@ -370,24 +485,14 @@ class Run {
     }
   }
 
-  async deliverDue(stopOnViolation: boolean): Promise<void> {
-    for (;;) {
-      const due = this.#queue.filter((p) => p.due <= this.now).sort((a, b) => a.due - b.due || a.seq - b.seq);
-      const next = due[0];
-      if (next === undefined) return;
-      this.#queue = this.#queue.filter((p) => p !== next);
-      await this.invoke(next);
-      if (stopOnViolation && this.violations.length > 0) return;
-    }
-  }
-
-  async invoke(p: Pending): Promise<void> {
+  async invoke(p: Pending, latency?: () => number): Promise<void> {
     const timeoutMs = p.timeoutMs ?? this.model.timeoutMs;
     this.#checker.beforeInvocation?.();
     const report = await this.#world.harness.invoke(p.fn.name, p.event, {
       env: this.#world.env,
       timeoutMs,
       during: this.#during,
+      ...(latency === undefined ? {} : { latency }),
     });
     this.stats.invocations += 1;
     this.stats.calls += report.calls.length;
@@ -527,6 +632,22 @@ const advanceTo = async (world: World, model: CapabilityModel, to: number, run: 
   moveTo(to);
 };
 
+/**
+ * Where the next step is: `stepMs` on while something is going on; in quiet time the next item, queued
+ * delivery or schedule, collapsing the schedules of a `quietStepMs` jump into one delivery unless the
+ * model says a decision waits on time alone (then every scheduled reconcile is delivered at its time).
+ */
+const nextStep = (run: Run, model: CapabilityModel, world: World, end: number): number => {
+  if (run.now < run.activeUntil || !run.quiet) return run.now + model.stepMs;
+  const collapse = model.timePending?.(world) === true ? 0 : (model.quietStepMs ?? 0);
+  return Math.min(
+    run.nextItemAt() ?? end,
+    Math.max(run.nextSchedule(), run.now + collapse),
+    run.nextQueued() ?? end,
+    end,
+  );
+};
+
 /** Runs `trace` on a harness started with the function registry and the manual clock. */
 export const runTrace = async (
   harness: Harness,
@@ -547,6 +668,7 @@ export const runTrace = async (
     env: { OPS_CONFIG: JSON.stringify(stage) },
   };
   const run = new Run(model, world, config, trace.variant);
+  run.latencySeed = trace.seed;
   const end = world.start + trace.days * DAY_MS;
   run.schedule(trace.items);
   while (run.now < end && !(stopOnViolation && run.violations.length > 0)) {
@@ -558,17 +680,7 @@ export const runTrace = async (
     await run.deliverDue(stopOnViolation);
     run.step();
     if (options.until?.(run.now, !run.quiet) === true) break;
-    const nextItem = run.nextItemAt() ?? end;
-    const stepTo =
-      run.now < run.activeUntil || !run.quiet
-        ? run.now + model.stepMs
-        : Math.min(
-            nextItem,
-            Math.max(run.nextSchedule(), run.now + (model.quietStepMs ?? 0)),
-            run.nextQueued() ?? end,
-            end,
-          );
-    await advanceTo(world, model, Math.max(stepTo, run.now + 1), run);
+    await advanceTo(world, model, Math.max(nextStep(run, model, world, end), run.now + 1), run);
   }
   run.stats.simulatedMs = run.now - world.start;
   const measures = run.measures();

@@ -3,6 +3,7 @@
  * (throttling, 5xx, latency) on the operations its functions call, stale reads (stale-reads.ts), and delivery faults (lost, duplicated,
  * delayed, reordered events; a function cut short by its timeout), all from one seeded generator.
  */
+import { drawRaces } from "./interleave";
 import { createRng, type Rng } from "./prng";
 import { staleReadItems } from "./stale-reads";
 import type { CapabilityModel, Params, Trace, TraceItem } from "./types";
@@ -93,6 +94,8 @@ export const generateTrace = (model: CapabilityModel, seed: number, days: number
     }
   }
   items.push(...staleReadItems(model.capability, seed, items));
+  // Incidents inside invocations, between two of their calls (tools/chaos/interleave.ts).
+  items.push(...drawRaces(model, seed, days));
   items.sort((a, b) => a.at - b.at);
   return { capability: model.capability, seed, days, variant, items };
 };

@@ -69,6 +69,8 @@ export interface ApiFaultTarget {
 export interface Checker {
   /** Just before an invocation (a view of the state its writes are judged against). */
   beforeInvocation?(): void;
+  /** Just before each AWS call of an invocation reaches the account (the state that call is judged against). */
+  beforeCall?(): void;
   /** After every invocation. */
   invocation(report: InvocationReport): Violation[];
   /** After every step of simulated time. */
@@ -99,6 +101,12 @@ export interface CapabilityModel {
    * collapsed into one delivery (a fidelity trade for speed; default: no collapse).
    */
   quietStepMs?: number;
+  /**
+   * Whether a decision of the capability waits on time alone now (dx: a failback after the restore window;
+   * idle: an instance's started-within window): quiet time then delivers every scheduled reconcile at its
+   * time instead of one per `quietStepMs` jump.
+   */
+  timePending?(world: World): boolean;
   /** Lambda timeout of the capability's functions (serverless.yml). */
   timeoutMs: number;
   checker(world: World, variant: string): Checker;

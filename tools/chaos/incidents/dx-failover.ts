@@ -17,6 +17,7 @@
  */
 import { DxFailoverConfigSchema } from "../../../functions/dx-failover/config";
 import { triggerDetailOf } from "../../../functions/dx-failover/evidence";
+import { decodeTableTags } from "../../../functions/dx-failover/failover/state";
 import { sampleData } from "../../../functions/dx-failover/probe/agent";
 import { ProbeLoop, type ProbeTrigger } from "../../../functions/dx-failover/probe/loop";
 import { parseTargets } from "../../../functions/dx-failover/probe/tcp";
@@ -316,6 +317,22 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   return fired.map((t) => trigger(world, t));
 };
 
+/**
+ * A failback waits on time alone while a group table's state says the VPN is active and Direct Connect
+ * works: the reconcile fails back once it has worked for the restore window (quiet time must not collapse
+ * that reconcile; speed5). While Direct Connect does not work, nothing waits on time: it coming back is an
+ * incident, which starts an active window.
+ */
+const timePending = (world: World): boolean => {
+  const config = parsedConfig;
+  const tables = [...world.account.state().routeTables.values()].map((t) => Object.fromEntries(t.tags));
+  return config.groups.some(
+    (g) =>
+      tables.some((tags) => decodeTableTags(tags, g.name, config.groupTagKey).state.activePath === "vpn") &&
+      directConnectWorks(world.account, g),
+  );
+};
+
 /** Some configured CIDR has no route over a working path while a path works. */
 const blackholed = (view: DxView): boolean =>
   Object.values(view.groups).some((g) => g.cells.some((cell) => cellHasPath(cell, g) && !cellWorks(cell, g)));
@@ -402,6 +419,7 @@ export const dxFailoverModel: CapabilityModel = {
   activeWindowMs: 20 * 60_000,
   quietStepMs: 15 * 60_000,
   quietTickMs: 10_000,
+  timePending,
   timeoutMs: 60_000,
   checker,
   tick,

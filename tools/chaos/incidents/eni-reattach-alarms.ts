@@ -72,16 +72,26 @@ export const raisedEniAlarms = (account: SimulatedAccount, group: string): strin
     .map((a) => a.AlarmName ?? "");
 
 /**
- * Captures what the handlers print during one invocation, with Powertools metrics on, and hands the EMF
- * lines to the account at the simulated time (Powertools stamps them with the wall clock).
+ * Captures what the handlers print while invocations run, with Powertools metrics on, and hands the EMF
+ * lines to the account stamped with the simulated time they were printed at (Powertools stamps them with
+ * the wall clock). Invocations of different functions overlap (the driver runs them concurrently), so the
+ * capture is counted: stdout is restored only when the last running invocation ends, and no line printed
+ * by an overlapping invocation escapes to the terminal or misses the account.
  */
 export class EmfCapture {
+  readonly #account: SimulatedAccount;
   #saved:
     | { write: typeof process.stdout.write; warn: typeof process.stderr.write; disabled: string | undefined }
     | undefined;
-  #lines: string[] = [];
+  #running = 0;
+  #lines: { line: string; atMs: number }[] = [];
+
+  constructor(account: SimulatedAccount) {
+    this.#account = account;
+  }
 
   start(): void {
+    this.#running += 1;
     if (this.#saved !== undefined) return;
     const write = process.stdout.write;
     const warn = process.stderr.write;
@@ -96,31 +106,34 @@ export class EmfCapture {
             ...rest,
           )) as typeof process.stderr.write;
     process.env.POWERTOOLS_METRICS_DISABLED = "false";
-    this.#lines = [];
     process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
       const text = String(chunk);
       if (!text.includes('"_aws"'))
         return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-      this.#lines.push(...text.split("\n").filter((l) => l.trim().startsWith("{")));
+      const atMs = this.#account.clock.nowMs();
+      for (const line of text.split("\n")) if (line.trim().startsWith("{")) this.#lines.push({ line, atMs });
       return true;
     }) as typeof process.stdout.write;
   }
 
-  /** Restores stdout and the environment; the captured lines go to the account at `now`. */
-  stop(account: SimulatedAccount): void {
+  /** One invocation ended: the lines printed so far go to the account; the last one restores stdout. */
+  stop(): void {
     const saved = this.#saved;
     if (saved === undefined) return;
-    process.stdout.write = saved.write;
-    process.stderr.write = saved.warn;
-    if (saved.disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-    else process.env.POWERTOOLS_METRICS_DISABLED = saved.disabled;
-    this.#saved = undefined;
-    const now = account.clock.nowMs();
-    const lines = this.#lines.map((line) => {
+    this.#running = Math.max(0, this.#running - 1);
+    if (this.#running === 0) {
+      process.stdout.write = saved.write;
+      process.stderr.write = saved.warn;
+      if (saved.disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = saved.disabled;
+      this.#saved = undefined;
+    }
+    const lines = this.#lines.map(({ line, atMs }) => {
       const doc = JSON.parse(line) as { _aws?: { Timestamp?: number } };
-      if (doc._aws !== undefined) doc._aws.Timestamp = now;
+      if (doc._aws !== undefined) doc._aws.Timestamp = atMs;
       return JSON.stringify(doc);
     });
-    if (lines.length > 0) account.network.ingestLogEvents(lines);
+    this.#lines = [];
+    if (lines.length > 0) this.#account.network.ingestLogEvents(lines);
   }
 }

@@ -273,7 +273,7 @@ const checker = (world: World, variant: string): Checker => {
       .state()
       .instanceTypes.get(type)
       ?.networkCards.find((c) => c.index === card)?.maximumNetworkInterfaces;
-  const emf = new EmfCapture();
+  const emf = new EmfCapture(account);
   const settled = settledCheck(account, config);
   const served = servedCheck(account, config, world.start);
   // PutMetricAlarm runs synchronously within dispatch: the alarms exist before the first step.
@@ -286,7 +286,7 @@ const checker = (world: World, variant: string): Checker => {
   return {
     beforeInvocation: () => emf.start(),
     invocation: (report: InvocationReport) => {
-      emf.stop(account);
+      emf.stop();
       // Measured around invocations too: nothing steps while a handler waits on the simulated clock.
       const now = account.clock.nowMs();
       measure(report.before, now - report.simulatedMs);

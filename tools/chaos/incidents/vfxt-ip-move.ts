@@ -8,12 +8,13 @@
  */
 import { readFileSync } from "node:fs";
 import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
-import { VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
+import { type VfxtIpMoveConfig, VfxtIpMoveConfigSchema } from "../../../functions/vfxt-ip-move/config";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import {
   checkVfxtHolders,
   checkVfxtInvariants,
   checkVfxtMoves,
+  checkVfxtScope,
   unservedAddresses,
   type VfxtView,
   vfxtView,
@@ -21,6 +22,7 @@ import {
 import { Episodes, emptyMeasures } from "../measures";
 import type { Rng } from "../prng";
 import type { CapabilityModel, Checker, IncidentKind, Params, World } from "../types";
+import { joinIncidents, nodesOf, primaryEniOf, TAG } from "./vfxt-join";
 
 const FIXTURE = "test/fixtures/accounts/vfxt.json";
 const NODES = ["a01", "a02", "a03", "b01", "b02", "b03"].map((n) => `i-0af7c0de000000${n}`);
@@ -83,7 +85,8 @@ const onNode = (
   weight,
   draw: (rng) => ({ node: rng.int(0, NODES.length - 1), ...extra(rng) }),
   apply: (world, params) => {
-    const candidates = NODES.filter((id) => can(world.account, id));
+    // The cluster's nodes now (a joined node can fail too), in id order: the fixture's six first.
+    const candidates = nodesOf(world.account).filter((id) => can(world.account, id));
     const id = candidates[Number(params.node) % Math.max(candidates.length, 1)];
     return id === undefined ? "no node it can happen to" : act(world, id, params);
   },
@@ -102,16 +105,16 @@ const healthy = (account: SimulatedAccount, id: string): boolean => {
 const clusterMoves = async (world: World, params: Params): Promise<string> => {
   const account = world.account;
   const cluster = Number(params.cluster) % 2 === 0 ? "a" : "b";
-  const nodes = NODES.filter((id) => id.includes(`000${cluster}`));
+  const nodes = nodesOf(account, `vfxt-${cluster}`);
   const alive = nodes.filter((id) => healthy(account, id));
   const to = alive[Number(params.to) % Math.max(alive.length, 1)];
   if (to === undefined) return `no healthy node in vfxt-${cluster}`;
-  const eni = `eni-${to.slice(2)}`;
+  const eni = primaryEniOf(account.state(), to)?.id;
   const moved: string[] = [];
   if (cluster === "a") {
     for (const n of account.state().networkInterfaces.values()) {
       if (n.attachment !== undefined && healthy(account, n.attachment.instanceId)) continue;
-      if (!NODES.some((id) => n.id === `eni-${id.slice(2)}`)) continue;
+      if (n.tags.get(TAG) !== `vfxt-${cluster}`) continue;
       moved.push(...n.secondaryPrivateIpAddresses);
     }
     if (moved.length > 0)
@@ -135,6 +138,13 @@ const clusterMoves = async (world: World, params: Params): Promise<string> => {
     }
   return `${moved.join(", ") || "nothing"} → ${to}`;
 };
+
+/** Per run: configured addresses the cluster itself moved (rebalancing), and when (not the function's moves). */
+const clusterMoved = new WeakMap<World, Map<string, number>>();
+/** A move the cluster made this long before an invocation may still complete during it (the remap). */
+const CLUSTER_MOVE_LAG_MS = 60_000;
+
+const CONFIGURED = new Set(sectionOf(900).clusters.flatMap((c) => expandAddresses(c.addresses)));
 
 const incidents: IncidentKind[] = [
   onNode("stop", 3, running, async (world, id) => {
@@ -184,6 +194,16 @@ const incidents: IncidentKind[] = [
     draw: (rng) => ({ cluster: rng.int(0, 1), to: rng.int(0, 2) }),
     apply: clusterMoves,
   },
+  ...joinIncidents({
+    ec2,
+    tables: TABLES,
+    configured: CONFIGURED,
+    moved: (world, address) => {
+      const moves = clusterMoved.get(world) ?? new Map<string, number>();
+      moves.set(address, world.account.clock.nowMs());
+      clusterMoved.set(world, moves);
+    },
+  }),
 ];
 
 const checker =
@@ -193,6 +213,10 @@ const checker =
     const state = () => world.account.state();
     const settleMs = graceSeconds * 1000 + DETECTION_MS;
     let before: VfxtView = vfxtView(state(), config, world.start);
+    /** An invocation is under way (its writes are judged against `before`). */
+    let judging = false;
+    const views = viewsDuring(world, config);
+    const viewBefore = (seq: number): VfxtView => views.before(seq) ?? before;
     const measures = emptyMeasures();
     const unserved = new Episodes(measures, `vfxt-unserved-s grace-${graceSeconds}`);
     const addresses = config.clusters.flatMap((c) =>
@@ -210,28 +234,72 @@ const checker =
       // Measured around invocations too: a handler sleeping through the grace holds the steps still.
       beforeInvocation: () => {
         before = vfxtView(state(), config, world.account.clock.nowMs());
+        judging = true;
+        views.clear();
         measure(before.at);
+      },
+      beforeCall: () => {
+        if (judging) views.capture();
       },
       invocation: (report) => {
         const now = world.account.clock.nowMs();
+        judging = false;
         measure(now);
         const after = vfxtView(state(), config, now);
-        const moves = checkVfxtMoves(before, report.calls, config);
+        // Each write judged against the state just before it reached the account (a plan made before a
+        // grace and applied after it, off a node that came back, is caught).
+        const moves = report.calls.flatMap((call) => checkVfxtMoves(viewBefore(call.seq), [call], config));
         // One finding per move: the state check adds what the operations check cannot see.
         const seen = new Set(moves.map((m) => m.invariant));
+        // The cluster's own moves between the function's calls are not the function's.
+        const byCluster = [...(clusterMoved.get(world) ?? [])]
+          .filter(([, at]) => at >= before.at - CLUSTER_MOVE_LAG_MS)
+          .map(([address]) => address);
         return [
           ...moves,
-          ...checkVfxtHolders(before, after, state(), config).filter((v) => !seen.has(v.invariant)),
+          ...checkVfxtScope(report.calls, config),
+          ...checkVfxtHolders(before, after, state(), config).filter(
+            (v) =>
+              !seen.has(v.invariant) &&
+              !byCluster.some((a) => v.message.includes(` ${a} `) || v.message.includes(` ${a}/32 `)),
+          ),
         ];
       },
       step: () => {
         const now = world.account.clock.nowMs();
+        // A node that failed while the invocation ran (an incident between its calls) was no healthy node
+        // for the function's later writes: it is judged healthy only if it stayed healthy throughout.
+        if (judging) {
+          before = { ...before, healthy: stillHealthy(before, vfxtView(state(), config, now)) };
+          views.capture();
+        }
         const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
         measure(now);
         return checkVfxtInvariants(state(), config, { now, settled });
       },
     };
   };
+
+/**
+ * Views taken while an invocation runs (before each of its SDK calls, and at each step of the world during
+ * it), with how many calls the account had logged then: a write is judged against the last view before it.
+ */
+const viewsDuring = (world: World, config: VfxtIpMoveConfig) => {
+  const views: Array<{ calls: number; view: VfxtView }> = [];
+  return {
+    capture: () => {
+      const view = vfxtView(world.account.state(), config, world.account.clock.nowMs());
+      views.push({ calls: world.account.calls.length, view });
+    },
+    before: (seq: number): VfxtView | undefined => views.findLast((v) => v.calls < seq)?.view,
+    clear: () => {
+      views.length = 0;
+    },
+  };
+};
+
+const stillHealthy = (before: VfxtView, now: VfxtView): ReadonlySet<string> =>
+  new Set([...before.healthy].filter((id) => now.healthy.has(id)));
 
 const fixture = (): unknown => JSON.parse(readFileSync(FIXTURE, "utf8"));
 

@@ -21,7 +21,7 @@ import { containsAddress } from "../../../shared/net/cidr";
 import type { CallRecord, RegionState } from "../../../sim";
 
 export interface Violation {
-  invariant: "one-eni-per-vpc" | "served" | "no-move-from-healthy";
+  invariant: "one-eni-per-vpc" | "served" | "no-move-from-healthy" | "touched-outside-configuration";
   message: string;
 }
 
@@ -135,6 +135,7 @@ const servedSecondary = (
   members: string[],
   vpcId: string,
   address: string,
+  excuse: boolean,
 ): Unserved[] => {
   const subnet = [...state.subnets.values()].find(
     (s) => s.vpcId === vpcId && containsAddress(s.cidrBlock, address),
@@ -145,7 +146,7 @@ const servedSecondary = (
     (e) => view.healthy.has(view.eniOwner.get(e) ?? "") && members.includes(view.eniOwner.get(e) ?? ""),
   );
   if (onHealthy.length === 1 && enis.length === 1) return [];
-  if (onHealthy.length === 0 && !canServe(state, view, members, subnet.id)) return [];
+  if (excuse && onHealthy.length === 0 && !canServe(state, view, members, subnet.id)) return [];
   return [
     {
       invariant: "served",
@@ -161,6 +162,7 @@ const servedRoute = (
   cluster: VfxtClusterConfig,
   members: string[],
   address: string,
+  excuse: boolean,
 ): Unserved[] => {
   const owners = new Set(
     cluster.routeTableIds.map(
@@ -170,13 +172,15 @@ const servedRoute = (
   const [owner] = [...owners];
   if (owners.size === 1 && owner !== undefined && view.healthy.has(owner) && members.includes(owner))
     return [];
-  const anyRouter = members.some(
-    (id) =>
-      view.healthy.has(id) &&
-      [...state.networkInterfaces.values()].some(
-        (e) => e.attachment?.instanceId === id && !e.sourceDestCheck,
-      ),
-  );
+  const anyRouter =
+    !excuse ||
+    members.some(
+      (id) =>
+        view.healthy.has(id) &&
+        [...state.networkInterfaces.values()].some(
+          (e) => e.attachment?.instanceId === id && !e.sourceDestCheck,
+        ),
+    );
   return anyRouter
     ? [
         {
@@ -188,7 +192,11 @@ const servedRoute = (
     : [];
 };
 
-const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): Unserved[] => {
+/**
+ * The configured addresses not on exactly one healthy node. With `excuse` (the invariant) an address no
+ * healthy node of its cluster could take is left out: the function cannot act; the measure counts it.
+ */
+const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig, excuse = true): Unserved[] => {
   const out: Unserved[] = [];
   for (const cluster of config.clusters) {
     const vpcId = clusterVpc(state, config, cluster);
@@ -198,9 +206,9 @@ const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): U
     const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks];
     for (const address of expandAddresses(cluster.addresses)) {
       if (blocks.some((b) => containsAddress(b, address)))
-        out.push(...servedSecondary(state, view, cluster, members, vpcId, address));
+        out.push(...servedSecondary(state, view, cluster, members, vpcId, address, excuse));
       else if (cluster.routeTableIds.length > 0)
-        out.push(...servedRoute(state, view, cluster, members, address));
+        out.push(...servedRoute(state, view, cluster, members, address, excuse));
     }
   }
   return out;
@@ -227,11 +235,12 @@ export const checkVfxtInvariants = (
 };
 
 /**
- * The configured addresses (`<cluster> <address>`) not on exactly one healthy node now although some
- * healthy node of their cluster could take them (the measure `vfxt-unserved-s`).
+ * The configured addresses (`<cluster> <address>`) not on exactly one healthy node now, whether or not a
+ * healthy node of their cluster could take them (the measure `vfxt-unserved-s`: a cluster wholly down is
+ * its worst outage).
  */
 export const unservedAddresses = (state: RegionState, config: VfxtIpMoveConfig, now: number): string[] =>
-  served(state, vfxtView(state, config, now), config).map((u) => u.address);
+  served(state, vfxtView(state, config, now), config, false).map((u) => u.address);
 
 /** Invariant 3: the function's writes against a view taken before them. */
 export const checkVfxtMoves = (
@@ -303,6 +312,32 @@ export const checkVfxtHolders = (
           });
       }
     }
+  }
+  return out;
+};
+
+const ADDRESS_WRITES = new Set(["AssignPrivateIpAddresses", "UnassignPrivateIpAddresses"]);
+const ROUTE_WRITES = new Set(["ReplaceRoute", "CreateRoute", "DeleteRoute"]);
+
+/**
+ * "Nothing touched outside configuration" (issue 14, all capabilities): the function's address and route
+ * writes name only configured addresses (a cluster's other client addresses, e.g. those it gave a node
+ * that joined, are the cluster's).
+ */
+export const checkVfxtScope = (writes: readonly CallRecord[], config: VfxtIpMoveConfig): Violation[] => {
+  const configured = new Set(config.clusters.flatMap((c) => expandAddresses(c.addresses)));
+  const out: Violation[] = [];
+  for (const call of writes.filter((c) => c.outcome === "ok")) {
+    const named = ADDRESS_WRITES.has(call.operation)
+      ? ((call.input.PrivateIpAddresses as string[] | undefined) ?? [])
+      : ROUTE_WRITES.has(call.operation)
+        ? [String(call.input.DestinationCidrBlock).replace(/\/32$/, "")]
+        : [];
+    for (const address of named.filter((a) => !configured.has(a)))
+      out.push({
+        invariant: "touched-outside-configuration",
+        message: `${call.operation} wrote ${address}, which no cluster configures`,
+      });
   }
   return out;
 };
