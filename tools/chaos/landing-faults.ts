@@ -61,12 +61,23 @@ const SERVER_ERRORS: Partial<Record<SimServiceName, ReadonlyArray<{ code: string
   monitoring: [{ code: "InternalServiceError", httpStatus: 500 }],
 };
 
-/** Share of incidents around which a landing fault is armed. */
-const CHANCE = 0.4;
+const DAY_MS = 86_400_000;
+/** Share of incidents whose response meets landing faults. */
+const CHANCE = 0.35;
+/**
+ * When, around its incident, the landing faults are armed (s): from before it to the writes of a response
+ * that comes minutes later (an instance launched, a grace waited); the driver keeps an api fault armed for
+ * its burst time (10 min).
+ */
+const ARMED_S: readonly [number, number] = [-120, 300];
 /** Share of landing faults whose answer is lost with the connection (the rest answer a 5xx). */
 const DROPPED = 1 / 3;
 
-/** Landing faults around the trace's incidents: armed 0–60 s before one, on one write of the capability. */
+/**
+ * Landing faults around the trace's incidents: for a share of them (`CHANCE`), every write of the
+ * capability lands once before its error (the first attempt of each; the SDK's retry then meets the write
+ * already done), armed at one time around the incident (`ARMED_S`).
+ */
 export const landingFaultItems = (
   capability: Capability,
   seed: number,
@@ -77,12 +88,15 @@ export const landingFaultItems = (
   const out: TraceItem[] = [];
   for (const item of items) {
     if (!item.kind.startsWith("incident:") || !rng.chance(CHANCE)) continue;
-    const target = rng.pick(LANDING_TARGETS[capability]);
-    const answer: Params = rng.chance(DROPPED)
-      ? { dropConnection: true }
-      : { ...rng.pick(SERVER_ERRORS[target.service] ?? [{ code: "InternalError", httpStatus: 500 }]) };
-    const params: Params = { ...target, ...answer, applied: true, times: rng.int(1, 2) };
-    out.push({ at: Math.max(0, item.at - rng.int(0, 60) * 1000), kind: "api-fault", params });
+    // Inside the incident's day, as every item of a trace.
+    const dayEnd = (Math.floor(item.at / DAY_MS) + 1) * DAY_MS - 1000;
+    const at = Math.min(dayEnd, Math.max(0, item.at + rng.int(ARMED_S[0], ARMED_S[1]) * 1000));
+    for (const target of LANDING_TARGETS[capability]) {
+      const answer: Params = rng.chance(DROPPED)
+        ? { dropConnection: true }
+        : { ...rng.pick(SERVER_ERRORS[target.service] ?? [{ code: "InternalError", httpStatus: 500 }]) };
+      out.push({ at, kind: "api-fault", params: { ...target, ...answer, applied: true, times: 1 } });
+    }
   }
   return out;
 };

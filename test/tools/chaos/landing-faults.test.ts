@@ -30,19 +30,22 @@ describe("api faults that land (indeterminate outcomes)", () => {
     }
   });
 
-  it("arms about 40% of incidents, 0–60 s before them, from a stream of its own", () => {
+  it("arms every write around about a third of the incidents, from 2 minutes before to 5 after, from a stream of its own", () => {
     const model = MODELS.find((m) => m.capability === "eni-reattach") ?? MODELS[0];
     if (model === undefined) throw new Error("no model");
     const trace = generateTrace(model, 7, 30);
     const incidents = trace.items.filter((i) => i.kind.startsWith("incident:"));
     const landing = trace.items.filter((i) => i.kind === "api-fault" && i.params.applied === true);
-    expect(landing.length).toBeGreaterThan(incidents.length * 0.2);
-    expect(landing.length).toBeLessThan(incidents.length * 0.6);
+    const writes = LANDING_TARGETS[model.capability].length;
+    const armed = new Set(landing.map((i) => i.at)).size;
+    expect(armed).toBeGreaterThan(incidents.length * 0.2);
+    expect(armed).toBeLessThan(incidents.length * 0.5);
+    expect(landing.length).toBe(armed * writes);
     // Its own stream: the same incidents give the same landing faults whatever else the trace holds.
     const again = landingFaultItems(model.capability, 7, incidents);
     expect(again.length).toBe(landing.length);
     for (const item of landing)
-      expect(incidents.some((i) => i.at - item.at >= 0 && i.at - item.at <= 60_000)).toBe(true);
+      expect(incidents.some((i) => item.at - i.at >= -120_000 && item.at - i.at <= 300_000)).toBe(true);
   });
 
   it("the driver's fault spec: the error or the lost answer, applied when the item lands", () => {
