@@ -63,7 +63,7 @@ const SERVER_ERRORS: Partial<Record<SimServiceName, ReadonlyArray<{ code: string
 
 const DAY_MS = 86_400_000;
 /** Share of incidents whose response meets landing faults. */
-const CHANCE = 0.35;
+const CHANCE = 0.5;
 /**
  * When, around its incident, the landing faults are armed (s): from before it to the writes of a response
  * that comes minutes later (an instance launched, a grace waited); the driver keeps an api fault armed for
