@@ -49,7 +49,7 @@ describe("eni-reattach: a write that landed before its error", () => {
       expect(outcome.result).toBe("CONTINUE");
       expect(outcome.enis.map((e) => [e.eniId, e.status])).toEqual(ENIS.map((id) => [id, "applied"]));
       expect(attributeWrites(plain).length).toBeGreaterThan(0);
-    expect(attributeWrites(report)).toEqual(attributeWrites(plain));
+      expect(attributeWrites(report)).toEqual(attributeWrites(plain));
       harness.advance(5000);
       expect(ENIS.map((id) => where(harness, id))).toEqual(ENIS.map((_, k) => `${NEW}/${k + 1}/attached`));
     },
