@@ -42,3 +42,15 @@ export class SimAwsError extends Error {
     this.fault = fault;
   }
 }
+
+/**
+ * No answer: the connection closed before the response (a fault's `dropConnection`). The wire closes the
+ * socket (over loopback) or fails the request with `ECONNRESET` (in memory), as a lost response reaches
+ * the SDK: a transient error it retries. Logged in the call log as `ConnectionLost` (status 0).
+ */
+export class SimConnectionLost extends SimAwsError {
+  constructor() {
+    super("ConnectionLost", "the connection closed before the response", 0, "server");
+    this.name = "SimConnectionLost";
+  }
+}

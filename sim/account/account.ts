@@ -250,7 +250,7 @@ export class SimulatedAccount {
         }
       }
       record.at = this.clock.now().toISOString();
-      if (fault.error !== undefined) throw fault.error;
+      if (fault.error !== undefined && !fault.applied) throw fault.error;
       const operation = MODELS[ctx.service]?.[ctx.operation];
       if (operation === undefined) throw notSimulated(ctx.service, ctx.operation);
       const state = this.state(region);
@@ -262,6 +262,11 @@ export class SimulatedAccount {
       const output = operation(context, new Params(input ?? {}, paramErrorsFor(ctx.service))) as SimOutput;
       if (before !== undefined) this.staleReads.recordWrite(state, before, this.clock.nowMs(), keepMs);
       record.output = cloneForLog(output);
+      if (fault.error !== undefined) {
+        // The write landed; its answer is lost to a 5xx or a closed connection (FaultSpec.applied).
+        record.applied = true;
+        throw fault.error;
+      }
       return output;
     } catch (error) {
       const simError =

@@ -20,6 +20,8 @@ export interface CallRecord {
   error?: { code: string; message: string; httpStatus: number };
   /** Faults that fired for this call (latency or error). */
   faults?: string[];
+  /** The operation took effect although the call answered an error (a fault that lands: `output` holds its result). */
+  applied?: true;
   /** Simulated latency added by faults. */
   latencyMs?: number;
 }

@@ -93,6 +93,8 @@ const FaultBody = z.strictObject({
       message: z.optional(z.string()),
     }),
   ),
+  applied: z.optional(z.boolean()),
+  dropConnection: z.optional(z.boolean()),
   times: z.optional(z.int().check(z.gte(1))),
   after: z.optional(z.int().check(z.gte(0))),
   latencyMs: z.optional(z.int().check(z.gte(0))),
@@ -186,10 +188,19 @@ const faultsRoute: Route = (account, { segments, verb, body }) => {
     const parsed = parseBody(FaultBody, body);
     if (!parsed.ok) return parsed.response;
     const spec = parsed.value;
-    if (spec.error === undefined && !(spec.latencyMs ?? 0) && !(spec.staleReadMs ?? 0)) {
+    if (
+      spec.error === undefined &&
+      !spec.dropConnection &&
+      !(spec.latencyMs ?? 0) &&
+      !(spec.staleReadMs ?? 0)
+    ) {
       return bad("a fault needs an error, a latencyMs, a staleReadMs, or a combination");
     }
-    return { status: 201, body: { fault: account.faults.add(spec) } };
+    try {
+      return { status: 201, body: { fault: account.faults.add(spec) } };
+    } catch (error) {
+      return bad((error as Error).message);
+    }
   }
   if (verb === "DELETE" && segments.length === 1) {
     const removed = account.faults.list().length;

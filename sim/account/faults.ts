@@ -6,8 +6,13 @@
  * Usual throttling answers: EC2 `RequestLimitExceeded` (503), Auto Scaling and CloudWatch
  * `Throttling` (400), EventBridge `ThrottlingException` (400). Transient: `InternalError` (500),
  * `ServiceUnavailable` / `Unavailable` (503).
+ *
+ * A fault that lands (`applied`): the operation takes effect, then the answer is the error or nothing
+ * (`dropConnection`). EC2 API Reference, "Ensuring idempotency": a mutating request may "time out or
+ * encounter other server issues before they complete, even though the request has already returned a
+ * result"; the SDK then retries a call whose effect already happened (docs/aws-behaviour.md).
  */
-import { SimAwsError, type SimCallContext, type SimServiceName } from "../types";
+import { SimAwsError, type SimCallContext, SimConnectionLost, type SimServiceName } from "../types";
 import { defaultHttpStatus, defaultMessage } from "./errors";
 
 export interface FaultSpec {
@@ -19,6 +24,13 @@ export interface FaultSpec {
   region?: string;
   /** The error to answer with. Omit for a latency-only fault. */
   error?: { code: string; httpStatus?: number; message?: string };
+  /**
+   * The call is applied before the fault answers (a write that lands although its caller sees a 5xx or
+   * no answer). Needs `error` or `dropConnection`. An operation that fails by itself answers its own error.
+   */
+  applied?: boolean;
+  /** No answer: the connection closes (the SDK sees ECONNRESET, a transient error it retries). */
+  dropConnection?: boolean;
   /** Fire at most this many times; default: every matching call until removed. */
   times?: number;
   /** Let this many matching calls through before firing; default 0. */
@@ -53,6 +65,8 @@ export interface FaultOutcome {
   /** The longest stale-read window of the faults that fired (0: a consistent read). */
   staleReadMs: number;
   error?: SimAwsError;
+  /** The error comes after the operation took effect (`FaultSpec.applied`). */
+  applied: boolean;
   /** Ids of the faults that fired for this call. */
   fired: string[];
 }
@@ -61,9 +75,14 @@ function checkSpec(spec: FaultSpec): void {
   if (typeof spec.operation !== "string" || spec.operation === "")
     throw new TypeError("fault: operation is required");
   const stale = spec.staleReadMs !== undefined && spec.staleReadMs > 0;
-  if (spec.error === undefined && !stale && (spec.latencyMs === undefined || spec.latencyMs <= 0)) {
+  const answer = spec.error !== undefined || spec.dropConnection === true;
+  if (!answer && !stale && (spec.latencyMs === undefined || spec.latencyMs <= 0)) {
     throw new TypeError("fault: give an error, a latencyMs, a staleReadMs, or a combination");
   }
+  if (spec.error !== undefined && spec.dropConnection === true)
+    throw new TypeError("fault: an error or dropConnection, not both");
+  if (spec.applied === true && !answer)
+    throw new TypeError("fault: applied needs an error or dropConnection (what the caller sees)");
   if (spec.error !== undefined && (typeof spec.error.code !== "string" || spec.error.code === "")) {
     throw new TypeError("fault: error.code is required");
   }
@@ -96,6 +115,19 @@ const FAULT_ERRORS: Record<string, { httpStatus: number; message: string }> = {
 };
 const faultStatus = (code: string) => FAULT_ERRORS[code]?.httpStatus ?? defaultHttpStatus(code);
 const faultMessage = (code: string) => FAULT_ERRORS[code]?.message ?? defaultMessage(code);
+
+/** What the caller gets from a fault that fired: its AWS error, no answer at all, or nothing (latency). */
+function faultError(fault: FaultSpec): SimAwsError | undefined {
+  if (fault.dropConnection === true) return new SimConnectionLost();
+  if (fault.error === undefined) return undefined;
+  const status = fault.error.httpStatus ?? faultStatus(fault.error.code);
+  return new SimAwsError(
+    fault.error.code,
+    fault.error.message ?? faultMessage(fault.error.code),
+    status,
+    status >= 500 ? "server" : "client",
+  );
+}
 
 /**
  * A token bucket (EC2 "request rate limiting"): every matching call takes one token from the bucket of
@@ -287,7 +319,7 @@ export class FaultInjector {
    * consulted (nor counted) for this call.
    */
   evaluate(ctx: Pick<SimCallContext, "service" | "operation" | "region">, nowMs?: number): FaultOutcome {
-    const outcome: FaultOutcome = { latencyMs: 0, staleReadMs: 0, fired: [] };
+    const outcome: FaultOutcome = { latencyMs: 0, staleReadMs: 0, applied: false, fired: [] };
     if (nowMs !== undefined && this.buckets.length > 0) {
       const throttled = this.takeTokens(ctx, nowMs);
       if (throttled !== undefined) {
@@ -307,14 +339,10 @@ export class FaultInjector {
       outcome.fired.push(fault.id);
       outcome.latencyMs += fault.latencyMs ?? 0;
       outcome.staleReadMs = Math.max(outcome.staleReadMs, fault.staleReadMs ?? 0);
-      if (fault.error !== undefined) {
-        const status = fault.error.httpStatus ?? faultStatus(fault.error.code);
-        outcome.error = new SimAwsError(
-          fault.error.code,
-          fault.error.message ?? faultMessage(fault.error.code),
-          status,
-          status >= 500 ? "server" : "client",
-        );
+      const error = faultError(fault);
+      if (error !== undefined) {
+        outcome.error = error;
+        outcome.applied = fault.applied === true;
         break;
       }
     }

@@ -554,6 +554,14 @@ const FaultFixture = z.strictObject({
       message: z.optional(z.string()),
     }),
   ),
+  applied: doc(
+    z.optional(z.boolean()),
+    "The operation takes effect before the fault answers (a write that lands although its caller sees the error or no answer).",
+  ),
+  dropConnection: doc(
+    z.optional(z.boolean()),
+    "No answer: the connection closes (the SDK sees ECONNRESET and retries).",
+  ),
   times: doc(z.optional(Positive), "Fire at most this many times (default: every matching call)."),
   after: doc(z.optional(Count), "Let this many matching calls through before firing."),
   latencyMs: doc(

@@ -4,7 +4,13 @@
  * that service's protocol.
  */
 import { gunzipSync } from "node:zlib";
-import { SimAwsError, type SimCallContext, type SimDispatcher, type SimServiceName } from "../types";
+import {
+  SimAwsError,
+  type SimCallContext,
+  SimConnectionLost,
+  type SimDispatcher,
+  type SimServiceName,
+} from "../types";
 import { decodeJsonStruct, encodeJsonStruct } from "./json";
 import { buildFormTree, decodeQueryStruct, encodeXmlStruct, escapeXml, parseFormPairs } from "./query";
 import { decodeRestJsonInput, encodeRestJsonOutput, matchRoute } from "./restjson";
@@ -450,7 +456,8 @@ export interface HandleOptions {
 }
 
 /**
- * Identify, decode, dispatch and encode one request. Never throws: every failure becomes the service's
+ * Identify, decode, dispatch and encode one request. Throws only `SimConnectionLost` (the transport then
+ * answers nothing); every other failure becomes the service's
  * error response (unknown service → 501 NotImplemented, unknown operation → the protocol's error,
  * dispatcher `SimAwsError` → that error, anything else → 500 InternalError/InternalFailure).
  */
@@ -518,6 +525,8 @@ export async function handleWireRequest(
     return encodeOutput(call, output, requestId);
   } catch (e) {
     if (e instanceof WireRequestError) return encodeError(e.target, e.error, requestId);
+    // No answer to encode: the transport closes the connection (a fault's dropConnection).
+    if (e instanceof SimConnectionLost) throw e;
     const simError = asSimAwsError(e);
     if (simError !== undefined) return encodeError(target, simError, requestId);
     return encodeError(target, internalError(target.protocol, e), requestId);

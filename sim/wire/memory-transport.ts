@@ -13,7 +13,7 @@ import {
   type HttpRequest,
   HttpResponse,
 } from "@smithy/core/protocols";
-import type { SimDispatcher } from "../types";
+import { SimConnectionLost, type SimDispatcher } from "../types";
 import { type HandleOptions, handleWireRequest, type WireRequest } from "./codec";
 import { requestIdSequence } from "./server";
 import type { ServiceRegistry } from "./services";
@@ -47,6 +47,12 @@ export const wireRequestOf = async (request: HttpRequest): Promise<WireRequest> 
     headers,
     body: await bodyBytes(request.body),
   };
+};
+
+/** A lost answer fails the request as Node's HTTP client does when the server closes the socket. */
+const connectionReset = (error: unknown): never => {
+  if (!(error instanceof SimConnectionLost)) throw error;
+  throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
 };
 
 export class MemoryHttpHandler implements HttpHandler, TransportActivity {
@@ -90,7 +96,7 @@ export class MemoryHttpHandler implements HttpHandler, TransportActivity {
         wire,
         this.#nextRequestId(),
         this.#options,
-      );
+      ).catch(connectionReset);
       const body = typeof answer.body === "string" ? encoder.encode(answer.body) : answer.body;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SimDispatcher } from "../types";
+import { SimConnectionLost, type SimDispatcher } from "../types";
 import {
   type DecodedCall,
   type HandleOptions,
@@ -139,8 +139,9 @@ export async function startSimServer(
       .then(
         (r) => send(res, r),
         (e: unknown) => {
-          // Only transport failures get here (handleWireRequest never throws).
-          if (!res.headersSent) send(res, { status: 500, headers: {}, body: String(e) });
+          // A lost answer (a fault's dropConnection) closes the socket; otherwise only transport failures.
+          if (!res.headersSent && !(e instanceof SimConnectionLost))
+            send(res, { status: 500, headers: {}, body: String(e) });
           else res.destroy();
         },
       );

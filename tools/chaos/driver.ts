@@ -23,6 +23,7 @@ import {
   type Throttleable,
   throttle,
 } from "./interleave";
+import { apiFaultAnswer } from "./landing-faults";
 import type { RunMeasures } from "./measures";
 import { staleReadFault } from "./stale-reads";
 import type { CapabilityModel, Trace, TraceItem, Violation, World } from "./types";
@@ -432,9 +433,7 @@ class Run {
         service: p.service as never,
         operation: String(p.operation),
         times: Number(p.times),
-        ...(item.kind === "api-fault"
-          ? { error: { code: String(p.code), httpStatus: Number(p.httpStatus) } }
-          : { latencyMs: Number(p.latencyMs) }),
+        ...(item.kind === "api-fault" ? apiFaultAnswer(p) : { latencyMs: Number(p.latencyMs) }),
       });
       this.#faults.push({ id: fault.id, until: this.now + API_FAULT_MS });
       this.note(`${item.kind} ${JSON.stringify(p)}`);

@@ -1,9 +1,11 @@
 /**
  * Draws a trace from a seed: per simulated day, incidents of the capability at random times, API faults
- * (throttling, 5xx, latency) on the operations its functions call, stale reads (stale-reads.ts), and delivery faults (lost, duplicated,
+ * (throttling, 5xx, latency) on the operations its functions call, writes that land before their 5xx or
+ * lost answer (landing-faults.ts), stale reads (stale-reads.ts), and delivery faults (lost, duplicated,
  * delayed, reordered events; a function cut short by its timeout), all from one seeded generator.
  */
 import { drawRaces } from "./interleave";
+import { landingFaultItems } from "./landing-faults";
 import { createRng, type Rng } from "./prng";
 import { staleReadItems } from "./stale-reads";
 import type { CapabilityModel, Params, Trace, TraceItem } from "./types";
@@ -95,6 +97,8 @@ export const generateTrace = (model: CapabilityModel, seed: number, days: number
   }
   items.push(...drawEpisodes(model, variant, seed, days, items));
   items.push(...staleReadItems(model.capability, seed, items));
+  // Writes that land although their caller sees a 5xx or no answer (tools/chaos/landing-faults.ts).
+  items.push(...landingFaultItems(model.capability, seed, items));
   // Incidents inside invocations, between two of their calls (tools/chaos/interleave.ts).
   items.push(...drawRaces(model, seed, days));
   items.sort((a, b) => a.at - b.at);

@@ -1,5 +1,6 @@
 import { DeleteRouteCommand, UnassignPrivateIpAddressesCommand } from "@aws-sdk/client-ec2";
 import { awsErrorCode } from "../../../shared/aws/errors";
+import { describeNetworkInterfaces } from "../../../shared/observe/interfaces";
 import { dryRunOutcome, refusedOutcome, throwIfRetryableError } from "../../../shared/pipeline/outcome";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
 import {
@@ -28,6 +29,31 @@ const deletionsOf = (action: PlannedAction<VfxtParams>): RouteDeletion[] => {
   return action.params.deletions;
 };
 
+/**
+ * EC2 answers an unassign of an address no longer on the ENI `InvalidParameterValue` ("Some of the specified
+ * addresses are not assigned to interface …"): also the SDK's retry of an unassign that landed although its
+ * first answer was a 5xx or lost ("Ensuring idempotency in Amazon EC2 API requests"). Such a refusal is read
+ * back: an address no longer on the ENI is off it already; the others keep the refusal.
+ */
+const readBackUnassign = async (
+  deps: ExecutorDeps,
+  u: Unassignment,
+  error: unknown,
+): Promise<ResourceOutcome[]> => {
+  const refused = (a: string) => refusedOutcome(a, "UnassignPrivateIpAddresses", error);
+  if (awsErrorCode(error) !== "InvalidParameterValue") return u.addresses.map(refused);
+  const [eni] = await describeNetworkInterfaces(deps.ec2, [
+    { Name: "network-interface-id", Values: [u.networkInterfaceId] },
+  ]);
+  const held = new Set(eni?.secondaryPrivateIps ?? []);
+  return u.addresses.map(
+    (a): ResourceOutcome =>
+      held.has(a)
+        ? refused(a)
+        : { resource: a, status: "already-done", detail: `already off ${u.networkInterfaceId}` },
+  );
+};
+
 const unassign = async (
   deps: ExecutorDeps,
   action: PlannedAction<VfxtParams>,
@@ -45,7 +71,7 @@ const unassign = async (
         out.push({ resource: a, status: "applied", detail: `off ${u.networkInterfaceId}` });
     } catch (error) {
       throwIfRetryableError("ec2", "UnassignPrivateIpAddresses", error);
-      for (const a of u.addresses) out.push(refusedOutcome(a, "UnassignPrivateIpAddresses", error));
+      out.push(...(await readBackUnassign(deps, u, error)));
     }
   }
   return out;

@@ -152,6 +152,15 @@ const attachOne = (deps: ApplyDeps, params: AttachParams, slot: EniSlot, dryRun 
     ),
   );
 
+/**
+ * EC2 answers an attach of an ENI that is already attached `InvalidNetworkInterface.InUse`: also the SDK's
+ * retry of an attach that landed although its first answer was a 5xx or lost ("Ensuring idempotency in
+ * Amazon EC2 API requests"). Such a refusal is read back: attached (or attaching) to the target at the
+ * slot's device index is our own attach.
+ */
+const IN_USE = "InvalidNetworkInterface.InUse";
+const mayHaveLanded = (refusal: ResourceOutcome | undefined) => refusal?.code === IN_USE;
+
 const attach = async (
   deps: ApplyDeps,
   action: PlannedAction<EniActionParams>,
@@ -171,24 +180,28 @@ const attach = async (
   );
   for (const slot of report.notStarted)
     refused.set(slot.eniId, notAttemptedOutcome(slot.eniId, "AttachNetworkInterface"));
-  const sent = params.enis.filter((s) => !refused.has(s.eniId));
+  const sent = params.enis.filter((s) => !refused.has(s.eniId) || mayHaveLanded(refused.get(s.eniId)));
+  const settled = (eni: EniView | undefined, slot: EniSlot) =>
+    attachedAt(eni, params, slot) ||
+    (mayHaveLanded(refused.get(slot.eniId)) && eni?.attachment?.instanceId !== params.instanceId);
   const read = await waitFor(
     deps,
     sent.map((s) => s.eniId),
-    (eni) => sent.some((s) => s.eniId === eni?.id && attachedAt(eni, params, s)),
+    (eni) => sent.some((s) => s.eniId === eni?.id && settled(eni, s)),
     deps.policy.attachTimeoutMs,
   );
   const outcomes: ResourceOutcome[] = [];
   for (const slot of params.enis) {
     const known = refused.get(slot.eniId);
-    if (known !== undefined) outcomes.push(known);
-    else if (!attachedAt(read.get(slot.eniId), params, slot))
+    const eni = read.get(slot.eniId);
+    if (known !== undefined && !(mayHaveLanded(known) && attachedAt(eni, params, slot))) outcomes.push(known);
+    else if (!attachedAt(eni, params, slot))
       outcomes.push({
         resource: slot.eniId,
         status: "unverified",
         detail: `not yet attached to ${params.instanceId}`,
       });
-    else outcomes.push(await settleAttributes(deps, read.get(slot.eniId), params.sourceDestCheck, slot));
+    else outcomes.push(await settleAttributes(deps, eni, params.sourceDestCheck, slot));
   }
   return outcomes;
 };

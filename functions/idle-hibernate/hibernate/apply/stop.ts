@@ -8,7 +8,7 @@ import { readUntil } from "../../../../shared/pipeline/verify";
 import type { Clock } from "../../../../shared/runtime/clock";
 import type { Deadline } from "../../../../shared/runtime/deadline";
 import { STOP_ACTION, type StopParams } from "../plan";
-import { HIBERNATION_REQUEST_TAG, type HibernationProof, proofOf } from "../plan/proof";
+import { HIBERNATE_REASON, HIBERNATION_REQUEST_TAG, type HibernationProof, proofOf } from "../plan/proof";
 
 /**
  * The only refusal after which a plain stop may follow (policy `refusedAtApplyFallback: stop`): EC2 says
@@ -181,6 +181,19 @@ const tagRequests = async (deps: StopExecutorDeps, ids: string[]): Promise<void>
   }
 };
 
+/**
+ * A hibernate request refused `IncorrectInstanceState` may be the SDK's retry of our own request that
+ * landed although its first answer was a 5xx or lost ("Ensuring idempotency in Amazon EC2 API requests"):
+ * the plan saw the instance running, and it is now stopping (or stopped) for a hibernation. Those are taken
+ * as accepted (tagged, judged) and leave the refusals.
+ */
+const landedHibernations = async (deps: StopExecutorDeps, refused: Map<string, Refusal>) => {
+  const ids = [...refused].filter(([, r]) => r.code === "IncorrectInstanceState").map(([id]) => id);
+  if (ids.length === 0) return;
+  for (const instance of await loadInstances(deps.ec2, ids))
+    if (isStopping(instance) && instance.stateReasonCode === HIBERNATE_REASON) refused.delete(instance.id);
+};
+
 const execute = async (
   deps: StopExecutorDeps,
   action: PlannedAction<StopParams>,
@@ -190,6 +203,7 @@ const execute = async (
   const refused = new Map<string, Refusal>();
   await stopBatch(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
   const fellBack = await stopRefused(deps, params, dryRun, refused);
+  if (params.hibernate && !dryRun) await landedHibernations(deps, refused);
   const accepted = params.instanceIds.filter((id) => !refused.has(id));
   if (params.hibernate && !dryRun) await tagRequests(deps, accepted);
   const outcomes = new Map<string, ResourceOutcome>();

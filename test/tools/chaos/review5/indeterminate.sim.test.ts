@@ -29,7 +29,7 @@ afterAll(async () => {
 const OTHER_ENI = "eni-0af7c0de000000a02";
 
 describe("review5: indeterminate outcomes", () => {
-  it.fails("review: a 5xx can come after the change was applied (an api-fault that lands)", async () => {
+  it("review: a 5xx can come after the change was applied (an api-fault that lands)", async () => {
     const account = harness.load(vfxtIpMoveModel.fixture("grace-900"), { now: CHAOS_START });
     // The fault as the generator would draw it, marked as landing before its error.
     const fault = {
@@ -51,11 +51,13 @@ describe("review5: indeterminate outcomes", () => {
         { NetworkInterfaceId: OTHER_ENI, PrivateIpAddresses: ["10.20.1.101"], AllowReassignment: true },
       ),
     ).rejects.toThrow(/InternalError|internal/i);
+    // The move shows after the remap delay (EC2 reassigns asynchronously: sim/account/ec2-addresses.ts).
+    account.advance(account.state().behaviour.privateIpRemapMs);
     const moved = account.state().networkInterfaces.get(OTHER_ENI)?.secondaryPrivateIpAddresses ?? [];
     expect(moved).toContain("10.20.1.101");
   });
 
-  it.fails("review: the generator draws api faults that land before their error", () => {
+  it("review: the generator draws api faults that land before their error", () => {
     const drawn = Array.from({ length: 200 }, (_, s) => generateTrace(vfxtIpMoveModel, s + 1, 1))
       .flatMap((t) => t.items)
       .filter((i) => i.kind === "api-fault");
