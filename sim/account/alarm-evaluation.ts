@@ -22,6 +22,7 @@ import { evaluateMath, type MathScope, type MathValue, NotEvaluated, type Series
 import { MetricStore, STATS, type Stat } from "./metric-store";
 import { COMPARE, type EvaluationRule, evaluateAt, MAX_EVALUATIONS } from "./metrics";
 import type { InstanceModel, RegionState } from "./state";
+import { publishStatusMetrics, STATUS_METRIC_NAMES, STATUS_PERIOD_MS } from "./status-metrics";
 
 interface MetricRef {
   namespace: string;
@@ -31,13 +32,22 @@ interface MetricRef {
   periodMs: number;
 }
 
-/** The instance an AWS/EC2 metric is about, when it publishes metrics. */
+const isStatusMetric = (name: string): boolean => (STATUS_METRIC_NAMES as readonly string[]).includes(name);
+
+/** The instance an AWS/EC2 metric is about, when it publishes that metric. */
 function instanceOf(state: RegionState, m: MetricRef): InstanceModel | undefined {
   const [dim, ...rest] = m.dims;
   if (m.namespace !== EC2_NAMESPACE || rest.length > 0 || dim?.Name !== "InstanceId") return undefined;
-  if (!state.instanceMetrics.has(dim.Value)) return undefined;
-  return state.instances.get(dim.Value);
+  const publishes = isStatusMetric(m.metricName)
+    ? state.statusMetrics.has(dim.Value) ||
+      state.metricStore.get(m.namespace, m.metricName, m.dims) !== undefined
+    : state.instanceMetrics.has(dim.Value);
+  return publishes ? state.instances.get(dim.Value) : undefined;
 }
+
+/** How often an instance's metric gets a datapoint (status checks: every minute, whatever the monitoring). */
+const publishedEveryMs = (inst: InstanceModel, m: MetricRef): number =>
+  isStatusMetric(m.metricName) ? STATUS_PERIOD_MS : resolutionMs(inst);
 
 interface AlarmSource extends EvaluationRule {
   /** Datapoint of each period start of the N periods before `end`. */
@@ -53,7 +63,7 @@ function hasSource(state: RegionState, m: MetricRef): boolean {
   if (m.namespace === EC2_NAMESPACE)
     return (
       instanceOf(state, m) !== undefined &&
-      (INSTANCE_METRIC_NAMES as readonly string[]).includes(m.metricName)
+      ((INSTANCE_METRIC_NAMES as readonly string[]).includes(m.metricName) || isStatusMetric(m.metricName))
     );
   return !m.namespace.startsWith("AWS/") && state.metricStore.namespaces.has(m.namespace);
 }
@@ -66,7 +76,7 @@ function hasSource(state: RegionState, m: MetricRef): boolean {
 function metricValue(state: RegionState, m: MetricRef, start: number, end: number): number | undefined {
   const series = state.metricStore.get(m.namespace, m.metricName, m.dims);
   const inst = instanceOf(state, m);
-  const visibleUntil = inst === undefined ? start + m.periodMs : end - resolutionMs(inst) + 1;
+  const visibleUntil = inst === undefined ? start + m.periodMs : end - publishedEveryMs(inst, m) + 1;
   const length = Math.min(m.periodMs, visibleUntil - start);
   if (series === undefined || length <= 0) return undefined;
   return MetricStore.statistic(series, m.stat, start, length);
@@ -224,6 +234,15 @@ function sourceOf(state: RegionState, alarm: MetricAlarm): AlarmSource | undefin
   return alarm.Metrics !== undefined ? mathSource(state, alarm) : singleMetricSource(state, alarm);
 }
 
+/** A single-metric alarm already evaluated through its last period end (settling runs every step). */
+function noPeriodEndSince(store: MetricStore, name: string, alarm: MetricAlarm, now: number): boolean {
+  const progress = store.evaluated.get(name);
+  const periodMs = (alarm.Period ?? 0) * 1000;
+  if (progress === undefined || periodMs <= 0) return false;
+  if (progress.configuredAt !== (alarm.AlarmConfigurationUpdatedTimestamp?.getTime() ?? now)) return false;
+  return Math.floor(now / periodMs) * periodMs <= progress.through;
+}
+
 /**
  * Publishes the instances' AWS/EC2 datapoints due by `now`, then evaluates every alarm this module
  * handles once per period end not evaluated yet (called whenever the account settles).
@@ -231,10 +250,13 @@ function sourceOf(state: RegionState, alarm: MetricAlarm): AlarmSource | undefin
 export function settleInstanceMetrics(c: OpContext, now: number): void {
   const state = c.state;
   publishInstanceMetrics(state, now);
+  publishStatusMetrics(state, now);
   const store = state.metricStore;
   // No instance publishes and no custom metric exists: nothing this module evaluates has a source.
-  if (state.instanceMetrics.size === 0 && store.namespaces.size === 0) return;
+  if (state.instanceMetrics.size === 0 && state.statusMetrics.size === 0 && store.namespaces.size === 0)
+    return;
   for (const [name, model] of state.metricAlarms) {
+    if (noPeriodEndSince(store, name, model.alarm, now)) continue;
     const source = sourceOf(state, model.alarm);
     if (source === undefined) continue;
     const configuredAt = model.alarm.AlarmConfigurationUpdatedTimestamp?.getTime() ?? now;

@@ -21,6 +21,7 @@
 
 import type { ActivitiesType, Activity } from "@aws-sdk/client-auto-scaling";
 import { addressAt, cidrSize, formatIp, parseCidr } from "../../shared/net/cidr";
+import { noteFailedLaunch } from "./asg-administrative-suspension";
 import type { ScalingActivityModel } from "./asg-model";
 import type { OpContext, ServiceModel } from "./context";
 import { queryParamErrors } from "./errors";
@@ -143,6 +144,7 @@ function recordFailedActivity(
     details: { "Availability Zone": subnet?.availabilityZone ?? "", "Subnet ID": failed.subnetId },
   };
   state.asg.activities.push(activity);
+  noteFailedLaunch(group, at);
   const time = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
   emit({
     source: "aws.autoscaling",
@@ -205,7 +207,8 @@ export function fillCapacity(
   failures: number,
   launch: (emit: EmitServiceEvent, at: number, group: AsgModel) => void,
 ): void {
-  while (inCapacity(group) < group.desiredCapacity) {
+  // Launch suspended: nothing launches until it is resumed (ResumeProcesses tries again).
+  while (inCapacity(group) < group.desiredCapacity && group.suspendedProcesses?.has("Launch") !== true) {
     const cause = capacityCause(group, at);
     try {
       launch(emit, at, group);

@@ -6,10 +6,12 @@
  * `RemoveFromLoadBalancerLowPriority`); none named means all. Suspended processes show in
  * `DescribeAutoScalingGroups` `SuspendedProcesses` with a `SuspensionReason`.
  *
- * Only `HealthCheck` changes the engine: while it is suspended, the EC2 health check marks no member
- * Unhealthy (an impaired member stays InService and Healthy); resumed, the check acts at its next tick.
- * The other processes are recorded only [decision: the engine does not model them].
+ * `HealthCheck` (no member marked Unhealthy while suspended), `ReplaceUnhealthy` and `Launch`
+ * (asg-replacement.ts: no replacement, no launch; resumed, the held launches happen) change the engine; the
+ * other processes are recorded only [decision: the engine does not model them]. Auto Scaling suspends
+ * `Launch` itself after a day of failed launches (asg-administrative-suspension.ts); resuming clears it.
  */
+import { capacityRetryFor } from "./asg-launch-failures";
 import type { OpContext, ServiceModel } from "./context";
 import { awsError } from "./errors";
 import type { Params } from "./query";
@@ -45,12 +47,20 @@ function suspendProcesses(c: OpContext, p: Params): Record<string, never> {
   return {};
 }
 
+/** A replacement of the group waits for Launch (it launches when resumed, not a capacity retry too). */
+const replacementHeld = (c: OpContext, group: AsgModel): boolean =>
+  c.state.asg.replacements.some((r) => r.groupName === group.name && r.launchHeld === true);
+
 function resumeProcesses(c: OpContext, p: Params): Record<string, never> {
   const { group, names } = processesOf(c, p);
   for (const n of names) {
     if (n === "HealthCheck" && group.suspendedProcesses?.has(n) === true)
       group.healthCheckResumedAt = c.nowMs();
+    // Launch resumed: a group below its desired capacity launches again (a held replacement does too).
+    if (n === "Launch" && group.suspendedProcesses?.has(n) === true && !replacementHeld(c, group))
+      capacityRetryFor(c.state, group.name, c.nowMs());
     group.suspendedProcesses?.delete(n);
+    group.administrativeSuspensions?.delete(n);
   }
   return {};
 }

@@ -14,6 +14,7 @@ import type {
   AutoScalingInstanceDetails,
   AutoScalingInstancesType,
 } from "@aws-sdk/client-auto-scaling";
+import { suspensionReason } from "./asg-administrative-suspension";
 import { asgAttachModel } from "./asg-attach";
 import { scalingActivitiesModel } from "./asg-launch-failures";
 import { autoScalingEngineModel } from "./asg-operations";
@@ -132,7 +133,7 @@ function toGroup(c: OpContext, g: AsgModel): AutoScalingGroup {
     CreatedTime: g.createdTime,
     SuspendedProcesses: [...(g.suspendedProcesses ?? [])].map(([name, at]) => ({
       ProcessName: name,
-      SuspensionReason: `User suspended at ${new Date(at).toISOString().slice(0, 19)}Z`,
+      SuspensionReason: suspensionReason(g, name, at),
     })),
     VPCZoneIdentifier: g.vpcZoneIdentifier.join(","),
     EnabledMetrics: [],

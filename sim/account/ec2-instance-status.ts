@@ -36,6 +36,7 @@ import {
   setStatusCheck,
   settledStatus,
 } from "./status-checks";
+import { noteStatus } from "./status-metrics";
 
 /** The checks of an instance; one built without them (by another module) reads as settled for its state. */
 function statusOf(inst: InstanceModel): InstanceStatusModel {
@@ -209,6 +210,7 @@ export function setInstanceStatus(
     if (value !== undefined) setStatusCheck(status, kind, value, now);
   }
   inst.status = status;
+  noteStatus(state, inst, now);
   return status;
 }
 

@@ -17,6 +17,7 @@
  * termination go on, or with `retentionTriggers.terminateHookAbandon: retain` leaves the instance
  * running in `Terminating:Retained` (adding-lifecycle-hooks, RetentionTriggers API reference).
  */
+import { noteSuccessfulLaunch } from "./asg-administrative-suspension";
 import { recordAbandonedLaunch } from "./asg-launch-failures";
 import { derivedUuid } from "./ids";
 import { emitLifecycleEvent } from "./lifecycle-events";
@@ -292,8 +293,12 @@ function afterTransition(
   if (group === undefined || member === undefined) return;
   const toPool = input.destination === "WarmPool";
   if (isLaunch(input.transition)) {
-    if (result === "ABANDON") terminateMemberInstance(state, emit, at, group, member);
-    else if (toPool) proceedToPool(state, at, group, member);
+    if (result === "ABANDON") {
+      terminateMemberInstance(state, emit, at, group, member);
+      return;
+    }
+    noteSuccessfulLaunch(group);
+    if (toPool) proceedToPool(state, at, group, member);
     else proceedToService(state, at, member, waited ? "Pending:Proceed" : member.lifecycleState);
     return;
   }

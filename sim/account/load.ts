@@ -27,6 +27,7 @@ import {
   userInitiatedReason,
 } from "./state";
 import { loadedStatus } from "./status-checks";
+import { loadStatusTimelines, STATUS_HISTORY_MS, statusTracker } from "./status-metrics";
 
 const tagMap = (tags: Record<string, string>): Map<string, string> => new Map(Object.entries(tags));
 
@@ -47,6 +48,9 @@ export function regionFromFixture(f: AccountFixture): RegionState {
   loadHibernationFixture(state, f, start);
   // Outposts slots follow instance starts, stops and terminations (outpost-slots.ts).
   state.instanceStateListeners.push(outpostSlotListener(state));
+  // Status check metrics: every instance, with an hour of history (status-metrics.ts).
+  state.instanceStateListeners.push(statusTracker(state));
+  loadStatusTimelines(state, (inst) => Math.max(inst.stateSince, start - STATUS_HISTORY_MS));
   loadAddressFixture(state, f);
   loadPrefixListsAndTagPolicies(state, f);
   loadEventsFixture(state, f);

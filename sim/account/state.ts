@@ -10,7 +10,7 @@ import type { InstanceLaunchDetails, InstanceMetricsModel, StopRecord } from "./
 import type { InstanceTypeSpec } from "./instance-types";
 import { MetricStore } from "./metric-store";
 import type { ElasticIpModel, SubnetCidrReservationModel } from "./network-models";
-import { type InstanceStatusModel, statusOnStateChange } from "./status-checks";
+import { type InstanceStatusModel, type StatusTimeline, statusOnStateChange } from "./status-checks";
 
 export type InstanceStateName =
   | "pending"
@@ -274,6 +274,10 @@ export interface AsgModel {
   policies?: AsgPolicies;
   /** Processes suspended with SuspendProcesses → when (sim/account/asg-processes.ts). */
   suspendedProcesses?: Map<string, number>;
+  /** The suspended processes Auto Scaling itself suspended (sim/account/asg-administrative-suspension.ts). */
+  administrativeSuspensions?: Set<string>;
+  /** Since when every launch of the group failed (undefined: the last launch succeeded). */
+  launchFailingSince?: number;
   /** When HealthCheck was last resumed: the health check acts on nothing it saw while suspended earlier. */
   healthCheckResumedAt?: number;
 }
@@ -500,6 +504,8 @@ export class RegionState {
   readonly alarmActionDeliveries: AlarmActionDelivery[] = [];
   /** AWS/EC2 metric sources of the instances that have one (sim/account/instance-metrics.ts). */
   readonly instanceMetrics = new Map<string, InstanceMetricsModel>();
+  /** Status check metric timelines of every instance (sim/account/status-metrics.ts). */
+  readonly statusMetrics = new Map<string, StatusTimeline>();
   readonly instanceStateListeners: InstanceStateListener[] = [];
   /** Auto Scaling engine: replacements, refreshes, hook queues, event delivery (sim/account/asg-model.ts). */
   readonly asg = new AsgRuntime();

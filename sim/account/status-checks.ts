@@ -36,6 +36,23 @@ export interface InstanceStatusModel {
 
 export type StatusCheckKind = "instance" | "system";
 
+/** A check's status metric value: 1 failed, 0 passed, undefined no datapoint (status-metrics.ts). */
+export type Failed = 0 | 1 | undefined;
+
+/** From `from` on: whether each check fails. */
+export interface StatusSegment {
+  from: number;
+  instance: Failed;
+  system: Failed;
+}
+
+/** What an instance's status metrics are made from (status-metrics.ts). */
+export interface StatusTimeline {
+  segments: StatusSegment[];
+  /** Every minute before this was published. */
+  publishedThrough: number;
+}
+
 /** The checks right after an instance enters a state (`running` or any other) at `at`. */
 export function statusOnStateChange(
   running: boolean,

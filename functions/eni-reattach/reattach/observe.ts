@@ -37,6 +37,7 @@ interface GroupRecord {
   maxSize: number;
   members: MemberView[];
   warmPool: boolean;
+  suspended: Array<{ process: string; reason: string }>;
 }
 
 const loadGroupRecord = async (
@@ -59,6 +60,10 @@ const loadGroupRecord = async (
       healthy: isHealthy(i.HealthStatus),
     })),
     warmPool: g.WarmPoolConfiguration !== undefined,
+    suspended: (g.SuspendedProcesses ?? []).map((p) => ({
+      process: p.ProcessName ?? "",
+      reason: p.SuspensionReason ?? "",
+    })),
   };
 };
 
@@ -168,7 +173,14 @@ export const observeGroup = async (
   return {
     groupName: group.name,
     ...(record !== undefined
-      ? { group: { desiredCapacity: record.desiredCapacity, maxSize: record.maxSize, members } }
+      ? {
+          group: {
+            desiredCapacity: record.desiredCapacity,
+            maxSize: record.maxSize,
+            members,
+            suspended: record.suspended,
+          },
+        }
       : {}),
     hooks,
     enis,

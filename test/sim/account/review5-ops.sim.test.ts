@@ -193,7 +193,7 @@ describe("review5-ops: suspended processes change what Auto Scaling does (eni5)"
   // groups that repeatedly fail to launch instances … an administrative suspension … trying to launch
   // instances for over 24 hours but have not succeeded" — the rack freed later, nothing launches until an
   // operator resumes: the state eni-reattach's alarm must name.
-  it.fails("review: a group whose launches fail for over 24 h has Launch suspended (administrative suspension)", async () => {
+  it("review: a group whose launches fail for over 24 h has Launch suspended (administrative suspension)", async () => {
     const a = outpostWith(0);
     await asg(a, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     for (let h = 0; h < 25; h += 1) a.advance(3_600_000);
@@ -244,7 +244,7 @@ describe("review5-ops: status check metrics (lead: sim instance metrics, no buil
   // StatusCheckFailed, StatusCheckFailed_Instance, StatusCheckFailed_System (0 or 1, AWS/EC2, InstanceId),
   // "available at a 1-minute frequency at no charge". The sim publishes CPUUtilization and Network only, so
   // the status alarms vfxt-ip-move's stack relies on never evaluate: the campaign sets them by hand.
-  it.fails("review: an instance whose system status check is impaired publishes StatusCheckFailed_System = 1 every minute", async () => {
+  it("review: an instance whose system status check is impaired publishes StatusCheckFailed_System = 1 every minute", async () => {
     const a = SimulatedAccount.fromFixture(
       parseFixture(JSON.parse(readFileSync(join(ROOT, "test/fixtures/accounts/vfxt.json"), "utf8"))),
     );

@@ -224,19 +224,11 @@ const longHibernated = (raw: { clock: { start: string }; instances: unknown[]; a
 };
 
 /**
- * Moves the account to the campaign's start (the driver's own rebase is then a no-op): ISO timestamps as
- * the harness moves them, and the stop time EC2 writes into StateTransitionReason ("User initiated
- * (2019-10-02 17:11:00 GMT)"), which the harness leaves as text, so that an age read from it is the
- * fixture's age in the run too.
+ * Moves the account to the campaign's start (the driver's own rebase is then a no-op): ISO timestamps and
+ * the stop time EC2 writes into StateTransitionReason, so that an age read from it is the fixture's age in
+ * the run too (sim/rebase.ts).
  */
-const atChaosStart = (raw: { clock: { start: string }; instances: unknown[] }) => {
-  const delta = CHAOS_START.getTime() - Date.parse(raw.clock.start);
-  for (const instance of raw.instances as Array<{ stateTransitionReason?: string }>) {
-    instance.stateTransitionReason = instance.stateTransitionReason?.replace(
-      /\((\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) GMT\)/,
-      (_, day: string, time: string) => `(${gmt(Date.parse(`${day}T${time}Z`) + delta)})`,
-    );
-  }
+const atChaosStart = (raw: { clock: { start: string } }) => {
   Object.assign(raw, rebaseFixture(raw, CHAOS_START));
 };
 

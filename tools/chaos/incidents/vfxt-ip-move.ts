@@ -1,10 +1,10 @@
 /**
  * vfxt-ip-move's incidents on the two clusters of test/fixtures/accounts/vfxt.json (vfxt-a: secondary
  * addresses on the nodes' ENIs; vfxt-b: /32 routes to the nodes' ENIs in four tables): a node stopped,
- * started again, terminated (its primary ENI deleted with it), failing a status check (instance or system,
- * its status alarm to ALARM) and recovering, and the cluster software moving a failed node's addresses
- * itself (AssignPrivateIpAddresses with reassignment, ReplaceRoute), as Avere vFXT does within its own
- * failover time. The seed picks the grace: the default 900 s or 60 s.
+ * started again, terminated (its primary ENI deleted with it), failing a status check (instance or system;
+ * its status alarm follows the published status check metrics) and recovering, and the cluster software
+ * moving a failed node's addresses itself (AssignPrivateIpAddresses with reassignment, ReplaceRoute), as
+ * Avere vFXT does within its own failover time. The seed picks the grace: the default 900 s or 60 s.
  */
 import { readFileSync } from "node:fs";
 import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
@@ -25,10 +25,29 @@ import type { CapabilityModel, Checker, Episode, IncidentKind, Params, World } f
 import { joinIncidents, nodesOf, primaryEniOf, TAG } from "./vfxt-join";
 
 const FIXTURE = "test/fixtures/accounts/vfxt.json";
+
+interface StatusAlarmFixture {
+  name: string;
+  period: number;
+  evaluationPeriods: number;
+}
 const NODES = ["a01", "a02", "a03", "b01", "b02", "b03"].map((n) => `i-0af7c0de000000${n}`);
 const TABLES = ["b01", "b02", "b03"].map((n) => `rtb-0af7c0de000000${n}`).concat("rtb-0af7c0de000000c01");
-/** Beyond the grace: a reconcile (5 min), a delayed event, Lambda's two retries and a spare reconcile. */
-const DETECTION_MS = 20 * 60_000;
+/**
+ * The longest a node's status alarm takes to reach ALARM after its check fails: its evaluation periods
+ * (the fixture's `ops-vfxt-status-*` alarms, 2 × 60 s), each minute's StatusCheckFailed datapoint counting.
+ */
+const STATUS_ALARM_MS = Math.max(
+  0,
+  ...(JSON.parse(readFileSync(FIXTURE, "utf8")) as { alarms: StatusAlarmFixture[] }).alarms
+    .filter((a) => a.name.startsWith("ops-vfxt-status-"))
+    .map((a) => a.period * a.evaluationPeriods * 1000),
+);
+/**
+ * Beyond the grace: the status alarm's detection, then a reconcile (5 min), a delayed event, Lambda's two
+ * retries and a spare reconcile.
+ */
+const DETECTION_MS = STATUS_ALARM_MS + 20 * 60_000;
 
 const sectionOf = (graceSeconds: number) => ({
   clusters: [
@@ -93,8 +112,6 @@ const onNode = (
 });
 
 const running = (account: SimulatedAccount, id: string) => stateOf(account, id) === "running";
-
-const statusAlarm = (id: string) => `ops-vfxt-status-${id}`;
 
 const healthy = (account: SimulatedAccount, id: string): boolean => {
   const i = account.state().instances.get(id);
@@ -172,8 +189,9 @@ const incidents: IncidentKind[] = [
     (account, id) => running(account, id) && !impaired(account, id),
     (world, id, params) => {
       failed(world);
+      // The node's status alarm goes to ALARM from the published StatusCheckFailed datapoints, after its
+      // evaluation periods (sim/account/status-metrics.ts), not at the failure instant.
       world.account.setInstanceStatus(id, { [String(params.check)]: "impaired" });
-      world.account.setAlarmState(statusAlarm(id), "ALARM", "Threshold Crossed: StatusCheckFailed");
       return `${String(params.check)} impaired`;
     },
     (rng) => ({ check: rng.pick(["instance", "system"]) }),
@@ -184,7 +202,6 @@ const incidents: IncidentKind[] = [
     (account, id) => running(account, id) && impaired(account, id),
     (world, id) => {
       world.account.setInstanceStatus(id, { instance: "ok", system: "ok" });
-      world.account.setAlarmState(statusAlarm(id), "OK", "Threshold Crossed: StatusCheckFailed");
       return "ok";
     },
   ),

@@ -81,12 +81,26 @@ export const blockedBy = (steps: readonly SlotStep[]) => {
   };
 };
 
-/** Group-level problems every path reports: the firewall group must be a singleton. */
+/** The processes without which an impaired firewall is never replaced (AS UG "How suspended processes affect other processes"). */
+const REPLACEMENT_PROCESSES = new Set(["Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy"]);
+
+/**
+ * Group-level problems every path reports: the firewall group must be a singleton, and its replacement
+ * processes running (Auto Scaling suspends Launch itself after a day of failed launches: nothing launches
+ * again, even once capacity is back, until someone resumes it).
+ */
 export const groupIssues = (world: GroupWorld): string[] => {
   if (world.group === undefined) return [`Auto Scaling group ${world.groupName} does not exist`];
+  const suspended = (world.group.suspended ?? [])
+    .filter((p) => REPLACEMENT_PROCESSES.has(p.process))
+    .map(
+      (p) =>
+        `${world.groupName} has ${p.process} suspended (${p.reason}): no firewall is replaced until it is resumed (ResumeProcesses)`,
+    );
   return world.group.desiredCapacity > 1
     ? [
         `${world.groupName} has DesiredCapacity ${world.group.desiredCapacity}: the ENIs can be on one instance only; the others run without them (MaxSize ${world.group.maxSize} > 1 is fine: launch before terminating needs the room)`,
+        ...suspended,
       ]
-    : [];
+    : suspended;
 };

@@ -26,7 +26,13 @@ export interface InstanceFacts {
 export interface GroupWorld {
   groupName: string;
   /** Absent when DescribeAutoScalingGroups does not know the group. */
-  group?: { desiredCapacity: number; maxSize: number; members: MemberView[] };
+  group?: {
+    desiredCapacity: number;
+    maxSize: number;
+    members: MemberView[];
+    /** SuspendedProcesses (by an operator, or administratively by Auto Scaling after a day of failed launches). */
+    suspended?: ReadonlyArray<{ process: string; reason: string }>;
+  };
   hooks: LifecycleHookView[];
   /** The ENIs tagged for the group, and the allow-listed ids (tagged or not). */
   enis: EniView[];

@@ -41,8 +41,10 @@ const stateOf = (event: unknown): string | undefined => {
 
 describe("review5: delivery faults", () => {
   // interleave5: the driver now queues a duplicate's copy `copyDelayMs` later (params; not drawn by the
-  // generator yet). Still fails here: the late copy meets vfxt-ip-move busy waiting its 900 s grace and is
-  // throttled (reserved concurrency 1), retried with Lambda's backoff behind the other throttled events.
+  // generator yet when this was found; drive6 draws late copies now). Either change alone lets the late copy
+  // through: drive6's driver no longer leaves it throttled behind vfxt-ip-move's 900 s grace, and ops6's
+  // status alarms evaluate their datapoints (INSUFFICIENT_DATA after the stop, OK after the start), so the
+  // stale `stopping` arrives after `running`.
   it("review: a duplicated event can arrive after newer events (a stale `stopping` after `running`), not only back to back", {
     timeout: 120_000,
   }, async () => {
