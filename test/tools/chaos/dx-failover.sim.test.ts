@@ -4,7 +4,7 @@ import type { Harness } from "../../../sim/harness";
 import { runTrace } from "../../../tools/chaos/driver";
 import { DX_ACCOUNT } from "../../../tools/chaos/incidents/dx-account";
 import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
-import { checkDxStep, type DxView } from "../../../tools/chaos/invariants/dx-failover";
+import { type CheckOptions, checkDxStep, type DxView } from "../../../tools/chaos/invariants/dx-failover";
 import type { TraceItem } from "../../../tools/chaos/types";
 import { startHarness } from "../../support/harness";
 import { startMutantHarness, traceOf } from "./review/mutants";
@@ -124,5 +124,57 @@ describe("dx-failover invariants per family (pure)", () => {
     expect(
       checkDxStep(first.state, view(20_000, { ipv4: true, ipv6: false }, false), config, options).violations,
     ).toEqual([]);
+  });
+
+  /** A view with the group on `active`, Direct Connect's families as given, the VPN up. */
+  const onPath = (
+    at: number,
+    active: "direct-connect" | "vpn",
+    families: { ipv4: boolean; ipv6: boolean },
+  ) => {
+    const v = view(at, families, true);
+    const g = v.groups.g;
+    return g === undefined ? v : { ...v, groups: { g: { ...g, active } } };
+  };
+  const steps = (views: DxView[], options: CheckOptions = { detectionMs: 150_000, toleranceMs: 5000 }) => {
+    let state: Parameters<typeof checkDxStep>[0];
+    const out: string[] = [];
+    for (const v of views) {
+      const checked = checkDxStep(state, v, config, options);
+      state = checked.state;
+      out.push(...checked.violations.map((x) => x.invariant));
+    }
+    return out;
+  };
+  const up = { ipv4: true, ipv6: true };
+
+  it("failover-cause: a failover while Direct Connect worked the whole time is a violation", () => {
+    expect(steps([onPath(0, "direct-connect", up), onPath(600_000, "vpn", up)])).toEqual(["failover-cause"]);
+  });
+
+  it("failover-cause: a failover within the detection time of one family failing is none, even once it is back", () => {
+    const views = [
+      onPath(0, "direct-connect", up),
+      onPath(10_000, "direct-connect", { ipv4: true, ipv6: false }),
+      onPath(20_000, "direct-connect", up),
+      onPath(160_000, "vpn", up),
+    ];
+    expect(steps(views)).toEqual([]);
+  });
+
+  it("failover-cause: a failover longer than the detection time (and the tolerance) after the failure is one", () => {
+    const views = [
+      onPath(0, "direct-connect", { ipv4: false, ipv6: false }),
+      onPath(5_000, "direct-connect", up),
+      onPath(160_001, "vpn", up),
+    ];
+    expect(steps(views)).toEqual(["failover-cause"]);
+  });
+
+  it("flap: Direct Connect working at the first view has worked for the history the model gives before it (priorMs)", () => {
+    const withPrior = { detectionMs: 150_000, toleranceMs: 0, priorMs: 300_000 };
+    const views = [onPath(0, "vpn", up), onPath(60_000, "vpn", up), onPath(250_000, "direct-connect", up)];
+    expect(steps(views, withPrior)).toEqual([]);
+    expect(steps(views, { ...withPrior, priorMs: 0 })).toEqual(["flap"]);
   });
 });

@@ -54,6 +54,12 @@ const VPN_TARGET_NET = "192.168.255.0/24";
 const DETECTION_MS = 150_000;
 /** The agent re-arms its trigger after 3 successful probes: a break is over once the path worked that long. */
 const RECOVERY_MS = 3 * SAMPLE_MS;
+/**
+ * The agent has been running this long when a run starts: its first tick publishes the rounds of the last
+ * 5 minutes, on the data plane of the start (the world was as the fixture says), so the capability's
+ * probe history, and the checker's, reach that far back.
+ */
+export const AGENT_HISTORY_MS = 300_000;
 
 const section = {
   triggerBusName: TRIGGER_BUS,
@@ -108,7 +114,7 @@ const outsideOf = (world: World): Outside => {
   if (o === undefined) {
     const created: Outside = {
       vpnUp: true,
-      lastSample: world.start - 300_000,
+      lastSample: world.start - AGENT_HISTORY_MS,
       agent: undefined as unknown as ProbeLoop,
       connect: async (t, timeoutMs) => ({ target: t.host, ok: false, latencyMs: timeoutMs, error: "unset" }),
       fired: [],
@@ -386,6 +392,7 @@ const checker = (world: World): Checker => {
         detectionMs: DETECTION_MS,
         toleranceMs: SAMPLE_MS,
         recoveryMs: RECOVERY_MS,
+        priorMs: AGENT_HISTORY_MS,
       });
       state = checked.state;
       return checked.violations.map((v) => ({ invariant: v.invariant, message: v.message }));
