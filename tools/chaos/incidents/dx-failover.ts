@@ -101,8 +101,10 @@ interface Outside {
   /** The agent table's effective route per probe target, as of `routesAt` incidents. */
   routes: Map<string, ReturnType<SimulatedAccount["network"]["effectiveRoutes"]>[number]["route"]>;
   routesAt: number;
-  /** Times (epoch ms) at which the data plane of every VIF toggles. */
-  flaps: number[];
+  /** A burst's steps (epoch ms): every VIF's data plane down, or back as it was before the burst took it down. */
+  flaps: { at: number; down: boolean }[];
+  /** Each VIF's data plane per family before the burst now in a down step took it down. */
+  beforeFlap?: Map<string, Record<"ipv4" | "ipv6", "up" | "down">>;
   /** Changes due later (a circuit cut's BGP going down at the hold timer, its repair), in time order. */
   later: { at: number; change: (account: SimulatedAccount) => void }[];
   /** Incidents applied so far (the measure `dx-blackholed-s` is per incident). */
@@ -234,11 +236,13 @@ const kinds: IncidentKind[] = [
     draw: (rng) => ({ gapsS: Array.from({ length: rng.int(2, 8) }, () => rng.int(5, 40)) }),
     apply: (world, params) => {
       const gaps = (params.gapsS as number[]).map((s) => s * 1000);
+      const o = outsideOf(world);
       let at = world.account.clock.nowMs();
-      for (const gap of gaps) {
+      gaps.forEach((gap, k) => {
         at += gap;
-        outsideOf(world).flaps.push(at);
-      }
+        o.flaps.push({ at, down: k % 2 === 0 });
+      });
+      o.flaps.sort((a, b) => a.at - b.at);
       return `${gaps.length} data-plane toggles`;
     },
   },
@@ -282,14 +286,30 @@ const trigger = (world: World, t: ProbeTrigger) => ({
 
 const parsedConfig = DxFailoverConfigSchema.parse(section);
 
-/** Flap bursts due by now (every VIF's data plane, both families, toggles at each) and later changes. */
+/**
+ * One step of a flap burst. The VIFs of a path flap in phase (one circuit, one optic, one provider
+ * segment): a down step takes every VIF's data plane down, both families, whatever each was; an up step
+ * undoes only that: what was up before the burst comes up again, what was down on its own is left as it
+ * is now (the burst never repairs a failed VIF, nor undoes a repair that came during the burst).
+ */
+const flapStep = (account: SimulatedAccount, o: Outside, down: boolean) => {
+  if (down) {
+    o.beforeFlap ??= new Map(VIFS.map((id) => [id, { ...account.network.virtualInterface(id).dataPlanes }]));
+    for (const id of VIFS) account.network.setDataPlane(id, false);
+    return;
+  }
+  for (const [id, planes] of o.beforeFlap ?? [])
+    for (const family of ["ipv4", "ipv6"] as const)
+      if (planes[family] === "up") account.network.setDataPlane(id, true, family);
+  o.beforeFlap = undefined;
+};
+
+/** Flap bursts' steps due by now, in time order, and later changes. */
 const applyFlaps = (account: SimulatedAccount, o: Outside, now: number) => {
   for (const due of o.later.filter((l) => l.at <= now)) due.change(account);
   o.later = o.later.filter((l) => l.at > now);
-  const toggles = o.flaps.filter((t) => t <= now).length;
-  for (let k = 0; k < toggles; k++)
-    for (const id of VIFS) account.network.setDataPlane(id, !planeUp(account, id, "both"));
-  o.flaps = o.flaps.filter((t) => t > now);
+  for (const step of o.flaps.filter((t) => t.at <= now)) flapStep(account, o, step.down);
+  o.flaps = o.flaps.filter((t) => t.at > now);
 };
 
 /**
