@@ -80,6 +80,29 @@ describe("dx-failover chaos: one address family", () => {
   });
 });
 
+describe("dx-failover chaos: open defect found by the campaign (dx6, seed 6604)", () => {
+  // IPv6 lost over Direct Connect (VIF 1 down on both families, VIF 2 on IPv6) while IPv4 still crosses
+  // VIF 2: the agent's path fails (every family must answer), so every CIDR of the group fails over, IPv4
+  // included (only a BGP-detected loss fails over per family). Then the VPN dies: the capability sees both
+  // paths down and holds, and the IPv4 CIDRs stay routed to the dead VPN while Direct Connect carries IPv4.
+  // The probe's evidence is one series per path; a fix needs it per family (or a per-family failback when
+  // the VPN is dead). Shrunk trace of `npm run chaos -- --capability dx-failover --days 2 --seed 6603`.
+  it.fails("known defect: with IPv6 lost over Direct Connect and then the VPN lost, the IPv4 CIDRs go back to Direct Connect, which still carries IPv4", {
+    timeout: 180_000,
+  }, async () => {
+    const { result } = await run(
+      [
+        { at: 300_000, kind: "incident:dx-data-plane-toggle", params: { vif: 0, family: "both" } },
+        { at: 600_000, kind: "incident:dx-data-plane-toggle", params: { vif: 1, family: "ipv6" } },
+        { at: 1_800_000, kind: "incident:vpn-toggle", params: {} },
+      ],
+      1,
+    );
+    expect(result.log.some((l) => l.includes("VPN down"))).toBe(true);
+    expect(result.violations.filter((v) => v.invariant === "path")).toEqual([]);
+  });
+});
+
 describe("dx-failover invariants per family (pure)", () => {
   const config = DxFailoverConfigSchema.parse({
     groups: [
