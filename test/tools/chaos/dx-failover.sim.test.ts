@@ -80,6 +80,36 @@ describe("dx-failover chaos: one address family", () => {
   });
 });
 
+describe("dx-failover chaos: a BGP failover test (StartBgpFailoverTest)", () => {
+  const test = (vifs: "one" | "both"): TraceItem => ({
+    at: 600_000,
+    kind: "incident:bgp-failover-test",
+    params: { vifs, vif: 0, family: "both", minutes: 5 },
+  });
+
+  it("on both interfaces: every CIDR fails over within the detection time and fails back once the test has ended and the window passed; the invariants hold", {
+    timeout: 180_000,
+  }, async () => {
+    const { result, account } = await run([test("both")]);
+    expect(result.log.some((l) => l.includes("sessions down for 5 min"))).toBe(true);
+    const failover = result.delivered.find((d) => d.outcome === "failover");
+    const failback = result.delivered.find((d) => d.outcome === "failback");
+    expect(failover?.at).toBeGreaterThanOrEqual(600_000);
+    expect(failover?.at).toBeLessThanOrEqual(600_000 + 150_000);
+    // The test ends at 900 s; the restore window (300 s) counts from then.
+    expect(failback?.at).toBeGreaterThanOrEqual(900_000 + 300_000);
+    expect(result.violations).toEqual([]);
+    expect(targetOf(account, V6)).not.toBe(ENI);
+  });
+
+  it("on one interface: the other carries every family, nothing moves", { timeout: 180_000 }, async () => {
+    const { result } = await run([test("one")]);
+    expect(result.log.some((l) => l.includes("sessions down for 5 min"))).toBe(true);
+    expect(result.delivered.some((d) => d.outcome === "failover")).toBe(false);
+    expect(result.violations).toEqual([]);
+  });
+});
+
 describe("dx-failover chaos: open defect found by the campaign (dx6, seed 6604)", () => {
   // IPv6 lost over Direct Connect (VIF 1 down on both families, VIF 2 on IPv6) while IPv4 still crosses
   // VIF 2: the agent's path fails (every family must answer), so every CIDR of the group fails over, IPv4

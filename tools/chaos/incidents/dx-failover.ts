@@ -98,9 +98,9 @@ interface Outside {
   connect: ProbeConnect;
   /** Triggers the agent fired since the last tick. */
   fired: ProbeTrigger[];
-  /** The agent table's effective route per probe target, as of `routesAt` incidents. */
+  /** The agent table's effective route per probe target, as of `routesAt` (incidents and BGP statuses). */
   routes: Map<string, ReturnType<SimulatedAccount["network"]["effectiveRoutes"]>[number]["route"]>;
-  routesAt: number;
+  routesAt: string;
   /** A burst's steps (epoch ms): every VIF's data plane down, or back as it was before the burst took it down. */
   flaps: { at: number; down: boolean }[];
   /** Each VIF's data plane per family before the burst now in a down step took it down. */
@@ -121,7 +121,7 @@ const outsideOf = (world: World): Outside => {
       connect: async (t, timeoutMs) => ({ target: t.host, ok: false, latencyMs: timeoutMs, error: "unset" }),
       fired: [],
       routes: new Map(),
-      routesAt: -1,
+      routesAt: "",
       flaps: [],
       later: [],
       incidents: 0,
@@ -180,6 +180,37 @@ const circuitCut = (world: World, params: Params): string => {
   );
   o.later.sort((a, b) => a.at - b.at);
   return `${id} circuit cut: data plane down, BGP down in ${downAfter / 1000} s (${params.bfd === true ? "BFD" : "hold timer"}), repaired after ${params.repairS} s`;
+};
+
+/**
+ * `StartBgpFailoverTest` on the drawn interfaces, for the drawn family's sessions, as an operator runs it
+ * (a test already running on an interface, or one not available, is refused: the refusal is the outcome).
+ */
+const bgpFailoverTest = async ({ account }: World, params: Params): Promise<string> => {
+  const f = familyParam(params);
+  const ids = params.vifs === "both" ? VIFS : [vif(params)];
+  const outcomes: string[] = [];
+  for (const id of ids) {
+    const peers = account.network
+      .virtualInterface(id)
+      .bgpPeers.filter((p) => f === "both" || p.addressFamily === f)
+      .map((p) => p.bgpPeerId);
+    try {
+      await account.dispatch(
+        {
+          service: "directconnect",
+          operation: "StartBgpFailoverTest",
+          region: account.region,
+          requestId: "operator",
+        },
+        { virtualInterfaceId: id, bgpPeers: peers, testDurationInMinutes: Number(params.minutes) },
+      );
+      outcomes.push(`${id} ${f === "both" ? "" : `${f} `}sessions down for ${params.minutes} min`);
+    } catch (error) {
+      outcomes.push(`${id} refused (${(error as { name?: string }).name ?? "error"})`);
+    }
+  }
+  return `BGP failover test: ${outcomes.join("; ")}`;
 };
 
 /** A VIF and a family: one family alone half the time (a grey failure of IPv6 only, or of IPv4 only). */
@@ -245,6 +276,19 @@ const kinds: IncidentKind[] = [
       o.flaps.sort((a, b) => a.at - b.at);
       return `${gaps.length} data-plane toggles`;
     },
+  },
+  {
+    // The Resiliency Toolkit's failover test (DX UG "Direct Connect Failover Test"; sim/account/dx-failover-test.ts):
+    // the sessions of one family or both go DOWN on one interface or both for 1–60 minutes, then come back.
+    name: "bgp-failover-test",
+    weight: 1,
+    draw: (rng) => ({
+      vifs: rng.pick(["one", "both", "both"]),
+      vif: rng.int(0, VIFS.length - 1),
+      family: rng.pick(["both", "both", "ipv4", "ipv6"]),
+      minutes: rng.int(1, 60),
+    }),
+    apply: bgpFailoverTest,
   },
   {
     name: "prefix-list-edit",
@@ -320,9 +364,16 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   const o = outsideOf(world);
   const account = world.account;
   applyFlaps(account, o, now);
-  // Only an incident (BGP) changes the agent's table: the toolkit never writes it (`outside-configuration`).
-  if (o.routesAt !== o.incidents) o.routes.clear();
-  o.routesAt = o.incidents;
+  // The toolkit never writes the agent's table (`outside-configuration`): only an incident or a BGP change
+  // (a circuit cut's hold timer, the end of a BGP failover test, both timed by the account) changes it.
+  const routesAt = `${o.incidents}|${VIFS.map((id) =>
+    account.network
+      .virtualInterface(id)
+      .bgpPeers.map((p) => p.bgpStatus)
+      .join(","),
+  ).join("|")}`;
+  if (o.routesAt !== routesAt) o.routes.clear();
+  o.routesAt = routesAt;
   o.connect = connectNow(account, {
     routeTableId: DX_ACCOUNT.probeTable,
     applianceEnis: [ENI],
