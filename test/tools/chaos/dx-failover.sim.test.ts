@@ -4,7 +4,7 @@ import type { Harness } from "../../../sim/harness";
 import { runTrace } from "../../../tools/chaos/driver";
 import { DX_ACCOUNT } from "../../../tools/chaos/incidents/dx-account";
 import { dxFailoverModel } from "../../../tools/chaos/incidents/dx-failover";
-import { checkDxStep, type DxView } from "../../../tools/chaos/invariants/dx-failover";
+import { type CheckOptions, checkDxStep, type DxView } from "../../../tools/chaos/invariants/dx-failover";
 import type { TraceItem } from "../../../tools/chaos/types";
 import { startHarness } from "../../support/harness";
 import { startMutantHarness, traceOf } from "./review/mutants";
@@ -80,6 +80,59 @@ describe("dx-failover chaos: one address family", () => {
   });
 });
 
+describe("dx-failover chaos: a BGP failover test (StartBgpFailoverTest)", () => {
+  const test = (vifs: "one" | "both"): TraceItem => ({
+    at: 600_000,
+    kind: "incident:bgp-failover-test",
+    params: { vifs, vif: 0, family: "both", minutes: 5 },
+  });
+
+  it("on both interfaces: every CIDR fails over within the detection time and fails back once the test has ended and the window passed; the invariants hold", {
+    timeout: 180_000,
+  }, async () => {
+    const { result, account } = await run([test("both")]);
+    expect(result.log.some((l) => l.includes("sessions down for 5 min"))).toBe(true);
+    const failover = result.delivered.find((d) => d.outcome === "failover");
+    const failback = result.delivered.find((d) => d.outcome === "failback");
+    expect(failover?.at).toBeGreaterThanOrEqual(600_000);
+    expect(failover?.at).toBeLessThanOrEqual(600_000 + 150_000);
+    // The test ends at 900 s; the restore window (300 s) counts from then.
+    expect(failback?.at).toBeGreaterThanOrEqual(900_000 + 300_000);
+    expect(result.violations).toEqual([]);
+    expect(targetOf(account, V6)).not.toBe(ENI);
+  });
+
+  it("on one interface: the other carries every family, nothing moves", { timeout: 180_000 }, async () => {
+    const { result } = await run([test("one")]);
+    expect(result.log.some((l) => l.includes("sessions down for 5 min"))).toBe(true);
+    expect(result.delivered.some((d) => d.outcome === "failover")).toBe(false);
+    expect(result.violations).toEqual([]);
+  });
+});
+
+describe("dx-failover chaos: open defect found by the campaign (dx6, seed 6604)", () => {
+  // IPv6 lost over Direct Connect (VIF 1 down on both families, VIF 2 on IPv6) while IPv4 still crosses
+  // VIF 2: the agent's path fails (every family must answer), so every CIDR of the group fails over, IPv4
+  // included (only a BGP-detected loss fails over per family). Then the VPN dies: the capability sees both
+  // paths down and holds, and the IPv4 CIDRs stay routed to the dead VPN while Direct Connect carries IPv4.
+  // The probe's evidence is one series per path; a fix needs it per family (or a per-family failback when
+  // the VPN is dead). Shrunk trace of `npm run chaos -- --capability dx-failover --days 2 --seed 6603`.
+  it.fails("known defect: with IPv6 lost over Direct Connect and then the VPN lost, the IPv4 CIDRs go back to Direct Connect, which still carries IPv4", {
+    timeout: 180_000,
+  }, async () => {
+    const { result } = await run(
+      [
+        { at: 300_000, kind: "incident:dx-data-plane-toggle", params: { vif: 0, family: "both" } },
+        { at: 600_000, kind: "incident:dx-data-plane-toggle", params: { vif: 1, family: "ipv6" } },
+        { at: 1_800_000, kind: "incident:vpn-toggle", params: {} },
+      ],
+      1,
+    );
+    expect(result.log.some((l) => l.includes("VPN down"))).toBe(true);
+    expect(result.violations.filter((v) => v.invariant === "path")).toEqual([]);
+  });
+});
+
 describe("dx-failover invariants per family (pure)", () => {
   const config = DxFailoverConfigSchema.parse({
     groups: [
@@ -124,5 +177,57 @@ describe("dx-failover invariants per family (pure)", () => {
     expect(
       checkDxStep(first.state, view(20_000, { ipv4: true, ipv6: false }, false), config, options).violations,
     ).toEqual([]);
+  });
+
+  /** A view with the group on `active`, Direct Connect's families as given, the VPN up. */
+  const onPath = (
+    at: number,
+    active: "direct-connect" | "vpn",
+    families: { ipv4: boolean; ipv6: boolean },
+  ) => {
+    const v = view(at, families, true);
+    const g = v.groups.g;
+    return g === undefined ? v : { ...v, groups: { g: { ...g, active } } };
+  };
+  const steps = (views: DxView[], options: CheckOptions = { detectionMs: 150_000, toleranceMs: 5000 }) => {
+    let state: Parameters<typeof checkDxStep>[0];
+    const out: string[] = [];
+    for (const v of views) {
+      const checked = checkDxStep(state, v, config, options);
+      state = checked.state;
+      out.push(...checked.violations.map((x) => x.invariant));
+    }
+    return out;
+  };
+  const up = { ipv4: true, ipv6: true };
+
+  it("failover-cause: a failover while Direct Connect worked the whole time is a violation", () => {
+    expect(steps([onPath(0, "direct-connect", up), onPath(600_000, "vpn", up)])).toEqual(["failover-cause"]);
+  });
+
+  it("failover-cause: a failover within the detection time of one family failing is none, even once it is back", () => {
+    const views = [
+      onPath(0, "direct-connect", up),
+      onPath(10_000, "direct-connect", { ipv4: true, ipv6: false }),
+      onPath(20_000, "direct-connect", up),
+      onPath(160_000, "vpn", up),
+    ];
+    expect(steps(views)).toEqual([]);
+  });
+
+  it("failover-cause: a failover longer than the detection time (and the tolerance) after the failure is one", () => {
+    const views = [
+      onPath(0, "direct-connect", { ipv4: false, ipv6: false }),
+      onPath(5_000, "direct-connect", up),
+      onPath(160_001, "vpn", up),
+    ];
+    expect(steps(views)).toEqual(["failover-cause"]);
+  });
+
+  it("flap: Direct Connect working at the first view has worked for the history the model gives before it (priorMs)", () => {
+    const withPrior = { detectionMs: 150_000, toleranceMs: 0, priorMs: 300_000 };
+    const views = [onPath(0, "vpn", up), onPath(60_000, "vpn", up), onPath(250_000, "direct-connect", up)];
+    expect(steps(views, withPrior)).toEqual([]);
+    expect(steps(views, { ...withPrior, priorMs: 0 })).toEqual(["flap"]);
   });
 });

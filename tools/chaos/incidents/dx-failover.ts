@@ -54,6 +54,12 @@ const VPN_TARGET_NET = "192.168.255.0/24";
 const DETECTION_MS = 150_000;
 /** The agent re-arms its trigger after 3 successful probes: a break is over once the path worked that long. */
 const RECOVERY_MS = 3 * SAMPLE_MS;
+/**
+ * The agent has been running this long when a run starts: its first tick publishes the rounds of the last
+ * 5 minutes, on the data plane of the start (the world was as the fixture says), so the capability's
+ * probe history, and the checker's, reach that far back.
+ */
+export const AGENT_HISTORY_MS = 300_000;
 
 const section = {
   triggerBusName: TRIGGER_BUS,
@@ -92,11 +98,13 @@ interface Outside {
   connect: ProbeConnect;
   /** Triggers the agent fired since the last tick. */
   fired: ProbeTrigger[];
-  /** The agent table's effective route per probe target, as of `routesAt` incidents. */
+  /** The agent table's effective route per probe target, as of `routesAt` (incidents and BGP statuses). */
   routes: Map<string, ReturnType<SimulatedAccount["network"]["effectiveRoutes"]>[number]["route"]>;
-  routesAt: number;
-  /** Times (epoch ms) at which the data plane of every VIF toggles. */
-  flaps: number[];
+  routesAt: string;
+  /** A burst's steps (epoch ms): every VIF's data plane down, or back as it was before the burst took it down. */
+  flaps: { at: number; down: boolean }[];
+  /** Each VIF's data plane per family before the burst now in a down step took it down. */
+  beforeFlap?: Map<string, Record<"ipv4" | "ipv6", "up" | "down">>;
   /** Changes due later (a circuit cut's BGP going down at the hold timer, its repair), in time order. */
   later: { at: number; change: (account: SimulatedAccount) => void }[];
   /** Incidents applied so far (the measure `dx-blackholed-s` is per incident). */
@@ -108,12 +116,12 @@ const outsideOf = (world: World): Outside => {
   if (o === undefined) {
     const created: Outside = {
       vpnUp: true,
-      lastSample: world.start - 300_000,
+      lastSample: world.start - AGENT_HISTORY_MS,
       agent: undefined as unknown as ProbeLoop,
       connect: async (t, timeoutMs) => ({ target: t.host, ok: false, latencyMs: timeoutMs, error: "unset" }),
       fired: [],
       routes: new Map(),
-      routesAt: -1,
+      routesAt: "",
       flaps: [],
       later: [],
       incidents: 0,
@@ -174,6 +182,37 @@ const circuitCut = (world: World, params: Params): string => {
   return `${id} circuit cut: data plane down, BGP down in ${downAfter / 1000} s (${params.bfd === true ? "BFD" : "hold timer"}), repaired after ${params.repairS} s`;
 };
 
+/**
+ * `StartBgpFailoverTest` on the drawn interfaces, for the drawn family's sessions, as an operator runs it
+ * (a test already running on an interface, or one not available, is refused: the refusal is the outcome).
+ */
+const bgpFailoverTest = async ({ account }: World, params: Params): Promise<string> => {
+  const f = familyParam(params);
+  const ids = params.vifs === "both" ? VIFS : [vif(params)];
+  const outcomes: string[] = [];
+  for (const id of ids) {
+    const peers = account.network
+      .virtualInterface(id)
+      .bgpPeers.filter((p) => f === "both" || p.addressFamily === f)
+      .map((p) => p.bgpPeerId);
+    try {
+      await account.dispatch(
+        {
+          service: "directconnect",
+          operation: "StartBgpFailoverTest",
+          region: account.region,
+          requestId: "operator",
+        },
+        { virtualInterfaceId: id, bgpPeers: peers, testDurationInMinutes: Number(params.minutes) },
+      );
+      outcomes.push(`${id} ${f === "both" ? "" : `${f} `}sessions down for ${params.minutes} min`);
+    } catch (error) {
+      outcomes.push(`${id} refused (${(error as { name?: string }).name ?? "error"})`);
+    }
+  }
+  return `BGP failover test: ${outcomes.join("; ")}`;
+};
+
 /** A VIF and a family: one family alone half the time (a grey failure of IPv6 only, or of IPv4 only). */
 const pickVifFamily = (rng: Rng): Params => ({
   vif: rng.int(0, VIFS.length - 1),
@@ -228,13 +267,28 @@ const kinds: IncidentKind[] = [
     draw: (rng) => ({ gapsS: Array.from({ length: rng.int(2, 8) }, () => rng.int(5, 40)) }),
     apply: (world, params) => {
       const gaps = (params.gapsS as number[]).map((s) => s * 1000);
+      const o = outsideOf(world);
       let at = world.account.clock.nowMs();
-      for (const gap of gaps) {
+      gaps.forEach((gap, k) => {
         at += gap;
-        outsideOf(world).flaps.push(at);
-      }
+        o.flaps.push({ at, down: k % 2 === 0 });
+      });
+      o.flaps.sort((a, b) => a.at - b.at);
       return `${gaps.length} data-plane toggles`;
     },
+  },
+  {
+    // The Resiliency Toolkit's failover test (DX UG "Direct Connect Failover Test"; sim/account/dx-failover-test.ts):
+    // the sessions of one family or both go DOWN on one interface or both for 1–60 minutes, then come back.
+    name: "bgp-failover-test",
+    weight: 1,
+    draw: (rng) => ({
+      vifs: rng.pick(["one", "both", "both"]),
+      vif: rng.int(0, VIFS.length - 1),
+      family: rng.pick(["both", "both", "ipv4", "ipv6"]),
+      minutes: rng.int(1, 60),
+    }),
+    apply: bgpFailoverTest,
   },
   {
     name: "prefix-list-edit",
@@ -276,14 +330,30 @@ const trigger = (world: World, t: ProbeTrigger) => ({
 
 const parsedConfig = DxFailoverConfigSchema.parse(section);
 
-/** Flap bursts due by now (every VIF's data plane, both families, toggles at each) and later changes. */
+/**
+ * One step of a flap burst. The VIFs of a path flap in phase (one circuit, one optic, one provider
+ * segment): a down step takes every VIF's data plane down, both families, whatever each was; an up step
+ * undoes only that: what was up before the burst comes up again, what was down on its own is left as it
+ * is now (the burst never repairs a failed VIF, nor undoes a repair that came during the burst).
+ */
+const flapStep = (account: SimulatedAccount, o: Outside, down: boolean) => {
+  if (down) {
+    o.beforeFlap ??= new Map(VIFS.map((id) => [id, { ...account.network.virtualInterface(id).dataPlanes }]));
+    for (const id of VIFS) account.network.setDataPlane(id, false);
+    return;
+  }
+  for (const [id, planes] of o.beforeFlap ?? [])
+    for (const family of ["ipv4", "ipv6"] as const)
+      if (planes[family] === "up") account.network.setDataPlane(id, true, family);
+  o.beforeFlap = undefined;
+};
+
+/** Flap bursts' steps due by now, in time order, and later changes. */
 const applyFlaps = (account: SimulatedAccount, o: Outside, now: number) => {
   for (const due of o.later.filter((l) => l.at <= now)) due.change(account);
   o.later = o.later.filter((l) => l.at > now);
-  const toggles = o.flaps.filter((t) => t <= now).length;
-  for (let k = 0; k < toggles; k++)
-    for (const id of VIFS) account.network.setDataPlane(id, !planeUp(account, id, "both"));
-  o.flaps = o.flaps.filter((t) => t > now);
+  for (const step of o.flaps.filter((t) => t.at <= now)) flapStep(account, o, step.down);
+  o.flaps = o.flaps.filter((t) => t.at > now);
 };
 
 /**
@@ -294,9 +364,16 @@ const tick = async (world: World, now: number): Promise<unknown[]> => {
   const o = outsideOf(world);
   const account = world.account;
   applyFlaps(account, o, now);
-  // Only an incident (BGP) changes the agent's table: the toolkit never writes it (`outside-configuration`).
-  if (o.routesAt !== o.incidents) o.routes.clear();
-  o.routesAt = o.incidents;
+  // The toolkit never writes the agent's table (`outside-configuration`): only an incident or a BGP change
+  // (a circuit cut's hold timer, the end of a BGP failover test, both timed by the account) changes it.
+  const routesAt = `${o.incidents}|${VIFS.map((id) =>
+    account.network
+      .virtualInterface(id)
+      .bgpPeers.map((p) => p.bgpStatus)
+      .join(","),
+  ).join("|")}`;
+  if (o.routesAt !== routesAt) o.routes.clear();
+  o.routesAt = routesAt;
   o.connect = connectNow(account, {
     routeTableId: DX_ACCOUNT.probeTable,
     applianceEnis: [ENI],
@@ -386,6 +463,7 @@ const checker = (world: World): Checker => {
         detectionMs: DETECTION_MS,
         toleranceMs: SAMPLE_MS,
         recoveryMs: RECOVERY_MS,
+        priorMs: AGENT_HISTORY_MS,
       });
       state = checked.state;
       return checked.violations.map((v) => ({ invariant: v.invariant, message: v.message }));

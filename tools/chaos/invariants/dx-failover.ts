@@ -13,9 +13,11 @@
  *    multiplied for each recent flap (the larger of the flaps the checker counted from the failovers it saw
  *    and the `flaps` the state tag recorded), or while the VPN does not work:
  *    never more than one switch per flap cycle beyond the back-off policy.
- * 3. `only-our-routes`: a static route that disappears (or changes target) was the toolkit's: in a table of
+ * 3. `failover-cause`: a failover happens only within the detection time of Direct Connect failing to carry
+ *    some family of the group (a switch of a working path with nothing failed is outside any flap cycle).
+ * 4. `only-our-routes`: a static route that disappears (or changes target) was the toolkit's: in a table of
  *    a group, for one of its CIDRs, listed in the group's ownership tag.
- * 4. `outside-configuration`: nothing changes in a table that no group's membership tag names, and only
+ * 5. `outside-configuration`: nothing changes in a table that no group's membership tag names, and only
  *    `ops:dx-failover:*` tags change.
  *
  * "Works" is the data plane the driver knows (the sim's Direct Connect sessions and data plane, the VPN
@@ -30,7 +32,7 @@ import {
 import { decodeTableTags, groupsOfTag } from "../../../functions/dx-failover/failover/state";
 import type { SimulatedAccount } from "../../../sim";
 
-export type DxInvariant = "path" | "flap" | "only-our-routes" | "outside-configuration";
+export type DxInvariant = "path" | "flap" | "failover-cause" | "only-our-routes" | "outside-configuration";
 
 export interface Violation {
   invariant: DxInvariant;
@@ -176,6 +178,8 @@ export interface CheckState {
   brokenSince: Record<string, number>;
   /** Group → since when Direct Connect has worked without interruption. */
   dxUpSince: Record<string, number>;
+  /** Group → the last view at which Direct Connect did not carry every family of the group. */
+  dxDownAt?: Record<string, number>;
   /** `<group>|<table>|<cidr>` → since when its traffic has worked again after a break. */
   workingSince: Record<string, number>;
   /**
@@ -194,6 +198,12 @@ export interface CheckOptions {
   toleranceMs?: number;
   /** How long a broken path must work again before its break is over (default 0: at once). */
   recoveryMs?: number;
+  /**
+   * How long before the first view the world was already as that view shows it (the probe history the
+   * model gives the capability at the start): Direct Connect working at the first view has worked since
+   * then. Default 0: the checker knows nothing before its first view.
+   */
+  priorMs?: number;
 }
 
 /**
@@ -250,7 +260,8 @@ const checkFlaps = (
   for (const group of config.groups) {
     const g = view.groups[group.name];
     if (g === undefined) continue;
-    if (g.directConnectUp) state.dxUpSince[group.name] ??= view.at;
+    const prior = state.previous === undefined ? (options.priorMs ?? 0) : 0;
+    if (g.directConnectUp) state.dxUpSince[group.name] ??= view.at - prior;
     else delete state.dxUpSince[group.name];
     const before = state.previous?.groups[group.name];
     const backoff = flapBackoffOf(group);
@@ -301,6 +312,36 @@ const countFlaps = (
   return seen.flaps;
 };
 
+/**
+ * `failover-cause`: a failover (direct-connect → vpn) needs Direct Connect to have failed to carry some
+ * family of the group at a view within the detection time (and the tolerance) before it; a switch of a
+ * working Direct Connect with nothing failed is a switch outside any flap cycle (it cuts the flows twice).
+ */
+const checkFailoverCause = (
+  view: DxView,
+  state: CheckState,
+  config: DxFailoverConfig,
+  options: CheckOptions,
+  out: Violation[],
+) => {
+  state.dxDownAt ??= {};
+  for (const group of config.groups) {
+    const g = view.groups[group.name];
+    if (g === undefined) continue;
+    if (!g.directConnectUp) state.dxDownAt[group.name] = view.at;
+    const before = state.previous?.groups[group.name];
+    if (before?.active !== "direct-connect" || g.active !== "vpn") continue;
+    const downAt = state.dxDownAt[group.name];
+    const limit = options.detectionMs + (options.toleranceMs ?? 0);
+    if (downAt === undefined || view.at - downAt > limit)
+      out.push({
+        invariant: "failover-cause",
+        at: view.at,
+        message: `${group.name}: failed over to the VPN while Direct Connect worked (${downAt === undefined ? "it never failed in this run" : `it last failed ${Math.round((view.at - downAt) / 1000)} s before, detection allows ${limit / 1000} s`})`,
+      });
+  }
+};
+
 const checkRoutes = (view: DxView, previous: DxView, config: DxFailoverConfig, out: Violation[]) => {
   for (const [id, before] of Object.entries(previous.tables)) {
     const after = view.tables[id];
@@ -349,6 +390,7 @@ export const checkDxStep = (
   const state: CheckState = {
     brokenSince: { ...previous?.brokenSince },
     dxUpSince: { ...previous?.dxUpSince },
+    dxDownAt: { ...previous?.dxDownAt },
     workingSince: { ...previous?.workingSince },
     flapsSeen: { ...previous?.flapsSeen },
     ...(previous?.previous ? { previous: previous.previous } : {}),
@@ -356,6 +398,7 @@ export const checkDxStep = (
   const violations: Violation[] = [];
   checkPaths(view, state, options, violations);
   checkFlaps(view, state, config, options, violations);
+  checkFailoverCause(view, state, config, options, violations);
   if (state.previous !== undefined) checkRoutes(view, state.previous, config, violations);
   return { state: { ...state, previous: view }, violations };
 };

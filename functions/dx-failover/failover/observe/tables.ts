@@ -133,36 +133,48 @@ const prefixListEntries = async (ec2: EC2Client, id: string): Promise<string[]> 
   return cidrs;
 };
 
-/** MaxEntries and family of each list (DescribeManagedPrefixLists, paged); a refusal is reported. */
+/**
+ * MaxEntries and family of each list (DescribeManagedPrefixLists, paged): the one reader of the function
+ * and the doctor. Errors are thrown; each caller decides what a refusal means.
+ */
+export const describePrefixListLimits = async (
+  ec2: EC2Client,
+  ids: readonly string[],
+): Promise<Map<string, PrefixListLimit>> => {
+  const out = new Map<string, PrefixListLimit>();
+  if (ids.length === 0) return out;
+  let nextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeManagedPrefixListsCommand({ PrefixListIds: [...ids], NextToken: nextToken }),
+    );
+    for (const list of page.PrefixLists ?? [])
+      if (list.PrefixListId && list.MaxEntries !== undefined)
+        out.set(list.PrefixListId, {
+          maxEntries: list.MaxEntries,
+          family: list.AddressFamily === "IPv6" ? "ipv6" : "ipv4",
+        });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+};
+
+/** The limits for the decision: a retryable failure is thrown, a refusal reported (entries counted instead). */
 const prefixListLimits = async (
   ec2: EC2Client,
   ids: readonly string[],
   problems: string[],
 ): Promise<Map<string, PrefixListLimit>> => {
-  const out = new Map<string, PrefixListLimit>();
-  if (ids.length === 0) return out;
   try {
-    let nextToken: string | undefined;
-    do {
-      const page = await ec2.send(
-        new DescribeManagedPrefixListsCommand({ PrefixListIds: [...ids], NextToken: nextToken }),
-      );
-      for (const list of page.PrefixLists ?? [])
-        if (list.PrefixListId && list.MaxEntries !== undefined)
-          out.set(list.PrefixListId, {
-            maxEntries: list.MaxEntries,
-            family: list.AddressFamily === "IPv6" ? "ipv6" : "ipv4",
-          });
-      nextToken = page.NextToken;
-    } while (nextToken);
+    return await describePrefixListLimits(ec2, ids);
   } catch (error) {
     const failure = toAwsCallError("ec2", "DescribeManagedPrefixLists", error);
     if (failure.retryable) throw failure;
     problems.push(
       `prefix lists not described (${awsErrorCode(error)}): route headroom counts their current entries, not MaxEntries`,
     );
+    return new Map();
   }
-  return out;
 };
 
 /**

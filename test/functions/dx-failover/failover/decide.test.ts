@@ -368,6 +368,24 @@ describe("decidePath: failback", () => {
   });
 });
 
+describe("decidePath: where the restore window starts", () => {
+  // dx6 (review5 quiet.sim.test.ts): the window counts from the start of DX's current run of answered
+  // probes, not from the switch. After 3 flaps (2400 s), DX answered for 2455 s, the switch 2160 s ago.
+  it("counts DX's answered probes from before the switch (a switch the probes did not cause restarts nothing)", () => {
+    const state = onVpn(2160_000, 3);
+    expect(decide(dxHealthyFor(healthy(), 2455_000), state)).toMatchObject({
+      desired: "direct-connect",
+      reason: "dx-restored",
+      requiredWindowMs: 2400_000,
+    });
+    expect(decide(dxHealthyFor(healthy(), 2395_000), state)).toMatchObject({
+      desired: "vpn",
+      reason: "dx-not-restored",
+      restoreAt: NOW + 5_000,
+    });
+  });
+});
+
 describe("decidePath: dwell time", () => {
   it("does not fail back within the dwell window after a failover", () => {
     expect(decide(dxHealthyFor(healthy(), 10 * MIN), onVpn(30_000))).toMatchObject({

@@ -4,14 +4,13 @@
  * the prefix lists its tables use; the probe subnets and the route table each one uses.
  */
 import { DescribeVirtualInterfacesCommand } from "@aws-sdk/client-direct-connect";
-import {
-  DescribeManagedPrefixListsCommand,
-  DescribeRouteTablesCommand,
-  type Filter,
-  type RouteTable,
-} from "@aws-sdk/client-ec2";
+import { DescribeRouteTablesCommand, type Filter, type RouteTable } from "@aws-sdk/client-ec2";
 import type { DxFailoverGroupConfig } from "../../../../functions/dx-failover/config";
-import { loadPrefixLists, tableRouteOf } from "../../../../functions/dx-failover/failover/observe/tables";
+import {
+  describePrefixListLimits,
+  loadPrefixLists,
+  tableRouteOf,
+} from "../../../../functions/dx-failover/failover/observe/tables";
 import type { TableRoute } from "../../../../functions/dx-failover/failover/plan/effective";
 import { groupsOfTag, membershipFilterValues } from "../../../../functions/dx-failover/failover/state";
 import { loadSubnets, type SubnetView } from "../../../../shared/observe/interfaces";
@@ -112,29 +111,6 @@ const gatewaysOf = async (ctx: DoctorContext, ids: readonly string[]): Promise<s
   return [...gateways].sort();
 };
 
-/** MaxEntries and address family of the prefix lists (DescribeManagedPrefixLists). */
-const prefixListLimits = async (
-  ctx: DoctorContext,
-  ids: readonly string[],
-): Promise<DxGroupView["prefixListLimits"]> => {
-  const out: DxGroupView["prefixListLimits"] = new Map();
-  if (ids.length === 0) return out;
-  let nextToken: string | undefined;
-  do {
-    const page = await ctx.clients.ec2.send(
-      new DescribeManagedPrefixListsCommand({ PrefixListIds: [...ids], NextToken: nextToken }),
-    );
-    for (const list of page.PrefixLists ?? [])
-      if (list.PrefixListId && list.MaxEntries !== undefined)
-        out.set(list.PrefixListId, {
-          maxEntries: list.MaxEntries,
-          family: list.AddressFamily === "IPv6" ? "ipv6" : "ipv4",
-        });
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return out;
-};
-
 /** The listed tables that are not among the tagged ones, and whether each exists. */
 const listedUntagged = async (
   ctx: DoctorContext,
@@ -169,7 +145,7 @@ const readGroup = async (ctx: DoctorContext, group: DxFailoverGroupConfig): Prom
   const [gateways, prefixLists, limits, untagged] = await Promise.all([
     gatewaysOf(ctx, group.virtualInterfaceIds),
     loadPrefixLists(ctx.clients.ec2, tables),
-    prefixListLimits(ctx, listIds),
+    describePrefixListLimits(ctx.clients.ec2, listIds),
     listedUntagged(ctx, group.routeTableIds, tagged),
   ]);
   return {
