@@ -537,6 +537,17 @@ describe("vfxt-ip-move: reconcile", () => {
     expect(addressesAfter(report, A.enis[2])).toEqual(["10.20.1.13"]);
   });
 
+  it("both clusters are in one VPC: one DescribeVpcs and one DescribeSubnets for the round", async () => {
+    load();
+    const report = await harness.invoke("vfxt-ip-move", event(EVENTS.reconcile), { env: vfxtEnv() });
+    expect(resultOf(report).clusters.map((c) => c.name)).toEqual(["vfxt-a", "vfxt-b"]);
+    expect(callsTo(report, "DescribeInstanceStatus")).toHaveLength(2);
+    expect(callsTo(report, "DescribeVpcs").map((c) => c.input)).toEqual([
+      { VpcIds: ["vpc-0af7c0de000000a00"] },
+    ]);
+    expect(callsTo(report, "DescribeSubnets")).toHaveLength(1);
+  });
+
   it("an address on no node (unassigned) is given to the least loaded node", async () => {
     load((f) => setSecondaries(f, A.enis[0], ["10.20.1.101"]));
     const report = await harness.invoke("vfxt-ip-move", event(EVENTS.reconcile), { env: vfxtEnv() });
