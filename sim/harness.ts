@@ -208,7 +208,8 @@ export class Harness {
   /**
    * Loads a fixture (raw JSON or a path). Its timestamps are moved so that its clock starts at `now`
    * (default: the current time, so that handlers reading the system clock see the account as its author
-   * wrote it). In `manual` mode pass `now` for a run that does not depend on when it starts.
+   * wrote it). In `manual` mode pass `now` for a run that does not depend on when it starts. The functions
+   * start cold on the new account.
    */
   load(fixture: unknown, options: { now?: Date } = {}): SimulatedAccount {
     if ((this.#simulatedTime?.pending ?? 0) > 0)
@@ -222,6 +223,9 @@ export class Harness {
     // A slow call (a fault's latency) is a wait of its invocation on simulated time, not a jump of the clock.
     const timeouts = this.#timeouts;
     if (timeouts !== undefined) this.#account.latencyWait = (ms) => timeouts.deferLatency(ms);
+    // Another account: Lambda runs its functions in other execution environments (nothing a warm
+    // container learnt, such as instance-type facts, carries over).
+    this.#handlers.clear();
     return this.#account;
   }
 

@@ -9,7 +9,7 @@ import type { StageContext } from "../config";
 import { createExecutors } from "./apply";
 import { CAPABILITY, effectiveGraceMs, type VfxtClusterConfig, type VfxtIpMoveConfig } from "./config";
 import { lostElasticIps, type WatchedElasticIp, watchedIn } from "./elastic-ips";
-import { observeCluster } from "./observe";
+import { observeCluster, type VpcShape } from "./observe";
 import { eventIdsOf, regionOf, type Screened, screen, triggerTimeOf, type VfxtInput } from "./parse";
 import { type ClusterPlan, mostSevere, planCluster, type VfxtParams } from "./plan";
 import { ignored, logPlan, type Round, report, summariesOf, type VfxtResult } from "./report";
@@ -101,10 +101,15 @@ const runRound = async (
   const unlisted: Round["unlisted"] = [];
   const watched: WatchedElasticIp[] = [];
   let left = budget;
+  const vpcReads = new Map<string, Promise<VpcShape>>();
   for (const config of inv.clusters) {
     const { nodes, unlisted: strangers } = nodesOf(config, policy.clusterTagKey, members);
     if (strangers.length > 0) unlisted.push({ cluster: config.name, instanceIds: strangers });
-    const observation = await observeCluster(ec2, config, nodes, { tagKey: policy.clusterTagKey, cleanup });
+    const observation = await observeCluster(ec2, config, nodes, {
+      tagKey: policy.clusterTagKey,
+      cleanup,
+      vpcReads,
+    });
     const plan = planCluster(observation, {
       mode: config.mode,
       graceMs: effectiveGraceMs(config),

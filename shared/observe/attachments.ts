@@ -14,11 +14,9 @@ import {
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import {
-  DescribeInstanceTypesCommand,
   DescribeNetworkInterfacesCommand,
   type EC2Client,
   type Filter,
-  type _InstanceType as InstanceTypeName,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import {
@@ -27,7 +25,7 @@ import {
   type OutpostsClient,
 } from "@aws-sdk/client-outposts";
 import { awsCall } from "../aws/errors";
-import { chunks } from "./loaders";
+import { chunks, describeInstanceTypes } from "./loaders";
 
 export type AttachmentStatus = "attaching" | "attached" | "detaching" | "detached";
 
@@ -126,17 +124,14 @@ export interface NetworkLimits {
   cards: { index: number; maximumNetworkInterfaces: number }[];
 }
 
+/** The types' network limits; a type the Region does not know is absent (shared/observe/loaders.ts). */
 export const loadNetworkLimits = async (
   ec2: EC2Client,
   types: readonly string[],
 ): Promise<Map<string, NetworkLimits>> => {
   const out = new Map<string, NetworkLimits>();
   if (types.length === 0) return out;
-  const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
-    ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [...new Set(types)] as InstanceTypeName[] })),
-  );
-  for (const t of page.InstanceTypes ?? []) {
-    const name = t.InstanceType ?? "";
+  for (const [name, t] of await describeInstanceTypes(ec2, types)) {
     const max = t.NetworkInfo?.MaximumNetworkInterfaces ?? 1;
     const cards = (t.NetworkInfo?.NetworkCards ?? []).map((c) => ({
       index: c.NetworkCardIndex ?? 0,

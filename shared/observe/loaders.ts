@@ -109,17 +109,34 @@ export const loadInstances = async (
 };
 
 /**
+ * What the instance types of a client's Region are, as far as asked: an instance type's facts (network
+ * limits, instance store, hibernation support) are fixed by its name, so a warm container asks for each
+ * type once. Keyed by the client (created once per container and Region, shared/aws/clients.ts). Only
+ * types DescribeInstanceTypes returned are kept: an unknown type is asked again next time.
+ */
+const knownTypes = new WeakMap<EC2Client, Map<string, InstanceTypeInfo>>();
+
+/**
  * The named instance types' facts, paginated, by the `instance-type` filter: a type the Region does not
  * know is absent from the map (the `InstanceTypes` parameter would fail the whole call with
- * InvalidInstanceType).
+ * InvalidInstanceType). Types this client has already described are not asked for again.
  */
 export const describeInstanceTypes = async (
   ec2: EC2Client,
   names: readonly string[],
 ): Promise<Map<string, InstanceTypeInfo>> => {
+  const known = knownTypes.get(ec2) ?? new Map<string, InstanceTypeInfo>();
+  knownTypes.set(ec2, known);
   const out = new Map<string, InstanceTypeInfo>();
   const unique = [...new Set(names)].filter((name) => name !== "");
-  for (const part of chunks(unique, 100)) {
+  for (const name of unique) {
+    const info = known.get(name);
+    if (info !== undefined) out.set(name, info);
+  }
+  for (const part of chunks(
+    unique.filter((name) => !out.has(name)),
+    100,
+  )) {
     let nextToken: string | undefined;
     do {
       const page = await awsCall("ec2", "DescribeInstanceTypes", () =>
@@ -130,7 +147,11 @@ export const describeInstanceTypes = async (
           }),
         ),
       );
-      for (const type of page.InstanceTypes ?? []) if (type.InstanceType) out.set(type.InstanceType, type);
+      for (const type of page.InstanceTypes ?? []) {
+        if (!type.InstanceType) continue;
+        out.set(type.InstanceType, type);
+        known.set(type.InstanceType, type);
+      }
       nextToken = page.NextToken;
     } while (nextToken);
   }

@@ -155,9 +155,20 @@ describe("registry and real clock (the default)", () => {
 
   it("reuses a handler per environment and builds a new one for another", async () => {
     harness.load(demoFixture());
+    const first = builds.length;
+    await harness.invoke("now", {});
     await harness.invoke("now", {});
     await harness.invoke("now", {}, { env: { OPS_MODE: "plan" } });
-    expect(builds).toHaveLength(2);
+    expect(builds.length - first).toBe(2);
+  });
+
+  it("starts the functions cold on a new account (Lambda runs another account's in other environments)", async () => {
+    harness.load(demoFixture());
+    const first = builds.length;
+    await harness.invoke("now", {});
+    harness.load(demoFixture());
+    await harness.invoke("now", {});
+    expect(builds.length - first).toBe(2);
   });
 
   it("names the functions it was given when asked for another", async () => {

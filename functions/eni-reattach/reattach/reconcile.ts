@@ -70,25 +70,24 @@ const waitingActions = (world: GroupWorld, members: readonly MemberView[], group
 /**
  * Lifecycle events are best effort: every member waiting on one of our hooks is handled as if its event had
  * arrived. Whether our action (not another system's) is pending is asked with a heartbeat by instance id,
- * which also restarts its timeout; only then is it planned, completed by instance id.
+ * which also restarts its timeout; only then is it planned, completed by instance id. Returns the group's
+ * world when no member was waiting: nothing was called since those reads, so the repair decides on them
+ * instead of reading the group again (about half the calls of a quiet reconcile).
  */
 const handleWaiting = async (
   session: Session,
   group: EniReattachGroupConfig,
   tick: ScheduleTick,
   out: Reconciled,
-): Promise<void> => {
+): Promise<GroupWorld | undefined> => {
   const world = await observeGroup(
     { ec2: session.ec2, autoScaling: session.autoScaling },
     group,
     session.policy.tagKey,
   );
   const pooled = world.warmPool ? await loadWarmPoolMembers(session.autoScaling, group.name) : [];
-  for (const { member, hook, transition } of waitingActions(
-    world,
-    [...(world.group?.members ?? []), ...pooled],
-    group,
-  )) {
+  const waiting = waitingActions(world, [...(world.group?.members ?? []), ...pooled], group);
+  for (const { member, hook, transition } of waiting) {
     const ref = { groupName: group.name, hookName: hook, instanceId: member.instanceId };
     try {
       if (session.apply && !(await probeAction(session.autoScaling, ref))) continue;
@@ -104,6 +103,7 @@ const handleWaiting = async (
       out.failed.push({ groupName: group.name, instanceId: member.instanceId, error });
     }
   }
+  return waiting.length === 0 ? world : undefined;
 };
 
 /** The serving firewall gets the ENIs it is missing; MissingInterfaces is published for the alarm. */
@@ -111,12 +111,15 @@ const repair = async (
   session: Session,
   group: EniReattachGroupConfig,
   tick: ScheduleTick,
+  observed: GroupWorld | undefined,
 ): Promise<Handled | undefined> => {
-  const world = await observeGroup(
-    { ec2: session.ec2, autoScaling: session.autoScaling },
-    group,
-    session.policy.tagKey,
-  );
+  const world =
+    observed ??
+    (await observeGroup(
+      { ec2: session.ec2, autoScaling: session.autoScaling },
+      group,
+      session.policy.tagKey,
+    ));
   const handOver = planRepair(world, group, session.policy.tagKey);
   const hooks = hookIssues(world, group);
   if (hooks.length > 0) {
@@ -179,8 +182,8 @@ export const reconcile = async (session: Session, tick: ScheduleTick): Promise<R
   const out: Reconciled = { handled: [], failed: [] };
   for (const group of [...session.policy.groups].sort((a, b) => a.name.localeCompare(b.name))) {
     try {
-      await handleWaiting(session, group, tick, out);
-      const repaired = await repair(session, group, tick);
+      const observed = await handleWaiting(session, group, tick, out);
+      const repaired = await repair(session, group, tick, observed);
       if (repaired !== undefined) out.handled.push(repaired);
     } catch (error) {
       out.failed.push({ groupName: group.name, error });

@@ -8,7 +8,7 @@ import type { InstanceView, RouteView } from "../../../shared/observe/model";
 import { ConfigurationError } from "../../../shared/runtime/errors";
 import { expandAddresses } from "../addresses";
 import type { VfxtClusterConfig } from "../config";
-import type { ClusterObservation, EniState, NodeState, OtherHolder, RouteState } from "../plan";
+import type { ClusterObservation, EniState, NodeState, OtherHolder, RouteState, SubnetState } from "../plan";
 import {
   loadElasticIpAddresses,
   loadElasticIps,
@@ -142,11 +142,32 @@ const otherHoldersOf = (
   return out;
 };
 
+/** A VPC's CIDR blocks and subnets. */
+export interface VpcShape {
+  vpcCidrs: string[];
+  subnets: SubnetState[];
+}
+
 export interface ObserveOptions {
   tagKey: string;
   /** Read what a clean-up of retired addresses needs (the Elastic IPs on the nodes' ENIs). */
   cleanup: boolean;
+  /**
+   * The VPC reads of this round, by VPC id: clusters of one VPC observed in the same round share one
+   * DescribeVpcs and one DescribeSubnets (read moments apart, they would say the same).
+   */
+  vpcReads?: Map<string, Promise<VpcShape>>;
 }
+
+const readVpcShape = (ec2: EC2Client, vpcId: string, shared?: Map<string, Promise<VpcShape>>) => {
+  const known = shared?.get(vpcId);
+  if (known !== undefined) return known;
+  const read = Promise.all([loadVpcCidrs(ec2, vpcId), loadVpcSubnets(ec2, vpcId)]).then(
+    ([vpcCidrs, subnets]) => ({ vpcCidrs, subnets }),
+  );
+  shared?.set(vpcId, read);
+  return read;
+};
 
 const emptyVpc = { vpcCidrs: [], subnets: [], holders: [], routeTables: { ids: [], routes: [] } };
 
@@ -178,7 +199,9 @@ export const observeCluster = async (
       ec2,
       members.map((n) => n.instanceType),
     ),
-    vpcId === undefined ? emptyVpc : readVpc(ec2, config, vpcId, [...addresses, ...retired], nodeSubnets),
+    vpcId === undefined
+      ? emptyVpc
+      : readVpc(ec2, config, vpcId, [...addresses, ...retired], nodeSubnets, options.vpcReads),
     dying.length === 0 ? [] : loadElasticIps(ec2, { instanceIds: dying }),
   ]);
   const needElasticIps = options.cleanup && retired.length > 0 && nodeEnis.length > 0;
@@ -219,12 +242,12 @@ const readVpc = async (
   vpcId: string,
   addresses: readonly string[],
   nodeSubnets: readonly string[],
+  shared: Map<string, Promise<VpcShape>> | undefined,
 ) => {
-  const [vpcCidrs, subnets, holders, routeTables] = await Promise.all([
-    loadVpcCidrs(ec2, vpcId),
-    loadVpcSubnets(ec2, vpcId),
+  const [shape, holders, routeTables] = await Promise.all([
+    readVpcShape(ec2, vpcId, shared),
     loadHolders(ec2, vpcId, addresses),
     readRouteTables(ec2, config, vpcId, nodeSubnets),
   ]);
-  return { vpcCidrs, subnets, holders, routeTables };
+  return { ...shape, holders, routeTables };
 };

@@ -273,6 +273,24 @@ describe("reconcile schedule", () => {
     expect(where(harness, EXPOSED)).toBe(`${NEW}/3/attached`);
   });
 
+  it("a reconcile reads the group once when no member waits on our hooks, again after handling one", async () => {
+    const groupReads = (report: Awaited<ReturnType<typeof invokeEni>>) =>
+      report.calls.filter((c) => c.operation === "DescribeLifecycleHooks").length;
+    const quiet = account();
+    autoScalingGroupOf(quiet, "fw-asg").instances = [{ instanceId: NEW, lifecycleState: "InService" }];
+    quiet.lifecycleActions = [];
+    quiet.instances = quiet.instances.filter((i) => i.id !== OLD);
+    for (const [k, id] of ENIS.entries())
+      eni(quiet, id).attachment = { instanceId: NEW, deviceIndex: k + 1, deleteOnTermination: false };
+    harness.load(quiet);
+    expect(groupReads(await invokeEni(harness, event("schedule-reconcile.json")))).toBe(1);
+    // NEW waits on our launch hook: the heartbeat and the hand-over change the group, the repair reads it afresh.
+    harness.load(account());
+    const waiting = await invokeEni(harness, event("schedule-reconcile.json"));
+    expect(waiting.calls.some((c) => c.operation === "RecordLifecycleActionHeartbeat")).toBe(true);
+    expect(groupReads(waiting)).toBeGreaterThanOrEqual(2);
+  });
+
   it("our launch hook left with DefaultResult ABANDON (Auto Scaling's default) is reported, nothing else done", async () => {
     const raw = accountAsIs();
     for (const hook of raw.lifecycleHooks) hook.heartbeatTimeout = 900;
