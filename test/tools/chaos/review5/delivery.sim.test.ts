@@ -40,9 +40,9 @@ const stateOf = (event: unknown): string | undefined => {
 };
 
 describe("review5: delivery faults", () => {
-  // interleave5: the driver now queues a duplicate's copy `copyDelayMs` later (params; not drawn by the
-  // generator yet). Still fails here: the late copy meets vfxt-ip-move busy waiting its 900 s grace and is
-  // throttled (reserved concurrency 1), retried with Lambda's backoff behind the other throttled events.
+  // interleave5: the driver queues a duplicate's copy `copyDelayMs` later. The late copy meets vfxt-ip-move
+  // busy waiting its 900 s grace and is throttled, retried past the trace's end: drive6's drain delivers it
+  // (before, it vanished with the run); the generator draws `copyDelayMs` (delivery.test.ts).
   it("review: a duplicated event can arrive after newer events (a stale `stopping` after `running`), not only back to back", {
     timeout: 120_000,
   }, async () => {
