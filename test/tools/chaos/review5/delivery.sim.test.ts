@@ -40,11 +40,11 @@ const stateOf = (event: unknown): string | undefined => {
 };
 
 describe("review5: delivery faults", () => {
-  // interleave5: the driver now queues a duplicate's copy `copyDelayMs` later (params; not drawn by the
-  // generator yet when this was found; drive6 draws late copies now). Either change alone lets the late copy
-  // through: drive6's driver no longer leaves it throttled behind vfxt-ip-move's 900 s grace, and ops6's
-  // status alarms evaluate their datapoints (INSUFFICIENT_DATA after the stop, OK after the start), so the
-  // stale `stopping` arrives after `running`.
+  // interleave5: the driver queues a duplicate's copy `copyDelayMs` later; the generator draws it
+  // (delivery.test.ts). Before, the late copy met vfxt-ip-move busy waiting its 900 s grace, was throttled,
+  // and vanished with the run's end: drive6's drain delivers it, and ops6's status alarms (evaluated from
+  // their datapoints, each state change an event) reorder the throttled queue, so the stale `stopping`
+  // arrives after `running`.
   it("review: a duplicated event can arrive after newer events (a stale `stopping` after `running`), not only back to back", {
     timeout: 120_000,
   }, async () => {

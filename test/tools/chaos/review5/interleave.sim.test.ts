@@ -45,10 +45,8 @@ const callOffsets = async (trace: Trace, atS: number): Promise<Array<[string, nu
 };
 
 describe("review5: interleavings", () => {
-  // interleave5: latencies are now keyed by the delivery's stable identity (deliveryIdentity); still fails
-  // because the reconcile starts 0.4 s later (the driver's steps are relative to the end of the previous
-  // step, so earlier invocations' latencies shift the step grid: speed5's main loop) and its warm
-  // environment's caches differ (another call sequence).
+  // interleave5 keyed latencies by the delivery's stable identity (deliveryIdentity); drive6 put the driver's
+  // steps on the run's grid and gave scheduled events their scheduled time (their id no longer moves).
   it("review: an invocation's call latencies do not change when an earlier, unrelated delivery is duplicated (latency keyed by a stable identity, not the run's ordinal)", {
     timeout: 120_000,
   }, async () => {
