@@ -283,10 +283,22 @@ const checker = (world: World, variant: string): Checker => {
   });
   let signature = "";
   let stableSince = world.start;
+  let running = 0;
+  const beforeCalls: Array<{ calls: number; snapshot: AccountSnapshot }> = [];
   return {
-    beforeInvocation: () => emf.start(),
+    beforeInvocation: () => {
+      emf.start();
+      running += 1;
+    },
+    // Each detach is judged against the account just before it (an incident between calls moves it).
+    beforeCall: () => {
+      if (running > 0) beforeCalls.push({ calls: account.calls.length, snapshot: account.snapshot() });
+    },
     invocation: (report: InvocationReport) => {
       emf.stop();
+      running = Math.max(0, running - 1);
+      const captured = [...beforeCalls];
+      if (running === 0) beforeCalls.length = 0;
       // Measured around invocations too: nothing steps while a handler waits on the simulated clock.
       const now = account.clock.nowMs();
       measure(report.before, now - report.simulatedMs);
@@ -298,6 +310,7 @@ const checker = (world: World, variant: string): Checker => {
           calls: report.calls,
           subnets: subnetsOf(account),
           maxInterfaces,
+          stateBeforeCall: (seq) => captured.findLast((v) => v.calls < seq)?.snapshot,
         },
         config,
       );

@@ -3,7 +3,9 @@
  * pure checker of one step of a simulated run: the account before and after the step, the calls the
  * function made during it, the subnets' placement, and the eni-reattach configuration section.
  *
- * - never-detach-serving: no DetachNetworkInterface from an instance that was serving at the step's start
+ * - never-detach-serving: no DetachNetworkInterface from an instance that was serving just before the
+ *   detach reached the account (the state at the invocation's start when no nearer one was captured: an
+ *   incident between the function's calls, such as Auto Scaling marking the holder Unhealthy, changes it)
  *   (InService+Healthy and running, Pending*, Warmed:* — except one returning to the pool on a terminate
  *   hook —, Standby, ReplacingRootVolume*, another group's, or running outside any group), except from the instance the ENI is re-attached to (a wrong index).
  * - only-our-hooks: CompleteLifecycleAction and RecordLifecycleActionHeartbeat only for a configured group
@@ -43,6 +45,8 @@ export interface EniReattachStep {
   subnets: Readonly<Record<string, SubnetPlacement>>;
   /** ENIs a network card of an instance type takes (to judge an ABANDON for a full card). */
   maxInterfaces: (instanceType: string, networkCardIndex: number) => number | undefined;
+  /** The account just before the call `seq` reached it, if captured during the invocation. */
+  stateBeforeCall?: (seq: number) => AccountSnapshot | undefined;
 }
 
 type Snapshot = AccountSnapshot;
@@ -136,13 +140,13 @@ const detachViolations = (step: EniReattachStep): Violation[] => {
     .filter((c) => c.operation === "DetachNetworkInterface" && c.outcome === "ok" && c.input.DryRun !== true)
     .flatMap((c) => {
       const eniId = enis.get(String(c.input.AttachmentId)) ?? "";
-      const holder = step.before.networkInterfaces[eniId]?.Attachment?.InstanceId;
-      if (holder === undefined || reattached.has(`${eniId} ${holder}`) || !isServing(step.before, holder))
-        return [];
+      const at = step.stateBeforeCall?.(c.seq) ?? step.before;
+      const holder = at.networkInterfaces[eniId]?.Attachment?.InstanceId;
+      if (holder === undefined || reattached.has(`${eniId} ${holder}`) || !isServing(at, holder)) return [];
       return [
         {
           invariant: "never-detach-serving",
-          message: `${eniId} detached from ${holder}, serving (${JSON.stringify(memberOf(step.before, holder) ?? "no group")}) at ${c.at}`,
+          message: `${eniId} detached from ${holder}, serving (${JSON.stringify(memberOf(at, holder) ?? "no group")}) at ${c.at}`,
         },
       ];
     });
