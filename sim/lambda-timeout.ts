@@ -106,11 +106,12 @@ export class InvocationTimeouts {
   /**
    * The account's fault latency for the call being answered: the invocation making it waits it on
    * simulated time after the answer (`afterCall`), so the world goes on meanwhile and its deadline may
-   * fall inside it. False outside an invocation (the account's clock then jumps, as before).
+   * fall inside it. False outside an invocation, and for an invocation with no world running beside it
+   * (no `during`: a test or benchmark calling a handler alone), where the account's clock jumps, as before.
    */
   deferLatency(ms: number): boolean {
     const caller = this.#caller();
-    if (caller === undefined) return false;
+    if (caller === undefined || caller.during === undefined) return false;
     caller.answerLatencyMs += ms;
     return true;
   }
