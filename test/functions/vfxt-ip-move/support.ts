@@ -159,7 +159,7 @@ export const clusterCall = (harness: Harness, operation: string, input: Record<s
 export const untilHandlerSleeps = async (harness: Harness): Promise<void> => {
   const time = harness.clock as SimulatedTime;
   // Polled on real time (a first build loads the handler's modules); the simulated clock does not move meanwhile.
-  for (let turn = 0; turn < 2000 && time.pending === 0; turn += 1) {
+  for (let turn = 0; turn < 20000 && time.pending === 0; turn += 1) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   if (time.pending === 0) throw new Error("the handler never slept");
