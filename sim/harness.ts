@@ -16,7 +16,6 @@ import { type HarnessFunction, type LambdaHandler, lambdaContext } from "./lambd
 import { type DuringInvocation, type InvocationOutcome, InvocationTimeouts } from "./lambda-timeout";
 import { rebaseFixture } from "./rebase";
 import { RequestsInFlight } from "./requests-in-flight";
-import { rateLimiterOn } from "./sdk-rate-limiter";
 import { type Activity, SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
@@ -114,7 +113,6 @@ export class Harness {
   /** Calls the world made while invocations were under way (`world`): no invocation's. */
   readonly #worldCalls = new WeakSet<CallRecord>();
   /** Puts the SDK rate limiter's clock back (manual mode moves it onto simulated time). */
-  readonly #restoreRateLimiter: () => void = () => undefined;
   readonly #handlers = new Map<string, LambdaHandler>();
   /**
    * Invocations being prepared (their handler loaded or built): simulated time does not move meanwhile, so
@@ -154,7 +152,6 @@ export class Harness {
         ),
       );
       this.#timeouts = timeouts;
-      this.#restoreRateLimiter = rateLimiterOn(this.#timeouts.clock);
       this.#simulatedTime = time;
     }
     // Handlers get the timeouts' view of it (their sleeps end at their invocation's timeout); a test or a
@@ -359,7 +356,6 @@ export class Harness {
   /** Stops the server and puts back the environment `start` changed. */
   async close(): Promise<void> {
     this.#requests?.close();
-    this.#restoreRateLimiter();
     await this.#server.close();
     for (const [key, value] of this.#savedEnv) {
       if (value === undefined) delete process.env[key];

@@ -1,4 +1,4 @@
-import { AdaptiveRetryStrategy, DefaultRateLimiter, type RateLimiter } from "@smithy/core/retry";
+import { StandardRetryStrategy } from "@smithy/core/retry";
 import type {
   RetryErrorInfo,
   RetryStrategyV2,
@@ -54,33 +54,33 @@ class DeadlineAwareBackoff implements StandardRetryBackoffStrategy {
 }
 
 /**
- * The SDK's adaptive retry strategy (client-side rate limiting on throttling, the SDK's backoff and
- * retry quota), bounded by the invocation's deadline: a retry whose backoff would end after the
- * deadline is not waited for, and the last AWS error surfaces to the caller while there is still
- * time to report it (the SDK rethrows the last error when the strategy refuses a retry). The backoff
- * (stretched by a Retry-After hint as the SDK does) is waited on the deadline's clock: the system clock
- * deployed, simulated time under a harness (a retry storm uses up the simulated invocation's time).
+ * The SDK's standard retry strategy (its backoff and retry quota), bounded by the invocation's deadline: a
+ * retry whose backoff would end after the deadline is not waited for, and the last AWS error surfaces to
+ * the caller while there is still time to report it (the SDK rethrows the last error when the strategy
+ * refuses a retry). The backoff (stretched by a Retry-After hint as the SDK does) is waited on the
+ * deadline's clock: the system clock deployed, simulated time under a harness (a retry storm uses up the
+ * simulated invocation's time).
+ *
+ * Standard, not adaptive, mode: AWS recommends standard "for all workloads" and adaptive only for a
+ * latency-tolerant client of a single resource ("Retry behavior", AWS SDKs and Tools Reference Guide).
+ * The adaptive mode's client-side rate limiter, once a throttle turned it on, never turns off; it paces at
+ * twice the measured send rate and at least 0.5 requests/s (`DefaultRateLimiter`), and a Lambda's reconciles
+ * minutes apart measure a rate near zero. One throttle thus held every later invocation of the warm
+ * function to about one call a second, for every service and Region (one strategy serves all the
+ * clients): the chaos campaign's idle-hibernate seed 210522 took 6 s for a reconcile of 8 calls and was
+ * cut off by its timeout right after its StopInstances.
  */
 export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
-  readonly mode = "adaptive";
-  readonly #inner: AdaptiveRetryStrategy;
+  readonly mode = "standard";
+  readonly #inner: StandardRetryStrategy;
   readonly #backoff: DeadlineAwareBackoff;
   readonly #deadlines: DeadlineHolder;
-  readonly #limiter = new DefaultRateLimiter();
   #retryAfterHint: Date | undefined;
 
   constructor(maxAttempts: number, deadlines: DeadlineHolder, random: () => number = Math.random) {
     this.#deadlines = deadlines;
     this.#backoff = new DeadlineAwareBackoff(deadlines, random);
-    // The SDK waits the backoff, then for a token of its rate limiter: the backoff is waited first here too.
-    const rateLimiter: RateLimiter = {
-      getSendToken: async () => {
-        await this.#waitBackoff();
-        await this.#limiter.getSendToken();
-      },
-      updateClientSendingRate: (response) => this.#limiter.updateClientSendingRate(response),
-    };
-    this.#inner = new AdaptiveRetryStrategy(maxAttempts, { backoff: this.#backoff, rateLimiter });
+    this.#inner = new StandardRetryStrategy({ maxAttempts, backoff: this.#backoff });
   }
 
   acquireInitialRetryToken(retryTokenScope: string): Promise<RetryToken> {
@@ -88,11 +88,13 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
     return this.#inner.acquireInitialRetryToken(retryTokenScope);
   }
 
-  refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const { retryAfterHint, ...withoutHint } = errorInfo;
     this.#backoff.chosenMs = 0;
     this.#retryAfterHint = retryAfterHint;
-    return this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint);
+    const next = await this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint);
+    await this.#waitBackoff();
+    return next;
   }
 
   recordSuccess(token: RetryToken): void {

@@ -1,7 +1,7 @@
 import { requireRegion } from "../../../shared/aws/region";
 import { loadInstances } from "../../../shared/observe/loaders";
 import { executePlan } from "../../../shared/pipeline/executor";
-import { throwIfUnverified } from "../../../shared/pipeline/outcome";
+import { throwIfRetryable, throwIfUnverified } from "../../../shared/pipeline/outcome";
 import type { Execution, ResourceOutcome } from "../../../shared/pipeline/types";
 import type { StageContext } from "../../config";
 import { CAPABILITY } from "../config";
@@ -74,6 +74,10 @@ const runIdleAlarms = async (
   await reportActions(execution, context, where, proofs);
   await reportProofs([...proofs.values()], context, where);
   throwIfNotSeen(execution, "stopping or stopped", policy.verifyTimeoutMs);
+  throwIfRetryable(
+    execution.actions.flatMap((a) => a.resources),
+    { service: "ec2", writes: "hibernation(s)" },
+  );
   return hibernateResult(context, plan.decision, {
     alarms: owned.decisions,
     execution,

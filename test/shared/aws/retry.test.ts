@@ -1,5 +1,5 @@
 import type { RetryErrorInfo } from "@smithy/types";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DeadlineBoundedRetryStrategy, RetryPastDeadlineError } from "../../../shared/aws/retry";
 import { DeadlineHolder, deadlineAt } from "../../../shared/runtime/deadline";
 
@@ -66,7 +66,6 @@ describe("DeadlineBoundedRetryStrategy", () => {
       }),
     );
     // Full jitter at 50 % of the transient base (50 ms, doubling): 25 ms, then 50 ms stretched to the hint.
-    // (Transient errors: a throttling error also turns on the SDK's rate limiter, which waits in real time.)
     const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => 0.5);
     const first = await strategy.acquireInitialRetryToken("ec2");
     const second = await strategy.refreshRetryTokenForRetry(first, transient);
@@ -75,5 +74,32 @@ describe("DeadlineBoundedRetryStrategy", () => {
       retryAfterHint: new Date(now + 3_000),
     });
     expect(sleeps).toEqual([25, 3_000]);
+  });
+
+  it("a throttle in one invocation does not pace the calls of the next: no client-side rate limiter", {
+    timeout: 5_000,
+  }, async () => {
+    // Timers and Date are frozen: a call that waited for a token of a client-side rate limiter (the
+    // adaptive mode's, 0.5 a second after a throttle) would never get it, and the test would time out.
+    vi.useFakeTimers();
+    try {
+      const deadlines = new DeadlineHolder();
+      const frozen = { now: () => Date.now(), sleep: async () => {} };
+      deadlines.set(deadlineAt(Date.now() + 60_000, frozen));
+      const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => 0);
+      const first = await strategy.acquireInitialRetryToken("ec2");
+      const retry = strategy.refreshRetryTokenForRetry(first, throttled);
+      await vi.advanceTimersByTimeAsync(0);
+      await retry;
+      deadlines.set(deadlineAt(Date.now() + 60_000, frozen));
+      let acquired = 0;
+      for (let call = 0; call < 8; call++) {
+        await strategy.acquireInitialRetryToken("ec2");
+        acquired += 1;
+      }
+      expect(acquired).toBe(8);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,7 +2,11 @@ import { CreateTagsCommand, type EC2Client, StopInstancesCommand } from "@aws-sd
 import { awsErrorCode } from "../../../../shared/aws/errors";
 import { loadInstances } from "../../../../shared/observe/loaders";
 import type { InstanceView } from "../../../../shared/observe/model";
-import { refusedOutcome, throwIfRetryableError } from "../../../../shared/pipeline/outcome";
+import {
+  notAttemptedOutcome,
+  refusedOutcome,
+  throwIfRetryableError,
+} from "../../../../shared/pipeline/outcome";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../../shared/pipeline/types";
 import { readUntil } from "../../../../shared/pipeline/verify";
 import type { Clock } from "../../../../shared/runtime/clock";
@@ -200,6 +204,10 @@ const execute = async (
   dryRun: boolean,
 ): Promise<ResourceOutcome[]> => {
   const { params } = action;
+  // A stop sent after the deadline could land with no time left to read it back and report it (Lambda
+  // ends the invocation at its timeout): the retry of the event does it, and reports it.
+  if (!dryRun && deps.deadline.expired())
+    return params.instanceIds.map((id) => notAttemptedOutcome(id, "StopInstances"));
   const refused = new Map<string, Refusal>();
   await stopBatch(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
   const fellBack = await stopRefused(deps, params, dryRun, refused);
