@@ -63,4 +63,22 @@ describe("idle-hibernate: the invocation's deadline before the stop", () => {
       [HAPPY, "hibernate-initiated"],
     ]);
   });
+
+  it("stops retrying before the Lambda's time runs out, and still fails retryably", async () => {
+    harness.load(demoFixture());
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "StopInstances",
+      error: { code: "RequestLimitExceeded", httpStatus: 503 },
+    });
+    // 10 attempts allowed, but only 2.5 s of Lambda time, 1.5 s of which are kept back to report; the
+    // backoffs are waited on the simulated clock, so the invocation's time is the simulated time it took.
+    const env = { OPS_CONFIG: JSON.stringify({ aws: { maxAttempts: 10 } }) };
+    const report = await harness.invoke("idle-hibernate", readEvent(ALARM_EVENT), { env, timeoutMs: 2_500 });
+    expect(report.error).toMatchObject({ retryable: true, context: { code: "RequestLimitExceeded" } });
+    expect(stops(report).length).toBeGreaterThan(1);
+    expect(stops(report).length).toBeLessThan(10);
+    expect(report.timedOut ?? false).toBe(false);
+    expect(report.simulatedMs).toBeLessThan(2_500);
+  });
 });
