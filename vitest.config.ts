@@ -12,7 +12,9 @@ const E2E = "test/**/*.e2e.test.ts";
 export default defineConfig({
   test: {
     environment: "node",
-    testTimeout: 20_000,
+    // A hang guard, not a time limit: sim and e2e tests wait real time (SDK backoffs on the system clock,
+    // subprocesses), and a loaded CI machine once took one of them past 20 s.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
     setupFiles: ["test/support/setup.ts"],
