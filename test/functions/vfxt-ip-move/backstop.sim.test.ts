@@ -186,6 +186,41 @@ describe("vfxt-ip-move: health is running, status checks ok and out of the boot 
     expect(callsTo(report, "AssignPrivateIpAddresses")).toEqual([]);
   });
 
+  it("the first node back after every node was down: no target in its boot grace; the first reconcile after it moves every address to it", async () => {
+    // Nodes 2 and 3 stopped long ago with node 1; node 1 started 200 s before t0 (checks ok after 120 s,
+    // boot grace until t0 + 100 s). No event marks the end of the boot grace: the reconcile finds it.
+    stoppedAt(90_000, (f) => {
+      setState(f, A.nodes[1], "stopped");
+      setState(f, A.nodes[2], "stopped");
+      const node1 = f.instances.find((i) => i.id === A.nodes[0]);
+      if (node1 !== undefined) {
+        node1.state = "running";
+        node1.launchTime = new Date(START - 200_000).toISOString();
+      }
+    });
+    const early = await harness.invoke("vfxt-ip-move", atTime(event(EVENTS.reconcile), START + 90_000), {
+      env: env(),
+      ...TIMEOUT,
+    });
+    expect(resultOf(early).decision).toBe("no-healthy-node");
+    harness.advance(300_000);
+    const report = await harness.invoke("vfxt-ip-move", atTime(event(EVENTS.reconcile), START + 390_000), {
+      env: env(),
+      ...TIMEOUT,
+    });
+    expect(resultOf(report).decision).toBe("move");
+    expect(resultOf(report).clusters[0]?.healthy).toEqual([A.nodes[0]]);
+    expect(addressesAfter(report, A.enis[0])).toEqual([
+      "10.20.1.11",
+      "10.20.1.101",
+      "10.20.1.102",
+      "10.20.1.103",
+      "10.20.1.104",
+      "10.20.1.105",
+      "10.20.1.106",
+    ]);
+  });
+
   it("impaired → its addresses move after the grace (counted from ImpairedSince); insufficient-data → they stay", async () => {
     const account = harness.load(vfxtFixture(), { now: new Date(START) });
     account.setInstanceStatus(A.nodes[1], { instance: "impaired" });

@@ -22,6 +22,7 @@ import {
 import { Episodes, emptyMeasures } from "../measures";
 import type { Rng } from "../prng";
 import type { CapabilityModel, Checker, Episode, IncidentKind, Params, World } from "../types";
+import { clusterEc2 } from "./vfxt-cluster-ec2";
 import { joinIncidents, nodesOf, primaryEniOf, TAG } from "./vfxt-join";
 
 const FIXTURE = "test/fixtures/accounts/vfxt.json";
@@ -135,7 +136,7 @@ const clusterMoves = async (world: World, params: Params): Promise<string> => {
       moved.push(...n.secondaryPrivateIpAddresses);
     }
     if (moved.length > 0)
-      await ec2(account, "AssignPrivateIpAddresses", {
+      await clusterEc2(account, "AssignPrivateIpAddresses", {
         NetworkInterfaceId: eni,
         PrivateIpAddresses: moved,
         AllowReassignment: true,
@@ -146,7 +147,7 @@ const clusterMoves = async (world: World, params: Params): Promise<string> => {
     for (const route of account.state().routeTables.get(table)?.routes ?? []) {
       const owner = account.state().networkInterfaces.get(route.target)?.attachment?.instanceId;
       if (route.origin !== "CreateRoute" || (owner !== undefined && healthy(account, owner))) continue;
-      await ec2(account, "ReplaceRoute", {
+      await clusterEc2(account, "ReplaceRoute", {
         RouteTableId: table,
         DestinationCidrBlock: route.destinationCidrBlock,
         NetworkInterfaceId: eni,
@@ -212,7 +213,7 @@ const incidents: IncidentKind[] = [
     apply: clusterMoves,
   },
   ...joinIncidents({
-    ec2,
+    ec2: clusterEc2,
     tables: TABLES,
     configured: CONFIGURED,
     moved: (world, address) => {
@@ -239,10 +240,12 @@ const checker =
     const addresses = config.clusters.flatMap((c) =>
       expandAddresses(c.addresses).map((a) => `${c.name} ${a}`),
     );
-    const measure = (now: number) => {
+    const measure = (now: number): ReadonlySet<string> => {
       const open = new Set(unservedAddresses(state(), config, now));
       for (const address of addresses) unserved.observe(address, open.has(address), now);
+      return open;
     };
+    const returns = returnsOf(world, config, before.healthy);
     return {
       measures: () => {
         unserved.finish(world.account.clock.nowMs());
@@ -290,8 +293,8 @@ const checker =
           before = { ...before, healthy: stillHealthy(before, vfxtView(state(), config, now)) };
           views.capture();
         }
-        const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs;
-        measure(now);
+        const returned = returns.settled(now, measure(now));
+        const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs && returned;
         return checkVfxtInvariants(state(), config, { now, settled });
       },
     };
@@ -311,6 +314,30 @@ const viewsDuring = (world: World, config: VfxtIpMoveConfig) => {
     before: (seq: number): VfxtView | undefined => views.findLast((v) => v.calls < seq)?.view,
     clear: () => {
       views.length = 0;
+    },
+  };
+};
+
+/**
+ * A node that becomes healthy while some configured address is unserved (e.g. the first node back after
+ * every node of a cluster was down) is a target from then on, but nothing tells the function: EC2 emits
+ * no event when status checks pass ("EC2 Instance State-change Notification" covers states only) nor at
+ * the end of the function's boot grace (its own rule, README "Health"); its next trigger is the 5-minute
+ * reconcile, which a throttled or failed delivery can push back (Lambda's retries). So `served` is judged
+ * again only RETURN_DETECTION_MS after such a return, as it is after a failure.
+ */
+const RETURN_DETECTION_MS = 20 * 60_000;
+
+const returnsOf = (world: World, config: VfxtIpMoveConfig, initial: ReadonlySet<string>) => {
+  let healthy = initial;
+  let returnedAt = Number.NEGATIVE_INFINITY;
+  return {
+    /** At a step, with the addresses unserved now: has the detection time passed since the last return? */
+    settled: (now: number, unserved: ReadonlySet<string>): boolean => {
+      const current = vfxtView(world.account.state(), config, now).healthy;
+      if (unserved.size > 0 && [...current].some((id) => !healthy.has(id))) returnedAt = now;
+      healthy = current;
+      return now - returnedAt >= RETURN_DETECTION_MS;
     },
   };
 };

@@ -24,6 +24,7 @@ import { defaultLaunchDetails } from "../../../sim/account/instance-details";
 import type { EniModel, InstanceModel, RegionState } from "../../../sim/account/state";
 import { statusOnStateChange } from "../../../sim/account/status-checks";
 import type { IncidentKind, Params, World } from "../types";
+import { clusterAddRoute } from "./vfxt-cluster-ec2";
 
 export const TAG = "ops:vfxt-cluster";
 const CLUSTERS = ["vfxt-a", "vfxt-b"] as const;
@@ -185,6 +186,7 @@ const loads = (
 };
 
 export interface RebalanceContext {
+  /** The cluster software's EC2 calls (retried as AvereSDK's `_aws_do` retries them). */
   ec2: Ec2;
   tables: readonly string[];
   configured: ReadonlySet<string>;
@@ -212,7 +214,7 @@ const extendRange = async (world: World, cluster: string, node: string, ctx: Reb
   while (taken.has(`${ROUTE_PREFIX}${last}/32`)) last += 1;
   const destination = `${ROUTE_PREFIX}${last}/32`;
   for (const table of ctx.tables)
-    await ctx.ec2(world.account, "CreateRoute", {
+    await clusterAddRoute(world.account, {
       RouteTableId: table,
       DestinationCidrBlock: destination,
       InstanceId: node,
