@@ -134,7 +134,7 @@ const familyQuery = (
   ReturnData: true,
 });
 
-const familiesOf = (
+const familySignalsOf = (
   series: Record<string, HealthPoint[]>,
   staleMs: number,
   recentOf: number,
@@ -217,7 +217,7 @@ export const loadProbeSignals = async (
   return {
     directConnect: probeSignalsOf(series.dx ?? [], target.staleMs, target.recentOf),
     vpn: probeSignalsOf(series.vpn ?? [], target.staleMs, target.recentOf),
-    directConnectFamilies: familiesOf(series, target.staleMs, target.recentOf),
+    directConnectFamilies: familySignalsOf(series, target.staleMs, target.recentOf),
     ...(newest !== undefined ? { newestAt: newest } : {}),
   };
 };
