@@ -7,9 +7,17 @@ import { PROBE_METRICS } from "../../shared/observe/metrics-catalogue";
 
 export type PathName = "direct-connect" | "vpn";
 export type ProbeKind = "lambda" | "agent";
+export type AddressFamily = "ipv4" | "ipv6";
+export const ADDRESS_FAMILIES: readonly AddressFamily[] = ["ipv4", "ipv6"];
 
 /** 1 when the path answered a probe, 0 when not (per `Group`, `Path` and `Probe`). */
 export const HEALTH_METRIC = PROBE_METRICS.PathHealthy.name;
+/**
+ * 1 when Direct Connect answered on one address family, 0 when not (per `Group`, `Path`, `Probe`, `Family`):
+ * IPv4 and IPv6 cross DX over separate BGP sessions and fail apart, so each CIDR is judged on its own
+ * family. Published for each family among the Direct Connect targets, beside the path-wide `PathHealthy`.
+ */
+export const FAMILY_HEALTH_METRIC = PROBE_METRICS.PathFamilyHealthy.name;
 /** The answering probe's round-trip time (ms), only when it answered. */
 export const LATENCY_METRIC = PROBE_METRICS.PathLatency.name;
 
@@ -23,13 +31,35 @@ export const healthDimensions = (group: string, path: PathName, probe: string) =
   { Name: "Probe", Value: probe },
 ];
 
+export const familyDimensions = (group: string, path: PathName, probe: string, family: AddressFamily) => [
+  ...healthDimensions(group, path, probe),
+  { Name: "Family", Value: family },
+];
+
+/**
+ * The per-family series a sample publishes: one per family when Direct Connect's targets span both (with
+ * one family, the path-wide `PathHealthy` already is that family's evidence, at no extra metric cost).
+ */
+export const familySeriesOf = (dx: PathCounters): [AddressFamily, FamilyCounters][] => {
+  const entries = ADDRESS_FAMILIES.flatMap((f): [AddressFamily, FamilyCounters][] => {
+    const c = dx.families?.[f];
+    return c === undefined ? [] : [[f, c]];
+  });
+  return entries.length > 1 ? entries : [];
+};
+
 /** The probe's trigger event (our own EventBridge event on the trigger bus; the failover function's rule). */
 export const TRIGGER_DETAIL_TYPE = "DX Path Degraded";
 
-export interface PathCounters {
+export interface FamilyCounters {
   ok: boolean;
   consecutiveFailures: number;
   consecutiveSuccesses: number;
+}
+
+export interface PathCounters extends FamilyCounters {
+  /** Per address family of the path's targets (absent from a probe older than the per-family contract). */
+  families?: Partial<Record<AddressFamily, FamilyCounters>>;
 }
 
 /** The `detail` of the probe's trigger event: a wake-up call whose counters are checked before use. */
@@ -45,6 +75,26 @@ export interface ProbeTriggerDetail {
   vpn: PathCounters;
 }
 
+const countersOf = (c: PathCounters): PathCounters => ({
+  ok: c.ok,
+  consecutiveFailures: c.consecutiveFailures,
+  consecutiveSuccesses: c.consecutiveSuccesses,
+  ...(c.families !== undefined
+    ? {
+        families: Object.fromEntries(
+          Object.entries(c.families).map(([f, v]) => [
+            f,
+            {
+              ok: v.ok,
+              consecutiveFailures: v.consecutiveFailures,
+              consecutiveSuccesses: v.consecutiveSuccesses,
+            },
+          ]),
+        ),
+      }
+    : {}),
+});
+
 export const triggerDetailOf = (
   group: string,
   probe: ProbeKind,
@@ -55,14 +105,6 @@ export const triggerDetailOf = (
   probe,
   at: t.at,
   dxFailingSince: t.dxFailingSince,
-  dx: {
-    ok: t.dx.ok,
-    consecutiveFailures: t.dx.consecutiveFailures,
-    consecutiveSuccesses: t.dx.consecutiveSuccesses,
-  },
-  vpn: {
-    ok: t.vpn.ok,
-    consecutiveFailures: t.vpn.consecutiveFailures,
-    consecutiveSuccesses: t.vpn.consecutiveSuccesses,
-  },
+  dx: countersOf(t.dx),
+  vpn: countersOf(t.vpn),
 });

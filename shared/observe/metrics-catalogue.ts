@@ -114,6 +114,14 @@ export const PROBE_METRICS = {
     services: [SERVICES.dxProbe],
     unit: "Milliseconds",
   },
+  /** Direct Connect's health per address family of its targets (`Family`: ipv4 | ipv6): each CIDR judged on its own family. */
+  PathFamilyHealthy: {
+    name: "PathFamilyHealthy",
+    namespace: "probes",
+    dimensions: ["Group", "Path", "Probe", "Family"],
+    services: [SERVICES.dxProbe],
+    unit: "None",
+  },
 } as const satisfies Record<string, CatalogueMetric>;
 
 const ENI = [SERVICES.eniReattach];

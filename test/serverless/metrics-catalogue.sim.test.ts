@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseStageConfig } from "../../functions/config";
 import { sampleData } from "../../functions/dx-failover/probe/agent";
-import { emfLine } from "../../functions/dx-failover/probe/emf";
+import { emfFamilyLine, emfLine } from "../../functions/dx-failover/probe/emf";
 import type { PathSample, ProbeSample } from "../../functions/dx-failover/probe/loop";
 import { FUNCTIONS as REGISTRY } from "../../functions/index";
 import { type CatalogueMetric, catalogued, METRICS_CATALOGUE } from "../../shared/observe/metrics-catalogue";
@@ -230,5 +230,47 @@ describe("what the dx probes publish", () => {
       expect(catalogued("probes", d.MetricName ?? "", names), d.MetricName).toBeDefined();
       expect(d.Dimensions).toContainEqual({ Name: "Probe", Value: "agent" });
     }
+  });
+
+  it("Direct Connect's targets on both families: PathFamilyHealthy per Family too (EMF and PutMetricData); one family: none", () => {
+    const dual: ProbeSample = {
+      ...sample,
+      dx: {
+        ...sample.dx,
+        families: {
+          ipv4: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 1 },
+          ipv6: { ok: false, consecutiveFailures: 1, consecutiveSuccesses: 0 },
+        },
+      },
+    };
+    const data = sampleData("lz-prod", dual).filter((d) => d.MetricName === "PathFamilyHealthy");
+    expect(data.map((d) => [d.Dimensions?.find((x) => x.Name === "Family")?.Value, d.Value])).toEqual([
+      ["ipv4", 1],
+      ["ipv6", 0],
+    ]);
+    const doc = JSON.parse(
+      emfFamilyLine(CONFIG.dxFailover.metricsNamespace, "region-core", "lambda", dual.at, "ipv6", false),
+    ) as EmfDocument;
+    const printedFamily = printedBy(doc, "emfFamilyLine");
+    expect(printedFamily.map((m) => `${m.name} ${m.dimensions}`)).toEqual([
+      "PathFamilyHealthy Group,Path,Probe,Family",
+    ]);
+    for (const d of data)
+      expect(
+        catalogued(
+          "probes",
+          d.MetricName ?? "",
+          (d.Dimensions ?? []).map((x) => x.Name ?? ""),
+        ),
+      ).toBeDefined();
+    for (const m of printedFamily) expect(catalogued("probes", m.name, m.dimensions)).toBeDefined();
+    const single: ProbeSample = {
+      ...sample,
+      dx: {
+        ...sample.dx,
+        families: { ipv4: { ok: false, consecutiveFailures: 1, consecutiveSuccesses: 0 } },
+      },
+    };
+    expect(sampleData("lz-prod", single).some((d) => d.MetricName === "PathFamilyHealthy")).toBe(false);
   });
 });

@@ -1,7 +1,12 @@
 import { type AlarmChange, parseEvents, type ScheduleTick } from "../../../shared/events";
 import { InvalidEventError } from "../../../shared/runtime/errors";
 import { CAPABILITY } from "../config";
-import { type PathCounters, type ProbeTriggerDetail, TRIGGER_DETAIL_TYPE } from "../evidence";
+import {
+  ADDRESS_FAMILIES,
+  type PathCounters,
+  type ProbeTriggerDetail,
+  TRIGGER_DETAIL_TYPE,
+} from "../evidence";
 import type { GameDayCommand } from "./plan";
 
 /**
@@ -25,6 +30,20 @@ const num = (v: unknown): v is number => typeof v === "number" && Number.isFinit
 
 const counters = (v: unknown): v is PathCounters =>
   isObject(v) && typeof v.ok === "boolean" && num(v.consecutiveFailures) && num(v.consecutiveSuccesses);
+
+/** The path's counters, with its per-family counters only when every one of them is well formed. */
+const pathCounters = (v: PathCounters): PathCounters => {
+  const base = {
+    ok: v.ok,
+    consecutiveFailures: v.consecutiveFailures,
+    consecutiveSuccesses: v.consecutiveSuccesses,
+  };
+  const f: unknown = v.families;
+  if (!isObject(f)) return base;
+  const entries = Object.entries(f);
+  const valid = entries.every(([k, c]) => ADDRESS_FAMILIES.some((a) => a === k) && counters(c));
+  return valid && entries.length > 0 ? { ...base, families: f as PathCounters["families"] } : base;
+};
 
 const parseGameDay = (raw: Record<string, unknown>): DxInput => {
   const { command, group, path, minutes } = raw;
@@ -74,8 +93,8 @@ const parseTrigger = (raw: Record<string, unknown>): DxInput => {
       probe: d.probe,
       at: d.at,
       dxFailingSince: d.dxFailingSince,
-      dx: d.dx,
-      vpn: d.vpn,
+      dx: pathCounters(d.dx),
+      vpn: pathCounters(d.vpn),
     },
   };
 };

@@ -15,7 +15,14 @@ import {
   probedByOf,
 } from "../config";
 import { createRouteWriter, resourceOf, writeTags, writeTagsPatiently } from "./apply";
-import { familiesOf, type ObservedGroup, type ObservedTable, observeGroup, parseAlarmName } from "./observe";
+import {
+  familiesOf,
+  type ObservedGroup,
+  type ObservedTable,
+  observeGroup,
+  parseAlarmName,
+  probeFamiliesOf,
+} from "./observe";
 import { accountOf, type DxInput, eventIdOf, regionOf } from "./parse";
 import {
   type DefeatedOverride,
@@ -186,6 +193,7 @@ const runGroup = async (
     name: group.name,
     cidrs: canonicalCidrs(group),
     families: familiesOf(group),
+    probeFamilies: probeFamiliesOf(group),
     policy: policyOf(group),
     observed,
     ...(evidence.trigger ? { trigger: evidence.trigger } : {}),

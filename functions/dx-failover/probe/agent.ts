@@ -1,6 +1,14 @@
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { HEALTH_METRIC, healthDimensions, LATENCY_METRIC, type ProbeTriggerDetail } from "../evidence";
+import {
+  FAMILY_HEALTH_METRIC,
+  familyDimensions,
+  familySeriesOf,
+  HEALTH_METRIC,
+  healthDimensions,
+  LATENCY_METRIC,
+  type ProbeTriggerDetail,
+} from "../evidence";
 import type { ProbeSample, ProbeTrigger } from "./loop";
 import { putTrigger } from "./trigger";
 
@@ -29,8 +37,18 @@ export interface AgentPublisherOptions {
 const MAX_DATA_PER_CALL = 1000;
 export const AGENT_FLUSH_EVERY = 15;
 
-export const sampleData = (group: string, sample: ProbeSample): MetricDatum[] =>
-  [sample.dx, sample.vpn].flatMap((p) => {
+/** Direct Connect's health per family of its targets (`PathFamilyHealthy`), at the sample's time. */
+const familyData = (group: string, sample: ProbeSample): MetricDatum[] =>
+  familySeriesOf(sample.dx).map(([family, c]) => ({
+    Dimensions: familyDimensions(group, "direct-connect", "agent", family),
+    Timestamp: new Date(sample.at),
+    StorageResolution: 1,
+    MetricName: FAMILY_HEALTH_METRIC,
+    Value: c.ok ? 1 : 0,
+  }));
+
+export const sampleData = (group: string, sample: ProbeSample): MetricDatum[] => [
+  ...[sample.dx, sample.vpn].flatMap((p) => {
     const base = {
       Dimensions: healthDimensions(group, p.path, "agent"),
       Timestamp: new Date(sample.at),
@@ -42,7 +60,9 @@ export const sampleData = (group: string, sample: ProbeSample): MetricDatum[] =>
         ? [{ ...base, MetricName: LATENCY_METRIC, Value: p.latencyMs, Unit: "Milliseconds" as const }]
         : []),
     ];
-  });
+  }),
+  ...familyData(group, sample),
+];
 
 export const createAgentPublisher = (options: AgentPublisherOptions) => {
   const flushEvery = options.flushEvery ?? AGENT_FLUSH_EVERY;

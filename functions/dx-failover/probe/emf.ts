@@ -1,4 +1,13 @@
-import { HEALTH_METRIC, healthDimensions, LATENCY_METRIC, type PathName, type ProbeKind } from "../evidence";
+import {
+  type AddressFamily,
+  FAMILY_HEALTH_METRIC,
+  familyDimensions,
+  HEALTH_METRIC,
+  healthDimensions,
+  LATENCY_METRIC,
+  type PathName,
+  type ProbeKind,
+} from "../evidence";
 
 /**
  * Probe samples as CloudWatch embedded metric format (EMF) lines: one JSON document per sample and path,
@@ -33,6 +42,34 @@ export const emfLine = (
     ...dims,
     [HEALTH_METRIC]: sample.ok ? 1 : 0,
     ...(sample.ok ? { [LATENCY_METRIC]: Math.round(sample.latencyMs * 1000) / 1000 } : {}),
+  });
+};
+
+/** Direct Connect's health on one address family of its targets (`PathFamilyHealthy`). */
+export const emfFamilyLine = (
+  namespace: string,
+  group: string,
+  probe: ProbeKind,
+  at: number,
+  family: AddressFamily,
+  ok: boolean,
+): string => {
+  const dims = Object.fromEntries(
+    familyDimensions(group, "direct-connect", probe, family).map((d) => [d.Name, d.Value]),
+  );
+  return JSON.stringify({
+    _aws: {
+      Timestamp: at,
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [Object.keys(dims)],
+          Metrics: [{ Name: FAMILY_HEALTH_METRIC, Unit: "None", StorageResolution: 1 }],
+        },
+      ],
+    },
+    ...dims,
+    [FAMILY_HEALTH_METRIC]: ok ? 1 : 0,
   });
 };
 

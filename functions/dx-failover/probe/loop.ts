@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "../../../shared/runtime/clock";
+import type { AddressFamily, FamilyCounters } from "../evidence";
 import { type PathResult, type ProbeFn, type ProbeTarget, probePath, probeTcp } from "./tcp";
 
 /**
@@ -16,10 +17,12 @@ import { type PathResult, type ProbeFn, type ProbeTarget, probePath, probeTcp } 
 
 export type PathName = "direct-connect" | "vpn";
 
-export interface PathSample extends PathResult {
+export interface PathSample extends Omit<PathResult, "families"> {
   path: PathName;
   consecutiveFailures: number;
   consecutiveSuccesses: number;
+  /** Per address family among the path's targets: its answer and its own run counters. */
+  families?: Partial<Record<AddressFamily, FamilyCounters>>;
 }
 
 /**
@@ -95,6 +98,17 @@ interface Counters {
   successes: number;
 }
 
+const tally = (c: Counters, ok: boolean): Counters => {
+  if (ok) {
+    c.successes += 1;
+    c.failures = 0;
+  } else {
+    c.failures += 1;
+    c.successes = 0;
+  }
+  return c;
+};
+
 export const PROBE_DEFAULTS = { intervalMs: 1000, timeoutMs: 800, threshold: 2, rearmAfter: 3 } as const;
 
 const positiveInt = (name: string, v: number, min: number) => {
@@ -111,6 +125,10 @@ export class ProbeLoop {
   private readonly counters: Record<PathName, Counters> = {
     "direct-connect": { failures: 0, successes: 0 },
     vpn: { failures: 0, successes: 0 },
+  };
+  private readonly familyCounters: Record<PathName, Map<AddressFamily, Counters>> = {
+    "direct-connect": new Map(),
+    vpn: new Map(),
   };
   private armed = true;
   private dxFailingSince: number | undefined;
@@ -185,15 +203,25 @@ export class ProbeLoop {
   }
 
   private count(path: PathName, result: PathResult): PathSample {
-    const c = this.counters[path];
-    if (result.ok) {
-      c.successes += 1;
-      c.failures = 0;
-    } else {
-      c.failures += 1;
-      c.successes = 0;
-    }
-    return { ...result, path, consecutiveFailures: c.failures, consecutiveSuccesses: c.successes };
+    const c = tally(this.counters[path], result.ok);
+    const { families, ...rest } = result;
+    const perFamily = Object.entries(families ?? {}).map(([f, ok]) => {
+      const family = f as AddressFamily;
+      const known = this.familyCounters[path].get(family) ?? { failures: 0, successes: 0 };
+      this.familyCounters[path].set(family, known);
+      const fc = tally(known, ok === true);
+      return [
+        family,
+        { ok: ok === true, consecutiveFailures: fc.failures, consecutiveSuccesses: fc.successes },
+      ];
+    });
+    return {
+      ...rest,
+      path,
+      consecutiveFailures: c.failures,
+      consecutiveSuccesses: c.successes,
+      ...(perFamily.length > 0 ? { families: Object.fromEntries(perFamily) } : {}),
+    };
   }
 
   /** One round: both paths in parallel, then counters, trigger and sample. */

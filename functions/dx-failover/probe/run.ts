@@ -1,7 +1,8 @@
 import type { OpsResult } from "../../../shared/runtime/handler";
 import type { StageContext } from "../../config";
 import { type DxFailoverGroupConfig, PROBE_CAPABILITY, probedByOf, probeOptionsOf } from "../config";
-import { emfLine, writeLines } from "./emf";
+import { familySeriesOf } from "../evidence";
+import { emfFamilyLine, emfLine, writeLines } from "./emf";
 import { ProbeLoop, type ProbeSample } from "./loop";
 import type { ProbeFn } from "./tcp";
 import { putTrigger } from "./trigger";
@@ -42,11 +43,14 @@ const probeGroup = async (
   const config = context.config.dxFailover;
   const summary: GroupProbeSummary = { name: group.name, rounds: 0, triggers: 0, triggerErrors: 0 };
   const onSample = (sample: ProbeSample) => {
-    writeLines(
-      [sample.dx, sample.vpn].map((p) =>
+    writeLines([
+      ...[sample.dx, sample.vpn].map((p) =>
         emfLine(config.metricsNamespace, group.name, "lambda", sample.at, p),
       ),
-    );
+      ...familySeriesOf(sample.dx).map(([family, c]) =>
+        emfFamilyLine(config.metricsNamespace, group.name, "lambda", sample.at, family, c.ok),
+      ),
+    ]);
     summary.lastStatus = sample.status;
   };
   const target = {

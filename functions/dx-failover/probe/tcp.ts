@@ -1,5 +1,6 @@
 import { createConnection } from "node:net";
 import { performance } from "node:perf_hooks";
+import type { AddressFamily } from "../evidence";
 
 /**
  * Data-plane probes of a path to on-premises: a TCP handshake to a target (Lambda cannot send ICMP).
@@ -27,8 +28,10 @@ export interface ProbeResult {
 export type ProbeFn = (target: ProbeTarget, timeoutMs: number) => Promise<ProbeResult>;
 
 export interface PathResult {
-  /** Any target succeeded. */
+  /** For each address family among the targets, a target of that family succeeded. */
   ok: boolean;
+  /** Per address family among the targets: a target of it answered (each CIDR is judged on its own family). */
+  families?: Partial<Record<AddressFamily, boolean>>;
   /** The best (lowest) latency of the successful targets; when none succeeded, the longest wait. */
   latencyMs: number;
   /** The failure codes of every target, "target: code", when none succeeded. */
@@ -87,7 +90,7 @@ export const probeTcp: ProbeFn = (target, timeoutMs) =>
     socket.once("error", (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
   });
 
-const familyOfHost = (host: string): "ipv4" | "ipv6" => (host.includes(":") ? "ipv6" : "ipv4");
+const familyOfHost = (host: string): AddressFamily => (host.includes(":") ? "ipv6" : "ipv4");
 
 /**
  * Probes every target of a path in parallel. The path is healthy when, for each address family among its
@@ -118,11 +121,13 @@ export const probePath = async (
     targets.filter((_, i) => results[i]?.ok === true).map((t) => familyOfHost(t.host)),
   );
   const good = results.filter((r) => r.ok);
+  const perFamily = Object.fromEntries([...families].sort().map((f) => [f, answered.has(f)]));
   if (answered.size === families.size)
-    return { ok: true, latencyMs: Math.min(...good.map((r) => r.latencyMs)), results };
+    return { ok: true, families: perFamily, latencyMs: Math.min(...good.map((r) => r.latencyMs)), results };
   const failed = results.filter((_, i) => !answered.has(familyOfHost(targets[i]?.host ?? "")));
   return {
     ok: false,
+    families: perFamily,
     latencyMs: Math.max(...failed.map((r) => r.latencyMs)),
     error: failed.map((r) => `${r.target}: ${r.error ?? "failed"}`).join(", "),
     results,

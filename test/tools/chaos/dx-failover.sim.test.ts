@@ -110,17 +110,17 @@ describe("dx-failover chaos: a BGP failover test (StartBgpFailoverTest)", () => 
   });
 });
 
-describe("dx-failover chaos: open defect found by the campaign (dx6, seed 6604)", () => {
+describe("dx-failover chaos: one family lost, then the VPN (campaign dx6 seed 6604, long6b seed 510009)", () => {
   // IPv6 lost over Direct Connect (VIF 1 down on both families, VIF 2 on IPv6) while IPv4 still crosses
-  // VIF 2: the agent's path fails (every family must answer), so every CIDR of the group fails over, IPv4
-  // included (only a BGP-detected loss fails over per family). Then the VPN dies: the capability sees both
-  // paths down and holds, and the IPv4 CIDRs stay routed to the dead VPN while Direct Connect carries IPv4.
-  // The probe's evidence is one series per path; a fix needs it per family (or a per-family failback when
-  // the VPN is dead). Shrunk trace of `npm run chaos -- --capability dx-failover --days 2 --seed 6603`.
-  it.fails("known defect: with IPv6 lost over Direct Connect and then the VPN lost, the IPv4 CIDRs go back to Direct Connect, which still carries IPv4", {
+  // VIF 2. With one health series per path, every CIDR failed over and, once the VPN died, the IPv4 CIDRs
+  // stayed on the dead VPN while Direct Connect carried IPv4. The probe now publishes Direct Connect's
+  // health per family (`PathFamilyHealthy`) and each CIDR is judged on its own family's evidence.
+  const firstDefaultRoute = (account: Harness["account"]) => targetOf(account, "10.100.0.0/16");
+
+  it("with IPv6 lost over Direct Connect and then the VPN lost, the IPv4 CIDRs stay on Direct Connect, which still carries IPv4", {
     timeout: 180_000,
   }, async () => {
-    const { result } = await run(
+    const { result, account } = await run(
       [
         { at: 300_000, kind: "incident:dx-data-plane-toggle", params: { vif: 0, family: "both" } },
         { at: 600_000, kind: "incident:dx-data-plane-toggle", params: { vif: 1, family: "ipv6" } },
@@ -129,7 +129,29 @@ describe("dx-failover chaos: open defect found by the campaign (dx6, seed 6604)"
       1,
     );
     expect(result.log.some((l) => l.includes("VPN down"))).toBe(true);
-    expect(result.violations.filter((v) => v.invariant === "path")).toEqual([]);
+    expect(result.delivered.some((d) => d.outcome === "failover")).toBe(true);
+    expect(result.violations).toEqual([]);
+    expect(targetOf(account, V6)).toBe(ENI);
+    expect(firstDefaultRoute(account)).not.toBe(ENI);
+  });
+
+  it("both families lost (every CIDR on the VPN), IPv4 back on one interface, then the VPN lost: the IPv4 CIDRs go back to Direct Connect at once", {
+    timeout: 180_000,
+  }, async () => {
+    const { result, account } = await run(
+      [
+        ...bothVifs(300_000, "dx-data-plane-toggle", { family: "both" }),
+        { at: 900_000, kind: "incident:dx-data-plane-toggle", params: { vif: 1, family: "ipv4" } },
+        { at: 1_000_000, kind: "incident:vpn-toggle", params: {} },
+      ],
+      0.5,
+    );
+    const failback = result.delivered.find((d) => d.outcome === "failback");
+    expect(failback?.at).toBeGreaterThanOrEqual(1_000_000);
+    expect(failback?.at).toBeLessThanOrEqual(1_000_000 + 150_000);
+    expect(result.violations).toEqual([]);
+    expect(firstDefaultRoute(account)).not.toBe(ENI);
+    expect(targetOf(account, V6)).toBe(ENI);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { StageContext } from "../../../config";
 import { canonicalCidrs, type DxFailoverGroupConfig, policyOf, probedByOf, vpnDownOf } from "../../config";
+import { ADDRESS_FAMILIES } from "../../evidence";
 import type { PrefixListLimit } from "../plan/effective";
 import { requiredRestoreWindowMs } from "../plan/hysteresis";
 import type { AddressFamily, FailoverState, Signals } from "../plan/types";
@@ -107,3 +108,11 @@ export const observeGroup = async (
 /** The address families of the group's CIDRs. */
 export const familiesOf = (group: DxFailoverGroupConfig): Signals["families"] =>
   [...new Set(canonicalCidrs(group).map((c): AddressFamily => (c.includes(":") ? "ipv6" : "ipv4")))].sort();
+
+/** The address families among the group's Direct Connect probe targets (`[v6]:port` is IPv6). */
+export const probeFamiliesOf = (group: DxFailoverGroupConfig): AddressFamily[] => {
+  const found = new Set(
+    group.probe.directConnect.map((t): AddressFamily => (t.trim().startsWith("[") ? "ipv6" : "ipv4")),
+  );
+  return ADDRESS_FAMILIES.filter((f) => found.has(f));
+};

@@ -4,7 +4,15 @@ import {
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { awsErrorCode } from "../../../../shared/aws/errors";
-import { HEALTH_METRIC, healthDimensions, type PathName } from "../../evidence";
+import {
+  ADDRESS_FAMILIES,
+  type AddressFamily,
+  FAMILY_HEALTH_METRIC,
+  familyDimensions,
+  HEALTH_METRIC,
+  healthDimensions,
+  type PathName,
+} from "../../evidence";
 import type { PathProbeSignals } from "../plan/types";
 
 /**
@@ -77,6 +85,8 @@ export const probeSignalsOf = (
 export interface MetricProbeSignals {
   directConnect: PathProbeSignals;
   vpn: PathProbeSignals;
+  /** Direct Connect per address family (`PathFamilyHealthy`): only the families whose series has data. */
+  directConnectFamilies?: Partial<Record<AddressFamily, PathProbeSignals>>;
   /** The newest sample of either path (the trigger's evidence counts only when newer). */
   newestAt?: number;
   /** Set when the metrics could not be read (the decision then relies on the alarms). */
@@ -102,6 +112,39 @@ const query = (
   },
   ReturnData: true,
 });
+
+/** Direct Connect's per-family series, in the same GetMetricData call (Ids dx4, dx6). */
+const familyQuery = (
+  namespace: string,
+  group: string,
+  probe: string,
+  family: AddressFamily,
+  period: number,
+): MetricDataQuery => ({
+  Id: family === "ipv4" ? "dx4" : "dx6",
+  MetricStat: {
+    Metric: {
+      Namespace: namespace,
+      MetricName: FAMILY_HEALTH_METRIC,
+      Dimensions: familyDimensions(group, "direct-connect", probe, family),
+    },
+    Period: period,
+    Stat: "Minimum",
+  },
+  ReturnData: true,
+});
+
+const familySignalsOf = (
+  series: Record<string, HealthPoint[]>,
+  staleMs: number,
+  recentOf: number,
+): Partial<Record<AddressFamily, PathProbeSignals>> =>
+  Object.fromEntries(
+    ADDRESS_FAMILIES.flatMap((f) => {
+      const points = series[f === "ipv4" ? "dx4" : "dx6"] ?? [];
+      return points.length > 0 ? [[f, probeSignalsOf(points, staleMs, recentOf)]] : [];
+    }),
+  );
 
 const readSeries = async (
   cloudWatch: CloudWatchClient,
@@ -143,12 +186,17 @@ export const loadProbeSignals = async (
   now: number,
   lookbackMs: number,
 ): Promise<MetricProbeSignals> => {
-  const series: Record<string, HealthPoint[]> = { dx: [], vpn: [] };
+  const series: Record<string, HealthPoint[]> = { dx: [], vpn: [], dx4: [], dx6: [] };
   try {
     for (const read of metricReads(now - lookbackMs, now)) {
-      const queries = (["direct-connect", "vpn"] as const).map((p) =>
-        query(target.namespace, target.group, target.probe, p, read.period),
-      );
+      const queries = [
+        ...(["direct-connect", "vpn"] as const).map((p) =>
+          query(target.namespace, target.group, target.probe, p, read.period),
+        ),
+        ...ADDRESS_FAMILIES.map((f) =>
+          familyQuery(target.namespace, target.group, target.probe, f, read.period),
+        ),
+      ];
       await readSeries(cloudWatch, queries, read, series);
     }
   } catch (error) {
@@ -169,6 +217,7 @@ export const loadProbeSignals = async (
   return {
     directConnect: probeSignalsOf(series.dx ?? [], target.staleMs, target.recentOf),
     vpn: probeSignalsOf(series.vpn ?? [], target.staleMs, target.recentOf),
+    directConnectFamilies: familySignalsOf(series, target.staleMs, target.recentOf),
     ...(newest !== undefined ? { newestAt: newest } : {}),
   };
 };

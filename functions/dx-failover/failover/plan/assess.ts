@@ -33,6 +33,36 @@ export const bgpOfFamily = (vifs: readonly VirtualInterfaceSignal[], family: Add
   return sessions.every(({ vif, p }) => p.status === "down" || gone(vif)) ? "down" : "unknown";
 };
 
+/**
+ * Direct Connect's probe evidence per family of the group's CIDRs: each family's own series; without
+ * per-family signals, the path-wide series stands for every family. A family without a probe target of
+ * its own is absent: only its BGP sessions judge it.
+ */
+export const dxProbesOf = (signals: Signals): Partial<Record<AddressFamily, PathProbeSignals>> => {
+  const own = signals.probes.directConnectFamilies;
+  return Object.fromEntries(
+    signals.families.flatMap((f) => {
+      const p = own === undefined ? signals.probes.directConnect : own[f];
+      return p === undefined ? [] : [[f, p]];
+    }),
+  );
+};
+
+/** The families' evidence as one path: failing when one fails, healthy when all are, since the latest. */
+export const combinedProbe = (probes: readonly PathProbeSignals[]): PathProbeSignals => {
+  if (probes.length === 0) return { consecutiveFailures: 0, consecutiveSuccesses: 0 };
+  const sampled = probes.map((p) => p.lastSampleAt);
+  const since = probes.map((p) => p.healthySince);
+  const defined = (xs: (number | undefined)[]) => xs.every((x) => x !== undefined);
+  return {
+    consecutiveFailures: Math.max(...probes.map((p) => p.consecutiveFailures)),
+    consecutiveSuccesses: Math.min(...probes.map((p) => p.consecutiveSuccesses)),
+    ...(defined(sampled) ? { lastSampleAt: Math.min(...(sampled as number[])) } : {}),
+    ...(defined(since) ? { healthySince: Math.max(...(since as number[])) } : {}),
+    recentFailures: Math.max(...probes.map((p) => p.recentFailures ?? 0)),
+  };
+};
+
 /** The families of the group's CIDRs whose sessions are down on every interface. */
 export const bgpDownFamilies = (signals: Signals): AddressFamily[] =>
   signals.virtualInterfaces.length === 0
@@ -56,7 +86,7 @@ export const bgpOf = (signals: Signals): { health: Health; evidence?: string } =
  * the configured interfaces is not trusted, and the conflict is raised.
  */
 export const bgpContradicted = (signals: Signals, policy: FailoverPolicy, fresh: boolean): boolean => {
-  const probe = signals.probes.directConnect;
+  const probe = combinedProbe(Object.values(dxProbesOf(signals)));
   return (
     bgpOf(signals).health === "down" &&
     signals.dxRoutesShown === true &&
@@ -76,8 +106,14 @@ const dxHealth = (signals: Signals, policy: FailoverPolicy, fresh: boolean, evid
     evidence.push(bgp.evidence ?? "BGP down");
     return "down";
   }
-  const probe = signals.probes.directConnect;
+  const probes = Object.values(dxProbesOf(signals));
+  const probe = combinedProbe(probes);
   const m = Math.max(1, policy.failureThreshold);
+  if (probes.length === 0) {
+    // No family of the group's CIDRs has a probe target: the probes (and their path-wide alarm) judge none.
+    evidence.push("no Direct Connect probe target of the CIDRs' families: BGP alone judges DX");
+    return bgp.health === "up" ? "up" : "unknown";
+  }
   if (fresh) {
     if (probe.consecutiveFailures >= m) {
       evidence.push(`DX probe failed ${probe.consecutiveFailures} consecutive times (M=${m})`);
@@ -90,6 +126,44 @@ const dxHealth = (signals: Signals, policy: FailoverPolicy, fresh: boolean, evid
   const a = signals.alarms.dxDown?.state;
   evidence.push(`DX probes stale: DX-down alarm ${a ?? "absent"}`);
   return a === "ALARM" ? "down" : a === "OK" ? "up" : "unknown";
+};
+
+/** One family's DX health on its own evidence: its BGP sessions, then its own probes (or their alarm when stale). */
+const familyHealth = (
+  signals: Signals,
+  policy: FailoverPolicy,
+  family: AddressFamily,
+  judge: { fresh: (p: PathProbeSignals) => boolean; conflict: boolean },
+): Health => {
+  const bgp =
+    signals.virtualInterfaces.length === 0 ? "unknown" : bgpOfFamily(signals.virtualInterfaces, family);
+  if (bgp === "down" && !judge.conflict) return "down";
+  const p = dxProbesOf(signals)[family];
+  if (p === undefined) return bgp === "up" ? "up" : "unknown";
+  if (!judge.fresh(p)) {
+    const a = signals.alarms.dxDown?.state;
+    return a === "ALARM" ? "down" : a === "OK" ? "up" : "unknown";
+  }
+  if (p.consecutiveFailures >= Math.max(1, policy.failureThreshold)) return "down";
+  return p.consecutiveFailures === 0 && p.consecutiveSuccesses > 0 ? "up" : "unknown";
+};
+
+/** Each family of the group's CIDRs judged on its own evidence, and those proven up (M probes of its own). */
+export const familiesOfDx = (
+  signals: Signals,
+  policy: FailoverPolicy,
+  judge: { fresh: (p: PathProbeSignals) => boolean; conflict: boolean },
+): { health: Partial<Record<AddressFamily, Health>>; proven: AddressFamily[] } => {
+  const probes = dxProbesOf(signals);
+  const m = Math.max(1, policy.failureThreshold);
+  const health = Object.fromEntries(
+    signals.families.map((f) => [f, familyHealth(signals, policy, f, judge)]),
+  );
+  const proven = signals.families.filter((f) => {
+    const p = probes[f];
+    return health[f] === "up" && (p === undefined || !judge.fresh(p) || p.consecutiveSuccesses >= m);
+  });
+  return { health, proven };
 };
 
 const applianceReady = (signals: Signals, evidence: string[]): boolean => {
@@ -137,10 +211,28 @@ const vpnHealth = (
 
 /** Since when DX has been healthy without interruption (probe history, or the not-restored alarm's OK). */
 const healthySince = (signals: Signals, policy: FailoverPolicy, fresh: boolean, probeMissing: boolean) => {
-  if (fresh) return signals.probes.directConnect.healthySince;
+  if (fresh) return combinedProbe(Object.values(dxProbesOf(signals))).healthySince;
   const a = signals.alarms.dxNotRestored;
   // OK = no failed probe for K minutes (K = the base window); missing data is breaching, so OK is evidence.
   return a?.state === "OK" && !probeMissing ? a.since - policy.restoreWindowMs : undefined;
+};
+
+/** DX down for some families of the group's CIDRs only: those fail over, the others keep their DX route. */
+const partialFamilies = (
+  signals: Signals,
+  dx: Health,
+  conflict: boolean,
+  health: Partial<Record<AddressFamily, Health>>,
+  evidence: string[],
+): AddressFamily[] | undefined => {
+  const down = signals.families.filter((f) => health[f] === "down");
+  if (dx !== "down" || conflict || down.length === 0 || down.length >= signals.families.length)
+    return undefined;
+  const kept = signals.families.filter((f) => health[f] !== "down");
+  evidence.push(
+    `only the ${down.join("+")} CIDRs fail over (Direct Connect still carries ${kept.join("+")})`,
+  );
+  return down;
 };
 
 export const assess = (
@@ -152,23 +244,13 @@ export const assess = (
   const evidence: string[] = [];
   const probeMissing = signals.alarms.probeMissing?.state === "ALARM";
   if (probeMissing) evidence.push("probe-missing alarm in ALARM: probes ignored");
-  const fresh = {
-    directConnect: isFresh(signals.probes.directConnect, policy, now, probeMissing),
-    vpn: isFresh(signals.probes.vpn, policy, now, probeMissing),
-  };
+  const judgeFresh = (p: PathProbeSignals) => isFresh(p, policy, now, probeMissing);
+  const dxProbe = combinedProbe(Object.values(dxProbesOf(signals)));
+  const fresh = { directConnect: judgeFresh(dxProbe), vpn: judgeFresh(signals.probes.vpn) };
   const dx = dxHealth(signals, policy, fresh.directConnect, evidence);
   const conflict = bgpContradicted(signals, policy, fresh.directConnect);
-  const probeFailing =
-    fresh.directConnect &&
-    signals.probes.directConnect.consecutiveFailures >= Math.max(1, policy.failureThreshold);
-  const downFamilies = bgpDownFamilies(signals);
-  // DX down on BGP alone, for some families only: those fail over, the others keep their DX route.
-  const partial =
-    dx === "down" && !conflict && !probeFailing && downFamilies.length < signals.families.length
-      ? downFamilies
-      : undefined;
-  if (partial !== undefined && partial.length > 0)
-    evidence.push(`only the ${partial.join("+")} CIDRs fail over (their sessions alone are down)`);
+  const families = familiesOfDx(signals, policy, { fresh: judgeFresh, conflict });
+  const partial = partialFamilies(signals, dx, conflict, families.health, evidence);
   const ready = applianceReady(signals, evidence);
   const vpn = vpnHealth(signals, policy, fresh.vpn, ready, evidence);
   const vpnDead =
@@ -182,8 +264,7 @@ export const assess = (
       : undefined;
   const dxRestoredSince = since !== undefined ? since + requiredWindowMs : undefined;
   const m = Math.max(1, policy.failureThreshold);
-  const dxProven =
-    dx === "up" && (!fresh.directConnect || signals.probes.directConnect.consecutiveSuccesses >= m);
+  const dxProven = dx === "up" && (!fresh.directConnect || dxProbe.consecutiveSuccesses >= m);
   return {
     dx,
     vpn,
@@ -195,7 +276,9 @@ export const assess = (
     probesFresh: fresh,
     bgp: conflict ? "unknown" : bgpOf(signals).health,
     evidenceConflict: conflict,
-    ...(partial !== undefined && partial.length > 0 ? { dxDownFamilies: partial } : {}),
+    ...(partial !== undefined ? { dxDownFamilies: partial } : {}),
+    dxFamilies: families.health,
+    dxProvenFamilies: families.proven,
     applianceReady: ready,
     evidence,
   };

@@ -1,6 +1,7 @@
 import { assess } from "./assess";
 import { dwellUntil, flapsAfterFailover, requiredRestoreWindowMs } from "./hysteresis";
 import type {
+  AddressFamily,
   Assessment,
   CidrEligibility,
   Decision,
@@ -34,7 +35,8 @@ export * from "./types";
  *    recent flap (a failover within `backoff.memoryMs` of the failback before it), up to a cap — and the
  *    dwell time since the last switch. Exception: the VPN dead (its alarm, the appliance not ready, or its
  *    last M probes failed) while DX is up on at least M consecutive probes → fail back at once (a path
- *    beats no path). A lossy VPN (down on M of N, still answering) waits like any failback.
+ *    beats no path); DX proven on some address families only (each on its own evidence) → those
+ *    families' CIDRs fail back at once, the others stay. A lossy VPN (down on M of N, still answering) waits like any failback.
  * 5. Game-day override {force, until}: forces a path while now < until, within rules 2–4 (never to an
  *    unhealthy VPN, never back to a DX that is down; a forced failback skips the restore window, not the
  *    dwell). After `until` the normal rules apply again, which reverts automatically.
@@ -51,13 +53,22 @@ interface Context {
   override?: Decision["override"];
 }
 
-type Extra = { alarm?: DecisionAlarm; restoreAt?: number; failbackAllowed?: boolean };
+type Extra = {
+  alarm?: DecisionAlarm;
+  restoreAt?: number;
+  failbackAllowed?: boolean;
+  /** A failback of these families' CIDRs only. */
+  families?: AddressFamily[];
+};
 
 const sortedCidrs = (signals: Signals) => Object.keys(signals.failbackReady).sort();
 
-const eligibility = (signals: Signals, allowed: boolean): CidrEligibility[] =>
+const familyOfCidr = (cidr: string): AddressFamily => (cidr.includes(":") ? "ipv6" : "ipv4");
+
+const eligibility = (signals: Signals, allowed: boolean, families?: AddressFamily[]): CidrEligibility[] =>
   sortedCidrs(signals).map((cidr) => {
-    if (!allowed) return { cidr, failback: false, reason: "failback-not-allowed" };
+    if (!allowed || (families !== undefined && !families.includes(familyOfCidr(cidr))))
+      return { cidr, failback: false, reason: "failback-not-allowed" };
     return signals.failbackReady[cidr] === true
       ? { cidr, failback: true, reason: "direct-connect-ready" }
       : { cidr, failback: false, reason: "direct-connect-not-ready" };
@@ -88,8 +99,12 @@ const make = (
     switch: desired !== "hold" && desired !== state.activePath,
     ...(alarm ? { alarm } : {}),
     assessment,
-    cidrs: desired === "direct-connect" ? eligibility(ctx.signals, extra.failbackAllowed ?? true) : [],
+    cidrs:
+      desired === "direct-connect"
+        ? eligibility(ctx.signals, extra.failbackAllowed ?? true, extra.families)
+        : [],
     ...(desired === "vpn" && assessment.dxDownFamilies ? { families: assessment.dxDownFamilies } : {}),
+    ...(desired === "direct-connect" && extra.families ? { families: extra.families } : {}),
     ...(ctx.dwellUntil !== undefined ? { dwellUntil: ctx.dwellUntil } : {}),
     requiredWindowMs: ctx.requiredWindowMs,
     ...(extra.restoreAt !== undefined ? { restoreAt: extra.restoreAt } : {}),
@@ -97,13 +112,22 @@ const make = (
   };
 };
 
-/** A failback, if the dwell allows it and Direct Connect is ready for some CIDR; else stay on the VPN. */
-const failback = (ctx: Context, reason: DecisionReason, ignoreDwell = false): Decision => {
+/**
+ * A failback, if the dwell allows it and Direct Connect is ready for some CIDR (of `families`, when only
+ * those may fail back); else stay on the VPN.
+ */
+const failback = (
+  ctx: Context,
+  reason: DecisionReason,
+  ignoreDwell = false,
+  families?: AddressFamily[],
+): Decision => {
   if (!ignoreDwell && ctx.dwellUntil !== undefined && ctx.now < ctx.dwellUntil)
     return make(ctx, "vpn", "dwell", { alarm: "switch-delayed-by-dwell" });
-  if (!sortedCidrs(ctx.signals).some((c) => ctx.signals.failbackReady[c] === true))
+  const inScope = (c: string) => families === undefined || families.includes(familyOfCidr(c));
+  if (!sortedCidrs(ctx.signals).some((c) => inScope(c) && ctx.signals.failbackReady[c] === true))
     return make(ctx, "vpn", "awaiting-propagated-routes");
-  return make(ctx, "direct-connect", reason);
+  return make(ctx, "direct-connect", reason, families !== undefined ? { families } : {});
 };
 
 /** Rules 1–4 without the override. */
@@ -123,6 +147,9 @@ const normal = (ctx: Context): Decision => {
     // A dead VPN: a path beats no path, at once. A lossy one (still answering) is still a path: the dwell
     // and the backed-off window hold, or a flap storm would switch on every flap.
     if (a.dxProven && a.vpnDead) return failback(ctx, "vpn-down-dx-up", true);
+    // Only some families proven on their own evidence: their CIDRs go back, the others have no path anyway.
+    if (a.vpnDead && a.dxProvenFamilies.length > 0)
+      return failback(ctx, "vpn-down-dx-up", true, a.dxProvenFamilies);
     if (a.dx === "down") return make(ctx, "hold", "both-down", { alarm: "both-paths-down" });
     if (a.dxRestored) return failback(ctx, "dx-restored");
     return make(ctx, "vpn", "dx-not-restored");

@@ -13,7 +13,15 @@ import {
   staticFor,
 } from "./routes";
 import { fresher } from "./trigger";
-import type { AddressFamily, Decision, FailoverPolicy, FailoverState, PathName, Signals } from "./types";
+import type {
+  AddressFamily,
+  Decision,
+  FailoverPolicy,
+  FailoverState,
+  PathName,
+  PathProbeSignals,
+  Signals,
+} from "./types";
 
 export * from "./decide";
 
@@ -35,6 +43,11 @@ export interface GroupFacts {
   /** Canonical CIDRs. */
   cidrs: readonly string[];
   families: readonly AddressFamily[];
+  /**
+   * The families among the Direct Connect probe targets: each has probe evidence of its own. Undefined:
+   * not known, the path-wide evidence stands for every family.
+   */
+  probeFamilies?: readonly AddressFamily[];
   policy: FailoverPolicy;
   observed: ObservedGroup;
   /** The trigger's detail, when its evidence was accepted. */
@@ -172,12 +185,39 @@ const dxRoutesShown = (group: RouteGroup): boolean =>
     group.cidrs.every((c) => failbackVerdictOf(group, t, c).kind === "direct-connect"),
   );
 
+/**
+ * Direct Connect's evidence per family of its targets: the family's own series, else (a probe older than
+ * the per-family series) the path-wide one; and the trigger's counters of that family when fresher.
+ */
+export const familyProbesOf = (
+  facts: Pick<GroupFacts, "observed" | "trigger">,
+  probeFamilies: readonly AddressFamily[],
+): Partial<Record<AddressFamily, PathProbeSignals>> => {
+  const { metrics } = facts.observed;
+  const trigger = facts.trigger;
+  return Object.fromEntries(
+    probeFamilies.map((f) => {
+      const own = metrics.directConnectFamilies?.[f];
+      const event =
+        trigger?.dx.families !== undefined
+          ? trigger.dx.families[f]
+          : own === undefined
+            ? trigger?.dx
+            : undefined;
+      return [f, fresher(own ?? metrics.directConnect, event, trigger?.at)];
+    }),
+  );
+};
+
 const signalsOf = (facts: GroupFacts, ready: Record<string, boolean>, routeGroup: RouteGroup): Signals => {
   const { observed, trigger } = facts;
   return {
     probes: {
       directConnect: fresher(observed.metrics.directConnect, trigger?.dx, trigger?.at),
       vpn: fresher(observed.metrics.vpn, trigger?.vpn, trigger?.at),
+      ...(facts.probeFamilies !== undefined
+        ? { directConnectFamilies: familyProbesOf(facts, facts.probeFamilies) }
+        : {}),
     },
     alarms: observed.alarms,
     virtualInterfaces: observed.virtualInterfaces,

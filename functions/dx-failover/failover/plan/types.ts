@@ -40,7 +40,18 @@ export interface ApplianceSignal {
 }
 
 export interface Signals {
-  probes: { directConnect: PathProbeSignals; vpn: PathProbeSignals };
+  probes: {
+    /** Direct Connect path-wide (every family of its targets answered). */
+    directConnect: PathProbeSignals;
+    vpn: PathProbeSignals;
+    /**
+     * Direct Connect per address family, for the families among its targets (their own series, or the
+     * path-wide one from a probe older than the per-family contract). A family absent here has no probe
+     * evidence of its own: another family's loss never fails it over. Undefined: the path-wide evidence
+     * stands for every family (what a caller without the targets' families knows).
+     */
+    directConnectFamilies?: Partial<Record<AddressFamily, PathProbeSignals>>;
+  };
   alarms: {
     /** DX path failing (M of N, missing data = missing: a dead probe does not fail over). */
     dxDown?: AlarmSignal;
@@ -157,6 +168,10 @@ export interface Assessment {
    * carries one family; the others' CIDRs still have their DX route). Undefined: every family is down.
    */
   dxDownFamilies?: AddressFamily[];
+  /** Direct Connect per family of the group's CIDRs, each on its own evidence (BGP of the family, its probes). */
+  dxFamilies: Partial<Record<AddressFamily, Health>>;
+  /** The families on which DX is up on at least M consecutive probes of their own (or their BGP alone). */
+  dxProvenFamilies: AddressFamily[];
   applianceReady: boolean;
   evidence: string[];
 }
@@ -171,7 +186,11 @@ export interface Decision {
   assessment: Assessment;
   /** Per group CIDR (sorted), when desired is "direct-connect"; empty otherwise. */
   cidrs: CidrEligibility[];
-  /** When desired is "vpn" for some families only (BGP down for them alone): the CIDRs of those fail over. */
+  /**
+   * When desired is "vpn" for some families only (DX down for them alone): the CIDRs of those fail over.
+   * When desired is "direct-connect" for some families only (the VPN dead, DX proven on those alone): only
+   * their CIDRs may fail back.
+   */
   families?: AddressFamily[];
   /** Earliest time the dwell allows the next failback (ms epoch). */
   dwellUntil?: number;

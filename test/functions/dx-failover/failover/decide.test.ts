@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { bgpDownFamilies } from "../../../../functions/dx-failover/failover/plan/assess";
 import {
   type AlarmSignal,
   type AlarmState,
@@ -19,6 +20,7 @@ import { requiredRestoreWindowMs } from "../../../../functions/dx-failover/failo
 const NOW = Date.parse("2026-11-21T12:00:00Z");
 const MIN = 60_000;
 const CIDRS = ["10.10.0.0/16", "10.20.0.0/16", "172.16.0.0/12"];
+const familyOfCidr = (cidr: string) => (cidr.includes(":") ? "ipv6" : "ipv4");
 const ok = (since = NOW - 3600_000): AlarmSignal => ({ state: "OK", since });
 const alarm = (since = NOW - 60_000): AlarmSignal => ({ state: "ALARM", since });
 const up = (id: string, families: ("ipv4" | "ipv6")[] = ["ipv4"]) => ({
@@ -615,7 +617,12 @@ describe("decidePath properties", () => {
         };
         const d = decidePath(signals, state, policy, NOW);
         if (!vpnHealthyOracle(signals, policy, NOW)) expect(d.desired).not.toBe("vpn");
-        if (d.assessment.bgp === "down") expect(d.switch && d.desired === "direct-connect").toBe(false);
+        // BGP down for a family: a failback is of the other families' CIDRs only (each judged on its own).
+        if (d.assessment.bgp === "down" && d.switch && d.desired === "direct-connect") {
+          const down = bgpDownFamilies(signals);
+          expect(d.families?.some((f) => down.includes(f))).toBe(false);
+          for (const c of d.cidrs) if (c.failback) expect(down).not.toContain(familyOfCidr(c.cidr));
+        }
         for (const c of d.cidrs) if (c.failback) expect(signals.failbackReady[c.cidr]).toBe(true);
         if (d.switch) expect(d.desired).not.toBe(state.activePath);
       }),

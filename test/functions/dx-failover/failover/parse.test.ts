@@ -34,6 +34,24 @@ describe("dx-failover input parsing", () => {
     (bad.detail as Record<string, unknown>).probe = "someone";
     expect(() => parseDxInput(bad)).toThrow(/DX Path Degraded/);
   });
+
+  it("the trigger's per-family counters are kept when well formed, dropped (path-wide kept) when not", () => {
+    const event = readEvent("probe-trigger");
+    const dx = (event.detail as Record<string, Record<string, unknown>>).dx as Record<string, unknown>;
+    const v6 = { ok: false, consecutiveFailures: 2, consecutiveSuccesses: 0 };
+    dx.families = { ipv6: v6 };
+    const parsed = parseDxInput(event);
+    expect(parsed.kind === "probe-trigger" && parsed.detail.dx.families).toEqual({ ipv6: v6 });
+    for (const bad of [{ ipv7: v6 }, { ipv6: { ok: "no" } }, {}, "ipv6"]) {
+      dx.families = bad;
+      const p = parseDxInput(event);
+      expect(p.kind === "probe-trigger" && p.detail.dx).toEqual({
+        ok: dx.ok,
+        consecutiveFailures: dx.consecutiveFailures,
+        consecutiveSuccesses: dx.consecutiveSuccesses,
+      });
+    }
+  });
 });
 
 describe("the trigger's evidence", () => {

@@ -243,6 +243,68 @@ describe("ProbeLoop in virtual time", () => {
   });
 });
 
+describe("ProbeLoop per address family", () => {
+  it("counts each family of the DX targets apart and puts them in the sample and the trigger", async () => {
+    const clock = virtualClock();
+    const samples: ProbeSample[] = [];
+    const triggers: ProbeTrigger[] = [];
+    // IPv4 answers throughout; IPv6 from round 2 on does not.
+    const probe: ProbeFn = async (target) => {
+      const up = !target.host.includes(":") || clock.now() < 2 * INTERVAL;
+      return up
+        ? { target: target.host, ok: true, latencyMs: 3 }
+        : { target: target.host, ok: false, latencyMs: 800, error: "ETIMEDOUT" };
+    };
+    const loop = new ProbeLoop({
+      dx: [
+        { host: "10.0.0.1", port: 1 },
+        { host: "fd00::1", port: 1 },
+      ],
+      vpn: [{ host: "vpn", port: 1 }],
+      intervalMs: INTERVAL,
+      clock,
+      probe,
+      maxRounds: 4,
+      onSample: (s) => {
+        samples.push(s);
+      },
+      onTrigger: (t) => {
+        triggers.push(t);
+      },
+    });
+    await loop.run();
+    expect(samples.map((s) => s.dx.families)).toEqual([
+      {
+        ipv4: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 1 },
+        ipv6: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 1 },
+      },
+      {
+        ipv4: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 2 },
+        ipv6: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 2 },
+      },
+      {
+        ipv4: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 3 },
+        ipv6: { ok: false, consecutiveFailures: 1, consecutiveSuccesses: 0 },
+      },
+      {
+        ipv4: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 4 },
+        ipv6: { ok: false, consecutiveFailures: 2, consecutiveSuccesses: 0 },
+      },
+    ]);
+    // The path-wide judgment is unchanged: every family must answer.
+    expect(samples.map((s) => s.dx.ok)).toEqual([true, true, false, false]);
+    expect(triggers).toHaveLength(1);
+    expect(triggers[0]?.dx.families?.ipv6).toEqual({
+      ok: false,
+      consecutiveFailures: 2,
+      consecutiveSuccesses: 0,
+    });
+    expect(samples[0]?.vpn.families).toEqual({
+      ipv4: { ok: true, consecutiveFailures: 0, consecutiveSuccesses: 1 },
+    });
+  });
+});
+
 describe("ProbeLoop against real sockets on 127.0.0.1", () => {
   afterEach(closeAll);
 

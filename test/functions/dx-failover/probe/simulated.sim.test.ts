@@ -61,7 +61,9 @@ const env = {
 interface EmfDoc {
   Path: string;
   Probe: string;
-  PathHealthy: number;
+  PathHealthy?: number;
+  Family?: string;
+  PathFamilyHealthy?: number;
 }
 
 /** One scheduled invocation (its minute), with the EMF documents it wrote and the triggers it put. */
@@ -78,11 +80,15 @@ const probeMinute = async () => {
   const event = { ...readEvent("schedule-probe"), time: harness.account.clock.now().toISOString() };
   const report = await harness.invoke("dx-probe", event, { env, timeoutMs: 70_000 });
   vi.restoreAllMocks();
-  const emf = lines.map((l) => JSON.parse(l) as EmfDoc);
+  const docs = lines.map((l) => JSON.parse(l) as EmfDoc);
+  // The path-wide documents; the per-family ones (Direct Connect's targets span both families) apart.
+  const emf = docs.filter((d) => d.Family === undefined);
+  const families = docs.filter((d) => d.Family !== undefined);
   const triggers = harness.account.publishedEventRecords.filter((p) => p.EventBusName === BUS);
   return {
     result: report.result as ProbeResult,
     emf,
+    families,
     triggers,
     ingested: harness.account.network.ingestLogEvents(lines),
   };
@@ -100,18 +106,22 @@ describe("dx-probe driven by its schedule on the simulated data plane", () => {
     expect(ingested.datapoints).toBeGreaterThan(0);
   });
 
-  it("IPv6 data plane down on both interfaces, BGP up: the IPv4 target still answers, the path is judged failed, one trigger", async () => {
+  it("IPv6 data plane down on both interfaces, BGP up: the IPv4 target still answers, the path is judged failed, one trigger; its IPv6 series fails, its IPv4 series does not", async () => {
     const account = harness.load(dxChaosFixture());
     for (const vif of ["dxvif-fgdx0001", "dxvif-fgdx0002"]) account.network.setDataPlane(vif, false, "ipv6");
-    const { result, emf, triggers } = await probeMinute();
+    const { result, emf, families, triggers } = await probeMinute();
     expect(result.decision).toBe("triggered");
     expect(emf.filter((d) => d.Path === "direct-connect").every((d) => d.PathHealthy === 0)).toBe(true);
+    expect(families.length).toBeGreaterThan(0);
+    expect(families.every((d) => d.Path === "direct-connect")).toBe(true);
+    expect(families.filter((d) => d.Family === "ipv6").every((d) => d.PathFamilyHealthy === 0)).toBe(true);
+    expect(families.filter((d) => d.Family === "ipv4").every((d) => d.PathFamilyHealthy === 1)).toBe(true);
     expect(emf.filter((d) => d.Path === "vpn").every((d) => d.PathHealthy === 1)).toBe(true);
     expect(triggers).toHaveLength(1);
     expect(JSON.parse(triggers[0]?.Detail ?? "{}")).toMatchObject({
       group: GROUP,
       probe: "lambda",
-      dx: { ok: false },
+      dx: { ok: false, families: { ipv4: { ok: true }, ipv6: { ok: false } } },
     });
   });
 

@@ -80,7 +80,13 @@ describe("probePath", () => {
         ? { target: t.host, ok: true, latencyMs: 3 }
         : { target: t.host, ok: false, latencyMs: 800, error: "ETIMEDOUT" };
     const v6Dead = await probePath([v4, v6], 800, answers(new Set([v4.host])));
-    expect(v6Dead).toMatchObject({ ok: false, latencyMs: 800, error: "2001:db8:100::53: ETIMEDOUT" });
+    expect(v6Dead).toMatchObject({
+      ok: false,
+      families: { ipv4: true, ipv6: false },
+      latencyMs: 800,
+      error: "2001:db8:100::53: ETIMEDOUT",
+    });
+    expect((await probePath([v4], 800, answers(new Set([v4.host])))).families).toEqual({ ipv4: true });
     expect((await probePath([v4, v6], 800, answers(new Set([v4.host, v6.host])))).ok).toBe(true);
     // Targets of one family stay redundant: one of two IPv6 targets answering is enough.
     expect((await probePath([v4, v6, v6b], 800, answers(new Set([v4.host, v6b.host])))).ok).toBe(true);
