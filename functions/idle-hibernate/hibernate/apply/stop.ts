@@ -106,6 +106,8 @@ interface Sent {
   accepted: string[];
   fellBack: string[];
   refused: Map<string, Refusal>;
+  /** The error code when the request tag could not be written. */
+  untagged?: string | undefined;
 }
 
 /** The outcome of one instance after the read-back, with its verdict recorded in `proofs`. */
@@ -136,10 +138,14 @@ const readBackOutcome = (
   }
   const proof = proofOf(stopping, sent.params.hibernate && !sent.fellBack.includes(id));
   deps.proofs.set(id, proof);
+  const untagged =
+    sent.untagged === undefined
+      ? ""
+      : `; request tag not written (${sent.untagged}): its stopped event is not judged, the blast-radius window does not count it`;
   return {
     resource: id,
     status: "applied",
-    detail: `${proof.verdict}: ${stopping.state}, StateReason ${proof.stateReason}`,
+    detail: `${proof.verdict}: ${stopping.state}, StateReason ${proof.stateReason}${untagged}`,
   };
 };
 
@@ -170,18 +176,22 @@ const readBack = async (deps: StopExecutorDeps, sent: Sent, outcomes: Map<string
 
 /**
  * Records the accepted hibernate requests on the instances (HIBERNATION_REQUEST_TAG = now), so that their
- * stopped events are judged and other stops are not. A refusal of the tag (other than retryable) does not
- * undo the hibernation: the read-back verdict still stands, the stopped event is then ignored.
+ * stopped events are judged and other stops are not. A tag that cannot be written, even after the SDK's
+ * retries, does not undo the hibernation, and must not lose its report either: the error code is returned,
+ * and the read-back verdict stands and is reported with it (long campaign seed 221005: throttled and then
+ * 5xx tags failed the invocation after the stop had landed; its retry found the instance stopping, and
+ * the untagged stop's event was ignored, so the hibernation was never reported).
  */
-const tagRequests = async (deps: StopExecutorDeps, ids: string[]): Promise<void> => {
-  if (ids.length === 0) return;
+const tagRequests = async (deps: StopExecutorDeps, ids: string[]): Promise<string | undefined> => {
+  if (ids.length === 0) return undefined;
   const at = new Date(deps.clock.now()).toISOString();
   try {
     await deps.ec2.send(
       new CreateTagsCommand({ Resources: ids, Tags: [{ Key: HIBERNATION_REQUEST_TAG, Value: at }] }),
     );
+    return undefined;
   } catch (error) {
-    throwIfRetryableError("ec2", "CreateTags", error);
+    return awsErrorCode(error);
   }
 };
 
@@ -213,7 +223,7 @@ const execute = async (
   const fellBack = await stopRefused(deps, params, dryRun, refused);
   if (params.hibernate && !dryRun) await landedHibernations(deps, refused);
   const accepted = params.instanceIds.filter((id) => !refused.has(id));
-  if (params.hibernate && !dryRun) await tagRequests(deps, accepted);
+  const untagged = params.hibernate && !dryRun ? await tagRequests(deps, accepted) : undefined;
   const outcomes = new Map<string, ResourceOutcome>();
   for (const [id, refusal] of refused) {
     outcomes.set(id, refusedOutcome(id, "StopInstances", refusal.error, refusal.message));
@@ -227,7 +237,7 @@ const execute = async (
       });
     }
   } else {
-    await readBack(deps, { params, accepted, fellBack, refused }, outcomes);
+    await readBack(deps, { params, accepted, fellBack, refused, untagged }, outcomes);
   }
   return params.instanceIds.map((id) => outcomes.get(id) as ResourceOutcome);
 };
