@@ -31,8 +31,8 @@ const MAX_TIMEOUT_SECONDS = 900;
 const MAX_OPS_CONFIG_BYTES = 3500;
 /** Observe (Describe*) and report (PutEvents) calls at normal latency, plus cold-start init. */
 const HEADROOM_MS = 10_000;
-/** @smithy/core retry: throttling base delay 500 ms, doubled per retry, capped at 20 s per retry. */
-const THROTTLING_BASE_DELAY_MS = 500;
+/** @smithy/core retry (the 2026 retry behaviour, `Retry.throttlingDelay`): throttling base delay 1,000 ms, doubled per retry, capped at 20 s per retry. */
+const THROTTLING_BASE_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 20_000;
 
 /** An error whose message is the whole story: osls prints `error.stack`, so no stack trace noise. */

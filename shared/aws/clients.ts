@@ -45,16 +45,10 @@ type ClientConstructor<C> = new (config: ClientConfig) => C;
 export class AwsClientFactory {
   readonly #settings: ClientSettings;
   readonly #cache = new Map<string, object>();
-  readonly #retryStrategy: DeadlineBoundedRetryStrategy;
   readonly #requestHandler: HttpHandler;
 
   constructor(settings: ClientSettings) {
     this.#settings = settings;
-    this.#retryStrategy = new DeadlineBoundedRetryStrategy(
-      settings.maxAttempts,
-      settings.deadlines,
-      settings.random,
-    );
     this.#requestHandler =
       settings.requestHandler ??
       new NodeHttpHandler({
@@ -94,7 +88,13 @@ export class AwsClientFactory {
     const client = new Client({
       region,
       maxAttempts: this.#settings.maxAttempts,
-      retryStrategy: this.#retryStrategy,
+      // One strategy, hence one retry quota, per client (the SDK's default): a throttled CloudWatch must
+      // not use up the retries of EC2 (review7 F3).
+      retryStrategy: new DeadlineBoundedRetryStrategy(
+        this.#settings.maxAttempts,
+        this.#settings.deadlines,
+        this.#settings.random,
+      ),
       requestHandler: this.#requestHandler,
       customUserAgent: USER_AGENT_APP_ID,
     });

@@ -66,9 +66,9 @@ class DeadlineAwareBackoff implements StandardRetryBackoffStrategy {
  * The adaptive mode's client-side rate limiter, once a throttle turned it on, never turns off; it paces at
  * twice the measured send rate and at least 0.5 requests/s (`DefaultRateLimiter`), and a Lambda's reconciles
  * minutes apart measure a rate near zero. One throttle thus held every later invocation of the warm
- * function to about one call a second, for every service and Region (one strategy serves all the
- * clients): the chaos campaign's idle-hibernate seed 210522 took 6 s for a reconcile of 8 calls and was
- * cut off by its timeout right after its StopInstances.
+ * function to about one call a second: the chaos campaign's idle-hibernate seed 210522 took 6 s for a
+ * reconcile of 8 calls and was cut off by its timeout right after its StopInstances. Each client has its
+ * own strategy (`AwsClientFactory`), so its own retry quota.
  */
 export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   readonly mode = "standard";

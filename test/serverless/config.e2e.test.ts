@@ -121,8 +121,9 @@ describe("resolveConfig", () => {
   it("sizes the Lambda timeout from retries, timeouts and verification (60 s floor, 900 s ceiling)", () => {
     expect(helper.resolveConfig({}, { source: "t" }).lambda).toMatchObject({
       attemptsMs: 5 * (1000 + 3000),
-      backoffMs: 500 + 1000 + 2000 + 4000,
-      worstCaseMs: 20_000 + 7500 + 5000 + 1500 + 10_000,
+      // The SDK's 2026 retry behaviour: throttling backoff from 1,000 ms, doubling (review7 F6).
+      backoffMs: 1000 + 2000 + 4000 + 8000,
+      worstCaseMs: 20_000 + 15_000 + 5000 + 1500 + 10_000,
       timeoutSeconds: 60,
     });
     const slow = helper.resolveConfig(
