@@ -89,25 +89,6 @@ const plainDetach = async (deps: ApplyDeps, params: ReleaseParams): Promise<Map<
 };
 
 /**
- * The hand-over takes the ENIs off their holder; started without the time its waits are sized for, the
- * deadline would cut it short and leave them on no instance until Lambda's retry (a minute later). Then
- * nothing is detached: `NotAttempted` (the retry does it), and the lifecycle action is kept alive.
- */
-const deferRelease = async (
-  deps: ApplyDeps,
-  params: ReleaseParams,
-): Promise<ResourceOutcome[] | undefined> => {
-  const neededMs = deps.policy.detachTimeoutMs + deps.policy.attachTimeoutMs;
-  const leftMs = deps.deadline.remainingMs();
-  if (leftMs >= neededMs || params.enis.every((e) => e.detaching)) return undefined;
-  await deps.heartbeat.keepAlive();
-  const detail = `${leftMs} ms left of the ${neededMs} ms the detach and attach waits need: left for the retry`;
-  return params.enis.map((e) =>
-    notAttemptedOutcome(e.eniId, "DetachNetworkInterface", `${detail} on ${e.from}`),
-  );
-};
-
-/**
  * Force, a last resort, only after the plain detach's wait lasted its whole `detachTimeoutMs` (a wait cut
  * short by the deadline is never a verdict: DESIGN rule 7), and never started after the deadline.
  */
@@ -155,8 +136,6 @@ const release = async (
   action: PlannedAction<EniActionParams>,
 ): Promise<ResourceOutcome[]> => {
   const params = paramsOf(action, "release");
-  const deferred = await deferRelease(deps, params);
-  if (deferred !== undefined) return deferred;
   const refused = await plainDetach(deps, params);
   const waiting = params.enis.filter((e) => !refused.has(e.eniId)).map((e) => e.eniId);
   const waitEndsBy = deps.deadline.clock.now() + deps.policy.detachTimeoutMs;
