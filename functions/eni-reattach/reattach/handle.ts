@@ -96,14 +96,12 @@ export const handleHook = async (
     actions: handOver.actions.map((a) => a.description),
     issues: handOver.issues,
   });
-  const capacity =
+  const [run, warning] = await Promise.all([
+    executeHandOver(session, handOver, world, group, heartbeat),
     request.transition === "launch" && handOver.target !== undefined
       ? capacityWarning(session, world, request.ref.instanceId)
-      : Promise.resolve(undefined);
-  // The advisory capacity read (it never throws) ends before the invocation does, even when the hand-over
-  // ends early with a retryable error: no call is left in flight after the handler returns.
-  const run = await executeHandOver(session, handOver, world, group, heartbeat).finally(() => capacity);
-  const warning = await capacity;
+      : Promise.resolve(undefined),
+  ]);
   const outcome = outcomeOf(
     {
       trigger: request.trigger,
