@@ -88,49 +88,6 @@ const plainDetach = async (deps: ApplyDeps, params: ReleaseParams): Promise<Map<
   return refused;
 };
 
-/**
- * Force, a last resort, only after the plain detach's wait lasted its whole `detachTimeoutMs` (a wait cut
- * short by the deadline is never a verdict: DESIGN rule 7), and never started after the deadline.
- */
-const forceStuck = async (
-  deps: ApplyDeps,
-  stuck: readonly ReleaseParams["enis"][number][],
-  read: Map<string, EniView>,
-  refused: Map<string, ResourceOutcome>,
-): Promise<ReleaseParams["enis"][number][]> => {
-  const forced: ReleaseParams["enis"][number][] = [];
-  for (const e of stuck.filter((x) => x.forceAllowed)) {
-    if (deps.deadline.expired()) break;
-    const attachmentId = read.get(e.eniId)?.attachment?.attachmentId ?? e.attachmentId;
-    forced.push(e);
-    try {
-      await detach(deps, attachmentId, true);
-    } catch (error) {
-      refused.set(e.eniId, refusedOutcome(e.eniId, "DetachNetworkInterface", error));
-    }
-  }
-  return forced;
-};
-
-const releasedOutcome = (
-  e: ReleaseParams["enis"][number],
-  eni: EniView | undefined,
-  force: boolean,
-): ResourceOutcome => {
-  if (!isReleased(eni)) {
-    return {
-      resource: e.eniId,
-      status: "unverified",
-      detail: `still ${eni?.attachment?.status ?? "attached"} on ${e.from}${force ? " after Force" : e.forceAllowed ? "" : " (its holder is running and not impaired: no Force)"}`,
-    };
-  }
-  return {
-    resource: e.eniId,
-    status: e.detaching ? "already-done" : "applied",
-    detail: `detached from ${e.from}${force ? " with Force after the bounded wait" : ""}`,
-  };
-};
-
 const release = async (
   deps: ApplyDeps,
   action: PlannedAction<EniActionParams>,
@@ -138,11 +95,18 @@ const release = async (
   const params = paramsOf(action, "release");
   const refused = await plainDetach(deps, params);
   const waiting = params.enis.filter((e) => !refused.has(e.eniId)).map((e) => e.eniId);
-  const waitEndsBy = deps.deadline.clock.now() + deps.policy.detachTimeoutMs;
   let read = await waitFor(deps, waiting, isReleased, deps.policy.detachTimeoutMs);
+  // Force: a last resort for a failed instance, after the bounded wait, never for a serving holder.
   const stuck = params.enis.filter((e) => waiting.includes(e.eniId) && !isReleased(read.get(e.eniId)));
-  // The deadline ended the wait before detachTimeoutMs: the holder may yet let go; the retry waits again.
-  const forced = deps.deadline.at < waitEndsBy ? [] : await forceStuck(deps, stuck, read, refused);
+  const forced = stuck.filter((e) => e.forceAllowed && !deps.deadline.expired());
+  for (const e of forced) {
+    const attachmentId = read.get(e.eniId)?.attachment?.attachmentId ?? e.attachmentId;
+    try {
+      await detach(deps, attachmentId, true);
+    } catch (error) {
+      refused.set(e.eniId, refusedOutcome(e.eniId, "DetachNetworkInterface", error));
+    }
+  }
   if (forced.length > 0)
     read = await waitFor(
       deps,
@@ -150,9 +114,23 @@ const release = async (
       isReleased,
       deps.policy.detachTimeoutMs,
     );
-  return params.enis.map(
-    (e) => refused.get(e.eniId) ?? releasedOutcome(e, read.get(e.eniId), forced.includes(e)),
-  );
+  return params.enis.map((e): ResourceOutcome => {
+    const known = refused.get(e.eniId);
+    if (known !== undefined) return known;
+    const force = forced.includes(e);
+    if (!isReleased(read.get(e.eniId))) {
+      return {
+        resource: e.eniId,
+        status: "unverified",
+        detail: `still ${read.get(e.eniId)?.attachment?.status ?? "attached"} on ${e.from}${force ? " after Force" : e.forceAllowed ? "" : " (its holder is running and not impaired: no Force)"}`,
+      };
+    }
+    return {
+      resource: e.eniId,
+      status: e.detaching ? "already-done" : "applied",
+      detail: `detached from ${e.from}${force ? " with Force after the bounded wait" : ""}`,
+    };
+  });
 };
 
 const attachedAt = (eni: EniView | undefined, params: AttachParams, slot: EniSlot) =>
