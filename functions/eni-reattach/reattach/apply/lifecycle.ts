@@ -8,7 +8,7 @@
 import { CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
 import { awsCall } from "../../../../shared/aws/errors";
 import { loadAsgMembers } from "../../../../shared/observe/attachments";
-import { refusedOutcome } from "../../../../shared/pipeline/outcome";
+import { notAttemptedOutcome, refusedOutcome } from "../../../../shared/pipeline/outcome";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../../shared/pipeline/types";
 import { ACTION_KINDS, type ActionRef, type CompleteParams, type EniActionParams } from "../plan";
 import type { ApplyDeps } from "./deps";
@@ -89,6 +89,9 @@ const attempt = async (
   byToken: boolean,
 ): Promise<ResourceOutcome> => {
   const resource = params.ref.instanceId;
+  // CONTINUE is final: sent after the deadline it could land with no time left to read it back and report
+  // it (Lambda's timeout). Not started: the retry of the event completes and reports it.
+  if (deps.deadline.expired()) return notAttemptedOutcome(resource, OPERATION);
   try {
     await send(deps, params.ref, params.result, byToken);
   } catch (error) {
