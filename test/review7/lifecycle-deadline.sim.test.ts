@@ -33,7 +33,7 @@ afterAll(async () => {
 const QUIET_WORLD: DuringInvocation = { next: () => undefined, run: async () => {} };
 
 describe("review7: eni-reattach completes the lifecycle action after its deadline", () => {
-  it("review: CompleteLifecycleAction is started after the invocation's deadline (no gate), lands, and Lambda's timeout cuts off its read-back and report", async () => {
+  it("review: CompleteLifecycleAction is not started after the invocation's deadline, so no completion lands that Lambda's timeout keeps from being read back and reported", async () => {
     const now = new Date();
     harness.load(account(), { now });
     harness.account.faults.add({
