@@ -158,9 +158,13 @@ export const clusterCall = (harness: Harness, operation: string, input: Record<s
 /** Resolves once a handler sleeps on the manual clock (a driver's own sleep then cannot overtake its reads). */
 export const untilHandlerSleeps = async (harness: Harness): Promise<void> => {
   const time = harness.clock as SimulatedTime;
-  // Polled on real time (a first build loads the handler's modules); the simulated clock does not move meanwhile.
-  for (let turn = 0; turn < 20000 && time.pending === 0; turn += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  // Looked at on every turn of the event loop: a lone sleeper is woken after a few quiet turns (sim/
+  // simulated-time.ts), so a poll on a real-time timer could miss every sleep of the handler and wait for
+  // ever (CI once). Bounded by real time: a first build loads the handler's modules, and the simulated
+  // clock does not move meanwhile.
+  const giveUpAt = performance.now() + 100_000;
+  while (time.pending === 0 && performance.now() < giveUpAt) {
+    await new Promise((resolve) => setImmediate(resolve));
   }
   if (time.pending === 0) throw new Error("the handler never slept");
 };
