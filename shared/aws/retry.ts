@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { StandardRetryStrategy } from "@smithy/core/retry";
 import type {
   RetryErrorInfo,
@@ -22,14 +23,20 @@ export class RetryPastDeadlineError extends Error {
 /** The SDK's cap on how far a Retry-After hint may stretch a backoff. */
 const RETRY_AFTER_EXTRA_MS = 5_000;
 
+/** The backoff one retry chose: one slot per `refreshRetryTokenForRetry` call. */
+interface ChosenBackoff {
+  ms: number;
+}
+
 /**
  * Exponential backoff with full jitter, as the SDK computes it, that refuses a delay ending after the
  * invocation deadline. The SDK's strategy asks for the delay and then sleeps inside
  * `refreshRetryTokenForRetry`, so refusing here is the only point where the wait can be avoided. The
- * delay is kept in `chosenMs` and the SDK is told 0: the strategy waits it on the invocation's clock.
+ * delay goes to the calling retry's own slot (`AsyncLocalStorage`: concurrent calls on one client, such as
+ * a pool of writes, each keep theirs) and the SDK is told 0: the strategy waits it on the invocation's clock.
  */
 class DeadlineAwareBackoff implements StandardRetryBackoffStrategy {
-  chosenMs = 0;
+  readonly slots = new AsyncLocalStorage<ChosenBackoff>();
   #base = 100;
   readonly #deadlines: DeadlineHolder;
   readonly #random: () => number;
@@ -44,7 +51,8 @@ class DeadlineAwareBackoff implements StandardRetryBackoffStrategy {
     // The deadline's clock says how much time is left (the invocation's clock: simulated under a harness).
     const remaining = this.#deadlines.current?.remainingMs();
     if (remaining !== undefined && delay >= remaining) throw new RetryPastDeadlineError(delay, remaining);
-    this.chosenMs = delay;
+    const slot = this.slots.getStore();
+    if (slot !== undefined) slot.ms = delay;
     return 0;
   }
 
@@ -75,7 +83,6 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   readonly #inner: StandardRetryStrategy;
   readonly #backoff: DeadlineAwareBackoff;
   readonly #deadlines: DeadlineHolder;
-  #retryAfterHint: Date | undefined;
 
   constructor(maxAttempts: number, deadlines: DeadlineHolder, random: () => number = Math.random) {
     this.#deadlines = deadlines;
@@ -84,16 +91,16 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   }
 
   acquireInitialRetryToken(retryTokenScope: string): Promise<RetryToken> {
-    this.#backoff.chosenMs = 0;
     return this.#inner.acquireInitialRetryToken(retryTokenScope);
   }
 
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const { retryAfterHint, ...withoutHint } = errorInfo;
-    this.#backoff.chosenMs = 0;
-    this.#retryAfterHint = retryAfterHint;
-    const next = await this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint);
-    await this.#waitBackoff();
+    const chosen: ChosenBackoff = { ms: 0 };
+    const next = await this.#backoff.slots.run(chosen, () =>
+      this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint),
+    );
+    await this.#waitBackoff(chosen.ms, retryAfterHint);
     return next;
   }
 
@@ -102,11 +109,7 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   }
 
   /** The backoff chosen for this retry, stretched by a Retry-After hint as the SDK does, on the deadline's clock. */
-  async #waitBackoff(): Promise<void> {
-    const backoff = this.#backoff.chosenMs;
-    const hint = this.#retryAfterHint;
-    this.#backoff.chosenMs = 0;
-    this.#retryAfterHint = undefined;
+  async #waitBackoff(backoff: number, hint: Date | undefined): Promise<void> {
     const clock = this.#deadlines.current?.clock ?? systemClock;
     const hinted = hint === undefined ? 0 : hint.getTime() - clock.now();
     const ms = Math.max(backoff, Math.min(hinted, backoff + RETRY_AFTER_EXTRA_MS));

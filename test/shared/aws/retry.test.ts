@@ -83,6 +83,34 @@ describe("DeadlineBoundedRetryStrategy", () => {
     expect(sleeps).toEqual([25, 3_000]);
   });
 
+  it("concurrent retries on one client each wait the backoff they chose, not another call's", async () => {
+    const sleeps: number[] = [];
+    const now = 1_000_000;
+    const deadlines = new DeadlineHolder();
+    deadlines.set(
+      deadlineAt(now + 60_000, {
+        now: () => now,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      }),
+    );
+    // Draws 10 %, then 90 %: at the throttling base (1 s), the first retry's backoff is 100 ms, the second's 900 ms.
+    const draws = [0.1, 0.9];
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => draws.shift() ?? 0);
+    const [a, b] = await Promise.all([
+      strategy.acquireInitialRetryToken("ec2"),
+      strategy.acquireInitialRetryToken("ec2"),
+    ]);
+    // Both refreshes are in flight at once (a pool of writes throttled together): the SDK's strategy
+    // computes each delay, then yields before returning, so the second computes before the first waits.
+    await Promise.all([
+      strategy.refreshRetryTokenForRetry(a, throttled),
+      strategy.refreshRetryTokenForRetry(b, throttled),
+    ]);
+    expect(sleeps.sort((x, y) => x - y)).toEqual([100, 900]);
+  });
+
   it("a throttle in one invocation does not pace the calls of the next: no client-side rate limiter", {
     timeout: 5_000,
   }, async () => {
