@@ -61,6 +61,8 @@ describe("review7: the retry strategy against the time budget", () => {
     // A small jitter: the 50 ms-base transient backoff (a 5xx, a reset connection) fits in the 200 ms.
     const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => 0.5);
     const token = await strategy.acquireInitialRetryToken("ec2");
-    await expect(strategy.refreshRetryTokenForRetry(token, transient)).rejects.toThrow(RetryPastDeadlineError);
+    await expect(strategy.refreshRetryTokenForRetry(token, transient)).rejects.toThrow(
+      RetryPastDeadlineError,
+    );
   });
 });
