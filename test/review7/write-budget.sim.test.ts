@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HibernateResult } from "../../functions/idle-hibernate/hibernate/report";
+import { DeadlineExceededError } from "../../shared/runtime/errors";
 import type { Harness, InvocationReport } from "../../sim/harness";
 import type { DuringInvocation } from "../../sim/lambda-timeout";
 import { demoFixture, readEvent } from "../support/fixtures";
@@ -49,6 +51,14 @@ describe("review7: a write started with less time left than one attempt takes", 
       stops: 1,
       timedOut: true,
     });
+    // The rule chosen (shared/runtime/deadline.ts, hasTimeForAttempt): with 0.2 s left of the 4 s one
+    // attempt may take, the stop is not started; the invocation fails retryably and the retry hibernates.
+    expect(stops(report)).toEqual([]);
+    expect(report.error).toBeInstanceOf(DeadlineExceededError);
+    expect(report.error).toMatchObject({
+      retryable: true,
+      context: { operation: "StopInstances", notStarted: 1 },
+    });
   });
 });
 
@@ -76,5 +86,10 @@ describe("review7: the reporting after the deadline", () => {
     expect(stops(report)).toHaveLength(1);
     expect(report.calls.some((c) => c.operation === "PutEvents")).toBe(true);
     expect(report.timedOut ?? false).toBe(false);
+    // The action event's attempt is cut off 300 ms before the timeout (shared/aws/attempt-cutoff.ts): the
+    // hibernation itself is reported in the result, logs and metrics.
+    expect((report.result as HibernateResult).hibernation?.map((p) => [p.instanceId, p.verdict])).toEqual([
+      [HAPPY, "hibernate-initiated"],
+    ]);
   });
 });
