@@ -293,6 +293,11 @@ export class Harness {
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
     const entry = this.functionNamed(functionName);
+    // Before the invocation starts (its first resolution loads the configuration schema).
+    const timeoutMs =
+      options.timeoutMs ??
+      this.#packagedTimeoutMs?.(entry.name, options.env?.OPS_CONFIG ?? process.env.OPS_CONFIG) ??
+      60_000;
     const { warm, handler } = await this.#preparing.during(async () => {
       const warm = await this.handlerFor(entry, options.env);
       // Lambda runs concurrent invocations of a function in separate execution environments.
@@ -304,10 +309,6 @@ export class Harness {
     const firstCall = account.calls.length;
     const before = account.snapshot();
     const simulatedStart = account.clock.nowMs();
-    const timeoutMs =
-      options.timeoutMs ??
-      this.#packagedTimeoutMs?.(entry.name, options.env?.OPS_CONFIG ?? process.env.OPS_CONFIG) ??
-      60_000;
     const context = lambdaContext(entry.name, timeoutMs, randomUUID(), this.clock);
     const started = performance.now();
     const run = () => handler(structuredClone(event), context);
