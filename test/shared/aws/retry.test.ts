@@ -107,6 +107,29 @@ describe("DeadlineBoundedRetryStrategy", () => {
     expect(sleeps.sort((x, y) => x - y)).toEqual([100, 900]);
   });
 
+  it("holds the deadline's clock while the SDK waits its real zero-delay timer (simulated time must not move)", async () => {
+    const now = 1_000_000;
+    const held: string[] = [];
+    const deadlines = new DeadlineHolder();
+    deadlines.set(
+      deadlineAt(now + 60_000, {
+        now: () => now,
+        sleep: async () => {},
+        hold: async <T>(work: Promise<T>) => {
+          held.push("start");
+          const value = await work;
+          held.push("end");
+          return value;
+        },
+      }),
+    );
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, smallJitter);
+    const token = await strategy.acquireInitialRetryToken("ec2");
+    const next = await strategy.refreshRetryTokenForRetry(token, transient);
+    expect(next.getRetryCount()).toBe(1);
+    expect(held).toEqual(["start", "end"]);
+  });
+
   it("a throttle in one invocation does not pace the calls of the next: no client-side rate limiter", {
     timeout: 5_000,
   }, async () => {
