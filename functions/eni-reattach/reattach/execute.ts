@@ -43,7 +43,7 @@ const advisoryRouteCheck = async (
   const target = handOver.target === undefined ? undefined : world.instances.get(handOver.target);
   if (target === undefined) return { checks: [], issues: [] };
   // Past the deadline the completion is left for the retry, which checks the routes again.
-  if (session.context.deadline.expired())
+  if (!session.context.deadline.hasTimeForAttempt())
     return { checks: [], issues: ["local gateway route check not made (advisory): deadline reached"] };
   try {
     const checks = await checkLocalGatewayRoutes(session.ec2, {

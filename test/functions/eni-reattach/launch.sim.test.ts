@@ -53,7 +53,11 @@ describe("launch hook: normal replacement", () => {
     ["SNS-wrapped", "launch-sns.json"],
     ["SQS-wrapped", "events/not-delivered/eni-reattach/launch-sqs.json"],
   ])("%s event: detaches from the terminating instance, attaches at 1..3, CONTINUE", async (_shape, file) => {
-    harness.load(account());
+    // The old instance stays shutting-down for the test (the fixture's 2 s run on the real clock here: on
+    // a loaded machine it terminated first and EC2 freed the ENIs, so there was nothing left to detach).
+    const raw = account();
+    raw.behaviour = { ...raw.behaviour, shuttingDownToTerminatedMs: 600_000 };
+    harness.load(raw);
     const report = await invokeEni(harness, event(file));
     const outcome = outcomeOf(report);
     expect(outcome.decision).toBe("attached");

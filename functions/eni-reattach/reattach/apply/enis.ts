@@ -109,7 +109,8 @@ const deferRelease = async (
 
 /**
  * Force, a last resort, only after the plain detach's wait lasted its whole `detachTimeoutMs` (a wait cut
- * short by the deadline is never a verdict: DESIGN rule 7), and never started after the deadline.
+ * short by the deadline is never a verdict: DESIGN rule 7), and each only with time for its attempt before
+ * the deadline (review7 F1).
  */
 const forceStuck = async (
   deps: ApplyDeps,
@@ -119,7 +120,7 @@ const forceStuck = async (
 ): Promise<ReleaseParams["enis"][number][]> => {
   const forced: ReleaseParams["enis"][number][] = [];
   for (const e of stuck.filter((x) => x.forceAllowed)) {
-    if (deps.deadline.expired()) break;
+    if (!deps.deadline.hasTimeForAttempt()) break;
     const attachmentId = read.get(e.eniId)?.attachment?.attachmentId ?? e.attachmentId;
     forced.push(e);
     try {

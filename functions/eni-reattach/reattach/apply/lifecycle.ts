@@ -89,9 +89,9 @@ const attempt = async (
   byToken: boolean,
 ): Promise<ResourceOutcome> => {
   const resource = params.ref.instanceId;
-  // CONTINUE is final: sent after the deadline it could land with no time left to read it back and report
-  // it (Lambda's timeout). Not started: the retry of the event completes and reports it.
-  if (deps.deadline.expired()) return notAttemptedOutcome(resource, OPERATION);
+  // CONTINUE is final: sent without time for its attempt before the deadline it could land with no time
+  // left to read it back and report it (Lambda's timeout). Not started: the retry completes and reports it.
+  if (!deps.deadline.hasTimeForAttempt()) return notAttemptedOutcome(resource, OPERATION);
   try {
     await send(deps, params.ref, params.result, byToken);
   } catch (error) {
