@@ -79,6 +79,7 @@ export class InvocationTimeouts {
   readonly clock: Clock = {
     now: () => this.#time.now(),
     sleep: (ms, signal) => this.#sleep(ms, signal),
+    hold: (work) => this.#time.hold(work),
   };
 
   /** Whether the invocation making the current call has passed its deadline (its calls are refused). */

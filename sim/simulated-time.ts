@@ -10,8 +10,10 @@
  * polling N resources) share the same stretch of simulated time, and a driver (a test, a chaos run) that
  * sleeps on this clock too is woken in the same order, so it can act "2.5 s into" a handler's run.
  *
- * Not seen: work that waits on real timers (the SDK's own retry back-off) or on other sockets; time may
- * move while a handler waits on those.
+ * Not seen: work that waits on real timers or on other sockets, unless it is held (`hold`): time would
+ * move while a handler waits on those, by how many event-loop turns the real wait took, which depends on
+ * the machine's load. The SDK's retry waits a real zero-delay timer (its backoff is waited here, on this
+ * clock); shared/aws/retry.ts holds it, so a run is the same on a loaded machine (docs/chaos.md, "Session 8").
  */
 import type { Clock } from "../shared/runtime/clock";
 
@@ -46,6 +48,9 @@ export class SimulatedTime implements Clock {
   #activity: Activity = IDLE;
   #order = 0;
   #stepScheduled = false;
+  /** Work held (`hold`) still pending, and a count that changes whenever such work starts or ends. */
+  #held = 0;
+  #heldChanges = 0;
 
   constructor(source: () => TimeSource) {
     this.#source = source;
@@ -83,6 +88,22 @@ export class SimulatedTime implements Clock {
     return this.#sleepers.length;
   }
 
+  /** Time does not move until `work` settles (a real-timer wait the activity does not show). */
+  hold<T>(work: Promise<T>): Promise<T> {
+    this.#held += 1;
+    this.#heldChanges += 1;
+    return work.finally(() => {
+      this.#held -= 1;
+      this.#heldChanges += 1;
+      this.poke();
+    });
+  }
+
+  /** Activity changes and held work starting or ending: tells a quiet stretch from a busy one. */
+  get #changes(): number {
+    return this.#activity.changes + this.#heldChanges;
+  }
+
   /** Work to wait for before moving time; call `poke` when it ends. */
   watch(activity: Activity): void {
     this.#activity = activity;
@@ -92,17 +113,17 @@ export class SimulatedTime implements Clock {
   poke(): void {
     if (this.#stepScheduled || this.#sleepers.length === 0) return;
     this.#stepScheduled = true;
-    setImmediate(() => this.#step(0, this.#activity.changes));
+    setImmediate(() => this.#step(0, this.#changes));
   }
 
   #step(quietTurns: number, changes: number): void {
-    if (this.#activity.busy) {
+    if (this.#activity.busy || this.#held > 0) {
       this.#stepScheduled = false;
       return;
     }
-    const quiet = this.#activity.changes === changes ? quietTurns + 1 : 0;
+    const quiet = this.#changes === changes ? quietTurns + 1 : 0;
     if (quiet < QUIET_TURNS) {
-      setImmediate(() => this.#step(quiet, this.#activity.changes));
+      setImmediate(() => this.#step(quiet, this.#changes));
       return;
     }
     this.#stepScheduled = false;

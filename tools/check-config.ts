@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StageConfig } from "../functions/config";
+import { dxConfigWarnings } from "../functions/dx-failover/config-warnings";
 
 interface ResolvedStageConfig {
   stage: string;
@@ -53,6 +54,9 @@ const check = (arg: string, verbose: boolean): boolean => {
       `✓ ${resolved.source} (stage ${stage}): mode ${resolved.config.mode}, Lambda timeout ` +
         `${resolved.lambda.timeoutSeconds} s (worst case ${resolved.lambda.worstCaseMs} ms)`,
     );
+    // Valid, so not an error (the exit code stays 0), but weaker than an operator likely expects.
+    for (const warning of resolved.config.dxFailover ? dxConfigWarnings(resolved.config.dxFailover) : [])
+      console.log(`  ⚠ ${warning}`);
     if (verbose) {
       console.log(JSON.stringify(resolved.config, null, 2));
       console.log("StopInstances condition:", JSON.stringify(resolved.idleHibernate.stopInstancesCondition));

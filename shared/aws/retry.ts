@@ -97,9 +97,11 @@ export class DeadlineBoundedRetryStrategy implements RetryStrategyV2 {
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const { retryAfterHint, ...withoutHint } = errorInfo;
     const chosen: ChosenBackoff = { ms: 0 };
-    const next = await this.#backoff.slots.run(chosen, () =>
+    const refresh = this.#backoff.slots.run(chosen, () =>
       this.#inner.refreshRetryTokenForRetry(token as StandardRetryToken, withoutHint),
     );
+    // The SDK then waits a real zero-delay timer: simulated time must not move meanwhile (Clock.hold).
+    const next = await (this.#deadlines.current?.clock.hold?.(refresh) ?? refresh);
     await this.#waitBackoff(chosen.ms, retryAfterHint);
     return next;
   }

@@ -8,6 +8,11 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` milliseconds of this clock's time, or earlier when `signal` aborts. Never rejects. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Time must not move while `work` is pending: for work that waits on a real timer outside this clock (the
+   * SDK's zero-delay wait inside a retry). Only simulated time has it; the system clock moves anyway.
+   */
+  hold?<T>(work: Promise<T>): Promise<T>;
 }
 
 export const systemClock: Clock = {

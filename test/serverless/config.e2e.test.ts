@@ -190,6 +190,22 @@ describe("tools/check-config.ts", () => {
     expect(result.output).toContain('mode: Invalid option: expected one of "plan"|"dry-run"|"apply"');
   });
 
+  it("warns, exit 0, of a dx-failover family judged on BGP alone (IPv6 CIDRs, IPv4 probe targets only)", () => {
+    const file = join(work, "dual-stack.json");
+    const dxGroup = {
+      name: "lz-prod",
+      cidrs: ["10.100.0.0/16", "2001:db8:100::/48"],
+      applianceEniId: "eni-0123456789abcdef0",
+      probe: { directConnect: ["10.100.0.53:53"], vpn: ["10.100.0.53:53"] },
+    };
+    writeFileSync(file, JSON.stringify({ dxFailover: { groups: [dxGroup] } }));
+    const result = run(file);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain(
+      "⚠ dxFailover group lz-prod: IPv6 CIDRs (2001:db8:100::/48) but no IPv6 Direct Connect probe target",
+    );
+  });
+
   it("exits 1 listing the stages for an unknown stage", () => {
     const result = run("nope");
     expect(result.code).toBe(1);

@@ -50,6 +50,28 @@ describe("SimulatedTime", () => {
     expect(state.now).toBe(500);
   });
 
+  it("does not move time while held work waits on a real timer (the SDK's zero-delay retry wait)", async () => {
+    const { state, time } = counterClock();
+    const seen: string[] = [];
+    // A real wait longer than a few event-loop turns: unheld, the sleeper would wake (and time move) first.
+    const realWait = new Promise<void>((resolve) => setTimeout(resolve, 30)).then(() => {
+      seen.push(`held work done at ${time.now()}`);
+    });
+    const held = time.hold(realWait);
+    const sleeping = time.sleep(500).then(() => seen.push(`sleeper woke at ${time.now()}`));
+    await Promise.all([held, sleeping]);
+    expect(seen).toEqual(["held work done at 0", "sleeper woke at 500"]);
+    expect(state.advances).toEqual([500]);
+  });
+
+  it("releases a hold whose work fails, and passes the failure on", async () => {
+    const { state, time } = counterClock();
+    const failing = time.hold(Promise.reject(new Error("no retry token")));
+    await expect(failing).rejects.toThrow("no retry token");
+    await time.sleep(100);
+    expect(state.now).toBe(100);
+  });
+
   it("does not advance for a sleeper already due (the clock moved past it meanwhile)", async () => {
     const { state, time } = counterClock();
     const sleeping = time.sleep(200);

@@ -14,6 +14,7 @@ import {
   policyOf,
   probedByOf,
 } from "../config";
+import { unprobedFamilies } from "../config-warnings";
 import { createRouteWriter, resourceOf, writeTags, writeTagsPatiently } from "./apply";
 import {
   familiesOf,
@@ -204,7 +205,7 @@ const runGroup = async (
     routesPerTable: context.config.dxFailover.routesPerTable,
     now: started,
   });
-  logDecision(group.name, input.kind, gp, context);
+  logDecision(group, input.kind, gp, context);
   const applied = await applyGroup(group, gp, observed, context, region);
   const alarms = groupAlarms(
     {
@@ -236,10 +237,11 @@ const runGroup = async (
   return summaryOf(group.name, gp, observed, applied, alarms, evidence.ignored);
 };
 
-const logDecision = (group: string, trigger: string, gp: GroupPlan, context: StageContext) => {
+const logDecision = (group: DxFailoverGroupConfig, trigger: string, gp: GroupPlan, context: StageContext) => {
   const { decision, plan } = gp;
+  const unprobed = unprobedFamilies(group);
   context.logger.info("Decision", {
-    group,
+    group: group.name,
     trigger,
     desired: decision.desired,
     reason: decision.reason,
@@ -249,6 +251,8 @@ const logDecision = (group: string, trigger: string, gp: GroupPlan, context: Sta
     requiredWindowMs: decision.requiredWindowMs,
     plan: plan.decision,
     actions: plan.actions.map((a) => a.id),
+    // Families of the CIDRs without a Direct Connect probe target: judged on BGP alone (config-warnings.ts).
+    ...(unprobed.length > 0 ? { judgedOnBgpAlone: unprobed.map((u) => u.family) } : {}),
   });
 };
 

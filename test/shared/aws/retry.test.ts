@@ -8,6 +8,22 @@ const transient: RetryErrorInfo = { errorType: "TRANSIENT", retryAfterHint: unde
 /** Jitter fixed at 1 %: backoffs stay a few ms long, so the test does not wait. */
 const smallJitter = () => 0.01;
 
+/** A deadline 60 s away on a clock that stands still and records each sleep instead of waiting it. */
+const recordingDeadline = () => {
+  const sleeps: number[] = [];
+  const now = 1_000_000;
+  const deadlines = new DeadlineHolder();
+  deadlines.set(
+    deadlineAt(now + 60_000, {
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    }),
+  );
+  return { deadlines, sleeps, now };
+};
+
 describe("DeadlineBoundedRetryStrategy", () => {
   it("retries up to maxAttempts while the deadline is far", async () => {
     const deadlines = new DeadlineHolder();
@@ -61,17 +77,7 @@ describe("DeadlineBoundedRetryStrategy", () => {
   });
 
   it("waits the backoff on the deadline's clock (simulated time under a harness), stretched by Retry-After", async () => {
-    const sleeps: number[] = [];
-    const now = 1_000_000;
-    const deadlines = new DeadlineHolder();
-    deadlines.set(
-      deadlineAt(now + 60_000, {
-        now: () => now,
-        sleep: async (ms) => {
-          sleeps.push(ms);
-        },
-      }),
-    );
+    const { deadlines, sleeps, now } = recordingDeadline();
     // Full jitter at 50 % of the transient base (50 ms, doubling): 25 ms, then 50 ms stretched to the hint.
     const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => 0.5);
     const first = await strategy.acquireInitialRetryToken("ec2");
@@ -84,17 +90,7 @@ describe("DeadlineBoundedRetryStrategy", () => {
   });
 
   it("concurrent retries on one client each wait the backoff they chose, not another call's", async () => {
-    const sleeps: number[] = [];
-    const now = 1_000_000;
-    const deadlines = new DeadlineHolder();
-    deadlines.set(
-      deadlineAt(now + 60_000, {
-        now: () => now,
-        sleep: async (ms) => {
-          sleeps.push(ms);
-        },
-      }),
-    );
+    const { deadlines, sleeps } = recordingDeadline();
     // Draws 10 %, then 90 %: at the throttling base (1 s), the first retry's backoff is 100 ms, the second's 900 ms.
     const draws = [0.1, 0.9];
     const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, () => draws.shift() ?? 0);
@@ -109,6 +105,29 @@ describe("DeadlineBoundedRetryStrategy", () => {
       strategy.refreshRetryTokenForRetry(b, throttled),
     ]);
     expect(sleeps.sort((x, y) => x - y)).toEqual([100, 900]);
+  });
+
+  it("holds the deadline's clock while the SDK waits its real zero-delay timer (simulated time must not move)", async () => {
+    const now = 1_000_000;
+    const held: string[] = [];
+    const deadlines = new DeadlineHolder();
+    deadlines.set(
+      deadlineAt(now + 60_000, {
+        now: () => now,
+        sleep: async () => {},
+        hold: async <T>(work: Promise<T>) => {
+          held.push("start");
+          const value = await work;
+          held.push("end");
+          return value;
+        },
+      }),
+    );
+    const strategy = new DeadlineBoundedRetryStrategy(5, deadlines, smallJitter);
+    const token = await strategy.acquireInitialRetryToken("ec2");
+    const next = await strategy.refreshRetryTokenForRetry(token, transient);
+    expect(next.getRetryCount()).toBe(1);
+    expect(held).toEqual(["start", "end"]);
   });
 
   it("a throttle in one invocation does not pace the calls of the next: no client-side rate limiter", {

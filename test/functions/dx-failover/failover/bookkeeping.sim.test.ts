@@ -123,7 +123,9 @@ describe("dx-failover: routes before bookkeeping", () => {
     await agentWasHealthy();
     const first = await invoke(triggerEvent(), { aws: { maxAttempts: 1 } });
     expect(first.error).toBeDefined();
-    for (const t of TABLES) expect(staticRoutes(first, t)).toEqual(ALL_ON_VPN);
+    // CI once saw no route here (not reproduced): the message then says what the invocation did instead.
+    const what = `${String(first.error)}; calls: ${first.calls.map((c) => `${c.operation} ${c.error?.code ?? c.outcome}`).join(", ")}`;
+    for (const t of TABLES) expect(staticRoutes(first, t), what).toEqual(ALL_ON_VPN);
     account.faults.clear();
     await putSamples({ dx: healthy(1300), vpn: healthy(1300) });
     const later = await invoke(readEvent("schedule-reconcile"), { stuckOnVpnAfterSeconds: 60 });
