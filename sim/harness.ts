@@ -19,7 +19,7 @@ import { RequestsInFlight } from "./requests-in-flight";
 import { type Activity, SimulatedTime } from "./simulated-time";
 import type { SimCallContext } from "./types";
 import { type SimServer, simEndpointEnv, startSimServer } from "./wire/index";
-import { GatedHttpHandler, MemoryHttpHandler } from "./wire/memory-transport";
+import { GatedHttpHandler, MemoryHttpHandler, operationOf } from "./wire/memory-transport";
 import { ServiceRegistry } from "./wire/services";
 
 /**
@@ -149,7 +149,7 @@ export class Harness {
       const timeouts = new InvocationTimeouts(time);
       this.#gated = new GatedHttpHandler(
         this.#memory ?? new NodeHttpHandler(),
-        () => timeouts.beforeCall(),
+        (request) => timeouts.beforeCall(operationOf(request)),
         () => timeouts.afterCall(),
       );
       time.watch(

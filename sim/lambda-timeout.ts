@@ -18,8 +18,12 @@ import type { SimulatedTime } from "./simulated-time";
 export interface DuringInvocation {
   next(): number | undefined;
   run(): Promise<void>;
-  /** After a call's latency, before the account answers it (the world may have moved meanwhile). */
-  between?(): Promise<void>;
+  /**
+   * After a call's latency, before the account answers it (the world may have moved meanwhile), with the
+   * call's operation where the request names it plainly (`operationOf`); also after a fault's latency on an
+   * answer (no operation then).
+   */
+  between?(operation?: string): Promise<void>;
 }
 
 export type InvocationOutcome<T> = (
@@ -95,11 +99,11 @@ export class InvocationTimeouts {
    * crosses the deadline ends the invocation there. Without a latency (or outside an invocation) it
    * returns at once.
    */
-  async beforeCall(): Promise<void> {
+  async beforeCall(operation?: string): Promise<void> {
     const running = this.#current.getStore();
     if (running?.latency !== undefined) {
       await this.#sleep(running.latency());
-      await running.during?.between?.();
+      await running.during?.between?.(operation);
     }
     this.#lastCaller = running;
   }

@@ -60,6 +60,14 @@ export interface SimulatedAccountOptions {
   clock?: SimClock;
 }
 
+/** A region's events as snapshots list them, and how far into the account's lists they were read. */
+interface RegionEvents {
+  published: PublishedEventSnapshot[];
+  service: ServiceEvent[];
+  publishedSeen: number;
+  serviceSeen: number;
+}
+
 interface PublishedRecord {
   eventId: string;
   at: number;
@@ -143,6 +151,8 @@ export class SimulatedAccount {
   private readonly publishedRecords: PublishedEventSnapshot[] = [];
   /** Frozen copies of `serviceEvents`, made once each when a snapshot first needs them. */
   private readonly serviceEventCopies: ServiceEvent[] = [];
+  /** Per region, its published records and service event copies so far (`eventsOf`). */
+  private readonly regionEvents = new Map<string, RegionEvents>();
   private ids: IdGenerator;
 
   private constructor(fixture: AccountFixture, options: SimulatedAccountOptions) {
@@ -365,12 +375,30 @@ export class SimulatedAccount {
     const copies = this.serviceEventCopies;
     for (let i = copies.length; i < this.serviceEvents.length; i++)
       copies.push(deepFreeze(structuredClone(this.serviceEvents[i] as ServiceEvent)));
-    return takeSnapshot(
-      this.state(region),
-      this.clock.now(),
-      this.publishedRecords.filter((e) => e.Region === region),
-      copies.filter((e) => e.region === region),
-    );
+    const events = this.eventsOf(region);
+    return takeSnapshot(this.state(region), this.clock.now(), events.published, events.service);
+  }
+
+  /**
+   * A region's published records and service event copies, in order, kept up to date as events come (a
+   * long simulation takes a snapshot around every call: filtering every event each time grows with the run).
+   * `takeSnapshot` copies the lists.
+   */
+  private eventsOf(region: string): RegionEvents {
+    let events = this.regionEvents.get(region);
+    if (events === undefined) {
+      events = { published: [], service: [], publishedSeen: 0, serviceSeen: 0 };
+      this.regionEvents.set(region, events);
+    }
+    for (; events.publishedSeen < this.publishedRecords.length; events.publishedSeen++) {
+      const record = this.publishedRecords[events.publishedSeen] as PublishedEventSnapshot;
+      if (record.Region === region) events.published.push(record);
+    }
+    for (; events.serviceSeen < this.serviceEventCopies.length; events.serviceSeen++) {
+      const copy = this.serviceEventCopies[events.serviceSeen] as ServiceEvent;
+      if (copy.region === region) events.service.push(copy);
+    }
+    return events;
   }
 
   /** The route tables of `snapshot(region).routeTables`, without the rest of the snapshot. */
@@ -397,6 +425,7 @@ export class SimulatedAccount {
     this.publishedRecords.length = 0;
     this.serviceEvents.length = 0;
     this.serviceEventCopies.length = 0;
+    this.regionEvents.clear();
     this.ids = new IdGenerator(this.fixture.accountId);
     this.faults.clear();
     for (const f of this.fixture.faults) this.faults.add(f);

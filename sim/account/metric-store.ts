@@ -66,8 +66,9 @@ export class MetricStore {
       this.series.set(key, series);
     }
     // Kept sorted by time (usually an append), so a period is found by binary search.
-    const at = lowerBound(series.samples, s.at + 1);
-    series.samples.splice(at, 0, s);
+    const samples = series.samples;
+    if (samples.length === 0 || (samples[samples.length - 1] as Sample).at <= s.at) samples.push(s);
+    else samples.splice(lowerBound(samples, s.at + 1), 0, s);
     const first = this.namespaces.get(namespace);
     if (first === undefined || s.at < first) this.namespaces.set(namespace, s.at);
   }
@@ -78,31 +79,72 @@ export class MetricStore {
 
   /** The statistic over [start, start + periodMs), or undefined when no sample falls in it. */
   static statistic(series: Series, stat: Stat, start: number, periodMs: number): number | undefined {
-    let sum = 0;
-    let count = 0;
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
+    return periodStatistic(series.samples, lowerBound(series.samples, start), start + periodMs, stat).value;
+  }
+
+  /**
+   * The statistic of each period [t, t + periodMs) for t = from, from + periodMs, … while t < end, with
+   * the periods' starts, only where samples fall (the same values as `statistic` period by period, in one
+   * pass over the samples: GetMetricData asks for hundreds of consecutive periods).
+   */
+  static statistics(
+    series: Series,
+    stat: Stat,
+    from: number,
+    periodMs: number,
+    end: number,
+  ): { starts: number[]; values: number[] } {
+    const starts: number[] = [];
+    const values: number[] = [];
     const samples = series.samples;
-    for (let i = lowerBound(samples, start); i < samples.length; i += 1) {
-      const s = samples[i] as Sample;
-      if (s.at >= start + periodMs) break;
-      sum += s.sum;
-      count += s.count;
-      min = Math.min(min, s.min);
-      max = Math.max(max, s.max);
+    let i = lowerBound(samples, from);
+    for (let t = from; t < end; t += periodMs) {
+      // No sample left: every later period is empty.
+      if (i >= samples.length) break;
+      const period = periodStatistic(samples, i, t + periodMs, stat);
+      i = period.next;
+      if (period.value === undefined) continue;
+      starts.push(t);
+      values.push(period.value);
     }
-    if (count === 0) return undefined;
-    switch (stat) {
-      case "Average":
-        return sum / count;
-      case "Sum":
-        return sum;
-      case "Minimum":
-        return min;
-      case "Maximum":
-        return max;
-      case "SampleCount":
-        return count;
-    }
+    return { starts, values };
+  }
+}
+
+/** The statistic of the samples from index `first` until one at or after `until`, and that index. */
+function periodStatistic(
+  samples: readonly Sample[],
+  first: number,
+  until: number,
+  stat: Stat,
+): { value: number | undefined; next: number } {
+  let sum = 0;
+  let count = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let i = first;
+  for (; i < samples.length; i += 1) {
+    const s = samples[i] as Sample;
+    if (s.at >= until) break;
+    sum += s.sum;
+    count += s.count;
+    min = Math.min(min, s.min);
+    max = Math.max(max, s.max);
+  }
+  return { value: count === 0 ? undefined : statisticOf(stat, sum, count, min, max), next: i };
+}
+
+function statisticOf(stat: Stat, sum: number, count: number, min: number, max: number): number {
+  switch (stat) {
+    case "Average":
+      return sum / count;
+    case "Sum":
+      return sum;
+    case "Minimum":
+      return min;
+    case "Maximum":
+      return max;
+    case "SampleCount":
+      return count;
   }
 }

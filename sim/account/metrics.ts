@@ -71,6 +71,8 @@ function toMs(value: unknown, path: string): number {
   return d.getTime();
 }
 
+/** A datum gives one of these (mutually exclusive). */
+const VALUE_MEMBERS = ["Value", "Values", "StatisticValues"] as const;
 const TWO_WEEKS_MS = 14 * 24 * 3600_000;
 const TWO_HOURS_MS = 2 * 3600_000;
 
@@ -113,7 +115,7 @@ function putMetricData(c: OpContext, p: Params): Record<string, never> {
     }
     if (resolution === 60) at -= ((at % 60_000) + 60_000) % 60_000;
     else at -= ((at % 1000) + 1000) % 1000;
-    const given = ["Value", "Values", "StatisticValues"].filter((k) => d[k] !== undefined);
+    const given = VALUE_MEMBERS.filter((k) => d[k] !== undefined);
     if (given.length > 1) {
       throw awsError(
         "InvalidParameterCombination",
@@ -202,15 +204,14 @@ function datapoints(
   const now = c.nowMs();
   if (series === undefined || !periodFitsAge(q.period, start, now)) return { Timestamps: [], Values: [] };
   const periodMs = q.period * 1000;
-  const timestamps: Date[] = [];
-  const values: number[] = [];
-  for (let t = roundedStart(start, q.period, now); t < end; t += periodMs) {
-    const v = MetricStore.statistic(series, q.stat, t, periodMs);
-    if (v === undefined) continue;
-    timestamps.push(new Date(t));
-    values.push(v);
-  }
-  return { Timestamps: timestamps, Values: values };
+  const { starts, values } = MetricStore.statistics(
+    series,
+    q.stat,
+    roundedStart(start, q.period, now),
+    periodMs,
+    end,
+  );
+  return { Timestamps: starts.map((t) => new Date(t)), Values: values };
 }
 
 function pageToken(offset: number): string {
@@ -286,6 +287,20 @@ interface Evaluable {
   threshold: number;
   compare: { test: Compare; text: string };
   treat: "missing" | "ignore" | "breaching" | "notBreaching";
+}
+
+/**
+ * Each alarm definition's evaluable form, made once (settling evaluates every alarm on every call and
+ * clock move; PutMetricAlarm replaces the definition, and only its state fields change in place).
+ */
+const evaluables = new WeakMap<MetricAlarm, Evaluable | null>();
+function evaluableOf(alarm: MetricAlarm): Evaluable | undefined {
+  let e = evaluables.get(alarm);
+  if (e === undefined) {
+    e = evaluable(alarm) ?? null;
+    evaluables.set(alarm, e);
+  }
+  return e ?? undefined;
 }
 
 function evaluable(alarm: MetricAlarm): Evaluable | undefined {
@@ -459,7 +474,7 @@ export function evaluateAlarms(c: OpContext, now: number): void {
   const store = c.state.metricStore;
   if (store.namespaces.size === 0) return;
   for (const [name, model] of c.state.metricAlarms) {
-    const e = evaluable(model.alarm);
+    const e = evaluableOf(model.alarm);
     if (e === undefined) continue;
     const firstData = store.namespaces.get(e.namespace);
     if (firstData === undefined) continue;

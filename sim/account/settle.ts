@@ -23,31 +23,40 @@ export function settleRegion(state: RegionState, now: number, emit: EmitServiceE
 }
 
 function nextDue(state: RegionState, now: number, emit: EmitServiceEvent): Due | undefined {
+  // The earliest due (the first seen among equals); a candidate's closure is made only when it leads (the
+  // account settles on every call and clock move, and almost every candidate is not due).
   let next: Due | undefined;
-  const consider = (at: number, apply: () => void) => {
-    if (at <= now && (next === undefined || at < next.at)) next = { at, apply };
-  };
+  const leads = (at: number) => at <= now && (next === undefined || at < next.at);
   for (const inst of state.instances.values()) {
     const t = inst.transition;
-    if (t !== undefined) consider(t.at, () => completeInstanceTransition(state, inst, emit));
+    if (t !== undefined && leads(t.at))
+      next = { at: t.at, apply: () => completeInstanceTransition(state, inst, emit) };
     const status = inst.status;
-    if (status?.okAt !== undefined) consider(status.okAt, () => completeInitialization(status));
+    const okAt = status?.okAt;
+    if (status !== undefined && okAt !== undefined && leads(okAt))
+      next = { at: okAt, apply: () => completeInitialization(status) };
   }
   for (const eni of state.networkInterfaces.values()) {
     const t = eni.attachment?.transition;
-    if (t !== undefined) consider(t.at, () => completeAttachmentTransition(eni));
+    if (t !== undefined && leads(t.at)) next = { at: t.at, apply: () => completeAttachmentTransition(eni) };
   }
-  for (const move of state.pendingAddressMoves) consider(move.at, () => completeAddressMove(state, move));
+  for (const move of state.pendingAddressMoves)
+    if (leads(move.at)) next = { at: move.at, apply: () => completeAddressMove(state, move) };
   for (const action of state.lifecycleActions.values()) {
     const at = Math.min(action.timeoutAt, action.globalTimeoutAt);
-    consider(at, () => expireLifecycleAction(state, action, at, emit));
+    if (leads(at)) next = { at, apply: () => expireLifecycleAction(state, action, at, emit) };
   }
-  for (const due of autoScalingDue(state, now)) consider(due.at, () => due.apply(emit));
+  for (const due of autoScalingDue(state, now))
+    if (leads(due.at)) next = { at: due.at, apply: () => due.apply(emit) };
   for (const task of state.scheduled) {
-    consider(task.at, () => {
-      state.scheduled.splice(state.scheduled.indexOf(task), 1);
-      task.run(emit);
-    });
+    if (!leads(task.at)) continue;
+    next = {
+      at: task.at,
+      apply: () => {
+        state.scheduled.splice(state.scheduled.indexOf(task), 1);
+        task.run(emit);
+      },
+    };
   }
   return next;
 }

@@ -171,6 +171,9 @@ export interface AccountSnapshot {
 }
 
 function tags(map: ReadonlyMap<string, string>): Record<string, string> {
+  // Most resources have no tag or one (a snapshot is taken around every call of a long simulation).
+  if (map.size === 0) return {};
+  if (map.size === 1) for (const [key, value] of map) return { [key]: value };
   return Object.fromEntries([...map.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
 
@@ -257,6 +260,10 @@ export function takeSnapshot(
   publishedEvents: readonly PublishedEventSnapshot[],
   serviceEvents: readonly ServiceEvent[],
 ): AccountSnapshot {
+  // `state.groupOf` for every instance at once: the first group (in order) listing it.
+  const groupOf = new Map<string, string>();
+  for (const g of state.autoScalingGroups.values())
+    for (const m of g.instances) if (!groupOf.has(m.instanceId)) groupOf.set(m.instanceId, g.name);
   const instances = sortedRecord(
     [...state.instances.values()].map((i): [string, InstanceSnapshot] => {
       const s: InstanceSnapshot = {
@@ -273,8 +280,8 @@ export function takeSnapshot(
       if (i.stateReason !== undefined) s.StateReason = i.stateReason.code;
       if (i.launchDetails.operator?.managed === true) s.OperatorManaged = true;
       if (state.instanceTypes.get(i.instanceType)?.instanceStorage !== undefined) s.HasInstanceStore = true;
-      const group = state.groupOf(i.id);
-      if (group !== undefined) s.AutoScalingGroup = group.name;
+      const group = groupOf.get(i.id);
+      if (group !== undefined) s.AutoScalingGroup = group;
       if (i.transition !== undefined) s.TransitionDue = new Date(i.transition.at).toISOString();
       if (i.launchDetails.rootDeviceType !== "ebs") s.RootDeviceType = i.launchDetails.rootDeviceType;
       if (i.instanceLifecycle !== undefined) s.InstanceLifecycle = i.instanceLifecycle;

@@ -49,6 +49,22 @@ export const wireRequestOf = async (request: HttpRequest): Promise<WireRequest> 
   };
 };
 
+const FORM_ACTION = /(?:^|&)Action=([^&]*)/;
+
+/**
+ * The operation a serialised request calls, where it says so plainly: the `X-Amz-Target` header (JSON
+ * protocols) or the `Action` member of a form body (query protocols); undefined otherwise (a REST route, a
+ * streamed body). For a look before the call reaches the codec (`GatedHttpHandler`'s gate).
+ */
+export const operationOf = (request: HttpRequest): string | undefined => {
+  const target = request.headers["X-Amz-Target"] ?? request.headers["x-amz-target"];
+  if (target !== undefined) return target.slice(target.lastIndexOf(".") + 1);
+  if (typeof request.body !== "string") return undefined;
+  // The one member, not the whole body (a PutMetricData body can hold a thousand datapoints).
+  const action = FORM_ACTION.exec(request.body)?.[1];
+  return action === undefined ? undefined : decodeURIComponent(action);
+};
+
 /** A lost answer fails the request as Node's HTTP client does when the server closes the socket. */
 const connectionReset = (error: unknown): never => {
   if (!(error instanceof SimConnectionLost)) throw error;
@@ -127,13 +143,17 @@ export class MemoryHttpHandler implements HttpHandler, TransportActivity {
  */
 export class GatedHttpHandler implements HttpHandler, TransportActivity {
   readonly #inner: HttpHandler;
-  readonly #gate: () => Promise<void>;
+  readonly #gate: (request: HttpRequest) => Promise<void>;
   readonly #after: () => Promise<void>;
   #inFlight = 0;
   #changes = 0;
 
   /** `after`: a wait once the answer is back (a slow answer on simulated time), not counted as activity. */
-  constructor(inner: HttpHandler, gate: () => Promise<void>, after: () => Promise<void> = async () => {}) {
+  constructor(
+    inner: HttpHandler,
+    gate: (request: HttpRequest) => Promise<void>,
+    after: () => Promise<void> = async () => {},
+  ) {
     this.#inner = inner;
     this.#gate = gate;
     this.#after = after;
@@ -148,7 +168,7 @@ export class GatedHttpHandler implements HttpHandler, TransportActivity {
   }
 
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
-    await this.#gate();
+    await this.#gate(request);
     this.#inFlight += 1;
     this.#changes += 1;
     let answer: { response: HttpResponse };

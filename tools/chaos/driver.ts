@@ -339,9 +339,9 @@ class Run {
       this.#emittedSeen = this.emitted();
       this.step();
     },
-    between: async () => {
+    between: async (operation?: string) => {
       if (this.emitted() !== this.#emittedSeen) await this.#during.run();
-      this.#checker.beforeCall?.();
+      this.#checker.beforeCall?.(operation);
     },
   };
 

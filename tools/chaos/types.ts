@@ -84,8 +84,12 @@ export interface ApiFaultTarget {
 export interface Checker {
   /** Just before an invocation (a view of the state its writes are judged against). */
   beforeInvocation?(): void;
-  /** Just before each AWS call of an invocation reaches the account (the state that call is judged against). */
-  beforeCall?(): void;
+  /**
+   * Just before each AWS call of an invocation reaches the account (the state that call is judged against),
+   * with its operation when the request names it (`operationOf`: undefined for a REST route, and after a
+   * fault's latency on an answer).
+   */
+  beforeCall?(operation?: string): void;
   /** After every invocation. */
   invocation(report: InvocationReport): Violation[];
   /** After every step of simulated time. */

@@ -1,8 +1,9 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { GetOutpostCommand, OutpostsClient } from "@aws-sdk/client-outposts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MemoryHttpHandler } from "../../../sim/wire/memory-transport";
+import { GatedHttpHandler, MemoryHttpHandler, operationOf } from "../../../sim/wire/memory-transport";
 import { ServiceRegistry } from "../../../sim/wire/services";
 import { credentials, output, rejection, StubAccount } from "./helpers";
 
@@ -81,5 +82,26 @@ describe("MemoryHttpHandler", () => {
     ];
     expect(stub.calls.map((c) => c.ctx.requestId)).toEqual(ids);
     expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
+describe("GatedHttpHandler: the gate sees each request before the transport", () => {
+  it("names the operation of an ec2Query and an awsJson call (operationOf), none of a REST route", async () => {
+    stub.reset();
+    stub.on("ec2:DescribeInstances", () => output({ Reservations: [] }));
+    stub.on("events:PutEvents", () => output({ FailedEntryCount: 0, Entries: [] }));
+    stub.on("outposts:GetOutpost", () => output({ Outpost: { OutpostId: "op-1" } }));
+    const operations: Array<string | undefined> = [];
+    const gated = new GatedHttpHandler(transport, async (request) => {
+      operations.push(operationOf(request));
+    });
+    const gatedConfig = { ...config, requestHandler: gated };
+    await new EC2Client(gatedConfig).send(new DescribeInstancesCommand({}));
+    await new EventBridgeClient(gatedConfig).send(
+      new PutEventsCommand({ Entries: [{ Source: "s", DetailType: "d", Detail: "{}" }] }),
+    );
+    await new OutpostsClient(gatedConfig).send(new GetOutpostCommand({ OutpostId: "op-1" }));
+    expect(operations).toEqual(["DescribeInstances", "PutEvents", undefined]);
+    expect(stub.calls.map((c) => c.ctx.operation)).toEqual(["DescribeInstances", "PutEvents", "GetOutpost"]);
   });
 });

@@ -452,12 +452,16 @@ const checker = (world: World): Checker => {
     invocation: () => [],
     step: () => {
       const account = world.account;
-      const view = dxView(account, config, (g) => ({
-        directConnectUp: directConnectWorks(account, g),
-        directConnectFamilies: directConnectFamilies(account, g),
-        vpnUp: outsideOf(world).vpnUp,
-        applianceEnis: [ENI],
-      }));
+      const view = dxView(account, config, (g) => {
+        // `directConnectWorks` is every family of these working: read the interfaces once.
+        const families = directConnectFamilies(account, g);
+        return {
+          directConnectUp: Object.values(families).every((up) => up),
+          directConnectFamilies: families,
+          vpnUp: outsideOf(world).vpnUp,
+          applianceEnis: [ENI],
+        };
+      });
       meter.step(view);
       const checked = checkDxStep(state, view, config, {
         detectionMs: DETECTION_MS,

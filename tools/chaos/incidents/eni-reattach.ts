@@ -291,9 +291,12 @@ const checker = (world: World, variant: string): Checker => {
       emf.start();
       running += 1;
     },
-    // Each detach is judged against the account just before it (an incident between calls moves it).
-    beforeCall: () => {
-      if (running > 0) beforeCalls.push({ calls: account.calls.length, snapshot: account.snapshot() });
+    // Each detach is judged against the account just before it (an incident between calls moves it). Only
+    // a detach is (`detachViolations`), and the one taken just before it is the one it finds: other calls
+    // (nearly all of them) need none; one whose operation is not known takes one as before.
+    beforeCall: (operation) => {
+      if (running > 0 && (operation === undefined || operation === "DetachNetworkInterface"))
+        beforeCalls.push({ calls: account.calls.length, snapshot: account.snapshot() });
     },
     invocation: (report: InvocationReport) => {
       emf.stop();
