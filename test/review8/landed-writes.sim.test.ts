@@ -85,20 +85,25 @@ describe("review 8 finding 1: writes that landed before their error are judged",
         },
       } as unknown as AccountSnapshot["autoScalingGroups"],
     };
-    const describe: CallRecord = {
-      ...landed(1, "DescribeNetworkInterfaces", {}),
+    const read: CallRecord = {
+      seq: 1,
+      at: START,
+      service: "ec2",
+      operation: "DescribeNetworkInterfaces",
+      region: "us-east-1",
+      requestId: "r-1",
+      input: {},
       outcome: "ok",
       output: {
         NetworkInterfaces: [{ NetworkInterfaceId: "eni-1", Attachment: { AttachmentId: "eni-attach-1" } }],
       },
-    } as CallRecord;
-    const { error: _e, applied: _a, ...read } = describe;
+    };
     const detach = landed(2, "DetachNetworkInterface", { AttachmentId: "eni-attach-1" });
     const violations = checkEniReattachStep(
       {
         before,
         after: before,
-        calls: [read as CallRecord, detach],
+        calls: [read, detach],
         subnets: { "subnet-0000000a": { vpcId: "vpc-a", availabilityZone: "us-east-1a" } },
         maxInterfaces: () => 4,
       },
