@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { FUNCTIONS } from "../functions/index";
 import type { SimulatedAccount } from "../sim";
 import { Harness, type InvocationReport } from "../sim/harness";
+import { packagedTimeoutMs } from "../tools/lib/packaged-timeout";
 
 const ROOT = join(import.meta.dirname, "..");
 const GROUP = "fw-asg";
@@ -286,7 +287,8 @@ export async function benchEniReattach(): Promise<Record<string, unknown>> {
     attachMs: Number(process.env.BENCH_ENI_ATTACH_MS ?? 3000),
     detachMs: Number(process.env.BENCH_ENI_DETACH_MS ?? 5000),
   };
-  const harness = await Harness.start({ functions: FUNCTIONS, clock: "manual" });
+  // Each invocation with the packaged timeout: a release needs the detach and attach waits it is sized for.
+  const harness = await Harness.start({ functions: FUNCTIONS, clock: "manual", packagedTimeoutMs });
   try {
     return {
       ...delays,

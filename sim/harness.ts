@@ -82,6 +82,11 @@ export interface HarnessOptions {
   clock?: HarnessClockMode;
   transport?: HarnessTransport;
   logLevel?: string;
+  /**
+   * A function's packaged Lambda timeout (ms) under an OPS_CONFIG: an invocation's default when it names
+   * none (tools/lib/packaged-timeout.ts); 60 s where it gives none.
+   */
+  packagedTimeoutMs?: (functionName: string, opsConfig: string | undefined) => number | undefined;
 }
 
 export const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
@@ -101,6 +106,7 @@ export class Harness {
   #account: SimulatedAccount | undefined;
   readonly #server: SimServer;
   readonly #functions: readonly HarnessFunction[];
+  readonly #packagedTimeoutMs: HarnessOptions["packagedTimeoutMs"];
   readonly #simulatedTime: SimulatedTime | undefined;
   /** Lambda's timeout on simulated time (`manual` mode). */
   readonly #timeouts: InvocationTimeouts | undefined;
@@ -132,6 +138,7 @@ export class Harness {
   private constructor(server: SimServer, options: HarnessOptions, registry: ServiceRegistry | undefined) {
     this.#server = server;
     this.#functions = options.functions ?? [];
+    this.#packagedTimeoutMs = options.packagedTimeoutMs;
     this.mode = options.clock ?? "real";
     const time = this.mode === "manual" ? new SimulatedTime(() => this.#timeSource()) : undefined;
     const poke = () => time?.poke();
@@ -286,6 +293,11 @@ export class Harness {
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvocationReport> {
     const entry = this.functionNamed(functionName);
+    // Before the invocation starts (its first resolution loads the configuration schema).
+    const timeoutMs =
+      options.timeoutMs ??
+      this.#packagedTimeoutMs?.(entry.name, options.env?.OPS_CONFIG ?? process.env.OPS_CONFIG) ??
+      60_000;
     const { warm, handler } = await this.#preparing.during(async () => {
       const warm = await this.handlerFor(entry, options.env);
       // Lambda runs concurrent invocations of a function in separate execution environments.
@@ -297,7 +309,6 @@ export class Harness {
     const firstCall = account.calls.length;
     const before = account.snapshot();
     const simulatedStart = account.clock.nowMs();
-    const timeoutMs = options.timeoutMs ?? 60_000;
     const context = lambdaContext(entry.name, timeoutMs, randomUUID(), this.clock);
     const started = performance.now();
     const run = () => handler(structuredClone(event), context);

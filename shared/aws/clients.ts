@@ -7,6 +7,7 @@ import { OutpostsClient } from "@aws-sdk/client-outposts";
 import type { HttpHandler } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DeadlineHolder } from "../runtime/deadline";
+import { InvocationBoundHttpHandler } from "./attempt-cutoff";
 import { DeadlineBoundedRetryStrategy } from "./retry";
 
 export const USER_AGENT_APP_ID = "ops-toolkit";
@@ -20,7 +21,10 @@ export interface ClientSettings {
   deadlines: DeadlineHolder;
   /** Wraps each new client, e.g. with the Powertools tracer. */
   instrument?: <C extends object>(client: C) => C;
-  /** The transport; deployed: a NodeHttpHandler with the timeouts above (a harness may pass its own). */
+  /**
+   * The transport; deployed: a NodeHttpHandler with the timeouts above (a harness may pass its own).
+   * Either way each attempt is cut off before the invocation ends (InvocationBoundHttpHandler).
+   */
   requestHandler?: HttpHandler;
   /** The retry backoff's jitter source (default Math.random; a simulation seeds it so that runs repeat). */
   random?: () => number;
@@ -49,12 +53,16 @@ export class AwsClientFactory {
 
   constructor(settings: ClientSettings) {
     this.#settings = settings;
-    this.#requestHandler =
+    const transport =
       settings.requestHandler ??
       new NodeHttpHandler({
         connectionTimeout: settings.connectionTimeoutMs,
         requestTimeout: settings.requestTimeoutMs,
+        // Without it @smithy/node-http-handler (4.x) only logs a warning when requestTimeout passes and
+        // the attempt goes on: one attempt would have no bound at all (docs/aws-behaviour.md).
+        throwOnRequestTimeout: true,
       });
+    this.#requestHandler = new InvocationBoundHttpHandler(transport, settings.deadlines);
   }
 
   ec2(region: string): EC2Client {

@@ -14,8 +14,10 @@ import type { DeadlineHolder } from "../runtime/deadline";
 const MAXIMUM_RETRY_DELAY_MS = 20_000;
 
 export class RetryPastDeadlineError extends Error {
-  constructor(delayMs: number, remainingMs: number) {
-    super(`retry after ${delayMs} ms would end after the invocation deadline (${remainingMs} ms left)`);
+  constructor(delayMs: number, remainingMs: number, attemptMs: number) {
+    super(
+      `retry after ${delayMs} ms, its attempt lasting up to ${attemptMs} ms, would end after the invocation deadline (${remainingMs} ms left)`,
+    );
     this.name = "RetryPastDeadlineError";
   }
 }
@@ -29,8 +31,8 @@ interface ChosenBackoff {
 }
 
 /**
- * Exponential backoff with full jitter, as the SDK computes it, that refuses a delay ending after the
- * invocation deadline. The SDK's strategy asks for the delay and then sleeps inside
+ * Exponential backoff with full jitter, as the SDK computes it, that refuses a retry whose delay plus
+ * one attempt (`Deadline.attemptMs`) would end after the invocation deadline. The SDK's strategy asks for the delay and then sleeps inside
  * `refreshRetryTokenForRetry`, so refusing here is the only point where the wait can be avoided. The
  * delay goes to the calling retry's own slot (`AsyncLocalStorage`: concurrent calls on one client, such as
  * a pool of writes, each keep theirs) and the SDK is told 0: the strategy waits it on the invocation's clock.
@@ -49,8 +51,10 @@ class DeadlineAwareBackoff implements StandardRetryBackoffStrategy {
   computeNextBackoffDelay(retryCount: number): number {
     const delay = Math.floor(this.#random() * Math.min(this.#base * 2 ** retryCount, MAXIMUM_RETRY_DELAY_MS));
     // The deadline's clock says how much time is left (the invocation's clock: simulated under a harness).
-    const remaining = this.#deadlines.current?.remainingMs();
-    if (remaining !== undefined && delay >= remaining) throw new RetryPastDeadlineError(delay, remaining);
+    // The retry's attempt must end by the deadline too, not only its backoff (review7 F1b).
+    const deadline = this.#deadlines.current;
+    if (deadline !== undefined && !deadline.hasTimeForAttempt(delay))
+      throw new RetryPastDeadlineError(delay, deadline.remainingMs(), deadline.attemptMs);
     const slot = this.slots.getStore();
     if (slot !== undefined) slot.ms = delay;
     return 0;

@@ -3,7 +3,7 @@ import type { Deadline } from "../runtime/deadline";
 export interface PoolOptions {
   /** Tasks in flight at once (EC2 throttles bursts of mutating calls). */
   concurrency: number;
-  /** No task starts once it has passed. */
+  /** No task starts without the time for one attempt before it (`Deadline.hasTimeForAttempt`). */
   deadline: Deadline;
 }
 
@@ -12,13 +12,14 @@ export interface PoolReport<T> {
   ran: T[];
   /** Items whose task threw, with the error. */
   failed: Array<{ item: T; error: unknown }>;
-  /** Items never started: the deadline passed, or an earlier task threw. */
+  /** Items never started: too little time was left for an attempt, or an earlier task threw. */
   notStarted: T[];
 }
 
 /**
  * The one deadline-aware concurrency pool: runs `task` over `items`, at most `concurrency` at a time, in
- * order. It starts no task once the deadline has passed, and none after a task threw (fail fast: the
+ * order. It starts no task that one attempt would carry past the deadline (a task is at least one AWS
+ * call; review7 F1), and none after a task threw (fail fast: the
  * tasks in flight finish, the rest are reported as not started). Never rejects.
  */
 export const runPool = async <T>(
@@ -31,7 +32,7 @@ export const runPool = async <T>(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const item = items[next++] as T;
-      if (report.failed.length > 0 || options.deadline.expired()) {
+      if (report.failed.length > 0 || !options.deadline.hasTimeForAttempt()) {
         report.notStarted.push(item);
         continue;
       }

@@ -25,8 +25,8 @@ export interface WaitResult<T> {
 }
 
 /**
- * Reads state until `isDone` holds or time runs out (the earlier of the invocation deadline and
- * `timeoutMs`). AWS applies many changes asynchronously, so "verified" means "read back and seen".
+ * Reads state until `isDone` holds or time runs out (`timeoutMs`, or no time left before the invocation
+ * deadline for one more read's attempt). AWS applies many changes asynchronously, so "verified" means "read back and seen".
  */
 export const readUntil = async <T>(
   read: () => Promise<T>,
@@ -36,7 +36,11 @@ export const readUntil = async <T>(
   const clock = options.clock ?? options.deadline.clock;
   const now = () => clock.now();
   const started = now();
-  const stopAt = Math.min(options.deadline.at, started + options.timeoutMs);
+  const timeoutAt = started + options.timeoutMs;
+  // No read starts that one attempt would carry past the deadline (review7 F1): the next read after a
+  // pause of `interval` must end in time, or the wait stops here.
+  const hasTimeToRead = (pause: number) =>
+    now() + pause < timeoutAt && options.deadline.hasTimeForAttempt(pause, now());
   const firstInterval = options.intervalMs ?? 250;
   let interval = firstInterval;
   const maxInterval = options.maxIntervalMs ?? 2000;
@@ -45,7 +49,7 @@ export const readUntil = async <T>(
     const last = await read();
     reads += 1;
     if (isDone(last)) return { done: true, last, reads, waitedMs: now() - started };
-    if (now() + interval >= stopAt) return { done: false, last, reads, waitedMs: now() - started };
+    if (!hasTimeToRead(interval)) return { done: false, last, reads, waitedMs: now() - started };
     await clock.sleep(interval);
     const next =
       options.lateFraction === undefined

@@ -142,10 +142,13 @@ export const createHandler = <E, C extends CommonConfig>(
 ): LambdaHandler => {
   const { logger, metrics } = runtime;
   const core = async (raw: unknown, lambda: Context): Promise<OpsResult> => {
+    const { deadlineSafetyMs, connectionTimeoutMs, requestTimeoutMs } = runtime.config.aws;
     const deadline = deadlineFromRemaining(
       lambda.getRemainingTimeInMillis(),
-      runtime.config.aws.deadlineSafetyMs,
+      deadlineSafetyMs,
       runtime.clock,
+      // One attempt's longest run: what a write, a read or a retry needs before the deadline.
+      connectionTimeoutMs + requestTimeoutMs,
     );
     runtime.deadlines.set(deadline);
     const context: OpsContext<C> = {

@@ -7,6 +7,7 @@ import { type DeployedFunction, FUNCTIONS } from "../../functions/index";
 import { SERVICE } from "../../functions/triggers";
 import type { SimulatedAccount } from "../../sim/account/index";
 import type { Harness } from "../../sim/harness";
+import { packagedTimeoutMs } from "./packaged-timeout";
 import type { ReplayedInvocation } from "./replay-output";
 import { type AlarmActionsLookup, routeEvent } from "./routing";
 
@@ -65,9 +66,14 @@ export const replayEvent = async (
     outcome = { routedAs: routing.event, invocations: [], unmatched: routing.unmatched };
     targets = routing.deliveries.map((d) => ({ fn: d.function, via: d.via }));
   }
-  // AWS delivers to every target; here one after the other, on the same account.
+  // AWS delivers to every target; here one after the other, on the same account, each with its packaged
+  // timeout (the harness's default where none is computed from the configuration).
   for (const { fn, via } of targets) {
-    const report = await harness.invoke(fn.name, event, { env: options.env });
+    const timeoutMs = packagedTimeoutMs(fn.name, options.env.OPS_CONFIG);
+    const report = await harness.invoke(fn.name, event, {
+      env: options.env,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
     outcome.invocations.push({ via, report });
   }
   return outcome;

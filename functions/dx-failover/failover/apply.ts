@@ -340,7 +340,7 @@ export const writeTagsPatiently = async (
   for (let round = 0; round < TAG_RETRY_ROUNDS; round++) {
     const retryable = failures.filter((f) => f.outcome.failure?.retryable === true);
     const pause = TAG_RETRY_BASE_MS * 2 ** round;
-    if (retryable.length === 0 || deadline.remainingMs() < 4 * pause) break;
+    if (retryable.length === 0 || !deadline.hasTimeForAttempt(4 * pause)) break;
     await deadline.clock.sleep(pause);
     const again = new Set(retryable.map((f) => f.routeTableId));
     const retried = await writeTags(

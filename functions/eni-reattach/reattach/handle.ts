@@ -96,12 +96,14 @@ export const handleHook = async (
     actions: handOver.actions.map((a) => a.description),
     issues: handOver.issues,
   });
-  const [run, warning] = await Promise.all([
-    executeHandOver(session, handOver, world, group, heartbeat),
+  const capacity =
     request.transition === "launch" && handOver.target !== undefined
       ? capacityWarning(session, world, request.ref.instanceId)
-      : Promise.resolve(undefined),
-  ]);
+      : Promise.resolve(undefined);
+  // The advisory capacity read (it never throws) ends before the invocation does, even when the hand-over
+  // ends early with a retryable error: no call is left in flight after the handler returns.
+  const run = await executeHandOver(session, handOver, world, group, heartbeat).finally(() => capacity);
+  const warning = await capacity;
   const outcome = outcomeOf(
     {
       trigger: request.trigger,

@@ -1,7 +1,12 @@
 import { DeleteRouteCommand, UnassignPrivateIpAddressesCommand } from "@aws-sdk/client-ec2";
 import { awsErrorCode } from "../../../shared/aws/errors";
 import { describeNetworkInterfaces } from "../../../shared/observe/interfaces";
-import { dryRunOutcome, refusedOutcome, throwIfRetryableError } from "../../../shared/pipeline/outcome";
+import {
+  dryRunOutcome,
+  notAttemptedOutcome,
+  refusedOutcome,
+  throwIfRetryableError,
+} from "../../../shared/pipeline/outcome";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../shared/pipeline/types";
 import {
   DELETE_ROUTES_ACTION,
@@ -60,6 +65,11 @@ const unassign = async (
 ): Promise<ResourceOutcome[]> => {
   const out: ResourceOutcome[] = [];
   for (const u of unassignmentsOf(action)) {
+    // Only a write that one attempt carries no further than the deadline (review7 F1).
+    if (!deps.deadline.hasTimeForAttempt()) {
+      out.push(...u.addresses.map((a) => notAttemptedOutcome(a, "UnassignPrivateIpAddresses")));
+      continue;
+    }
     try {
       await deps.ec2.send(
         new UnassignPrivateIpAddressesCommand({
@@ -80,6 +90,10 @@ const unassign = async (
 const deleteRoutes = async (deps: ExecutorDeps, action: PlannedAction<VfxtParams>, dryRun: boolean) => {
   const out: ResourceOutcome[] = [];
   for (const d of deletionsOf(action)) {
+    if (!dryRun && !deps.deadline.hasTimeForAttempt()) {
+      out.push(notAttemptedOutcome(routeKey(d), "DeleteRoute"));
+      continue;
+    }
     try {
       await deps.ec2.send(
         new DeleteRouteCommand({

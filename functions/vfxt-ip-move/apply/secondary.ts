@@ -37,7 +37,8 @@ const assignNarrowing = async (
   progress: Progress,
   split = false,
 ): Promise<void> => {
-  if (deps.deadline.expired()) {
+  // Only an assignment that one attempt carries no further than the deadline (review7 F1).
+  if (!deps.deadline.hasTimeForAttempt()) {
     for (const a of addresses) progress.outcomes.set(a, notAttemptedOutcome(a, OPERATION));
     return;
   }

@@ -57,6 +57,7 @@ export class FirewallDriver {
     readonly options: {
       drop?: (event: ServiceEvent) => boolean;
       reconcile?: boolean;
+      /** Lambda's timeout of each invocation; by default the packaged one (the harness's default). */
       timeoutMs?: number;
     } = {},
   ) {
@@ -87,9 +88,10 @@ export class FirewallDriver {
 
   /** One invocation, its invariants, and Lambda's retries of a retryable failure. */
   async invoke(event: unknown, attempt = 0): Promise<InvocationReport> {
+    const timeoutMs = this.options.timeoutMs;
     const report = await this.harness.invoke("eni-reattach", event, {
       env: this.env,
-      timeoutMs: this.options.timeoutMs ?? 60_000,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
     this.reports.push(report);
     const step = {

@@ -5,7 +5,7 @@ import { asg } from "../../sim/account/helpers";
 import { autoScalingGroupOf, type Fixture } from "../../support/fixtures";
 import { startHarness } from "../../support/harness";
 import { FirewallDriver, serving } from "./driver";
-import { configEnv, ENIS, instance, lifecycleState, OLD, where } from "./support";
+import { configEnv, ENIS, eni, instance, lifecycleState, OLD, where } from "./support";
 
 /**
  * Auto Scaling's replacement engine (simulated from its documentation) against the real handler, on the
@@ -162,7 +162,14 @@ describe("holders and limits", () => {
   });
 
   it("the deadline hit mid-attach: a retryable error, nothing rolled back; Lambda's retry finishes", async () => {
-    load(serving((raw) => Object.assign(raw.behaviour, { eniAttachMs: 45_000 })));
+    // The ENIs already free (an operator detached them): an attach needs no release, so nothing holds it
+    // back for the time the detach and attach waits need, and a short invocation's deadline ends its wait.
+    load(
+      serving((raw) => {
+        Object.assign(raw.behaviour, { eniAttachMs: 45_000 });
+        for (const id of ENIS) delete eni(raw, id).attachment;
+      }),
+    );
     const driver = new FirewallDriver(harness, configEnv(), { timeoutMs: 30_000 });
     await asg(harness.account, "SetInstanceHealth", { InstanceId: OLD, HealthStatus: "Unhealthy" });
     await driver.runFor(10 * 60_000);

@@ -13,6 +13,7 @@ import { type EniReattachConfig, EniReattachConfigSchema } from "../../../functi
 import type { AccountSnapshot } from "../../../sim";
 import type { SimulatedAccount } from "../../../sim/account/index";
 import type { InvocationReport } from "../../../sim/harness";
+import { packagedTimeoutMs } from "../../lib/packaged-timeout";
 import {
   checkEniReattachSettled,
   checkEniReattachStep,
@@ -335,11 +336,24 @@ const checker = (world: World, variant: string): Checker => {
   };
 };
 
+const stage = () => ({ mode: "apply", eniReattach: section });
+
+/**
+ * eni-reattach's packaged timeout for this stage (serverless.yml; 262 s with the default waits): its
+ * release needs the detach and attach waits it is sized for. outposts-capacity runs with it too (the
+ * model has one timeout; its reads end long before either).
+ */
+const timeoutMs =
+  packagedTimeoutMs("eni-reattach", JSON.stringify(stage())) ??
+  (() => {
+    throw new Error("eni-reattach chaos model: its stage configuration does not resolve");
+  })();
+
 export const eniReattachModel: CapabilityModel = {
   capability: "eni-reattach",
   variants: ["terminate-then-launch", "launch-before-terminate", "warm-pool", "foreign-hook"],
   fixture,
-  stage: () => ({ mode: "apply", eniReattach: section }),
+  stage,
   notDriven: {},
   incidents,
   apiFaults: [
@@ -358,6 +372,6 @@ export const eniReattachModel: CapabilityModel = {
   // `served-or-alarm` judges 35 minutes unserved, `settled` 15 quiet minutes: a late replacement is judged in the drain.
   settleMs: 45 * 60_000,
   quietStepMs: 60 * 60_000,
-  timeoutMs: 60_000,
+  timeoutMs,
   checker,
 };

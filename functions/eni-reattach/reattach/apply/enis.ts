@@ -88,25 +88,82 @@ const plainDetach = async (deps: ApplyDeps, params: ReleaseParams): Promise<Map<
   return refused;
 };
 
-const release = async (
+/**
+ * The hand-over takes the ENIs off their holder; started without the time its waits are sized for, the
+ * deadline would cut it short and leave them on no instance until Lambda's retry (a minute later). Then
+ * nothing is detached: `NotAttempted` (the retry does it), and the lifecycle action is kept alive.
+ */
+const deferRelease = async (
   deps: ApplyDeps,
-  action: PlannedAction<EniActionParams>,
-): Promise<ResourceOutcome[]> => {
-  const params = paramsOf(action, "release");
-  const refused = await plainDetach(deps, params);
-  const waiting = params.enis.filter((e) => !refused.has(e.eniId)).map((e) => e.eniId);
-  let read = await waitFor(deps, waiting, isReleased, deps.policy.detachTimeoutMs);
-  // Force: a last resort for a failed instance, after the bounded wait, never for a serving holder.
-  const stuck = params.enis.filter((e) => waiting.includes(e.eniId) && !isReleased(read.get(e.eniId)));
-  const forced = stuck.filter((e) => e.forceAllowed && !deps.deadline.expired());
-  for (const e of forced) {
+  params: ReleaseParams,
+): Promise<ResourceOutcome[] | undefined> => {
+  const neededMs = deps.policy.detachTimeoutMs + deps.policy.attachTimeoutMs;
+  const leftMs = deps.deadline.remainingMs();
+  if (leftMs >= neededMs || params.enis.every((e) => e.detaching)) return undefined;
+  await deps.heartbeat.keepAlive();
+  const detail = `${leftMs} ms left of the ${neededMs} ms the detach and attach waits need: left for the retry`;
+  return params.enis.map((e) =>
+    notAttemptedOutcome(e.eniId, "DetachNetworkInterface", `${detail} on ${e.from}`),
+  );
+};
+
+/**
+ * Force, a last resort, only after the plain detach's wait lasted its whole `detachTimeoutMs` (a wait cut
+ * short by the deadline is never a verdict: DESIGN rule 7), and never started after the deadline.
+ */
+const forceStuck = async (
+  deps: ApplyDeps,
+  stuck: readonly ReleaseParams["enis"][number][],
+  read: Map<string, EniView>,
+  refused: Map<string, ResourceOutcome>,
+): Promise<ReleaseParams["enis"][number][]> => {
+  const forced: ReleaseParams["enis"][number][] = [];
+  for (const e of stuck.filter((x) => x.forceAllowed)) {
+    if (deps.deadline.expired()) break;
     const attachmentId = read.get(e.eniId)?.attachment?.attachmentId ?? e.attachmentId;
+    forced.push(e);
     try {
       await detach(deps, attachmentId, true);
     } catch (error) {
       refused.set(e.eniId, refusedOutcome(e.eniId, "DetachNetworkInterface", error));
     }
   }
+  return forced;
+};
+
+const releasedOutcome = (
+  e: ReleaseParams["enis"][number],
+  eni: EniView | undefined,
+  force: boolean,
+): ResourceOutcome => {
+  if (!isReleased(eni)) {
+    return {
+      resource: e.eniId,
+      status: "unverified",
+      detail: `still ${eni?.attachment?.status ?? "attached"} on ${e.from}${force ? " after Force" : e.forceAllowed ? "" : " (its holder is running and not impaired: no Force)"}`,
+    };
+  }
+  return {
+    resource: e.eniId,
+    status: e.detaching ? "already-done" : "applied",
+    detail: `detached from ${e.from}${force ? " with Force after the bounded wait" : ""}`,
+  };
+};
+
+const release = async (
+  deps: ApplyDeps,
+  action: PlannedAction<EniActionParams>,
+): Promise<ResourceOutcome[]> => {
+  const params = paramsOf(action, "release");
+  const deferred = await deferRelease(deps, params);
+  if (deferred !== undefined) return deferred;
+  const refused = await plainDetach(deps, params);
+  const waiting = params.enis.filter((e) => !refused.has(e.eniId)).map((e) => e.eniId);
+  const waitEndsBy = deps.deadline.clock.now() + deps.policy.detachTimeoutMs;
+  let read = await waitFor(deps, waiting, isReleased, deps.policy.detachTimeoutMs);
+  const stuck = params.enis.filter((e) => waiting.includes(e.eniId) && !isReleased(read.get(e.eniId)));
+  // The deadline ended the wait before detachTimeoutMs: the holder may yet let go; the retry waits again.
+  const forced = deps.deadline.at < waitEndsBy ? [] : await forceStuck(deps, stuck, read, refused);
   if (forced.length > 0)
     read = await waitFor(
       deps,
@@ -114,23 +171,9 @@ const release = async (
       isReleased,
       deps.policy.detachTimeoutMs,
     );
-  return params.enis.map((e): ResourceOutcome => {
-    const known = refused.get(e.eniId);
-    if (known !== undefined) return known;
-    const force = forced.includes(e);
-    if (!isReleased(read.get(e.eniId))) {
-      return {
-        resource: e.eniId,
-        status: "unverified",
-        detail: `still ${read.get(e.eniId)?.attachment?.status ?? "attached"} on ${e.from}${force ? " after Force" : e.forceAllowed ? "" : " (its holder is running and not impaired: no Force)"}`,
-      };
-    }
-    return {
-      resource: e.eniId,
-      status: e.detaching ? "already-done" : "applied",
-      detail: `detached from ${e.from}${force ? " with Force after the bounded wait" : ""}`,
-    };
-  });
+  return params.enis.map(
+    (e) => refused.get(e.eniId) ?? releasedOutcome(e, read.get(e.eniId), forced.includes(e)),
+  );
 };
 
 const attachedAt = (eni: EniView | undefined, params: AttachParams, slot: EniSlot) =>

@@ -41,6 +41,19 @@ export class Heartbeat {
     const margin = Math.min(this.marginSeconds, this.timeoutSeconds);
     if (now < this.#last + (this.timeoutSeconds - margin) * 1000) return;
     if (this.#failedAt !== undefined && now < this.#failedAt + RETRY_AFTER_FAILURE_MS) return;
+    await this.#beat(ref);
+  }
+
+  /**
+   * A heartbeat now, whatever is left of the timeout: before the invocation ends with work left for
+   * Lambda's retry (1 minute later, then 2), the action gets its whole heartbeat timeout again.
+   */
+  async keepAlive(): Promise<void> {
+    if (this.ref === undefined || !this.deps.enabled) return;
+    await this.#beat(this.ref);
+  }
+
+  async #beat(ref: ActionRef): Promise<void> {
     try {
       await this.#send(ref);
       this.beats += 1;

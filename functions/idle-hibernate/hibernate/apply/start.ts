@@ -1,6 +1,11 @@
 import { type EC2Client, StartInstancesCommand } from "@aws-sdk/client-ec2";
 import { loadInstances } from "../../../../shared/observe/loaders";
-import { dryRunOutcome, refusedOutcome, throwIfRetryableError } from "../../../../shared/pipeline/outcome";
+import {
+  dryRunOutcome,
+  notAttemptedOutcome,
+  refusedOutcome,
+  throwIfRetryableError,
+} from "../../../../shared/pipeline/outcome";
 import type { ActionExecutor, PlannedAction, ResourceOutcome } from "../../../../shared/pipeline/types";
 import { readUntil } from "../../../../shared/pipeline/verify";
 import type { Deadline } from "../../../../shared/runtime/deadline";
@@ -20,6 +25,8 @@ const startOne = async (
   id: string,
   dryRun: boolean,
 ): Promise<ResourceOutcome | undefined> => {
+  // A start whose attempt could end after the deadline is left for the retry of the event (review7 F1).
+  if (!dryRun && !deps.deadline.hasTimeForAttempt()) return notAttemptedOutcome(id, "StartInstances");
   try {
     await deps.ec2.send(new StartInstancesCommand({ InstanceIds: [id], DryRun: dryRun }));
     return undefined;

@@ -214,9 +214,9 @@ const execute = async (
   dryRun: boolean,
 ): Promise<ResourceOutcome[]> => {
   const { params } = action;
-  // A stop sent after the deadline could land with no time left to read it back and report it (Lambda
-  // ends the invocation at its timeout): the retry of the event does it, and reports it.
-  if (!dryRun && deps.deadline.expired())
+  // A stop whose attempt could end after the deadline could land with no time left to read it back and
+  // report it (Lambda ends the invocation at its timeout): the retry of the event does it, and reports it.
+  if (!dryRun && !deps.deadline.hasTimeForAttempt())
     return params.instanceIds.map((id) => notAttemptedOutcome(id, "StopInstances"));
   const refused = new Map<string, Refusal>();
   await stopBatch(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
