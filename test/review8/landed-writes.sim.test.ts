@@ -16,7 +16,10 @@ import { START, W, worldFixture } from "../functions/idle-hibernate/world";
  * effect, then its caller sees a 5xx or a closed connection: tools/chaos/landing-faults.ts). The account logs
  * such a call `outcome: "error", applied: true` (sim/account/account.ts). The call-based invariants keep only
  * calls answered `ok`, so a write that landed is never judged: a stop of an instance that is not opted in, a
- * detach from a serving firewall, a route written for an address no cluster configures.
+ * detach from a serving firewall, a route written for an address no cluster configures. Fixed in session 8:
+ * the safety checks judge every write that took effect (`tools/chaos/invariants/calls.ts` `tookEffect`); the
+ * proof that a hibernation was reported still counts only an answered stop (a landed one is reported by
+ * the invocation's retry, which a check of one step cannot see).
  */
 
 /** A write that took effect before its 500 (as `SimulatedAccount.dispatch` records a landed fault). */
@@ -34,7 +37,7 @@ const landed = (seq: number, operation: string, input: Record<string, unknown>):
 });
 
 describe("review 8 finding 1: writes that landed before their error are judged", () => {
-  it.fails("review: a hibernation StopInstances that landed before its 500 on an instance not opted in breaks stops-only-eligible", () => {
+  it("review: a hibernation StopInstances that landed before its 500 on an instance not opted in breaks stops-only-eligible", () => {
     const account = () => SimulatedAccount.fromFixture(parseFixture(worldFixture(), "world")).snapshot();
     const before = account();
     const happy = before.instances[W.happy] as NonNullable<AccountSnapshot["instances"][string]>;
@@ -51,7 +54,7 @@ describe("review 8 finding 1: writes that landed before their error are judged",
     expect(violations.map((v) => v.invariant)).toContain("stops-only-eligible");
   });
 
-  it.fails("review: a DetachNetworkInterface that landed before its 500 from an InService, Healthy holder breaks never-detach-serving", () => {
+  it("review: a DetachNetworkInterface that landed before its 500 from an InService, Healthy holder breaks never-detach-serving", () => {
     const config: EniReattachConfig = z.parse(EniReattachConfigSchema, {
       groups: [
         {
@@ -112,7 +115,7 @@ describe("review 8 finding 1: writes that landed before their error are judged",
     expect(violations.map((v) => v.invariant)).toContain("never-detach-serving");
   });
 
-  it.fails("review: a CreateRoute that landed before its 500 for an address no cluster configures breaks touched-outside-configuration", () => {
+  it("review: a CreateRoute that landed before its 500 for an address no cluster configures breaks touched-outside-configuration", () => {
     const config = VfxtIpMoveConfigSchema.parse({
       clusters: [{ name: "vfxt-b", addresses: ["10.250.0.11"], routeTableIds: ["rtb-0af7c0de000000b01"] }],
     });

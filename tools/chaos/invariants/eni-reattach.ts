@@ -26,6 +26,7 @@
  */
 import type { EniReattachConfig, EniReattachGroupConfig } from "../../../functions/eni-reattach/config";
 import type { AccountSnapshot, CallRecord } from "../../../sim";
+import { tookEffect } from "./calls";
 
 export interface Violation {
   invariant: string;
@@ -128,7 +129,7 @@ const detachViolations = (step: EniReattachStep): Violation[] => {
   // Exempt only a re-attach that succeeded and left the ENI on that instance (a wrong index fixed).
   const reattached = new Set(
     step.calls
-      .filter((c) => c.operation === "AttachNetworkInterface" && c.outcome === "ok")
+      .filter((c) => c.operation === "AttachNetworkInterface" && tookEffect(c))
       .filter(
         (c) =>
           step.after.networkInterfaces[String(c.input.NetworkInterfaceId)]?.Attachment?.InstanceId ===
@@ -137,7 +138,7 @@ const detachViolations = (step: EniReattachStep): Violation[] => {
       .map((c) => `${c.input.NetworkInterfaceId} ${c.input.InstanceId}`),
   );
   return step.calls
-    .filter((c) => c.operation === "DetachNetworkInterface" && c.outcome === "ok" && c.input.DryRun !== true)
+    .filter((c) => c.operation === "DetachNetworkInterface" && tookEffect(c) && c.input.DryRun !== true)
     .flatMap((c) => {
       const eniId = enis.get(String(c.input.AttachmentId)) ?? "";
       const at = step.stateBeforeCall?.(c.seq) ?? step.before;

@@ -2,6 +2,7 @@ import { type IdleHibernateConfig, managedFleetTagPrefixes } from "../../../func
 import { ownerOfName } from "../../../functions/idle-hibernate/idle-alarm";
 import type { CallRecord } from "../../../sim/account/calls";
 import type { AccountSnapshot, AlarmSnapshot, InstanceSnapshot } from "../../../sim/account/snapshot";
+import { tookEffect } from "./calls";
 
 /**
  * The invariants of idle-hibernate (issue 14), checked on one step of a simulation: the account before
@@ -36,6 +37,10 @@ const MANAGED_TAG = { key: "ops:managed-by", value: "ops-toolkit" };
 
 const succeeded = (calls: readonly CallRecord[], operation: string) =>
   calls.filter((c) => c.operation === operation && c.outcome === "ok" && c.input.DryRun !== true);
+
+/** The writes of `operation` that took effect, answered `ok` or landed before an error (`tookEffect`). */
+const landed = (calls: readonly CallRecord[], operation: string) =>
+  calls.filter((c) => c.operation === operation && tookEffect(c) && c.input.DryRun !== true);
 
 const idsOf = (call: CallRecord): string[] =>
   Array.isArray(call.input.InstanceIds)
@@ -99,7 +104,7 @@ const forbiddenStop = (
 const checkStops = (step: IdleHibernateStep): Violation[] => {
   const windowOf = windows(step.before, step.config);
   const violations: Violation[] = [];
-  for (const call of succeeded(step.calls, "StopInstances")) {
+  for (const call of landed(step.calls, "StopInstances")) {
     for (const id of idsOf(call)) {
       const instance = step.before.instances[id];
       if (instance === undefined) continue;
@@ -142,7 +147,7 @@ const checkProofs = (step: IdleHibernateStep): Violation[] => {
 
 const checkAlarmWrites = (step: IdleHibernateStep): Violation[] => {
   const violations: Violation[] = [];
-  const writes = [...succeeded(step.calls, "PutMetricAlarm"), ...succeeded(step.calls, "DeleteAlarms")];
+  const writes = [...landed(step.calls, "PutMetricAlarm"), ...landed(step.calls, "DeleteAlarms")];
   for (const call of writes) {
     const names =
       call.operation === "PutMetricAlarm"
@@ -182,7 +187,7 @@ const checkAlarmWrites = (step: IdleHibernateStep): Violation[] => {
 };
 
 const checkStarts = (step: IdleHibernateStep): Violation[] =>
-  succeeded(step.calls, "StartInstances")
+  landed(step.calls, "StartInstances")
     .flatMap(idsOf)
     .flatMap((id) => {
       const instance = step.before.instances[id];
@@ -209,7 +214,7 @@ const REQUEST_TAG = "ops:hibernation-requested";
 
 /** Instance tags: only the request tag, only on opted-in instances (never the opt-in or opt-out tags). */
 const checkTagWrites = (step: IdleHibernateStep): Violation[] =>
-  [...succeeded(step.calls, "CreateTags"), ...succeeded(step.calls, "DeleteTags")].flatMap((call) => {
+  [...landed(step.calls, "CreateTags"), ...landed(step.calls, "DeleteTags")].flatMap((call) => {
     const keys = ((call.input.Tags as Array<{ Key?: string }> | undefined) ?? []).map((t) => String(t.Key));
     const resources = (call.input.Resources as string[] | undefined) ?? [];
     return resources.flatMap((id) => {

@@ -19,6 +19,7 @@ import { expandAddresses } from "../../../functions/vfxt-ip-move/addresses";
 import type { VfxtClusterConfig, VfxtIpMoveConfig } from "../../../functions/vfxt-ip-move/config";
 import { containsAddress } from "../../../shared/net/cidr";
 import type { CallRecord, RegionState } from "../../../sim";
+import { tookEffect } from "./calls";
 
 export interface Violation {
   invariant: "one-eni-per-vpc" | "served" | "no-move-from-healthy" | "touched-outside-configuration";
@@ -252,7 +253,7 @@ export const checkVfxtMoves = (
   const out: Violation[] = [];
   const holderOf = (address: string) =>
     [...before.holders].filter(([key]) => key.endsWith(`|${address}`)).flatMap(([, enis]) => enis);
-  for (const call of writes.filter((c) => c.outcome === "ok")) {
+  for (const call of writes.filter(tookEffect)) {
     const moved =
       call.operation === "AssignPrivateIpAddresses"
         ? ((call.input.PrivateIpAddresses as string[] | undefined) ?? []).flatMap((a) =>
@@ -327,7 +328,7 @@ const ROUTE_WRITES = new Set(["ReplaceRoute", "CreateRoute", "DeleteRoute"]);
 export const checkVfxtScope = (writes: readonly CallRecord[], config: VfxtIpMoveConfig): Violation[] => {
   const configured = new Set(config.clusters.flatMap((c) => expandAddresses(c.addresses)));
   const out: Violation[] = [];
-  for (const call of writes.filter((c) => c.outcome === "ok")) {
+  for (const call of writes.filter(tookEffect)) {
     const named = ADDRESS_WRITES.has(call.operation)
       ? ((call.input.PrivateIpAddresses as string[] | undefined) ?? [])
       : ROUTE_WRITES.has(call.operation)
