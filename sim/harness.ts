@@ -150,7 +150,7 @@ export class Harness {
       this.#gated = new GatedHttpHandler(
         this.#memory ?? new NodeHttpHandler(),
         (request) => timeouts.beforeCall(operationOf(request)),
-        () => timeouts.afterCall(),
+        (signal) => timeouts.afterCall(signal),
       );
       time.watch(
         eitherActivity(

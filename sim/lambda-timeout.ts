@@ -121,13 +121,16 @@ export class InvocationTimeouts {
     return true;
   }
 
-  /** Holds the answer of the current invocation's call for the latency `deferLatency` left to it. */
-  async afterCall(): Promise<void> {
+  /**
+   * Holds the answer of the current invocation's call for the latency `deferLatency` left to it, or until
+   * `signal` aborts (the client gave up on the call: its request timeout).
+   */
+  async afterCall(signal?: AbortSignal): Promise<void> {
     const running = this.#current.getStore() ?? this.#caller();
     if (running === undefined || running.answerLatencyMs === 0) return;
     const ms = running.answerLatencyMs;
     running.answerLatencyMs = 0;
-    await this.#current.run(running, () => this.#sleep(ms));
+    await this.#current.run(running, () => this.#sleep(ms, signal));
     await running.during?.between?.();
   }
 

@@ -8,6 +8,7 @@ import type { HttpHandler } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DeadlineHolder } from "../runtime/deadline";
 import { InvocationBoundHttpHandler } from "./attempt-cutoff";
+import { ClockRequestTimeoutHandler } from "./request-timeout";
 import { DeadlineBoundedRetryStrategy } from "./retry";
 
 export const USER_AGENT_APP_ID = "ops-toolkit";
@@ -22,7 +23,8 @@ export interface ClientSettings {
   /** Wraps each new client, e.g. with the Powertools tracer. */
   instrument?: <C extends object>(client: C) => C;
   /**
-   * The transport; deployed: a NodeHttpHandler with the timeouts above (a harness may pass its own).
+   * The transport; deployed: a NodeHttpHandler with the timeouts above (a harness may pass its own, whose
+   * attempts then end at the request timeout on the deadline's clock: ClockRequestTimeoutHandler).
    * Either way each attempt is cut off before the invocation ends (InvocationBoundHttpHandler).
    */
   requestHandler?: HttpHandler;
@@ -53,15 +55,22 @@ export class AwsClientFactory {
 
   constructor(settings: ClientSettings) {
     this.#settings = settings;
+    // A given transport (the simulated account's) has no timeouts of its own: the request timeout is
+    // enforced on the deadline's clock, as NodeHttpHandler enforces it on a timer.
     const transport =
-      settings.requestHandler ??
-      new NodeHttpHandler({
-        connectionTimeout: settings.connectionTimeoutMs,
-        requestTimeout: settings.requestTimeoutMs,
-        // Without it @smithy/node-http-handler (4.x) only logs a warning when requestTimeout passes and
-        // the attempt goes on: one attempt would have no bound at all (docs/aws-behaviour.md).
-        throwOnRequestTimeout: true,
-      });
+      settings.requestHandler !== undefined
+        ? new ClockRequestTimeoutHandler(
+            settings.requestHandler,
+            settings.requestTimeoutMs,
+            settings.deadlines,
+          )
+        : new NodeHttpHandler({
+            connectionTimeout: settings.connectionTimeoutMs,
+            requestTimeout: settings.requestTimeoutMs,
+            // Without it @smithy/node-http-handler (4.x) only logs a warning when requestTimeout passes and
+            // the attempt goes on: one attempt would have no bound at all (docs/aws-behaviour.md).
+            throwOnRequestTimeout: true,
+          });
     this.#requestHandler = new InvocationBoundHttpHandler(transport, settings.deadlines);
   }
 

@@ -144,15 +144,18 @@ export class MemoryHttpHandler implements HttpHandler, TransportActivity {
 export class GatedHttpHandler implements HttpHandler, TransportActivity {
   readonly #inner: HttpHandler;
   readonly #gate: (request: HttpRequest) => Promise<void>;
-  readonly #after: () => Promise<void>;
+  readonly #after: (signal?: AbortSignal) => Promise<void>;
   #inFlight = 0;
   #changes = 0;
 
-  /** `after`: a wait once the answer is back (a slow answer on simulated time), not counted as activity. */
+  /**
+   * `after`: a wait once the answer is back (a slow answer on simulated time), not counted as activity; it
+   * ends early when the attempt's signal aborts (the client's request timeout gave up on it).
+   */
   constructor(
     inner: HttpHandler,
     gate: (request: HttpRequest) => Promise<void>,
-    after: () => Promise<void> = async () => {},
+    after: (signal?: AbortSignal) => Promise<void> = async () => {},
   ) {
     this.#inner = inner;
     this.#gate = gate;
@@ -178,7 +181,7 @@ export class GatedHttpHandler implements HttpHandler, TransportActivity {
       this.#inFlight -= 1;
       this.#changes += 1;
     }
-    await this.#after();
+    await this.#after(options?.abortSignal as AbortSignal | undefined);
     return answer;
   }
 

@@ -33,11 +33,27 @@ const view = (at: number, routes: DxView["tables"][string]["routes"]): DxView =>
 });
 
 describe("review 8 finding 2: only-our-routes judged on the route, not on our own tag", () => {
-  it.fails("review: deleting a static route to a peering connection breaks only-our-routes even when our ownership tag lists its CIDR", () => {
+  it("review: deleting a static route to a peering connection breaks only-our-routes even when our ownership tag lists its CIDR", () => {
     const foreign = { Target: "pcx-0feedfacefeedface0", Origin: "CreateRoute", State: "active" };
     const options = { detectionMs: 150_000 };
     const first = checkDxStep(undefined, view(0, { "10.100.0.0/16": foreign }), config, options);
     const second = checkDxStep(first.state, view(5_000, {}), config, options);
     expect(second.violations.map((v) => v.invariant)).toContain("only-our-routes");
+  });
+
+  it("review (control): deleting our own route to the appliance, listed in the ownership tag, is ours", () => {
+    const ours = { Target: "eni-0d0f00000000000a1", Origin: "CreateRoute", State: "active" };
+    const options = { detectionMs: 150_000 };
+    const first = checkDxStep(undefined, view(0, { "10.100.0.0/16": ours }), config, options);
+    const second = checkDxStep(first.state, view(5_000, {}), config, options);
+    expect(second.violations).toEqual([]);
+  });
+
+  it("review: an active route to an ENI that was never the group's appliance is not ours", () => {
+    const foreign = { Target: "eni-0aaaaaaaaaaaaaaa1", Origin: "CreateRoute", State: "active" };
+    const options = { detectionMs: 150_000 };
+    const first = checkDxStep(undefined, view(0, { "10.100.0.0/16": foreign }), config, options);
+    const second = checkDxStep(first.state, view(5_000, {}), config, options);
+    expect(second.violations.map((v) => v.invariant)).toEqual(["only-our-routes"]);
   });
 });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../../sim/harness";
 import { type RunResult, runTrace } from "../../tools/chaos/driver";
 import { modelOf } from "../../tools/chaos/models";
-import type { CapabilityModel, Trace } from "../../tools/chaos/types";
+import type { CapabilityModel } from "../../tools/chaos/types";
+import { brokenInvariants, callLines, missingExercises, type RegressionCase } from "../support/chaos-cases";
 import { startHarness } from "../support/harness";
 
 /**
@@ -15,18 +16,9 @@ import { startHarness } from "../support/harness";
  * request tag refused past the SDK's retries): with both CreateTags faults removed, its trace exercises
  * nothing of what it was recorded for, and the regression check still passes.
  *
- * The check below is the regression test's (same invariants), plus what a case says it must exercise
- * (`exercises`: text its replay's log or calls must show, e.g. the CreateTags attempts refused); the fix
- * gives each holding case that list and the regression test this check.
+ * Fixed: every case lists what its replay must exercise (`exercises`: text its replay's log or calls must
+ * show, e.g. the CreateTags attempts refused), and the regression test checks it.
  */
-
-interface RegressionCase {
-  trace: Trace;
-  fixture: unknown;
-  stage?: Record<string, unknown>;
-  violations: string[];
-  exercises?: string[];
-}
 
 const CASE = JSON.parse(
   readFileSync("test/fixtures/chaos/idle-hibernate-221005-request-tag-refused.json", "utf8"),
@@ -41,11 +33,10 @@ const modelFor = (c: RegressionCase): CapabilityModel => {
   };
 };
 
-/** The regression test's verdict on a replay, with what the case says its replay must exercise. */
+/** The regression test's verdict on a replay (test/tools/chaos/regressions.sim.test.ts). */
 const regressionHolds = (c: RegressionCase, run: RunResult, calls: string[]): boolean =>
-  JSON.stringify([...new Set(run.violations.map((v) => v.invariant))].sort()) ===
-    JSON.stringify([...c.violations].sort()) &&
-  (c.exercises ?? []).every((text) => [...run.log, ...calls].some((line) => line.includes(text)));
+  JSON.stringify(brokenInvariants(run)) === JSON.stringify([...c.violations].sort()) &&
+  missingExercises(c, run, calls).length === 0;
 
 let harness: Harness;
 beforeAll(async () => {
@@ -56,7 +47,7 @@ afterAll(async () => {
 });
 
 describe("review 8 finding 7: a holding regression case checks it still exercises its scenario", () => {
-  it.fails("review: 221005 with its CreateTags faults removed no longer passes the regression check", {
+  it("review: 221005 with its CreateTags faults removed no longer passes the regression check", {
     timeout: 120_000,
   }, async () => {
     const stripped: RegressionCase = {
@@ -65,9 +56,6 @@ describe("review 8 finding 7: a holding regression case checks it still exercise
     };
     expect(stripped.trace.items.length).toBeLessThan(CASE.trace.items.length);
     const run = await runTrace(harness, modelFor(CASE), stripped.trace, { stopOnViolation: false });
-    const calls = harness.account.calls.map(
-      (c) => `${c.operation} ${c.outcome} ${c.error?.code ?? ""} ${(c.faults ?? []).join(",")}`,
-    );
-    expect(regressionHolds(CASE, run, calls)).toBe(false);
+    expect(regressionHolds(CASE, run, callLines(harness.account))).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ const config = VfxtIpMoveConfigSchema.parse({
 });
 
 describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => {
-  it.fails("review: a ReplaceRoute of a configured /32 in a route table no cluster lists breaks touched-outside-configuration", () => {
+  it("review: a ReplaceRoute of a configured /32 in a route table no cluster lists breaks touched-outside-configuration", () => {
     const write: CallRecord = {
       seq: 1,
       at: "2026-03-02T09:00:00.000Z",
@@ -45,7 +45,7 @@ describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => 
     );
   });
 
-  it.fails("review: a /32 address routed to two nodes by two of its cluster's tables is a violation at every step, not only once settled", () => {
+  it("review: a /32 address routed to two nodes by two of its cluster's tables is a violation at every step, not only once settled", () => {
     const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
       routeTables: Array<{ id: string; routes: Array<{ destinationCidrBlock: string; target: string }> }>;
     };
@@ -57,6 +57,36 @@ describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => 
     // A day after the fixture's start: every node is out of its boot grace.
     const now = account.clock.nowMs() + 86_400_000;
     const violations = checkVfxtInvariants(account.state(), config, { now, settled: false });
-    expect(violations.filter((v) => v.message.includes("10.250.0.11"))).not.toEqual([]);
+    expect(violations.filter((v) => v.message.includes("10.250.0.11"))).toEqual([
+      {
+        invariant: "never-two",
+        message: expect.stringContaining("vfxt-b 10.250.0.11/32 routes to the healthy nodes"),
+      },
+    ]);
+  });
+
+  it("review (control): the same ReplaceRoute in a table the cluster lists is inside configuration", () => {
+    const write: CallRecord = {
+      seq: 1,
+      at: "2026-03-02T09:00:00.000Z",
+      service: "ec2",
+      operation: "ReplaceRoute",
+      region: "us-east-1",
+      requestId: "r-1",
+      input: {
+        RouteTableId: "rtb-0af7c0de000000b02",
+        DestinationCidrBlock: "10.250.0.11/32",
+        NetworkInterfaceId: "eni-0af7c0de000000b02",
+      },
+      outcome: "ok",
+    };
+    expect(checkVfxtScope([write], config)).toEqual([]);
+  });
+
+  it("review (control): the fixture as it is (one node per /32) breaks nothing before it settles", () => {
+    const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as unknown;
+    const account = SimulatedAccount.fromFixture(parseFixture(raw, FIXTURE));
+    const now = account.clock.nowMs() + 86_400_000;
+    expect(checkVfxtInvariants(account.state(), config, { now, settled: false })).toEqual([]);
   });
 });

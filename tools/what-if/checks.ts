@@ -23,7 +23,8 @@ export const INVARIANTS: Record<Capability, Record<string, string>> = {
   "dx-failover": {
     path: "every CIDR of every group table has a working path whenever one path works (after the 150 s detection)",
     flap: "a failback only after DX worked for the (backed-off) restore window",
-    "only-our-routes": "only static routes the toolkit created (its ownership tag) are moved or deleted",
+    "only-our-routes":
+      "only static routes the toolkit created (its ownership tag, to the appliance ENI) are moved or deleted",
     "outside-configuration": "nothing changes in a table no group names; only ops:dx-failover:* tags change",
   },
   "eni-reattach": {

@@ -10,6 +10,7 @@ import {
 } from "../../../shared/aws/attempt-cutoff";
 import { AwsClientFactory } from "../../../shared/aws/clients";
 import { classifyAwsError } from "../../../shared/aws/errors";
+import { ClockRequestTimeoutHandler, RequestTimeoutError } from "../../../shared/aws/request-timeout";
 import { runPool } from "../../../shared/pipeline/pool";
 import { readUntil } from "../../../shared/pipeline/verify";
 import type { Clock } from "../../../shared/runtime/clock";
@@ -216,5 +217,48 @@ describe("AwsClientFactory's transport", () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("ClockRequestTimeoutHandler: a transport without timeouts gets the request timeout on the deadline's clock", () => {
+  it("abandons an attempt at requestTimeoutMs with NodeHttpHandler's TimeoutError, retryable, and aborts the transport's wait", async () => {
+    const manual = manualClock(0);
+    const deadlines = new DeadlineHolder();
+    deadlines.set(deadlineFromRemaining(60_000, 1_500, manual.clock, 4_000));
+    const inner = stalling();
+    const attempt = new ClockRequestTimeoutHandler(inner.handler, 3_000, deadlines).handle(REQUEST).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await manual.advance(2_999);
+    expect(inner.seen[0]?.aborted).toBe(false);
+    await manual.advance(1);
+    const error = await attempt;
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ name: "TimeoutError", code: "ETIMEDOUT" });
+    expect(inner.seen[0]?.aborted).toBe(true);
+    expect(classifyAwsError("DescribeInstances", error)).toBe("transient");
+  });
+
+  it("an attempt answered in time passes through and leaves no timer behind", async () => {
+    const manual = manualClock(0);
+    const deadlines = new DeadlineHolder();
+    deadlines.set(deadlineFromRemaining(60_000, 1_500, manual.clock, 4_000));
+    const inner = stalling();
+    const attempt = new ClockRequestTimeoutHandler(inner.handler, 3_000, deadlines).handle(REQUEST);
+    await manual.advance(2_000);
+    inner.answer();
+    await expect(attempt).resolves.toMatchObject({ response: { statusCode: 200 } });
+    expect(manual.pending()).toBe(0);
+  });
+
+  it("outside an invocation (no deadline) it is the plain transport", async () => {
+    const inner = stalling();
+    const attempt = new ClockRequestTimeoutHandler(inner.handler, 3_000, new DeadlineHolder()).handle(
+      REQUEST,
+    );
+    expect(inner.seen[0]).toBeUndefined();
+    inner.answer();
+    await expect(attempt).resolves.toMatchObject({ response: { statusCode: 200 } });
   });
 });

@@ -75,8 +75,11 @@ const sectionOf = (graceSeconds: number) => ({
   ],
 });
 
-/** Per run: when a node last failed (the `served` invariant waits grace + detection after it). */
-const lastFailure = new WeakMap<World, number>();
+/**
+ * Per run, per cluster: when one of its nodes last failed (the `served` invariant of that cluster waits
+ * grace + detection after it; another cluster's failures do not postpone it: review 8, finding 5).
+ */
+const lastFailure = new WeakMap<World, Map<string, number>>();
 
 const ec2 = (account: SimulatedAccount, operation: string, input: Record<string, unknown>) =>
   account.dispatch({ service: "ec2", operation, region: account.region, requestId: "chaos" }, input);
@@ -84,8 +87,11 @@ const ec2 = (account: SimulatedAccount, operation: string, input: Record<string,
 const stateOf = (account: SimulatedAccount, id: string): string =>
   account.state().instances.get(id)?.state ?? "gone";
 
-const failed = (world: World): void => {
-  lastFailure.set(world, world.account.clock.nowMs());
+const failed = (world: World, id: string): void => {
+  const cluster = world.account.state().instances.get(id)?.tags.get(TAG) ?? "";
+  const failures = lastFailure.get(world) ?? new Map<string, number>();
+  failures.set(cluster, world.account.clock.nowMs());
+  lastFailure.set(world, failures);
 };
 
 const impaired = (account: SimulatedAccount, id: string): boolean => {
@@ -166,7 +172,7 @@ const CONFIGURED = new Set(sectionOf(900).clusters.flatMap((c) => expandAddresse
 
 const incidents: IncidentKind[] = [
   onNode("stop", 3, running, async (world, id) => {
-    failed(world);
+    failed(world, id);
     await ec2(world.account, "StopInstances", { InstanceIds: [id] });
     return "stopping";
   }),
@@ -180,7 +186,7 @@ const incidents: IncidentKind[] = [
     },
   ),
   onNode("terminate", 1, running, async (world, id) => {
-    failed(world);
+    failed(world, id);
     await ec2(world.account, "TerminateInstances", { InstanceIds: [id] });
     return "shutting-down";
   }),
@@ -189,7 +195,7 @@ const incidents: IncidentKind[] = [
     3,
     (account, id) => running(account, id) && !impaired(account, id),
     (world, id, params) => {
-      failed(world);
+      failed(world, id);
       // The node's status alarm goes to ALARM from the published StatusCheckFailed datapoints, after its
       // evaluation periods (sim/account/status-metrics.ts), not at the failure instant.
       world.account.setInstanceStatus(id, { [String(params.check)]: "impaired" });
@@ -277,7 +283,7 @@ const checker =
           .map(([address]) => address);
         return [
           ...moves,
-          ...checkVfxtScope(report.calls, config),
+          ...checkVfxtScope(report.calls, config, state()),
           ...checkVfxtHolders(before, after, state(), config).filter(
             (v) =>
               !seen.has(v.invariant) &&
@@ -294,7 +300,8 @@ const checker =
           views.capture();
         }
         const returned = returns.settled(now, measure(now));
-        const settled = now - (lastFailure.get(world) ?? world.start) >= settleMs && returned;
+        const settled = (cluster: string) =>
+          now - (lastFailure.get(world)?.get(cluster) ?? world.start) >= settleMs && returned(cluster);
         return checkVfxtInvariants(state(), config, { now, settled });
       },
     };
@@ -330,14 +337,23 @@ const RETURN_DETECTION_MS = 20 * 60_000;
 
 const returnsOf = (world: World, config: VfxtIpMoveConfig, initial: ReadonlySet<string>) => {
   let healthy = initial;
-  let returnedAt = Number.NEGATIVE_INFINITY;
+  /** Cluster → when one of its nodes last became healthy while an address of it was unserved. */
+  const returnedAt = new Map<string, number>();
+  const clusterOf = (id: string) => world.account.state().instances.get(id)?.tags.get(TAG) ?? "";
   return {
-    /** At a step, with the addresses unserved now: has the detection time passed since the last return? */
-    settled: (now: number, unserved: ReadonlySet<string>): boolean => {
+    /**
+     * At a step, with the addresses unserved now (`<cluster> <address>`): per cluster, has the detection
+     * time passed since the last return of one of its nodes?
+     */
+    settled: (now: number, unserved: ReadonlySet<string>): ((cluster: string) => boolean) => {
       const current = vfxtView(world.account.state(), config, now).healthy;
-      if (unserved.size > 0 && [...current].some((id) => !healthy.has(id))) returnedAt = now;
+      const waiting = new Set([...unserved].map((u) => u.split(" ")[0]));
+      for (const id of current) {
+        const cluster = clusterOf(id);
+        if (!healthy.has(id) && waiting.has(cluster)) returnedAt.set(cluster, now);
+      }
       healthy = current;
-      return now - returnedAt >= RETURN_DETECTION_MS;
+      return (cluster) => now - (returnedAt.get(cluster) ?? Number.NEGATIVE_INFINITY) >= RETURN_DETECTION_MS;
     },
   };
 };

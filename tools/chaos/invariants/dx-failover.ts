@@ -16,7 +16,11 @@
  * 3. `failover-cause`: a failover happens only within the detection time of Direct Connect failing to carry
  *    some family of the group (a switch of a working path with nothing failed is outside any flap cycle).
  * 4. `only-our-routes`: a static route that disappears (or changes target) was the toolkit's: in a table of
- *    a group, for one of its CIDRs, listed in the group's ownership tag.
+ *    a group, for one of its CIDRs, listed in the group's ownership tag, and to an ENI that is or was the
+ *    group's appliance. The tag alone proves nothing (safety rule 9: anyone with ec2:CreateTags writes it);
+ *    the toolkit only ever creates routes to its appliance, so a route to anything else was not its own. A
+ *    blackhole route to an ENI counts as an earlier appliance's (its ENI was deleted, and the toolkit may
+ *    not remember every earlier appliance): it carries no traffic, and the planner replaces it the same way.
  * 5. `outside-configuration`: nothing changes in a table that no group's membership tag names, and only
  *    `ops:dx-failover:*` tags change.
  *
@@ -188,6 +192,8 @@ export interface CheckState {
    * judged on the larger of this and the state tag's count, so a capability that loses its own count is caught.
    */
   flapsSeen?: Record<string, { flaps: number; lastFailbackAt?: number }>;
+  /** Group → every ENI seen as its appliance (configured, or in a view): the only targets the toolkit writes. */
+  appliancesSeen?: Record<string, string[]>;
   previous?: DxView;
 }
 
@@ -342,7 +348,25 @@ const checkFailoverCause = (
   }
 };
 
-const checkRoutes = (view: DxView, previous: DxView, config: DxFailoverConfig, out: Violation[]) => {
+/** Adds the appliance ENIs of this view (and of the configuration) to those seen so far. */
+const noteAppliances = (view: DxView, state: CheckState, config: DxFailoverConfig) => {
+  const seen: Record<string, string[]> = { ...state.appliancesSeen };
+  for (const group of config.groups) {
+    const known = new Set(seen[group.name]);
+    if (group.applianceEniId !== undefined) known.add(group.applianceEniId);
+    for (const eni of view.groups[group.name]?.applianceEnis ?? []) known.add(eni);
+    seen[group.name] = [...known];
+  }
+  state.appliancesSeen = seen;
+};
+
+const checkRoutes = (
+  view: DxView,
+  previous: DxView,
+  config: DxFailoverConfig,
+  appliancesSeen: Record<string, string[]>,
+  out: Violation[],
+) => {
   for (const [id, before] of Object.entries(previous.tables)) {
     const after = view.tables[id];
     const members = groupsOfTag(before.tags[config.groupTagKey]);
@@ -360,6 +384,8 @@ const checkRoutes = (view: DxView, previous: DxView, config: DxFailoverConfig, o
         (g) =>
           members.includes(g.name) &&
           g.cidrs.includes(dest) &&
+          ((appliancesSeen[g.name] ?? []).includes(r.Target) ||
+            (r.State === "blackhole" && r.Target.startsWith("eni-"))) &&
           decodeTableTags(before.tags, g.name, config.groupTagKey).created.includes(dest),
       );
       if (!ours)
@@ -393,12 +419,15 @@ export const checkDxStep = (
     dxDownAt: { ...previous?.dxDownAt },
     workingSince: { ...previous?.workingSince },
     flapsSeen: { ...previous?.flapsSeen },
+    appliancesSeen: { ...previous?.appliancesSeen },
     ...(previous?.previous ? { previous: previous.previous } : {}),
   };
   const violations: Violation[] = [];
   checkPaths(view, state, options, violations);
   checkFlaps(view, state, config, options, violations);
   checkFailoverCause(view, state, config, options, violations);
-  if (state.previous !== undefined) checkRoutes(view, state.previous, config, violations);
+  noteAppliances(view, state, config);
+  if (state.previous !== undefined)
+    checkRoutes(view, state.previous, config, state.appliancesSeen ?? {}, violations);
   return { state: { ...state, previous: view }, violations };
 };

@@ -3,6 +3,9 @@
  * simulated account's state, for the capability's own sim tests and for the chaos campaign (issue 14):
  *
  * 1. `one-eni-per-vpc`: a configured address is never on two ENIs of one VPC (always).
+ * 1b. `never-two`: a configured /32 address is never routed to two healthy nodes by its cluster's route
+ *    tables (always: clients behind one table would reach one node, those behind another a second). A
+ *    split between a healthy node and a failed one is the middle of a move, judged by `served`.
  * 2. `served`: once the grace and the detection time have passed (`settled`), every configured address of a
  *    cluster is on exactly one healthy node of the cluster: a secondary address on one node ENI, a /32
  *    address routed to one node ENI by every route table of the cluster — where some healthy node can take
@@ -22,7 +25,12 @@ import type { CallRecord, RegionState } from "../../../sim";
 import { tookEffect } from "./calls";
 
 export interface Violation {
-  invariant: "one-eni-per-vpc" | "served" | "no-move-from-healthy" | "touched-outside-configuration";
+  invariant:
+    | "one-eni-per-vpc"
+    | "never-two"
+    | "served"
+    | "no-move-from-healthy"
+    | "touched-outside-configuration";
   message: string;
 }
 
@@ -197,9 +205,16 @@ const servedRoute = (
  * The configured addresses not on exactly one healthy node. With `excuse` (the invariant) an address no
  * healthy node of its cluster could take is left out: the function cannot act; the measure counts it.
  */
-const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig, excuse = true): Unserved[] => {
+const served = (
+  state: RegionState,
+  view: VfxtView,
+  config: VfxtIpMoveConfig,
+  excuse = true,
+  judged: (cluster: string) => boolean = () => true,
+): Unserved[] => {
   const out: Unserved[] = [];
   for (const cluster of config.clusters) {
+    if (!judged(cluster.name)) continue;
     const vpcId = clusterVpc(state, config, cluster);
     const vpc = vpcId === undefined ? undefined : state.vpcs.get(vpcId);
     if (vpcId === undefined || vpc === undefined) continue;
@@ -215,10 +230,35 @@ const served = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig, ex
   return out;
 };
 
+/** `never-two`: a /32 address its cluster's tables route to two healthy nodes, at any moment. */
+const neverTwo = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): Violation[] => {
+  const out: Violation[] = [];
+  for (const cluster of config.clusters) {
+    if (cluster.routeTableIds.length < 2) continue;
+    const members = membersOf(state, config, cluster);
+    for (const address of expandAddresses(cluster.addresses)) {
+      const healthyOwners = new Set(
+        cluster.routeTableIds
+          .map((t) => view.eniOwner.get(targetEni(state, view.routes.get(`${t}|${address}/32`)) ?? ""))
+          .filter((o): o is string => o !== undefined && view.healthy.has(o) && members.includes(o)),
+      );
+      if (healthyOwners.size > 1)
+        out.push({
+          invariant: "never-two",
+          message: `${cluster.name} ${address}/32 routes to the healthy nodes ${[...healthyOwners].sort().join(", ")}`,
+        });
+    }
+  }
+  return out;
+};
+
 export interface CheckOptions {
   now?: number;
-  /** The grace and the detection time have passed since the last failure: every address must be served. */
-  settled?: boolean;
+  /**
+   * Every address must be served: the grace and the detection time have passed since the last failure,
+   * for every cluster (`true`) or for the clusters this answers true for (each cluster on its own clock).
+   */
+  settled?: boolean | ((cluster: string) => boolean);
 }
 
 /** Invariants 1 and (when settled) 2 on the account's current state. */
@@ -228,11 +268,12 @@ export const checkVfxtInvariants = (
   options: CheckOptions = {},
 ): Violation[] => {
   const view = vfxtView(state, config, options.now ?? Date.now());
-  const unserved =
-    options.settled === true
-      ? served(state, view, config).map(({ invariant, message }) => ({ invariant, message }))
-      : [];
-  return [...oneEniPerVpc(view, config), ...unserved];
+  const { settled } = options;
+  const judged = typeof settled === "function" ? settled : () => settled === true;
+  const unserved = config.clusters.some((c) => judged(c.name))
+    ? served(state, view, config, true, judged).map(({ invariant, message }) => ({ invariant, message }))
+    : [];
+  return [...oneEniPerVpc(view, config), ...neverTwo(state, view, config), ...unserved];
 };
 
 /**
@@ -321,19 +362,57 @@ const ADDRESS_WRITES = new Set(["AssignPrivateIpAddresses", "UnassignPrivateIpAd
 const ROUTE_WRITES = new Set(["ReplaceRoute", "CreateRoute", "DeleteRoute"]);
 
 /**
+ * The route tables a cluster's /32 routes may be written in: its `routeTableIds`, and with
+ * `discoverRouteTables` the tables of its VPC (each node subnet's, or the main table), known only with the
+ * account's state.
+ */
+const tablesOf = (
+  cluster: VfxtClusterConfig,
+  config: VfxtIpMoveConfig,
+  state: RegionState | undefined,
+): Set<string> => {
+  const tables = new Set(cluster.routeTableIds);
+  if (cluster.discoverRouteTables && state !== undefined) {
+    const vpcId = clusterVpc(state, config, cluster);
+    for (const table of state.routeTables.values()) if (table.vpcId === vpcId) tables.add(table.id);
+  }
+  return tables;
+};
+
+/**
  * "Nothing touched outside configuration" (issue 14, all capabilities): the function's address and route
  * writes name only configured addresses (a cluster's other client addresses, e.g. those it gave a node
- * that joined, are the cluster's).
+ * that joined, are the cluster's), and its route writes go only to a route table of a cluster that
+ * configures the address (another team's table, or another VPC's, is outside configuration whatever the
+ * destination).
  */
-export const checkVfxtScope = (writes: readonly CallRecord[], config: VfxtIpMoveConfig): Violation[] => {
+export const checkVfxtScope = (
+  writes: readonly CallRecord[],
+  config: VfxtIpMoveConfig,
+  state?: RegionState,
+): Violation[] => {
   const configured = new Set(config.clusters.flatMap((c) => expandAddresses(c.addresses)));
   const out: Violation[] = [];
   for (const call of writes.filter(tookEffect)) {
+    if (ROUTE_WRITES.has(call.operation)) {
+      const address = String(call.input.DestinationCidrBlock).replace(/\/32$/, "");
+      const table = String(call.input.RouteTableId);
+      const owners = config.clusters.filter((c) => expandAddresses(c.addresses).includes(address));
+      if (owners.length === 0)
+        out.push({
+          invariant: "touched-outside-configuration",
+          message: `${call.operation} wrote ${address}, which no cluster configures`,
+        });
+      else if (!owners.some((c) => tablesOf(c, config, state).has(table)))
+        out.push({
+          invariant: "touched-outside-configuration",
+          message: `${call.operation} wrote ${address}/32 in ${table}, a route table of no cluster that configures it`,
+        });
+      continue;
+    }
     const named = ADDRESS_WRITES.has(call.operation)
       ? ((call.input.PrivateIpAddresses as string[] | undefined) ?? [])
-      : ROUTE_WRITES.has(call.operation)
-        ? [String(call.input.DestinationCidrBlock).replace(/\/32$/, "")]
-        : [];
+      : [];
     for (const address of named.filter((a) => !configured.has(a)))
       out.push({
         invariant: "touched-outside-configuration",
