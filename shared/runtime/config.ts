@@ -1,3 +1,4 @@
+import { LAST_WORDS_MS } from "../aws/attempt-cutoff";
 import { ConfigurationError } from "./errors";
 import * as z from "./zod";
 
@@ -31,8 +32,20 @@ export const CommonConfigSchema = z.object({
       maxAttempts: z._default(positiveInt(10), 5),
       connectionTimeoutMs: z._default(positiveInt(30_000), 1000),
       requestTimeoutMs: z._default(positiveInt(60_000), 3000),
-      /** Time kept back from the Lambda timeout to log and report after the last retry. */
-      deadlineSafetyMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 1500),
+      /**
+       * Time kept back from the Lambda timeout to log and report after the last retry. At least the time
+       * every attempt is cut off before the timeout (LAST_WORDS_MS): a deadline inside it would let work
+       * start that its own cut-off has already ended.
+       */
+      deadlineSafetyMs: z._default(
+        z.int().check(
+          z.minimum(LAST_WORDS_MS, {
+            error: `must be at least ${LAST_WORDS_MS} ms: every SDK attempt is cut off ${LAST_WORDS_MS} ms before the Lambda timeout, to report in time`,
+          }),
+          z.maximum(60_000),
+        ),
+        1500,
+      ),
     }),
     { maxAttempts: 5, connectionTimeoutMs: 1000, requestTimeoutMs: 3000, deadlineSafetyMs: 1500 },
   ),

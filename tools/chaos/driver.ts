@@ -544,7 +544,7 @@ class Run {
   }
 
   async invoke(p: Pending, latency?: () => number): Promise<void> {
-    const timeoutMs = p.timeoutMs ?? this.model.timeoutMs;
+    const timeoutMs = p.timeoutMs ?? this.model.timeoutOf?.(p.fn.name) ?? this.model.timeoutMs;
     this.#checker.beforeInvocation?.();
     const report = await this.#world.harness.invoke(p.fn.name, p.event, {
       env: this.#world.env,

@@ -136,6 +136,8 @@ export interface CapabilityModel {
   timePending?(world: World): boolean;
   /** Lambda timeout of the capability's functions (serverless.yml). */
   timeoutMs: number;
+  /** A function's own Lambda timeout when it is not `timeoutMs` (undefined: `timeoutMs`). */
+  timeoutOf?(functionName: string): number | undefined;
   checker(world: World, variant: string): Checker;
   /**
    * Runs once per step before the deliveries (the parts of the stack outside Lambda, e.g. a probe agent);

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 
 interface ResolvedTimeouts {
   eniReattach: { timeoutSeconds: number };
+  /** The provider's timeout: every function without one of its own. */
+  lambda: { timeoutSeconds: number };
 }
 
 interface ServerlessConfigModule {
@@ -17,11 +19,13 @@ interface ServerlessConfigModule {
 const helper = createRequire(import.meta.url)("../serverless-config.cjs") as ServerlessConfigModule;
 
 /**
- * The functions whose serverless.yml `timeout` is computed from the configuration, by name. The others
- * keep the simulated default (60 s, the provider's floor); vfxt-ip-move's chaos model sets its own.
+ * The functions whose serverless.yml `timeout` is computed from the configuration, by name: eni-reattach's
+ * own, and outposts-capacity's, the provider's (serverless.yml gives it none). The others keep the
+ * simulated default (60 s, the provider's floor); vfxt-ip-move's chaos model sets its own.
  */
 const TIMEOUT_OF: Readonly<Record<string, (resolved: ResolvedTimeouts) => number>> = {
   "eni-reattach": (resolved) => resolved.eniReattach.timeoutSeconds,
+  "outposts-capacity": (resolved) => resolved.lambda.timeoutSeconds,
 };
 
 const resolved = new Map<string, ResolvedTimeouts | undefined>();

@@ -17,6 +17,22 @@ describe("common configuration", () => {
     });
   });
 
+  it("refuses a deadlineSafetyMs shorter than the attempt cut-off before the Lambda timeout (300 ms)", () => {
+    let caught: unknown;
+    try {
+      parseConfig(CommonConfigSchema, { aws: { deadlineSafetyMs: 299 } }, "config/x.json");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigurationError);
+    expect((caught as ConfigurationError).context.issues).toEqual([
+      "aws.deadlineSafetyMs: must be at least 300 ms: every SDK attempt is cut off 300 ms before the Lambda timeout, to report in time",
+    ]);
+    expect(
+      parseConfig(CommonConfigSchema, { aws: { deadlineSafetyMs: 300 } }, "test").aws.deadlineSafetyMs,
+    ).toBe(300);
+  });
+
   it("validates the whole schema it is given, sections included, naming every issue", () => {
     expect(parseConfig(ComposedSchema, {}, "test").section).toEqual({ limit: 10 });
     let caught: unknown;

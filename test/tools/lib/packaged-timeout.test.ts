@@ -21,6 +21,16 @@ describe("packagedTimeoutMs: a simulated invocation's timeout is the packaged on
     expect(timeoutMs).toBe(202_000);
   });
 
+  it("outposts-capacity: the provider's timeout (serverless.yml gives it none of its own), not eni-reattach's", () => {
+    const provider = (config: unknown) =>
+      (helper.resolveConfig(config, { source: "test" }) as unknown as { lambda: { timeoutSeconds: number } })
+        .lambda.timeoutSeconds * 1000;
+    expect(packagedTimeoutMs("outposts-capacity", "{}")).toBe(provider({}));
+    const slow = { aws: { maxAttempts: 10 } };
+    expect(packagedTimeoutMs("outposts-capacity", JSON.stringify(slow))).toBe(provider(slow));
+    expect(provider(slow)).toBeGreaterThan(60_000);
+  });
+
   it("none for a function whose timeout is not computed from the configuration", () => {
     expect(packagedTimeoutMs("idle-hibernate", "{}")).toBeUndefined();
   });

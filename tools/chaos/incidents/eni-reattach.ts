@@ -343,8 +343,8 @@ const stage = () => ({ mode: "apply", eniReattach: section });
 
 /**
  * eni-reattach's packaged timeout for this stage (serverless.yml; 262 s with the default waits): its
- * release needs the detach and attach waits it is sized for. outposts-capacity runs with it too (the
- * model has one timeout; its reads end long before either).
+ * release needs the detach and attach waits it is sized for. outposts-capacity runs with its own, the
+ * provider's (`timeoutOf`).
  */
 const timeoutMs =
   packagedTimeoutMs("eni-reattach", JSON.stringify(stage())) ??
@@ -376,5 +376,7 @@ export const eniReattachModel: CapabilityModel = {
   settleMs: 45 * 60_000,
   quietStepMs: 60 * 60_000,
   timeoutMs,
+  timeoutOf: (name) =>
+    name === "eni-reattach" ? timeoutMs : packagedTimeoutMs(name, JSON.stringify(stage())),
   checker,
 };
