@@ -2,6 +2,7 @@ import type { HttpHandler } from "@smithy/core/protocols";
 import type { HttpRequest, HttpResponse } from "@smithy/core/transport";
 import type { HttpHandlerOptions, RequestHandlerOutput } from "@smithy/types";
 import type { DeadlineHolder } from "../runtime/deadline";
+import { timedAttempt, WrappingHttpHandler } from "./timed-attempt";
 
 /** Kept between the last attempt's cut-off and Lambda's timeout: log, flush the EMF metrics, return. */
 export const LAST_WORDS_MS = 300;
@@ -25,17 +26,12 @@ export class AttemptCutOffError extends Error {
  * time by its own timeouts needs no timer. Outside an invocation (no deadline or no `endsAt`) it is the
  * plain transport.
  */
-export class InvocationBoundHttpHandler implements HttpHandler {
-  readonly #inner: HttpHandler;
+export class InvocationBoundHttpHandler extends WrappingHttpHandler {
   readonly #deadlines: DeadlineHolder;
 
   constructor(inner: HttpHandler, deadlines: DeadlineHolder) {
-    this.#inner = inner;
+    super(inner);
     this.#deadlines = deadlines;
-  }
-
-  get metadata() {
-    return this.#inner.metadata;
   }
 
   async handle(
@@ -43,41 +39,19 @@ export class InvocationBoundHttpHandler implements HttpHandler {
     options: HttpHandlerOptions = {},
   ): Promise<RequestHandlerOutput<HttpResponse>> {
     const deadline = this.#deadlines.current;
-    if (deadline?.endsAt === undefined) return this.#inner.handle(request, options);
+    if (deadline?.endsAt === undefined) return this.inner.handle(request, options);
     const { clock } = deadline;
     const cutOffAt = deadline.endsAt - LAST_WORDS_MS;
     const now = clock.now();
     if (deadline.attemptMs > 0 && now + deadline.attemptMs <= cutOffAt)
-      return this.#inner.handle(request, options);
-    const cut = new AbortController();
-    const timer = new AbortController();
-    const aborted = new Promise<never>((_, reject) =>
-      cut.signal.addEventListener("abort", () => reject(cut.signal.reason), { once: true }),
+      return this.inner.handle(request, options);
+    return timedAttempt(
+      this.inner,
+      request,
+      options,
+      clock,
+      cutOffAt - now,
+      () => new AttemptCutOffError(cutOffAt),
     );
-    void clock.sleep(Math.max(0, cutOffAt - now), timer.signal).then(() => {
-      if (!timer.signal.aborted) cut.abort(new AttemptCutOffError(cutOffAt));
-    });
-    const signal =
-      options.abortSignal === undefined
-        ? cut.signal
-        : AbortSignal.any([options.abortSignal as AbortSignal, cut.signal]);
-    try {
-      // The race: a transport that ignores the signal (a simulated account's) is cut off all the same.
-      return await Promise.race([this.#inner.handle(request, { ...options, abortSignal: signal }), aborted]);
-    } finally {
-      timer.abort();
-    }
-  }
-
-  updateHttpClientConfig(key: never, value: never): void {
-    this.#inner.updateHttpClientConfig(key, value);
-  }
-
-  httpHandlerConfigs(): object {
-    return this.#inner.httpHandlerConfigs();
-  }
-
-  destroy(): void {
-    this.#inner.destroy?.();
   }
 }

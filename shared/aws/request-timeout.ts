@@ -2,6 +2,7 @@ import type { HttpHandler } from "@smithy/core/protocols";
 import type { HttpRequest, HttpResponse } from "@smithy/core/transport";
 import type { HttpHandlerOptions, RequestHandlerOutput } from "@smithy/types";
 import type { DeadlineHolder } from "../runtime/deadline";
+import { timedAttempt, WrappingHttpHandler } from "./timed-attempt";
 
 /**
  * The error NodeHttpHandler (@smithy/node-http-handler 4.x, `throwOnRequestTimeout: true`) rejects an
@@ -27,19 +28,14 @@ export class RequestTimeoutError extends Error {
  * 8, finding 6), whatever the call did in the account meanwhile. The attempt's abort signal tells the
  * transport underneath to stop waiting. Outside an invocation (no deadline) it is the plain transport.
  */
-export class ClockRequestTimeoutHandler implements HttpHandler {
-  readonly #inner: HttpHandler;
+export class ClockRequestTimeoutHandler extends WrappingHttpHandler {
   readonly #timeoutMs: number;
   readonly #deadlines: DeadlineHolder;
 
   constructor(inner: HttpHandler, timeoutMs: number, deadlines: DeadlineHolder) {
-    this.#inner = inner;
+    super(inner);
     this.#timeoutMs = timeoutMs;
     this.#deadlines = deadlines;
-  }
-
-  get metadata() {
-    return this.#inner.metadata;
   }
 
   async handle(
@@ -47,38 +43,14 @@ export class ClockRequestTimeoutHandler implements HttpHandler {
     options: HttpHandlerOptions = {},
   ): Promise<RequestHandlerOutput<HttpResponse>> {
     const clock = this.#deadlines.current?.clock;
-    if (clock === undefined || this.#timeoutMs <= 0) return this.#inner.handle(request, options);
-    const expired = new AbortController();
-    const timer = new AbortController();
-    const timedOut = new Promise<never>((_, reject) =>
-      expired.signal.addEventListener("abort", () => reject(expired.signal.reason), { once: true }),
+    if (clock === undefined || this.#timeoutMs <= 0) return this.inner.handle(request, options);
+    return timedAttempt(
+      this.inner,
+      request,
+      options,
+      clock,
+      this.#timeoutMs,
+      () => new RequestTimeoutError(this.#timeoutMs),
     );
-    void clock.sleep(this.#timeoutMs, timer.signal).then(() => {
-      if (!timer.signal.aborted) expired.abort(new RequestTimeoutError(this.#timeoutMs));
-    });
-    const signal =
-      options.abortSignal === undefined
-        ? expired.signal
-        : AbortSignal.any([options.abortSignal as AbortSignal, expired.signal]);
-    const answer = this.#inner.handle(request, { ...options, abortSignal: signal });
-    // The abandoned attempt's own answer (or error) comes later and is dropped, as the SDK drops it.
-    answer.catch(() => {});
-    try {
-      return await Promise.race([answer, timedOut]);
-    } finally {
-      timer.abort();
-    }
-  }
-
-  updateHttpClientConfig(key: never, value: never): void {
-    this.#inner.updateHttpClientConfig(key, value);
-  }
-
-  httpHandlerConfigs(): object {
-    return this.#inner.httpHandlerConfigs();
-  }
-
-  destroy(): void {
-    this.#inner.destroy?.();
   }
 }

@@ -24,22 +24,25 @@ const config = VfxtIpMoveConfigSchema.parse({
   ],
 });
 
+/** A ReplaceRoute of 10.250.0.11/32 to node b02's ENI in `table`, answered ok. */
+const replaceRoute = (table: string): CallRecord => ({
+  seq: 1,
+  at: "2026-03-02T09:00:00.000Z",
+  service: "ec2",
+  operation: "ReplaceRoute",
+  region: "us-east-1",
+  requestId: "r-1",
+  input: {
+    RouteTableId: table,
+    DestinationCidrBlock: "10.250.0.11/32",
+    NetworkInterfaceId: "eni-0af7c0de000000b02",
+  },
+  outcome: "ok",
+});
+
 describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => {
   it("review: a ReplaceRoute of a configured /32 in a route table no cluster lists breaks touched-outside-configuration", () => {
-    const write: CallRecord = {
-      seq: 1,
-      at: "2026-03-02T09:00:00.000Z",
-      service: "ec2",
-      operation: "ReplaceRoute",
-      region: "us-east-1",
-      requestId: "r-1",
-      input: {
-        RouteTableId: "rtb-0another0team0001",
-        DestinationCidrBlock: "10.250.0.11/32",
-        NetworkInterfaceId: "eni-0af7c0de000000b02",
-      },
-      outcome: "ok",
-    };
+    const write = replaceRoute("rtb-0another0team0001");
     expect(checkVfxtScope([write], config).map((v) => v.invariant)).toContain(
       "touched-outside-configuration",
     );
@@ -66,20 +69,7 @@ describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => 
   });
 
   it("review (control): the same ReplaceRoute in a table the cluster lists is inside configuration", () => {
-    const write: CallRecord = {
-      seq: 1,
-      at: "2026-03-02T09:00:00.000Z",
-      service: "ec2",
-      operation: "ReplaceRoute",
-      region: "us-east-1",
-      requestId: "r-1",
-      input: {
-        RouteTableId: "rtb-0af7c0de000000b02",
-        DestinationCidrBlock: "10.250.0.11/32",
-        NetworkInterfaceId: "eni-0af7c0de000000b02",
-      },
-      outcome: "ok",
-    };
+    const write = replaceRoute("rtb-0af7c0de000000b02");
     expect(checkVfxtScope([write], config)).toEqual([]);
   });
 

@@ -133,12 +133,17 @@ const stalling = () => {
   return { handler, seen, answer: () => answer?.() };
 };
 
+/** An invocation `remainingMs` from its Lambda timeout (safety 1.5 s, attempts of 4 s) on a manual clock, and a stalling transport. */
+const invocation = (remainingMs: number) => {
+  const manual = manualClock(0);
+  const deadlines = new DeadlineHolder();
+  deadlines.set(deadlineFromRemaining(remainingMs, 1_500, manual.clock, 4_000));
+  return { manual, deadlines, inner: stalling() };
+};
+
 describe("InvocationBoundHttpHandler: no attempt outlives the invocation", () => {
   it("cuts off an attempt still in flight LAST_WORDS_MS before the Lambda timeout, as a retryable timeout", async () => {
-    const manual = manualClock(0);
-    const deadlines = new DeadlineHolder();
-    deadlines.set(deadlineFromRemaining(6_000, 1_500, manual.clock, 4_000));
-    const inner = stalling();
+    const { manual, deadlines, inner } = invocation(6_000);
     const handler = new InvocationBoundHttpHandler(inner.handler, deadlines);
     await manual.advance(3_900);
     const attempt = handler.handle(REQUEST).then(
@@ -155,10 +160,7 @@ describe("InvocationBoundHttpHandler: no attempt outlives the invocation", () =>
   });
 
   it("an attempt its own timeouts end in time gets no timer and passes through", async () => {
-    const manual = manualClock(0);
-    const deadlines = new DeadlineHolder();
-    deadlines.set(deadlineFromRemaining(60_000, 1_500, manual.clock, 4_000));
-    const inner = stalling();
+    const { manual, deadlines, inner } = invocation(60_000);
     const attempt = new InvocationBoundHttpHandler(inner.handler, deadlines).handle(REQUEST);
     expect(manual.pending()).toBe(0);
     expect(inner.seen[0]).toBeUndefined();
@@ -167,10 +169,7 @@ describe("InvocationBoundHttpHandler: no attempt outlives the invocation", () =>
   });
 
   it("a late attempt that is answered in time cancels its timer", async () => {
-    const manual = manualClock(0);
-    const deadlines = new DeadlineHolder();
-    deadlines.set(deadlineFromRemaining(6_000, 1_500, manual.clock, 4_000));
-    const inner = stalling();
+    const { manual, deadlines, inner } = invocation(6_000);
     await manual.advance(3_000);
     const attempt = new InvocationBoundHttpHandler(inner.handler, deadlines).handle(REQUEST);
     expect(manual.pending()).toBe(1);
@@ -222,10 +221,7 @@ describe("AwsClientFactory's transport", () => {
 
 describe("ClockRequestTimeoutHandler: a transport without timeouts gets the request timeout on the deadline's clock", () => {
   it("abandons an attempt at requestTimeoutMs with NodeHttpHandler's TimeoutError, retryable, and aborts the transport's wait", async () => {
-    const manual = manualClock(0);
-    const deadlines = new DeadlineHolder();
-    deadlines.set(deadlineFromRemaining(60_000, 1_500, manual.clock, 4_000));
-    const inner = stalling();
+    const { manual, deadlines, inner } = invocation(60_000);
     const attempt = new ClockRequestTimeoutHandler(inner.handler, 3_000, deadlines).handle(REQUEST).then(
       () => undefined,
       (error: unknown) => error,
@@ -241,10 +237,7 @@ describe("ClockRequestTimeoutHandler: a transport without timeouts gets the requ
   });
 
   it("an attempt answered in time passes through and leaves no timer behind", async () => {
-    const manual = manualClock(0);
-    const deadlines = new DeadlineHolder();
-    deadlines.set(deadlineFromRemaining(60_000, 1_500, manual.clock, 4_000));
-    const inner = stalling();
+    const { manual, deadlines, inner } = invocation(60_000);
     const attempt = new ClockRequestTimeoutHandler(inner.handler, 3_000, deadlines).handle(REQUEST);
     await manual.advance(2_000);
     inner.answer();
