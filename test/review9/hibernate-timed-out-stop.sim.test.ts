@@ -26,10 +26,10 @@ import { startHarness } from "../support/harness";
  * `generate.ts` `apiFault` draws `api-latency` with `times` 1–3, below `maxAttempts` 5, so some attempt
  * always gets a fast answer (the control case below).
  *
- * Fix: in `apply/stop.ts` `execute`, catch a retryable error of a hibernate `stopBatch` and read the
- * instances back as `landedHibernations` does (stopping for a hibernation after the plan saw them running
- * = our request) and tag them before rethrowing; or write the request tag before StopInstances (intent
- * first) and let the window count intents.
+ * Fixed (`apply/stop.ts` `stopOrFindLanded`): a hibernate batch that fails retryably is read back; when
+ * every instance is hibernating (stopping for a hibernation after the plan saw it running: our request),
+ * the invocation goes on with them accepted (tagged, read back, reported); otherwise those that are get the
+ * request tag and the error is rethrown for the event's retry.
  */
 
 const HAPPY = "i-0123456789abcdef0";
@@ -76,13 +76,21 @@ const hibernated = () => {
 };
 
 describe("review 9 finding 1: a hibernation whose every StopInstances attempt timed out", () => {
-  it.fails("review: the landed hibernation is tagged as requested (counted by the blast-radius window) once the event's retry has run", {
+  it("review: the landed hibernation is tagged as requested (counted by the blast-radius window) once the event's retry has run", {
     timeout: 120_000,
   }, async () => {
     const result = await run(5);
     // The first attempt landed; every answer was abandoned at the request timeout.
     expect(hibernated()).toMatchObject({ state: "stopped", reason: "Client.UserInitiatedHibernate" });
-    expect(result.log.some((l) => /idle-hibernate .*ETIMEDOUT/.test(l))).toBe(true);
+    const stops = harness.account.calls.filter((c) => c.operation === "StopInstances");
+    expect(stops.map((c) => [c.outcome, c.error?.code, c.latencyMs])).toEqual([
+      ["ok", undefined, 5_000],
+      ...Array.from({ length: 4 }, () => ["error", "IncorrectInstanceState", 5_000]),
+    ]);
+    // Every answer was abandoned, yet the invocation read the instance back and reported the hibernation.
+    expect(
+      result.log.some((l) => /idle-hibernate ← CloudWatch Alarm State Change .* ALARM: hibernate$/.test(l)),
+    ).toBe(true);
     expect(hibernated().requestTagged).toBe(true);
     expect(result.violations).toEqual([]);
   });

@@ -65,11 +65,11 @@ describe("review 9 finding 2: vfxt invariants ignore discovered route tables", (
     expect(invariantsOn(listed, true)).toEqual(["never-two", "served"]);
   });
 
-  it.fails("review: with discoverRouteTables (the same four tables, all the VPC's node subnets'), the split breaks never-two", () => {
+  it("review: with discoverRouteTables (the same four tables, all the VPC's node subnets'), the split breaks never-two", () => {
     expect(invariantsOn(discovered, false)).toEqual(["never-two"]);
   });
 
-  it.fails("review: with discoverRouteTables, a settled cluster whose /32 routes to two nodes breaks served", () => {
+  it("review: with discoverRouteTables, a settled cluster whose /32 routes to two nodes breaks served", () => {
     expect(invariantsOn(discovered, true)).toContain("served");
   });
 });

@@ -59,7 +59,9 @@ const apiFault = (rng: Rng, model: CapabilityModel): { kind: string; params: Par
   if (rng.chance(0.25))
     return {
       kind: "api-latency",
-      params: { ...target, latencyMs: rng.int(1, 20) * 1000, times: rng.int(1, 3) },
+      // Up to 8 calls: past the SDK's 5 attempts, so that every attempt of a call can meet the request
+      // timeout (3 s) and the call fail although its first attempt landed (review 9, finding 3).
+      params: { ...target, latencyMs: rng.int(1, 20) * 1000, times: rng.int(1, 8) },
     };
   const error = rng.pick([
     ...(API_ERRORS[target.service] ?? []),

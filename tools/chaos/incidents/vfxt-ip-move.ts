@@ -50,7 +50,11 @@ const STATUS_ALARM_MS = Math.max(
  */
 const DETECTION_MS = STATUS_ALARM_MS + 20 * 60_000;
 
-const sectionOf = (graceSeconds: number) => ({
+/**
+ * The stage's section. `discover`: vfxt-b finds its /32 route tables (`discoverRouteTables`: each node
+ * subnet's table) instead of listing them (review 9, finding 2: the discovery path had no campaign).
+ */
+const sectionOf = (graceSeconds: number, discover = false) => ({
   clusters: [
     {
       name: "vfxt-a",
@@ -68,7 +72,7 @@ const sectionOf = (graceSeconds: number) => ({
     {
       name: "vfxt-b",
       addresses: ["10.250.0.11", "10.250.0.12", "10.250.0.13"],
-      routeTableIds: TABLES,
+      ...(discover ? { discoverRouteTables: true } : { routeTableIds: TABLES }),
       rebalance: false,
       graceSeconds,
     },
@@ -231,9 +235,9 @@ const incidents: IncidentKind[] = [
 ];
 
 const checker =
-  (graceSeconds: number) =>
+  (graceSeconds: number, discover: boolean) =>
   (world: World): Checker => {
-    const config = VfxtIpMoveConfigSchema.parse(sectionOf(graceSeconds));
+    const config = VfxtIpMoveConfigSchema.parse(sectionOf(graceSeconds, discover));
     const state = () => world.account.state();
     const settleMs = graceSeconds * 1000 + DETECTION_MS;
     let before: VfxtView = vfxtView(state(), config, world.start);
@@ -363,7 +367,8 @@ const stillHealthy = (before: VfxtView, now: VfxtView): ReadonlySet<string> =>
 
 const fixture = (): unknown => JSON.parse(readFileSync(FIXTURE, "utf8"));
 
-const graceOf = (variant: string): number => (variant === "grace-60" ? 60 : 900);
+const graceOf = (variant: string): number => (variant.startsWith("grace-60") ? 60 : 900);
+const discovers = (variant: string): boolean => variant.endsWith("-discover");
 
 /**
  * drive6: a failed node comes back, the cluster moves its addresses itself, or a second node fails, 0.1–2
@@ -391,9 +396,9 @@ const incidentEpisodes = (variant: string): Episode[] => {
 
 export const vfxtIpMoveModel: CapabilityModel = {
   capability: "vfxt-ip-move",
-  variants: ["grace-900", "grace-60"],
+  variants: ["grace-900", "grace-60", "grace-60-discover"],
   fixture,
-  stage: (variant) => ({ mode: "apply", vfxtIpMove: sectionOf(graceOf(variant)) }),
+  stage: (variant) => ({ mode: "apply", vfxtIpMove: sectionOf(graceOf(variant), discovers(variant)) }),
   notDriven: {},
   incidents,
   apiFaults: [
@@ -410,5 +415,5 @@ export const vfxtIpMoveModel: CapabilityModel = {
   activeWindowMs: (900 + 30 * 60) * 1000,
   quietStepMs: 60 * 60_000,
   timeoutMs: 900_000,
-  checker: (world, variant) => checker(graceOf(variant))(world),
+  checker: (world, variant) => checker(graceOf(variant), discovers(variant))(world),
 };

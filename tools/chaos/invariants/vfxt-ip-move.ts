@@ -168,13 +168,14 @@ const servedSecondary = (
 const servedRoute = (
   state: RegionState,
   view: VfxtView,
+  config: VfxtIpMoveConfig,
   cluster: VfxtClusterConfig,
   members: string[],
   address: string,
   excuse: boolean,
 ): Unserved[] => {
   const owners = new Set(
-    cluster.routeTableIds.map(
+    tablesOf(cluster, config, state).map(
       (t) => view.eniOwner.get(targetEni(state, view.routes.get(`${t}|${address}/32`)) ?? "") ?? "(none)",
     ),
   );
@@ -223,8 +224,8 @@ const served = (
     for (const address of expandAddresses(cluster.addresses)) {
       if (blocks.some((b) => containsAddress(b, address)))
         out.push(...servedSecondary(state, view, cluster, members, vpcId, address, excuse));
-      else if (cluster.routeTableIds.length > 0)
-        out.push(...servedRoute(state, view, cluster, members, address, excuse));
+      else if (tablesOf(cluster, config, state).length > 0)
+        out.push(...servedRoute(state, view, config, cluster, members, address, excuse));
     }
   }
   return out;
@@ -234,11 +235,12 @@ const served = (
 const neverTwo = (state: RegionState, view: VfxtView, config: VfxtIpMoveConfig): Violation[] => {
   const out: Violation[] = [];
   for (const cluster of config.clusters) {
-    if (cluster.routeTableIds.length < 2) continue;
+    const tables = tablesOf(cluster, config, state);
+    if (tables.length < 2) continue;
     const members = membersOf(state, config, cluster);
     for (const address of expandAddresses(cluster.addresses)) {
       const healthyOwners = new Set(
-        cluster.routeTableIds
+        tables
           .map((t) => view.eniOwner.get(targetEni(state, view.routes.get(`${t}|${address}/32`)) ?? ""))
           .filter((o): o is string => o !== undefined && view.healthy.has(o) && members.includes(o)),
       );
@@ -344,7 +346,7 @@ export const checkVfxtHolders = (
             invariant: "no-move-from-healthy",
             message: `${cluster.name} ${address} left healthy ${before.eniOwner.get(eni)} (${eni})`,
           });
-      for (const table of cluster.routeTableIds) {
+      for (const table of tablesOf(cluster, config, state)) {
         const key = `${table}|${address}/32`;
         const target = before.routes.get(key);
         if (healthyEni(target) && after.routes.get(key) !== target)
@@ -362,21 +364,28 @@ const ADDRESS_WRITES = new Set(["AssignPrivateIpAddresses", "UnassignPrivateIpAd
 const ROUTE_WRITES = new Set(["ReplaceRoute", "CreateRoute", "DeleteRoute"]);
 
 /**
- * The route tables a cluster's /32 routes may be written in: its `routeTableIds`, and with
- * `discoverRouteTables` the tables of its VPC (each node subnet's, or the main table), known only with the
- * account's state.
+ * The route tables of a cluster's /32 routes: its `routeTableIds`, and with `discoverRouteTables` the table
+ * of each node's subnet (its explicit association, else the VPC's main table: README, as the cluster's own
+ * software does), known only with the account's state.
  */
 const tablesOf = (
   cluster: VfxtClusterConfig,
   config: VfxtIpMoveConfig,
   state: RegionState | undefined,
-): Set<string> => {
+): string[] => {
   const tables = new Set(cluster.routeTableIds);
   if (cluster.discoverRouteTables && state !== undefined) {
     const vpcId = clusterVpc(state, config, cluster);
-    for (const table of state.routeTables.values()) if (table.vpcId === vpcId) tables.add(table.id);
+    const inVpc = [...state.routeTables.values()].filter((t) => t.vpcId === vpcId);
+    const main = inVpc.find((t) => t.main);
+    for (const id of membersOf(state, config, cluster)) {
+      const node = state.instances.get(id);
+      if (node === undefined || node.state === "terminated") continue;
+      const table = inVpc.find((t) => t.associations.some((a) => a.subnetId === node.subnetId)) ?? main;
+      if (table !== undefined) tables.add(table.id);
+    }
   }
-  return tables;
+  return [...tables].sort();
 };
 
 /**
@@ -403,7 +412,7 @@ export const checkVfxtScope = (
           invariant: "touched-outside-configuration",
           message: `${call.operation} wrote ${address}, which no cluster configures`,
         });
-      else if (!owners.some((c) => tablesOf(c, config, state).has(table)))
+      else if (!owners.some((c) => tablesOf(c, config, state).includes(table)))
         out.push({
           invariant: "touched-outside-configuration",
           message: `${call.operation} wrote ${address}/32 in ${table}, a route table of no cluster that configures it`,

@@ -203,9 +203,43 @@ const tagRequests = async (deps: StopExecutorDeps, ids: string[]): Promise<strin
  */
 const landedHibernations = async (deps: StopExecutorDeps, refused: Map<string, Refusal>) => {
   const ids = [...refused].filter(([, r]) => r.code === "IncorrectInstanceState").map(([id]) => id);
-  if (ids.length === 0) return;
-  for (const instance of await loadInstances(deps.ec2, ids))
-    if (isStopping(instance) && instance.stateReasonCode === HIBERNATE_REASON) refused.delete(instance.id);
+  for (const id of await hibernating(deps, ids)) refused.delete(id);
+};
+
+/** Of `ids` (running when planned), those now stopping or stopped for a hibernation. */
+const hibernating = async (deps: StopExecutorDeps, ids: string[]): Promise<string[]> => {
+  if (ids.length === 0) return [];
+  return (await loadInstances(deps.ec2, ids))
+    .filter((instance) => isStopping(instance) && instance.stateReasonCode === HIBERNATE_REASON)
+    .map((instance) => instance.id);
+};
+
+/**
+ * A hibernate batch whose attempts all failed retryably (every answer lost to the request timeout or a
+ * 5xx) may have landed all the same: its first attempt reached EC2 and the retries met
+ * `IncorrectInstanceState`, lost too (review 9, finding 1; "Ensuring idempotency in Amazon EC2 API
+ * requests": StopInstances takes no ClientToken). The instances read back hibernating are ours: when every
+ * one did, the invocation goes on with them accepted (tagged, read back, reported). Otherwise those that did
+ * are tagged as requested, so that the blast-radius window counts them and their stopped events are judged,
+ * and the error is rethrown: the event's retry plans the others again. A read-back that fails rethrows the
+ * first error (the retry finds what landed).
+ */
+const stopOrFindLanded = async (
+  deps: StopExecutorDeps,
+  call: { ids: string[]; hibernate: boolean; dryRun: boolean },
+  refused: Map<string, Refusal>,
+): Promise<void> => {
+  try {
+    await stopBatch(deps, call, refused);
+  } catch (error) {
+    if (!call.hibernate || call.dryRun) throw error;
+    const landed = await hibernating(deps, call.ids).catch(() => []);
+    if (landed.length < call.ids.length) {
+      await tagRequests(deps, landed);
+      throw error;
+    }
+    for (const id of landed) refused.delete(id);
+  }
 };
 
 const execute = async (
@@ -219,7 +253,7 @@ const execute = async (
   if (!dryRun && !deps.deadline.hasTimeForAttempt())
     return params.instanceIds.map((id) => notAttemptedOutcome(id, "StopInstances"));
   const refused = new Map<string, Refusal>();
-  await stopBatch(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
+  await stopOrFindLanded(deps, { ids: params.instanceIds, hibernate: params.hibernate, dryRun }, refused);
   const fellBack = await stopRefused(deps, params, dryRun, refused);
   if (params.hibernate && !dryRun) await landedHibernations(deps, refused);
   const accepted = params.instanceIds.filter((id) => !refused.has(id));
