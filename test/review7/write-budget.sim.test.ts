@@ -31,11 +31,18 @@ const stops = (report: InvocationReport) => report.calls.filter((c) => c.operati
 describe("review7: a write started with less time left than one attempt takes", () => {
   it("review: idle-hibernate starts StopInstances 0.2 s before its deadline; answered in 1.9 s (within requestTimeoutMs 3000) it lands after the Lambda timeout and the hibernation is never reported", async () => {
     harness.load(demoFixture());
-    // Timeout 6 s, deadline 4.5 s in: the instance read answers after 4.3 s, the stop after 1.9 s.
+    // Timeout 6 s, deadline 4.5 s in: the instance and route reads answer after 2.9 s and 1.4 s (each
+    // within the 3 s request timeout), the stop after 1.9 s.
     harness.account.faults.add({
       service: "ec2",
       operation: "DescribeInstances",
-      latencyMs: 4_300,
+      latencyMs: 2_900,
+      times: 1,
+    });
+    harness.account.faults.add({
+      service: "ec2",
+      operation: "DescribeRouteTables",
+      latencyMs: 1_400,
       times: 1,
     });
     harness.account.faults.add({ service: "ec2", operation: "StopInstances", latencyMs: 1_900, times: 1 });
@@ -66,19 +73,20 @@ describe("review7: the reporting after the deadline", () => {
   it("review: deadlineSafetyMs (1.5 s) is shorter than one PutEvents attempt (up to connectionTimeoutMs + requestTimeoutMs = 4 s): a hibernation done and read back in time is cut off by the Lambda timeout while reporting", async () => {
     harness.load(demoFixture());
     // Timeout 6 s, deadline 4.5 s in: the instance read answers after 0.3 s, so the stop starts with time
-    // for its attempt (4.2 s left ≥ 4 s); the stop answers at once and its read-back after 3.6 s (3.9 s
-    // in); EventBridge answers the action event after 2.2 s (within the SDK's request timeout). Since the
-    // write rule (review7 F1) a stop can no longer start 0.6 s before the deadline, so the late read-back
-    // is what brings the report this close to the timeout.
+    // for its attempt (4.2 s left ≥ 4 s); the stop answers at once and its read-back after 2.9 s (3.2 s
+    // in); EventBridge answers the action event after 2.9 s (within the SDK's 3 s request timeout, so only
+    // the cut-off can end it), which would end at 6.1 s, after the timeout. Since the write rule (review7
+    // F1) a stop can no longer start 0.6 s before the deadline, so the late read-back is what brings the
+    // report this close to the timeout.
     harness.account.faults.add({ service: "ec2", operation: "DescribeInstances", latencyMs: 300, times: 1 });
     harness.account.faults.add({
       service: "ec2",
       operation: "DescribeInstances",
-      latencyMs: 3_600,
+      latencyMs: 2_900,
       after: 1,
       times: 1,
     });
-    harness.account.faults.add({ service: "events", operation: "PutEvents", latencyMs: 2_200, times: 1 });
+    harness.account.faults.add({ service: "events", operation: "PutEvents", latencyMs: 2_900, times: 1 });
     const report = await harness.invoke("idle-hibernate", readEvent(ALARM_EVENT), {
       timeoutMs: 6_000,
       during: QUIET_WORLD,
