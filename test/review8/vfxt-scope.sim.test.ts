@@ -4,6 +4,7 @@ import { VfxtIpMoveConfigSchema } from "../../functions/vfxt-ip-move/config";
 import { parseFixture, SimulatedAccount } from "../../sim";
 import type { CallRecord } from "../../sim/account/calls";
 import { checkVfxtInvariants, checkVfxtScope } from "../../tools/chaos/invariants/vfxt-ip-move";
+import { splitVfxtAccount, VFXT_FIXTURE } from "../support/vfxt-split";
 
 /**
  * Review 8, findings 3 and 4 (vfxt-ip-move's invariants).
@@ -16,7 +17,6 @@ import { checkVfxtInvariants, checkVfxtScope } from "../../tools/chaos/invariant
  *    waits until grace + 22 minutes after the last failure anywhere: while unsettled, two nodes may hold it.
  */
 
-const FIXTURE = "test/fixtures/accounts/vfxt.json";
 const TABLES = ["b01", "b02", "b03"].map((n) => `rtb-0af7c0de000000${n}`).concat("rtb-0af7c0de000000c01");
 const config = VfxtIpMoveConfigSchema.parse({
   clusters: [
@@ -49,14 +49,7 @@ describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => 
   });
 
   it("review: a /32 address routed to two nodes by two of its cluster's tables is a violation at every step, not only once settled", () => {
-    const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
-      routeTables: Array<{ id: string; routes: Array<{ destinationCidrBlock: string; target: string }> }>;
-    };
-    const b02 = raw.routeTables.find((t) => t.id === "rtb-0af7c0de000000b02");
-    const route = b02?.routes.find((r) => r.destinationCidrBlock === "10.250.0.11/32");
-    if (route === undefined) throw new Error("fixture changed: no 10.250.0.11/32 in rtb-…b02");
-    route.target = "eni-0af7c0de000000b02";
-    const account = SimulatedAccount.fromFixture(parseFixture(raw, FIXTURE));
+    const account = splitVfxtAccount();
     // A day after the fixture's start: every node is out of its boot grace.
     const now = account.clock.nowMs() + 86_400_000;
     const violations = checkVfxtInvariants(account.state(), config, { now, settled: false });
@@ -74,8 +67,8 @@ describe("review 8 findings 3 and 4: vfxt-ip-move's scope and never-two", () => 
   });
 
   it("review (control): the fixture as it is (one node per /32) breaks nothing before it settles", () => {
-    const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as unknown;
-    const account = SimulatedAccount.fromFixture(parseFixture(raw, FIXTURE));
+    const raw = JSON.parse(readFileSync(VFXT_FIXTURE, "utf8")) as unknown;
+    const account = SimulatedAccount.fromFixture(parseFixture(raw, VFXT_FIXTURE));
     const now = account.clock.nowMs() + 86_400_000;
     expect(checkVfxtInvariants(account.state(), config, { now, settled: false })).toEqual([]);
   });

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { VfxtIpMoveConfigSchema } from "../../functions/vfxt-ip-move/config";
-import { parseFixture, SimulatedAccount } from "../../sim";
 import { checkVfxtInvariants } from "../../tools/chaos/invariants/vfxt-ip-move";
+import { splitVfxtAccount } from "../support/vfxt-split";
 
 /**
  * Review 9, finding 2 (safety: an invariant that cannot fail). `tools/chaos/invariants/vfxt-ip-move.ts`
@@ -28,21 +27,8 @@ import { checkVfxtInvariants } from "../../tools/chaos/invariants/vfxt-ip-move";
  * not `cluster.routeTableIds`; and `sectionOf` should draw a variant whose route-mode cluster discovers.
  */
 
-const FIXTURE = "test/fixtures/accounts/vfxt.json";
 const TABLES = ["b01", "b02", "b03"].map((n) => `rtb-0af7c0de000000${n}`).concat("rtb-0af7c0de000000c01");
 const ADDRESSES = ["10.250.0.11", "10.250.0.12", "10.250.0.13"];
-
-/** The fixture with 10.250.0.11/32 routed by rtb-…b02 to another healthy node than the other tables. */
-const splitAccount = () => {
-  const raw = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
-    routeTables: Array<{ id: string; routes: Array<{ destinationCidrBlock: string; target: string }> }>;
-  };
-  const b02 = raw.routeTables.find((t) => t.id === "rtb-0af7c0de000000b02");
-  const route = b02?.routes.find((r) => r.destinationCidrBlock === "10.250.0.11/32");
-  if (route === undefined) throw new Error("fixture changed: no 10.250.0.11/32 in rtb-…b02");
-  route.target = "eni-0af7c0de000000b02";
-  return SimulatedAccount.fromFixture(parseFixture(raw, FIXTURE));
-};
 
 const listed = VfxtIpMoveConfigSchema.parse({
   clusters: [{ name: "vfxt-b", addresses: ADDRESSES, routeTableIds: TABLES }],
@@ -52,7 +38,7 @@ const discovered = VfxtIpMoveConfigSchema.parse({
 });
 
 const invariantsOn = (config: typeof listed, settled: boolean) => {
-  const account = splitAccount();
+  const account = splitVfxtAccount();
   const now = account.clock.nowMs() + 86_400_000;
   return checkVfxtInvariants(account.state(), config, { now, settled })
     .filter((v) => v.message.includes("10.250.0.11"))
