@@ -98,7 +98,7 @@ describe("review 10: dx-failover switches are judged from the state tag, not fro
     ).toContain("flap");
   });
 
-  it.fails("review: the same failback with its CreateTags failed (routes moved, tag still `vpn`) breaks `flap`", () => {
+  it("review: the same failback with its CreateTags failed (routes moved, tag still `vpn`) breaks `flap`", () => {
     expect(
       judge([
         view(T, { directConnectUp: false, cells: [onVpn], active: "vpn" }),
@@ -118,7 +118,7 @@ describe("review 10: dx-failover switches are judged from the state tag, not fro
     ).toContain("failover-cause");
   });
 
-  it.fails("review: the same failover with its CreateTags failed (routes on the appliance, tag still `direct-connect`) breaks `failover-cause`", () => {
+  it("review: the same failover with its CreateTags failed (routes on the appliance, tag still `direct-connect`) breaks `failover-cause`", () => {
     expect(
       judge([
         view(T, { cells: [onDx], active: "direct-connect" }),

@@ -201,7 +201,11 @@ describe("dx-failover invariants per family (pure)", () => {
     ).toEqual([]);
   });
 
-  /** A view with the group on `active`, Direct Connect's families as given, the VPN up. */
+  /**
+   * A view with the group on `active` (its state tag, and its routes: on the VPN each cell is carried by a
+   * static route to the appliance, which is what the checker reads), Direct Connect's families as given,
+   * the VPN up.
+   */
   const onPath = (
     at: number,
     active: "direct-connect" | "vpn",
@@ -209,7 +213,15 @@ describe("dx-failover invariants per family (pure)", () => {
   ) => {
     const v = view(at, families, true);
     const g = v.groups.g;
-    return g === undefined ? v : { ...v, groups: { g: { ...g, active } } };
+    if (g === undefined) return v;
+    const cells =
+      active === "vpn"
+        ? g.cells.map((c) => ({
+            ...c,
+            parts: [{ range: c.cidr, target: ENI, origin: "CreateRoute", state: "active" }],
+          }))
+        : g.cells;
+    return { ...v, groups: { g: { ...g, active, cells } } };
   };
   const steps = (views: DxView[], options: CheckOptions = { detectionMs: 150_000, toleranceMs: 5000 }) => {
     let state: Parameters<typeof checkDxStep>[0];

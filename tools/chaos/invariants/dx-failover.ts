@@ -59,7 +59,10 @@ export interface GroupView {
   /** ENIs that count as the group's appliance (the current one, and a replaced one while it is still routed). */
   applianceEnis: readonly string[];
   cells: CellView[];
-  /** The group's active path and flap count, from its state tag. */
+  /**
+   * The group's active path and flap count, from its state tag (the checker judges switches on the path
+   * its routes show instead: `withActiveFromRoutes`).
+   */
   active: "direct-connect" | "vpn";
   flaps: number;
 }
@@ -406,6 +409,26 @@ const checkRoutes = (
   }
 };
 
+/**
+ * The view with each group's `active` path read from its routes, not from its state tag (review 10): the
+ * switch is the route change itself (a static route to the appliance wins over the propagated one for the
+ * same prefix: VPC "Route priority"), and the capability writes its tag after the routes, as bookkeeping
+ * that a failed `CreateTags` leaves behind. A group is on the VPN while some cell of it is carried by a
+ * static route to an ENI that is or was its appliance; a group with no table keeps its tag's word.
+ */
+const withActiveFromRoutes = (view: DxView, appliancesSeen: Record<string, string[]>): DxView => {
+  const groups: DxView["groups"] = {};
+  for (const [name, g] of Object.entries(view.groups)) {
+    const appliances = new Set([...(appliancesSeen[name] ?? []), ...g.applianceEnis]);
+    const onAppliance = g.cells.some((c) =>
+      c.parts.some((p) => p.origin === "CreateRoute" && p.target !== undefined && appliances.has(p.target)),
+    );
+    const active = g.cells.length === 0 ? g.active : onAppliance ? "vpn" : "direct-connect";
+    groups[name] = active === g.active ? g : { ...g, active };
+  }
+  return { ...view, groups };
+};
+
 /** One step of the check: the violations this view shows, and the state for the next step. */
 export const checkDxStep = (
   previous: CheckState | undefined,
@@ -423,11 +446,12 @@ export const checkDxStep = (
     ...(previous?.previous ? { previous: previous.previous } : {}),
   };
   const violations: Violation[] = [];
-  checkPaths(view, state, options, violations);
-  checkFlaps(view, state, config, options, violations);
-  checkFailoverCause(view, state, config, options, violations);
   noteAppliances(view, state, config);
+  const judged = withActiveFromRoutes(view, state.appliancesSeen ?? {});
+  checkPaths(judged, state, options, violations);
+  checkFlaps(judged, state, config, options, violations);
+  checkFailoverCause(judged, state, config, options, violations);
   if (state.previous !== undefined)
-    checkRoutes(view, state.previous, config, state.appliancesSeen ?? {}, violations);
-  return { state: { ...state, previous: view }, violations };
+    checkRoutes(judged, state.previous, config, state.appliancesSeen ?? {}, violations);
+  return { state: { ...state, previous: judged }, violations };
 };
